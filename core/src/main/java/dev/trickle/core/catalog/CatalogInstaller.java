@@ -1,0 +1,33 @@
+package dev.trickle.core.catalog;
+
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Installs or upgrades the {@code pgtrickle} catalog with versioned, idempotent migrations. */
+public final class CatalogInstaller {
+    private static final Logger LOG = LoggerFactory.getLogger(CatalogInstaller.class);
+
+    private CatalogInstaller() {
+    }
+
+    /** Brings the catalog to the newest version; returns the version now installed. */
+    public static String install(String jdbcUrl, String user, String password) {
+        Flyway flyway = Flyway.configure(CatalogInstaller.class.getClassLoader())
+                .dataSource(jdbcUrl, user, password)
+                .schemas("pgtrickle")
+                .table("pgt_schema_history")
+                .locations("classpath:db/migration")
+                .placeholderReplacement(false)
+                .load();
+        MigrateResult result = flyway.migrate();
+        String version = flyway.info().current() == null ? "none" : flyway.info().current().getVersion().getVersion();
+        if (result.migrationsExecuted > 0) {
+            LOG.info("Installed Trickle catalog version {} ({} migration(s) applied)", version, result.migrationsExecuted);
+        } else {
+            LOG.debug("Trickle catalog is up to date at version {}", version);
+        }
+        return version;
+    }
+}
