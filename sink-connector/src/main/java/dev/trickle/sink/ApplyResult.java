@@ -1,0 +1,30 @@
+package dev.trickle.sink;
+
+/** What happened to one complete tick. */
+record ApplyResult(Outcome outcome, String streamTable, long inserted, long deleted, double millis, String message) {
+
+    enum Outcome {
+        /** Written, with its progress row, in one committed transaction. */
+        APPLIED,
+        /** The progress row says this tick is in already (redelivery after a crash or a retry). */
+        ALREADY_APPLIED,
+        /** The stream table was dropped: nothing to write to. */
+        DROPPED,
+        /** The stream table is in ERROR: only a re-initialisation (an initial tick) can repair it. */
+        AWAITING_REFRESH,
+        /** Could not be applied; the stream table is now in ERROR and {@code message} says why. */
+        FAILED
+    }
+
+    static ApplyResult applied(String streamTable, long inserted, long deleted, double millis) {
+        return new ApplyResult(Outcome.APPLIED, streamTable, inserted, deleted, millis, null);
+    }
+
+    static ApplyResult skipped(Outcome outcome, String streamTable) {
+        return new ApplyResult(outcome, streamTable, 0, 0, 0, null);
+    }
+
+    static ApplyResult failed(String streamTable, String message) {
+        return new ApplyResult(Outcome.FAILED, streamTable, 0, 0, 0, message);
+    }
+}

@@ -1,0 +1,137 @@
+package dev.trickle.sink;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.Width;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.types.Password;
+
+/**
+ * Settings of the Trickle sink connector. The delta topics to read come from Connect's own
+ * {@code topics} or {@code topics.regex} (typically {@code trickle\.delta\..*}).
+ */
+public final class SinkConfig extends AbstractConfig {
+    public static final String PG_URL = "pg.url";
+    public static final String PG_USER = "pg.user";
+    public static final String PG_PASSWORD = "pg.password";
+    public static final String PG_CONNECT_TIMEOUT_MS = "pg.connect.timeout.ms";
+    public static final String APPLY_MAX_RETRIES = "apply.max.retries";
+    public static final String APPLY_RETRY_BACKOFF_MS = "apply.retry.backoff.ms";
+
+    static final String GROUP_CONNECTION = "Connection";
+    static final String GROUP_APPLY = "Apply";
+
+    /** Shown in pg_stat_activity, so that a DBA can tell the sink's sessions apart. */
+    static final String APPLICATION_NAME = "trickle-sink";
+
+    public static final ConfigDef CONFIG_DEF = define();
+
+    public SinkConfig(Map<String, String> props) {
+        super(CONFIG_DEF, props);
+    }
+
+    private static ConfigDef define() {
+        int c = 0;
+        int a = 0;
+        return new ConfigDef()
+                .define(PG_URL, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new JdbcUrlValidator(), Importance.HIGH,
+                        "JDBC URL of the PostgreSQL database that holds the stream tables and the pgtrickle catalog, "
+                                + "e.g. jdbc:postgresql://db:5432/shop. The connector installs or upgrades the catalog there.",
+                        GROUP_CONNECTION, ++c, Width.LONG, "PostgreSQL JDBC URL")
+                .define(PG_USER, Type.STRING, "postgres", new ConfigDef.NonEmptyString(), Importance.HIGH,
+                        "User the sink connects as. It needs to write the stream tables and the pgtrickle catalog tables.",
+                        GROUP_CONNECTION, ++c, Width.MEDIUM, "PostgreSQL user")
+                .define(PG_PASSWORD, Type.PASSWORD, "", Importance.HIGH,
+                        "Password of pg.user (empty for trust or peer authentication).",
+                        GROUP_CONNECTION, ++c, Width.MEDIUM, "PostgreSQL password")
+                .define(PG_CONNECT_TIMEOUT_MS, Type.INT, 10_000, Range.between(1_000, 600_000), Importance.LOW,
+                        "How long to wait for PostgreSQL to accept a connection before the attempt counts as failed.",
+                        GROUP_CONNECTION, ++c, Width.SHORT, "Connect timeout (ms)")
+                .define(APPLY_MAX_RETRIES, Type.INT, 3, Range.atLeast(0), Importance.MEDIUM,
+                        "How many times in a row applying a tick may fail on a lost or unusable PostgreSQL connection "
+                                + "before the task stops with an error. Each retry reconnects; nothing is applied twice, "
+                                + "because the progress row is written in the same transaction as the data.",
+                        GROUP_APPLY, ++a, Width.SHORT, "Max retries")
+                .define(APPLY_RETRY_BACKOFF_MS, Type.LONG, 2_000L, Range.atLeast(0), Importance.LOW,
+                        "How long Connect waits before it delivers the records again after a failed apply.",
+                        GROUP_APPLY, ++a, Width.SHORT, "Retry backoff (ms)");
+    }
+
+    public String url() {
+        return getString(PG_URL);
+    }
+
+    public String user() {
+        return getString(PG_USER);
+    }
+
+    public String password() {
+        Password p = getPassword(PG_PASSWORD);
+        return p == null ? "" : p.value();
+    }
+
+    public int maxRetries() {
+        return getInt(APPLY_MAX_RETRIES);
+    }
+
+    public long retryBackoffMs() {
+        return getLong(APPLY_RETRY_BACKOFF_MS);
+    }
+
+    /** A new connection in autocommit mode; the driver is called directly so that Connect's plugin isolation cannot hide it. */
+    public Connection connect() throws SQLException {
+        Properties props = new Properties();
+        props.setProperty("user", user());
+        props.setProperty("password", password());
+        props.setProperty("ApplicationName", APPLICATION_NAME);
+        int timeoutSeconds = (int) Math.ceil(getInt(PG_CONNECT_TIMEOUT_MS) / 1000.0);
+        props.setProperty("connectTimeout", Integer.toString(timeoutSeconds));
+        props.setProperty("loginTimeout", Integer.toString(timeoutSeconds));
+        props.setProperty("tcpKeepAlive", "true");
+        Connection c = new org.postgresql.Driver().connect(url(), props);
+        if (c == null) {
+            throw new SQLException("not a PostgreSQL JDBC URL: " + url(), "08001");
+        }
+        return c;
+    }
+
+    /** The connector's version, filled in by the build. */
+    static String version() {
+        try (InputStream in = SinkConfig.class.getResourceAsStream("/trickle-sink.properties")) {
+            Properties p = new Properties();
+            if (in != null) {
+                p.load(in);
+            }
+            return p.getProperty("version", "unknown");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Refuses what cannot be a PostgreSQL JDBC URL before any connection attempt. */
+    static final class JdbcUrlValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            String url = value == null ? "" : value.toString().trim();
+            if (!url.startsWith("jdbc:postgresql:")) {
+                throw new ConfigException(name, value,
+                        "must be a PostgreSQL JDBC URL such as jdbc:postgresql://localhost:5432/mydb");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "jdbc:postgresql://host:port/database";
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package dev.trickle.sink;
+
+import dev.trickle.core.pg.Sql;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * What the sink needs to know about one stream table inside the transaction that applies a tick: its
+ * catalog row (locked, so that a concurrent drop or a second sink waits) and its storage table as it is
+ * now, read by oid so that a renamed table is still found.
+ *
+ * @param catalogName {@code "schema"."name"} as the catalog records it, for messages and the refresh hint
+ * @param storage     {@code "schema"."name"} of the storage table as PostgreSQL names it now; also its row type
+ * @param columns     quoted column names in storage order (dropped columns left out)
+ * @param signature   names and types of the columns, to notice when the storage table changed shape
+ * @param hashed      the storage table has the whole-row hash index, so deletes can look rows up by hash
+ */
+record StreamTableShape(long id, String catalogName, String status, long relid, String storage,
+                        List<String> columns, String signature, boolean hashed) {
+
+    static final String ERROR = "ERROR";
+
+    /**
+     * Locks and reads the stream table's catalog row. Returns null when the stream table is gone (dropped);
+     * a catalog row whose storage table was dropped by hand comes back with {@code storage == null}.
+     */
+    static StreamTableShape lockAndLoad(Connection c, long id) throws SQLException {
+        String sql = "SELECT s.pgt_schema, s.pgt_name, s.status, s.pgt_relid, n.nspname, r.relname, "
+                + "EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = r.oid AND i.indexprs IS NOT NULL "
+                + "        AND pg_get_expr(i.indexprs, i.indrelid) LIKE 'hash_record_extended(%') AS hashed "
+                + "FROM pgtrickle.pgt_stream_tables s "
+                + "LEFT JOIN pg_class r ON r.oid = s.pgt_relid AND r.relkind IN ('r', 'p') "
+                + "LEFT JOIN pg_namespace n ON n.oid = r.relnamespace "
+                + "WHERE s.pgt_id = ? FOR NO KEY UPDATE OF s";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                String catalogName = Sql.qualified(rs.getString(1), rs.getString(2));
+                long relid = rs.getLong(4);
+                if (rs.getString(6) == null) {
+                    return new StreamTableShape(id, catalogName, rs.getString(3), relid, null, List.of(), "", false);
+                }
+                String storage = Sql.qualified(rs.getString(5), rs.getString(6));
+                boolean hashed = rs.getBoolean(7);
+                List<String[]> cols = columns(c, relid);
+                List<String> names = cols.stream().map(col -> Sql.ident(col[0])).toList();
+                String signature = cols.stream().map(col -> Sql.ident(col[0]) + " " + col[1])
+                        .collect(Collectors.joining(", "));
+                return new StreamTableShape(id, catalogName, rs.getString(3), relid, storage, names, signature, hashed);
+            }
+        }
+    }
+
+    private static List<String[]> columns(Connection c, long relid) throws SQLException {
+        String sql = "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
+                + "WHERE attrelid = ?::oid AND attnum > 0 AND NOT attisdropped ORDER BY attnum";
+        List<String[]> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, relid);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new String[] {rs.getString(1), rs.getString(2)});
+                }
+            }
+        }
+        return out;
+    }
+
+    boolean inError() {
+        return ERROR.equals(status);
+    }
+
+    /** The statement a user runs to re-fill the stream table from its query. */
+    String refreshHint() {
+        return "run SELECT pgtrickle.refresh_stream_table(" + Sql.literal(catalogName) + ")";
+    }
+}

@@ -1,0 +1,249 @@
+package dev.trickle.sink;
+
+import dev.trickle.core.records.DeltaRecord;
+import dev.trickle.core.records.MalformedRecordException;
+import dev.trickle.core.records.RecordCodec;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.sink.ErrantRecordReporter;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.sink.SinkTask;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Collects each delta topic's records per tick and applies every complete tick, in tick order, in one
+ * PostgreSQL transaction (see {@link DeltaApplier}). Offsets are committed only up to the first record
+ * of a tick that is not applied yet, so after a crash Connect delivers again exactly what is missing,
+ * and the progress row in the database filters out what was applied but not yet committed to Kafka.
+ */
+public class TrickleSinkTask extends SinkTask {
+    private static final Logger LOG = LoggerFactory.getLogger(TrickleSinkTask.class);
+
+    private SinkConfig config;
+    private DeltaApplier applier;
+    /** Per partition, the offset after the highest record taken in: anything below is a redelivery. */
+    private final Map<TopicPartition, Long> nextOffsets = new HashMap<>();
+    private final Map<String, TopicTicks> topics = new HashMap<>();
+    private final Set<String> warnedSplit = new HashSet<>();
+    private int failures;
+
+    @Override
+    public String version() {
+        return SinkConfig.version();
+    }
+
+    @Override
+    public void start(Map<String, String> props) {
+        config = new SinkConfig(props);
+        LOG.info("Trickle sink task started, writing stream tables in {}", config.url());
+    }
+
+    @Override
+    public void put(Collection<SinkRecord> records) {
+        for (SinkRecord r : records) {
+            accept(r);
+        }
+        applyCompleteTicks();
+    }
+
+    private void accept(SinkRecord r) {
+        TopicPartition tp = new TopicPartition(r.originalTopic(), r.originalKafkaPartition());
+        long offset = r.originalKafkaOffset();
+        Long next = nextOffsets.get(tp);
+        if (next != null && offset < next) {
+            return; // the same batch again after a RetriableException: it is buffered already
+        }
+        nextOffsets.put(tp, offset + 1);
+        TopicTicks ticks = topics.computeIfAbsent(tp.topic(), TopicTicks::new);
+        try {
+            DeltaRecord d = RecordCodec.decodeDelta(text(r.value()));
+            if (!ticks.finished(d.tick())) {
+                ticks.add(tp.partition(), offset, d);
+            }
+        } catch (MalformedRecordException | IllegalArgumentException | ArithmeticException e) {
+            badRecord(r, tp, offset, e);
+        }
+    }
+
+    /** StringConverter gives a String; ByteArrayConverter bytes, taken as UTF-8. */
+    private static String text(Object value) {
+        if (value == null || value instanceof String) {
+            return (String) value;
+        }
+        if (value instanceof byte[] bytes) {
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
+        throw new MalformedRecordException("record value is a " + value.getClass().getSimpleName()
+                + ", not text: configure value.converter=org.apache.kafka.connect.storage.StringConverter");
+    }
+
+    private void badRecord(SinkRecord r, TopicPartition tp, long offset, RuntimeException e) {
+        String what = "bad record in topic " + tp.topic() + " partition " + tp.partition() + " at offset " + offset
+                + ": " + e.getMessage();
+        ErrantRecordReporter reporter = errantRecordReporter();
+        if (reporter != null) {
+            LOG.warn("Skipping {} (handed to Connect's error reporter)", what);
+            reporter.report(r, new DataException(what, e));
+            return;
+        }
+        throw new ConnectException(what + ". Delta topics must hold only records of Trickle's streams app; "
+                + "to skip such records set errors.tolerance=all (and errors.deadletterqueue.topic.name to keep them)",
+                e);
+    }
+
+    private ErrantRecordReporter errantRecordReporter() {
+        try {
+            return context.errantRecordReporter();
+        } catch (NoSuchMethodError | NoClassDefFoundError e) {
+            return null; // a Connect runtime older than 2.6
+        }
+    }
+
+    private void applyCompleteTicks() {
+        for (TopicTicks tt : topics.values()) {
+            PendingTick t;
+            while ((t = tt.nextComplete()) != null) {
+                ApplyResult result = applyWithRetries(tt, t);
+                List<PendingTick> partial = tt.finish(t);
+                report(tt, t, result, partial);
+            }
+            warnIfSplit(tt);
+        }
+    }
+
+    private ApplyResult applyWithRetries(TopicTicks tt, PendingTick t) {
+        try {
+            if (applier == null) {
+                applier = new DeltaApplier(config.connect());
+            }
+            ApplyResult result = applier.apply(t);
+            failures = 0;
+            return result;
+        } catch (SQLException e) {
+            boolean retriable = applier == null ? PgErrors.retriableState(e.getSQLState())
+                    : PgErrors.retriable(e, applier.connection());
+            closeApplier();
+            failures++;
+            String what = "could not apply tick " + t.tick() + " of " + tt.topic() + " to PostgreSQL at "
+                    + config.url() + ": " + e.getMessage();
+            if (!retriable || failures > config.maxRetries()) {
+                throw new ConnectException(what + (retriable ? " (gave up after " + failures + " attempts; "
+                        + "raise apply.max.retries to wait longer)" : ""), e);
+            }
+            LOG.warn("{}; retrying in {} ms (attempt {} of {})", what, config.retryBackoffMs(), failures + 1,
+                    config.maxRetries() + 1);
+            context.timeout(config.retryBackoffMs());
+            throw new RetriableException(what, e);
+        }
+    }
+
+    private static void report(TopicTicks tt, PendingTick t, ApplyResult r, List<PendingTick> partial) {
+        for (PendingTick p : partial) {
+            LOG.debug("Dropped the rest of tick {} of {}: it was applied before the last restart", p.tick(), tt.topic());
+        }
+        switch (r.outcome()) {
+            case APPLIED -> {
+                if (t.initial()) {
+                    LOG.info("Filled stream table {} at tick {}: {} row(s) in {} ms ({} old row(s) removed)",
+                            r.streamTable(), t.tick(), r.inserted(), Math.round(r.millis()), r.deleted());
+                } else {
+                    LOG.debug("Applied tick {} to stream table {}: {} row(s) inserted, {} deleted in {} ms",
+                            t.tick(), r.streamTable(), r.inserted(), r.deleted(), Math.round(r.millis()));
+                }
+            }
+            case ALREADY_APPLIED -> LOG.debug("Tick {} of stream table {} is applied already; skipped",
+                    t.tick(), r.streamTable());
+            case DROPPED -> LOG.info("Discarded tick {} of {}: {} no longer exists (dropped)",
+                    t.tick(), tt.topic(), r.streamTable());
+            case AWAITING_REFRESH -> LOG.debug("Skipped tick {} of stream table {}: it is in ERROR until "
+                    + "pgtrickle.refresh_stream_table re-fills it", t.tick(), r.streamTable());
+            case FAILED -> LOG.error("Stream table {} is now in ERROR: {}", r.streamTable(), r.message());
+        }
+    }
+
+    /** A tick can only complete in the task that reads all of its topic's partitions. */
+    private void warnIfSplit(TopicTicks tt) {
+        Set<TopicPartition> assigned = context == null ? null : context.assignment();
+        if (tt.isEmpty() || tt.partitionsSeen() == 0 || assigned == null || warnedSplit.contains(tt.topic())) {
+            return;
+        }
+        List<Integer> missing = new ArrayList<>();
+        for (int p = 0; p < tt.partitionsSeen(); p++) {
+            if (!assigned.contains(new TopicPartition(tt.topic(), p))) {
+                missing.add(p);
+            }
+        }
+        if (!missing.isEmpty()) {
+            warnedSplit.add(tt.topic());
+            LOG.warn("Delta topic {} has {} partitions, but this task does not read partition(s) {}: its ticks cannot "
+                    + "complete here. Run the sink connector with tasks.max=1, or give delta topics one partition.",
+                    tt.topic(), tt.partitionsSeen(), missing);
+        }
+    }
+
+    /** Per partition, the first record not applied yet (all before it are applied or skipped). */
+    @Override
+    public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
+        Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
+        for (Map.Entry<TopicPartition, Long> e : nextOffsets.entrySet()) {
+            TopicPartition tp = e.getKey();
+            TopicTicks tt = topics.get(tp.topic());
+            Long pending = tt == null ? null : tt.firstPendingOffset(tp.partition());
+            commit.put(tp, new OffsetAndMetadata(pending == null ? e.getValue() : Math.min(pending, e.getValue())));
+        }
+        return commit;
+    }
+
+    /**
+     * Partitions taken away: their buffered ticks go, so the whole topic's ticks go, and partitions of that
+     * topic this task keeps are rewound to their first unapplied record to collect those ticks again.
+     */
+    @Override
+    public void close(Collection<TopicPartition> partitions) {
+        Set<String> affected = new HashSet<>();
+        for (TopicPartition tp : partitions) {
+            nextOffsets.remove(tp);
+            affected.add(tp.topic());
+        }
+        for (String topic : affected) {
+            TopicTicks tt = topics.remove(topic);
+            for (TopicPartition kept : new ArrayList<>(nextOffsets.keySet())) {
+                Long from = tt == null || !kept.topic().equals(topic) ? null : tt.firstPendingOffset(kept.partition());
+                if (from != null) {
+                    context.offset(kept, from);
+                    nextOffsets.remove(kept);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void stop() {
+        closeApplier();
+        LOG.info("Trickle sink task stopped");
+    }
+
+    private void closeApplier() {
+        if (applier != null) {
+            try {
+                applier.close();
+            } catch (SQLException ignored) {
+                // it was broken already; a new connection is made on the next apply
+            }
+            applier = null;
+        }
+    }
+}

@@ -1,0 +1,239 @@
+package dev.trickle.sink;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.trickle.core.records.DeltaRecord;
+import dev.trickle.core.records.RecordCodec;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** When ticks are applied: complete ticks only, in order, once; and which offsets may be committed. */
+class SinkDeliveryTest {
+    private static SinkHarness h;
+
+    @BeforeAll
+    static void start() {
+        h = new SinkHarness("sink_delivery");
+    }
+
+    @AfterAll
+    static void stop() {
+        h.close();
+    }
+
+    /** A stream table over a one-column table; returns its id. */
+    private static long streamTable(String name) throws SQLException {
+        h.exec("CREATE TABLE " + name + "_src (v int)");
+        return h.createStreamTable(name, "SELECT v FROM " + name + "_src");
+    }
+
+    private static String topic(String name) {
+        return "trickle.delta.public." + name;
+    }
+
+    private static String lastTick(long id) throws SQLException {
+        return h.one("SELECT last_tick FROM pgtrickle.pgt_sink_progress WHERE pgt_id = " + id);
+    }
+
+    @Test
+    void anIncompleteTickIsNotApplied() throws SQLException {
+        long id = streamTable("split");
+        String t = topic("split");
+        // 2 partitions, 2 producers: producer 1 has not ended tick 1 on partition 1 yet
+        h.put(h.row(t, 0, 1, 1, "1"), h.end(t, 0, 1, id, 0, 2, 2, true), h.end(t, 0, 1, id, 1, 2, 2, true),
+                h.row(t, 1, 1, 1, "2"), h.end(t, 1, 1, id, 0, 2, 2, true));
+        assertEquals("0", h.one("SELECT count(*) FROM split"));
+        assertEquals(0, h.committable(t, 0));
+        assertEquals(0, h.committable(t, 1));
+        h.put(h.end(t, 1, 1, id, 1, 2, 2, true));
+        h.assertContent("split", "VALUES (1), (2)");
+        assertEquals(3, h.committable(t, 0));
+        assertEquals(3, h.committable(t, 1));
+
+        // tick 2: partition 1 has no end marker at all yet
+        h.put(h.row(t, 0, 2, 1, "3"), h.end(t, 0, 2, id, 0, 2, 2, false), h.end(t, 0, 2, id, 1, 2, 2, false),
+                h.row(t, 1, 2, -1, "2"));
+        h.assertContent("split", "VALUES (1), (2)");
+        assertEquals(3, h.committable(t, 0));
+        assertEquals(3, h.committable(t, 1));
+        h.put(h.end(t, 1, 2, id, 1, 2, 2, false), h.end(t, 1, 2, id, 0, 2, 2, false));
+        h.assertContent("split", "VALUES (1), (3)");
+        assertEquals(6, h.committable(t, 0));
+        assertEquals(6, h.committable(t, 1));
+        assertEquals("2", lastTick(id));
+    }
+
+    @Test
+    void ticksInterleavedAcrossProducersApplyInOrder() throws SQLException {
+        long id = streamTable("mixed");
+        String t = topic("mixed");
+        // producer 0 is already at tick 2 (which deletes what tick 1 inserts) before producer 1 ends tick 1
+        h.put(h.row(t, 0, 1, 1, "1"), h.end(t, 0, 1, id, 0, 2, 1, true), h.row(t, 0, 2, -1, "1"),
+                h.row(t, 0, 1, 1, "5"), h.end(t, 0, 1, id, 1, 2, 1, true));
+        h.assertContent("mixed", "VALUES (1), (5)");
+        assertEquals(2, h.committable(t, 0), "the first record of tick 2 is not applied yet");
+        h.put(h.end(t, 0, 2, id, 0, 2, 1, false), h.row(t, 0, 2, 1, "7"), h.end(t, 0, 2, id, 1, 2, 1, false));
+        h.assertContent("mixed", "VALUES (5), (7)");
+        assertEquals(8, h.committable(t, 0));
+        assertEquals(List.of(List.of("1"), List.of("2")), h.rows("SELECT tick_id FROM pgtrickle.pgt_refresh_history "
+                + "WHERE pgt_id = " + id + " ORDER BY refresh_id"));
+    }
+
+    @Test
+    void redeliveredTicksChangeNothing() throws SQLException {
+        long id = streamTable("again");
+        String t = topic("again");
+        List<SinkRecord> tick1 = List.of(h.row(t, 0, 1, 2, "1"), h.end(t, 0, 1, id, 0, 2, 1, true),
+                h.end(t, 0, 1, id, 1, 2, 1, true));
+        h.put(tick1);
+        h.put(tick1); // the same batch again, as after a RetriableException
+        h.assertContent("again", "VALUES (1), (1)");
+
+        // restart before the offsets were committed: the new task gets tick 1 again, then tick 2
+        h.task.stop();
+        h.task = h.newTask();
+        h.put(tick1);
+        List<SinkRecord> tick2 = List.of(h.row(t, 0, 2, -1, "1"), h.end(t, 0, 2, id, 0, 2, 1, false),
+                h.end(t, 0, 2, id, 1, 2, 1, false));
+        h.put(tick2);
+        h.assertContent("again", "VALUES (1)");
+
+        // restart after a commit in the middle of tick 2: only its tail is delivered again, with tick 3
+        h.task.stop();
+        h.task = h.newTask();
+        h.put(tick2.get(2), h.row(t, 0, 3, 1, "3"), h.end(t, 0, 3, id, 0, 2, 1, false),
+                h.end(t, 0, 3, id, 1, 2, 1, false));
+        h.assertContent("again", "VALUES (1), (3)");
+        assertEquals("3", lastTick(id));
+        assertEquals(List.of(List.of("1"), List.of("2"), List.of("3")), h.rows("SELECT tick_id "
+                + "FROM pgtrickle.pgt_refresh_history WHERE pgt_id = " + id + " ORDER BY refresh_id"));
+    }
+
+    @Test
+    void committedOffsetsNeverPassAnUnappliedRecord() throws SQLException {
+        long id = streamTable("offs");
+        String t = topic("offs");
+        h.put(h.row(t, 0, 1, 1, "1"), h.row(t, 0, 1, 1, "2"), h.end(t, 1, id, true), h.row(t, 0, 2, 1, "3"));
+        assertEquals(3, h.committable(t, 0));
+        h.put(h.row(t, 0, 2, 1, "4"));
+        assertEquals(3, h.committable(t, 0));
+        h.put(h.end(t, 2, id, false));
+        assertEquals(6, h.committable(t, 0));
+        h.assertContent("offs", "VALUES (1), (2), (3), (4)");
+    }
+
+    @Test
+    void aDroppedStreamTableDiscardsItsTicks() throws SQLException {
+        long id = streamTable("gone");
+        String t = topic("gone");
+        h.exec("SELECT pgtrickle.drop_stream_table('gone')");
+        h.put(h.row(t, 0, 1, 1, "1"), h.end(t, 1, id, true));
+        assertEquals(2, h.committable(t, 0));
+        assertEquals("0", h.one("SELECT count(*) FROM pgtrickle.pgt_refresh_history WHERE pgt_id = " + id));
+    }
+
+    @Test
+    void aMalformedRecordIsRefusedClearly() throws SQLException {
+        long id = streamTable("bad");
+        String t = topic("bad");
+        SinkRecord good = h.row(t, 0, 1, 1, "1");
+        SinkRecord bad = h.record(t, 0, "this is not a delta");
+        ConnectException e = assertThrows(ConnectException.class, () -> h.put(good, bad));
+        assertTrue(e.getMessage().contains("bad record in topic " + t + " partition 0 at offset 1: "
+                + "record value is not JSON"), e.getMessage());
+        assertTrue(e.getMessage().contains("errors.tolerance"), e.getMessage());
+
+        // with an error reporter (errors.tolerance=all), bad records go there and the rest is applied
+        h.task.stop();
+        h.context.withReporter = true;
+        try {
+            h.task = h.newTask();
+            SinkRecord zero = h.record(t, 0, "{\"k\":\"row\",\"tick\":1,\"w\":0,\"row\":[\"9\"]}");
+            SinkRecord bytes = h.record(t, 0, RecordCodec.encode(new DeltaRecord.End(1, id, 0, 1, 1, 0, true))
+                    .getBytes(StandardCharsets.UTF_8));
+            h.put(good, bad, zero, bytes);
+            assertEquals(List.of(bad, zero), h.context.reported);
+            assertTrue(h.context.reportedErrors.get(1).getMessage().contains("weight 0"));
+            h.assertContent("bad", "VALUES (1)");
+            assertEquals(4, h.committable(t, 0));
+        } finally {
+            h.context.withReporter = false;
+        }
+    }
+
+    @Test
+    void aLostConnectionIsRetriedWithoutApplyingTwice() throws Exception {
+        long id = streamTable("flaky");
+        String t = topic("flaky");
+        h.put(h.row(t, 0, 1, 1, "1"), h.end(t, 1, id, true));
+        h.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                + "WHERE application_name = 'trickle-sink' AND datname = current_database()");
+        waitFor(Duration.ofSeconds(10), () -> "0".equals(h.one("SELECT count(*) FROM pg_stat_activity "
+                + "WHERE application_name = 'trickle-sink' AND datname = current_database()")));
+        List<SinkRecord> batch = List.of(h.row(t, 0, 2, 1, "2"), h.end(t, 2, id, false));
+        assertThrows(RetriableException.class, () -> h.put(batch));
+        assertEquals(0, h.context.timeout);
+        assertEquals(2, h.committable(t, 0), "tick 2 is not applied: its records are not committable");
+        h.put(batch); // Connect delivers the batch again; the task reconnects
+        h.assertContent("flaky", "VALUES (1), (2)");
+        assertEquals(4, h.committable(t, 0));
+        assertEquals("2", lastTick(id));
+    }
+
+    @Test
+    void anUnreachableDatabaseFailsTheTaskAfterTheRetries() {
+        TrickleSinkTask task = new TrickleSinkTask();
+        task.initialize(h.context);
+        Map<String, String> config = h.config();
+        config.put(SinkConfig.PG_URL, TrickleSinkConnectorTest.deadUrl());
+        config.put(SinkConfig.APPLY_MAX_RETRIES, "2");
+        task.start(config);
+        String t = topic("nowhere");
+        List<SinkRecord> tick = List.of(h.end(t, 1, 1, true));
+        List<Class<?>> thrown = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            thrown.add(assertThrows(ConnectException.class, () -> task.put(tick)).getClass());
+        }
+        assertEquals(List.of(RetriableException.class, RetriableException.class, ConnectException.class), thrown);
+        task.stop();
+    }
+
+    @Test
+    void losingPartitionsRewindsTheTopicsOtherPartitions() throws SQLException {
+        long id = streamTable("moved");
+        String t = topic("moved");
+        h.put(h.row(t, 0, 1, 1, "1"), h.end(t, 0, 1, id, 0, 1, 2, true), h.row(t, 1, 1, 1, "2"));
+        h.task.close(List.of(new TopicPartition(t, 1)));
+        assertEquals(Map.of(new TopicPartition(t, 0), 0L), h.context.rewinds);
+        assertEquals(-1, h.committable(t, 1));
+        h.context.rewinds.clear();
+    }
+
+    private interface Check {
+        boolean ok() throws Exception;
+    }
+
+    private static void waitFor(Duration deadline, Check check) throws Exception {
+        long until = System.nanoTime() + deadline.toNanos();
+        while (!check.ok()) {
+            if (System.nanoTime() > until) {
+                throw new AssertionError("condition not met within " + deadline);
+            }
+            LockSupport.parkNanos(Duration.ofMillis(20).toNanos()); // poll interval, not a fixed wait
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package dev.trickle.sink;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.trickle.core.records.DeltaRecord;
+import dev.trickle.core.records.MalformedRecordException;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Tick completeness and pending offsets, without a database. */
+class TopicTicksTest {
+    private static DeltaRecord.Row row(long tick, long w, String... values) {
+        return new DeltaRecord.Row(tick, w, java.util.Arrays.asList(values));
+    }
+
+    private static DeltaRecord.End end(long tick, int producer, int producers, int partitions) {
+        return new DeltaRecord.End(tick, 5, producer, producers, partitions, 1000, false);
+    }
+
+    @Test
+    void aTickIsCompleteWhenEveryProducerEndedItOnEveryPartition() {
+        TopicTicks tt = new TopicTicks("t");
+        tt.add(0, 0, row(1, 1, "a"));
+        tt.add(0, 1, end(1, 0, 2, 2));
+        tt.add(1, 0, end(1, 1, 2, 2));
+        tt.add(1, 1, end(1, 0, 2, 2));
+        tt.add(1, 2, end(1, 0, 2, 2)); // a duplicate marker counts once
+        assertNull(tt.nextComplete());
+        tt.add(0, 2, end(1, 1, 2, 2));
+        PendingTick t = tt.nextComplete();
+        assertEquals(1, t.tick());
+        assertEquals(5, t.streamTable());
+        assertEquals(0L, tt.firstPendingOffset(0));
+        assertTrue(tt.finish(t).isEmpty());
+        assertNull(tt.firstPendingOffset(0));
+        assertTrue(tt.finished(1));
+        assertFalse(tt.finished(2));
+    }
+
+    @Test
+    void rowsAreConsolidatedPerTick() {
+        TopicTicks tt = new TopicTicks("t");
+        tt.add(0, 0, row(3, 2, "a", null));
+        tt.add(0, 1, row(3, -2, "a", null));
+        tt.add(0, 2, row(3, 1, "b", null));
+        tt.add(0, 3, row(3, 1, "b", null));
+        tt.add(0, 4, end(3, 0, 1, 1));
+        PendingTick t = tt.nextComplete();
+        assertEquals(1, t.delta().size());
+        Map.Entry<List<String>, Long> only = t.delta().get(0);
+        assertEquals(java.util.Arrays.asList("b", null), only.getKey());
+        assertEquals(2L, only.getValue());
+        assertEquals(4, t.rowRecords());
+    }
+
+    @Test
+    void aCompleteTickDropsEarlierPartialTicks() {
+        TopicTicks tt = new TopicTicks("t");
+        // after a restart only the tail of tick 4 (applied before) is read, then all of tick 5
+        tt.add(0, 10, end(4, 1, 2, 1));
+        tt.add(0, 11, row(5, 1, "x"));
+        tt.add(0, 12, end(5, 0, 2, 1));
+        assertEquals(10L, tt.firstPendingOffset(0));
+        tt.add(0, 13, end(5, 1, 2, 1));
+        PendingTick five = tt.nextComplete();
+        assertEquals(5, five.tick());
+        assertEquals(List.of(4L), tt.finish(five).stream().map(PendingTick::tick).toList());
+        assertTrue(tt.isEmpty());
+    }
+
+    @Test
+    void contradictingEndMarkersAreRefused() {
+        TopicTicks tt = new TopicTicks("t");
+        tt.add(0, 0, end(1, 0, 2, 2));
+        assertThrows(MalformedRecordException.class, () -> tt.add(0, 1, end(1, 1, 3, 2)));
+        assertThrows(MalformedRecordException.class, () -> tt.add(0, 2, end(1, 2, 2, 2)));
+        assertThrows(MalformedRecordException.class, () -> tt.add(3, 3, end(1, 1, 2, 2)));
+        assertThrows(MalformedRecordException.class,
+                () -> tt.add(1, 4, new DeltaRecord.End(1, 6, 1, 2, 2, 1000, false)));
+        assertNull(tt.nextComplete());
+    }
+}
