@@ -297,7 +297,11 @@ BEGIN
     EXECUTE format('CREATE TABLE %I.%I AS SELECT * FROM (%s) __pgt_q WITH NO DATA', v_schema, v_name, query);
     v_relid := format('%I.%I', v_schema, v_name)::regclass;
     BEGIN
-        -- Lets the sink find the rows a delta deletes without a key (multiset semantics).
+        -- Lets the sink find the rows a delta deletes without a key (multiset semantics). The
+        -- probe hashes an all-NULL row of the table's type first: CREATE INDEX on an empty table
+        -- would succeed even for unhashable column types (json, point) and every insert would fail.
+        EXECUTE format('SELECT pg_catalog.hash_record_extended(pg_catalog.jsonb_populate_record(NULL::%I.%I, ''{}''), 0)',
+                       v_schema, v_name);
         EXECUTE format('CREATE INDEX ON %I.%I (hash_record_extended(%I.*, 0))', v_schema, v_name, v_name);
     EXCEPTION WHEN OTHERS THEN
         RAISE WARNING 'stream table %.% gets no row index: %', quote_ident(v_schema), quote_ident(v_name), SQLERRM

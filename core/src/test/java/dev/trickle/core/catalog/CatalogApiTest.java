@@ -55,6 +55,17 @@ class CatalogApiTest {
     }
 
     @Test
+    void unhashableColumnsGetNoRowIndexAndStillAcceptRows() throws SQLException {
+        exec("CREATE TABLE docs (id int PRIMARY KEY, doc json, tags jsonb)",
+             "SELECT pgtrickle.create_stream_table('doc_json', 'SELECT id, doc FROM docs')",
+             "SELECT pgtrickle.create_stream_table('doc_jsonb', 'SELECT id, tags FROM docs')",
+             "INSERT INTO doc_json VALUES (1, '{}')", "INSERT INTO doc_jsonb VALUES (1, '[1]')");
+        assertEquals("0", one("SELECT count(*) FROM pg_index WHERE indrelid = 'doc_json'::regclass"));
+        assertEquals("1", one("SELECT count(*) FROM pg_index WHERE indrelid = 'doc_jsonb'::regclass"));
+        exec("SELECT pgtrickle.drop_stream_table('doc_json')", "SELECT pgtrickle.drop_stream_table('doc_jsonb')");
+    }
+
+    @Test
     void namesThatNeedQuotingWork() throws SQLException {
         exec("SELECT pgtrickle.create_stream_table('\"Order Totals\"', 'SELECT a, b FROM \"Odd \"\"Source\"\"\"')",
              "SELECT pgtrickle.create_stream_table('public.\"it''s \"\"odd\"\"\"', 'SELECT a FROM \"Odd \"\"Source\"\"\"')");
