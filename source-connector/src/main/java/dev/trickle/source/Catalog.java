@@ -1,0 +1,210 @@
+package dev.trickle.source;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The catalog queries of the source task. Reads run in whatever transaction the caller has open (the
+ * tick's REPEATABLE READ one, so they see the tick's snapshot); writes run on the task's separate
+ * write session and commit at once, so that a long tick never meets a serialization failure when the
+ * sink updates the same catalog rows meanwhile.
+ */
+final class Catalog {
+    private Catalog() {
+    }
+
+    /** A tick recorded in {@code pgtrickle.pgt_ticks}. */
+    record StoredTick(long id, String snapshot, long millis) {
+    }
+
+    /** A stream table to fill at this tick, and the sources it reads. */
+    record Fill(long pgtId, String displayName, List<Long> sources) {
+    }
+
+    static boolean installed(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT to_regclass('pgtrickle.pgt_ticks') IS NOT NULL")) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
+    }
+
+    /** Captured sources; for a replayed tick ({@code asOfTick} not null) only those captured by then. */
+    static List<CapturedSource> sources(Connection c, Long asOfTick) throws SQLException {
+        String sql = "SELECT s.source_relid::bigint, s.source_schema, s.source_name, s.buffer_table, s.key_columns, "
+                + "n.nspname, c.relname FROM pgtrickle.pgt_sources s "
+                + "LEFT JOIN pg_class c ON c.oid = s.source_relid "
+                + "LEFT JOIN pg_namespace n ON n.oid = c.relnamespace "
+                + (asOfTick == null ? "" : "WHERE s.created_at <= (SELECT created_at FROM pgtrickle.pgt_ticks WHERE tick_id = ?) ")
+                + "ORDER BY s.source_schema, s.source_name, s.source_relid";
+        List<CapturedSource> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            if (asOfTick != null) {
+                ps.setLong(1, asOfTick);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String[] keys = (String[]) rs.getArray(5).getArray();
+                    String relation = rs.getString(7) == null ? null
+                            : dev.trickle.core.pg.Sql.qualified(rs.getString(6), rs.getString(7));
+                    out.add(new CapturedSource(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            List.of(keys), relation));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Stream tables the streams app is ready for and that still need their initial fill. */
+    static List<Fill> fillsDue(Connection c) throws SQLException {
+        String sql = "SELECT st.pgt_id, format('%I.%I', st.pgt_schema, st.pgt_name), "
+                + "array_agg(d.source_relid::bigint ORDER BY d.source_relid) "
+                + "FROM pgtrickle.pgt_stream_tables st JOIN pgtrickle.pgt_dependencies d ON d.pgt_id = st.pgt_id "
+                + "WHERE st.needs_init AND st.engine_ready AND st.status IN ('INITIALIZING', 'ACTIVE') "
+                + "GROUP BY st.pgt_id ORDER BY st.pgt_id";
+        List<Fill> out = new ArrayList<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                Long[] sources = (Long[]) rs.getArray(3).getArray();
+                out.add(new Fill(rs.getLong(1), rs.getString(2), Arrays.asList(sources)));
+            }
+        }
+        return out;
+    }
+
+    static long maxTick(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT coalesce(max(tick_id), 0) FROM pgtrickle.pgt_ticks")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** The stored tick {@code id}, or null. */
+    static StoredTick tick(Connection c, long id) throws SQLException {
+        return queryTick(c, "WHERE tick_id = ?", id);
+    }
+
+    /** The latest stored tick before {@code id}, or null: the previous snapshot of a new tick. */
+    static StoredTick tickBefore(Connection c, long id) throws SQLException {
+        return queryTick(c, "WHERE tick_id < ? ORDER BY tick_id DESC LIMIT 1", id);
+    }
+
+    private static StoredTick queryTick(Connection c, String where, long id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT tick_id, snapshot::text, "
+                + "(extract(epoch FROM created_at) * 1000)::bigint FROM pgtrickle.pgt_ticks " + where)) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new StoredTick(rs.getLong(1), rs.getString(2), rs.getLong(3)) : null;
+            }
+        }
+    }
+
+    static long countTicks(Connection c, long from, long to) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT count(*) FROM pgtrickle.pgt_ticks WHERE tick_id BETWEEN ? AND ?")) {
+            ps.setLong(1, from);
+            ps.setLong(2, to);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /**
+     * Records tick {@code id} and the stream tables filled at it, in one transaction: either both or
+     * neither exist, which recovery relies on. The tick time is stored to the millisecond so that a
+     * replayed tick carries the same time.
+     */
+    static void recordTick(Connection w, long id, String snapshot, String lsn, long rows, long millis,
+                           List<Long> filled) throws SQLException {
+        try (PreparedStatement ps = w.prepareStatement("INSERT INTO pgtrickle.pgt_ticks "
+                + "(tick_id, snapshot, lsn, rows_captured, created_at) "
+                + "VALUES (?, ?::pg_snapshot, ?::pg_lsn, ?, 'epoch'::timestamptz + ? * interval '1 millisecond')")) {
+            ps.setLong(1, id);
+            ps.setString(2, snapshot);
+            ps.setString(3, lsn);
+            ps.setLong(4, rows);
+            ps.setLong(5, millis);
+            ps.executeUpdate();
+        }
+        if (!filled.isEmpty()) {
+            try (PreparedStatement ps = w.prepareStatement("UPDATE pgtrickle.pgt_stream_tables "
+                    + "SET needs_init = false, init_tick = ? WHERE pgt_id = ANY (?)")) {
+                ps.setLong(1, id);
+                Array ids = w.createArrayOf("bigint", filled.toArray());
+                ps.setArray(2, ids);
+                ps.executeUpdate();
+            }
+            notifyCatalog(w, filled);
+        }
+        w.commit();
+    }
+
+    /** Marks the stream tables reading a dropped source as failed; returns how many changed. */
+    static List<String> markSourceDropped(Connection w, CapturedSource source) throws SQLException {
+        List<Long> ids = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        try (PreparedStatement ps = w.prepareStatement("UPDATE pgtrickle.pgt_stream_tables SET status = 'ERROR', "
+                + "last_error = format('source table %I.%I was dropped; drop the stream table or recreate it', "
+                + "?::text, ?::text) WHERE status <> 'ERROR' AND pgt_id IN "
+                + "(SELECT pgt_id FROM pgtrickle.pgt_dependencies WHERE source_relid = ?::bigint::oid) "
+                + "RETURNING pgt_id, format('%I.%I', pgt_schema, pgt_name)")) {
+            ps.setString(1, source.schema());
+            ps.setString(2, source.name());
+            ps.setLong(3, source.relid());
+            collect(ps, ids, names);
+        }
+        notifyCatalog(w, ids);
+        w.commit();
+        return names;
+    }
+
+    /** Stream tables filled at ticks in (after, upTo] are filled again at the next new tick. */
+    static List<String> resetFills(Connection w, Long after, long upTo) throws SQLException {
+        String where = after == null ? "" : " WHERE init_tick > ? AND init_tick <= ?";
+        List<Long> ids = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        try (PreparedStatement ps = w.prepareStatement("UPDATE pgtrickle.pgt_stream_tables "
+                + "SET needs_init = true, init_tick = NULL" + where
+                + " RETURNING pgt_id, format('%I.%I', pgt_schema, pgt_name)")) {
+            if (after != null) {
+                ps.setLong(1, after);
+                ps.setLong(2, upTo);
+            }
+            collect(ps, ids, names);
+        }
+        notifyCatalog(w, ids);
+        w.commit();
+        return names;
+    }
+
+    private static void collect(PreparedStatement ps, List<Long> ids, List<String> names) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                ids.add(rs.getLong(1));
+                names.add(rs.getString(2));
+            }
+        }
+    }
+
+    /** Tells listeners (as the SQL API does, one notification per stream table id) that the catalog changed. */
+    private static void notifyCatalog(Connection w, List<Long> ids) throws SQLException {
+        if (ids.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = w.prepareStatement(
+                "SELECT pg_notify('pgtrickle_catalog', id::text) FROM unnest(?::bigint[]) id")) {
+            ps.setArray(1, w.createArrayOf("bigint", ids.toArray()));
+            ps.execute();
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package dev.trickle.source;
+
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+import java.util.regex.Pattern;
+
+/** Opening PostgreSQL sessions the way the connector needs them, and telling transient errors from others. */
+final class PgConnections {
+    private static final Pattern SECRET_PARAM =
+            Pattern.compile("(?i)([?&;])(ssl)?password=[^&;]*");
+
+    private PgConnections() {
+    }
+
+    /**
+     * A session whose {@code getString()} values are PostgreSQL's own text output: text transfer only
+     * (binary values would be formatted by the driver instead), and a fixed time zone, so that the
+     * same timestamptz reads as the same text in every tick, whichever worker reads it.
+     */
+    static Connection open(String url, String user, String password, String purpose) throws SQLException {
+        Properties props = new Properties();
+        props.setProperty("user", user);
+        props.setProperty("password", password);
+        props.setProperty("ApplicationName", "trickle-source " + purpose);
+        props.setProperty("binaryTransfer", "false");
+        props.setProperty("connectTimeout", "10");
+        props.setProperty("tcpKeepAlive", "true");
+        Connection c = DriverManager.getConnection(url, props);
+        try (Statement s = c.createStatement()) {
+            // A tick's transaction stays open while Connect sends its records: a server-wide idle timeout
+            // must not end it half-way.
+            s.execute("SET TimeZone = 'UTC'; SET idle_in_transaction_session_timeout = 0; SET statement_timeout = 0");
+        } catch (SQLException e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    /** The URL without passwords, for logs, error messages and the source offset partition. */
+    static String redact(String url) {
+        if (url == null) {
+            return "";
+        }
+        String out = SECRET_PARAM.matcher(url).replaceAll("$1");
+        return out.replace("?&", "?").replace("&&", "&").replaceAll("[?&]$", "");
+    }
+
+    /**
+     * Errors worth retrying after a reconnect: lost or refused connections, server shutdowns, lack of
+     * resources, serialization conflicts, and relations dropped while a tick read them (the next tick
+     * sees the drop in its snapshot and handles it).
+     */
+    static boolean isTransient(SQLException e) {
+        String state = e.getSQLState();
+        if (state == null) {
+            return e.getCause() instanceof IOException;
+        }
+        return state.startsWith("08") || state.startsWith("40") || state.startsWith("53") || state.startsWith("57")
+                || state.startsWith("58") || state.equals("42P01") || state.equals("42704") || state.equals("55P03");
+    }
+
+    /** What went wrong when connecting, and what to check, for {@code validate()} and start-up failures. */
+    static String describeConnectFailure(String url, String user, SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        String hint;
+        if (state.equals("28P01") || state.equals("28000")) {
+            hint = "Check pg.user and pg.password, and that pg_hba.conf lets this user connect from the Connect worker.";
+        } else if (state.equals("3D000")) {
+            hint = "Check the database name at the end of pg.url, or create the database.";
+        } else if (state.startsWith("08")) {
+            hint = "Check that PostgreSQL is running and reachable from the Connect worker at the host and port of "
+                    + "pg.url (firewall, listen_addresses).";
+        } else {
+            hint = "Check pg.url, pg.user and pg.password.";
+        }
+        return "Could not connect to PostgreSQL at " + redact(url) + " as user '" + user + "': " + e.getMessage()
+                + (state.isEmpty() ? "" : " (SQLSTATE " + state + ")") + ". " + hint;
+    }
+}

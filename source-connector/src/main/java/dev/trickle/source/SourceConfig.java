@@ -1,0 +1,135 @@
+package dev.trickle.source;
+
+import dev.trickle.core.TopicNames;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.Width;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.types.Password;
+
+/** The source connector's settings: one {@link ConfigDef}, which is also its documentation. */
+public final class SourceConfig extends AbstractConfig {
+    public static final String PG_URL = "pg.url";
+    public static final String PG_USER = "pg.user";
+    public static final String PG_PASSWORD = "pg.password";
+    public static final String TOPIC_PREFIX = "topic.prefix";
+    public static final String TOPIC_PARTITIONS = "topic.partitions";
+    public static final String TICK_INTERVAL_MS = "tick.interval.ms";
+    public static final String BATCH_SIZE = "batch.size";
+
+    static final String GROUP_CONNECTION = "Connection";
+    static final String GROUP_TOPICS = "Topics";
+    static final String GROUP_TICKS = "Ticks";
+
+    private static final Pattern TOPIC_CHARS = Pattern.compile("[a-zA-Z0-9._-]+");
+
+    public static final ConfigDef CONFIG_DEF = new ConfigDef()
+            .define(PG_URL, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new JdbcUrlValidator(), Importance.HIGH,
+                    "JDBC URL of the PostgreSQL database whose stream tables Trickle maintains, e.g. "
+                            + "jdbc:postgresql://localhost:5432/shop. The catalog (schema pgtrickle) is installed "
+                            + "or upgraded there when the connector starts.",
+                    GROUP_CONNECTION, 1, Width.LONG, "PostgreSQL JDBC URL")
+            .define(PG_USER, Type.STRING, "postgres", Importance.HIGH,
+                    "PostgreSQL user. It needs to read the source tables, and to create and write the pgtrickle "
+                            + "and pgtrickle_changes schemas.",
+                    GROUP_CONNECTION, 2, Width.MEDIUM, "PostgreSQL user")
+            .define(PG_PASSWORD, Type.PASSWORD, "", Importance.HIGH,
+                    "Password of pg.user (empty when the server trusts the user or a .pgpass file is used).",
+                    GROUP_CONNECTION, 3, Width.MEDIUM, "PostgreSQL password")
+            .define(TOPIC_PREFIX, Type.STRING, TopicNames.DEFAULT_PREFIX, new TopicPrefixValidator(), Importance.MEDIUM,
+                    "Prefix of every Trickle topic: changes of table schema.table go to "
+                            + "<prefix>.changes.<schema>.<table>. Must match the prefix of the streams app and the "
+                            + "sink connector. Only letters, digits, '.', '_' and '-'.",
+                    GROUP_TOPICS, 1, Width.MEDIUM, "Topic prefix")
+            .define(TOPIC_PARTITIONS, Type.INT, 4, Range.atLeast(1), Importance.MEDIUM,
+                    "Number of partitions of every change topic. Changed rows are spread over them by key, and "
+                            + "every tick ends with a marker on each of them, so it must equal the partition count "
+                            + "the topics are created with (topic.creation.default.partitions).",
+                    GROUP_TOPICS, 2, Width.SHORT, "Change topic partitions")
+            .define(TICK_INTERVAL_MS, Type.LONG, 1000L, Range.atLeast(10), Importance.MEDIUM,
+                    "Time between ticks, in milliseconds. A tick is one database-wide snapshot; stream tables "
+                            + "advance tick by tick, so this is the least staleness they can have.",
+                    GROUP_TICKS, 1, Width.SHORT, "Tick interval (ms)")
+            .define(BATCH_SIZE, Type.INT, 2000, Range.between(1, 1_000_000), Importance.LOW,
+                    "Largest number of records handed to Kafka Connect per poll. Large ticks (such as the initial "
+                            + "fill of a big table) are read with a cursor and handed out in batches of this size.",
+                    GROUP_TICKS, 2, Width.SHORT, "Records per poll");
+
+    public SourceConfig(Map<String, String> props) {
+        super(CONFIG_DEF, props);
+    }
+
+    public String pgUrl() {
+        return getString(PG_URL);
+    }
+
+    public String pgUser() {
+        return getString(PG_USER);
+    }
+
+    public String pgPassword() {
+        Password p = getPassword(PG_PASSWORD);
+        return p == null ? "" : p.value();
+    }
+
+    public String topicPrefix() {
+        return getString(TOPIC_PREFIX);
+    }
+
+    public int topicPartitions() {
+        return getInt(TOPIC_PARTITIONS);
+    }
+
+    public long tickIntervalMs() {
+        return getLong(TICK_INTERVAL_MS);
+    }
+
+    public int batchSize() {
+        return getInt(BATCH_SIZE);
+    }
+
+    /** Refuses anything that is not a PostgreSQL JDBC URL, before a connection is even tried. */
+    static final class JdbcUrlValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            String url = value == null ? "" : value.toString().trim();
+            if (!url.startsWith("jdbc:postgresql:")) {
+                throw new ConfigException(name, PgConnections.redact(url),
+                        "must be a PostgreSQL JDBC URL such as jdbc:postgresql://localhost:5432/mydb");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "jdbc:postgresql://host[:port]/database[?options]";
+        }
+    }
+
+    /** The prefix becomes part of topic names, which Kafka limits to {@code [a-zA-Z0-9._-]}. */
+    static final class TopicPrefixValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            String prefix = value == null ? "" : value.toString();
+            if (prefix.isEmpty()) {
+                throw new ConfigException(name, prefix, "must not be empty; the default is \"trickle\"");
+            }
+            if (!TOPIC_CHARS.matcher(prefix).matches()) {
+                throw new ConfigException(name, prefix,
+                        "may contain only letters, digits, '.', '_' and '-' (it becomes part of Kafka topic names)");
+            }
+            if (prefix.length() > 200) {
+                throw new ConfigException(name, prefix, "is too long: topic names are limited to 249 characters");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "non-empty [a-zA-Z0-9._-]+";
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package dev.trickle.source;
+
+import dev.trickle.source.TickSteps.Step;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.kafka.connect.source.SourceRecord;
+
+/**
+ * One tick being handed out, in this order: for each source, its changed rows (by change id); then
+ * for each stream table filled at the tick and each of its sources, Init markers on every partition
+ * followed by all the source's rows tagged with the stream table; then End markers on every partition
+ * of every source. The final End marker is the tick's last record.
+ */
+final class TickReader implements AutoCloseable {
+    final RecordFactory.Tick tick;
+    /** Set for a new tick (null when a stored tick is replayed). */
+    final LiveTick live;
+    private final Deque<Step> steps = new ArrayDeque<>();
+    private final long[] changeRows = new long[1];
+    private final long[] fillRows = new long[1];
+    private SourceRecord last;
+
+    /** What a new tick records in the catalog once all its records are read. */
+    record LiveTick(String snapshot, String lsn, List<Catalog.Fill> fills) {
+    }
+
+    private TickReader(RecordFactory.Tick tick, LiveTick live) {
+        this.tick = tick;
+        this.live = live;
+    }
+
+    /** A new tick, read in the caller's open REPEATABLE READ transaction at {@code live.snapshot}. */
+    static TickReader live(Connection c, RecordFactory.Tick tick, List<CapturedSource> sources, String previous,
+                           LiveTick live, int partitions, int fetchSize) {
+        TickReader r = new TickReader(tick, live);
+        for (CapturedSource s : sources) {
+            r.steps.add(new TickSteps.Changes(c, tick, s, null, previous, fetchSize, r.changeRows));
+        }
+        Map<Long, CapturedSource> byRelid = sources.stream()
+                .collect(Collectors.toMap(CapturedSource::relid, s -> s));
+        for (Catalog.Fill fill : live.fills()) {
+            for (Long relid : fill.sources()) {
+                CapturedSource s = byRelid.get(relid);
+                r.steps.add(new TickSteps.InitMarkers(tick, s, fill.pgtId(), partitions));
+                r.steps.add(new TickSteps.FillRows(c, tick, s, fill, fetchSize, r.fillRows));
+            }
+        }
+        r.steps.add(new TickSteps.EndMarkers(tick, sources, partitions));
+        return r;
+    }
+
+    /** A stored tick handed out again: its rows are those visible in its snapshot and not in the previous. */
+    static TickReader replay(Connection c, RecordFactory.Tick tick, List<CapturedSource> sources, String snapshot,
+                             String previous, int partitions, int fetchSize) {
+        TickReader r = new TickReader(tick, null);
+        for (CapturedSource s : sources) {
+            r.steps.add(new TickSteps.Changes(c, tick, s, snapshot, previous, fetchSize, r.changeRows));
+        }
+        r.steps.add(new TickSteps.EndMarkers(tick, sources, partitions));
+        return r;
+    }
+
+    /** Up to {@code max} more records; the batch that completes the tick ends with its last record. */
+    List<SourceRecord> next(int max) throws SQLException {
+        List<SourceRecord> out = new ArrayList<>(Math.min(max, 4096));
+        while (out.size() < max && !steps.isEmpty()) {
+            if (steps.peekFirst().emit(out, max - out.size())) {
+                steps.pollFirst().close();
+            }
+        }
+        if (!out.isEmpty()) {
+            last = out.get(out.size() - 1);
+        }
+        return out;
+    }
+
+    boolean finished() {
+        return steps.isEmpty();
+    }
+
+    /** The tick's last record, once {@link #finished()}. */
+    SourceRecord lastRecord() {
+        return last;
+    }
+
+    long changeRows() {
+        return changeRows[0];
+    }
+
+    long fillRows() {
+        return fillRows[0];
+    }
+
+    @Override
+    public void close() {
+        for (Step s : steps) {
+            try {
+                s.close();
+            } catch (SQLException ignored) {
+                // the session is being dropped or rolled back anyway
+            }
+        }
+        steps.clear();
+    }
+}

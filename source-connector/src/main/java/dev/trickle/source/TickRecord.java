@@ -1,0 +1,23 @@
+package dev.trickle.source;
+
+import java.util.Map;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.source.SourceRecord;
+
+/**
+ * A record that knows which tick delivery it belongs to: {@code commitRecord} receives the very
+ * object {@code poll()} returned, so acknowledgements can be counted per tick without a lookup table.
+ */
+final class TickRecord extends SourceRecord {
+    private final DeliveryTracker.TickDelivery delivery;
+
+    TickRecord(Map<String, ?> sourcePartition, Map<String, ?> sourceOffset, String topic, int partition,
+               Schema keySchema, String key, String value, long timestamp, DeliveryTracker.TickDelivery delivery) {
+        super(sourcePartition, sourceOffset, topic, partition, keySchema, key, Schema.STRING_SCHEMA, value, timestamp);
+        this.delivery = delivery;
+    }
+
+    DeliveryTracker.TickDelivery delivery() {
+        return delivery;
+    }
+}

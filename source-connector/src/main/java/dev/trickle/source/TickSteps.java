@@ -1,0 +1,232 @@
+package dev.trickle.source;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The parts a tick is read in. Each step hands out records a batch at a time and keeps its cursor
+ * open between batches, so that a tick of any size never sits in memory as a whole.
+ */
+final class TickSteps {
+    private static final Logger LOG = LoggerFactory.getLogger(TickSteps.class);
+    static final long PROGRESS_EVERY = 100_000;
+
+    private TickSteps() {
+    }
+
+    interface Step extends AutoCloseable {
+        /** Adds at most {@code room} records to {@code out}; returns true once the step has no more. */
+        boolean emit(List<SourceRecord> out, int room) throws SQLException;
+
+        @Override
+        default void close() throws SQLException {
+        }
+    }
+
+    /**
+     * The buffer rows of one source that belong to the tick, in capture order. Snapshots are bound as
+     * parameters ({@code upper}: the tick's own snapshot, only when replaying; {@code lower}: the
+     * previous tick's). The xid range conditions repeat what visibility implies, so the xid index can
+     * skip rows of older ticks not cleaned yet.
+     */
+    static final class Changes extends Cursor {
+        private final CapturedSource source;
+
+        Changes(Connection c, RecordFactory.Tick tick, CapturedSource source, String upper, String lower,
+                int fetchSize, long[] counter) {
+            super(c, tick, sql(source, upper != null, lower != null), params(upper, lower), fetchSize, 2, counter);
+            this.source = source;
+        }
+
+        private static String sql(CapturedSource source, boolean upper, boolean lower) {
+            StringBuilder where = new StringBuilder("TRUE");
+            if (upper) {
+                where.append(" AND b.xid < pg_snapshot_xmax(?::pg_snapshot) AND pg_visible_in_snapshot(b.xid, ?::pg_snapshot)");
+            }
+            if (lower) {
+                where.append(" AND b.xid >= pg_snapshot_xmin(?::pg_snapshot) AND NOT pg_visible_in_snapshot(b.xid, ?::pg_snapshot)");
+            }
+            return "SELECT b.op, r.* FROM " + source.buffer() + " b, jsonb_populate_record(NULL::" + source.relation()
+                    + ", b.row_data) r WHERE " + where + " ORDER BY b.change_id";
+        }
+
+        private static String[] params(String upper, String lower) {
+            if (upper != null && lower != null) {
+                return new String[] {upper, upper, lower, lower};
+            } else if (upper != null) {
+                return new String[] {upper, upper};
+            } else if (lower != null) {
+                return new String[] {lower, lower};
+            }
+            return new String[0];
+        }
+
+        @Override
+        SourceRecord toRecord(ResultSet rs, Map<String, String> values) throws SQLException {
+            // '+' inserted; '-' deleted; 'T' removed by TRUNCATE
+            int weight = "+".equals(rs.getString(1)) ? 1 : -1;
+            return tick.row(source, weight, values, null);
+        }
+    }
+
+    /** Every row of a source at the tick's snapshot, tagged for the one stream table being filled. */
+    static final class FillRows extends Cursor {
+        private final CapturedSource source;
+        private final Catalog.Fill fill;
+
+        FillRows(Connection c, RecordFactory.Tick tick, CapturedSource source, Catalog.Fill fill, int fetchSize,
+                 long[] counter) {
+            super(c, tick, "SELECT * FROM " + source.relation(), new String[0], fetchSize, 1, counter);
+            this.source = source;
+            this.fill = fill;
+        }
+
+        @Override
+        SourceRecord toRecord(ResultSet rs, Map<String, String> values) {
+            return tick.row(source, 1, values, fill.pgtId());
+        }
+
+        @Override
+        void progress(long rows, boolean done) {
+            if (done) {
+                LOG.info("Initial fill of stream table {} at tick {}: read all {} rows of {}",
+                        fill.displayName(), tick.tick, rows, source.displayName());
+            } else if (rows % PROGRESS_EVERY == 0) {
+                LOG.info("Initial fill of stream table {} at tick {}: {} rows of {} read so far",
+                        fill.displayName(), tick.tick, rows, source.displayName());
+            }
+        }
+    }
+
+    /** Stream table {@code pgtId} starts at this tick: a marker on every partition of the source's topic. */
+    static final class InitMarkers implements Step {
+        private final RecordFactory.Tick tick;
+        private final CapturedSource source;
+        private final long pgtId;
+        private final int partitions;
+        private int next;
+
+        InitMarkers(RecordFactory.Tick tick, CapturedSource source, long pgtId, int partitions) {
+            this.tick = tick;
+            this.source = source;
+            this.pgtId = pgtId;
+            this.partitions = partitions;
+        }
+
+        @Override
+        public boolean emit(List<SourceRecord> out, int room) {
+            for (int i = 0; i < room && next < partitions; i++, next++) {
+                out.add(tick.init(source, next, pgtId));
+            }
+            return next == partitions;
+        }
+    }
+
+    /** The tick's end on every partition of every source; the very last one closes the tick. */
+    static final class EndMarkers implements Step {
+        private final RecordFactory.Tick tick;
+        private final List<CapturedSource> sources;
+        private final int partitions;
+        private int next;
+
+        EndMarkers(RecordFactory.Tick tick, List<CapturedSource> sources, int partitions) {
+            this.tick = tick;
+            this.sources = sources;
+            this.partitions = partitions;
+        }
+
+        @Override
+        public boolean emit(List<SourceRecord> out, int room) {
+            int total = sources.size() * partitions;
+            for (int i = 0; i < room && next < total; i++, next++) {
+                out.add(tick.end(sources.get(next / partitions), next % partitions, next == total - 1));
+            }
+            return next == total;
+        }
+    }
+
+    /** A query read through a server-side cursor, {@code fetchSize} rows at a time. */
+    abstract static class Cursor implements Step {
+        final RecordFactory.Tick tick;
+        private final Connection connection;
+        private final String sql;
+        private final String[] params;
+        private final int fetchSize;
+        private final int firstValueColumn;
+        private final long[] counter;
+        private PreparedStatement statement;
+        private ResultSet rows;
+        private String[] columns;
+        private long read;
+
+        Cursor(Connection connection, RecordFactory.Tick tick, String sql, String[] params, int fetchSize,
+               int firstValueColumn, long[] counter) {
+            this.connection = connection;
+            this.tick = tick;
+            this.sql = sql;
+            this.params = params;
+            this.fetchSize = fetchSize;
+            this.firstValueColumn = firstValueColumn;
+            this.counter = counter;
+        }
+
+        abstract SourceRecord toRecord(ResultSet rs, Map<String, String> values) throws SQLException;
+
+        void progress(long rows, boolean done) {
+        }
+
+        @Override
+        public boolean emit(List<SourceRecord> out, int room) throws SQLException {
+            if (rows == null) {
+                open();
+            }
+            for (int i = 0; i < room; i++) {
+                if (!rows.next()) {
+                    progress(read, true);
+                    close();
+                    return true;
+                }
+                Map<String, String> values = new LinkedHashMap<>();
+                for (int col = firstValueColumn; col <= columns.length; col++) {
+                    values.put(columns[col - 1], rows.getString(col));
+                }
+                out.add(toRecord(rows, values));
+                read++;
+                counter[0]++;
+                progress(read, false);
+            }
+            return false;
+        }
+
+        private void open() throws SQLException {
+            statement = connection.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
+            statement.setFetchSize(fetchSize);
+            for (int i = 0; i < params.length; i++) {
+                statement.setString(i + 1, params[i]);
+            }
+            rows = statement.executeQuery();
+            ResultSetMetaData meta = rows.getMetaData();
+            columns = new String[meta.getColumnCount()];
+            for (int i = 0; i < columns.length; i++) {
+                columns[i] = meta.getColumnLabel(i + 1);
+            }
+        }
+
+        @Override
+        public void close() throws SQLException {
+            if (statement != null) {
+                statement.close();
+                statement = null;
+            }
+        }
+    }
+}

@@ -1,0 +1,223 @@
+package dev.trickle.source;
+
+import dev.trickle.core.catalog.CatalogInstaller;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes ticks and replays stored ones, on two PostgreSQL sessions: a read session whose REPEATABLE
+ * READ, read-only transaction is the tick's snapshot and stays open until the tick is handed out, and
+ * a write session for the catalog. Not thread-safe: the task calls it from its poll thread only.
+ */
+final class Ticker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Ticker.class);
+
+    private final SourceConfig config;
+    private final RecordFactory records;
+    private final DeliveryTracker tracker;
+    private final String database;
+    private final Deque<Long> replays = new ArrayDeque<>();
+    private final Set<Long> droppedReported = new HashSet<>();
+    private Connection read;
+    private Connection write;
+    /** Ticks up to this one are handed out completely (or known to be in Kafka). */
+    private long lastSealed;
+    /** What Kafka is known to hold when the sessions (re)open; null: unknown (no committed offset). */
+    private Long delivered;
+    private long lastCleaned;
+
+    Ticker(SourceConfig config, RecordFactory records, DeliveryTracker tracker, Long committedTick) {
+        this.config = config;
+        this.records = records;
+        this.tracker = tracker;
+        this.database = records.sourcePartition().get("database");
+        this.delivered = committedTick;
+    }
+
+    boolean connected() {
+        return write != null;
+    }
+
+    /** Opens the sessions and reconciles Kafka with the recorded ticks (at start and after any failure). */
+    void connect() throws SQLException {
+        close();
+        write = PgConnections.open(config.pgUrl(), config.pgUser(), config.pgPassword(), "catalog");
+        write.setAutoCommit(false);
+        if (!Catalog.installed(write)) {
+            // normally the connector installed it; a task started on its own must not fail on that
+            CatalogInstaller.install(config.pgUrl(), config.pgUser(), config.pgPassword());
+        }
+        Recovery.Plan plan = Recovery.plan(write, delivered, database);
+        replays.clear();
+        replays.addAll(plan.replays());
+        lastSealed = plan.lastTick();
+        delivered = lastSealed;
+        write.commit();
+    }
+
+    boolean replayPending() {
+        return !replays.isEmpty();
+    }
+
+    long nextTick() {
+        return lastSealed + 1;
+    }
+
+    /** Begins a new tick; null when no source table is captured yet (nothing to tick for). */
+    TickReader startLive() throws SQLException {
+        long tick = lastSealed + 1;
+        long millis = System.currentTimeMillis();
+        beginSnapshot();
+        String snapshot;
+        String lsn;
+        try (Statement s = read.createStatement();
+             ResultSet rs = s.executeQuery("SELECT pg_current_snapshot(), pg_current_wal_lsn()")) {
+            rs.next();
+            snapshot = rs.getString(1);
+            lsn = rs.getString(2);
+        }
+        Catalog.StoredTick previous = Catalog.tickBefore(read, tick);
+        List<CapturedSource> sources = liveSources(Catalog.sources(read, null));
+        if (sources.isEmpty()) {
+            read.rollback();
+            return null;
+        }
+        Set<Long> live = new HashSet<>();
+        sources.forEach(s -> live.add(s.relid()));
+        List<Catalog.Fill> fills = new ArrayList<>();
+        for (Catalog.Fill f : Catalog.fillsDue(read)) {
+            if (live.containsAll(f.sources())) {
+                fills.add(f);
+            }
+        }
+        RecordFactory.Tick t = records.forTick(tick, millis, tracker.begin(tick));
+        for (Catalog.Fill f : fills) {
+            LOG.info("Initial fill of stream table {} at tick {} starts (snapshot {})", f.displayName(), tick, snapshot);
+        }
+        return TickReader.live(read, t, sources, previous == null ? null : previous.snapshot(),
+                new TickReader.LiveTick(snapshot, lsn, fills), records.partitions(), config.batchSize());
+    }
+
+    /** Begins handing out stored tick {@code replays.peek()} again; null when it has nothing to send. */
+    TickReader startReplay() throws SQLException {
+        long tick = replays.pollFirst();
+        Catalog.StoredTick stored = Catalog.tick(write, tick);
+        Catalog.StoredTick previous = tick > 1 ? Catalog.tick(write, tick - 1) : null;
+        write.commit();
+        beginSnapshot();
+        List<CapturedSource> sources = liveSources(Catalog.sources(read, tick));
+        if (stored == null || sources.isEmpty()) {
+            read.rollback();
+            lastSealed = tick;
+            return null;
+        }
+        RecordFactory.Tick t = records.forTick(tick, stored.millis(), tracker.begin(tick));
+        return TickReader.replay(read, t, sources, stored.snapshot(), previous == null ? null : previous.snapshot(),
+                records.partitions(), config.batchSize());
+    }
+
+    /**
+     * All records of the tick are read: a new tick is recorded (with the stream tables it filled) and
+     * its snapshot released. Only after this may the tick's last record leave the task.
+     */
+    void complete(TickReader r) throws SQLException {
+        TickReader.LiveTick live = r.live;
+        if (live != null) {
+            List<Long> filled = live.fills().stream().map(Catalog.Fill::pgtId).toList();
+            try {
+                Catalog.recordTick(write, r.tick.tick, live.snapshot(), live.lsn(), r.changeRows(), r.tick.tickMillis,
+                        filled);
+            } catch (SQLException e) {
+                if ("23505".equals(e.getSQLState())) {
+                    throw new IllegalStateException("Tick " + r.tick.tick + " was recorded in " + database
+                            + " by someone else: another Trickle source connector seems to take ticks on this "
+                            + "database. Run exactly one source connector per database.", e);
+                }
+                throw e;
+            }
+        }
+        try {
+            read.commit();
+        } catch (SQLException e) {
+            // the tick is recorded; the read-only transaction only held the snapshot
+            LOG.debug("Ending the read transaction of tick {} failed; reconnecting later", r.tick.tick, e);
+            closeQuietly(read);
+            read = null;
+        }
+        lastSealed = r.tick.tick;
+        delivered = lastSealed;
+    }
+
+    /** Deletes buffer rows of ticks known to be in Kafka. */
+    void cleanup() throws SQLException {
+        long upTo = tracker.cleanableUpTo();
+        if (upTo <= lastCleaned) {
+            return;
+        }
+        BufferCleaner.clean(write, upTo);
+        lastCleaned = upTo;
+    }
+
+    /** A tick attempt failed: what it handed out is void, and the next connect reconciles again. */
+    void abandon(TickReader r) {
+        if (r != null) {
+            r.close();
+            tracker.abandon(r.tick.delivery);
+        }
+        close();
+    }
+
+    /** The next statement on the read session starts a REPEATABLE READ transaction: its snapshot is the tick's. */
+    private void beginSnapshot() throws SQLException {
+        if (read == null) {
+            read = PgConnections.open(config.pgUrl(), config.pgUser(), config.pgPassword(), "ticks");
+            read.setAutoCommit(false);
+            read.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            read.setReadOnly(true);
+        }
+    }
+
+    /** Sources whose table still exists; stream tables on a dropped one are marked failed once. */
+    private List<CapturedSource> liveSources(List<CapturedSource> all) throws SQLException {
+        List<CapturedSource> live = new ArrayList<>();
+        for (CapturedSource s : all) {
+            if (!s.dropped()) {
+                live.add(s);
+            } else if (!droppedReported.contains(s.relid())) {
+                List<String> failed = Catalog.markSourceDropped(write, s);
+                droppedReported.add(s.relid());
+                LOG.warn("Source table {} was dropped: its changes are no longer captured{}", s.displayName(),
+                        failed.isEmpty() ? "" : "; stream tables reading it are now in ERROR: " + failed);
+            }
+        }
+        return live;
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(read);
+        closeQuietly(write);
+        read = null;
+        write = null;
+    }
+
+    private static void closeQuietly(Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // closing a broken session
+            }
+        }
+    }
+}

@@ -1,0 +1,221 @@
+package dev.trickle.source;
+
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.apache.kafka.connect.source.SourceTask;
+import org.apache.kafka.connect.source.TransactionContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hands out ticks: first any recorded ticks that never reached Kafka, then a new tick every
+ * {@code tick.interval.ms}, each in batches of at most {@code batch.size} records. With exactly-once
+ * delivery every tick is one Kafka transaction, committed on its last record; a tick that fails
+ * half-way is aborted and taken again.
+ */
+public final class TrickleSourceTask extends SourceTask {
+    private static final Logger LOG = LoggerFactory.getLogger(TrickleSourceTask.class);
+    /** poll() returns at least this often, so that Connect can stop or pause the task promptly. */
+    private static final long MAX_WAIT_MS = 500;
+    private static final long MAX_BACKOFF_MS = 30_000;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean stopping;
+    private SourceConfig config;
+    private String database;
+    private DeliveryTracker tracker;
+    private Ticker ticker;
+    private TransactionContext transactions;
+    private TickReader current;
+    private long nextTickAt;
+    private long retryAt;
+    private int failures;
+    private boolean announced;
+
+    @Override
+    public String version() {
+        return Version.VERSION;
+    }
+
+    @Override
+    public void start(Map<String, String> props) {
+        try {
+            config = new SourceConfig(props);
+        } catch (ConfigException e) {
+            throw new ConnectException("Invalid Trickle source connector configuration: " + e.getMessage(), e);
+        }
+        database = PgConnections.redact(config.pgUrl());
+        RecordFactory records = new RecordFactory(config.topicPrefix(), config.topicPartitions(), database);
+        transactions = context.transactionContext();
+        Map<String, Object> offset = context.offsetStorageReader().offset(records.sourcePartition());
+        Long committed = RecordFactory.committedTick(offset);
+        tracker = new DeliveryTracker(transactions != null, committed == null ? 0 : committed);
+        ticker = new Ticker(config, records, tracker, committed);
+        nextTickAt = System.nanoTime();
+        retryAt = nextTickAt;
+        if (transactions == null) {
+            LOG.warn("Exactly-once delivery is off for the Trickle source connector on {}: after a crash a tick may "
+                    + "reach the change topics twice. Run the Connect worker with exactly.once.source.support=enabled "
+                    + "and the connector with transaction.boundary=connector.", database);
+        }
+        LOG.info("Trickle source task started for {}: last tick in Kafka {}, a tick every {} ms, {} partitions per "
+                + "change topic", database, committed == null ? "none" : committed, config.tickIntervalMs(),
+                config.topicPartitions());
+    }
+
+    @Override
+    public List<SourceRecord> poll() throws InterruptedException {
+        long waitMs;
+        lock.lock();
+        try {
+            if (stopping) {
+                return null;
+            }
+            List<SourceRecord> batch = step();
+            if (batch != null && !batch.isEmpty()) {
+                return batch;
+            }
+            long now = System.nanoTime();
+            waitMs = current != null || ticker.replayPending() ? 0
+                    : TimeUnit.NANOSECONDS.toMillis((ticker.connected() ? nextTickAt : retryAt) - now);
+        } catch (SQLException e) {
+            throw failure(e);
+        } catch (IllegalStateException e) {
+            abandonCurrent();
+            throw new ConnectException(e.getMessage(), e);
+        } finally {
+            lock.unlock();
+        }
+        if (waitMs > 0) {
+            stopped.await(Math.min(waitMs, MAX_WAIT_MS), TimeUnit.MILLISECONDS);
+        }
+        return null;
+    }
+
+    /** Next batch, or null when there is nothing to do yet. */
+    private List<SourceRecord> step() throws SQLException {
+        long now = System.nanoTime();
+        if (!ticker.connected()) {
+            if (now - retryAt < 0) {
+                return null;
+            }
+            ticker.connect();
+            failures = 0;
+            LOG.info("{} ticks of {}: next tick {}", announced ? "Resuming" : "Taking", database, ticker.nextTick());
+            announced = true;
+        }
+        if (current == null) {
+            ticker.cleanup();
+            if (ticker.replayPending()) {
+                current = ticker.startReplay();
+            } else if (now - nextTickAt >= 0) {
+                nextTickAt = now + TimeUnit.MILLISECONDS.toNanos(config.tickIntervalMs());
+                current = ticker.startLive();
+            }
+            if (current == null) {
+                return null;
+            }
+        }
+        List<SourceRecord> batch = current.next(config.batchSize());
+        DeliveryTracker.TickDelivery delivery = current.tick.delivery;
+        if (current.finished()) {
+            // the tick is recorded in PostgreSQL before its last record may reach Kafka: a crash in between
+            // leaves a recorded tick that recovery sends again, never a delivered tick that is not recorded
+            ticker.complete(current);
+            delivery.handedOut(batch.size());
+            delivery.seal();
+            if (transactions != null) {
+                transactions.commitTransaction(current.lastRecord());
+            }
+            LOG.debug("Tick {}{}: {} changed rows, {} initial fill rows, {} records", delivery.tick,
+                    current.live == null ? " (sent again)" : "", current.changeRows(), current.fillRows(),
+                    delivery.handedOut());
+            current = null;
+        } else {
+            // counted only once returned: an abort is requested only when a Kafka transaction holds records
+            delivery.handedOut(batch.size());
+        }
+        return batch;
+    }
+
+    /**
+     * A failed tick attempt: records it already handed out are aborted with the Kafka transaction, the
+     * sessions are dropped, and the next poll reconnects (with growing pauses while PostgreSQL is away).
+     */
+    private RuntimeException failure(SQLException e) {
+        abandonCurrent();
+        failures++;
+        long backoff = Math.min(MAX_BACKOFF_MS, 250L << Math.min(failures, 7));
+        retryAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff);
+        String what = "PostgreSQL error while taking ticks of " + database + ": " + e.getMessage()
+                + (e.getSQLState() == null ? "" : " (SQLSTATE " + e.getSQLState() + ")");
+        if (stopping) {
+            return new RetriableException("stopping: " + what, e);
+        }
+        if (PgConnections.isTransient(e)) {
+            LOG.warn("{}; reconnecting in {} ms and taking the tick again", what, backoff);
+            return new RetriableException(what, e);
+        }
+        return new ConnectException(what + ". Check the database log and the Trickle catalog (schema pgtrickle).", e);
+    }
+
+    private void abandonCurrent() {
+        boolean handedOut = current != null && current.tick.delivery.handedOut() > 0;
+        ticker.abandon(current);
+        current = null;
+        if (handedOut && transactions != null) {
+            // aborted after the next (empty) poll; the transaction holds only this attempt's records
+            transactions.abortTransaction();
+        }
+    }
+
+    @Override
+    public void commitRecord(SourceRecord record, RecordMetadata metadata) {
+        if (record instanceof TickRecord r) {
+            r.delivery().acknowledge();
+        }
+    }
+
+    @Override
+    public void commit() {
+        if (tracker != null) {
+            tracker.offsetsCommitted();
+        }
+    }
+
+    @Override
+    public void stop() {
+        stopping = true;
+        stopped.countDown();
+        boolean locked = false;
+        try {
+            locked = lock.tryLock(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            if (current != null) {
+                current.close();
+                current = null;
+            }
+            if (ticker != null) {
+                ticker.close();
+            }
+        } finally {
+            if (locked) {
+                lock.unlock();
+            }
+        }
+        LOG.info("Trickle source task for {} stopped", database);
+    }
+}

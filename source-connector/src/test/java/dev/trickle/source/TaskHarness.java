@@ -1,0 +1,231 @@
+package dev.trickle.source;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.trickle.core.catalog.CatalogInstaller;
+import dev.trickle.core.records.ChangeRecord;
+import dev.trickle.core.records.RecordCodec;
+import dev.trickle.core.testing.EmbeddedPg;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.apache.kafka.common.metrics.PluginMetrics;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.apache.kafka.connect.source.SourceTaskContext;
+import org.apache.kafka.connect.source.TransactionContext;
+import org.apache.kafka.connect.storage.OffsetStorageReader;
+
+/** Drives a {@link TrickleSourceTask} the way a Connect worker would, without Kafka. */
+final class TaskHarness implements AutoCloseable {
+    static final long DEADLINE_MS = 20_000;
+
+    final TrickleSourceTask task = new TrickleSourceTask();
+    final Map<String, String> props = new HashMap<>();
+    final List<SourceRecord> commitRequests = new ArrayList<>();
+    int abortRequests;
+    final List<Integer> batchSizes = new ArrayList<>();
+    private final List<SourceRecord> pending = new ArrayList<>();
+
+    /** A database with the catalog installed. */
+    static String database(String hint) {
+        String url = EmbeddedPg.freshDatabase(hint);
+        CatalogInstaller.install(url, "postgres", "postgres");
+        return url;
+    }
+
+    TaskHarness(String url, Map<String, String> overrides, Map<String, Object> offset, boolean transactional) {
+        props.put(SourceConfig.PG_URL, url);
+        props.put(SourceConfig.PG_PASSWORD, "postgres");
+        props.put(SourceConfig.TICK_INTERVAL_MS, "50");
+        props.put(SourceConfig.TOPIC_PARTITIONS, "3");
+        props.putAll(overrides);
+        TransactionContext tx = !transactional ? null : new TransactionContext() {
+            @Override
+            public void commitTransaction() {
+                fail("the task commits on records");
+            }
+
+            @Override
+            public void commitTransaction(SourceRecord record) {
+                commitRequests.add(record);
+            }
+
+            @Override
+            public void abortTransaction() {
+                abortRequests++;
+            }
+
+            @Override
+            public void abortTransaction(SourceRecord record) {
+                abortRequests++;
+            }
+        };
+        OffsetStorageReader reader = new OffsetStorageReader() {
+            @Override
+            public <T> Map<String, Object> offset(Map<String, T> partition) {
+                return offset;
+            }
+
+            @Override
+            public <T> Map<Map<String, T>, Map<String, Object>> offsets(Collection<Map<String, T>> partitions) {
+                Map<Map<String, T>, Map<String, Object>> out = new HashMap<>();
+                partitions.forEach(p -> out.put(p, offset));
+                return out;
+            }
+        };
+        task.initialize(new SourceTaskContext() {
+            @Override
+            public Map<String, String> configs() {
+                return props;
+            }
+
+            @Override
+            public OffsetStorageReader offsetStorageReader() {
+                return reader;
+            }
+
+            @Override
+            public TransactionContext transactionContext() {
+                return tx;
+            }
+
+            @Override
+            public PluginMetrics pluginMetrics() {
+                return null;
+            }
+        });
+        task.start(props);
+    }
+
+    TaskHarness(String url) {
+        this(url, Map.of(), null, true);
+    }
+
+    /** Polls until one whole tick has been handed out. */
+    Tick nextTick() throws InterruptedException {
+        long deadline = System.currentTimeMillis() + DEADLINE_MS;
+        while (System.currentTimeMillis() < deadline) {
+            List<SourceRecord> batch = task.poll();
+            if (batch == null) {
+                continue;
+            }
+            batchSizes.add(batch.size());
+            pending.addAll(batch);
+            SourceRecord last = batch.get(batch.size() - 1);
+            if (!last.sourceOffset().containsKey(RecordFactory.OFFSET_PARTIAL)) {
+                Tick t = new Tick(List.copyOf(pending));
+                pending.clear();
+                return t;
+            }
+        }
+        throw new AssertionError("no complete tick within " + DEADLINE_MS + " ms");
+    }
+
+    /** Polls ticks until one satisfies {@code wanted}; returns it. */
+    Tick tickWhere(Predicate<Tick> wanted) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + DEADLINE_MS;
+        while (System.currentTimeMillis() < deadline) {
+            Tick t = nextTick();
+            if (wanted.test(t)) {
+                return t;
+            }
+        }
+        throw new AssertionError("no wanted tick within " + DEADLINE_MS + " ms");
+    }
+
+    /** What a worker does once a tick's Kafka transaction committed. */
+    void acknowledge(Tick tick) throws InterruptedException {
+        for (SourceRecord r : tick.records) {
+            task.commitRecord(r, null);
+        }
+        task.commit();
+    }
+
+    @Override
+    public void close() {
+        task.stop();
+    }
+
+    /** The records of one tick, decoded. */
+    static final class Tick {
+        final List<SourceRecord> records;
+        final List<ChangeRecord> decoded = new ArrayList<>();
+        final long tick;
+
+        Tick(List<SourceRecord> records) {
+            this.records = records;
+            for (SourceRecord r : records) {
+                decoded.add(RecordCodec.decodeChange((String) r.value()));
+            }
+            this.tick = decoded.get(decoded.size() - 1).tick();
+            assertTrue(decoded.stream().allMatch(c -> c.tick() == tick), "every record carries the tick " + tick);
+        }
+
+        SourceRecord last() {
+            return records.get(records.size() - 1);
+        }
+
+        /** Changed (untagged) rows on one topic as "+{a=1, b=x}", in order. */
+        List<String> changes(String topic) {
+            return rows(topic, null);
+        }
+
+        /** Rows on one topic with the given stream table tag (null: change rows). */
+        List<String> rows(String topic, Long streamTable) {
+            List<String> out = new ArrayList<>();
+            for (int i = 0; i < records.size(); i++) {
+                if (records.get(i).topic().equals(topic) && decoded.get(i) instanceof ChangeRecord.Row row
+                        && java.util.Objects.equals(row.streamTable(), streamTable)) {
+                    out.add((row.weight() > 0 ? "+" : "-") + row.values());
+                }
+            }
+            return out;
+        }
+
+        List<ChangeRecord.Row> allRows() {
+            return decoded.stream().filter(c -> c instanceof ChangeRecord.Row).map(c -> (ChangeRecord.Row) c).toList();
+        }
+
+        <T extends ChangeRecord> List<SourceRecord> recordsOf(Class<T> kind) {
+            List<SourceRecord> out = new ArrayList<>();
+            for (int i = 0; i < records.size(); i++) {
+                if (kind.isInstance(decoded.get(i))) {
+                    out.add(records.get(i));
+                }
+            }
+            return out;
+        }
+    }
+
+    static void exec(String url, String... sql) throws SQLException {
+        try (Connection c = EmbeddedPg.connect(url); Statement s = c.createStatement()) {
+            for (String q : sql) {
+                s.execute(q);
+            }
+        }
+    }
+
+    static String one(String url, String sql) throws SQLException {
+        try (Connection c = EmbeddedPg.connect(url); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
+    static List<String> column(String url, String sql) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Connection c = EmbeddedPg.connect(url); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+}
