@@ -7,13 +7,18 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Knows up to which tick everything is safely in Kafka, so that change buffers can be cleaned.
  *
- * <p>A tick is delivered when every record of it has been acknowledged through {@code commitRecord}
- * and all earlier ticks are delivered too. With exactly-once delivery an acknowledgement comes after
- * the Kafka transaction (records and source offsets) committed, so delivered ticks may be cleaned at
- * once. Without it, acknowledged records may still lack a committed source offset; a tick is then
+ * <p>With exactly-once delivery a tick is one Kafka transaction, and Connect acknowledges its records
+ * only after that transaction (records and source offsets) committed: the tick is delivered once its
+ * last record is acknowledged. (Counting every record would not do: Connect keeps them in a map keyed
+ * by record equality, so identical duplicate rows of a keyless table are acknowledged once.)
+ *
+ * <p>Without transactions every record is acknowledged on its own when Kafka has it, so a tick is
+ * delivered once all its records are. Their source offsets may still be uncommitted, though: a tick is
  * only cleaned after the offset commit that follows the one during which it was seen delivered, because
  * that later commit necessarily includes its offsets. Otherwise a restart would re-read the tick from a
  * cleaned buffer.
+ *
+ * <p>In both cases all earlier ticks must be delivered too.
  *
  * <p>Called from the task thread (begin, seal, abandon) and from Connect's producer and offset
  * threads (acknowledgements, offset commits).
@@ -34,7 +39,7 @@ final class DeliveryTracker {
     }
 
     synchronized TickDelivery begin(long tick) {
-        TickDelivery d = new TickDelivery(tick);
+        TickDelivery d = new TickDelivery(tick, transactional);
         pending.addLast(d);
         return d;
     }
@@ -66,12 +71,15 @@ final class DeliveryTracker {
     /** The records of one attempt at handing out one tick. */
     static final class TickDelivery {
         final long tick;
+        private final boolean transactional;
         private final AtomicLong handedOut = new AtomicLong();
         private final AtomicLong acknowledged = new AtomicLong();
         private volatile boolean sealed;
+        private volatile boolean lastAcknowledged;
 
-        TickDelivery(long tick) {
+        TickDelivery(long tick, boolean transactional) {
             this.tick = tick;
+            this.transactional = transactional;
         }
 
         void handedOut(int records) {
@@ -87,12 +95,16 @@ final class DeliveryTracker {
             sealed = true;
         }
 
-        void acknowledge() {
+        /** {@code last}: the tick's last record, which only exists once the tick is recorded. */
+        void acknowledge(boolean last) {
             acknowledged.incrementAndGet();
+            if (last) {
+                lastAcknowledged = true;
+            }
         }
 
         boolean complete() {
-            return sealed && acknowledged.get() >= handedOut.get();
+            return sealed && (transactional ? lastAcknowledged : acknowledged.get() >= handedOut.get());
         }
     }
 }

@@ -120,7 +120,7 @@ final class RecordFactory {
         private TickRecord record(CapturedSource source, int partition, Schema keySchema, String key, String value,
                                   boolean lastOfTick) {
             return new TickRecord(sourcePartition, lastOfTick ? finalOffset : partialOffset, topic(source), partition,
-                    keySchema, key, value, tickMillis, delivery);
+                    keySchema, key, value, tickMillis, delivery, lastOfTick);
         }
     }
 }

@@ -10,14 +10,18 @@ import org.apache.kafka.connect.source.SourceRecord;
  */
 final class TickRecord extends SourceRecord {
     private final DeliveryTracker.TickDelivery delivery;
+    private final boolean lastOfTick;
 
     TickRecord(Map<String, ?> sourcePartition, Map<String, ?> sourceOffset, String topic, int partition,
-               Schema keySchema, String key, String value, long timestamp, DeliveryTracker.TickDelivery delivery) {
+               Schema keySchema, String key, String value, long timestamp, DeliveryTracker.TickDelivery delivery,
+               boolean lastOfTick) {
         super(sourcePartition, sourceOffset, topic, partition, keySchema, key, Schema.STRING_SCHEMA, value, timestamp);
         this.delivery = delivery;
+        this.lastOfTick = lastOfTick;
     }
 
-    DeliveryTracker.TickDelivery delivery() {
-        return delivery;
+    /** Connect has this record (and, with transactions, the whole transaction it ended). */
+    void acknowledge() {
+        delivery.acknowledge(lastOfTick);
     }
 }

@@ -78,14 +78,21 @@ final class TickSteps {
         }
     }
 
-    /** Every row of a source at the tick's snapshot, tagged for the one stream table being filled. */
+    /**
+     * Every row of a source at the tick's snapshot, tagged for the one stream table being filled. The
+     * rows take the same jsonb round trip as buffered changes, so that a row reads as the same text in
+     * the fill and in a later change (json values, for one, come back normalised from jsonb); otherwise
+     * the engine could not match a later -old row with the filled one.
+     */
     static final class FillRows extends Cursor {
         private final CapturedSource source;
         private final Catalog.Fill fill;
 
         FillRows(Connection c, RecordFactory.Tick tick, CapturedSource source, Catalog.Fill fill, int fetchSize,
                  long[] counter) {
-            super(c, tick, "SELECT * FROM " + source.relation(), new String[0], fetchSize, 1, counter);
+            // t.*, not t: a column named t would win over the row alias
+            super(c, tick, "SELECT r.* FROM " + source.relation() + " t, jsonb_populate_record(NULL::"
+                    + source.relation() + ", to_jsonb(t.*)) r", new String[0], fetchSize, 1, counter);
             this.source = source;
             this.fill = fill;
         }

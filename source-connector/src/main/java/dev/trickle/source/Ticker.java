@@ -87,6 +87,10 @@ final class Ticker implements AutoCloseable {
             lsn = rs.getString(2);
         }
         Catalog.StoredTick previous = Catalog.tickBefore(read, tick);
+        if (previous == null && tick > 1) {
+            LOG.warn("The ticks before tick {} are missing from pgtrickle.pgt_ticks (deleted by hand?): tick {} "
+                    + "carries every change still in the buffers, some of which may have been sent before", tick, tick);
+        }
         List<CapturedSource> sources = liveSources(Catalog.sources(read, null));
         if (sources.isEmpty()) {
             read.rollback();

@@ -182,7 +182,7 @@ public final class TrickleSourceTask extends SourceTask {
     @Override
     public void commitRecord(SourceRecord record, RecordMetadata metadata) {
         if (record instanceof TickRecord r) {
-            r.delivery().acknowledge();
+            r.acknowledge();
         }
     }
 

@@ -88,6 +88,31 @@ class InitialFillTest {
         return out;
     }
 
+    /** A row reads as the same text in the fill and in a later change, whatever its column types. */
+    @Test
+    void filledRowsReadLikeChangedRows() throws Exception {
+        String url = TaskHarness.database("sametext");
+        // a column named t must not confuse the fill's row alias (the capture trigger still trips over
+        // columns named n, o and t in 0.4.0, so only t is used here, and no TRUNCATE)
+        exec(url, "CREATE TABLE odd (id int PRIMARY KEY, j json, f float8, ts timestamptz, num numeric, "
+                        + "c char(4), arr text[], b bytea, t text)",
+                "SELECT pgtrickle.create_stream_table('odd_st', 'SELECT * FROM odd')",
+                "INSERT INTO odd VALUES (1, '{\"b\": 1,   \"a\": [2, 3]}', 0.1, '2024-02-29 23:59:59.123456+05', "
+                        + "1.50, 'x', '{\"a b\",NULL}', '\\x00ff', 'tee')",
+                "UPDATE pgtrickle.pgt_stream_tables SET engine_ready = true");
+        String topic = TopicNames.changes("trickle", "public", "odd");
+        try (TaskHarness h = new TaskHarness(url)) {
+            TaskHarness.Tick fill = h.nextTick();
+            long pgtId = Long.parseLong(one(url, "SELECT pgt_id FROM pgtrickle.pgt_stream_tables"));
+            List<String> filled = fill.rows(topic, pgtId);
+            assertEquals(1, filled.size());
+            exec(url, "DELETE FROM odd");
+            List<String> deleted = h.nextTick().changes(topic);
+            assertEquals(List.of("-" + filled.get(0).substring(1)), deleted);
+            assertTrue(filled.get(0).contains("ts=2024-02-29 18:59:59.123456+00"), filled.get(0));
+        }
+    }
+
     /** A fill larger than a batch is read with a cursor at its snapshot while writes go on. */
     @Test
     void largeFillsAreHandedOutInBatchesAtTheirSnapshot() throws Exception {

@@ -63,11 +63,11 @@ class PartsTest {
         four.handedOut(2);
         five.handedOut(1);
         five.seal();
-        five.acknowledge();
+        five.acknowledge(true);
         assertEquals(3, t.cleanableUpTo(), "tick 5 waits for tick 4");
-        four.acknowledge();
-        four.acknowledge();
-        assertEquals(3, t.cleanableUpTo(), "tick 4 is not sealed yet: more records may follow");
+        four.acknowledge(false);
+        assertEquals(3, t.cleanableUpTo(), "only the acknowledged last record proves the transaction committed");
+        four.acknowledge(true);
         four.seal();
         assertEquals(5, t.cleanableUpTo());
         DeliveryTracker.TickDelivery failed = t.begin(6);
@@ -76,7 +76,7 @@ class PartsTest {
         DeliveryTracker.TickDelivery retry = t.begin(6);
         retry.handedOut(1);
         retry.seal();
-        retry.acknowledge();
+        retry.acknowledge(true);
         assertEquals(6, t.cleanableUpTo());
     }
 
@@ -84,9 +84,13 @@ class PartsTest {
     void withoutTransactionsCleanupWaitsForAnOffsetCommitThatIncludesTheTick() {
         DeliveryTracker t = new DeliveryTracker(false, 0);
         DeliveryTracker.TickDelivery one = t.begin(1);
-        one.handedOut(1);
+        one.handedOut(2);
         one.seal();
-        one.acknowledge();
+        one.acknowledge(true);
+        t.offsetsCommitted();
+        t.offsetsCommitted();
+        assertEquals(0, t.cleanableUpTo(), "acknowledgements may come in any order: all records count");
+        one.acknowledge(false);
         assertEquals(0, t.cleanableUpTo());
         t.offsetsCommitted();
         assertEquals(0, t.cleanableUpTo(), "this commit may have started before tick 1 was acknowledged");

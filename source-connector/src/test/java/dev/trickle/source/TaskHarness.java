@@ -141,9 +141,15 @@ final class TaskHarness implements AutoCloseable {
         throw new AssertionError("no wanted tick within " + DEADLINE_MS + " ms");
     }
 
-    /** What a worker does once a tick's Kafka transaction committed. */
+    /**
+     * What an exactly-once worker does once a tick's Kafka transaction committed. Like the worker, it
+     * keeps the committed records in a map keyed by record equality, so equal records are acknowledged
+     * once.
+     */
     void acknowledge(Tick tick) throws InterruptedException {
-        for (SourceRecord r : tick.records) {
+        Map<SourceRecord, Boolean> committable = new java.util.LinkedHashMap<>();
+        tick.records.forEach(r -> committable.put(r, true));
+        for (SourceRecord r : committable.keySet()) {
             task.commitRecord(r, null);
         }
         task.commit();
