@@ -87,18 +87,18 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
         EXECUTE format('INSERT INTO pgtrickle_changes.%I (op, row_data) '
-                       'SELECT ''+'', to_jsonb(n) FROM __pgt_new n', TG_ARGV[0]);
+                       'SELECT ''+'', to_jsonb(n.*) FROM __pgt_new n', TG_ARGV[0]);
     ELSIF TG_OP = 'DELETE' THEN
         EXECUTE format('INSERT INTO pgtrickle_changes.%I (op, row_data) '
-                       'SELECT ''-'', to_jsonb(o) FROM __pgt_old o', TG_ARGV[0]);
+                       'SELECT ''-'', to_jsonb(o.*) FROM __pgt_old o', TG_ARGV[0]);
     ELSIF TG_OP = 'UPDATE' THEN
         EXECUTE format('INSERT INTO pgtrickle_changes.%I (op, row_data) '
-                       'SELECT ''-'', to_jsonb(o) FROM __pgt_old o', TG_ARGV[0]);
+                       'SELECT ''-'', to_jsonb(o.*) FROM __pgt_old o', TG_ARGV[0]);
         EXECUTE format('INSERT INTO pgtrickle_changes.%I (op, row_data) '
-                       'SELECT ''+'', to_jsonb(n) FROM __pgt_new n', TG_ARGV[0]);
+                       'SELECT ''+'', to_jsonb(n.*) FROM __pgt_new n', TG_ARGV[0]);
     ELSIF TG_OP = 'TRUNCATE' THEN
         EXECUTE format('INSERT INTO pgtrickle_changes.%I (op, row_data) '
-                       'SELECT ''T'', to_jsonb(t) FROM %s t', TG_ARGV[0], TG_RELID::regclass);
+                       'SELECT ''T'', to_jsonb(t.*) FROM %s t', TG_ARGV[0], TG_RELID::regclass);
     END IF;
     RETURN NULL;
 END $$;

@@ -66,6 +66,18 @@ class CatalogApiTest {
     }
 
     @Test
+    void sourceColumnsNamedLikeTheTriggerAliasesAreCapturedAsRows() throws SQLException {
+        exec("CREATE TABLE aliases (n int PRIMARY KEY, o text, t numeric)",
+             "SELECT pgtrickle.create_stream_table('alias_st', 'SELECT n, o, t FROM aliases')",
+             "INSERT INTO aliases VALUES (1, 'x', 1.5)", "UPDATE aliases SET t = 2", "DELETE FROM aliases",
+             "INSERT INTO aliases VALUES (2, 'y', 3)", "TRUNCATE aliases");
+        String buffer = one("SELECT buffer_table FROM pgtrickle.pgt_sources WHERE source_relid = 'aliases'::regclass");
+        assertEquals("6", one("SELECT count(*) FROM pgtrickle_changes." + buffer
+                + " WHERE jsonb_typeof(row_data) = 'object' AND row_data ? 'n' AND row_data ? 'o' AND row_data ? 't'"));
+        exec("SELECT pgtrickle.drop_stream_table('alias_st')");
+    }
+
+    @Test
     void namesThatNeedQuotingWork() throws SQLException {
         exec("SELECT pgtrickle.create_stream_table('\"Order Totals\"', 'SELECT a, b FROM \"Odd \"\"Source\"\"\"')",
              "SELECT pgtrickle.create_stream_table('public.\"it''s \"\"odd\"\"\"', 'SELECT a FROM \"Odd \"\"Source\"\"\"')");
