@@ -1,0 +1,43 @@
+package dev.trickle.streams.operators;
+
+import dev.trickle.streams.plan.ZSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The entry of one source's delta into the pipeline: change rows keyed by column name become positional
+ * rows in the source table's column order (a column missing from the change row is NULL).
+ */
+public final class SourceScan {
+    private final String source;
+    private final List<String> columns;
+
+    public SourceScan(String source, List<String> columns) {
+        this.source = source;
+        this.columns = List.copyOf(columns);
+    }
+
+    /** The source's {@code SourceTable.qualifiedName()}: the key of its delta in the pipeline's input. */
+    public String source() {
+        return source;
+    }
+
+    public ZSet<List<String>> read(ZSet<Map<String, String>> delta) {
+        ZSet<List<String>> out = new ZSet<>();
+        if (delta != null) {
+            delta.forEach((row, weight) -> {
+                List<String> values = new ArrayList<>(columns.size());
+                for (String c : columns) {
+                    values.add(row.get(c));
+                }
+                out.add(values, weight);
+            });
+        }
+        return out;
+    }
+
+    public String describe() {
+        return "Scan(" + source + ")";
+    }
+}

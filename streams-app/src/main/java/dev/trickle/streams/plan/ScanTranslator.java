@@ -1,0 +1,32 @@
+package dev.trickle.streams.plan;
+
+import dev.trickle.streams.operators.SourceScan;
+import dev.trickle.streams.operators.expr.PgType;
+import dev.trickle.streams.sql.SourceColumn;
+import dev.trickle.streams.sql.SourceRelTable;
+import dev.trickle.streams.sql.SourceTable;
+import dev.trickle.streams.sql.UnsupportedQueryException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.calcite.rel.core.TableScan;
+
+/** A scan of a source table: the entry point of that source's delta, typed from its PostgreSQL columns. */
+final class ScanTranslator {
+    private ScanTranslator() {
+    }
+
+    static RelTranslator.Translation translate(TableScan scan) throws UnsupportedQueryException {
+        SourceRelTable table = scan.getTable().unwrap(SourceRelTable.class);
+        if (table == null) {
+            throw new UnsupportedQueryException("table " + scan.getTable().getQualifiedName());
+        }
+        SourceTable source = table.source();
+        List<String> names = new ArrayList<>();
+        List<PgType> types = new ArrayList<>();
+        for (SourceColumn c : source.columns()) {
+            names.add(c.name());
+            types.add(PgType.parse(c.pgType()));
+        }
+        return new RelTranslator.Translation(new PipelineNode.Scan(new SourceScan(source.qualifiedName(), names)), types);
+    }
+}

@@ -1,0 +1,74 @@
+package dev.trickle.streams.plan;
+
+import dev.trickle.streams.operators.expr.Expr;
+import dev.trickle.streams.operators.expr.PgCasts;
+import dev.trickle.streams.operators.expr.PgDateTime;
+import dev.trickle.streams.operators.expr.PgType;
+import dev.trickle.streams.operators.expr.PgValues;
+import dev.trickle.streams.sql.UnsupportedQueryException;
+import java.util.List;
+
+/**
+ * A compiled expression with its PostgreSQL type. {@code origin} records what PostgreSQL's type resolution
+ * needs: a quoted literal or a bare NULL has type "unknown" there and takes its type from the context.
+ */
+public record TypedExpr(Expr expr, PgType type, Origin origin) {
+    public enum Origin { COMPUTED, COLUMN, LITERAL, UNKNOWN_LITERAL, NULL_LITERAL }
+
+    public static TypedExpr computed(Expr expr, PgType type) {
+        return new TypedExpr(expr, type, Origin.COMPUTED);
+    }
+
+    public static TypedExpr constant(Object value, PgType type, Origin origin) {
+        return new TypedExpr(row -> value, type, origin);
+    }
+
+    public boolean isConstant() {
+        return origin == Origin.LITERAL || origin == Origin.UNKNOWN_LITERAL || origin == Origin.NULL_LITERAL;
+    }
+
+    /** This expression converted to {@code target} by PostgreSQL's (implicit or explicit) cast. */
+    public TypedExpr castTo(PgType target) throws UnsupportedQueryException {
+        if (target.equals(type)) {
+            return this;
+        }
+        PgType from = type;
+        if (target.kind() == PgType.Kind.TIMESTAMPTZ && from.isString() && isConstant()) {
+            return timestamptzLiteral();
+        }
+        String reason = PgCasts.unsupportedReason(from, target);
+        if (reason != null && origin != Origin.NULL_LITERAL) {
+            throw new UnsupportedQueryException("cast from " + from.sqlName() + " to " + target.sqlName(), reason);
+        }
+        Expr inner = expr;
+        return computed(row -> PgCasts.cast(inner.eval(row), from, target), target);
+    }
+
+    /** A timestamptz literal is independent of the session's TimeZone only when it states its offset. */
+    private TypedExpr timestamptzLiteral() throws UnsupportedQueryException {
+        try {
+            Object text = expr.eval(List.of());
+            return constant(text == null ? null : PgDateTime.parseTimestamptz((String) text), PgType.TIMESTAMPTZ, Origin.LITERAL);
+        } catch (EvaluationException e) {
+            throw new UnsupportedQueryException("timestamp with time zone literal without an offset",
+                    "its value depends on the session's TimeZone; write the offset, e.g. '2024-01-01 00:00:00+00'");
+        }
+    }
+
+    /** This expression as text, the way PostgreSQL converts a value for a text operator ({@code value::text}). */
+    public TypedExpr asText() throws UnsupportedQueryException {
+        if (type.kind() == PgType.Kind.TEXT || type.kind() == PgType.Kind.VARCHAR) {
+            return this;
+        }
+        String reason = PgCasts.unsupportedReason(type, PgType.TEXT);
+        if (reason != null && origin != Origin.NULL_LITERAL) {
+            throw new UnsupportedQueryException("use of a " + type.sqlName() + " value as text", reason);
+        }
+        Expr inner = expr;
+        PgType from = type;
+        return computed(row -> {
+            Object v = inner.eval(row);
+            return v == null ? null : PgValues.toText(v, from);
+        }, PgType.TEXT);
+    }
+}

@@ -1,0 +1,66 @@
+package dev.trickle.streams.sql;
+
+import dev.trickle.streams.plan.CompiledQuery;
+import dev.trickle.streams.plan.OperatorPipeline;
+import dev.trickle.streams.plan.RelTranslator;
+import java.util.List;
+import org.apache.calcite.plan.RelOptUtil;
+import org.apache.calcite.rel.RelNode;
+import org.apache.calcite.runtime.CalciteContextException;
+import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.SqlSelect;
+import org.apache.calcite.sql.SqlWith;
+import org.apache.calcite.sql.parser.SqlParseException;
+import org.apache.calcite.sql.parser.SqlParser;
+
+/**
+ * Compiles a stream table's defining query into an incremental pipeline:
+ * parse → check the shape → look up the sources → validate → relational algebra → simplify → operators.
+ */
+public final class QueryCompiler {
+    private QueryCompiler() {
+    }
+
+    /** @param searchPath schemas in order for unqualified table names (e.g. ["public"]) */
+    public static CompiledQuery compile(String sql, List<String> searchPath, SourceCatalog catalog)
+            throws QueryCompileException, UnsupportedQueryException {
+        SqlNode parsed = parse(sql);
+        SqlFrontEnd frontEnd = new SqlFrontEnd(searchPath);
+        frontEnd.resolveTables(QueryShape.check(parsed), catalog);
+        SqlNode userCasts = parsed.accept(new UserCasts());
+        SqlNode validated;
+        try {
+            validated = frontEnd.validate(userCasts);
+        } catch (CalciteContextException e) {
+            throw new QueryCompileException(e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new QueryCompileException("invalid query: " + e.getMessage(), e);
+        }
+        List<String> columns = PgColumnNames.of(sql, body(parsed), body(validated));
+        RelNode rel;
+        try {
+            rel = frontEnd.toRel(validated);
+        } catch (RuntimeException e) {
+            throw new QueryCompileException("could not plan the query: " + e.getMessage(), e);
+        }
+        RelTranslator.Translation t = RelTranslator.translate(rel);
+        OperatorPipeline pipeline = new OperatorPipeline(t.node());
+        String explain = "Relational plan:\n" + RelOptUtil.toString(rel) + "Incremental operators:\n" + pipeline.describe();
+        return new CompiledQuery(frontEnd.sources(), columns, pipeline, explain);
+    }
+
+    private static SqlNode parse(String sql) throws QueryCompileException {
+        try {
+            return SqlParser.create(sql, SqlFrontEnd.PARSER).parseQuery();
+        } catch (SqlParseException e) {
+            // the first line has the position; the rest lists every token Calcite would have accepted
+            String message = e.getMessage() == null ? "syntax error" : e.getMessage().split("\n", 2)[0];
+            throw new QueryCompileException("syntax error: " + message, e);
+        }
+    }
+
+    /** The SELECT whose list names the stream table's columns (QueryShape allows only these wrappers). */
+    private static SqlSelect body(SqlNode node) {
+        return node instanceof SqlWith with ? body(with.body) : (SqlSelect) node;
+    }
+}

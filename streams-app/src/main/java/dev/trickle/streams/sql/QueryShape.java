@@ -1,0 +1,180 @@
+package dev.trickle.streams.sql;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.apache.calcite.sql.SqlBasicCall;
+import org.apache.calcite.sql.SqlCall;
+import org.apache.calcite.sql.SqlIdentifier;
+import org.apache.calcite.sql.SqlKind;
+import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.SqlNodeList;
+import org.apache.calcite.sql.SqlOrderBy;
+import org.apache.calcite.sql.SqlSelect;
+import org.apache.calcite.sql.SqlWith;
+import org.apache.calcite.sql.SqlWithItem;
+import org.apache.calcite.sql.util.SqlBasicVisitor;
+
+/**
+ * Checks, on the parsed query, that its shape is one the engine maintains (a single-source SELECT,
+ * possibly through derived tables and CTEs, with scalar expressions), naming the first construct that
+ * is not; and collects the table names in FROM clauses so the compiler can look them up.
+ */
+final class QueryShape {
+    private static final Set<String> VOLATILE = Set.of("random", "setseed", "now", "clock_timestamp",
+            "statement_timestamp", "transaction_timestamp", "timeofday", "current_timestamp", "current_date",
+            "current_time", "localtime", "localtimestamp", "nextval", "currval", "lastval", "setval",
+            "gen_random_uuid", "uuid_generate_v1", "uuid_generate_v1mc", "uuid_generate_v4", "random_normal",
+            "pg_current_xact_id", "txid_current", "rand");
+    /** SQL's niladic functions, which may reach the validator as bare identifiers. */
+    private static final Set<String> NILADIC = Set.of("current_timestamp", "current_date", "current_time",
+            "localtime", "localtimestamp");
+    private static final Set<String> AGGREGATES = Set.of("count", "sum", "avg", "min", "max", "string_agg",
+            "array_agg", "bool_and", "bool_or", "every", "stddev", "stddev_pop", "stddev_samp", "variance",
+            "var_pop", "var_samp", "json_agg", "jsonb_agg", "json_object_agg", "jsonb_object_agg", "bit_and",
+            "bit_or", "bit_xor", "corr", "covar_pop", "covar_samp", "mode", "percentile_cont", "percentile_disc",
+            "xmlagg", "listagg", "any_value");
+
+    private final List<SqlIdentifier> tables = new ArrayList<>();
+    private final Set<String> cteNames = new HashSet<>();
+
+    private QueryShape() {
+    }
+
+    /** The table names referenced in FROM clauses (CTE names excluded), or the unsupported construct. */
+    static List<SqlIdentifier> check(SqlNode query) throws UnsupportedQueryException {
+        QueryShape shape = new QueryShape();
+        try {
+            shape.query(query);
+        } catch (Unsupported e) {
+            throw e.exception;
+        }
+        return shape.tables;
+    }
+
+    /** Carries the checked exception through Calcite's visitor, which cannot throw one. */
+    private static final class Unsupported extends RuntimeException {
+        final UnsupportedQueryException exception;
+
+        Unsupported(String construct, String detail) {
+            super(construct, null, false, false);
+            this.exception = new UnsupportedQueryException(construct, detail);
+        }
+    }
+
+    private static Unsupported unsupported(String construct) {
+        return new Unsupported(construct, null);
+    }
+
+    private void query(SqlNode node) {
+        if (node instanceof SqlOrderBy ob) {
+            throw unsupported(ob.orderList.size() > 0 ? "ORDER BY" : "LIMIT / OFFSET");
+        }
+        if (node instanceof SqlWith with) {
+            for (SqlNode item : with.withList) {
+                SqlWithItem w = (SqlWithItem) item;
+                query(w.query);
+                cteNames.add(w.name.getSimple());
+            }
+            query(with.body);
+        } else if (node instanceof SqlSelect select) {
+            select(select);
+        } else if (node != null && (node.getKind() == SqlKind.UNION || node.getKind() == SqlKind.INTERSECT
+                || node.getKind() == SqlKind.EXCEPT)) {
+            throw unsupported(node.getKind() == SqlKind.EXCEPT ? "EXCEPT" : node.getKind().name());
+        } else if (node != null && node.getKind() == SqlKind.VALUES) {
+            throw new Unsupported("VALUES", "a query without a source table");
+        }
+    }
+
+    private void select(SqlSelect select) {
+        if (select.isDistinct()) {
+            throw unsupported("DISTINCT");
+        }
+        if (select.getGroup() != null) {
+            throw unsupported("GROUP BY");
+        }
+        if (select.getHaving() != null) {
+            throw unsupported("HAVING");
+        }
+        if (select.getWindowList() != null && select.getWindowList().size() > 0) {
+            throw unsupported("window function");
+        }
+        if (select.getOrderList() != null && select.getOrderList().size() > 0) {
+            throw unsupported("ORDER BY");
+        }
+        if (select.getFetch() != null || select.getOffset() != null) {
+            throw unsupported("LIMIT / OFFSET");
+        }
+        if (select.getFrom() == null) {
+            throw new Unsupported("SELECT without FROM", "a query without a source table");
+        }
+        from(select.getFrom());
+        for (SqlNode item : select.getSelectList()) {
+            item.accept(new ExpressionCheck());
+        }
+        if (select.getWhere() != null) {
+            select.getWhere().accept(new ExpressionCheck());
+        }
+    }
+
+    private void from(SqlNode from) {
+        switch (from.getKind()) {
+            case JOIN -> throw unsupported("JOIN");
+            case AS -> from(((SqlCall) from).operand(0));
+            case IDENTIFIER -> {
+                SqlIdentifier id = (SqlIdentifier) from;
+                if (!(id.isSimple() && cteNames.contains(id.getSimple()))) {
+                    tables.add(id);
+                }
+            }
+            case SELECT, ORDER_BY, WITH, UNION, INTERSECT, EXCEPT, VALUES -> query(from);
+            case LATERAL -> throw unsupported("LATERAL");
+            default -> throw new Unsupported("FROM " + from.getKind().name().toLowerCase(Locale.ROOT).replace('_', ' '),
+                    "only tables and subqueries over one table");
+        }
+    }
+
+    /** Expressions: no subqueries, window functions, aggregates or volatile functions. */
+    private static final class ExpressionCheck extends SqlBasicVisitor<Void> {
+        @Override
+        public Void visit(SqlCall call) {
+            if (call instanceof SqlSelect || call instanceof SqlOrderBy || call instanceof SqlWith
+                    || call.getKind() == SqlKind.UNION || call.getKind() == SqlKind.EXISTS) {
+                throw unsupported("subquery");
+            }
+            if (call.getKind() == SqlKind.OVER) {
+                throw unsupported("window function");
+            }
+            String name = call.getOperator().getName().toLowerCase(Locale.ROOT);
+            if (VOLATILE.contains(name)) {
+                throw new Unsupported(name + "()", "volatile function: its value changes between evaluations");
+            }
+            if (call.getOperator().isAggregator() || (call instanceof SqlBasicCall && AGGREGATES.contains(name)
+                    && call.getOperator().getSyntax() == org.apache.calcite.sql.SqlSyntax.FUNCTION)) {
+                throw unsupported("aggregate function " + name + "()");
+            }
+            return super.visit(call);
+        }
+
+        @Override
+        public Void visit(SqlIdentifier id) {
+            if (id.isSimple() && NILADIC.contains(id.getSimple().toLowerCase(Locale.ROOT))) {
+                throw new Unsupported(id.getSimple().toLowerCase(Locale.ROOT), "volatile function: its value changes between evaluations");
+            }
+            return null;
+        }
+
+        @Override
+        public Void visit(SqlNodeList list) {
+            for (SqlNode n : list) {
+                if (n != null) {
+                    n.accept(this);
+                }
+            }
+            return null;
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package dev.trickle.streams.sql;
+
+/**
+ * The query is valid but the engine cannot maintain it incrementally; the user can still create the
+ * stream table in FULL refresh mode.
+ */
+public final class UnsupportedQueryException extends Exception {
+    private final String construct;
+
+    public UnsupportedQueryException(String construct, String detail) {
+        super(construct + " is not maintained incrementally yet" + (detail == null || detail.isEmpty() ? "" : " (" + detail + ")")
+                + "; create the stream table with refresh_mode => 'FULL'");
+        this.construct = construct;
+    }
+
+    public UnsupportedQueryException(String construct) {
+        this(construct, null);
+    }
+
+    /** The SQL construct that is not supported, e.g. {@code JOIN}, {@code DISTINCT}, {@code random()}. */
+    public String construct() {
+        return construct;
+    }
+}
