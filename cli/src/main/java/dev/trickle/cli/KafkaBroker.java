@@ -1,0 +1,278 @@
+package dev.trickle.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
+
+/**
+ * A single-node KRaft Kafka (broker and controller in one process) in a child JVM. Data, config and
+ * log live under one directory; the ports stay the same across {@link #restart()}.
+ */
+public final class KafkaBroker implements AutoCloseable {
+    private final Path dir;
+    private final int port;
+    private final int controllerPort;
+    private final String clusterId;
+    private final Path propertiesFile;
+    private final ChildJvm child;
+    private final Map<String, String> overrides;
+    private final String classpath;
+    private boolean formatted;
+
+    private KafkaBroker(Builder b) {
+        this.dir = b.dir.toAbsolutePath();
+        int[] ports = Ports.free(2);
+        this.port = b.port > 0 ? b.port : ports[0];
+        this.controllerPort = ports[1];
+        this.clusterId = Uuid.randomUuid().toString();
+        this.propertiesFile = dir.resolve("server.properties");
+        this.overrides = b.overrides;
+        this.classpath = b.classpath != null ? b.classpath : ChildJvm.defaultClasspath();
+        this.child = ChildJvm.builder("kafka-broker", "kafka.Kafka")
+                .args(propertiesFile.toString())
+                .classpath(classpath)
+                .maxHeap(b.maxHeap)
+                .logFile(b.logFile != null ? b.logFile : dir.resolve("broker.log"))
+                .stopTimeout(Duration.ofSeconds(30))
+                .build();
+    }
+
+    public static Builder builder(Path dir) {
+        return new Builder(dir);
+    }
+
+    public String bootstrapServers() {
+        return "127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public Path logFile() {
+        return child.logFile();
+    }
+
+    public ChildJvm process() {
+        return child;
+    }
+
+    public boolean isRunning() {
+        return child.isAlive();
+    }
+
+    /** Client settings to reach this broker. */
+    public Properties clientProperties() {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        return p;
+    }
+
+    /** Writes the config, formats the storage (first time only), starts the broker and waits until it answers. */
+    public synchronized KafkaBroker start(Duration timeout) throws InterruptedException, TimeoutException {
+        Deadline deadline = Deadline.in(timeout);
+        if (!formatted) {
+            writeProperties();
+            format(deadline);
+            formatted = true;
+        }
+        child.start();
+        awaitReady(deadline);
+        return this;
+    }
+
+    private void writeProperties() {
+        Map<String, String> p = new TreeMap<>();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", "1");
+        p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+        p.put("log.dirs", dir.resolve("data").toString());
+        p.put("num.partitions", "1");
+        p.put("default.replication.factor", "1");
+        p.put("min.insync.replicas", "1");
+        p.put("auto.create.topics.enable", "false");
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("offsets.topic.num.partitions", "5");
+        p.put("transaction.state.log.replication.factor", "1");
+        p.put("transaction.state.log.min.isr", "1");
+        p.put("transaction.state.log.num.partitions", "5");
+        p.put("share.coordinator.state.topic.replication.factor", "1");
+        p.put("share.coordinator.state.topic.min.isr", "1");
+        p.put("group.initial.rebalance.delay.ms", "0");
+        p.put("log.segment.bytes", String.valueOf(64 * 1024 * 1024));
+        p.put("num.network.threads", "2");
+        p.put("num.io.threads", "2");
+        p.put("num.recovery.threads.per.data.dir", "1");
+        p.put("background.threads", "2");
+        // After a kill, the restarted broker waits until the controller fences its old session: keep that short.
+        p.put("broker.session.timeout.ms", "3000");
+        p.put("broker.heartbeat.interval.ms", "500");
+        p.putAll(overrides);
+        try {
+            Files.createDirectories(dir.resolve("data"));
+            try (Writer w = Files.newBufferedWriter(propertiesFile)) {
+                w.write("# single-node KRaft broker and controller, written by the Trickle local stack\n");
+                for (Map.Entry<String, String> e : p.entrySet()) {
+                    w.write(e.getKey() + "=" + e.getValue() + "\n");
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not write " + propertiesFile, e);
+        }
+    }
+
+    private void format(Deadline deadline) throws InterruptedException {
+        ChildJvm tool = ChildJvm.builder("kafka-storage-format", "kafka.tools.StorageTool")
+                .args("format", "--cluster-id", clusterId, "--config", propertiesFile.toString(), "--ignore-formatted")
+                .classpath(classpath)
+                .maxHeap("256m")
+                .jvmOption("-XX:TieredStopAtLevel=1")
+                .logFile(dir.resolve("storage-format.log"))
+                .build();
+        int code = tool.runToCompletion(deadline.remaining());
+        if (code != 0) {
+            throw new IllegalStateException("formatting the Kafka storage failed (exit " + code + "); "
+                    + tool.logFile() + ":\n" + tool.logTail(30));
+        }
+    }
+
+    private void awaitReady(Deadline deadline) throws InterruptedException, TimeoutException {
+        Properties props = clientProperties();
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "2000");
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "3000");
+        props.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "200");
+        try {
+            // A plain connect first: the admin client logs a warning for every refused connection.
+            deadline.await("Kafka broker port " + port + " open", () -> {
+                checkAlive();
+                try (Socket probe = new Socket()) {
+                    probe.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+                    return Boolean.TRUE;
+                } catch (IOException e) {
+                    throw new IllegalStateException("port " + port + " not open yet");
+                }
+            });
+            try (Admin admin = Admin.create(props)) {
+                deadline.await("Kafka broker at " + bootstrapServers() + " answering", () -> {
+                    checkAlive();
+                    try {
+                        return admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).isEmpty() ? null : Boolean.TRUE;
+                    } catch (Exception e) {
+                        if (e instanceof InterruptedException) {
+                            Thread.currentThread().interrupt();
+                        }
+                        throw new IllegalStateException(e.getMessage(), e);
+                    }
+                });
+            }
+        } catch (TimeoutException e) {
+            child.kill();
+            TimeoutException t = new TimeoutException(e.getMessage() + "; " + child.logFile() + ":\n" + child.logTail(40));
+            t.initCause(e);
+            throw t;
+        }
+    }
+
+    private void checkAlive() {
+        if (!child.isAlive()) {
+            throw new Deadline.Fatal("the Kafka broker exited (status " + child.exitCode().orElse(-1) + "); "
+                    + child.logFile() + ":\n" + child.logTail(40));
+        }
+    }
+
+    /** Graceful stop (controlled shutdown). */
+    public synchronized void stop() {
+        child.stop();
+    }
+
+    /** SIGKILL, as in a crash. */
+    public synchronized void kill() {
+        child.kill();
+    }
+
+    /** Starts again on the same ports and data after {@link #stop()} or {@link #kill()}. */
+    public synchronized KafkaBroker restart(Duration timeout) throws InterruptedException, TimeoutException {
+        child.stop();
+        return start(timeout);
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    public static final class Builder {
+        private final Path dir;
+        private String classpath;
+        private String maxHeap = "512m";
+        private Path logFile;
+        private int port;
+        private final Map<String, String> overrides = new TreeMap<>();
+
+        private Builder(Path dir) {
+            this.dir = dir;
+        }
+
+        public Builder classpath(String value) {
+            this.classpath = value;
+            return this;
+        }
+
+        public Builder maxHeap(String value) {
+            this.maxHeap = value;
+            return this;
+        }
+
+        public Builder logFile(Path value) {
+            this.logFile = value;
+            return this;
+        }
+
+        /** A fixed client port (default: a free one). */
+        public Builder port(int value) {
+            this.port = value;
+            return this;
+        }
+
+        /** An extra or changed broker setting. */
+        public Builder config(String key, String value) {
+            overrides.put(key, value);
+            return this;
+        }
+
+        public Builder configs(Map<String, String> values) {
+            overrides.putAll(values);
+            return this;
+        }
+
+        public KafkaBroker build() {
+            return new KafkaBroker(this);
+        }
+
+        public KafkaBroker start(Duration timeout) throws InterruptedException, TimeoutException {
+            return build().start(timeout);
+        }
+    }
+}

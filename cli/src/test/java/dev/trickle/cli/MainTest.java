@@ -1,0 +1,68 @@
+package dev.trickle.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class MainTest {
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        return cl.execute(args);
+    }
+
+    @Test
+    void helpListsTheCommands() {
+        assertEquals(0, run("--help"));
+        for (String command : new String[] {"install", "local", "demo"}) {
+            assertTrue(out.toString().contains(command), out.toString());
+        }
+    }
+
+    @Test
+    void commandHelpShowsItsOptions() {
+        assertEquals(0, run("local", "--help"));
+        for (String option : new String[] {"--pg-url", "--work-dir", "--keep", "ready pg="}) {
+            assertTrue(out.toString().contains(option), out.toString());
+        }
+        assertEquals(0, run("demo", "--help"));
+        assertTrue(out.toString().contains("--rounds"), out.toString());
+    }
+
+    @Test
+    void versionIsThePomVersion() {
+        assertEquals(0, run("--version"));
+        assertTrue(out.toString().matches("(?s)trickle \\d+\\.\\d+\\.\\d+.*"), out.toString());
+    }
+
+    @Test
+    void unknownOptionIsAUsageError() {
+        assertEquals(2, run("--bogus"));
+        assertTrue(err.toString().contains("Unknown option: '--bogus'"), err.toString());
+        assertEquals(2, run("local", "--no-such-option"));
+        assertTrue(err.toString().contains("--no-such-option"), err.toString());
+    }
+
+    @Test
+    void installNeedsAPostgresUrl() {
+        assertEquals(2, run("install"));
+        assertTrue(err.toString().contains("--pg-url"), err.toString());
+        assertEquals(2, run("install", "--pg-url", "mysql://x/y"));
+        assertTrue(err.toString().contains("not a PostgreSQL URL"), err.toString());
+    }
+
+    @Test
+    void unreachablePostgresIsAClearFailure() {
+        int port = Ports.free();
+        assertEquals(1, run("install", "--pg-url", "postgresql://nobody@127.0.0.1:" + port + "/db"));
+        assertTrue(err.toString().startsWith("error: "), err.toString());
+    }
+}
