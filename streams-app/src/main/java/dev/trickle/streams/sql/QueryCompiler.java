@@ -36,7 +36,8 @@ public final class QueryCompiler {
         } catch (RuntimeException e) {
             throw new QueryCompileException("invalid query: " + e.getMessage(), e);
         }
-        List<String> columns = PgColumnNames.of(sql, body(parsed), body(validated));
+        // validation rewrites the tree in place (stars expanded, aliases added): name the columns from a fresh parse
+        List<String> columns = PgColumnNames.of(sql, body(parse(sql)), body(validated));
         RelNode rel;
         try {
             rel = frontEnd.toRel(validated);

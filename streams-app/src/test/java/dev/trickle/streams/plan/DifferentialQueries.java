@@ -94,6 +94,17 @@ final class DifferentialQueries {
             "SELECT id, ok::int + a AS s1, (a > 0)::text AS bt, v::text AS vt, c::varchar AS cv, '12'::int AS i12 FROM src",
             "SELECT id, '1.50'::numeric AS lit1, 1.50 AS lit2, 1e3 AS lit3, 2.5e-3 AS lit4, 2147483648 AS lit5,"
                     + " 'abc' AS lit6, true AS lit7, NULL::int AS lit8, DATE '2024-02-29' AS lit9, -1.0 AS lit10 FROM src WHERE id < 5",
+            // more edges: mixed-type IN lists, symmetric BETWEEN, unicode case folding, float text, NULL propagation
+            "SELECT id, a IN (1, 2.5) AS i1, n IN (1, 2.50, a) AS i2, f IN (0.1, 1.5) AS i3 FROM src",
+            "SELECT id FROM src WHERE a BETWEEN SYMMETRIC 5 AND -5",
+            "SELECT id, t ILIKE '%Ü%' AS il, upper(t) = upper(v) AS uu, lower(t) < lower(v) AS ll, t < 'é' AS lt FROM src",
+            "SELECT id, 'x' || f AS xf, concat(f, r, '|', big) AS cf, t || NULL AS tn, COALESCE(a::text, 'none') AS ca,"
+                    + " CASE WHEN a IS NULL THEN NULL ELSE a END AS cn FROM src",
+            "SELECT id, a::bool AS ab, NOT ok IS TRUE AS nt, 't'::bool AND ok AS tb, -n AS nn, +a AS pa, a * 1.0 / 3 AS ad,"
+                    + " n / u AS nu, u / 7 AS u7, 1.000 * a AS s3 FROM src WHERE u <> 0",
+            "SELECT \"Mixed Case\" + 1 AS \"Plus One\", \"with space\", \"Odd Table\".id FROM \"Odd Table\""
+                    + " WHERE \"with space\" IS NOT NULL",
+            "SELECT * FROM public.\"Odd Table\" o WHERE o.\"Mixed Case\" > 0",
             // errors: both PostgreSQL and the engine must fail, with the same message
             "SELECT id, a + 2147483647 AS ovf FROM src WHERE a > 0",
             "SELECT id, a / (b - b) AS z FROM src",
@@ -102,5 +113,12 @@ final class DifferentialQueries {
             "SELECT id, big * big AS bb FROM src",
             "SELECT id, f * 1e300 AS fo FROM src",
             "SELECT id, n::numeric(4,2) AS small FROM src",
-            "SELECT id, substr(t, 1, a) AS neg FROM src");
+            "SELECT id, substr(t, 1, a) AS neg FROM src",
+            "SELECT id, sqrt(a) AS sq FROM src",
+            "SELECT id, power(0, a) AS pz FROM src",
+            "SELECT id, t::numeric AS tn FROM src",
+            "SELECT id, (t || '-01-01')::date AS td FROM src",
+            "SELECT id, f / (a - a) AS fz FROM src",
+            "SELECT id, n / (a - a) AS nz FROM src",
+            "SELECT id, t LIKE 'a\\' AS bad FROM src");
 }

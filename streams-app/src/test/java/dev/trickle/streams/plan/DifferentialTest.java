@@ -36,11 +36,14 @@ class DifferentialTest {
     private static final long SEED = Long.getLong("trickle.diff.seed", 20_240_601L);
     private static final int ROWS = 300;
 
+    /** The source tables: name as PostgreSQL spells it, and qualified name as the pipeline keys it. */
+    private static final Map<String, String> TABLES = Map.of("src", "public.src", "Odd Table", "public.Odd Table");
+
     private Connection connection;
     private PgOracle oracle;
-    private final ZSet<Map<String, String>> inserted = new ZSet<>();
-    private final ZSet<Map<String, String>> deleted = new ZSet<>();
-    private final List<Integer> deletedIds = new ArrayList<>();
+    private final Map<String, ZSet<Map<String, String>>> inserted = new HashMap<>();
+    private final Map<String, ZSet<Map<String, String>>> deleted = new HashMap<>();
+    private final Map<String, List<Integer>> deletedIds = new HashMap<>();
 
     @BeforeAll
     void load() throws Exception {
@@ -51,28 +54,48 @@ class DifferentialTest {
             s.execute("CREATE DATABASE " + name + " TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'");
         }
         connection = DriverManager.getConnection(url.replaceAll("/[^/?]+(\\?|$)", "/" + name + "$1"), "postgres", "postgres");
+        RandomSourceData data = new RandomSourceData(SEED);
         try (Statement s = connection.createStatement()) {
             s.execute(RandomSourceData.DDL);
-            for (List<String> row : new RandomSourceData(SEED).rows(ROWS)) {
-                s.execute("INSERT INTO src VALUES (" + row.stream().map(Sql::literal).collect(Collectors.joining(", ")) + ")");
-            }
+            s.execute(RandomSourceData.ODD_DDL);
+            insert(s, "src", data.rows(ROWS));
+            insert(s, "\"Odd Table\"", data.oddRows(40));
         }
         Random random = new Random(SEED);
-        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT * FROM src")) {
+        for (String table : TABLES.keySet()) {
+            readBack(table, random);
+        }
+        connection.setAutoCommit(false);
+        oracle = new PgOracle(connection);
+    }
+
+    private static void insert(Statement s, String table, List<List<String>> rows) throws Exception {
+        for (List<String> row : rows) {
+            s.execute("INSERT INTO " + table + " VALUES (" + row.stream().map(Sql::literal).collect(Collectors.joining(", ")) + ")");
+        }
+    }
+
+    /** The rows as the runtime receives them (PostgreSQL's text output); about 30% are picked for deletion. */
+    private void readBack(String table, Random random) throws Exception {
+        ZSet<Map<String, String>> all = new ZSet<>();
+        ZSet<Map<String, String>> gone = new ZSet<>();
+        List<Integer> ids = new ArrayList<>();
+        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT * FROM " + Sql.ident(table))) {
             while (rs.next()) {
                 Map<String, String> row = new HashMap<>();
                 for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
                     row.put(rs.getMetaData().getColumnName(i), rs.getString(i));
                 }
-                inserted.add(row, 1);
+                all.add(row, 1);
                 if (random.nextInt(10) < 3) {
-                    deleted.add(row, -1);
-                    deletedIds.add(rs.getInt("id"));
+                    gone.add(row, -1);
+                    ids.add(rs.getInt("id"));
                 }
             }
         }
-        connection.setAutoCommit(false);
-        oracle = new PgOracle(connection);
+        inserted.put(TABLES.get(table), all);
+        deleted.put(TABLES.get(table), gone);
+        deletedIds.put(table, ids);
     }
 
     @AfterAll
@@ -93,7 +116,7 @@ class DifferentialTest {
             ZSet<List<String>> state = new ZSet<>();
             String engineError = null;
             try {
-                state.addAll(compiled.pipeline().apply(Map.of("public.src", inserted)));
+                state.addAll(compiled.pipeline().apply(inserted));
             } catch (EvaluationException e) {
                 engineError = e.getMessage();
             }
@@ -104,10 +127,12 @@ class DifferentialTest {
             }
             assertNull(oracle.difference(query, state), "after inserting all rows (seed " + SEED + ")");
 
-            state.addAll(compiled.pipeline().apply(Map.of("public.src", deleted)));
+            state.addAll(compiled.pipeline().apply(deleted));
             try (Statement s = connection.createStatement()) {
-                s.execute("DELETE FROM src WHERE id IN (" + deletedIds.stream().map(String::valueOf)
-                        .collect(Collectors.joining(", ")) + ")");
+                for (Map.Entry<String, List<Integer>> e : deletedIds.entrySet()) {
+                    s.execute("DELETE FROM " + Sql.ident(e.getKey()) + " WHERE id = ANY('{" + e.getValue().stream()
+                            .map(String::valueOf).collect(Collectors.joining(",")) + "}'::int[])");
+                }
             }
             assertNull(oracle.difference(query, state), "after deleting rows (seed " + SEED + ")");
         } catch (AssertionError e) {

@@ -21,6 +21,9 @@ final class RandomSourceData {
               n numeric(10,2), u numeric, f double precision, r real,
               t text, v varchar(20), c char(5), d date, ts timestamp, ok boolean,
               tz timestamptz, uid uuid)""";
+    /** A second table whose names need quoting. */
+    static final String ODD_DDL = "CREATE TABLE \"Odd Table\" (id integer PRIMARY KEY, \"Mixed Case\" integer, \"with space\" text)";
+
     static final List<String> COLUMNS = List.of("id", "a", "b", "s", "big", "n", "u", "f", "r", "t", "v", "c", "d", "ts",
             "ok", "tz", "uid");
 
@@ -59,6 +62,16 @@ final class RandomSourceData {
             r.add(maybe(timestamp() + (random.nextBoolean() ? "+00" : "-05:30")));
             r.add(maybe(new UUID(random.nextLong(), random.nextLong()).toString()));
             rows.add(r);
+        }
+        return rows;
+    }
+
+    /** Rows for {@link #ODD_DDL}. */
+    List<List<String>> oddRows(int count) {
+        List<List<String>> rows = new ArrayList<>();
+        for (int id = 1; id <= count; id++) {
+            rows.add(java.util.Arrays.asList(Integer.toString(id), maybe(Integer.toString(random.nextInt(21) - 10)),
+                    maybe(pick(WORDS))));
         }
         return rows;
     }

@@ -1,0 +1,63 @@
+package dev.trickle.streams.plan;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.trickle.streams.operators.FilterOperator;
+import dev.trickle.streams.operators.InMemoryOperatorState;
+import dev.trickle.streams.operators.OperatorState;
+import dev.trickle.streams.operators.ProjectOperator;
+import dev.trickle.streams.operators.SourceScan;
+import dev.trickle.streams.operators.expr.PgType;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Z-set consolidation and the linear operators' weight handling. */
+class ZSetAndOperatorsTest {
+    @Test
+    void zsetsSumWeightsAndDropZeros() {
+        ZSet<String> z = new ZSet<>();
+        z.add("a", 2).add("b", 1).add("a", -2).add("c", 0);
+        assertEquals(Map.of("b", 1L), z.asMap());
+        assertEquals(1, z.size());
+        z.add("b", -1);
+        assertTrue(z.isEmpty());
+        assertEquals(new ZSet<String>().add("x", 3), new ZSet<String>().add("x", 1).addAll(new ZSet<String>().add("x", 2)));
+        assertThrows(ArithmeticException.class, () -> new ZSet<String>().add("x", Long.MAX_VALUE).add("x", 1));
+    }
+
+    @Test
+    void scanFilterAndProjectKeepWeightsAndConsolidate() throws Exception {
+        Map<String, String> r1 = new HashMap<>(Map.of("k", "1", "v", "x"));
+        Map<String, String> r2 = new HashMap<>(Map.of("k", "2"));
+        ZSet<Map<String, String>> delta = new ZSet<>();
+        delta.add(r1, 3).add(r2, -1);
+        ZSet<List<String>> rows = new SourceScan("public.t", List.of("k", "v")).read(delta);
+        assertEquals(Map.of(List.of("1", "x"), 3L, Arrays.asList("2", null), -1L), rows.asMap());
+
+        FilterOperator keepNonNullV = new FilterOperator(row -> row.get(1) == null ? null : Boolean.TRUE, "v is not null");
+        assertEquals(Map.of(List.of("1", "x"), 3L), keepNonNullV.apply(List.of(rows), OperatorState.NONE).asMap());
+
+        // both rows project to the same output row: their weights are summed (3 - 1)
+        ProjectOperator constant = new ProjectOperator(List.of(ProjectOperator.Column.computed(row -> 1L, PgType.INT4)), "1");
+        assertEquals(Map.of(List.of("1"), 2L), constant.apply(List.of(rows), OperatorState.NONE).asMap());
+        ProjectOperator passThrough = new ProjectOperator(List.of(ProjectOperator.Column.passThrough(1)), "$1");
+        assertEquals(Map.of(List.of("x"), 3L, Arrays.asList((String) null), -1L),
+                passThrough.apply(List.of(rows), OperatorState.NONE).asMap());
+    }
+
+    @Test
+    void stateStoresArePrivateAndNamed() {
+        InMemoryOperatorState state = new InMemoryOperatorState();
+        OperatorState.KeyValueState<String, Long> counts = state.store("counts");
+        counts.put("a", 2L);
+        assertEquals(2L, state.<String, Long>store("counts").get("a"));
+        counts.put("a", null);
+        assertEquals(null, counts.get("a"));
+        assertThrows(IllegalStateException.class, () -> OperatorState.NONE.store("x"));
+    }
+}

@@ -1,0 +1,129 @@
+package dev.trickle.streams.sql;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.trickle.streams.plan.CompiledQuery;
+import dev.trickle.streams.plan.ZSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The compiler's contract: what it accepts, how it refuses, and what it reports. */
+class QueryCompilerTest {
+    private static final SourceTable ORDERS = new SourceTable("public", "orders", List.of(
+            new SourceColumn("id", "integer"), new SourceColumn("amount", "numeric(10,2)"),
+            new SourceColumn("note", "text"), new SourceColumn("ref", "uuid"), new SourceColumn("at", "timestamp with time zone")));
+    private static final SourceTable SHOP_ORDERS = new SourceTable("shop", "orders", List.of(new SourceColumn("x", "integer")));
+    private static final SourceTable ODD = new SourceTable("public", "Odd \"Name\"", List.of(
+            new SourceColumn("Mixed Col", "integer"), new SourceColumn("lower", "text")));
+    private static final SourceCatalog CATALOG = (schema, name) -> Optional.ofNullable(
+            schema.equals("public") && name.equals("orders") ? ORDERS
+                    : schema.equals("shop") && name.equals("orders") ? SHOP_ORDERS
+                    : schema.equals("public") && name.equals("Odd \"Name\"") ? ODD : null);
+
+    private static CompiledQuery compile(String sql) throws Exception {
+        return QueryCompiler.compile(sql, List.of("public"), CATALOG);
+    }
+
+    @ParameterizedTest(name = "{1}: {0}")
+    @CsvSource(delimiterString = " => ", value = {
+        "SELECT o.id FROM orders o JOIN orders p ON o.id = p.id => JOIN",
+        "SELECT o.id FROM orders o, orders p => JOIN",
+        "SELECT count(*) FROM orders => aggregate function count()",
+        "SELECT sum(amount) FROM orders => aggregate function sum()",
+        "SELECT note, max(id) FROM orders GROUP BY note => GROUP BY",
+        "SELECT DISTINCT note FROM orders => DISTINCT",
+        "SELECT id FROM orders UNION SELECT id FROM orders => UNION",
+        "SELECT id FROM orders INTERSECT SELECT id FROM orders => INTERSECT",
+        "SELECT id FROM orders EXCEPT SELECT id FROM orders => EXCEPT",
+        "SELECT id FROM orders ORDER BY id => ORDER BY",
+        "SELECT id FROM orders LIMIT 3 => LIMIT / OFFSET",
+        "SELECT row_number() OVER (ORDER BY id) FROM orders => window function",
+        "SELECT id FROM orders WHERE id IN (SELECT id FROM orders) => subquery",
+        "SELECT (SELECT 1) FROM orders => subquery",
+        "SELECT id FROM orders WHERE EXISTS (SELECT 1 FROM orders) => subquery",
+        "VALUES (1) => VALUES",
+        "SELECT 1 => SELECT without FROM",
+        "SELECT random() FROM orders => random()",
+        "SELECT id FROM orders WHERE at < now() => now()",
+        "SELECT current_date FROM orders => current_date",
+        "SELECT ref::text FROM orders => cast from uuid to text",
+        "SELECT ref = ref FROM orders => operator = on uuid, uuid",
+        "SELECT at::date FROM orders => cast from timestamp with time zone to date",
+        "SELECT sqrt(amount) FROM orders => sqrt(numeric)",
+        "SELECT id FROM orders WHERE note SIMILAR TO 'a%' => operator SIMILAR TO"})
+    void unsupportedConstructsAreNamed(String sql, String construct) {
+        UnsupportedQueryException e = assertThrows(UnsupportedQueryException.class, () -> compile(sql));
+        assertEquals(construct, e.construct());
+        assertTrue(e.getMessage().contains("refresh_mode => 'FULL'"), e.getMessage());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiterString = " => ", value = {
+        "SELECT id FORM orders => line 1, column 16",
+        "SELECT id,, note FROM orders => line 1, column 10",
+        "SELECT nope FROM orders => line 1, column 8",
+        "SELECT id FROM orders WHERE nothing > 1 => line 1, column 29",
+        "SELECT id FROM missing => line 1, column 16",
+        "SELECT id + 'x' FROM orders WHERE => line 1",
+        "SELECT upper(id, id) FROM orders => line 1, column 8"})
+    void invalidQueriesReportThePosition(String sql, String position) {
+        QueryCompileException e = assertThrows(QueryCompileException.class, () -> compile(sql));
+        assertTrue(e.getMessage().contains(position), e.getMessage());
+    }
+
+    @Test
+    void columnNamesArePostgresqls() throws Exception {
+        assertEquals(List.of("id", "amount", "note", "ref", "at"), compile("SELECT * FROM orders").outputColumns());
+        assertEquals(List.of("id", "?column?", "upper", "case", "coalesce", "amount", "int4", "Total", "ceiling", "btrim"),
+                compile("SELECT orders.id, id + 1, upper(note), CASE WHEN id > 0 THEN 1 END, coalesce(note, 'x'),"
+                        + " amount::int, '1'::int, amount * 2 AS \"Total\", ceiling(amount), trim(note) FROM orders")
+                        .outputColumns());
+        assertEquals(List.of("id", "id", "amount"), compile("SELECT id, o.* FROM (SELECT id, amount FROM orders) o").outputColumns());
+    }
+
+    @Test
+    void tablesResolveThroughTheSearchPathAndQuotedNamesKeepTheirCase() throws Exception {
+        CompiledQuery viaPath = QueryCompiler.compile("SELECT x FROM orders", List.of("shop", "public"), CATALOG);
+        assertEquals(List.of(SHOP_ORDERS), viaPath.sources());
+        CompiledQuery qualified = QueryCompiler.compile("SELECT id FROM public.orders", List.of("shop"), CATALOG);
+        assertEquals(List.of(ORDERS), qualified.sources());
+        CompiledQuery odd = compile("SELECT \"Mixed Col\" * 2 AS \"Twice\", lower FROM \"Odd \"\"Name\"\"\"");
+        assertEquals(List.of("Twice", "lower"), odd.outputColumns());
+        assertEquals("public.Odd \"Name\"", odd.sources().get(0).qualifiedName());
+        assertThrows(QueryCompileException.class, () -> compile("SELECT \"mixed col\" FROM \"Odd \"\"Name\"\"\""));
+        assertThrows(QueryCompileException.class, () -> compile("SELECT id FROM ORDERS_missing"));
+    }
+
+    @Test
+    void pipelineMaintainsTheResultThroughInsertsAndDeletes() throws Exception {
+        CompiledQuery q = compile("SELECT note, amount * 2 AS doubled FROM orders WHERE amount > 5");
+        ZSet<Map<String, String>> tick1 = new ZSet<>();
+        tick1.add(Map.of("id", "1", "amount", "10.50", "note", "a"), 1);
+        tick1.add(Map.of("id", "2", "amount", "1.00", "note", "b"), 1);
+        tick1.add(Map.of("id", "3", "amount", "10.50", "note", "a"), 1);
+        assertEquals(Map.of(List.of("a", "21.00"), 2L), q.pipeline().apply(Map.of("public.orders", tick1)).asMap());
+
+        ZSet<Map<String, String>> tick2 = new ZSet<>();
+        // an UPDATE arrives as -old +new; a row that leaves the filter is a deletion of its output
+        tick2.add(Map.of("id", "3", "amount", "10.50", "note", "a"), -1);
+        tick2.add(Map.of("id", "3", "amount", "2.00", "note", "a"), 1);
+        tick2.add(Map.of("id", "2", "amount", "1.00", "note", "b"), -1);
+        tick2.add(Map.of("id", "2", "amount", "8.00", "note", "b"), 1);
+        assertEquals(Map.of(List.of("a", "21.00"), -1L, List.of("b", "16.00"), 1L),
+                q.pipeline().apply(Map.of("public.orders", tick2)).asMap());
+        assertTrue(q.pipeline().apply(Map.of()).isEmpty(), "no input, no output");
+    }
+
+    @Test
+    void explainShowsThePlanAndTheOperators() throws Exception {
+        String explain = compile("SELECT id FROM (SELECT id, amount FROM orders WHERE amount > 1) s WHERE id < 5").explain();
+        assertTrue(explain.contains("LogicalFilter"), explain);
+        assertTrue(explain.contains("Filter(") && explain.contains("Project(") && explain.contains("Scan(public.orders)"), explain);
+    }
+}
