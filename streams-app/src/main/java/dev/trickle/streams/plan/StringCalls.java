@@ -126,6 +126,16 @@ final class StringCalls {
         }, PgType.TEXT);
     }
 
+    /** A constant pattern is compiled once; an invalid one is left to fail per row, as PostgreSQL does. */
+    private static LikePattern precompile(Expr pattern, Expr escape, boolean ignoreCase) {
+        try {
+            Object p = pattern.eval(List.of());
+            return p == null ? null : LikePattern.compile(s(p), (String) escape.eval(List.of()), ignoreCase);
+        } catch (EvaluationException e) {
+            return null;
+        }
+    }
+
     private static TypedExpr like(RexCall call, RexTranslator t) throws UnsupportedQueryException {
         String name = call.getOperator().getName().toUpperCase(java.util.Locale.ROOT);
         boolean negated = call.getOperator() instanceof SqlLikeOperator op ? op.isNegated() : name.startsWith("NOT");
@@ -137,8 +147,7 @@ final class StringCalls {
         TypedExpr e = call.getOperands().size() > 2 ? t.operand(call, 2).asText() : null;
         Expr pattern = p.expr();
         Expr escape = e == null ? row -> null : e.expr();
-        boolean fixed = p.isConstant() && (e == null || e.isConstant());
-        LikePattern[] cached = new LikePattern[1];
+        LikePattern fixed = p.isConstant() && (e == null || e.isConstant()) ? precompile(pattern, escape, ignoreCase) : null;
         return TypedExpr.computed(row -> {
             Object s = value.eval(row);
             Object pat = pattern.eval(row);
@@ -146,10 +155,7 @@ final class StringCalls {
             if (s == null || pat == null || (e != null && esc == null)) {
                 return null;
             }
-            LikePattern lp = fixed && cached[0] != null ? cached[0] : LikePattern.compile(s(pat), (String) esc, ignoreCase);
-            if (fixed) {
-                cached[0] = lp;
-            }
+            LikePattern lp = fixed != null ? fixed : LikePattern.compile(s(pat), (String) esc, ignoreCase);
             return lp.matches(s(s)) != negated;
         }, PgType.BOOL);
     }

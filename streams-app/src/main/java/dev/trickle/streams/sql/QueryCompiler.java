@@ -4,6 +4,9 @@ import dev.trickle.streams.plan.CompiledQuery;
 import dev.trickle.streams.plan.OperatorPipeline;
 import dev.trickle.streams.plan.RelTranslator;
 import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.calcite.plan.RelOptUtil;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.runtime.CalciteContextException;
@@ -18,6 +21,8 @@ import org.apache.calcite.sql.parser.SqlParser;
  * parse → check the shape → look up the sources → validate → relational algebra → simplify → operators.
  */
 public final class QueryCompiler {
+    private static final Pattern UNKNOWN_FUNCTION = Pattern.compile("No match found for function signature ([^(]+)\\(");
+    private static final Pattern UNTYPED_OPERATOR = Pattern.compile("Cannot apply '([^']+)' to arguments of type '([^']+)'");
     private QueryCompiler() {
     }
 
@@ -32,7 +37,7 @@ public final class QueryCompiler {
         try {
             validated = frontEnd.validate(userCasts);
         } catch (CalciteContextException e) {
-            throw new QueryCompileException(e.getMessage(), e);
+            throw unsupportedOrInvalid(e);
         } catch (RuntimeException e) {
             throw new QueryCompileException("invalid query: " + e.getMessage(), e);
         }
@@ -48,6 +53,24 @@ public final class QueryCompiler {
         OperatorPipeline pipeline = new OperatorPipeline(t.node());
         String explain = "Relational plan:\n" + RelOptUtil.toString(rel) + "Incremental operators:\n" + pipeline.describe();
         return new CompiledQuery(frontEnd.sources(), columns, pipeline, explain);
+    }
+
+    /**
+     * Calcite rejects some calls PostgreSQL accepts (e.g. {@code date + integer}, functions it does not
+     * know): those are reported as unsupported, so the stream table can still be maintained in FULL mode.
+     * Unknown columns and tables stay compile errors.
+     */
+    private static QueryCompileException unsupportedOrInvalid(CalciteContextException e) throws UnsupportedQueryException {
+        String cause = e.getCause() == null ? "" : String.valueOf(e.getCause().getMessage());
+        Matcher fn = UNKNOWN_FUNCTION.matcher(cause);
+        if (fn.find()) {
+            throw new UnsupportedQueryException("function " + fn.group(1).toLowerCase(Locale.ROOT) + "()", e.getMessage());
+        }
+        Matcher op = UNTYPED_OPERATOR.matcher(cause);
+        if (op.find()) {
+            throw new UnsupportedQueryException("operator " + op.group(1) + " on " + op.group(2), e.getMessage());
+        }
+        return new QueryCompileException(e.getMessage(), e);
     }
 
     private static SqlNode parse(String sql) throws QueryCompileException {

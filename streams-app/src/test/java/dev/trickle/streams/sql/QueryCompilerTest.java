@@ -56,7 +56,10 @@ class QueryCompilerTest {
         "SELECT ref = ref FROM orders => operator = on uuid, uuid",
         "SELECT at::date FROM orders => cast from timestamp with time zone to date",
         "SELECT sqrt(amount) FROM orders => sqrt(numeric)",
-        "SELECT id FROM orders WHERE note SIMILAR TO 'a%' => operator SIMILAR TO"})
+        "SELECT id FROM orders WHERE note SIMILAR TO 'a%' => operator SIMILAR TO",
+        // PostgreSQL has these; Calcite does not, so they cannot be maintained yet
+        "SELECT md5(note) FROM orders => function md5()",
+        "SELECT at::date + 1 FROM orders => operator + on <DATE> + <INTEGER>"})
     void unsupportedConstructsAreNamed(String sql, String construct) {
         UnsupportedQueryException e = assertThrows(UnsupportedQueryException.class, () -> compile(sql));
         assertEquals(construct, e.construct());
@@ -71,7 +74,7 @@ class QueryCompilerTest {
         "SELECT id FROM orders WHERE nothing > 1 => line 1, column 29",
         "SELECT id FROM missing => line 1, column 16",
         "SELECT id + 'x' FROM orders WHERE => line 1",
-        "SELECT upper(id, id) FROM orders => line 1, column 8"})
+        "SELECT upper(note FROM orders => line 1, column 19"})
     void invalidQueriesReportThePosition(String sql, String position) {
         QueryCompileException e = assertThrows(QueryCompileException.class, () -> compile(sql));
         assertTrue(e.getMessage().contains(position), e.getMessage());

@@ -134,7 +134,9 @@ public final class PgCasts {
     }
 
     private static String toString(Object v, PgType from, PgType to) {
-        String s = PgValues.toText(v, from);
+        // char(n) to char keeps its blanks; to any other string type it loses them
+        boolean keepBlanks = from.kind() == Kind.BPCHAR && to.kind() == Kind.BPCHAR;
+        String s = keepBlanks ? (String) v : PgValues.toText(v, from);
         if (to.precision() < 0) {
             return s;
         }
