@@ -62,6 +62,30 @@ public final class LocalStack implements AutoCloseable {
         return new Builder();
     }
 
+    private static LocalStack shared;
+    private static Exception sharedFailure;
+
+    /**
+     * One stack per JVM for the end-to-end tests of a run: started with the defaults on first use (work
+     * dir {@code .trickle/local-<timestamp>} under the current directory), stopped when the JVM exits.
+     * Do not close it. If it failed to start, every later call fails with the same error at once.
+     */
+    public static synchronized LocalStack shared() throws Exception {
+        if (sharedFailure != null) {
+            throw new IllegalStateException("the shared local stack failed to start: " + sharedFailure.getMessage(),
+                    sharedFailure);
+        }
+        if (shared == null) {
+            try {
+                shared = builder().start();
+            } catch (Exception e) {
+                sharedFailure = e;
+                throw e;
+            }
+        }
+        return shared;
+    }
+
     /** {@code .trickle/local-<timestamp>} under the current directory (a fresh one). */
     public static Path defaultWorkDir() {
         Path base = Path.of(".trickle");

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class MainTest {
@@ -57,6 +59,18 @@ class MainTest {
         assertTrue(err.toString().contains("--pg-url"), err.toString());
         assertEquals(2, run("install", "--pg-url", "mysql://x/y"));
         assertTrue(err.toString().contains("not a PostgreSQL URL"), err.toString());
+    }
+
+    @Test
+    void installInstallsTheCatalogAndIsIdempotent(@TempDir Path dir) {
+        try (Postgres pg = Postgres.startEmbedded(dir.resolve("pg"), dir.resolve("pg.log"), true)) {
+            String url = "postgresql://postgres@127.0.0.1:" + pg.pgUrl().port() + "/trickle";
+            assertEquals(0, run("install", "--pg-url", url, "--pg-password", "postgres"), err.toString());
+            assertTrue(out.toString().matches("(?s)Trickle catalog version \\d+\\.\\d+\\.\\d+ installed in "
+                    + java.util.regex.Pattern.quote(url) + "\\R"), out.toString());
+            assertEquals(0, run("install", "--pg-url", "jdbc:" + url.replace("postgres@", "") + "?user=postgres"),
+                    err.toString());
+        }
     }
 
     @Test
