@@ -1,0 +1,189 @@
+package dev.trickle.streams.runtime;
+
+import dev.trickle.streams.plan.CompiledQuery;
+import dev.trickle.streams.sql.PgSourceCatalog;
+import dev.trickle.streams.sql.QueryCompileException;
+import dev.trickle.streams.sql.QueryCompiler;
+import dev.trickle.streams.sql.UnsupportedQueryException;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the Kafka Streams topology equal to the catalog: compiles new stream tables, reports the
+ * ones the engine cannot run, and restarts the app with one sub-topology per stream table when the
+ * set changes. A stream table is declared ready (and only then filled by the source connector)
+ * once the app runs with its processors, so that no record of its initial fill is missed.
+ */
+public final class EngineSupervisor implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EngineSupervisor.class);
+    private static final Set<String> STOPPED = Set.of("ERROR", "SUSPENDED");
+
+    private final AppConfig config;
+    private final CatalogClient catalog;
+    private final TopicAdmin topics;
+    private final Map<Long, CompiledQuery> compiled = new HashMap<>();
+    private final Map<Long, String> waitingFor = new HashMap<>();
+    private final CountDownLatch stop = new CountDownLatch(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private Map<Long, RunnableStreamTable> running = Map.of();
+    private KafkaStreams streams;
+
+    public EngineSupervisor(AppConfig config) {
+        this.config = config;
+        this.catalog = new CatalogClient(config.pgUrl(), config.pgUser(), config.pgPassword());
+        this.topics = new TopicAdmin(config.streamsProperties());
+    }
+
+    /** Runs until {@link #close()}. */
+    public void run() throws InterruptedException {
+        try {
+            catalog.install();
+            LOG.info("Trickle streams app started; watching the catalog at {}", config.pgUrl());
+            while (!stop.await(0, TimeUnit.MILLISECONDS)) {
+                try {
+                    reconcile();
+                } catch (SQLException | RuntimeException e) {
+                    LOG.warn("Could not bring the engine up to date with the catalog ({}); retrying", e.getMessage());
+                }
+                stop.await(config.catalogPollMs(), TimeUnit.MILLISECONDS);
+            }
+        } finally {
+            stopStreams();
+            topics.close();
+            catalog.close();
+            stopped.countDown();
+        }
+    }
+
+    void reconcile() throws SQLException, InterruptedException {
+        List<StreamTableDef> defs = catalog.streamTables();
+        Map<Long, RunnableStreamTable> desired = new TreeMap<>();
+        Set<String> existing = topics.existingTopics();
+        for (StreamTableDef def : defs) {
+            if (STOPPED.contains(def.status())) {
+                continue;
+            }
+            CompiledQuery query = compile(def);
+            if (query == null) {
+                continue;
+            }
+            RunnableStreamTable t = RunnableStreamTable.of(def, query, config.topicPrefix(), config.deltaPartitions());
+            List<String> missing = t.sourceTopics().stream().filter(topic -> !existing.contains(topic)).toList();
+            if (!missing.isEmpty()) {
+                if (!missing.get(0).equals(waitingFor.put(def.id(), missing.get(0)))) {
+                    LOG.info("Stream table {} waits for change topic {} (the source connector creates it at its next tick)",
+                            def.displayName(), missing.get(0));
+                }
+                continue;
+            }
+            waitingFor.remove(def.id());
+            desired.put(def.id(), t);
+        }
+        compiled.keySet().retainAll(defs.stream().map(StreamTableDef::id).toList());
+        boolean streamsFailed = streams != null && streams.state() == KafkaStreams.State.ERROR;
+        if (!desired.keySet().equals(running.keySet()) || streamsFailed) {
+            restart(desired);
+        }
+        if (streams != null && streams.state() == KafkaStreams.State.RUNNING) {
+            List<Long> notReady = new ArrayList<>();
+            for (StreamTableDef def : defs) {
+                if (running.containsKey(def.id()) && !def.engineReady()) {
+                    notReady.add(def.id());
+                }
+            }
+            if (!notReady.isEmpty()) {
+                catalog.markEngineReady(notReady, "DIFFERENTIAL");
+                LOG.info("Engine runs stream table(s) {}; the source connector fills them at its next tick", notReady);
+            }
+        }
+    }
+
+    private CompiledQuery compile(StreamTableDef def) throws SQLException {
+        CompiledQuery query = compiled.get(def.id());
+        if (query != null) {
+            return query;
+        }
+        String error;
+        if ("FULL".equals(def.refreshMode())) {
+            error = "refresh_mode => 'FULL' is not available yet in this release; use 'AUTO' or 'DIFFERENTIAL'";
+        } else {
+            try {
+                query = QueryCompiler.compile(def.query(), def.searchPath(), new PgSourceCatalog(catalog.connection()));
+                compiled.put(def.id(), query);
+                LOG.info("Compiled stream table {}:\n{}", def.displayName(), query.explain());
+                return query;
+            } catch (QueryCompileException e) {
+                error = "the engine could not compile the defining query: " + e.getMessage();
+            } catch (UnsupportedQueryException e) {
+                error = e.getMessage();
+            }
+        }
+        LOG.error("Stream table {} cannot be maintained: {}", def.displayName(), error);
+        catalog.markError(def.id(), error);
+        return null;
+    }
+
+    private void restart(Map<Long, RunnableStreamTable> desired) throws InterruptedException {
+        stopStreams();
+        if (desired.isEmpty()) {
+            running = Map.of();
+            LOG.info("No stream table to maintain; the engine idles");
+            return;
+        }
+        Map<String, Integer> partitions = topics.ensureTopics(
+                desired.values().stream().map(RunnableStreamTable::deltaTopic).toList(),
+                config.deltaPartitions(), config.replicationFactor());
+        Map<Long, RunnableStreamTable> next = new TreeMap<>();
+        desired.forEach((id, t) -> next.put(id, t.withDeltaPartitions(partitions.get(t.deltaTopic()))));
+        Topology topology = TopologyFactory.build(next.values(), this::reportFailure);
+        LOG.info("Starting the engine with {} stream table(s): {}", next.size(),
+                next.values().stream().map(RunnableStreamTable::displayName).toList());
+        LOG.debug("Topology:\n{}", topology.describe());
+        KafkaStreams s = new KafkaStreams(topology, config.streamsProperties());
+        s.setUncaughtExceptionHandler(e -> {
+            LOG.error("A stream thread failed; replacing it (work resumes from the last commit)", e);
+            return StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        s.start();
+        streams = s;
+        running = next;
+    }
+
+    private void reportFailure(long id, String message) {
+        try {
+            catalog.markError(id, message);
+        } catch (SQLException e) {
+            LOG.error("Could not record the failure of stream table {} in the catalog: {}", id, e.getMessage());
+        }
+    }
+
+    private void stopStreams() {
+        if (streams != null) {
+            streams.close(Duration.ofSeconds(30));
+            streams = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        stop.countDown();
+        try {
+            stopped.await(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
