@@ -26,7 +26,7 @@ import org.apache.calcite.sql2rel.StandardConvertletTable;
  *     re-scales numeric literals); a cast the user wrote becomes {@code PG_CAST(x, 'pg type')} so the
  *     engine can apply PostgreSQL's cast with the exact type modifier, while the casts Calcite's type
  *     coercion inserted stay plain CASTs, which the engine treats as PostgreSQL's implicit coercions
- *     (user casts all arrive as {@code ::}: {@link UserCasts} rewrites {@code CAST(x AS t)} before
+ *     (user casts all arrive as {@code ::}: {@link PgRewrites} rewrites {@code CAST(x AS t)} before
  *     validation, because Calcite's coercion inserts CAST calls indistinguishable from the user's);</li>
  * <li>GREATEST, LEAST, COALESCE, NULLIF and SQRT stay single calls (Calcite expands them into CASE
  *     or POWER with its own null rules and types).</li>

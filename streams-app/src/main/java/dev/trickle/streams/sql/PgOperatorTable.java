@@ -40,6 +40,11 @@ final class PgOperatorTable implements SqlOperatorTable {
             ReturnTypes.ARG0, null, OperandTypes.ANY_ANY, SqlFunctionCategory.SYSTEM);
 
     private static final SqlReturnTypeInference TEXT = ReturnTypes.VARCHAR_NULLABLE;
+    /** COALESCE and NULLIF with PostgreSQL's operand unification (see {@link PgRewrites}). */
+    static final SqlFunction COALESCE = new SqlFunction("COALESCE", SqlKind.OTHER_FUNCTION, PgOperatorTable::commonType,
+            null, OperandTypes.ONE_OR_MORE, SqlFunctionCategory.SYSTEM);
+    static final SqlFunction NULLIF = new SqlFunction("NULLIF", SqlKind.OTHER_FUNCTION, ReturnTypes.ARG0_FORCE_NULLABLE,
+            null, OperandTypes.ANY_ANY, SqlFunctionCategory.SYSTEM);
     // after TEXT: the instance's functions use it
     static final PgOperatorTable INSTANCE = new PgOperatorTable();
 
@@ -61,7 +66,7 @@ final class PgOperatorTable implements SqlOperatorTable {
             fn("concat", ReturnTypes.VARCHAR, OperandTypes.ONE_OR_MORE),
             // Calcite's versions insist on one operand type; PostgreSQL unifies e.g. date and timestamp
             fn("greatest", PgOperatorTable::commonType, OperandTypes.ONE_OR_MORE),
-            fn("least", PgOperatorTable::commonType, OperandTypes.ONE_OR_MORE))
+            fn("least", PgOperatorTable::commonType, OperandTypes.ONE_OR_MORE), COALESCE, NULLIF)
             .collect(Collectors.toMap(f -> f.getName().toLowerCase(Locale.ROOT), Function.identity()));
 
     private PgOperatorTable() {

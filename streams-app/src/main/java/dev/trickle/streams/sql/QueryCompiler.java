@@ -23,19 +23,33 @@ import org.apache.calcite.sql.parser.SqlParser;
 public final class QueryCompiler {
     private static final Pattern UNKNOWN_FUNCTION = Pattern.compile("No match found for function signature ([^(]+)\\(");
     private static final Pattern UNTYPED_OPERATOR = Pattern.compile("Cannot apply '([^']+)' to arguments of type '([^']+)'");
+
     private QueryCompiler() {
     }
 
     /** @param searchPath schemas in order for unqualified table names (e.g. ["public"]) */
     public static CompiledQuery compile(String sql, List<String> searchPath, SourceCatalog catalog)
             throws QueryCompileException, UnsupportedQueryException {
+        InfixCasts casts = new InfixCasts(sql);
+        try {
+            return compileParenthesized(casts.sql(), searchPath, catalog);
+        } catch (QueryCompileException e) {
+            throw new QueryCompileException(casts.originalPositions(e.getMessage()), e.getCause());
+        } catch (UnsupportedQueryException e) {
+            throw new UnsupportedQueryException(e.construct(), casts.originalPositions(e.detail()));
+        }
+    }
+
+    /** Compiles the query with its casts already parenthesized (positions are the rewritten text's). */
+    private static CompiledQuery compileParenthesized(String sql, List<String> searchPath, SourceCatalog catalog)
+            throws QueryCompileException, UnsupportedQueryException {
         SqlNode parsed = parse(sql);
         SqlFrontEnd frontEnd = new SqlFrontEnd(searchPath);
         frontEnd.resolveTables(QueryShape.check(parsed), catalog);
-        SqlNode userCasts = parsed.accept(new UserCasts());
+        SqlNode rewritten = parsed.accept(new PgRewrites());
         SqlNode validated;
         try {
-            validated = frontEnd.validate(userCasts);
+            validated = frontEnd.validate(rewritten);
         } catch (CalciteContextException e) {
             throw unsupportedOrInvalid(e);
         } catch (RuntimeException e) {

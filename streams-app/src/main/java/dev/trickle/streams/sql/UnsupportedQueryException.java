@@ -6,11 +6,13 @@ package dev.trickle.streams.sql;
  */
 public final class UnsupportedQueryException extends Exception {
     private final String construct;
+    private final String detail;
 
     public UnsupportedQueryException(String construct, String detail) {
         super(construct + " is not maintained incrementally yet" + (detail == null || detail.isEmpty() ? "" : " (" + detail + ")")
                 + "; create the stream table with refresh_mode => 'FULL'");
         this.construct = construct;
+        this.detail = detail;
     }
 
     public UnsupportedQueryException(String construct) {
@@ -20,5 +22,10 @@ public final class UnsupportedQueryException extends Exception {
     /** The SQL construct that is not supported, e.g. {@code JOIN}, {@code DISTINCT}, {@code random()}. */
     public String construct() {
         return construct;
+    }
+
+    /** Why, or where, when known (else null). */
+    public String detail() {
+        return detail;
     }
 }

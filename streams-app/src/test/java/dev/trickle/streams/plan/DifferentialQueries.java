@@ -105,6 +105,9 @@ final class DifferentialQueries {
             "SELECT \"Mixed Case\" + 1 AS \"Plus One\", \"with space\", \"Odd Table\".id FROM \"Odd Table\""
                     + " WHERE \"with space\" IS NOT NULL",
             "SELECT * FROM public.\"Odd Table\" o WHERE o.\"Mixed Case\" > 0",
+            // :: binds tighter than every operator (Calcite's babel parser would apply it to everything on its left)
+            "SELECT id, 1 + a::numeric * 2 AS x, a::text || b::text AS y, - n::int AS z, t::varchar(3)::text AS w"
+                    + " FROM src WHERE a > 0 AND b::text <> '1' OR d::timestamp > ts",
             // errors: both PostgreSQL and the engine must fail, with the same message
             "SELECT id, a + 2147483647 AS ovf FROM src WHERE a > 0",
             "SELECT id, a / (b - b) AS z FROM src",

@@ -82,7 +82,9 @@ class ExpressionTest {
         "12.345::numeric(4,2) => 12.35", "'1.5e3'::numeric => 1500", "i::numeric(5,2) => 7.00", "f::numeric => 0.1", "yes::text => true",
         "yes::int => 1", "z::bool => f", "'on'::bool => t", "'abcdef'::varchar(3) => abc", "'ab'::char(4) => `ab  `", "n::text => 12.50",
         "d::timestamp => 2024-02-29 00:00:00", "ts::date => 2024-02-29", "ts::timestamp(0) => 2024-02-29 13:45:01", "d::text => 2024-02-29",
-        "'1.5'::float8::text => 1.5", "1e100::float8::text => 1e+100"})
+        "'1.5'::float8::text => 1.5", "1e100::float8::text => 1e+100",
+        "1 + i::numeric * 2 => 15", "i::text || i::text => 77", "(i + 1)::text || 'x' => 8x", "- n::int => -13",
+        "yes AND i::text = '7' => t", "upper(t)::varchar(3)::text => HEL", "DATE '2024-01-01'::text => 2024-01-01"})
     void evaluatesLikePostgres(String expression, String expected) throws Exception {
         assertEquals(expected, eval(expression), expression);
     }

@@ -74,7 +74,10 @@ class QueryCompilerTest {
         "SELECT id FROM orders WHERE nothing > 1 => line 1, column 29",
         "SELECT id FROM missing => line 1, column 16",
         "SELECT id + 'x' FROM orders WHERE => line 1",
-        "SELECT upper(note FROM orders => line 1, column 19"})
+        "SELECT upper(note FROM orders => line 1, column 19",
+        // positions refer to the text as written, though casts are parenthesized before parsing
+        "SELECT id::text || nope::text FROM orders => line 1, column 20",
+        "SELECT id::int::text +* 1 FROM orders => line 1, column 22"})
     void invalidQueriesReportThePosition(String sql, String position) {
         QueryCompileException e = assertThrows(QueryCompileException.class, () -> compile(sql));
         assertTrue(e.getMessage().contains(position), e.getMessage());
