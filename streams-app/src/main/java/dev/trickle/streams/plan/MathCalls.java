@@ -29,7 +29,7 @@ final class MathCalls {
         r.name((call, t) -> floorCeil(call, t, true), "FLOOR");
         r.name((call, t) -> floorCeil(call, t, false), "CEIL", "CEILING");
         r.name(MathCalls::sqrt, "SQRT");
-        r.name(MathCalls::power, "POWER");
+        r.name(MathCalls::power, "POWER", "^");
     }
 
     private static TypedExpr unary(TypedExpr arg, PgType type, Fn fn) {

@@ -69,7 +69,7 @@ class ExpressionTest {
         "floor(-2.5) => -3", "ceil(-2.5) => -2", "round(i) => 7", "round(2.5::float8) => 2", "mod(-7, 3) => -1",
         // floats
         "f * 3 => 0.30000000000000004", "1e20::float8 => 1e+20", "0.00001::float8 => 1e-05", "f + i => 7.1", "sqrt(2) => 1.4142135623730951",
-        "power(2, 10) => 1024", "1234567::real => 1.234567e+06",
+        "power(2, 10) => 1024", "2 ^ 10 => 1024", "1234567::real => 1.234567e+06",
         // strings
         "t || ' ' || i => hello 7", "t || nul => null", "c || '|' => ab|", "upper(t) => HELLO", "length(c) => 2",
         "substring(t from 2 for 3) => ell", "substring(t from -1 for 3) => h", "substr(t, 0, 3) => he", "left(t, -2) => hel",

@@ -1,0 +1,27 @@
+/**
+ * PostgreSQL's value semantics for the incremental engine: types ({@link dev.trickle.streams.operators.expr.PgType}),
+ * input and output text ({@link dev.trickle.streams.operators.expr.PgValues}), arithmetic, casts, comparisons
+ * and string functions. Every result is the value PostgreSQL 15 computes, printed the way PostgreSQL prints it.
+ *
+ * <p>Assumptions and known differences (each one is refused or documented, never silently different):
+ * <ul>
+ * <li><b>Collation.</b> Text is ordered by Unicode code point, i.e. the database is assumed to use the
+ *     {@code C} (or {@code C.UTF-8}) collation. Under another collation, comparisons, GREATEST/LEAST and
+ *     ORDER-sensitive results on text may differ from PostgreSQL's.</li>
+ * <li><b>Case mapping.</b> upper, lower and ILIKE map each code point with Unicode's simple case mapping,
+ *     as PostgreSQL does with a UTF-8 LC_CTYPE; under LC_CTYPE {@code C} PostgreSQL folds ASCII only.</li>
+ * <li><b>timestamp with time zone</b> values are compared and passed through (their captured text is
+ *     kept); casting them, or using them as text, depends on the session's TimeZone and is refused.
+ *     Literals must state their offset.</li>
+ * <li><b>numeric NaN and ±Infinity</b> pass through unchanged but cannot be computed with.</li>
+ * <li><b>Date/time input</b> accepts the ISO forms PostgreSQL prints (plus {@code T}, offsets, {@code BC},
+ *     {@code infinity}, {@code epoch}); other input styles PostgreSQL accepts are rejected.</li>
+ * <li><b>power()</b> on double precision uses Java's {@code Math.pow}, which may differ from the C
+ *     library in the last bit for inexact results; power and sqrt on numeric are refused.</li>
+ * <li><b>Evaluation order.</b> AND/OR evaluate left to right and stop early; PostgreSQL may reorder
+ *     WHERE conditions by cost, so which of two failing conditions raises its error can differ. Errors
+ *     are raised when a row is evaluated: PostgreSQL may raise a constant expression's error (1/0) when
+ *     planning, even with no rows.</li>
+ * </ul>
+ */
+package dev.trickle.streams.operators.expr;
