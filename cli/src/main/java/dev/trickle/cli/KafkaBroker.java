@@ -36,7 +36,7 @@ public final class KafkaBroker implements AutoCloseable {
         this.dir = b.dir.toAbsolutePath();
         int[] ports = Ports.free(2);
         this.port = b.port > 0 ? b.port : ports[0];
-        this.controllerPort = ports[1];
+        this.controllerPort = b.controllerPort > 0 ? b.controllerPort : ports[1] != this.port ? ports[1] : ports[0];
         this.clusterId = Uuid.randomUuid().toString();
         this.propertiesFile = dir.resolve("server.properties");
         this.overrides = b.overrides;
@@ -60,6 +60,10 @@ public final class KafkaBroker implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    public int controllerPort() {
+        return controllerPort;
     }
 
     public Path dir() {
@@ -90,7 +94,9 @@ public final class KafkaBroker implements AutoCloseable {
         Deadline deadline = Deadline.in(timeout);
         if (!formatted) {
             writeProperties();
-            format(deadline);
+            if (!Files.exists(dir.resolve("data").resolve("meta.properties"))) {
+                format(deadline);
+            } // else: storage kept from an earlier run (--keep), with its own cluster id
             formatted = true;
         }
         child.start();
@@ -229,6 +235,7 @@ public final class KafkaBroker implements AutoCloseable {
         private String maxHeap = "512m";
         private Path logFile;
         private int port;
+        private int controllerPort;
         private final Map<String, String> overrides = new TreeMap<>();
 
         private Builder(Path dir) {
@@ -253,6 +260,12 @@ public final class KafkaBroker implements AutoCloseable {
         /** A fixed client port (default: a free one). */
         public Builder port(int value) {
             this.port = value;
+            return this;
+        }
+
+        /** A fixed controller port (default: a free one). */
+        public Builder controllerPort(int value) {
+            this.controllerPort = value;
             return this;
         }
 

@@ -108,7 +108,8 @@ public final class LocalStack implements AutoCloseable {
                         () -> Postgres.external(cfg.externalPg));
             } else {
                 postgres = progress.step("starting PostgreSQL",
-                        () -> Postgres.startEmbedded(workDir.resolve("pg-data"), logs().resolve("postgres.log"), !cfg.keep));
+                        () -> Postgres.startEmbedded(workDir.resolve("pg-data"), logs().resolve("postgres.log"), !cfg.keep,
+                                savedPort("pg.port")));
             }
             if (cfg.installCatalog) {
                 String version = progress.step("installing the Trickle catalog",
@@ -116,6 +117,8 @@ public final class LocalStack implements AutoCloseable {
                 progress.line("  catalog version " + version);
             }
             broker = progress.step("starting Kafka broker", () -> KafkaBroker.builder(workDir.resolve("kafka"))
+                    .port(savedPort("kafka.port"))
+                    .controllerPort(savedPort("kafka.controller.port"))
                     .classpath(cfg.classpath)
                     .maxHeap(cfg.brokerHeap)
                     .logFile(logs().resolve("broker.log"))
@@ -136,6 +139,7 @@ public final class LocalStack implements AutoCloseable {
             workerConfig.putAll(cfg.workerConfig);
             connect = progress.step("starting Kafka Connect", () -> ConnectWorker.builder(workDir.resolve("connect"),
                             broker.bootstrapServers())
+                    .restPort(savedPort("connect.port"))
                     .classpath(cfg.classpath)
                     .maxHeap(cfg.connectHeap)
                     .logFile(logs().resolve("connect.log"))
@@ -172,6 +176,7 @@ public final class LocalStack implements AutoCloseable {
                     streams.start();
                 });
             }
+            savePorts();
             progress.line("local stack ready in " + Progress.elapsed(t0) + " (work dir " + workDir + ")");
             return this;
         } catch (Exception | Error e) {
@@ -179,6 +184,39 @@ public final class LocalStack implements AutoCloseable {
             closeQuietly();
             throw e;
         }
+    }
+
+    /**
+     * A port this work dir used before (kept with --keep), if it is free now: a kept stack comes back on
+     * the same addresses, which its connectors' stored configs name. 0 for a new free port.
+     */
+    private int savedPort(String key) {
+        if (!cfg.keep) {
+            return 0;
+        }
+        Path file = workDir.resolve("ports.properties");
+        if (!Files.exists(file)) {
+            return 0;
+        }
+        java.util.Properties p = new java.util.Properties();
+        try (java.io.Reader r = Files.newBufferedReader(file)) {
+            p.load(r);
+            int port = Integer.parseInt(p.getProperty(key, "0"));
+            return Ports.isFree(port) ? port : 0;
+        } catch (IOException | NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private void savePorts() throws IOException {
+        StringBuilder sb = new StringBuilder("# ports of this local stack, reused by the next start with --keep\n");
+        if (postgres.isEmbedded()) {
+            sb.append("pg.port=").append(postgres.pgUrl().port()).append('\n');
+        }
+        sb.append("kafka.port=").append(broker.port()).append('\n');
+        sb.append("kafka.controller.port=").append(broker.controllerPort()).append('\n');
+        sb.append("connect.port=").append(connect.restPort()).append('\n');
+        Files.writeString(workDir.resolve("ports.properties"), sb);
     }
 
     private Map<String, String> placeholders() {

@@ -40,4 +40,18 @@ public final class Ports {
             }
         }
     }
+
+    /** Whether {@code port} can be bound on 127.0.0.1 now. */
+    public static boolean isFree(int port) {
+        if (port <= 0 || port > 65535) {
+            return false;
+        }
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
 }

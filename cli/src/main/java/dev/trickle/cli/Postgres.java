@@ -34,11 +34,20 @@ public final class Postgres implements AutoCloseable {
 
     /** Starts an embedded server with its data in {@code dataDir} and its log in {@code logFile}. */
     public static Postgres startEmbedded(Path dataDir, Path logFile, boolean cleanDataDir) {
+        return startEmbedded(dataDir, logFile, cleanDataDir, 0);
+    }
+
+    /** As above, on {@code port} if it is positive (else a free one). */
+    public static Postgres startEmbedded(Path dataDir, Path logFile, boolean cleanDataDir, int port) {
         try {
             Files.createDirectories(logFile.toAbsolutePath().getParent());
             Files.createDirectories(dataDir.toAbsolutePath().getParent());
             ProcessBuilder.Redirect log = ProcessBuilder.Redirect.appendTo(logFile.toFile());
-            EmbeddedPostgres pg = EmbeddedPostgres.builder()
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+            if (port > 0) {
+                builder.setPort(port);
+            }
+            EmbeddedPostgres pg = builder
                     .setDataDirectory(dataDir.toAbsolutePath())
                     .setCleanDataDirectory(cleanDataDir)
                     .setRegisterShutdownHook(false)
