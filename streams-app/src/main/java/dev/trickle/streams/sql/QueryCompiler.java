@@ -30,7 +30,8 @@ public final class QueryCompiler {
     /** @param searchPath schemas in order for unqualified table names (e.g. ["public"]) */
     public static CompiledQuery compile(String sql, List<String> searchPath, SourceCatalog catalog)
             throws QueryCompileException, UnsupportedQueryException {
-        InfixCasts casts = new InfixCasts(sql);
+        // a trailing semicolon is how people end statements in psql; the parser wants a bare query
+        InfixCasts casts = new InfixCasts(sql.replaceFirst("[\\s;]+$", ""));
         try {
             return compileParenthesized(casts.sql(), searchPath, catalog);
         } catch (QueryCompileException e) {
@@ -56,14 +57,23 @@ public final class QueryCompiler {
             throw new QueryCompileException("invalid query: " + e.getMessage(), e);
         }
         // validation rewrites the tree in place (stars expanded, aliases added): name the columns from a fresh parse
-        List<String> columns = PgColumnNames.of(sql, body(parse(sql)), body(validated));
+        SqlSelect parsedBody = body(parse(sql));
+        List<String> columns = parsedBody == null
+                ? frontEnd.validator().getValidatedNodeType(validated).getFieldNames()
+                : PgColumnNames.of(sql, parsedBody, body(validated));
         RelNode rel;
         try {
             rel = frontEnd.toRel(validated);
         } catch (RuntimeException e) {
             throw new QueryCompileException("could not plan the query: " + e.getMessage(), e);
         }
-        RelTranslator.Translation t = RelTranslator.translate(rel);
+        RelTranslator.Translation t;
+        try {
+            t = RelTranslator.translate(rel);
+        } catch (RuntimeException e) {
+            // a plan shape the translator did not expect: refuse the query rather than fail the caller
+            throw new UnsupportedQueryException("query plan " + rel.getRelTypeName(), String.valueOf(e));
+        }
         OperatorPipeline pipeline = new OperatorPipeline(t.node());
         String explain = "Relational plan:\n" + RelOptUtil.toString(rel) + "Incremental operators:\n" + pipeline.describe();
         return new CompiledQuery(frontEnd.sources(), columns, pipeline, explain);
@@ -97,8 +107,11 @@ public final class QueryCompiler {
         }
     }
 
-    /** The SELECT whose list names the stream table's columns (QueryShape allows only these wrappers). */
+    /** The SELECT whose list names the stream table's columns; null for {@code TABLE t}. */
     private static SqlSelect body(SqlNode node) {
-        return node instanceof SqlWith with ? body(with.body) : (SqlSelect) node;
+        if (node instanceof SqlWith with) {
+            return body(with.body);
+        }
+        return node instanceof SqlSelect select ? select : null;
     }
 }

@@ -81,6 +81,8 @@ final class QueryShape {
             query(with.body);
         } else if (node instanceof SqlSelect select) {
             select(select);
+        } else if (node != null && node.getKind() == SqlKind.EXPLICIT_TABLE) {
+            from(((SqlCall) node).operand(0));
         } else if (node != null && (node.getKind() == SqlKind.UNION || node.getKind() == SqlKind.INTERSECT
                 || node.getKind() == SqlKind.EXCEPT)) {
             throw unsupported(node.getKind() == SqlKind.EXCEPT ? "EXCEPT" : node.getKind().name());

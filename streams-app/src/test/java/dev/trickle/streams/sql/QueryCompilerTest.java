@@ -94,6 +94,14 @@ class QueryCompilerTest {
     }
 
     @Test
+    void explicitTablesParenthesesCommentsAndTrailingSemicolons() throws Exception {
+        assertEquals(List.of("id", "amount", "note", "ref", "at"), compile("TABLE orders").outputColumns());
+        assertEquals(List.of("id"), compile("(SELECT id FROM orders)").outputColumns());
+        assertEquals(List.of("id"), compile("SELECT id /* ::int */ FROM orders -- done\n ;  ").outputColumns());
+        assertEquals(List.of("?column?"), compile("SELECT 'a::b' || id::text FROM orders;").outputColumns());
+    }
+
+    @Test
     void tablesResolveThroughTheSearchPathAndQuotedNamesKeepTheirCase() throws Exception {
         CompiledQuery viaPath = QueryCompiler.compile("SELECT x FROM orders", List.of("shop", "public"), CATALOG);
         assertEquals(List.of(SHOP_ORDERS), viaPath.sources());
