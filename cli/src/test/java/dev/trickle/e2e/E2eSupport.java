@@ -1,0 +1,174 @@
+package dev.trickle.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.trickle.cli.LocalStack;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.BeforeAll;
+
+/** What every end-to-end test needs: the shared stack, SQL helpers, and the equality oracle. */
+abstract class E2eSupport {
+    static final long DEADLINE_MS = 90_000;
+    static LocalStack stack;
+
+    @BeforeAll
+    static void stackUp() throws Exception {
+        stack = E2eStack.get();
+    }
+
+    static Connection connect() throws SQLException {
+        return stack.connect();
+    }
+
+    static void exec(String... sql) throws SQLException {
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            for (String q : sql) {
+                s.execute(q);
+            }
+        }
+    }
+
+    static String one(String sql) throws SQLException {
+        try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
+    static long currentTick() throws SQLException {
+        return Long.parseLong(one("SELECT coalesce(max(tick_id), 0) FROM pgtrickle.pgt_ticks"));
+    }
+
+    /** Waits until the named stream tables are ACTIVE (filled). */
+    static void awaitActive(String... names) throws Exception {
+        for (String name : names) {
+            await("stream table " + name + " to become ACTIVE", sql(() -> "ACTIVE".equals(status(name))));
+        }
+    }
+
+    /**
+     * Waits until every named stream table applied a tick whose snapshot was taken after this call:
+     * the tick after the newest one is the first that may have started before, so wait for two.
+     */
+    static void awaitCaughtUp(String... names) throws Exception {
+        long target = currentTick() + 2;
+        for (String name : names) {
+            await("stream table " + name + " to apply tick " + target, () -> lastTick(name) >= target);
+        }
+    }
+
+    /** The main oracle: the stream table equals its query run by PostgreSQL (EXCEPT ALL both ways). */
+    static void assertMatches(String name, String columns, String query) throws SQLException {
+        String st = "SELECT " + columns + " FROM " + name;
+        List<String> extra = rows("(" + st + ") EXCEPT ALL (" + query + ")");
+        List<String> missing = rows("(" + query + ") EXCEPT ALL (" + st + ")");
+        if (!extra.isEmpty() || !missing.isEmpty()) {
+            fail("stream table " + name + " differs from its query at tick " + one(
+                    "SELECT last_tick FROM pgtrickle.pgt_stream_tables WHERE format('%I.%I', pgt_schema, pgt_name) = '"
+                            + name.replace("'", "''") + "'") + ":\n  rows it has too many: " + head(extra)
+                    + "\n  rows it lacks: " + head(missing));
+        }
+        assertEquals(one("SELECT count(*) FROM (" + query + ") q"), one("SELECT count(*) FROM " + name));
+    }
+
+    static String status(String name) throws SQLException {
+        return value("status", name);
+    }
+
+    static long lastTick(String name) {
+        try {
+            String v = value("last_tick", name);
+            return v == null ? -1 : Long.parseLong(v);
+        } catch (SQLException e) {
+            return -1;
+        }
+    }
+
+    static String value(String column, String name) throws SQLException {
+        try (Connection c = connect();
+             PreparedStatement ps = c.prepareStatement("SELECT " + column + "::text FROM pgtrickle.pgt_status() WHERE name = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    static void await(String what, BooleanSupplier condition) throws Exception {
+        long deadline = System.currentTimeMillis() + DEADLINE_MS;
+        long pause = 20;
+        while (!condition.getAsBoolean()) {
+            if (System.currentTimeMillis() > deadline) {
+                fail("timed out after " + DEADLINE_MS / 1000 + " s waiting for " + what + "\n" + diagnostics());
+            }
+            Thread.sleep(pause);
+            pause = Math.min(200, pause * 2);
+        }
+    }
+
+    interface SqlCondition {
+        boolean test() throws SQLException;
+    }
+
+    static BooleanSupplier sql(SqlCondition c) {
+        return () -> {
+            try {
+                return c.test();
+            } catch (SQLException e) {
+                return false;
+            }
+        };
+    }
+
+    static String diagnostics() {
+        StringBuilder out = new StringBuilder();
+        try {
+            out.append("pgt_status():\n").append(String.join("\n", rows("SELECT * FROM pgtrickle.pgt_status()")));
+            out.append("\nlast tick: ").append(currentTick());
+        } catch (SQLException e) {
+            out.append("(catalog unreadable: ").append(e.getMessage()).append(')');
+        }
+        for (String log : new String[] {"connect.log", "streams.log"}) {
+            out.append("\n--- tail of ").append(log).append(" ---\n").append(tail(stack.logDir().resolve(log), 40));
+        }
+        return out.toString();
+    }
+
+    private static String tail(Path file, int lines) {
+        try {
+            List<String> all = Files.readAllLines(file);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(unreadable: " + e.getMessage() + ")";
+        }
+    }
+
+    static List<String> rows(String sql) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            int n = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                StringBuilder row = new StringBuilder("(");
+                for (int i = 1; i <= n; i++) {
+                    row.append(i > 1 ? ", " : "").append(rs.getString(i));
+                }
+                out.add(row.append(')').toString());
+            }
+        }
+        return out;
+    }
+
+    private static String head(List<String> rows) {
+        return rows.size() + " " + rows.subList(0, Math.min(10, rows.size()));
+    }
+}

@@ -1,0 +1,138 @@
+package dev.trickle.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole pipeline on the real stack (PostgreSQL, KRaft broker, Connect worker with both
+ * connectors, streams app): stream tables created over tables that already have rows follow
+ * random DML exactly.
+ */
+class PipelineEndToEndTest extends E2eSupport {
+    static final String ITEMS_A = "public.st_items_a";
+    static final String ITEMS_A_Q = "SELECT id, grp, price * qty AS total, upper(name) AS uname FROM e2e_items "
+            + "WHERE active AND price > 10";
+    static final String ITEMS_B = "public.st_items_b";
+    static final String ITEMS_B_Q = "SELECT id, CASE WHEN qty > 50 THEN 'big' WHEN qty IS NULL THEN 'unknown' ELSE 'small' END AS size, "
+            + "coalesce(name, '?') AS label, price / 3 AS third, qty % 7 AS rem FROM e2e_items "
+            + "WHERE grp IN (1, 2, 3) OR name LIKE 'a%' OR name IS NULL";
+    static final String EVENTS = "public.st_events";
+    static final String EVENTS_Q = "SELECT kind, val, note FROM e2e_events WHERE val BETWEEN 10 AND 90";
+    static final String ODD = "public.\"Order \"\"Totals\"\"\"";
+    static final String ODD_Q = "SELECT \"Mixed Case\" AS \"Key Col\", v FROM \"Odd \"\"Src\"\"\" WHERE \"Mixed Case\" % 2 = 0";
+    static final String[] ALL = {ITEMS_A, ITEMS_B, EVENTS, ODD};
+
+    private static RandomDml dml;
+
+    @BeforeAll
+    static void createStreamTables() throws Exception {
+        dml = new RandomDml(new Random(20261121));
+        exec("CREATE TABLE e2e_items (id int PRIMARY KEY, grp int, price numeric(10,2), qty int, name text, active boolean)",
+             "CREATE TABLE e2e_events (kind text, val int, note text)",
+             "CREATE TABLE \"Odd \"\"Src\"\"\" (\"Mixed Case\" int PRIMARY KEY, v text)",
+             dml.insertItems(300), dml.insertEvents(60),
+             "INSERT INTO \"Odd \"\"Src\"\"\" SELECT g, 'v' || g FROM generate_series(1, 40) g");
+        create(ITEMS_A, ITEMS_A_Q);
+        create(ITEMS_B, ITEMS_B_Q);
+        create(EVENTS, EVENTS_Q);
+        create(ODD, ODD_Q);
+        awaitActive(ALL);
+        assertAllMatch();
+    }
+
+    private static void create(String name, String query) throws SQLException {
+        exec("SELECT pgtrickle.create_stream_table('" + name.replace("'", "''") + "', '" + query.replace("'", "''") + "')");
+    }
+
+    static void assertAllMatch() throws SQLException {
+        assertMatches(ITEMS_A, "*", ITEMS_A_Q);
+        assertMatches(ITEMS_B, "*", ITEMS_B_Q);
+        assertMatches(EVENTS, "*", EVENTS_Q);
+        assertMatches(ODD, "*", ODD_Q);
+    }
+
+    @Test
+    void randomDmlRoundsKeepEveryStreamTableEqualToItsQuery() throws Exception {
+        for (int round = 1; round <= 8; round++) {
+            try (Connection c = connect(); Statement s = c.createStatement()) {
+                c.setAutoCommit(false);
+                for (String sql : dml.round(round)) {
+                    s.execute(sql);
+                }
+                c.commit();
+            }
+            awaitCaughtUp(ALL);
+            assertAllMatch();
+        }
+        String history = one("SELECT count(*) FROM (SELECT pgt_id, tick_id FROM pgtrickle.pgt_refresh_history "
+                + "GROUP BY 1, 2 HAVING count(*) > 1) d");
+        assertEquals("0", history, "no tick applied twice");
+        assertTrue(Long.parseLong(one("SELECT sum(rows_inserted + rows_deleted) FROM pgtrickle.pgt_refresh_history h "
+                + "JOIN pgtrickle.pgt_stream_tables s USING (pgt_id) WHERE s.pgt_name = 'st_items_a' AND NOT h.initial")) > 0,
+                "the refresh history records the applied changes");
+    }
+
+    @Test
+    void transactionOpenAcrossTicksIsNotLostAndAbortedOneLeavesNothing() throws Exception {
+        try (Connection open = connect(); Statement s = open.createStatement()) {
+            open.setAutoCommit(false);
+            s.execute("INSERT INTO e2e_items VALUES (900001, 1, 50.00, 4, 'long', true), (900002, 2, 60.00, 5, 'long', true)");
+            s.execute("UPDATE e2e_events SET note = 'touched by long tx' WHERE val BETWEEN 20 AND 40");
+            long started = currentTick();
+            exec("INSERT INTO e2e_items VALUES (900003, 3, 70.00, 6, 'short', true)");
+            await("several ticks while the transaction stays open", sql(() -> currentTick() >= started + 5));
+            awaitCaughtUp(ITEMS_A, EVENTS);
+            assertEquals("0", one("SELECT count(*) FROM st_items_a WHERE id IN (900001, 900002)"), "not visible before commit");
+            assertEquals("1", one("SELECT count(*) FROM st_items_a WHERE id = 900003"));
+            open.commit();
+        }
+        awaitCaughtUp(ALL);
+        assertEquals("2", one("SELECT count(*) FROM st_items_a WHERE id IN (900001, 900002)"));
+        assertAllMatch();
+
+        try (Connection aborted = connect(); Statement s = aborted.createStatement()) {
+            aborted.setAutoCommit(false);
+            s.execute("INSERT INTO e2e_items VALUES (900004, 1, 99.00, 9, 'aborted', true)");
+            s.execute("DELETE FROM e2e_events");
+            aborted.rollback();
+        }
+        awaitCaughtUp(ALL);
+        assertEquals("0", one("SELECT count(*) FROM st_items_a WHERE id = 900004"));
+        assertAllMatch();
+    }
+
+    @Test
+    void queryTheEngineCannotMaintainYetGetsStatusErrorNamingTheConstruct() throws Exception {
+        exec("SELECT pgtrickle.create_stream_table('st_grouped', 'SELECT grp, count(*) AS n FROM e2e_items GROUP BY grp')");
+        await("st_grouped to be refused by the engine", sql(() -> "ERROR".equals(status("public.st_grouped"))));
+        String error = value("last_error", "public.st_grouped");
+        assertTrue(error.toUpperCase().contains("AGGREGATE") || error.toUpperCase().contains("GROUP BY"), error);
+        assertTrue(error.contains("FULL"), "suggests FULL mode: " + error);
+        exec("SELECT pgtrickle.drop_stream_table('st_grouped')");
+        assertNull(one("SELECT to_regclass('public.st_grouped')"));
+    }
+
+    @Test
+    void invalidQueryOrMissingSourceFailsAtCreateAndLeavesNothing() throws Exception {
+        String before = one("SELECT (SELECT count(*) FROM pgtrickle.pgt_stream_tables) || '/' || "
+                + "(SELECT count(*) FROM pgtrickle.pgt_sources) || '/' || (SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'pgt_cdc_%')");
+        SQLException missing = assertThrows(SQLException.class, () ->
+                exec("SELECT pgtrickle.create_stream_table('st_bad', 'SELECT id FROM no_such_table')"));
+        assertTrue(missing.getMessage().contains("no_such_table"), missing.getMessage());
+        SQLException invalid = assertThrows(SQLException.class, () ->
+                exec("SELECT pgtrickle.create_stream_table('st_bad', 'SELECT id FROM e2e_items WHERE')"));
+        assertTrue(invalid.getMessage().contains("syntax error"), invalid.getMessage());
+        assertNull(one("SELECT to_regclass('public.st_bad')"));
+        assertEquals(before, one("SELECT (SELECT count(*) FROM pgtrickle.pgt_stream_tables) || '/' || "
+                + "(SELECT count(*) FROM pgtrickle.pgt_sources) || '/' || (SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'pgt_cdc_%')"));
+    }
+}
