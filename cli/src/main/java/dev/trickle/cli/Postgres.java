@@ -96,7 +96,9 @@ public final class Postgres implements AutoCloseable {
                     return;
                 }
             }
-            s.execute("CREATE DATABASE " + EMBEDDED_DATABASE);
+            // The engine orders text by code point, as the C collation does; C.UTF-8 keeps Unicode case mapping.
+            s.execute("CREATE DATABASE " + EMBEDDED_DATABASE
+                    + " TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'");
         } catch (SQLException e) {
             throw new IllegalStateException("could not create database " + EMBEDDED_DATABASE + ": " + e.getMessage(), e);
         }

@@ -122,6 +122,32 @@ class PipelineEndToEndTest extends E2eSupport {
     }
 
     @Test
+    void droppedStreamTableTakesItsTopicsAndCaptureWithIt() throws Exception {
+        exec("CREATE TABLE e2e_short_lived (id int PRIMARY KEY, v text)", "INSERT INTO e2e_short_lived VALUES (1, 'a'), (2, 'b')",
+             "SELECT pgtrickle.create_stream_table('st_short_lived', 'SELECT id, v FROM e2e_short_lived WHERE id > 1')");
+        awaitActive("public.st_short_lived");
+        assertMatches("public.st_short_lived", "*", "SELECT id, v FROM e2e_short_lived WHERE id > 1");
+        String delta = "trickle.delta.public.st_short_lived";
+        java.util.Properties p = new java.util.Properties();
+        p.put("bootstrap.servers", stack.bootstrapServers());
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(p)) {
+            assertTrue(admin.listTopics().names().get().contains(delta));
+            exec("SELECT pgtrickle.drop_stream_table('st_short_lived')");
+            assertNull(one("SELECT to_regclass('public.st_short_lived')"));
+            assertEquals("0", one("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'e2e_short_lived'::regclass"));
+            await("the delta topic of the dropped stream table to go", () -> {
+                try {
+                    return !admin.listTopics().names().get().contains(delta);
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+        }
+        exec("INSERT INTO e2e_short_lived VALUES (3, 'c')"); // no capture any more: the source is an ordinary table again
+        assertAllMatch();
+    }
+
+    @Test
     void invalidQueryOrMissingSourceFailsAtCreateAndLeavesNothing() throws Exception {
         String before = one("SELECT (SELECT count(*) FROM pgtrickle.pgt_stream_tables) || '/' || "
                 + "(SELECT count(*) FROM pgtrickle.pgt_sources) || '/' || (SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'pgt_cdc_%')");

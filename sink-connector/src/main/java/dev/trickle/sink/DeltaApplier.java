@@ -231,6 +231,12 @@ final class DeltaApplier implements AutoCloseable {
             ps.setLong(2, tick.tick());
             ps.executeUpdate();
         }
+        if (!tick.initial() && inserted == 0 && deleted == 0) {
+            // An idle tick only advances the stream table; a history row per idle tick would grow
+            // the history by one row per stream table per second and say nothing.
+            updateCatalog(st, tick);
+            return;
+        }
         try (PreparedStatement ps = conn.prepareStatement(
                 "INSERT INTO pgtrickle.pgt_refresh_history (pgt_id, tick_id, initial, rows_inserted, rows_deleted, "
                         + "duration_ms) VALUES (?, ?, ?, ?, ?, ?)")) {
@@ -242,16 +248,23 @@ final class DeltaApplier implements AutoCloseable {
             ps.setDouble(6, millis);
             ps.executeUpdate();
         }
+        updateCatalog(st, tick);
+    }
+
+    private void updateCatalog(StreamTableShape st, PendingTick tick) throws SQLException {
         // INITIALIZING becomes ACTIVE with the first tick; ERROR only with a re-initialisation (the only
         // tick that makes the content right again); SUSPENDED and PAUSED are the user's to change.
         try (PreparedStatement ps = conn.prepareStatement(
                 "UPDATE pgtrickle.pgt_stream_tables SET last_tick = ?, data_timestamp = pg_catalog.to_timestamp(? / 1000.0), "
                         + "status = CASE WHEN status = 'INITIALIZING' OR (status = 'ERROR' AND ?) THEN 'ACTIVE' "
-                        + "ELSE status END, last_error = NULL WHERE pgt_id = ?")) {
+                        + "ELSE status END, "
+                        // the engine may have stopped the stream table meanwhile: keep its reason
+                        + "last_error = CASE WHEN status = 'ERROR' AND NOT ? THEN last_error END WHERE pgt_id = ?")) {
             ps.setLong(1, tick.tick());
             ps.setLong(2, tick.tickMillis());
             ps.setBoolean(3, tick.initial());
-            ps.setLong(4, st.id());
+            ps.setBoolean(4, tick.initial());
+            ps.setLong(5, st.id());
             ps.executeUpdate();
         }
     }

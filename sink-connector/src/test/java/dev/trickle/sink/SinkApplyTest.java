@@ -58,6 +58,12 @@ class SinkApplyTest {
         assertEquals(List.of(List.of("1", "t", "2", "0"), List.of("2", "f", "2", "1"), List.of("3", "f", "0", "1")),
                 h.rows("SELECT tick_id, initial, rows_inserted, rows_deleted FROM pgtrickle.pgt_refresh_history "
                         + "WHERE pgt_id = " + id + " AND duration_ms >= 0 ORDER BY refresh_id"));
+
+        // an idle tick advances the stream table without a history row
+        h.put(h.end(t, 4, id, false));
+        assertEquals("4", h.one("SELECT last_tick FROM pgtrickle.pgt_stream_tables WHERE pgt_id = " + id));
+        assertEquals("4", h.one("SELECT last_tick FROM pgtrickle.pgt_sink_progress WHERE pgt_id = " + id));
+        assertEquals("3", h.one("SELECT count(*) FROM pgtrickle.pgt_refresh_history WHERE pgt_id = " + id));
     }
 
     @Test

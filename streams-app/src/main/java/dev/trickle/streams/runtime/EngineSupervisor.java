@@ -15,7 +15,9 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
@@ -93,9 +95,12 @@ public final class EngineSupervisor implements AutoCloseable {
             desired.put(def.id(), t);
         }
         compiled.keySet().retainAll(defs.stream().map(StreamTableDef::id).toList());
+        Set<Long> existingIds = defs.stream().map(StreamTableDef::id).collect(Collectors.toSet());
+        List<RunnableStreamTable> dropped = running.values().stream().filter(t -> !existingIds.contains(t.id())).toList();
         boolean streamsFailed = streams != null && streams.state() == KafkaStreams.State.ERROR;
         if (!desired.keySet().equals(running.keySet()) || streamsFailed) {
             restart(desired);
+            deleteTopicsOf(dropped);
         }
         if (streams != null && streams.state() == KafkaStreams.State.RUNNING) {
             List<Long> notReady = new ArrayList<>();
@@ -160,6 +165,30 @@ public final class EngineSupervisor implements AutoCloseable {
         s.start();
         streams = s;
         running = next;
+    }
+
+    /** A dropped stream table's delta topic and the changelogs of its stores go with it. */
+    private void deleteTopicsOf(List<RunnableStreamTable> dropped) {
+        if (dropped.isEmpty()) {
+            return;
+        }
+        String appId = config.streamsProperties().getProperty(StreamsConfig.APPLICATION_ID_CONFIG);
+        List<String> names = new ArrayList<>();
+        for (RunnableStreamTable t : dropped) {
+            names.add(t.deltaTopic());
+            names.add(appId + "-" + t.pendingStore() + "-changelog");
+            names.add(appId + "-" + t.metaStore() + "-changelog");
+        }
+        try {
+            Set<String> existing = topics.existingTopics();
+            List<String> present = names.stream().filter(existing::contains).toList();
+            topics.deleteTopics(present);
+            LOG.info("Deleted the topics of dropped stream table(s): {}", present);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.warn("Could not delete the topics of dropped stream tables {}: {}", names, e.getMessage());
+        }
     }
 
     private void reportFailure(long id, String message) {
