@@ -14,7 +14,8 @@ import org.apache.calcite.sql.SqlKind;
 /**
  * = <> < <= > >=: both sides are brought to PostgreSQL's comparison type (numbers numerically across
  * integer/numeric/float, char(n) without its padding, date against timestamp as timestamp), then ordered
- * by {@link PgCompare}. NULL on either side gives NULL.
+ * by {@link PgCompare}. NULL on either side gives NULL. Text is ordered by code point, so ordering it
+ * under another collation is refused ({@link Collations}).
  */
 final class ComparisonCalls {
     private ComparisonCalls() {
@@ -43,11 +44,28 @@ final class ComparisonCalls {
         return e.origin() == Origin.UNKNOWN_LITERAL || e.origin() == Origin.NULL_LITERAL;
     }
 
+    /**
+     * Text is compared under the operands' collation: ordering it needs a code point collation (the
+     * engine's order), equality one deterministic collation that PostgreSQL can determine.
+     */
+    static void checkCollation(RexCall call, RexTranslator t, PgType common, boolean ordering) throws UnsupportedQueryException {
+        if (!common.isString()) {
+            return;
+        }
+        if (ordering) {
+            t.collations().requireCodePointOrder(call);
+        } else {
+            t.collations().requireDeterminate(call, "text comparison");
+        }
+    }
+
     private static TypedExpr compare(RexCall call, RexTranslator t) throws UnsupportedQueryException {
         List<TypedExpr> both = comparable(call, t.uncoerced(call, 0), t.uncoerced(call, 1));
+        SqlKind kind = call.getKind();
+        checkCollation(call, t, both.get(0).type(), kind != SqlKind.EQUALS && kind != SqlKind.NOT_EQUALS);
         Expr a = both.get(0).expr();
         Expr b = both.get(1).expr();
-        IntPredicate test = switch (call.getKind()) {
+        IntPredicate test = switch (kind) {
             case EQUALS -> c -> c == 0;
             case NOT_EQUALS -> c -> c != 0;
             case LESS_THAN -> c -> c < 0;

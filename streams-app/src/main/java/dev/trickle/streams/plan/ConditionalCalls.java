@@ -12,7 +12,8 @@ import org.apache.calcite.rex.RexCall;
 /**
  * CASE, COALESCE, NULLIF, GREATEST, LEAST. The result type is PostgreSQL's common type of the branches
  * (e.g. integer and numeric give numeric, with each value keeping its own scale); GREATEST and LEAST
- * ignore NULLs as PostgreSQL does (NULL only when all arguments are NULL). Branches are evaluated lazily.
+ * ignore NULLs as PostgreSQL does (NULL only when all arguments are NULL), and order text by code point
+ * (under another collation they are refused). Branches are evaluated lazily.
  */
 final class ConditionalCalls {
     private ConditionalCalls() {
@@ -84,6 +85,7 @@ final class ConditionalCalls {
     private static TypedExpr nullIf(RexCall call, RexTranslator t) throws UnsupportedQueryException {
         TypedExpr a = t.uncoerced(call, 0);
         List<TypedExpr> both = ComparisonCalls.comparable(call, a, t.uncoerced(call, 1));
+        ComparisonCalls.checkCollation(call, t, both.get(0).type(), false);
         Expr value = a.expr();
         Expr x = both.get(0).expr();
         Expr y = both.get(1).expr();
@@ -97,6 +99,7 @@ final class ConditionalCalls {
 
     private static TypedExpr extreme(RexCall call, RexTranslator t, int sign) throws UnsupportedQueryException {
         List<TypedExpr> unified = unify(call, t.uncoercedAll(call));
+        ComparisonCalls.checkCollation(call, t, unified.get(0).type(), true);
         Expr[] args = unified.stream().map(TypedExpr::expr).toArray(Expr[]::new);
         return TypedExpr.computed(row -> {
             Object best = null;

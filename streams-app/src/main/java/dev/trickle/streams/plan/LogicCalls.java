@@ -102,6 +102,7 @@ final class LogicCalls {
     /** IS [NOT] DISTINCT FROM: NULL is not distinct from NULL; never returns NULL. */
     private static TypedExpr distinct(RexCall call, RexTranslator t) throws UnsupportedQueryException {
         List<TypedExpr> both = ComparisonCalls.comparable(call, t.uncoerced(call, 0), t.uncoerced(call, 1));
+        ComparisonCalls.checkCollation(call, t, both.get(0).type(), false);
         Expr a = both.get(0).expr();
         Expr b = both.get(1).expr();
         boolean wantDistinct = call.getKind() == SqlKind.IS_DISTINCT_FROM;

@@ -14,25 +14,35 @@ import org.apache.calcite.rel.core.TableScan;
  * relational operator is reported by {@link UnsupportedRels}.
  */
 public final class RelTranslator {
-    /** A translated sub-plan: its dataflow node and the PostgreSQL types of its output columns. */
-    public record Translation(PipelineNode node, List<PgType> types) {
+    /** A translated sub-plan: its dataflow node and the PostgreSQL types and collations of its output columns. */
+    public record Translation(PipelineNode node, List<PgType> types, List<DerivedCollation> collations) {
         public Translation {
             types = List.copyOf(types);
+            collations = List.copyOf(collations);
         }
     }
 
     private RelTranslator() {
     }
 
+    /** A plan over sources in a database whose default collation is "C". */
     public static Translation translate(RelNode rel) throws UnsupportedQueryException {
+        return translate(rel, "C");
+    }
+
+    /**
+     * @param databaseCollation the database's default collation (LC_COLLATE): ordering text under one that
+     *                          does not order by code point is refused
+     */
+    public static Translation translate(RelNode rel, String databaseCollation) throws UnsupportedQueryException {
         if (rel instanceof TableScan scan) {
             return ScanTranslator.translate(scan);
         }
         if (rel instanceof Filter filter) {
-            return LinearTranslator.filter(filter, translate(filter.getInput()));
+            return LinearTranslator.filter(filter, translate(filter.getInput(), databaseCollation), databaseCollation);
         }
         if (rel instanceof Project project) {
-            return LinearTranslator.project(project, translate(project.getInput()));
+            return LinearTranslator.project(project, translate(project.getInput(), databaseCollation), databaseCollation);
         }
         throw UnsupportedRels.describe(rel);
     }

@@ -37,14 +37,34 @@ public final class RexTranslator {
         StringCalls.register(r);
         ConditionalCalls.register(r);
         CastCalls.register(r);
+        Collations.register(r);
     }
 
     private final List<PgType> inputTypes;
     private final RexBuilder rexBuilder;
+    private final Collations collations;
 
+    /** Expressions over an input whose text has the default collation of a "C" database. */
     public RexTranslator(List<PgType> inputTypes, RexBuilder rexBuilder) {
+        this(inputTypes, inputTypes.stream().map(t -> t.isString() ? DerivedCollation.DEFAULT : DerivedCollation.NONE).toList(),
+                List.of(), "C", rexBuilder);
+    }
+
+    /**
+     * @param inputCollations   each input column's collation
+     * @param inputNames        the input's column names (for messages)
+     * @param databaseCollation the database's LC_COLLATE, the default collation's order
+     */
+    public RexTranslator(List<PgType> inputTypes, List<DerivedCollation> inputCollations, List<String> inputNames,
+                         String databaseCollation, RexBuilder rexBuilder) {
         this.inputTypes = List.copyOf(inputTypes);
         this.rexBuilder = rexBuilder;
+        this.collations = new Collations(inputCollations, inputNames, databaseCollation);
+    }
+
+    /** The collations of the input and of the expressions over it. */
+    Collations collations() {
+        return collations;
     }
 
     /** Where each family registers the calls it implements: by SqlKind, or by operator name (upper case). */

@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.calcite.rel.core.TableScan;
 
-/** A scan of a source table: the entry point of that source's delta, typed from its PostgreSQL columns. */
+/** A scan of a source table: the entry point of that source's delta, typed and collated as its PostgreSQL columns. */
 final class ScanTranslator {
     private ScanTranslator() {
     }
@@ -23,10 +23,14 @@ final class ScanTranslator {
         SourceTable source = table.source();
         List<String> names = new ArrayList<>();
         List<PgType> types = new ArrayList<>();
+        List<DerivedCollation> collations = new ArrayList<>();
         for (SourceColumn c : source.columns()) {
+            PgType type = PgType.parse(c.pgType());
             names.add(c.name());
-            types.add(PgType.parse(c.pgType()));
+            types.add(type);
+            collations.add(type.isString() ? DerivedCollation.column(c.collation(), c.deterministicCollation()) : DerivedCollation.NONE);
         }
-        return new RelTranslator.Translation(new PipelineNode.Scan(new SourceScan(source.qualifiedName(), names)), types);
+        return new RelTranslator.Translation(new PipelineNode.Scan(new SourceScan(source.qualifiedName(), names)), types,
+                collations);
     }
 }

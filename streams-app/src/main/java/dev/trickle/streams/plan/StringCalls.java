@@ -28,14 +28,14 @@ final class StringCalls {
     static void register(RexTranslator.Registry r) {
         r.name(StringCalls::concatOperator, "||");
         r.name(StringCalls::like, "LIKE", "ILIKE", "NOT LIKE", "NOT ILIKE");
-        r.name((c, t) -> strict(c, t, PgType.TEXT, a -> PgStrings.upper(s(a[0]))), "UPPER");
-        r.name((c, t) -> strict(c, t, PgType.TEXT, a -> PgStrings.lower(s(a[0]))), "LOWER");
+        r.name((c, t) -> caseMapping(c, t, true), "UPPER");
+        r.name((c, t) -> caseMapping(c, t, false), "LOWER");
         r.name((c, t) -> strict(c, t, PgType.INT4, a -> PgStrings.length(s(a[0]))), "LENGTH", "CHAR_LENGTH", "CHARACTER_LENGTH");
         r.name((c, t) -> strict(c, t, PgType.TEXT, a -> PgStrings.substring(s(a[0]), l(a[1]), a.length > 2 ? l(a[2]) : null)),
                 "SUBSTRING", "SUBSTR");
-        r.name((c, t) -> strict(c, t, PgType.TEXT, a -> PgStrings.replace(s(a[0]), s(a[1]), s(a[2]))), "REPLACE");
-        r.name((c, t) -> strict(c, t, PgType.INT4, a -> PgStrings.position(s(a[0]), s(a[1]))), "POSITION");
-        r.name((c, t) -> strict(c, t, PgType.INT4, a -> PgStrings.position(s(a[1]), s(a[0]))), "STRPOS");
+        r.name((c, t) -> search(c, t, PgType.TEXT, a -> PgStrings.replace(s(a[0]), s(a[1]), s(a[2]))), "REPLACE");
+        r.name((c, t) -> search(c, t, PgType.INT4, a -> PgStrings.position(s(a[0]), s(a[1]))), "POSITION");
+        r.name((c, t) -> search(c, t, PgType.INT4, a -> PgStrings.position(s(a[1]), s(a[0]))), "STRPOS");
         r.name((c, t) -> strict(c, t, PgType.TEXT, a -> PgStrings.left(s(a[0]), l(a[1]))), "LEFT");
         r.name((c, t) -> strict(c, t, PgType.TEXT, a -> PgStrings.right(s(a[0]), l(a[1]))), "RIGHT");
         r.name((c, t) -> trimFunction(c, t, true, true), "BTRIM");
@@ -83,6 +83,20 @@ final class StringCalls {
         }, type);
     }
 
+    /** upper, lower: ASCII letters only under a collation whose LC_CTYPE is C, like PostgreSQL. */
+    private static TypedExpr caseMapping(RexCall call, RexTranslator t, boolean upper) throws UnsupportedQueryException {
+        boolean ascii = t.collations().asciiCaseMapping(call);
+        Fn fn = ascii ? a -> upper ? PgStrings.upperAscii(s(a[0])) : PgStrings.lowerAscii(s(a[0]))
+                : a -> upper ? PgStrings.upper(s(a[0])) : PgStrings.lower(s(a[0]));
+        return strict(call, t, PgType.TEXT, fn);
+    }
+
+    /** A substring search compares text, so PostgreSQL needs one deterministic collation for it. */
+    private static TypedExpr search(RexCall call, RexTranslator t, PgType type, Fn fn) throws UnsupportedQueryException {
+        t.collations().requireDeterminate(call, "text search");
+        return strict(call, t, type, fn);
+    }
+
     private static TypedExpr concatOperator(RexCall call, RexTranslator t) throws UnsupportedQueryException {
         return strict(call, t, PgType.TEXT, a -> s(a[0]) + s(a[1]));
     }
@@ -127,10 +141,10 @@ final class StringCalls {
     }
 
     /** A constant pattern is compiled once; an invalid one is left to fail per row, as PostgreSQL does. */
-    private static LikePattern precompile(Expr pattern, Expr escape, boolean ignoreCase) {
+    private static LikePattern precompile(Expr pattern, Expr escape, boolean ignoreCase, boolean ascii) {
         try {
             Object p = pattern.eval(List.of());
-            return p == null ? null : LikePattern.compile(s(p), (String) escape.eval(List.of()), ignoreCase);
+            return p == null ? null : LikePattern.compile(s(p), (String) escape.eval(List.of()), ignoreCase, ascii);
         } catch (EvaluationException e) {
             return null;
         }
@@ -140,6 +154,9 @@ final class StringCalls {
         String name = call.getOperator().getName().toUpperCase(java.util.Locale.ROOT);
         boolean negated = call.getOperator() instanceof SqlLikeOperator op ? op.isNegated() : name.startsWith("NOT");
         boolean ignoreCase = call.getOperator() instanceof SqlLikeOperator op ? !op.isCaseSensitive() : name.contains("ILIKE");
+        // PostgreSQL refuses LIKE under a nondeterministic collation; ILIKE also needs the collation's case mapping
+        boolean ascii = ignoreCase && t.collations().asciiCaseMapping(call);
+        t.collations().requireDeterministic(call, ignoreCase ? "ILIKE" : "LIKE");
         TypedExpr v = t.operand(call, 0);
         // char(n) LIKE sees the blank padding (PostgreSQL's bpcharlike); other types are read as text
         Expr value = v.type().kind() == PgType.Kind.BPCHAR ? v.expr() : v.asText().expr();
@@ -147,7 +164,7 @@ final class StringCalls {
         TypedExpr e = call.getOperands().size() > 2 ? t.operand(call, 2).asText() : null;
         Expr pattern = p.expr();
         Expr escape = e == null ? row -> null : e.expr();
-        LikePattern fixed = p.isConstant() && (e == null || e.isConstant()) ? precompile(pattern, escape, ignoreCase) : null;
+        LikePattern fixed = p.isConstant() && (e == null || e.isConstant()) ? precompile(pattern, escape, ignoreCase, ascii) : null;
         return TypedExpr.computed(row -> {
             Object s = value.eval(row);
             Object pat = pattern.eval(row);
@@ -155,7 +172,7 @@ final class StringCalls {
             if (s == null || pat == null || (e != null && esc == null)) {
                 return null;
             }
-            LikePattern lp = fixed != null ? fixed : LikePattern.compile(s(pat), (String) esc, ignoreCase);
+            LikePattern lp = fixed != null ? fixed : LikePattern.compile(s(pat), (String) esc, ignoreCase, ascii);
             return lp.matches(s(s)) != negated;
         }, PgType.BOOL);
     }

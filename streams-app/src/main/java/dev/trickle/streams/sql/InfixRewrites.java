@@ -1,6 +1,8 @@
 package dev.trickle.streams.sql;
 
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,13 +12,18 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Puts parentheses around every PostgreSQL {@code x::type} cast before parsing. Calcite 1.42's babel
- * parser applies {@code ::} to everything on its left ({@code 1 + i::numeric * 2} parses as
- * {@code ((1 + i)::numeric) * 2}), while in PostgreSQL {@code ::} binds tighter than any operator.
- * The inserted parentheses never contain line breaks, so a position in the rewritten text maps back to
- * the original by counting the insertions before it on its line.
+ * Rewrites PostgreSQL's two infix forms that Calcite 1.42's babel parser gets wrong, before parsing:
+ * <ul>
+ * <li>every {@code x::type} cast is put in parentheses: the parser applies {@code ::} to everything on its
+ *     left ({@code 1 + i::numeric * 2} parses as {@code ((1 + i)::numeric) * 2}), while in PostgreSQL
+ *     {@code ::} binds tighter than any operator;</li>
+ * <li>{@code x COLLATE name} becomes {@code pg_collate(x, 'name')}: the parser only knows Calcite's own
+ *     {@code COLLATE charset$locale} form. Like {@code ::}, COLLATE applies to the primary on its left.</li>
+ * </ul>
+ * The rewrite only inserts text without line breaks (the word COLLATE is overwritten in place), so a
+ * position in the rewritten text maps back to the original by counting the insertions before it on its line.
  */
-final class InfixCasts {
+final class InfixRewrites {
     /** Words that continue a multi-word type name (double precision, timestamp(3) with time zone, ...). */
     private static final Set<String> TYPE_WORDS = Set.of("precision", "varying", "with", "without", "time", "zone");
     /** Words that may precede a parenthesized expression without being a function name. */
@@ -26,49 +33,91 @@ final class InfixCasts {
     /** Type names that prefix a typed literal: DATE '2024-01-01'. */
     private static final Set<String> LITERAL_TYPES = Set.of("date", "timestamp", "time", "interval");
     private static final Pattern POSITION = Pattern.compile("line (\\d+), column (\\d+)");
+    /** What replaces the word COLLATE: the argument separator, padded to the word's length. */
+    private static final String COLLATE_SEPARATOR = ",      ";
 
     private record Token(int start, int end, char kind) {
     }
 
-    private final String original;
-    private final String rewritten;
-    /** Offsets, in the rewritten text, of the inserted parentheses (ascending). */
-    private final List<Integer> inserted = new ArrayList<>();
-
-    InfixCasts(String sql) {
-        this.original = sql;
-        List<Token> tokens = tokenize();
-        int[] opens = new int[sql.length() + 1];
-        int[] closes = new int[sql.length() + 1];
-        // a chained cast (a::text::int) starts where the cast before it started
-        Map<Integer, Integer> castStartByTypeEnd = new HashMap<>();
-        for (int k = 1; k + 1 < tokens.size(); k++) {
-            if (tokens.get(k).kind() == ':') {
-                int start = castStartByTypeEnd.getOrDefault(k - 1, operandStart(tokens, k - 1));
-                int end = typeEnd(tokens, k + 1);
-                castStartByTypeEnd.put(end, start);
-                opens[tokens.get(start).start()]++;
-                closes[tokens.get(end).end()]++;
-            }
-        }
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i <= sql.length(); i++) {
-            for (int c = 0; c < closes[i]; c++) {
-                inserted.add(b.length());
-                b.append(')');
-            }
-            for (int o = 0; o < opens[i]; o++) {
-                inserted.add(b.length());
-                b.append('(');
-            }
-            if (i < sql.length()) {
-                b.append(sql.charAt(i));
-            }
-        }
-        this.rewritten = b.toString();
+    /** Text put around the original characters [start, end). */
+    private record Wrap(int start, int end, String open, String close) {
     }
 
-    /** The query with each cast parenthesized. */
+    private final String original;
+    private final String rewritten;
+    /** Offsets, in the rewritten text, of the inserted characters (ascending). */
+    private final List<Integer> inserted = new ArrayList<>();
+
+    InfixRewrites(String sql) {
+        this.original = sql;
+        List<Token> tokens = tokenize();
+        List<Wrap> wraps = new ArrayList<>();
+        Set<Integer> collateWords = new HashSet<>();
+        // a chained cast or collation (a::text::int, a COLLATE "C"::text) starts where the one before it started
+        Map<Integer, Integer> startByEnd = new HashMap<>();
+        for (int k = 1; k + 1 < tokens.size(); k++) {
+            boolean cast = tokens.get(k).kind() == ':';
+            int end = cast ? typeEnd(tokens, k + 1) : collationNameEnd(tokens, k);
+            if (end < 0) {
+                continue;
+            }
+            int start = startByEnd.getOrDefault(k - 1, operandStart(tokens, k - 1));
+            startByEnd.put(end, start);
+            int from = tokens.get(start).start();
+            int to = tokens.get(end).end();
+            if (cast) {
+                wraps.add(new Wrap(from, to, "(", ")"));
+            } else {
+                wraps.add(new Wrap(from, to, "pg_collate(", ")"));
+                wraps.add(new Wrap(tokens.get(k + 1).start(), to, "'", "'"));
+                collateWords.add(tokens.get(k).start());
+            }
+        }
+        this.rewritten = apply(wraps, collateWords);
+    }
+
+    /** The last token of the collation name after a COLLATE word at token {@code k}, else -1. */
+    private int collationNameEnd(List<Token> tokens, int k) {
+        Token t = tokens.get(k);
+        if (t.kind() != 'w' || !word(t).equals("collate") || tokens.get(k + 1).kind() != 'w') {
+            return -1;
+        }
+        int end = k + 1;
+        while (end + 2 < tokens.size() && tokens.get(end + 1).kind() == '.' && tokens.get(end + 2).kind() == 'w') {
+            end += 2;
+        }
+        // the name becomes a string literal: a quote inside it would end that early (no real collation has one)
+        boolean quoted = original.substring(tokens.get(k + 1).start(), tokens.get(end).end()).indexOf('\'') >= 0;
+        return quoted ? -1 : end;
+    }
+
+    /** The original text with the wraps inserted (inner ones close first, outer ones open first). */
+    private String apply(List<Wrap> wraps, Set<Integer> collateWords) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i <= original.length(); i++) {
+            int at = i;
+            wraps.stream().filter(w -> w.end() == at).sorted(Comparator.comparingInt(Wrap::start).reversed())
+                    .forEach(w -> insert(b, w.close()));
+            wraps.stream().filter(w -> w.start() == at).sorted(Comparator.comparingInt(Wrap::end).reversed())
+                    .forEach(w -> insert(b, w.open()));
+            if (collateWords.contains(i)) {
+                b.append(COLLATE_SEPARATOR);
+                i += COLLATE_SEPARATOR.length() - 1;
+            } else if (i < original.length()) {
+                b.append(original.charAt(i));
+            }
+        }
+        return b.toString();
+    }
+
+    private void insert(StringBuilder b, String text) {
+        for (int c = 0; c < text.length(); c++) {
+            inserted.add(b.length());
+            b.append(text.charAt(c));
+        }
+    }
+
+    /** The query with each cast parenthesized and each COLLATE a call. */
     String sql() {
         return rewritten;
     }

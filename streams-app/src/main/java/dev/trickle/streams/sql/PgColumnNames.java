@@ -88,6 +88,10 @@ final class PgColumnNames {
         if (!(node instanceof SqlCall call) || node instanceof SqlLiteral) {
             return null;
         }
+        if (call.getOperator().getName().equalsIgnoreCase(PgOperatorTable.PG_COLLATE.getName())) {
+            // x COLLATE name is named after x
+            return figure(call.operand(0));
+        }
         switch (call.getKind()) {
             case CAST: {
                 Name inner = figure(call.operand(0));

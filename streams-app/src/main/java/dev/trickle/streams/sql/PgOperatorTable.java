@@ -39,6 +39,13 @@ final class PgOperatorTable implements SqlOperatorTable {
     static final SqlFunction PG_CAST = new SqlFunction("PG_CAST", SqlKind.OTHER_FUNCTION,
             ReturnTypes.ARG0, null, OperandTypes.ANY_ANY, SqlFunctionCategory.SYSTEM);
 
+    /**
+     * {@code x COLLATE name} as {@link InfixRewrites} writes it: {@code pg_collate(x, 'name as written')};
+     * the value is x's, the engine derives collations from these calls.
+     */
+    static final SqlFunction PG_COLLATE = new SqlFunction("PG_COLLATE", SqlKind.OTHER_FUNCTION,
+            ReturnTypes.ARG0, null, OperandTypes.ANY_ANY, SqlFunctionCategory.SYSTEM);
+
     private static final SqlReturnTypeInference TEXT = ReturnTypes.VARCHAR_NULLABLE;
     /** COALESCE and NULLIF with PostgreSQL's operand unification (see {@link PgRewrites}). */
     static final SqlFunction COALESCE = new SqlFunction("COALESCE", SqlKind.OTHER_FUNCTION, PgOperatorTable::commonType,
@@ -66,7 +73,7 @@ final class PgOperatorTable implements SqlOperatorTable {
             fn("concat", ReturnTypes.VARCHAR, OperandTypes.ONE_OR_MORE),
             // Calcite's versions insist on one operand type; PostgreSQL unifies e.g. date and timestamp
             fn("greatest", PgOperatorTable::commonType, OperandTypes.ONE_OR_MORE),
-            fn("least", PgOperatorTable::commonType, OperandTypes.ONE_OR_MORE), COALESCE, NULLIF)
+            fn("least", PgOperatorTable::commonType, OperandTypes.ONE_OR_MORE), COALESCE, NULLIF, PG_COLLATE)
             .collect(Collectors.toMap(f -> f.getName().toLowerCase(Locale.ROOT), Function.identity()));
 
     private PgOperatorTable() {

@@ -31,18 +31,18 @@ public final class QueryCompiler {
     public static CompiledQuery compile(String sql, List<String> searchPath, SourceCatalog catalog)
             throws QueryCompileException, UnsupportedQueryException {
         // a trailing semicolon is how people end statements in psql; the parser wants a bare query
-        InfixCasts casts = new InfixCasts(sql.replaceFirst("[\\s;]+$", ""));
+        InfixRewrites infix = new InfixRewrites(sql.replaceFirst("[\\s;]+$", ""));
         try {
-            return compileParenthesized(casts.sql(), searchPath, catalog);
+            return compileRewritten(infix.sql(), searchPath, catalog);
         } catch (QueryCompileException e) {
-            throw new QueryCompileException(casts.originalPositions(e.getMessage()), e.getCause());
+            throw new QueryCompileException(infix.originalPositions(e.getMessage()), e.getCause());
         } catch (UnsupportedQueryException e) {
-            throw new UnsupportedQueryException(e.construct(), casts.originalPositions(e.detail()));
+            throw new UnsupportedQueryException(e.construct(), infix.originalPositions(e.detail()));
         }
     }
 
-    /** Compiles the query with its casts already parenthesized (positions are the rewritten text's). */
-    private static CompiledQuery compileParenthesized(String sql, List<String> searchPath, SourceCatalog catalog)
+    /** Compiles the query with its infix forms already rewritten (positions are the rewritten text's). */
+    private static CompiledQuery compileRewritten(String sql, List<String> searchPath, SourceCatalog catalog)
             throws QueryCompileException, UnsupportedQueryException {
         SqlNode parsed = parse(sql);
         SqlFrontEnd frontEnd = new SqlFrontEnd(searchPath);
@@ -67,9 +67,11 @@ public final class QueryCompiler {
         } catch (RuntimeException e) {
             throw new QueryCompileException("could not plan the query: " + e.getMessage(), e);
         }
+        // read before the translation: a failure to read it is the catalog's, not an unexpected plan shape
+        String databaseCollation = catalog.databaseCollation();
         RelTranslator.Translation t;
         try {
-            t = RelTranslator.translate(rel);
+            t = RelTranslator.translate(rel, databaseCollation);
         } catch (RuntimeException e) {
             // a plan shape the translator did not expect: refuse the query rather than fail the caller
             throw new UnsupportedQueryException("query plan " + rel.getRelTypeName(), String.valueOf(e));

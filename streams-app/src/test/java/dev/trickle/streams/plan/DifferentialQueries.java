@@ -108,6 +108,10 @@ final class DifferentialQueries {
             // :: binds tighter than every operator (Calcite's babel parser would apply it to everything on its left)
             "SELECT id, 1 + a::numeric * 2 AS x, a::text || b::text AS y, - n::int AS z, t::varchar(3)::text AS w"
                     + " FROM src WHERE a > 0 AND b::text <> '1' OR d::timestamp > ts",
+            // COLLATE: code point collations order as the engine; under LC_CTYPE C case mapping is ASCII only
+            "SELECT id, t COLLATE \"C\", t COLLATE \"C\" < v AS lt, upper(t COLLATE \"C\") AS up, lower(v COLLATE \"POSIX\") AS lo,"
+                    + " t ILIKE 'é%' COLLATE \"C\" AS il, greatest(t, v COLLATE \"C\") AS g, t::varchar(3) COLLATE \"C\" AS tc"
+                    + " FROM src WHERE t COLLATE ucs_basic BETWEEN 'a' AND 'z' OR c COLLATE pg_catalog.\"C\" > 'a'",
             // errors: both PostgreSQL and the engine must fail, with the same message
             "SELECT id, a + 2147483647 AS ovf FROM src WHERE a > 0",
             "SELECT id, a / (b - b) AS z FROM src",

@@ -1,24 +1,34 @@
 package dev.trickle.streams.operators.expr;
 
 import dev.trickle.streams.plan.EvaluationException;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
 /**
  * A LIKE / ILIKE pattern with PostgreSQL's rules: {@code %} any sequence, {@code _} one character,
  * the escape character defaults to backslash ({@code ESCAPE ''} disables escaping), and a pattern may
- * not end with the escape character. ILIKE folds case per code point (see {@link PgStrings#lower}).
+ * not end with the escape character. ILIKE folds case per code point (see {@link PgStrings#lower}), or
+ * only ASCII letters under a collation whose LC_CTYPE is C, as PostgreSQL does.
  */
 public final class LikePattern {
     private final Pattern regex;
-    private final boolean caseInsensitive;
+    /** ILIKE's case folding; null for LIKE. */
+    private final UnaryOperator<String> fold;
 
-    private LikePattern(Pattern regex, boolean caseInsensitive) {
+    private LikePattern(Pattern regex, UnaryOperator<String> fold) {
         this.regex = regex;
-        this.caseInsensitive = caseInsensitive;
+        this.fold = fold;
     }
 
     /** @param escape null for the default (backslash), "" for none, else one character */
     public static LikePattern compile(String pattern, String escape, boolean caseInsensitive) throws EvaluationException {
+        return compile(pattern, escape, caseInsensitive, false);
+    }
+
+    /** @param asciiCase ILIKE folds ASCII letters only (collation "C" or "POSIX") */
+    public static LikePattern compile(String pattern, String escape, boolean caseInsensitive, boolean asciiCase)
+            throws EvaluationException {
+        UnaryOperator<String> fold = !caseInsensitive ? null : asciiCase ? PgStrings::lowerAscii : PgStrings::lower;
         int esc;
         if (escape == null) {
             esc = '\\';
@@ -29,7 +39,7 @@ public final class LikePattern {
         } else {
             throw new EvaluationException("invalid escape string");
         }
-        String p = caseInsensitive ? PgStrings.lower(pattern) : pattern;
+        String p = fold == null ? pattern : fold.apply(pattern);
         StringBuilder re = new StringBuilder();
         for (int i = 0; i < p.length(); ) {
             int c = p.codePointAt(i);
@@ -49,10 +59,10 @@ public final class LikePattern {
                 re.append(Pattern.quote(new String(Character.toChars(c))));
             }
         }
-        return new LikePattern(Pattern.compile(re.toString(), Pattern.DOTALL), caseInsensitive);
+        return new LikePattern(Pattern.compile(re.toString(), Pattern.DOTALL), fold);
     }
 
     public boolean matches(String s) {
-        return regex.matcher(caseInsensitive ? PgStrings.lower(s) : s).matches();
+        return regex.matcher(fold == null ? s : fold.apply(s)).matches();
     }
 }

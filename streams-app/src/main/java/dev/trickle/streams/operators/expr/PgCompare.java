@@ -6,7 +6,8 @@ import java.time.LocalDateTime;
 
 /**
  * Ordering of two non-null values already brought to one common type (see {@link PgTypeRules}).
- * Text is ordered by Unicode code point: the engine assumes the C collation (documented).
+ * Text is ordered by Unicode code point, as collation C orders it: the compiler refuses text orderings
+ * under any other collation.
  * Floats follow PostgreSQL: NaN equals NaN and sorts above every number, and -0 equals 0.
  */
 public final class PgCompare {

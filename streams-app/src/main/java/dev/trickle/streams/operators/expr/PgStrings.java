@@ -5,7 +5,8 @@ import dev.trickle.streams.plan.EvaluationException;
 /**
  * PostgreSQL's string functions, counting characters as Unicode code points (a UTF-8 database) rather
  * than Java's UTF-16 units. Case mapping is per code point (Unicode simple case mapping), as PostgreSQL
- * does with a UTF-8 locale; it does not expand characters such as ß.
+ * does with a UTF-8 locale; it does not expand characters such as ß. Under a collation whose LC_CTYPE
+ * is C, PostgreSQL changes ASCII letters only ({@link #upperAscii}, {@link #lowerAscii}).
  */
 public final class PgStrings {
     private PgStrings() {
@@ -22,6 +23,18 @@ public final class PgStrings {
 
     public static String lower(String s) {
         return s.codePoints().map(Character::toLowerCase)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+    }
+
+    /** upper under a collation whose LC_CTYPE is C ("C", "POSIX"): PostgreSQL changes ASCII letters only. */
+    public static String upperAscii(String s) {
+        return s.codePoints().map(c -> c >= 'a' && c <= 'z' ? c - ('a' - 'A') : c)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+    }
+
+    /** lower under a collation whose LC_CTYPE is C: ASCII letters only. */
+    public static String lowerAscii(String s) {
+        return s.codePoints().map(c -> c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c)
                 .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
     }
 

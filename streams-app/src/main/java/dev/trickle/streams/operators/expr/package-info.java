@@ -5,11 +5,17 @@
  *
  * <p>Assumptions and known differences (each one is refused or documented, never silently different):
  * <ul>
- * <li><b>Collation.</b> Text is ordered by Unicode code point, i.e. the database is assumed to use the
- *     {@code C} (or {@code C.UTF-8}) collation. Under another collation, comparisons, GREATEST/LEAST and
- *     ORDER-sensitive results on text may differ from PostgreSQL's.</li>
+ * <li><b>Collation.</b> Text is ordered by Unicode code point, as the {@code C}, {@code POSIX},
+ *     {@code C.UTF-8} and {@code ucs_basic} collations order it. The compiler derives each text
+ *     operation's collation as PostgreSQL does (a column's own, the database's default, or
+ *     {@code COLLATE}) and refuses ordering text ({@code < <= > >=}, BETWEEN, GREATEST, LEAST) under any
+ *     other collation, comparing or searching text under a nondeterministic one, and text operations
+ *     whose collation PostgreSQL could not determine; {@code COLLATE "C"} makes an ordering maintainable.
+ *     Equality, LIKE and the string functions do not depend on a deterministic collation's order.</li>
  * <li><b>Case mapping.</b> upper, lower and ILIKE map each code point with Unicode's simple case mapping,
- *     as PostgreSQL does with a UTF-8 LC_CTYPE; under LC_CTYPE {@code C} PostgreSQL folds ASCII only.</li>
+ *     as PostgreSQL does with a UTF-8 LC_CTYPE, and ASCII letters only under a collation whose LC_CTYPE
+ *     is {@code C} ({@code COLLATE "C"}, or such a column). The database's own LC_CTYPE is assumed to be
+ *     UTF-8; ICU's full case mapping (ß to SS) is not followed.</li>
  * <li><b>timestamp with time zone</b> values are compared and passed through (their captured text is
  *     kept); casting them, or using them as text, depends on the session's TimeZone and is refused.
  *     Literals must state their offset.</li>
