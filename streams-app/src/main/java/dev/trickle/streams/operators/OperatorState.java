@@ -1,28 +1,35 @@
 package dev.trickle.streams.operators;
 
+import java.util.List;
+import java.util.Map;
+
 /**
  * The state an operator keeps across ticks: named key-value stores private to the operator (for example
- * a join's index of each input by join key, or an aggregate's per-group accumulators). The runtime backs
- * them with its state stores; tests use {@link InMemoryOperatorState}.
+ * a join's index of each input by join key, or an aggregate's per-group accumulators). Keys and values
+ * are strings so that the runtime can keep them in Kafka Streams state stores (changelogged, restored
+ * after a crash); operators encode what they keep. Tests use {@link InMemoryStateBackend}.
  */
 public interface OperatorState {
     /** Given to stateless operators: asking it for a store is a bug. */
-    OperatorState NONE = new OperatorState() {
-        @Override
-        public <K, V> KeyValueState<K, V> store(String name) {
-            throw new IllegalStateException("a stateless operator asked for state store " + name);
-        }
+    OperatorState NONE = name -> {
+        throw new IllegalStateException("a stateless operator asked for state store " + name);
     };
 
-    /** The store called {@code name}, created empty on first use. */
-    <K, V> KeyValueState<K, V> store(String name);
+    /** The store called {@code name}, empty on first use. */
+    KeyValueState store(String name);
 
-    /** A key-value store; null values are not stored (put null = delete). */
-    interface KeyValueState<K, V> {
-        V get(K key);
+    /** A key-value store; putting null deletes. */
+    interface KeyValueState {
+        String get(String key);
 
-        void put(K key, V value);
+        void put(String key, String value);
 
-        void delete(K key);
+        void delete(String key);
+
+        /**
+         * Every entry whose key starts with {@code prefix}, in key order. Lets an operator keep one
+         * entry per (key, row) and find all rows of a key, e.g. a join's partners.
+         */
+        List<Map.Entry<String, String>> prefix(String prefix);
     }
 }

@@ -1,5 +1,6 @@
 package dev.trickle.streams.plan;
 
+import dev.trickle.streams.operators.StateBackend;
 import java.util.List;
 import java.util.Map;
 
@@ -10,7 +11,21 @@ public interface DeltaPipeline {
      *
      * @param inputs the tick's consolidated delta per source, keyed by {@code SourceTable.qualifiedName()};
      *               rows map column name to PostgreSQL text (null = SQL NULL); a missing key means no change
+     * @param state  where stateful operators keep their state across ticks
      * @return the consolidated output delta: rows positional in select-list order, as PostgreSQL text
      */
+    ZSet<List<String>> apply(Map<String, ZSet<Map<String, String>>> inputs, StateBackend state)
+            throws EvaluationException;
+
+    /**
+     * One tick with state kept in memory by this pipeline object (tests and tools; the runtime passes
+     * its state store instead).
+     */
     ZSet<List<String>> apply(Map<String, ZSet<Map<String, String>>> inputs) throws EvaluationException;
+
+    /**
+     * Whether some operator keeps state across ticks. The runtime then brings all of a tick's input to
+     * one task (stateless pipelines run in every partition's task).
+     */
+    boolean isStateful();
 }

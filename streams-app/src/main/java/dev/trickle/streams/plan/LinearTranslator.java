@@ -1,7 +1,6 @@
 package dev.trickle.streams.plan;
 
 import dev.trickle.streams.operators.FilterOperator;
-import dev.trickle.streams.operators.OperatorState;
 import dev.trickle.streams.operators.ProjectOperator;
 import dev.trickle.streams.operators.expr.PgType;
 import dev.trickle.streams.sql.UnsupportedQueryException;
@@ -30,7 +29,7 @@ final class LinearTranslator {
                     "PostgreSQL requires a boolean condition");
         }
         FilterOperator op = new FilterOperator(condition.expr(), filter.getCondition().toString());
-        return new RelTranslator.Translation(new PipelineNode.Op(op, List.of(input.node()), OperatorState.NONE), input.types(),
+        return new RelTranslator.Translation(new PipelineNode.Op(op, List.of(input.node())), input.types(),
                 input.collations());
     }
 
@@ -53,7 +52,7 @@ final class LinearTranslator {
             collations.add(rex.collations().of(e));
         }
         ProjectOperator op = new ProjectOperator(columns, project.getProjects().toString());
-        return new RelTranslator.Translation(new PipelineNode.Op(op, List.of(input.node()), OperatorState.NONE), types,
+        return new RelTranslator.Translation(new PipelineNode.Op(op, List.of(input.node())), types,
                 collations);
     }
 

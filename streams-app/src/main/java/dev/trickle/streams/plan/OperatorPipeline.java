@@ -1,33 +1,66 @@
 package dev.trickle.streams.plan;
 
+import dev.trickle.streams.operators.InMemoryStateBackend;
+import dev.trickle.streams.operators.OperatorState;
+import dev.trickle.streams.operators.StateBackend;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
 /** Evaluates an operator dataflow for one tick: each operator gets its inputs' deltas and returns its own. */
 public final class OperatorPipeline implements DeltaPipeline {
     private final PipelineNode root;
+    /** Stable operator ids ("op0", "op1", ... in depth-first order): the namespaces of their state. */
+    private final Map<PipelineNode.Op, String> ids = new IdentityHashMap<>();
+    private final boolean stateful;
+    private final InMemoryStateBackend ownState = new InMemoryStateBackend();
 
     public OperatorPipeline(PipelineNode root) {
         this.root = root;
+        this.stateful = number(root);
+    }
+
+    private boolean number(PipelineNode node) {
+        if (!(node instanceof PipelineNode.Op op)) {
+            return false;
+        }
+        ids.put(op, "op" + ids.size());
+        boolean any = op.operator().isStateful();
+        for (PipelineNode in : op.inputs()) {
+            any |= number(in);
+        }
+        return any;
+    }
+
+    @Override
+    public boolean isStateful() {
+        return stateful;
     }
 
     @Override
     public ZSet<List<String>> apply(Map<String, ZSet<Map<String, String>>> inputs) throws EvaluationException {
-        return evaluate(root, inputs);
+        return apply(inputs, ownState);
     }
 
-    private static ZSet<List<String>> evaluate(PipelineNode node, Map<String, ZSet<Map<String, String>>> inputs)
+    @Override
+    public ZSet<List<String>> apply(Map<String, ZSet<Map<String, String>>> inputs, StateBackend state)
             throws EvaluationException {
+        return evaluate(root, inputs, state);
+    }
+
+    private ZSet<List<String>> evaluate(PipelineNode node, Map<String, ZSet<Map<String, String>>> inputs,
+                                        StateBackend state) throws EvaluationException {
         if (node instanceof PipelineNode.Scan s) {
             return s.scan().read(inputs.get(s.scan().source()));
         }
         PipelineNode.Op op = (PipelineNode.Op) node;
         List<ZSet<List<String>>> deltas = new ArrayList<>();
         for (PipelineNode in : op.inputs()) {
-            deltas.add(evaluate(in, inputs));
+            deltas.add(evaluate(in, inputs, state));
         }
-        return op.operator().apply(deltas, op.state());
+        OperatorState own = op.operator().isStateful() ? state.forOperator(ids.get(op)) : OperatorState.NONE;
+        return op.operator().apply(deltas, own);
     }
 
     /** The dataflow, one operator per line, inputs indented below their consumer. */

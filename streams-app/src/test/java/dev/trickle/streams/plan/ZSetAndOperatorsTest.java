@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.trickle.streams.operators.FilterOperator;
-import dev.trickle.streams.operators.InMemoryOperatorState;
+import dev.trickle.streams.operators.InMemoryStateBackend;
 import dev.trickle.streams.operators.OperatorState;
 import dev.trickle.streams.operators.ProjectOperator;
 import dev.trickle.streams.operators.SourceScan;
@@ -51,13 +51,20 @@ class ZSetAndOperatorsTest {
     }
 
     @Test
-    void stateStoresArePrivateAndNamed() {
-        InMemoryOperatorState state = new InMemoryOperatorState();
-        OperatorState.KeyValueState<String, Long> counts = state.store("counts");
-        counts.put("a", 2L);
-        assertEquals(2L, state.<String, Long>store("counts").get("a"));
-        counts.put("a", null);
-        assertEquals(null, counts.get("a"));
+    void stateStoresArePrivatePerOperatorAndScanByPrefix() {
+        InMemoryStateBackend backend = new InMemoryStateBackend();
+        OperatorState.KeyValueState counts = backend.forOperator("op1").store("counts");
+        counts.put("k|a", "2");
+        counts.put("k|b", "3");
+        counts.put("l|a", "4");
+        assertEquals("2", backend.forOperator("op1").store("counts").get("k|a"));
+        assertEquals(null, backend.forOperator("op2").store("counts").get("k|a"), "operators do not share state");
+        assertEquals(List.of(Map.entry("k|a", "2"), Map.entry("k|b", "3")), counts.prefix("k|"));
+        counts.put("k|a", null);
+        assertEquals(null, counts.get("k|a"));
+        assertEquals(2, backend.size());
+        backend.clear();
+        assertEquals(List.of(), counts.prefix(""));
         assertThrows(IllegalStateException.class, () -> OperatorState.NONE.store("x"));
     }
 }
