@@ -2,16 +2,21 @@ package dev.trickle.streams.plan;
 
 import dev.trickle.streams.operators.expr.PgType;
 import dev.trickle.streams.sql.UnsupportedQueryException;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.calcite.rel.RelNode;
+import org.apache.calcite.rel.core.Aggregate;
 import org.apache.calcite.rel.core.Filter;
+import org.apache.calcite.rel.core.Join;
 import org.apache.calcite.rel.core.Project;
+import org.apache.calcite.rel.core.SetOp;
 import org.apache.calcite.rel.core.TableScan;
 
 /**
  * Turns a simplified Calcite plan into the operator dataflow, one relational operator at a time:
- * scans ({@link ScanTranslator}), the linear operators ({@link LinearTranslator}); every other
- * relational operator is reported by {@link UnsupportedRels}.
+ * scans ({@link ScanTranslator}), the linear operators ({@link LinearTranslator}), joins
+ * ({@link JoinTranslator}), aggregates ({@link AggregateTranslator}) and set operations
+ * ({@link SetOpTranslator}); every other relational operator is reported by {@link UnsupportedRels}.
  */
 public final class RelTranslator {
     /** A translated sub-plan: its dataflow node and the PostgreSQL types and collations of its output columns. */
@@ -44,6 +49,23 @@ public final class RelTranslator {
         if (rel instanceof Project project) {
             return LinearTranslator.project(project, translate(project.getInput(), databaseCollation), databaseCollation);
         }
+        if (rel instanceof Join join) {
+            return JoinTranslator.translate(join, inputs(rel, databaseCollation), databaseCollation);
+        }
+        if (rel instanceof Aggregate aggregate) {
+            return AggregateTranslator.translate(aggregate, inputs(rel, databaseCollation), databaseCollation);
+        }
+        if (rel instanceof SetOp setOp) {
+            return SetOpTranslator.translate(setOp, inputs(rel, databaseCollation), databaseCollation);
+        }
         throw UnsupportedRels.describe(rel);
+    }
+
+    private static List<Translation> inputs(RelNode rel, String databaseCollation) throws UnsupportedQueryException {
+        List<Translation> out = new ArrayList<>();
+        for (RelNode input : rel.getInputs()) {
+            out.add(translate(input, databaseCollation));
+        }
+        return out;
     }
 }

@@ -1,0 +1,137 @@
+package dev.trickle.streams.plan;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import dev.trickle.core.pg.Sql;
+import dev.trickle.core.testing.EmbeddedPg;
+import dev.trickle.streams.operators.InMemoryStateBackend;
+import dev.trickle.streams.sql.PgSourceCatalog;
+import dev.trickle.streams.sql.QueryCompiler;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The multi-tick oracle for stateful operators: a query's pipeline runs tick after tick with its state
+ * kept between ticks, and after every tick its accumulated output must equal PostgreSQL's result of the
+ * query (multiset equality on values and text, see {@link PgOracle}).
+ *
+ * <p>Tick 1 inserts every row the tables hold; each later tick is one round of DML statements run in
+ * PostgreSQL, and each source's delta is the multiset difference of its rows before and after the round
+ * (exactly what capture would have recorded, consolidated). Each check runs in a transaction that is
+ * rolled back, so every query starts from the same data.
+ */
+final class TickOracle implements AutoCloseable {
+    private final Connection connection;
+    private final PgOracle oracle;
+    /** PostgreSQL table name (as written, unquoted) to the pipeline's source key ("public.name"). */
+    private final Map<String, String> tables;
+
+    private TickOracle(Connection connection, Map<String, String> tables) {
+        this.connection = connection;
+        this.oracle = new PgOracle(connection);
+        this.tables = tables;
+    }
+
+    /** A fresh C.UTF-8 database with {@code ddlAndData} run in it; {@code tables} are the sources to track. */
+    static TickOracle create(String hint, List<String> tables, String... ddlAndData) throws SQLException {
+        String url = EmbeddedPg.freshDatabase(hint);
+        String name = "tick_" + hint.replaceAll("[^a-z0-9]", "") + "_" + System.nanoTime() % 1_000_000;
+        try (Connection admin = EmbeddedPg.connect(url); Statement s = admin.createStatement()) {
+            s.execute("CREATE DATABASE " + name + " TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'");
+        }
+        Connection c = DriverManager.getConnection(url.replaceAll("/[^/?]+(\\?|$)", "/" + name + "$1"), "postgres", "postgres");
+        try (Statement s = c.createStatement()) {
+            for (String sql : ddlAndData) {
+                s.execute(sql);
+            }
+        }
+        c.setAutoCommit(false);
+        Map<String, String> keyed = new LinkedHashMap<>();
+        tables.forEach(t -> keyed.put(t, "public." + t));
+        return new TickOracle(c, keyed);
+    }
+
+    Connection connection() {
+        return connection;
+    }
+
+    /**
+     * Compiles {@code query}, fills it (tick 1), then runs each round as one tick, checking after each.
+     *
+     * @return the number of state entries left at the end (for tests that check state stays bounded)
+     */
+    int check(String query, List<List<String>> rounds) throws Exception {
+        try {
+            CompiledQuery compiled = QueryCompiler.compile(query, List.of("public"), new PgSourceCatalog(connection));
+            assertEquals(oracle.columnNames(query), compiled.outputColumns(), "column names of " + query);
+            InMemoryStateBackend state = new InMemoryStateBackend();
+            ZSet<List<String>> content = new ZSet<>();
+            Map<String, ZSet<Map<String, String>>> before = snapshot();
+            content.addAll(compiled.pipeline().apply(before, state));
+            assertNull(oracle.difference(query, content), "after the initial fill of " + query);
+            int tick = 1;
+            for (List<String> round : rounds) {
+                tick++;
+                try (Statement s = connection.createStatement()) {
+                    for (String sql : round) {
+                        s.execute(sql);
+                    }
+                }
+                Map<String, ZSet<Map<String, String>>> after = snapshot();
+                content.addAll(compiled.pipeline().apply(difference(before, after), state));
+                String diff = oracle.difference(query, content);
+                assertNull(diff, "tick " + tick + " of " + query + " after " + round);
+                before = after;
+            }
+            return state.size();
+        } finally {
+            connection.rollback();
+        }
+    }
+
+    private Map<String, ZSet<Map<String, String>>> snapshot() throws SQLException {
+        Map<String, ZSet<Map<String, String>>> out = new HashMap<>();
+        for (Map.Entry<String, String> t : tables.entrySet()) {
+            ZSet<Map<String, String>> rows = new ZSet<>();
+            try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT * FROM " + Sql.ident(t.getKey()))) {
+                int n = rs.getMetaData().getColumnCount();
+                while (rs.next()) {
+                    Map<String, String> row = new LinkedHashMap<>();
+                    for (int i = 1; i <= n; i++) {
+                        row.put(rs.getMetaData().getColumnName(i), rs.getString(i));
+                    }
+                    rows.add(row, 1);
+                }
+            }
+            out.put(t.getValue(), rows);
+        }
+        return out;
+    }
+
+    private static Map<String, ZSet<Map<String, String>>> difference(Map<String, ZSet<Map<String, String>>> before,
+                                                                   Map<String, ZSet<Map<String, String>>> after) {
+        Map<String, ZSet<Map<String, String>>> out = new HashMap<>();
+        for (Map.Entry<String, ZSet<Map<String, String>>> e : after.entrySet()) {
+            ZSet<Map<String, String>> delta = new ZSet<>();
+            delta.addAll(e.getValue());
+            before.get(e.getKey()).asMap().forEach((row, w) -> delta.add(row, -w));
+            if (!delta.isEmpty()) {
+                out.put(e.getKey(), delta);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() throws SQLException {
+        connection.close();
+    }
+}
