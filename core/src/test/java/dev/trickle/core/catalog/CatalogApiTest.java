@@ -22,9 +22,9 @@ class CatalogApiTest {
     @BeforeAll
     static void install() throws SQLException {
         url = EmbeddedPg.freshDatabase("catalog");
-        assertEquals("0.4.0", CatalogInstaller.install(url, "postgres", "postgres"));
+        assertEquals("0.4.0.1", CatalogInstaller.install(url, "postgres", "postgres"));
         // idempotent: a second install changes nothing
-        assertEquals("0.4.0", CatalogInstaller.install(url, "postgres", "postgres"));
+        assertEquals("0.4.0.1", CatalogInstaller.install(url, "postgres", "postgres"));
         exec("CREATE TABLE orders (id int PRIMARY KEY, customer int, amount numeric(10,2), note text)",
              "CREATE TABLE \"Odd \"\"Source\"\"\" (a int, b text)",
              "INSERT INTO orders VALUES (1, 1, 10.50, 'a'), (2, 2, 20, NULL)");
@@ -75,6 +75,18 @@ class CatalogApiTest {
         assertEquals("6", one("SELECT count(*) FROM pgtrickle_changes." + buffer
                 + " WHERE jsonb_typeof(row_data) = 'object' AND row_data ? 'n' AND row_data ? 'o' AND row_data ? 't'"));
         exec("SELECT pgtrickle.drop_stream_table('alias_st')");
+    }
+
+    @Test
+    void explainSaysWhatTheEngineMadeOfAStreamTable() throws SQLException {
+        exec("SELECT pgtrickle.create_stream_table('explained', 'SELECT id FROM orders')");
+        assertTrue(one("SELECT explain FROM pgtrickle.explain_st('explained')").startsWith("not planned yet"));
+        exec("UPDATE pgtrickle.pgt_stream_tables SET effective_mode = 'DIFFERENTIAL', explain = 'Filter...' "
+                + "WHERE pgt_name = 'explained'");
+        assertEquals("public.explained|AUTO|DIFFERENTIAL|Filter...", one("SELECT stream_table || '|' || refresh_mode || '|' "
+                + "|| effective_mode || '|' || explain FROM pgtrickle.explain_st('explained')"));
+        assertRefused("SELECT * FROM pgtrickle.explain_st('nope')", "does not exist");
+        exec("SELECT pgtrickle.drop_stream_table('explained')");
     }
 
     @Test

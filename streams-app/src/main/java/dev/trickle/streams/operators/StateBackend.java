@@ -5,6 +5,19 @@ package dev.trickle.streams.operators;
  * Each stateful operator gets its own namespace ({@link #forOperator}).
  */
 public interface StateBackend {
+    /** For pipelines without stateful operators. */
+    StateBackend NONE = new StateBackend() {
+        @Override
+        public OperatorState forOperator(String operatorId) {
+            return OperatorState.NONE;
+        }
+
+        @Override
+        public void clear() {
+            // nothing is kept
+        }
+    };
+
     OperatorState forOperator(String operatorId);
 
     /** Forgets every operator's state: a stream table filled anew starts from nothing. */

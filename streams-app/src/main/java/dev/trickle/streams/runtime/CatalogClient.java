@@ -9,7 +9,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,15 +79,24 @@ public final class CatalogClient implements AutoCloseable {
         }
     }
 
-    public synchronized void markEngineReady(Collection<Long> ids, String effectiveMode) throws SQLException {
-        if (ids.isEmpty()) {
-            return;
-        }
+    /** The engine runs the stream table's operators: the source connector may fill it now. */
+    public synchronized void markEngineReady(long id, String explain) throws SQLException {
         try (PreparedStatement ps = connection().prepareStatement(
-                "UPDATE pgtrickle.pgt_stream_tables SET engine_ready = true, effective_mode = ? "
-                        + "WHERE pgt_id = ANY (?) AND NOT engine_ready")) {
-            ps.setString(1, effectiveMode);
-            ps.setArray(2, connection().createArrayOf("bigint", ids.toArray()));
+                "UPDATE pgtrickle.pgt_stream_tables SET engine_ready = true, effective_mode = 'DIFFERENTIAL', explain = ? "
+                        + "WHERE pgt_id = ? AND NOT engine_ready")) {
+            ps.setString(1, explain);
+            ps.setLong(2, id);
+            ps.executeUpdate();
+        }
+    }
+
+    /** The source connector recomputes the stream table at each tick (no operators in this app). */
+    public synchronized void markFullMode(long id, String why) throws SQLException {
+        try (PreparedStatement ps = connection().prepareStatement(
+                "UPDATE pgtrickle.pgt_stream_tables SET engine_ready = true, effective_mode = 'FULL', explain = ? "
+                        + "WHERE pgt_id = ? AND (NOT engine_ready OR effective_mode IS DISTINCT FROM 'FULL')")) {
+            ps.setString(1, why);
+            ps.setLong(2, id);
             ps.executeUpdate();
         }
     }

@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -38,6 +39,7 @@ public final class EngineSupervisor implements AutoCloseable {
     private final TopicAdmin topics;
     private final Map<Long, CompiledQuery> compiled = new HashMap<>();
     private final Map<Long, String> waitingFor = new HashMap<>();
+    private final Set<Long> full = new HashSet<>();
     private final CountDownLatch stop = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private Map<Long, RunnableStreamTable> running = Map.of();
@@ -95,6 +97,7 @@ public final class EngineSupervisor implements AutoCloseable {
             desired.put(def.id(), t);
         }
         compiled.keySet().retainAll(defs.stream().map(StreamTableDef::id).toList());
+        full.retainAll(defs.stream().map(StreamTableDef::id).toList());
         Set<Long> existingIds = defs.stream().map(StreamTableDef::id).collect(Collectors.toSet());
         List<RunnableStreamTable> dropped = running.values().stream().filter(t -> !existingIds.contains(t.id())).toList();
         boolean streamsFailed = streams != null && streams.state() == KafkaStreams.State.ERROR;
@@ -107,10 +110,10 @@ public final class EngineSupervisor implements AutoCloseable {
             for (StreamTableDef def : defs) {
                 if (running.containsKey(def.id()) && !def.engineReady()) {
                     notReady.add(def.id());
+                    catalog.markEngineReady(def.id(), running.get(def.id()).compiled().explain());
                 }
             }
             if (!notReady.isEmpty()) {
-                catalog.markEngineReady(notReady, "DIFFERENTIAL");
                 LOG.info("Engine runs stream table(s) {}; the source connector fills them at its next tick", notReady);
             }
         }
@@ -118,27 +121,38 @@ public final class EngineSupervisor implements AutoCloseable {
 
     private CompiledQuery compile(StreamTableDef def) throws SQLException {
         CompiledQuery query = compiled.get(def.id());
-        if (query != null) {
+        if (query != null || full.contains(def.id())) {
             return query;
         }
-        String error;
         if ("FULL".equals(def.refreshMode())) {
-            error = "refresh_mode => 'FULL' is not available yet in this release; use 'AUTO' or 'DIFFERENTIAL'";
-        } else {
-            try {
-                query = QueryCompiler.compile(def.query(), def.searchPath(), new PgSourceCatalog(catalog.connection()));
-                compiled.put(def.id(), query);
-                LOG.info("Compiled stream table {}:\n{}", def.displayName(), query.explain());
-                return query;
-            } catch (QueryCompileException e) {
-                error = "the engine could not compile the defining query: " + e.getMessage();
-            } catch (UnsupportedQueryException e) {
-                error = e.getMessage();
-            }
+            runInFullMode(def, "refresh_mode => 'FULL': PostgreSQL recomputes the query at every tick in which a source changed");
+            return null;
+        }
+        String error;
+        try {
+            query = QueryCompiler.compile(def.query(), def.searchPath(), new PgSourceCatalog(catalog.connection()));
+            compiled.put(def.id(), query);
+            LOG.info("Compiled stream table {}:\n{}", def.displayName(), query.explain());
+            return query;
+        } catch (QueryCompileException e) {
+            error = "the engine could not compile the defining query: " + e.getMessage();
+        } catch (UnsupportedQueryException e) {
+            error = e.getMessage();
+        }
+        if ("AUTO".equals(def.refreshMode())) {
+            runInFullMode(def, "AUTO chose FULL: " + error);
+            return null;
         }
         LOG.error("Stream table {} cannot be maintained: {}", def.displayName(), error);
         catalog.markError(def.id(), error);
         return null;
+    }
+
+    /** FULL stream tables are recomputed by the source connector at the tick snapshot, without the engine. */
+    private void runInFullMode(StreamTableDef def, String why) throws SQLException {
+        full.add(def.id());
+        catalog.markFullMode(def.id(), why);
+        LOG.info("Stream table {} runs in FULL mode ({})", def.displayName(), why);
     }
 
     private void restart(Map<Long, RunnableStreamTable> desired) throws InterruptedException {
@@ -151,6 +165,8 @@ public final class EngineSupervisor implements AutoCloseable {
         Map<String, Integer> partitions = topics.ensureTopics(
                 desired.values().stream().map(RunnableStreamTable::deltaTopic).toList(),
                 config.deltaPartitions(), config.replicationFactor());
+        topics.ensureTopics(desired.values().stream().filter(RunnableStreamTable::stateful)
+                .map(RunnableStreamTable::gatherTopic).toList(), 1, config.replicationFactor());
         Map<Long, RunnableStreamTable> next = new TreeMap<>();
         desired.forEach((id, t) -> next.put(id, t.withDeltaPartitions(partitions.get(t.deltaTopic()))));
         Topology topology = TopologyFactory.build(next.values(), this::reportFailure);
@@ -176,8 +192,8 @@ public final class EngineSupervisor implements AutoCloseable {
         List<String> names = new ArrayList<>();
         for (RunnableStreamTable t : dropped) {
             names.add(t.deltaTopic());
-            names.add(appId + "-" + t.pendingStore() + "-changelog");
-            names.add(appId + "-" + t.metaStore() + "-changelog");
+            names.add(t.gatherTopic());
+            t.stores().forEach(store -> names.add(appId + "-" + store + "-changelog"));
         }
         try {
             Set<String> existing = topics.existingTopics();

@@ -1,0 +1,65 @@
+package dev.trickle.streams.runtime;
+
+import dev.trickle.core.records.ChangeRecord;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Which change records a stream table wants: nothing before its initial fill; at the fill's tick only
+ * the snapshot rows tagged for it (the tick's own changes are already in the snapshot); after it,
+ * every untagged change. Kept in the task's meta store, so it survives restarts.
+ */
+final class FillTracker {
+    static final String INIT = "init";
+    static final String FAILED = "failed";
+    private final long streamTable;
+    private final KeyValueStore<String, String> meta;
+
+    FillTracker(long streamTable, KeyValueStore<String, String> meta) {
+        this.streamTable = streamTable;
+        this.meta = meta;
+    }
+
+    /** Returns true if the record is an Init for this stream table (now recorded). */
+    boolean onInit(ChangeRecord.Init init) {
+        if (init.streamTable() != streamTable) {
+            return false;
+        }
+        meta.put(INIT, Long.toString(init.tick()));
+        return true;
+    }
+
+    boolean wanted(ChangeRecord.Row row) {
+        Long init = initTick();
+        if (init == null) {
+            return false;
+        }
+        if (row.streamTable() != null) {
+            return row.streamTable() == streamTable && row.tick() == init;
+        }
+        return row.tick() > init;
+    }
+
+    /** Ticks before the fill end nothing for this stream table. */
+    boolean counts(ChangeRecord.End end) {
+        Long init = initTick();
+        return init != null && end.tick() >= init;
+    }
+
+    boolean isInitial(long tick) {
+        Long init = initTick();
+        return init != null && init == tick;
+    }
+
+    Long initTick() {
+        String v = meta.get(INIT);
+        return v == null ? null : Long.valueOf(v);
+    }
+
+    String failure() {
+        return meta.get(FAILED);
+    }
+
+    void fail(String message) {
+        meta.put(FAILED, message);
+    }
+}

@@ -1,0 +1,79 @@
+package dev.trickle.streams.runtime;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.trickle.streams.plan.ZSet;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntFunction;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * A tick's input delta kept in a state store until the tick is complete, so that a Kafka Streams
+ * commit in the middle of a tick loses nothing. Rows are consolidated as they arrive (a row inserted
+ * and deleted within the tick cancels out).
+ */
+final class TickBuffer {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<LinkedHashMap<String, String>> ROW_TYPE = new TypeReference<>() { };
+    private final KeyValueStore<String, Long> store;
+
+    TickBuffer(KeyValueStore<String, Long> store) {
+        this.store = store;
+    }
+
+    void add(long tick, int source, Map<String, String> values, long weight) {
+        String key = tickKey(tick) + "|" + source + "|" + encode(values);
+        Long before = store.get(key);
+        long sum = (before == null ? 0 : before) + weight;
+        if (sum == 0) {
+            store.delete(key);
+        } else {
+            store.put(key, sum);
+        }
+    }
+
+    /** Removes and returns the tick's delta per source name ({@code sourceName} maps a source index). */
+    Map<String, ZSet<Map<String, String>>> drain(long tick, IntFunction<String> sourceName) {
+        Map<String, ZSet<Map<String, String>>> inputs = new HashMap<>();
+        List<String> consumed = new ArrayList<>();
+        String prefix = tickKey(tick) + "|";
+        try (KeyValueIterator<String, Long> it = store.prefixScan(prefix, new StringSerializer())) {
+            while (it.hasNext()) {
+                var kv = it.next();
+                consumed.add(kv.key);
+                int bar = kv.key.indexOf('|', prefix.length());
+                int source = Integer.parseInt(kv.key.substring(prefix.length(), bar));
+                inputs.computeIfAbsent(sourceName.apply(source), k -> new ZSet<>()).add(decode(kv.key.substring(bar + 1)), kv.value);
+            }
+        }
+        consumed.forEach(store::delete);
+        return inputs;
+    }
+
+    static String tickKey(long tick) {
+        return String.format("%019d", tick);
+    }
+
+    private static String encode(Map<String, String> values) {
+        try {
+            return JSON.writeValueAsString(values);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode a row", e);
+        }
+    }
+
+    private static Map<String, String> decode(String json) {
+        try {
+            return JSON.readValue(json, ROW_TYPE);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("corrupt pending row in the state store: " + json, e);
+        }
+    }
+}
