@@ -28,6 +28,14 @@ final class Catalog {
     record Fill(long pgtId, String displayName, List<Long> sources) {
     }
 
+    /**
+     * A stream table in FULL mode: its defining query runs at every tick in which one of its sources
+     * changed (and when it needs its first fill), with the search path it was created under.
+     */
+    record FullTable(long pgtId, String schema, String name, String displayName, String query,
+                     List<String> searchPath, boolean needsInit, List<Long> sources) {
+    }
+
     static boolean installed(Connection c) throws SQLException {
         try (Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT to_regclass('pgtrickle.pgt_ticks') IS NOT NULL")) {
@@ -68,6 +76,7 @@ final class Catalog {
                 + "array_agg(d.source_relid::bigint ORDER BY d.source_relid) "
                 + "FROM pgtrickle.pgt_stream_tables st JOIN pgtrickle.pgt_dependencies d ON d.pgt_id = st.pgt_id "
                 + "WHERE st.needs_init AND st.engine_ready AND st.status IN ('INITIALIZING', 'ACTIVE') "
+                + "AND coalesce(st.effective_mode, st.refresh_mode) <> 'FULL' "
                 + "GROUP BY st.pgt_id ORDER BY st.pgt_id";
         List<Fill> out = new ArrayList<>();
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
@@ -77,6 +86,38 @@ final class Catalog {
             }
         }
         return out;
+    }
+
+    /** Stream tables that the streams app left to FULL refreshes, ready and not failed. */
+    static List<FullTable> fullTables(Connection c) throws SQLException {
+        String sql = "SELECT st.pgt_id, st.pgt_schema, st.pgt_name, format('%I.%I', st.pgt_schema, st.pgt_name), "
+                + "st.defining_query, st.search_path, st.needs_init, "
+                + "array_agg(d.source_relid::bigint ORDER BY d.source_relid) "
+                + "FROM pgtrickle.pgt_stream_tables st JOIN pgtrickle.pgt_dependencies d ON d.pgt_id = st.pgt_id "
+                + "WHERE st.effective_mode = 'FULL' AND st.engine_ready AND st.status IN ('INITIALIZING', 'ACTIVE') "
+                + "GROUP BY st.pgt_id ORDER BY st.pgt_id";
+        List<FullTable> out = new ArrayList<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                String[] path = (String[]) rs.getArray(6).getArray();
+                Long[] sources = (Long[]) rs.getArray(8).getArray();
+                out.add(new FullTable(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5), List.of(path), rs.getBoolean(7), Arrays.asList(sources)));
+            }
+        }
+        return out;
+    }
+
+    /** A FULL refresh failed: the stream table is in ERROR with PostgreSQL's message, the others go on. */
+    static void markRefreshFailed(Connection w, long pgtId, String message) throws SQLException {
+        try (PreparedStatement ps = w.prepareStatement("UPDATE pgtrickle.pgt_stream_tables "
+                + "SET status = 'ERROR', last_error = ? WHERE pgt_id = ?")) {
+            ps.setString(1, message);
+            ps.setLong(2, pgtId);
+            ps.executeUpdate();
+        }
+        notifyCatalog(w, List.of(pgtId));
+        w.commit();
     }
 
     static long maxTick(Connection c) throws SQLException {
@@ -168,9 +209,12 @@ final class Catalog {
         return names;
     }
 
-    /** Stream tables filled at ticks in (after, upTo] are filled again at the next new tick. */
+    /**
+     * Stream tables filled at ticks in (after, upTo] are filled again at the next new tick; so are all
+     * stream tables in FULL mode, whose refreshes at those ticks cannot be read again either.
+     */
     static List<String> resetFills(Connection w, Long after, long upTo) throws SQLException {
-        String where = after == null ? "" : " WHERE init_tick > ? AND init_tick <= ?";
+        String where = after == null ? "" : " WHERE (init_tick > ? AND init_tick <= ?) OR effective_mode = 'FULL'";
         List<Long> ids = new ArrayList<>();
         List<String> names = new ArrayList<>();
         try (PreparedStatement ps = w.prepareStatement("UPDATE pgtrickle.pgt_stream_tables "

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.trickle.core.TopicNames;
 import dev.trickle.core.records.ChangeRecord;
+import dev.trickle.core.records.DeltaRecord;
 import dev.trickle.core.records.RecordCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -47,6 +48,11 @@ final class RecordFactory {
         return TopicNames.changes(prefix, source.schema(), source.name());
     }
 
+    /** The delta topic of a stream table (written here only for stream tables refreshed in FULL mode). */
+    String deltaTopic(String schema, String streamTable) {
+        return TopicNames.delta(prefix, schema, streamTable);
+    }
+
     /** The tick that a committed source offset says is completely in Kafka (null: no offset). */
     static Long committedTick(Map<String, Object> offset) {
         if (offset == null || !(offset.get(OFFSET_TICK) instanceof Number n)) {
@@ -69,6 +75,11 @@ final class RecordFactory {
                 key.add(values.get(column));
             }
         }
+        return json(key);
+    }
+
+    /** A JSON array of strings: the key of a delta row is its whole row, as the streams app writes it. */
+    static String json(List<String> key) {
         try {
             return JSON.writeValueAsString(key);
         } catch (JsonProcessingException e) {
@@ -107,6 +118,23 @@ final class RecordFactory {
             return record(source, partition(key), Schema.STRING_SCHEMA, key, value, false);
         }
 
+        String deltaTopic(String schema, String streamTable) {
+            return RecordFactory.this.deltaTopic(schema, streamTable);
+        }
+
+        /** A row of a stream table's FULL refresh result (weight 1), on the partition of the whole row. */
+        TickRecord deltaRow(String topic, List<String> values) {
+            String key = json(values);
+            String value = RecordCodec.encode(new DeltaRecord.Row(tick, 1, values));
+            return record(topic, partition(key), Schema.STRING_SCHEMA, key, value, false);
+        }
+
+        /** The end of the tick on one partition of a FULL stream table's delta topic; the only producer. */
+        TickRecord deltaEnd(String topic, int partition, long streamTable, boolean initial) {
+            DeltaRecord.End end = new DeltaRecord.End(tick, streamTable, 0, 1, partitions, tickMillis, initial);
+            return record(topic, partition, Schema.OPTIONAL_STRING_SCHEMA, null, RecordCodec.encode(end), false);
+        }
+
         TickRecord init(CapturedSource source, int partition, long streamTable) {
             return record(source, partition, Schema.OPTIONAL_STRING_SCHEMA, null,
                     RecordCodec.encode(new ChangeRecord.Init(tick, streamTable)), false);
@@ -119,7 +147,12 @@ final class RecordFactory {
 
         private TickRecord record(CapturedSource source, int partition, Schema keySchema, String key, String value,
                                   boolean lastOfTick) {
-            return new TickRecord(sourcePartition, lastOfTick ? finalOffset : partialOffset, topic(source), partition,
+            return record(topic(source), partition, keySchema, key, value, lastOfTick);
+        }
+
+        private TickRecord record(String topic, int partition, Schema keySchema, String key, String value,
+                                  boolean lastOfTick) {
+            return new TickRecord(sourcePartition, lastOfTick ? finalOffset : partialOffset, topic, partition,
                     keySchema, key, value, tickMillis, delivery, lastOfTick);
         }
     }

@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -14,8 +15,9 @@ import org.apache.kafka.connect.source.SourceRecord;
 /**
  * One tick being handed out, in this order: for each source, its changed rows (by change id); then
  * for each stream table filled at the tick and each of its sources, Init markers on every partition
- * followed by all the source's rows tagged with the stream table; then End markers on every partition
- * of every source. The final End marker is the tick's last record.
+ * followed by all the source's rows tagged with the stream table; then, for each stream table in FULL
+ * mode, its refreshed rows (when due) and End markers on its delta topic; then End markers on every
+ * partition of every source. The final End marker is the tick's last record.
  */
 final class TickReader implements AutoCloseable {
     final RecordFactory.Tick tick;
@@ -24,10 +26,15 @@ final class TickReader implements AutoCloseable {
     private final Deque<Step> steps = new ArrayDeque<>();
     private final long[] changeRows = new long[1];
     private final long[] fillRows = new long[1];
+    private final long[] fullRows = new long[1];
+    private final List<FullRefresh> fulls = new ArrayList<>();
     private SourceRecord last;
 
-    /** What a new tick records in the catalog once all its records are read. */
-    record LiveTick(String snapshot, String lsn, List<Catalog.Fill> fills) {
+    /**
+     * What a new tick records in the catalog once all its records are read, and the stream tables in
+     * FULL mode it refreshes (or at least ends).
+     */
+    record LiveTick(String snapshot, String lsn, List<Catalog.Fill> fills, List<Catalog.FullTable> fulls) {
     }
 
     private TickReader(RecordFactory.Tick tick, LiveTick live) {
@@ -37,10 +44,13 @@ final class TickReader implements AutoCloseable {
 
     /** A new tick, read in the caller's open REPEATABLE READ transaction at {@code live.snapshot}. */
     static TickReader live(Connection c, RecordFactory.Tick tick, List<CapturedSource> sources, String previous,
-                           LiveTick live, int partitions, int fetchSize) {
+                           LiveTick live, int partitions, int fetchSize, FullRefresh.Failures failures) {
         TickReader r = new TickReader(tick, live);
+        Map<Long, TickSteps.Changes> changes = new HashMap<>();
         for (CapturedSource s : sources) {
-            r.steps.add(new TickSteps.Changes(c, tick, s, null, previous, fetchSize, r.changeRows));
+            TickSteps.Changes step = new TickSteps.Changes(c, tick, s, null, previous, fetchSize, r.changeRows);
+            changes.put(s.relid(), step);
+            r.steps.add(step);
         }
         Map<Long, CapturedSource> byRelid = sources.stream()
                 .collect(Collectors.toMap(CapturedSource::relid, s -> s));
@@ -50,6 +60,13 @@ final class TickReader implements AutoCloseable {
                 r.steps.add(new TickSteps.InitMarkers(tick, s, fill.pgtId(), partitions));
                 r.steps.add(new TickSteps.FillRows(c, tick, s, fill, fetchSize, r.fillRows));
             }
+        }
+        for (Catalog.FullTable full : live.fulls()) {
+            List<TickSteps.Changes> of = full.sources().stream().map(changes::get).toList();
+            FullRefresh step = new FullRefresh(c, tick, full, tick.deltaTopic(full.schema(), full.name()),
+                    () -> of.stream().anyMatch(ch -> ch.rows() > 0), partitions, fetchSize, r.fullRows, failures);
+            r.fulls.add(step);
+            r.steps.add(step);
         }
         r.steps.add(new TickSteps.EndMarkers(tick, sources, partitions));
         return r;
@@ -95,6 +112,18 @@ final class TickReader implements AutoCloseable {
 
     long fillRows() {
         return fillRows[0];
+    }
+
+    long fullRows() {
+        return fullRows[0];
+    }
+
+    /** Stream tables that got their first fill at this (new) tick: initial fills and FULL refreshes. */
+    List<Long> filled() {
+        List<Long> out = new ArrayList<>();
+        live.fills().forEach(f -> out.add(f.pgtId()));
+        fulls.stream().filter(FullRefresh::filled).forEach(f -> out.add(f.pgtId()));
+        return out;
     }
 
     @Override

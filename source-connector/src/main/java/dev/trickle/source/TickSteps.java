@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,10 +41,11 @@ final class TickSteps {
      */
     static final class Changes extends Cursor {
         private final CapturedSource source;
+        private long rows;
 
         Changes(Connection c, RecordFactory.Tick tick, CapturedSource source, String upper, String lower,
                 int fetchSize, long[] counter) {
-            super(c, tick, sql(source, upper != null, lower != null), params(upper, lower), fetchSize, 2, counter);
+            super(c, tick, sql(source, upper != null, lower != null), params(upper, lower), fetchSize, counter);
             this.source = source;
         }
 
@@ -70,11 +72,17 @@ final class TickSteps {
             return new String[0];
         }
 
+        /** The rows this source has in the tick (so far: all of them once the step is done). */
+        long rows() {
+            return rows;
+        }
+
         @Override
-        SourceRecord toRecord(ResultSet rs, Map<String, String> values) throws SQLException {
+        SourceRecord toRecord(ResultSet rs) throws SQLException {
             // '+' inserted; '-' deleted; 'T' removed by TRUNCATE
             int weight = "+".equals(rs.getString(1)) ? 1 : -1;
-            return tick.row(source, weight, values, null);
+            rows++;
+            return tick.row(source, weight, namedValues(rs, 2), null);
         }
     }
 
@@ -92,14 +100,14 @@ final class TickSteps {
                  long[] counter) {
             // t.*, not t: a column named t would win over the row alias
             super(c, tick, "SELECT r.* FROM " + source.relation() + " t, jsonb_populate_record(NULL::"
-                    + source.relation() + ", to_jsonb(t.*)) r", new String[0], fetchSize, 1, counter);
+                    + source.relation() + ", to_jsonb(t.*)) r", new String[0], fetchSize, counter);
             this.source = source;
             this.fill = fill;
         }
 
         @Override
-        SourceRecord toRecord(ResultSet rs, Map<String, String> values) {
-            return tick.row(source, 1, values, fill.pgtId());
+        SourceRecord toRecord(ResultSet rs) throws SQLException {
+            return tick.row(source, 1, namedValues(rs, 1), fill.pgtId());
         }
 
         @Override
@@ -168,7 +176,6 @@ final class TickSteps {
         private final String sql;
         private final String[] params;
         private final int fetchSize;
-        private final int firstValueColumn;
         private final long[] counter;
         private PreparedStatement statement;
         private ResultSet rows;
@@ -176,17 +183,35 @@ final class TickSteps {
         private long read;
 
         Cursor(Connection connection, RecordFactory.Tick tick, String sql, String[] params, int fetchSize,
-               int firstValueColumn, long[] counter) {
+               long[] counter) {
             this.connection = connection;
             this.tick = tick;
             this.sql = sql;
             this.params = params;
             this.fetchSize = fetchSize;
-            this.firstValueColumn = firstValueColumn;
             this.counter = counter;
         }
 
-        abstract SourceRecord toRecord(ResultSet rs, Map<String, String> values) throws SQLException;
+        /** The record of the current row of {@code rs}. */
+        abstract SourceRecord toRecord(ResultSet rs) throws SQLException;
+
+        /** The current row's values from column {@code first} on, keyed by column name (text form). */
+        final Map<String, String> namedValues(ResultSet rs, int first) throws SQLException {
+            Map<String, String> values = new LinkedHashMap<>();
+            for (int col = first; col <= columns.length; col++) {
+                values.put(columns[col - 1], rs.getString(col));
+            }
+            return values;
+        }
+
+        /** The current row's values, positional (text form). */
+        final List<String> positionalValues(ResultSet rs) throws SQLException {
+            List<String> values = new ArrayList<>(columns.length);
+            for (int col = 1; col <= columns.length; col++) {
+                values.add(rs.getString(col));
+            }
+            return values;
+        }
 
         void progress(long rows, boolean done) {
         }
@@ -202,11 +227,7 @@ final class TickSteps {
                     close();
                     return true;
                 }
-                Map<String, String> values = new LinkedHashMap<>();
-                for (int col = firstValueColumn; col <= columns.length; col++) {
-                    values.put(columns[col - 1], rows.getString(col));
-                }
-                out.add(toRecord(rows, values));
+                out.add(toRecord(rows));
                 read++;
                 counter[0]++;
                 progress(read, false);

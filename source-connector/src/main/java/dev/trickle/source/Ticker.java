@@ -96,20 +96,45 @@ final class Ticker implements AutoCloseable {
             read.rollback();
             return null;
         }
+        TickReader.LiveTick due = streamTablesDue(tick, snapshot, lsn, sources);
+        // nothing may fail between here and the reader's creation: the task abandons only readers it has
+        RecordFactory.Tick t = records.forTick(tick, millis, tracker.begin(tick));
+        return TickReader.live(read, t, sources, previous == null ? null : previous.snapshot(), due,
+                records.partitions(), config.batchSize(), this::refreshFailed);
+    }
+
+    /**
+     * What the new tick does for stream tables, as its snapshot sees the catalog: the initial fills
+     * due, and the stream tables in FULL mode; only those whose sources all still exist.
+     */
+    private TickReader.LiveTick streamTablesDue(long tick, String snapshot, String lsn, List<CapturedSource> sources)
+            throws SQLException {
         Set<Long> live = new HashSet<>();
         sources.forEach(s -> live.add(s.relid()));
         List<Catalog.Fill> fills = new ArrayList<>();
         for (Catalog.Fill f : Catalog.fillsDue(read)) {
             if (live.containsAll(f.sources())) {
                 fills.add(f);
+                LOG.info("Initial fill of stream table {} at tick {} starts (snapshot {})", f.displayName(), tick,
+                        snapshot);
             }
         }
-        RecordFactory.Tick t = records.forTick(tick, millis, tracker.begin(tick));
-        for (Catalog.Fill f : fills) {
-            LOG.info("Initial fill of stream table {} at tick {} starts (snapshot {})", f.displayName(), tick, snapshot);
+        List<Catalog.FullTable> fulls = new ArrayList<>();
+        for (Catalog.FullTable f : Catalog.fullTables(read)) {
+            if (live.containsAll(f.sources())) {
+                fulls.add(f);
+                if (f.needsInit()) {
+                    LOG.info("Stream table {} is refreshed in FULL mode from tick {} on (snapshot {})",
+                            f.displayName(), tick, snapshot);
+                }
+            }
         }
-        return TickReader.live(read, t, sources, previous == null ? null : previous.snapshot(),
-                new TickReader.LiveTick(snapshot, lsn, fills), records.partitions(), config.batchSize());
+        return new TickReader.LiveTick(snapshot, lsn, fills, fulls);
+    }
+
+    /** A FULL refresh failed at the tick being read: recorded at once, so that a retaken tick leaves it out. */
+    private void refreshFailed(Catalog.FullTable table, String message) throws SQLException {
+        Catalog.markRefreshFailed(write, table.pgtId(), message);
     }
 
     /** Begins handing out stored tick {@code replays.peek()} again; null when it has nothing to send. */
@@ -137,7 +162,7 @@ final class Ticker implements AutoCloseable {
     void complete(TickReader r) throws SQLException {
         TickReader.LiveTick live = r.live;
         if (live != null) {
-            List<Long> filled = live.fills().stream().map(Catalog.Fill::pgtId).toList();
+            List<Long> filled = r.filled();
             try {
                 Catalog.recordTick(write, r.tick.tick, live.snapshot(), live.lsn(), r.changeRows(), r.tick.tickMillis,
                         filled);

@@ -90,6 +90,11 @@ public final class TrickleSourceTask extends SourceTask {
                     : TimeUnit.NANOSECONDS.toMillis((ticker.connected() ? nextTickAt : retryAt) - now);
         } catch (SQLException e) {
             throw failure(e);
+        } catch (FullRefresh.TickRestart e) {
+            LOG.warn("{}: aborting what was handed out of it", e.getMessage());
+            abandonCurrent();
+            nextTickAt = System.nanoTime();
+            return null;
         } catch (IllegalStateException e) {
             abandonCurrent();
             throw new ConnectException(e.getMessage(), e);
@@ -137,9 +142,9 @@ public final class TrickleSourceTask extends SourceTask {
             if (transactions != null) {
                 transactions.commitTransaction(current.lastRecord());
             }
-            LOG.debug("Tick {}{}: {} changed rows, {} initial fill rows, {} records", delivery.tick,
-                    current.live == null ? " (sent again)" : "", current.changeRows(), current.fillRows(),
-                    delivery.handedOut());
+            LOG.debug("Tick {}{}: {} changed rows, {} initial fill rows, {} FULL refresh rows, {} records",
+                    delivery.tick, current.live == null ? " (sent again)" : "", current.changeRows(),
+                    current.fillRows(), current.fullRows(), delivery.handedOut());
             current = null;
         } else {
             // counted only once returned: an abort is requested only when a Kafka transaction holds records

@@ -56,6 +56,20 @@ class PartsTest {
     }
 
     @Test
+    void fullRefreshesQuoteTheirSearchPathAndTellQueryFailuresFromTickFailures() {
+        assertEquals("\"Sales \"\"EU\"\"\", \"public\"", FullRefresh.searchPath(List.of("Sales \"EU\"", "public")));
+        assertEquals("''", FullRefresh.searchPath(List.of()));
+        assertTrue(FullRefresh.isQueryFailure(new SQLException("division by zero", "22012")));
+        assertTrue(FullRefresh.isQueryFailure(new SQLException("column does not exist", "42703")));
+        assertTrue(FullRefresh.isQueryFailure(new SQLException("cannot execute nextval() in a read-only transaction",
+                "25006")));
+        assertFalse(FullRefresh.isQueryFailure(new SQLException("connection lost", "08006")));
+        assertFalse(FullRefresh.isQueryFailure(new SQLException("canceling statement", "57014")));
+        assertFalse(FullRefresh.isQueryFailure(new SQLException("I/O error")));
+        assertEquals("plain", FullRefresh.serverMessage(new SQLException("plain", "22012")));
+    }
+
+    @Test
     void ticksAreDeliveredInOrderOnceEveryRecordIsAcknowledged() {
         DeliveryTracker t = new DeliveryTracker(true, 3);
         DeliveryTracker.TickDelivery four = t.begin(4);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.trickle.core.catalog.CatalogInstaller;
 import dev.trickle.core.records.ChangeRecord;
+import dev.trickle.core.records.DeltaRecord;
 import dev.trickle.core.records.RecordCodec;
 import dev.trickle.core.testing.EmbeddedPg;
 import java.sql.Connection;
@@ -113,7 +114,12 @@ final class TaskHarness implements AutoCloseable {
     Tick nextTick() throws InterruptedException {
         long deadline = System.currentTimeMillis() + DEADLINE_MS;
         while (System.currentTimeMillis() < deadline) {
+            int abortsBefore = abortRequests;
             List<SourceRecord> batch = task.poll();
+            if (abortRequests > abortsBefore) {
+                // what the worker does: the aborted transaction's records never reach a consumer
+                pending.clear();
+            }
             if (batch == null) {
                 continue;
             }
@@ -160,19 +166,39 @@ final class TaskHarness implements AutoCloseable {
         task.stop();
     }
 
-    /** The records of one tick, decoded. */
+    /**
+     * The records of one tick, decoded: change records in {@code decoded} (null at delta records), records
+     * on delta topics (FULL refreshes) in {@code deltas} (null at change records).
+     */
     static final class Tick {
         final List<SourceRecord> records;
         final List<ChangeRecord> decoded = new ArrayList<>();
+        final List<DeltaRecord> deltas = new ArrayList<>();
         final long tick;
 
         Tick(List<SourceRecord> records) {
             this.records = records;
             for (SourceRecord r : records) {
-                decoded.add(RecordCodec.decodeChange((String) r.value()));
+                boolean delta = r.topic().contains(".delta.");
+                decoded.add(delta ? null : RecordCodec.decodeChange((String) r.value()));
+                deltas.add(delta ? RecordCodec.decodeDelta((String) r.value()) : null);
             }
             this.tick = decoded.get(decoded.size() - 1).tick();
-            assertTrue(decoded.stream().allMatch(c -> c.tick() == tick), "every record carries the tick " + tick);
+            assertTrue(decoded.stream().allMatch(c -> c == null || c.tick() == tick),
+                    "every record carries the tick " + tick);
+            assertTrue(deltas.stream().allMatch(c -> c == null || c.tick() == tick),
+                    "every delta record carries the tick " + tick);
+        }
+
+        /** The records on one delta topic, decoded, with their partitions. */
+        List<Map.Entry<Integer, DeltaRecord>> delta(String topic) {
+            List<Map.Entry<Integer, DeltaRecord>> out = new ArrayList<>();
+            for (int i = 0; i < records.size(); i++) {
+                if (records.get(i).topic().equals(topic)) {
+                    out.add(Map.entry(records.get(i).kafkaPartition(), deltas.get(i)));
+                }
+            }
+            return out;
         }
 
         SourceRecord last() {
