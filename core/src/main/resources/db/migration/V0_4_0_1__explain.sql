@@ -15,3 +15,19 @@ BEGIN
       FROM pgtrickle.pgt_stream_tables s
      WHERE s.pgt_id = v_id;
 END $$;
+
+-- A refresh also brings a stream table back from ERROR: the engine plans it again and the source
+-- connector fills it anew at the next tick.
+CREATE OR REPLACE FUNCTION pgtrickle.refresh_stream_table(name text) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_id bigint := pgtrickle._find_stream_table(name);
+BEGIN
+    UPDATE pgtrickle.pgt_stream_tables
+       SET needs_init = true, init_tick = NULL,
+           engine_ready = CASE WHEN status IN ('ERROR', 'PAUSED') THEN false ELSE engine_ready END,
+           status = CASE WHEN status IN ('PAUSED', 'ERROR') THEN 'INITIALIZING' ELSE status END,
+           last_error = NULL
+     WHERE pgt_id = v_id;
+    PERFORM pg_notify('pgtrickle_catalog', v_id::text);
+END $$;

@@ -86,6 +86,11 @@ class CatalogApiTest {
         assertEquals("public.explained|AUTO|DIFFERENTIAL|Filter...", one("SELECT stream_table || '|' || refresh_mode || '|' "
                 + "|| effective_mode || '|' || explain FROM pgtrickle.explain_st('explained')"));
         assertRefused("SELECT * FROM pgtrickle.explain_st('nope')", "does not exist");
+        // a refresh brings a stream table back from ERROR: planned and filled anew
+        exec("UPDATE pgtrickle.pgt_stream_tables SET status = 'ERROR', last_error = 'boom', engine_ready = true "
+                + "WHERE pgt_name = 'explained'", "SELECT pgtrickle.refresh_stream_table('explained')");
+        assertEquals("INITIALIZING|false|true|", one("SELECT status || '|' || engine_ready || '|' || needs_init || '|' "
+                + "|| coalesce(last_error, '') FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'explained'"));
         exec("SELECT pgtrickle.drop_stream_table('explained')");
     }
 

@@ -121,8 +121,14 @@ public final class EngineSupervisor implements AutoCloseable {
 
     private CompiledQuery compile(StreamTableDef def) throws SQLException {
         CompiledQuery query = compiled.get(def.id());
-        if (query != null || full.contains(def.id())) {
+        if (query != null) {
             return query;
+        }
+        if (full.contains(def.id())) {
+            if (!def.engineReady()) { // refreshed after an error: the connector may recompute it again
+                catalog.markFullMode(def.id(), "FULL mode");
+            }
+            return null;
         }
         if ("FULL".equals(def.refreshMode())) {
             runInFullMode(def, "refresh_mode => 'FULL': PostgreSQL recomputes the query at every tick in which a source changed");

@@ -25,6 +25,7 @@ final class FillTracker {
             return false;
         }
         meta.put(INIT, Long.toString(init.tick()));
+        meta.delete(FAILED); // a new fill is how a stream table that failed comes back
         return true;
     }
 
