@@ -1,15 +1,10 @@
 package dev.trickle.streams.plan;
 
 import dev.trickle.streams.sql.UnsupportedQueryException;
-import java.util.Locale;
 import org.apache.calcite.rel.RelNode;
-import org.apache.calcite.rel.core.Aggregate;
 import org.apache.calcite.rel.core.Correlate;
-import org.apache.calcite.rel.core.Intersect;
 import org.apache.calcite.rel.core.Join;
-import org.apache.calcite.rel.core.Minus;
 import org.apache.calcite.rel.core.Sort;
-import org.apache.calcite.rel.core.Union;
 import org.apache.calcite.rel.core.Values;
 import org.apache.calcite.rel.core.Window;
 
@@ -21,22 +16,6 @@ final class UnsupportedRels {
     static UnsupportedQueryException describe(RelNode rel) {
         if (rel instanceof Join || rel instanceof Correlate) {
             return new UnsupportedQueryException("JOIN");
-        }
-        if (rel instanceof Aggregate agg) {
-            if (agg.getAggCallList().isEmpty()) {
-                return new UnsupportedQueryException("GROUP BY / DISTINCT");
-            }
-            String fn = agg.getAggCallList().get(0).getAggregation().getName().toLowerCase(Locale.ROOT);
-            return new UnsupportedQueryException("aggregate function " + fn + "()");
-        }
-        if (rel instanceof Union) {
-            return new UnsupportedQueryException("UNION");
-        }
-        if (rel instanceof Intersect) {
-            return new UnsupportedQueryException("INTERSECT");
-        }
-        if (rel instanceof Minus) {
-            return new UnsupportedQueryException("EXCEPT");
         }
         if (rel instanceof Sort) {
             return new UnsupportedQueryException("ORDER BY / LIMIT");

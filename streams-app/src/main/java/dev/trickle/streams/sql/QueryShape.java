@@ -5,7 +5,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import org.apache.calcite.sql.SqlBasicCall;
 import org.apache.calcite.sql.SqlCall;
 import org.apache.calcite.sql.SqlIdentifier;
 import org.apache.calcite.sql.SqlKind;
@@ -31,11 +30,6 @@ final class QueryShape {
     /** SQL's niladic functions, which may reach the validator as bare identifiers. */
     private static final Set<String> NILADIC = Set.of("current_timestamp", "current_date", "current_time",
             "localtime", "localtimestamp");
-    private static final Set<String> AGGREGATES = Set.of("count", "sum", "avg", "min", "max", "string_agg",
-            "array_agg", "bool_and", "bool_or", "every", "stddev", "stddev_pop", "stddev_samp", "variance",
-            "var_pop", "var_samp", "json_agg", "jsonb_agg", "json_object_agg", "jsonb_object_agg", "bit_and",
-            "bit_or", "bit_xor", "corr", "covar_pop", "covar_samp", "mode", "percentile_cont", "percentile_disc",
-            "xmlagg", "listagg", "any_value");
 
     private final List<SqlIdentifier> tables = new ArrayList<>();
     private final Set<String> cteNames = new HashSet<>();
@@ -85,22 +79,16 @@ final class QueryShape {
             from(((SqlCall) node).operand(0));
         } else if (node != null && (node.getKind() == SqlKind.UNION || node.getKind() == SqlKind.INTERSECT
                 || node.getKind() == SqlKind.EXCEPT)) {
-            throw unsupported(node.getKind() == SqlKind.EXCEPT ? "EXCEPT" : node.getKind().name());
+            // set operations: each operand is a query of its own
+            for (SqlNode operand : ((SqlCall) node).getOperandList()) {
+                query(operand);
+            }
         } else if (node != null && node.getKind() == SqlKind.VALUES) {
             throw new Unsupported("VALUES", "a query without a source table");
         }
     }
 
     private void select(SqlSelect select) {
-        if (select.isDistinct()) {
-            throw unsupported("DISTINCT");
-        }
-        if (select.getGroup() != null) {
-            throw unsupported("GROUP BY");
-        }
-        if (select.getHaving() != null) {
-            throw unsupported("HAVING");
-        }
         if (select.getWindowList() != null && select.getWindowList().size() > 0) {
             throw unsupported("window function");
         }
@@ -119,6 +107,12 @@ final class QueryShape {
         }
         if (select.getWhere() != null) {
             select.getWhere().accept(new ExpressionCheck());
+        }
+        if (select.getGroup() != null) {
+            select.getGroup().accept(new ExpressionCheck());
+        }
+        if (select.getHaving() != null) {
+            select.getHaving().accept(new ExpressionCheck());
         }
     }
 
@@ -139,7 +133,7 @@ final class QueryShape {
         }
     }
 
-    /** Expressions: no subqueries, window functions, aggregates or volatile functions. */
+    /** Expressions: no subqueries, window functions or volatile functions (aggregates are the planner's to place). */
     private static final class ExpressionCheck extends SqlBasicVisitor<Void> {
         @Override
         public Void visit(SqlCall call) {
@@ -153,10 +147,6 @@ final class QueryShape {
             String name = call.getOperator().getName().toLowerCase(Locale.ROOT);
             if (VOLATILE.contains(name)) {
                 throw new Unsupported(name + "()", "volatile function: its value changes between evaluations");
-            }
-            if (call.getOperator().isAggregator() || (call instanceof SqlBasicCall && AGGREGATES.contains(name)
-                    && call.getOperator().getSyntax() == org.apache.calcite.sql.SqlSyntax.FUNCTION)) {
-                throw unsupported("aggregate function " + name + "()");
             }
             return super.visit(call);
         }

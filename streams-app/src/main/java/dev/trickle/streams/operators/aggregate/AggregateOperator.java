@@ -1,0 +1,301 @@
+package dev.trickle.streams.operators.aggregate;
+
+import dev.trickle.streams.operators.Operator;
+import dev.trickle.streams.operators.OperatorState;
+import dev.trickle.streams.operators.OperatorState.KeyValueState;
+import dev.trickle.streams.operators.aggregate.AggregateFunction.Accumulator;
+import dev.trickle.streams.operators.aggregate.AggregateFunction.ValueBag;
+import dev.trickle.streams.operators.expr.PgType;
+import dev.trickle.streams.plan.EvaluationException;
+import dev.trickle.streams.plan.ZSet;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * GROUP BY (with grouping sets), aggregates and DISTINCT, incrementally. Each tick only the groups its
+ * rows fall in are touched: a group's state (row count, accumulators, last emitted row) is read, the
+ * group's changed rows are folded in, and if the group's row changed, the old row is retracted and the new
+ * one emitted. A group whose rows are all gone is forgotten, with the elements its aggregates kept; the
+ * group of an empty grouping set ({@code GROUP BY ()}, no GROUP BY at all) always has a row, also over no
+ * input, so only its own bookkeeping stays.
+ *
+ * <p>State: {@code groups} (group key → {@link GroupState}), {@code values} (group key, call, element →
+ * count: the multisets of min, max, string_agg, array_agg), {@code distinct} (group key, call, element →
+ * count: the distinct elements of DISTINCT calls). A group key is the grouping set's number followed by the
+ * canonical texts of its grouped columns ({@link ValueEquality}), so that equal values share a group.
+ */
+public final class AggregateOperator implements Operator {
+    /**
+     * One aggregate call: its function, the input columns that make its elements (arguments, then ORDER BY
+     * keys), the boolean FILTER column (-1: none) and whether it aggregates DISTINCT elements.
+     */
+    public record Call(AggregateFunction function, int[] elementColumns, int filterColumn, boolean distinct,
+                       ValueEquality distinctEquality) {
+    }
+
+    /** An output column after the group columns. */
+    public sealed interface Output {
+    }
+
+    /** The value of aggregate call {@code call}. */
+    public record Aggregated(int call) implements Output {
+    }
+
+    /** A group column's value (NULL in grouping sets that do not group by it): Calcite's ANY_VALUE of a key. */
+    public record GroupColumn(int position) implements Output {
+    }
+
+    /** GROUPING(...): one bit per argument, set when the grouping set does not group by it. */
+    public record Grouping(int[] positions) implements Output {
+    }
+
+    private static final ValueBag NO_VALUES = new ValueBag() {
+        @Override
+        public long count(List<String> element) {
+            return 0;
+        }
+
+        @Override
+        public List<Map.Entry<List<String>, Long>> entries() {
+            return List.of();
+        }
+    };
+
+    private final int[] groupColumns;
+    private final List<int[]> groupingSets;
+    private final ValueEquality keyEquality;
+    private final boolean tracksForms;
+    private final List<Call> calls;
+    private final List<Output> outputs;
+    private final String description;
+
+    /**
+     * @param groupColumns the input columns grouped by (the first output columns, in this order)
+     * @param groupTypes   their types
+     * @param groupingSets each set as ascending positions into {@code groupColumns}; one set of all of them
+     *                     for a plain GROUP BY, one empty set for aggregates without GROUP BY
+     */
+    public AggregateOperator(int[] groupColumns, List<PgType> groupTypes, List<int[]> groupingSets, List<Call> calls,
+                             List<Output> outputs, String description) {
+        this.groupColumns = groupColumns.clone();
+        this.groupingSets = List.copyOf(groupingSets);
+        this.keyEquality = new ValueEquality(groupTypes);
+        this.tracksForms = keyEquality.anyNormalized();
+        this.calls = List.copyOf(calls);
+        this.outputs = List.copyOf(outputs);
+        this.description = description;
+    }
+
+    @Override
+    public int arity() {
+        return 1;
+    }
+
+    @Override
+    public boolean isStateful() {
+        return true;
+    }
+
+    @Override
+    public ZSet<List<String>> apply(List<ZSet<List<String>>> inputs, OperatorState state) throws EvaluationException {
+        // the rows of each touched group, groups in the order first touched (deterministic output)
+        Map<String, List<Map.Entry<List<String>, Long>>> touched = new LinkedHashMap<>();
+        Map<String, Integer> setOfKey = new LinkedHashMap<>();
+        for (int s = 0; s < groupingSets.size(); s++) {
+            if (groupingSets.get(s).length == 0) {
+                // the empty grouping set's row exists before any input arrives
+                String key = groupKey(s, null);
+                touched.put(key, new ArrayList<>());
+                setOfKey.put(key, s);
+            }
+        }
+        for (Map.Entry<List<String>, Long> e : inputs.get(0).asMap().entrySet()) {
+            for (int s = 0; s < groupingSets.size(); s++) {
+                String key = groupKey(s, e.getKey());
+                touched.computeIfAbsent(key, k -> new ArrayList<>()).add(e);
+                setOfKey.put(key, s);
+            }
+        }
+        ZSet<List<String>> out = new ZSet<>();
+        for (Map.Entry<String, List<Map.Entry<List<String>, Long>>> g : touched.entrySet()) {
+            new GroupUpdate(state, g.getKey(), groupingSets.get(setOfKey.get(g.getKey()))).apply(g.getValue(), out);
+        }
+        return out;
+    }
+
+    /** The grouping set's number, then the canonical texts of the columns it groups by. */
+    private String groupKey(int set, List<String> row) {
+        int[] positions = groupingSets.get(set);
+        StringBuilder b = Codec.append(new StringBuilder(), Integer.toString(set));
+        if (row != null) {
+            List<String> canonical = keyEquality.canonical(keyValues(row));
+            for (int p : positions) {
+                Codec.append(b, canonical.get(p));
+            }
+        }
+        return b.toString();
+    }
+
+    private List<String> keyValues(List<String> row) {
+        List<String> values = new ArrayList<>(groupColumns.length);
+        for (int c : groupColumns) {
+            values.add(row.get(c));
+        }
+        return values;
+    }
+
+    /** The written form of a row's key in a grouping set: its grouped columns' texts as the row has them. */
+    private String writtenForm(int[] set, List<String> row) {
+        List<String> values = keyValues(row);
+        List<String> form = new ArrayList<>(set.length);
+        for (int p : set) {
+            form.add(values.get(p));
+        }
+        return Codec.encode(form);
+    }
+
+    static List<String> project(List<String> row, int[] columns) {
+        String[] out = new String[columns.length];
+        for (int i = 0; i < columns.length; i++) {
+            out[i] = row.get(columns[i]);
+        }
+        return Arrays.asList(out);
+    }
+
+    /** One touched group during one tick. */
+    private final class GroupUpdate {
+        private final OperatorState state;
+        private final String key;
+        private final int[] set;
+        private final GroupState group;
+        private final Accumulator[] accumulators;
+        private final StoredBag[] bags;
+
+        GroupUpdate(OperatorState state, String key, int[] set) {
+            this.state = state;
+            this.key = key;
+            this.set = set;
+            String saved = state.store("groups").get(key);
+            this.group = saved == null ? new GroupState(calls.size()) : GroupState.decode(saved, calls.size());
+            this.accumulators = new Accumulator[calls.size()];
+            this.bags = new StoredBag[calls.size()];
+            for (int i = 0; i < calls.size(); i++) {
+                accumulators[i] = calls.get(i).function().load(group.accumulators[i]);
+                if (calls.get(i).function().keepsValues()) {
+                    bags[i] = new StoredBag(state.store("values"), key + Codec.encode(Integer.toString(i)));
+                }
+            }
+        }
+
+        void apply(List<Map.Entry<List<String>, Long>> rows, ZSet<List<String>> out) throws EvaluationException {
+            for (Map.Entry<List<String>, Long> r : rows) {
+                group.rows += r.getValue();
+                if (tracksForms) {
+                    group.forms.count(writtenForm(set, r.getKey()), r.getValue());
+                }
+                for (int i = 0; i < calls.size(); i++) {
+                    feed(i, r.getKey(), r.getValue());
+                }
+            }
+            if (group.rows < 0) {
+                throw new IllegalStateException("more rows deleted than inserted in group " + Codec.decode(key));
+            }
+            boolean present = group.rows > 0 || set.length == 0;
+            List<String> row = present ? outputRow() : null;
+            if (!Objects.equals(row, group.emitted)) {
+                if (group.emitted != null) {
+                    out.add(group.emitted, -1);
+                }
+                if (row != null) {
+                    out.add(row, 1);
+                }
+            }
+            KeyValueState groups = state.store("groups");
+            if (!present) {
+                groups.delete(key);
+                return;
+            }
+            group.emitted = row;
+            for (int i = 0; i < calls.size(); i++) {
+                group.accumulators[i] = accumulators[i].save();
+            }
+            groups.put(key, group.encode());
+        }
+
+        private void feed(int i, List<String> row, long weight) throws EvaluationException {
+            Call call = calls.get(i);
+            if (call.filterColumn() >= 0 && !"t".equals(row.get(call.filterColumn()))) {
+                return;
+            }
+            List<String> element = project(row, call.elementColumns());
+            if (!call.distinct()) {
+                forward(i, element, weight);
+                return;
+            }
+            // DISTINCT: only an element's first copy in, and its last copy out, reach the function
+            KeyValueState distinct = state.store("distinct");
+            String dkey = key + Codec.encode(Integer.toString(i)) + Codec.encode(call.distinctEquality().canonical(element));
+            String saved = distinct.get(dkey);
+            long before = saved == null ? 0 : Long.parseLong(Codec.decode(saved).get(0));
+            List<String> first = saved == null ? element : Codec.decode(Codec.decode(saved).get(1));
+            long after = before + weight;
+            if (after < 0) {
+                throw new IllegalStateException("more copies deleted than inserted of " + element);
+            }
+            if (after == 0) {
+                distinct.delete(dkey);
+            } else {
+                distinct.put(dkey, Codec.encode(Long.toString(after), Codec.encode(first)));
+            }
+            if (before == 0 && after > 0) {
+                forward(i, first, 1);
+            } else if (before > 0 && after == 0) {
+                forward(i, first, -1);
+            }
+        }
+
+        private void forward(int i, List<String> element, long weight) throws EvaluationException {
+            if (bags[i] != null) {
+                bags[i].add(element, weight);
+            }
+            accumulators[i].add(element, weight, bags[i] == null ? NO_VALUES : bags[i]);
+        }
+
+        private List<String> outputRow() throws EvaluationException {
+            List<String> shown = tracksForms && group.forms.shown() != null ? Codec.decode(group.forms.shown())
+                    : Codec.decode(key).subList(1, 1 + set.length);
+            String[] keyColumns = new String[groupColumns.length];
+            for (int j = 0; j < set.length; j++) {
+                keyColumns[set[j]] = shown.get(j);
+            }
+            List<String> row = new ArrayList<>(Arrays.asList(keyColumns));
+            for (Output o : outputs) {
+                if (o instanceof Aggregated a) {
+                    row.add(accumulators[a.call()].result(bags[a.call()] == null ? NO_VALUES : bags[a.call()]));
+                } else if (o instanceof GroupColumn c) {
+                    row.add(keyColumns[c.position()]);
+                } else {
+                    row.add(Long.toString(groupingBits(((Grouping) o).positions())));
+                }
+            }
+            return row;
+        }
+
+        private long groupingBits(int[] positions) {
+            long bits = 0;
+            for (int p : positions) {
+                bits = bits << 1 | (Arrays.stream(set).anyMatch(x -> x == p) ? 0 : 1);
+            }
+            return bits;
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "Aggregate(" + description + ")";
+    }
+}
