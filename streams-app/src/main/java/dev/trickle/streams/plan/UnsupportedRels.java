@@ -14,8 +14,11 @@ final class UnsupportedRels {
     }
 
     static UnsupportedQueryException describe(RelNode rel) {
-        if (rel instanceof Join || rel instanceof Correlate) {
-            return new UnsupportedQueryException("JOIN");
+        if (rel instanceof Join join) {
+            return new UnsupportedQueryException(JoinTranslator.name(join.getJoinType()));
+        }
+        if (rel instanceof Correlate) {
+            return new UnsupportedQueryException("correlated subquery");
         }
         if (rel instanceof Sort) {
             return new UnsupportedQueryException("ORDER BY / LIMIT");

@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Set;
 import org.apache.calcite.sql.SqlCall;
 import org.apache.calcite.sql.SqlIdentifier;
+import org.apache.calcite.sql.SqlJoin;
 import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.SqlNodeList;
@@ -118,7 +119,7 @@ final class QueryShape {
 
     private void from(SqlNode from) {
         switch (from.getKind()) {
-            case JOIN -> throw unsupported("JOIN");
+            case JOIN -> join((SqlJoin) from);
             case AS -> from(((SqlCall) from).operand(0));
             case IDENTIFIER -> {
                 SqlIdentifier id = (SqlIdentifier) from;
@@ -130,6 +131,15 @@ final class QueryShape {
             case LATERAL -> throw unsupported("LATERAL");
             default -> throw new Unsupported("FROM " + from.getKind().name().toLowerCase(Locale.ROOT).replace('_', ' '),
                     "only tables and subqueries over one table");
+        }
+    }
+
+    /** Both sides of a join are FROM items; its ON condition is an expression like WHERE's. */
+    private void join(SqlJoin join) {
+        from(join.getLeft());
+        from(join.getRight());
+        if (join.getCondition() != null) {
+            join.getCondition().accept(new ExpressionCheck());
         }
     }
 

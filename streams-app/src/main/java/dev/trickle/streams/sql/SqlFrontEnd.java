@@ -19,6 +19,7 @@ import org.apache.calcite.plan.hep.HepProgram;
 import org.apache.calcite.prepare.CalciteCatalogReader;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.rules.CoreRules;
+import org.apache.calcite.rel.rules.FilterJoinRule;
 import org.apache.calcite.rel.type.RelDataTypeFactory;
 import org.apache.calcite.rex.RexBuilder;
 import org.apache.calcite.schema.impl.AbstractSchema;
@@ -145,7 +146,11 @@ final class SqlFrontEnd {
                 rule(CoreRules.FILTER_PROJECT_TRANSPOSE.config, noSimplify),
                 rule(CoreRules.FILTER_MERGE.config, noSimplify),
                 rule(CoreRules.PROJECT_MERGE.config, noSimplify),
-                rule(CoreRules.PROJECT_REMOVE.config, noSimplify));
+                rule(CoreRules.PROJECT_REMOVE.config, noSimplify),
+                // WHERE conditions into joins (FROM a, b WHERE a.k = b.k must not be a cross join); not smart:
+                // no outer join is turned into an inner one on Calcite's idea of which calls are strict
+                rule(FilterJoinRule.FilterIntoJoinRule.FilterIntoJoinRuleConfig.SMART_FALSE, noSimplify),
+                rule(FilterJoinRule.JoinConditionPushRule.JoinConditionPushRuleConfig.DEFAULT.withSmart(false), noSimplify));
         HepPlanner planner = new HepPlanner(HepProgram.builder().addRuleCollection(rules).build());
         planner.setRoot(rel);
         return planner.findBestExp();

@@ -32,8 +32,8 @@ class QueryCompilerTest {
 
     @ParameterizedTest(name = "{1}: {0}")
     @CsvSource(delimiterString = " => ", value = {
-        "SELECT o.id FROM orders o JOIN orders p ON o.id = p.id => JOIN",
-        "SELECT o.id FROM orders o, orders p => JOIN",
+        "SELECT o.id FROM orders o, LATERAL (SELECT o.id) p => LATERAL",
+        "SELECT o.id FROM orders o JOIN orders p ON o.ref = p.ref => operator = on uuid, uuid",
         "SELECT bit_and(id) FROM orders => aggregate function bit_and()",
         "SELECT note, max(ref) FROM orders GROUP BY note => aggregate function max() on uuid",
         "SELECT id FROM orders ORDER BY id => ORDER BY",

@@ -1,0 +1,143 @@
+package dev.trickle.streams.operators.join;
+
+import dev.trickle.streams.operators.Operator;
+import dev.trickle.streams.operators.OperatorState;
+import dev.trickle.streams.plan.EvaluationException;
+import dev.trickle.streams.plan.ZSet;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The incremental join shared by every join type. Both inputs are kept indexed by join key
+ * ({@link SideIndex}); a tick's deltas are joined as ΔL⋈R + (L+ΔL)⋈ΔR, which is (L+ΔL)⋈(R+ΔR) − L⋈R:
+ * first the left delta against the stored right rows, then (with the left delta stored) the right delta
+ * against the stored left rows. Only the keys a delta touches are read, so the work per tick follows the
+ * changed rows and their join partners, not the size of the inputs.
+ *
+ * <p>Subclasses say what a matching pair contributes to the output ({@link #pair}) and what a row of a side
+ * contributes depending on whether it has a match ({@link #alone}: the NULL-padded row of an outer join,
+ * the row itself for a semi or anti join). For the sides that have such a contribution the index keeps each
+ * row's number of matches, and a delta that changes it from zero to non-zero, or back, retracts the row's
+ * old contribution and emits its new one. This is exact for residual conditions too, and an updated join
+ * key that moves a row away from a partner deleted in the same tick leaves no stale row: every change is
+ * a retraction of what the old state produced plus what the new state produces.
+ */
+public abstract class IndexedJoin implements Operator {
+    /** An input of the join. */
+    protected enum Side { LEFT, RIGHT }
+
+    protected final JoinCondition condition;
+    private final String name;
+
+    protected IndexedJoin(JoinCondition condition, String name) {
+        this.condition = condition;
+        this.name = name;
+    }
+
+    /** Adds {@code weight} copies of the output of a matching pair (nothing for semi and anti joins). */
+    protected abstract void pair(ZSet<List<String>> out, List<String> left, List<String> right, long weight);
+
+    /** Whether rows of {@code side} contribute to the output by themselves, depending on whether they match. */
+    protected abstract boolean contributesAlone(Side side);
+
+    /** Adds the contribution of {@code weight} copies of a row of {@code side} that has a match or has none. */
+    protected abstract void alone(ZSet<List<String>> out, Side side, List<String> row, long weight, boolean matched);
+
+    @Override
+    public final int arity() {
+        return 2;
+    }
+
+    @Override
+    public final boolean isStateful() {
+        return true;
+    }
+
+    @Override
+    public final ZSet<List<String>> apply(List<ZSet<List<String>>> inputs, OperatorState state) throws EvaluationException {
+        SideIndex left = new SideIndex(state.store("left"), contributesAlone(Side.LEFT));
+        SideIndex right = new SideIndex(state.store("right"), contributesAlone(Side.RIGHT));
+        ZSet<List<String>> out = new ZSet<>();
+        applyDelta(Side.LEFT, inputs.get(0), left, right, out);
+        applyDelta(Side.RIGHT, inputs.get(1), right, left, out);
+        return out;
+    }
+
+    /** Joins one side's delta with the other side's stored rows, key by key, and stores the delta. */
+    private void applyDelta(Side side, ZSet<List<String>> delta, SideIndex own, SideIndex other, ZSet<List<String>> out)
+            throws EvaluationException {
+        Map<String, List<Map.Entry<List<String>, Long>>> byKey = new LinkedHashMap<>();
+        for (Map.Entry<List<String>, Long> change : delta.asMap().entrySet()) {
+            List<String> row = change.getKey();
+            String key = side == Side.LEFT ? condition.leftKey(row) : condition.rightKey(row);
+            if (key != null) {
+                byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(change);
+            } else if (own.countsMatches()) {
+                // a NULL key matches nothing, now or later: the row is output unmatched and never stored
+                alone(out, side, row, change.getValue(), false);
+            }
+        }
+        for (Map.Entry<String, List<Map.Entry<List<String>, Long>>> e : byKey.entrySet()) {
+            applyKey(side, e.getKey(), e.getValue(), own, other, out);
+        }
+    }
+
+    /** The changes of one key of {@code side}: paired with the other side's rows of that key. */
+    private void applyKey(Side side, String key, List<Map.Entry<List<String>, Long>> changes, SideIndex own,
+                          SideIndex other, ZSet<List<String>> out) throws EvaluationException {
+        List<SideIndex.Entry> partners = other.rows(key);
+        // how much each partner's number of matches changes with this delta
+        long[] partnerMatches = new long[partners.size()];
+        for (Map.Entry<List<String>, Long> change : changes) {
+            List<String> row = change.getKey();
+            long weight = change.getValue();
+            long matches = 0;
+            for (int i = 0; i < partners.size(); i++) {
+                SideIndex.Entry p = partners.get(i);
+                List<String> l = side == Side.LEFT ? row : p.row();
+                List<String> r = side == Side.LEFT ? p.row() : row;
+                if (condition.residualHolds(l, r)) {
+                    matches += p.weight();
+                    partnerMatches[i] += weight;
+                    pair(out, l, r, Math.multiplyExact(weight, p.weight()));
+                }
+            }
+            if (own.countsMatches()) {
+                // the other side is unchanged while this delta is applied: the row's matches are as counted
+                alone(out, side, row, weight, matches > 0);
+            }
+            own.add(key, row, weight, matches);
+        }
+        if (other.countsMatches()) {
+            updatePartners(other(side), partners, partnerMatches, other, out);
+        }
+    }
+
+    /** Partners whose number of matches went from zero to more, or back, swap their contribution. */
+    private void updatePartners(Side side, List<SideIndex.Entry> partners, long[] delta, SideIndex index,
+                                ZSet<List<String>> out) {
+        for (int i = 0; i < partners.size(); i++) {
+            if (delta[i] == 0) {
+                continue;
+            }
+            SideIndex.Entry p = partners.get(i);
+            long matches = p.matches() + delta[i];
+            if ((p.matches() > 0) != (matches > 0)) {
+                alone(out, side, p.row(), -p.weight(), p.matches() > 0);
+                alone(out, side, p.row(), p.weight(), matches > 0);
+            }
+            index.updateMatches(p, matches);
+        }
+    }
+
+    private static Side other(Side side) {
+        return side == Side.LEFT ? Side.RIGHT : Side.LEFT;
+    }
+
+    @Override
+    public String describe() {
+        return name + "(" + condition + ")";
+    }
+}

@@ -1,0 +1,131 @@
+package dev.trickle.streams.operators.join;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.trickle.streams.operators.InMemoryStateBackend;
+import dev.trickle.streams.operators.Operator;
+import dev.trickle.streams.plan.ZSet;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Supplier;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Every join type against a from-scratch evaluation: random ticks of inserts and deletes (duplicates, NULL
+ * keys and values, a few hot keys) on both sides; after each tick the accumulated output must equal the join
+ * of the accumulated inputs, and after deleting everything the state must be empty.
+ */
+class JoinModelTest {
+    private static final String[] TYPES = {"inner", "left", "right", "full", "semi", "anti"};
+
+    @ParameterizedTest
+    @ValueSource(strings = {"key", "keyNullSafe", "keyAndResidual", "residualOnly"})
+    void everyJoinTypeEqualsRecomputation(String conditionName) throws Exception {
+        for (String type : TYPES) {
+            for (long seed = 1; seed <= 5; seed++) {
+                run(type, conditionName, seed);
+            }
+        }
+    }
+
+    private void run(String type, String conditionName, long seed) throws Exception {
+        Supplier<JoinCondition> condition = switch (conditionName) {
+            case "key" -> JoinFixtures::onKey;
+            case "keyNullSafe" -> JoinFixtures::onKeyNullSafe;
+            case "keyAndResidual" -> JoinFixtures::onKeyAndValuesOrdered;
+            default -> JoinFixtures::onValuesOrdered;
+        };
+        Operator op = operator(type, condition.get());
+        InMemoryStateBackend backend = new InMemoryStateBackend();
+        Random random = new Random(seed);
+        ZSet<List<String>> left = new ZSet<>();
+        ZSet<List<String>> right = new ZSet<>();
+        ZSet<List<String>> output = new ZSet<>();
+        for (int tick = 0; tick < 12; tick++) {
+            ZSet<List<String>> dl = tick == 11 ? negate(left) : delta(random, left);
+            ZSet<List<String>> dr = tick == 11 ? negate(right) : delta(random, right);
+            output.addAll(op.apply(List.of(dl, dr), backend.forOperator("op0")));
+            left.addAll(dl);
+            right.addAll(dr);
+            String where = type + " on " + conditionName + ", seed " + seed + ", tick " + tick;
+            assertEquals(recompute(type, condition.get(), left, right), output, where);
+        }
+        assertEquals(0, backend.size(), "state left after deleting everything: " + type + " on " + conditionName);
+    }
+
+    private static Operator operator(String type, JoinCondition c) {
+        return switch (type) {
+            case "inner" -> new InnerJoinOperator(c);
+            case "left" -> new OuterJoinOperator(c, 2, true, false);
+            case "right" -> new OuterJoinOperator(c, 2, false, true);
+            case "full" -> new OuterJoinOperator(c, 2, true, true);
+            case "semi" -> new SemiJoinOperator(c, true);
+            default -> new SemiJoinOperator(c, false);
+        };
+    }
+
+    /** Inserts of new rows (often duplicates of live ones), and deletes of some live copies. */
+    private static ZSet<List<String>> delta(Random random, ZSet<List<String>> live) {
+        ZSet<List<String>> d = new ZSet<>();
+        for (Map.Entry<List<String>, Long> e : live.asMap().entrySet()) {
+            if (random.nextInt(4) == 0) {
+                d.add(e.getKey(), -1 - random.nextInt((int) (long) e.getValue()));
+            }
+        }
+        for (int i = random.nextInt(6); i > 0; i--) {
+            // keys 0..3 with 0 hot, sometimes NULL; values a..d, sometimes NULL
+            String key = random.nextInt(8) == 0 ? null : String.valueOf(random.nextInt(3) == 0 ? 0 : random.nextInt(4));
+            String value = random.nextInt(8) == 0 ? null : String.valueOf((char) ('a' + random.nextInt(4)));
+            d.add(Arrays.asList(key, value), 1 + random.nextInt(2));
+        }
+        return d;
+    }
+
+    private static ZSet<List<String>> negate(ZSet<List<String>> z) {
+        ZSet<List<String>> out = new ZSet<>();
+        z.forEach((row, w) -> out.add(row, -w));
+        return out;
+    }
+
+    /** The join of the whole inputs, the way the SQL standard defines it (nested loops). */
+    static ZSet<List<String>> recompute(String type, JoinCondition c, ZSet<List<String>> left, ZSet<List<String>> right)
+            throws Exception {
+        ZSet<List<String>> out = new ZSet<>();
+        List<List<String>> matchedRight = new ArrayList<>();
+        for (Map.Entry<List<String>, Long> l : left.asMap().entrySet()) {
+            boolean matched = false;
+            for (Map.Entry<List<String>, Long> r : right.asMap().entrySet()) {
+                if (matches(c, l.getKey(), r.getKey())) {
+                    matched = true;
+                    matchedRight.add(r.getKey());
+                    if (!type.equals("semi") && !type.equals("anti")) {
+                        out.add(JoinRows.joined(l.getKey(), r.getKey()), l.getValue() * r.getValue());
+                    }
+                }
+            }
+            if ((type.equals("semi") && matched) || (type.equals("anti") && !matched)) {
+                out.add(l.getKey(), l.getValue());
+            }
+            if (!matched && (type.equals("left") || type.equals("full"))) {
+                out.add(JoinRows.joined(l.getKey(), Arrays.asList(null, null)), l.getValue());
+            }
+        }
+        if (type.equals("right") || type.equals("full")) {
+            for (Map.Entry<List<String>, Long> r : right.asMap().entrySet()) {
+                if (!matchedRight.contains(r.getKey())) {
+                    out.add(JoinRows.joined(Arrays.asList(null, null), r.getKey()), r.getValue());
+                }
+            }
+        }
+        return out;
+    }
+
+    private static boolean matches(JoinCondition c, List<String> l, List<String> r) throws Exception {
+        String lk = c.leftKey(l);
+        return lk != null && lk.equals(c.rightKey(r)) && c.residualHolds(l, r);
+    }
+}

@@ -1,0 +1,76 @@
+package dev.trickle.streams.plan;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.trickle.streams.sql.QueryCompiler;
+import dev.trickle.streams.sql.SourceCatalog;
+import dev.trickle.streams.sql.SourceColumn;
+import dev.trickle.streams.sql.SourceTable;
+import dev.trickle.streams.sql.UnsupportedQueryException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** How join queries are planned (which conjuncts become keys) and which ones are refused, without a database. */
+class JoinCompileTest {
+    private static final Map<String, SourceTable> TABLES = Map.of(
+            "a", new SourceTable("public", "a", List.of(new SourceColumn("id", "integer"), new SourceColumn("k", "integer"),
+                    new SourceColumn("s", "text"), new SourceColumn("u", "uuid"), new SourceColumn("ci", "text", "und-ci", false))),
+            "b", new SourceTable("public", "b", List.of(new SourceColumn("id", "bigint"), new SourceColumn("k", "bigint"),
+                    new SourceColumn("s", "text", "en_US"), new SourceColumn("u", "uuid"))));
+    private static final SourceCatalog CATALOG = (schema, name) -> Optional.ofNullable(schema.equals("public") ? TABLES.get(name) : null);
+
+    private static String explain(String sql) throws Exception {
+        return QueryCompiler.compile(sql, List.of("public"), CATALOG).explain();
+    }
+
+    @Test
+    void whereEqualitiesOfACommaJoinBecomeItsKeyAndSingleTableConditionsItsInputsFilters() throws Exception {
+        String plan = explain("SELECT a.id, b.id AS bid FROM a, b WHERE a.k = b.k AND a.id > 3");
+        assertTrue(plan.contains("InnerJoin(keys [=(CAST($1):BIGINT, $6)])\n    Filter(>($0, 3))"), plan);
+    }
+
+    @Test
+    void otherConjunctsAreTheResidual() throws Exception {
+        String plan = explain("SELECT a.id FROM a LEFT JOIN b ON a.k = b.k AND a.id < b.id AND a.s = 'x'");
+        assertTrue(plan.contains("LeftJoin(keys [=(CAST($1):BIGINT, $6)], residual [<(CAST($0):BIGINT, $5), =($2, 'x')])"), plan);
+        plan = explain("SELECT a.id FROM a RIGHT JOIN b ON a.k < b.k OR a.id = b.id");
+        assertTrue(plan.contains("RightJoin(keys [], residual [OR("), plan);
+        plan = explain("SELECT a.id FROM a FULL JOIN b ON 1 = 1");
+        assertTrue(plan.contains("FullJoin(keys [], residual [=(1, 1)])"), plan);
+    }
+
+    @Test
+    void isNotDistinctFromIsANullSafeKey() throws Exception {
+        String plan = explain("SELECT a.id FROM a JOIN b ON a.k IS NOT DISTINCT FROM b.k");
+        assertTrue(plan.contains("InnerJoin(keys [IS NOT DISTINCT FROM("), plan);
+    }
+
+    @Test
+    void joinsKeepTheirOutputColumnNames() throws Exception {
+        assertEquals(List.of("id", "bid", "k"), QueryCompiler.compile("SELECT a.id, b.id AS bid, k FROM a JOIN b USING (k)",
+                List.of("public"), CATALOG).outputColumns());
+    }
+
+    @ParameterizedTest(name = "{1}: {0}")
+    @CsvSource(delimiterString = " => ", value = {
+        "SELECT a.id FROM a JOIN b ON a.u = b.u => operator = on uuid, uuid",
+        "SELECT a.id FROM a JOIN b ON a.k IN (SELECT k FROM b) => subquery",
+        "SELECT a.id FROM a WHERE a.k NOT IN (SELECT k FROM b) => subquery",
+        "SELECT a.id FROM a WHERE EXISTS (SELECT 1 FROM b WHERE b.k = a.k) => subquery",
+        "SELECT a.id FROM a FULL JOIN b ON a.k < b.k => FULL JOIN without an equality between its two sides",
+        "SELECT a.id FROM a FULL JOIN b ON a.k IS NOT DISTINCT FROM b.k => FULL JOIN without an equality between its two sides",
+        "SELECT a.id FROM a FULL JOIN b ON a.k = 1 => FULL JOIN without an equality between its two sides",
+        "SELECT a.id FROM a, LATERAL (SELECT a.k) x => LATERAL",
+        "SELECT a.id FROM a JOIN b ON a.s < b.s => text comparison s < s0 under collation \"en_US\"",
+        "SELECT a.id FROM a JOIN b ON a.ci = b.s => text comparison ci = s0 under collations \"und-ci\" and \"en_US\""})
+    void unsupportedJoinConditionsAreNamed(String sql, String construct) {
+        UnsupportedQueryException e = assertThrows(UnsupportedQueryException.class, () -> explain(sql));
+        assertEquals(construct, e.construct());
+    }
+}
