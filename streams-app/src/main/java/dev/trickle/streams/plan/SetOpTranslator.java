@@ -16,9 +16,9 @@ import org.apache.calcite.rel.core.Union;
 
 /**
  * UNION [ALL], INTERSECT [ALL] and EXCEPT [ALL]. Each output column takes the type PostgreSQL's set
- * operation resolution gives it (e.g. integer and numeric make numeric, text and char(n) make text), and
- * inputs whose column has another type are converted first, as PostgreSQL converts them (char(n) loses its
- * trailing blanks in text, a numeric in double precision is printed as a float). UNION ALL is stateless;
+ * operation resolution gives it (integer and numeric make numeric, char(n) and text make char), and inputs
+ * whose column has another type are converted first, as PostgreSQL converts them (text compared as char
+ * ignores trailing blanks, a numeric in double precision is printed as a float). UNION ALL is stateless;
  * the others keep per-row counts ({@link SetOpOperator}).
  */
 final class SetOpTranslator {
@@ -38,7 +38,7 @@ final class SetOpTranslator {
                 candidates.add(in.types().get(c));
                 collation = collation.merge(in.collations().get(c));
             }
-            PgType type = PgTypeRules.common(candidates);
+            PgType type = resolve(candidates);
             if (type == null) {
                 throw new UnsupportedQueryException(what + " of " + candidates.stream().map(PgType::sqlName).distinct().toList(),
                         "PostgreSQL cannot match these column types");
@@ -57,6 +57,23 @@ final class SetOpTranslator {
                 : new SetOpOperator(rel instanceof Union ? SetOpOperator.Kind.UNION : rel instanceof Minus
                         ? SetOpOperator.Kind.EXCEPT : SetOpOperator.Kind.INTERSECT, rel.all, inputs.size(), types);
         return new RelTranslator.Translation(new PipelineNode.Op(op, nodes), types, collations);
+    }
+
+    /**
+     * PostgreSQL's select_common_type: the first input's type, replaced by a later one only when the first
+     * converts to it implicitly and not back. Strings convert to each other implicitly both ways, so the
+     * first string type stays (char(3) UNION text is char); numbers widen (integer UNION numeric is numeric).
+     * The modifier stays when every input has the same.
+     */
+    private static PgType resolve(List<PgType> candidates) {
+        PgType first = candidates.get(0);
+        if (candidates.stream().allMatch(first::equals)) {
+            return first;
+        }
+        if (candidates.stream().allMatch(PgType::isString)) {
+            return first.base();
+        }
+        return PgTypeRules.common(candidates);
     }
 
     /** Equal rows must be equal text: PostgreSQL compares under the columns' collation. */
