@@ -18,9 +18,9 @@ import org.apache.calcite.sql.SqlWithItem;
 import org.apache.calcite.sql.util.SqlBasicVisitor;
 
 /**
- * Checks, on the parsed query, that its shape is one the engine maintains (a single-source SELECT,
- * possibly through derived tables and CTEs, with scalar expressions), naming the first construct that
- * is not; and collects the table names in FROM clauses so the compiler can look them up.
+ * Checks, on the parsed query, that its shape is one the engine maintains (a SELECT over tables and
+ * joins, possibly through derived tables and CTEs, without subqueries in expressions), naming the first
+ * construct that is not; and collects the table names in FROM clauses so the compiler can look them up.
  */
 final class QueryShape {
     private static final Set<String> VOLATILE = Set.of("random", "setseed", "now", "clock_timestamp",
@@ -147,6 +147,10 @@ final class QueryShape {
     private static final class ExpressionCheck extends SqlBasicVisitor<Void> {
         @Override
         public Void visit(SqlCall call) {
+            if (call.getKind() == SqlKind.NOT_IN && !(call.operand(1) instanceof SqlNodeList)) {
+                throw new Unsupported("NOT IN (subquery)", "one NULL in the subquery's result makes NOT IN unknown"
+                        + " for every row, so it is no anti-join; NOT EXISTS is one");
+            }
             if (call instanceof SqlSelect || call instanceof SqlOrderBy || call instanceof SqlWith
                     || call.getKind() == SqlKind.UNION || call.getKind() == SqlKind.EXISTS) {
                 throw unsupported("subquery");

@@ -61,7 +61,8 @@ class JoinCompileTest {
     @CsvSource(delimiterString = " => ", value = {
         "SELECT a.id FROM a JOIN b ON a.u = b.u => operator = on uuid, uuid",
         "SELECT a.id FROM a JOIN b ON a.k IN (SELECT k FROM b) => subquery",
-        "SELECT a.id FROM a WHERE a.k NOT IN (SELECT k FROM b) => subquery",
+        "SELECT a.id FROM a WHERE a.k NOT IN (SELECT k FROM b) => NOT IN (subquery)",
+        "SELECT a.id FROM a WHERE a.k NOT IN (1, 2) AND a.id IN (SELECT id FROM b) => subquery",
         "SELECT a.id FROM a WHERE EXISTS (SELECT 1 FROM b WHERE b.k = a.k) => subquery",
         "SELECT a.id FROM a FULL JOIN b ON a.k < b.k => FULL JOIN without an equality between its two sides",
         "SELECT a.id FROM a FULL JOIN b ON a.k IS NOT DISTINCT FROM b.k => FULL JOIN without an equality between its two sides",

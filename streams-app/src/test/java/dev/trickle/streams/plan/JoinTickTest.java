@@ -109,6 +109,11 @@ class JoinTickTest {
         "SELECT a.id FROM a LEFT JOIN b ON a.k = b.k WHERE b.id IS NULL",
         "SELECT * FROM a FULL JOIN c USING (k)",
         "SELECT k, a.id, c.v FROM a RIGHT JOIN c USING (k)",
+        // char(n) keys compare without their trailing blanks
+        "SELECT a.id, b.id AS bid FROM a JOIN b ON (a.k2 || ' ')::char(4) = b.k2::char(3)",
+        // joins under aggregates
+        "SELECT a.k, count(*) AS n, sum(b.n) AS total FROM a JOIN b ON a.k = b.k GROUP BY a.k",
+        "SELECT a.id, count(b.id) AS partners FROM a LEFT JOIN b ON a.k = b.k GROUP BY a.id",
         "SELECT t.id, t.bid FROM (SELECT a.id, b.id AS bid, a.k FROM a JOIN b ON a.k = b.k) t JOIN c ON c.k = t.k WHERE c.v = 'v1'"})
     void joinFollowsRoundsOfDml(String query) throws Exception {
         oracle.check(query, ROUNDS);
