@@ -111,14 +111,17 @@ class PipelineEndToEndTest extends E2eSupport {
     }
 
     @Test
-    void queryTheEngineCannotMaintainYetGetsStatusErrorNamingTheConstruct() throws Exception {
-        exec("SELECT pgtrickle.create_stream_table('st_grouped', 'SELECT grp, count(*) AS n FROM e2e_items GROUP BY grp')");
-        await("st_grouped to be refused by the engine", sql(() -> "ERROR".equals(status("public.st_grouped"))));
-        String error = value("last_error", "public.st_grouped");
-        assertTrue(error.toUpperCase().contains("AGGREGATE") || error.toUpperCase().contains("GROUP BY"), error);
+    void differentialModeRefusesWhatTheEngineCannotMaintainNamingTheConstruct() throws Exception {
+        exec("SELECT pgtrickle.create_stream_table('st_ranked', "
+                + "'SELECT id, row_number() OVER (PARTITION BY grp ORDER BY id) AS rn FROM e2e_items', "
+                + "refresh_mode => 'DIFFERENTIAL')");
+        await("st_ranked to be refused by the engine", sql(() -> "ERROR".equals(status("public.st_ranked"))));
+        String error = value("last_error", "public.st_ranked");
+        assertTrue(error.toUpperCase().contains("WINDOW") || error.toUpperCase().contains("OVER"), error);
         assertTrue(error.contains("FULL"), "suggests FULL mode: " + error);
-        exec("SELECT pgtrickle.drop_stream_table('st_grouped')");
-        assertNull(one("SELECT to_regclass('public.st_grouped')"));
+        assertEquals(error, one("SELECT explain FROM pgtrickle.explain_st('st_ranked')"));
+        exec("SELECT pgtrickle.drop_stream_table('st_ranked')");
+        assertNull(one("SELECT to_regclass('public.st_ranked')"));
     }
 
     @Test
