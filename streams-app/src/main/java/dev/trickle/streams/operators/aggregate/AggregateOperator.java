@@ -105,18 +105,18 @@ public final class AggregateOperator implements Operator {
         // the rows of each touched group, groups in the order first touched (deterministic output)
         Map<String, List<Map.Entry<List<String>, Long>>> touched = new LinkedHashMap<>();
         Map<String, Integer> setOfKey = new LinkedHashMap<>();
-        for (int s = 0; s < groupingSets.size(); s++) {
-            if (groupingSets.get(s).length == 0) {
-                // the empty grouping set's row exists before any input arrives
-                String key = groupKey(s, null);
-                touched.put(key, new ArrayList<>());
-                setOfKey.put(key, s);
-            }
-        }
         for (Map.Entry<List<String>, Long> e : inputs.get(0).asMap().entrySet()) {
             for (int s = 0; s < groupingSets.size(); s++) {
                 String key = groupKey(s, e.getKey());
                 touched.computeIfAbsent(key, k -> new ArrayList<>()).add(e);
+                setOfKey.put(key, s);
+            }
+        }
+        for (int s = 0; s < groupingSets.size(); s++) {
+            String key = groupKey(s, null);
+            // the empty grouping set's row exists before any input arrives: emitted on the first tick
+            if (groupingSets.get(s).length == 0 && !touched.containsKey(key) && state.store("groups").get(key) == null) {
+                touched.put(key, new ArrayList<>());
                 setOfKey.put(key, s);
             }
         }

@@ -101,6 +101,21 @@ class AggregateOperatorTest {
     }
 
     @Test
+    void groupingSetsNullTheColumnsTheyDoNotGroupByAndGroupingSaysWhich() throws Exception {
+        // GROUP BY ROLLUP(a, b) over (a, b): sets {a, b}, {a}, {}; output a, b, GROUPING(a, b), count(*), any_value(a)
+        AggregateOperator op = new AggregateOperator(new int[] {0, 1}, List.of(PgType.INT4, PgType.TEXT),
+                List.of(new int[] {0, 1}, new int[] {0}, new int[0]), List.of(call(new CountFunction(true))),
+                List.of(new AggregateOperator.Grouping(new int[] {0, 1}), new AggregateOperator.Aggregated(0),
+                        new AggregateOperator.GroupColumn(0)), "rollup");
+        assertEquals(delta(row("1", "x", "0", "2", "1"), 1, row("1", null, "1", "2", "1"), 1, row(null, null, "3", "2", null), 1),
+                apply(op, delta(row("1", "x"), 2)));
+        assertEquals(delta(row("1", "x", "0", "2", "1"), -1, row("1", null, "1", "2", "1"), -1, row(null, null, "3", "2", null), -1,
+                        row(null, null, "3", "0", null), 1),
+                apply(op, delta(row("1", "x"), -2)));
+        assertEquals(1, backend.size(), "only the grand total's bookkeeping stays");
+    }
+
+    @Test
     void moreDeletionsThanInsertionsAreABug() {
         AggregateOperator op = grouped();
         assertThrows(IllegalStateException.class, () -> apply(op, delta(row("1", "3"), -1)));
@@ -132,6 +147,19 @@ class AggregateOperatorTest {
         op.apply(List.of(delta(row("9", "9"), -1)), counting);
         assertEquals(1, counting.scans);
         assertEquals(3, counting.scanned);
+    }
+
+    @Test
+    void anIdleTickCostsOneReadEvenForAListAggregate() throws Exception {
+        AggregateOperator op = new AggregateOperator(new int[0], List.of(), List.of(new int[0]),
+                List.of(call(ListFunction.stringAgg(PgType.TEXT, PgType.TEXT, new ElementOrder(List.of())), 0, 1)),
+                List.of(new AggregateOperator.Aggregated(0)), "string_agg");
+        assertEquals(delta(row((String) null), 1), apply(op, new ZSet<>()));
+        assertEquals(delta(row((String) null), -1, row("a,b"), 1), apply(op, delta(row("a", ","), 1, row("b", ","), 1)));
+        CountingState counting = new CountingState(backend.forOperator("op0"));
+        assertEquals(new ZSet<List<String>>(), op.apply(List.of(new ZSet<>()), counting));
+        assertEquals(0, counting.scans);
+        assertEquals(1, counting.reads);
     }
 
     /** Counts the store operations an operator makes. */
