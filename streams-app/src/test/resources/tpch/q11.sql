@@ -1,0 +1,15 @@
+-- Q11 important stock identification (NATION = GERMANY, FRACTION = 0.0001 / SF)
+select
+  ps_partkey,
+  sum(ps_supplycost * ps_availqty) as value
+from partsupp, supplier, nation
+where ps_suppkey = s_suppkey
+  and s_nationkey = n_nationkey
+  and n_name = 'GERMANY'
+group by ps_partkey
+having sum(ps_supplycost * ps_availqty) > (
+  select sum(ps_supplycost * ps_availqty) * ${FRACTION}
+  from partsupp, supplier, nation
+  where ps_suppkey = s_suppkey
+    and s_nationkey = n_nationkey
+    and n_name = 'GERMANY')
