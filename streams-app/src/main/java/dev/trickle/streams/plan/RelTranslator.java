@@ -10,7 +10,9 @@ import org.apache.calcite.rel.core.Filter;
 import org.apache.calcite.rel.core.Join;
 import org.apache.calcite.rel.core.Project;
 import org.apache.calcite.rel.core.SetOp;
+import org.apache.calcite.rel.core.Sort;
 import org.apache.calcite.rel.core.TableScan;
+import org.apache.calcite.rel.core.Window;
 
 /**
  * Turns a simplified Calcite plan into the operator dataflow, one relational operator at a time:
@@ -54,6 +56,12 @@ public final class RelTranslator {
         }
         if (rel instanceof Aggregate aggregate) {
             return AggregateTranslator.translate(aggregate, inputs(rel, databaseCollation), databaseCollation);
+        }
+        if (rel instanceof Sort sort) {
+            return SortTranslator.translate(sort, inputs(rel, databaseCollation), databaseCollation);
+        }
+        if (rel instanceof Window window) {
+            return WindowTranslator.translate(window, inputs(rel, databaseCollation), databaseCollation);
         }
         if (rel instanceof SetOp setOp) {
             return SetOpTranslator.translate(setOp, inputs(rel, databaseCollation), databaseCollation);
