@@ -52,10 +52,15 @@ public final class InMemoryStateBackend implements StateBackend {
 
         @Override
         public List<Map.Entry<String, String>> prefix(String prefix) {
+            return prefix(prefix, Integer.MAX_VALUE);
+        }
+
+        @Override
+        public List<Map.Entry<String, String>> prefix(String prefix, int limit) {
             String from = namespace + prefix;
             List<Map.Entry<String, String>> out = new ArrayList<>();
             for (Map.Entry<String, String> e : entries.tailMap(from, true).entrySet()) {
-                if (!e.getKey().startsWith(from)) {
+                if (out.size() >= limit || !e.getKey().startsWith(from)) {
                     break;
                 }
                 out.add(Map.entry(e.getKey().substring(namespace.length()), e.getValue()));

@@ -31,5 +31,15 @@ public interface OperatorState {
          * entry per (key, row) and find all rows of a key, e.g. a join's partners.
          */
         List<Map.Entry<String, String>> prefix(String prefix);
+
+        /**
+         * The first {@code limit} entries whose key starts with {@code prefix}, in key order, reading no
+         * further: an operator that needs only the head of an ordered store (a top-K) then does work that
+         * grows with K, not with the store. Stores should override the default, which reads every entry.
+         */
+        default List<Map.Entry<String, String>> prefix(String prefix, int limit) {
+            List<Map.Entry<String, String>> all = prefix(prefix);
+            return all.size() <= limit ? all : all.subList(0, limit);
+        }
     }
 }

@@ -4,9 +4,7 @@ import dev.trickle.streams.sql.UnsupportedQueryException;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.core.Correlate;
 import org.apache.calcite.rel.core.Join;
-import org.apache.calcite.rel.core.Sort;
 import org.apache.calcite.rel.core.Values;
-import org.apache.calcite.rel.core.Window;
 
 /** Names the SQL construct behind a relational operator the engine does not maintain yet. */
 final class UnsupportedRels {
@@ -20,14 +18,8 @@ final class UnsupportedRels {
         if (rel instanceof Correlate) {
             return new UnsupportedQueryException("correlated subquery");
         }
-        if (rel instanceof Sort) {
-            return new UnsupportedQueryException("ORDER BY / LIMIT");
-        }
         if (rel instanceof Values) {
             return new UnsupportedQueryException("VALUES", "a query without a source table");
-        }
-        if (rel instanceof Window) {
-            return new UnsupportedQueryException("window function");
         }
         return new UnsupportedQueryException("relational operator " + rel.getRelTypeName());
     }

@@ -63,9 +63,17 @@ final class StoreStateBackend implements StateBackend {
 
         @Override
         public List<Map.Entry<String, String>> prefix(String keyPrefix) {
+            return prefix(keyPrefix, Integer.MAX_VALUE);
+        }
+
+        @Override
+        public List<Map.Entry<String, String>> prefix(String keyPrefix, int limit) {
             List<Map.Entry<String, String>> out = new ArrayList<>();
             try (KeyValueIterator<String, String> it = store.prefixScan(prefix + keyPrefix, new StringSerializer())) {
-                it.forEachRemaining(kv -> out.add(Map.entry(kv.key.substring(prefix.length()), kv.value)));
+                while (out.size() < limit && it.hasNext()) {
+                    var kv = it.next();
+                    out.add(Map.entry(kv.key.substring(prefix.length()), kv.value));
+                }
             }
             return out;
         }

@@ -11,6 +11,7 @@ import org.apache.calcite.plan.RelOptUtil;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.runtime.CalciteContextException;
 import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.SqlOrderBy;
 import org.apache.calcite.sql.SqlSelect;
 import org.apache.calcite.sql.SqlWith;
 import org.apache.calcite.sql.parser.SqlParseException;
@@ -113,6 +114,9 @@ public final class QueryCompiler {
     private static SqlSelect body(SqlNode node) {
         if (node instanceof SqlWith with) {
             return body(with.body);
+        }
+        if (node instanceof SqlOrderBy orderBy) {
+            return body(orderBy.query);
         }
         return node instanceof SqlSelect select ? select : null;
     }

@@ -65,7 +65,10 @@ final class QueryShape {
 
     private void query(SqlNode node) {
         if (node instanceof SqlOrderBy ob) {
-            throw unsupported(ob.orderList.size() > 0 ? "ORDER BY" : "LIMIT / OFFSET");
+            // with LIMIT / OFFSET a top-K; without them dropped, since a table has no row order
+            query(ob.query);
+            ob.orderList.accept(new ExpressionCheck());
+            return;
         }
         if (node instanceof SqlWith with) {
             for (SqlNode item : with.withList) {
@@ -90,15 +93,6 @@ final class QueryShape {
     }
 
     private void select(SqlSelect select) {
-        if (select.getWindowList() != null && select.getWindowList().size() > 0) {
-            throw unsupported("window function");
-        }
-        if (select.getOrderList() != null && select.getOrderList().size() > 0) {
-            throw unsupported("ORDER BY");
-        }
-        if (select.getFetch() != null || select.getOffset() != null) {
-            throw unsupported("LIMIT / OFFSET");
-        }
         if (select.getFrom() == null) {
             throw new Unsupported("SELECT without FROM", "a query without a source table");
         }
@@ -114,6 +108,13 @@ final class QueryShape {
         }
         if (select.getHaving() != null) {
             select.getHaving().accept(new ExpressionCheck());
+        }
+        // named windows (WINDOW w AS (...)) and ORDER BY: their expressions are checked like the select list's
+        if (select.getWindowList() != null) {
+            select.getWindowList().accept(new ExpressionCheck());
+        }
+        if (select.getOrderList() != null) {
+            select.getOrderList().accept(new ExpressionCheck());
         }
     }
 
@@ -143,7 +144,7 @@ final class QueryShape {
         }
     }
 
-    /** Expressions: no subqueries, window functions or volatile functions (aggregates are the planner's to place). */
+    /** Expressions: no subqueries or volatile functions (aggregates and window functions are the planner's to place). */
     private static final class ExpressionCheck extends SqlBasicVisitor<Void> {
         @Override
         public Void visit(SqlCall call) {
@@ -154,9 +155,6 @@ final class QueryShape {
             if (call instanceof SqlSelect || call instanceof SqlOrderBy || call instanceof SqlWith
                     || call.getKind() == SqlKind.UNION || call.getKind() == SqlKind.EXISTS) {
                 throw unsupported("subquery");
-            }
-            if (call.getKind() == SqlKind.OVER) {
-                throw unsupported("window function");
             }
             String name = call.getOperator().getName().toLowerCase(Locale.ROOT);
             if (VOLATILE.contains(name)) {

@@ -134,7 +134,7 @@ final class SqlFrontEnd {
                 .withInSubQueryThreshold(Integer.MAX_VALUE)
                 .withRelBuilderConfigTransform(c -> c.withSimplify(false));
         SqlToRelConverter converter = new SqlToRelConverter(null, validator, validator.getCatalogReader().unwrap(
-                CalciteCatalogReader.class), cluster, PgConvertletTable.INSTANCE, config);
+                CalciteCatalogReader.class), cluster, new WindowConvertlets(PgConvertletTable.INSTANCE), config);
         RelNode rel = converter.convertQuery(validated, false, true).project();
         return simplify(rel);
     }
@@ -151,7 +151,12 @@ final class SqlFrontEnd {
                 // no outer join is turned into an inner one on Calcite's idea of which calls are strict
                 rule(FilterJoinRule.FilterIntoJoinRule.FilterIntoJoinRuleConfig.SMART_FALSE, noSimplify),
                 rule(FilterJoinRule.JoinConditionPushRule.JoinConditionPushRuleConfig.DEFAULT.withSmart(false), noSimplify));
-        HepPlanner planner = new HepPlanner(HepProgram.builder().addRuleCollection(rules).build());
+        // first, window functions out of projections into Window operators (which no other rule moves)
+        HepProgram program = HepProgram.builder()
+                .addRuleInstance(rule(CoreRules.PROJECT_TO_LOGICAL_PROJECT_AND_WINDOW.config, noSimplify))
+                .addRuleCollection(rules)
+                .build();
+        HepPlanner planner = new HepPlanner(program);
         planner.setRoot(rel);
         return planner.findBestExp();
     }

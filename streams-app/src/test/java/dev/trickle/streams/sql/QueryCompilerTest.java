@@ -36,9 +36,14 @@ class QueryCompilerTest {
         "SELECT o.id FROM orders o JOIN orders p ON o.ref = p.ref => operator = on uuid, uuid",
         "SELECT bit_and(id) FROM orders => aggregate function bit_and()",
         "SELECT note, max(ref) FROM orders GROUP BY note => aggregate function max() on uuid",
-        "SELECT id FROM orders ORDER BY id => ORDER BY",
-        "SELECT id FROM orders LIMIT 3 => LIMIT / OFFSET",
-        "SELECT row_number() OVER (ORDER BY id) FROM orders => window function",
+        "SELECT id FROM orders ORDER BY random() LIMIT 3 => random()",
+        "SELECT id FROM orders ORDER BY ref LIMIT 3 => ORDER BY on ref of type uuid",
+        "SELECT rank() OVER (ORDER BY ref) FROM orders => window ORDER BY on ref of type uuid",
+        "SELECT sum(id) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW EXCLUDE CURRENT ROW) FROM orders"
+                + " => window frame EXCLUDE CURRENT ROW",
+        "SELECT string_agg(note, ',') OVER (ORDER BY id) FROM orders => window function string_agg()",
+        "SELECT count(*) OVER (ORDER BY at RANGE BETWEEN INTERVAL '1' DAY PRECEDING AND CURRENT ROW) FROM orders"
+                + " => RANGE with offset PRECEDING/FOLLOWING on type timestamp with time zone",
         "SELECT id FROM orders WHERE id IN (SELECT id FROM orders) => subquery",
         "SELECT (SELECT 1) FROM orders => subquery",
         "SELECT id FROM orders WHERE EXISTS (SELECT 1 FROM orders) => subquery",
@@ -127,6 +132,16 @@ class QueryCompilerTest {
         assertEquals(Map.of(List.of("a", "21.00"), -1L, List.of("b", "16.00"), 1L),
                 q.pipeline().apply(Map.of("public.orders", tick2)).asMap());
         assertTrue(q.pipeline().apply(Map.of()).isEmpty(), "no input, no output");
+    }
+
+    @Test
+    void orderByWithoutLimitIsDroppedAndSaysSo() throws Exception {
+        CompiledQuery q = compile("SELECT id + 1, upper(note) FROM orders ORDER BY ref, 2 DESC");
+        assertEquals(List.of("?column?", "upper"), q.outputColumns());
+        assertTrue(q.explain().contains("ORDER BY") && q.explain().contains("dropped: a stream table has no row order"), q.explain());
+        assertEquals(List.of("?column?", "upper"), compile("SELECT id + 1, upper(note) FROM orders ORDER BY 2 LIMIT 3").outputColumns());
+        assertTrue(compile("SELECT id FROM orders ORDER BY amount DESC, id LIMIT 3 OFFSET 1").explain()
+                .contains("TopK(ORDER BY amount DESC NULLS FIRST, id NULLS LAST, LIMIT 3, OFFSET 1)"));
     }
 
     @Test
