@@ -47,6 +47,16 @@ final class SortKeys {
         return keys;
     }
 
+    /** The keys as written, whatever their types (for an ORDER BY that is dropped, not computed). */
+    static String describe(RelCollation collation, List<String> names) {
+        List<String> out = new ArrayList<>();
+        for (RelFieldCollation f : collation.getFieldCollations()) {
+            int c = f.getFieldIndex();
+            out.add((c < names.size() ? names.get(c) : "$" + c) + (f.getDirection().isDescending() ? " DESC" : ""));
+        }
+        return String.join(", ", out);
+    }
+
     static String describe(List<SortKey> keys, List<String> names) {
         List<String> out = new ArrayList<>();
         for (SortKey k : keys) {

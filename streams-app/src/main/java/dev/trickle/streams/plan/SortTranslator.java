@@ -28,8 +28,8 @@ final class SortTranslator {
         long limit = rel.fetch == null ? -1 : count(rel.fetch, "LIMIT");
         if (offset == 0 && limit < 0) {
             // nothing is ordered, so no key needs an order the engine has
-            return new RelTranslator.Translation(new PipelineNode.Op(new UnorderedOperator(rel.getCollation().toString()),
-                    List.of(input.node())), input.types(), input.collations());
+            UnorderedOperator op = new UnorderedOperator(SortKeys.describe(rel.getCollation(), names));
+            return new RelTranslator.Translation(new PipelineNode.Op(op, List.of(input.node())), input.types(), input.collations());
         }
         List<SortKey> keys = SortKeys.of(rel.getCollation(), input, names, databaseCollation, "ORDER BY");
         String description = (keys.isEmpty() ? "no ORDER BY" : "ORDER BY " + SortKeys.describe(keys, names))

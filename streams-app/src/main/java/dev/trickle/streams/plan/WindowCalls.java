@@ -99,7 +99,8 @@ final class WindowCalls {
                 fallbackConversion = conversion(fallback.type(), result);
             }
         }
-        DerivedCollation collation = context.collation(value).merge(fallback == null ? DerivedCollation.NONE : fallback.collation());
+        DerivedCollation collation = context.collation(value)
+                .merge(fallback == null ? DerivedCollation.NONE : fallback.collation());
         return new Translated(new OffsetFunction(value, lead, offset, fallbackOperand, conversion(valueType, result),
                 fallbackConversion), result, collation);
     }
@@ -112,7 +113,8 @@ final class WindowCalls {
             default -> FrameValueFunction.Kind.NTH;
         };
         Operand nth = kind == FrameValueFunction.Kind.NTH ? integer(call, 1).operand() : null;
-        return new Translated(new FrameValueFunction(kind, value, nth, frame), input.types().get(value), context.collation(value));
+        return new Translated(new FrameValueFunction(kind, value, nth, frame), input.types().get(value),
+                context.collation(value));
     }
 
     /** An aggregate over the frame, typed and checked as in GROUP BY. */
@@ -156,11 +158,13 @@ final class WindowCalls {
         RexNode n = call.getOperands().get(i);
         int columns = input.types().size();
         if (n instanceof RexInputRef ref && ref.getIndex() < columns) {
-            return new Arg(Operand.column(ref.getIndex()), input.types().get(ref.getIndex()), false, context.collation(ref.getIndex()));
+            int c = ref.getIndex();
+            return new Arg(Operand.column(c), input.types().get(c), false, context.collation(c));
         }
+        // constants are numbered after the input's columns
         RexLiteral literal = n instanceof RexLiteral l ? l
-                : n instanceof RexInputRef ref && ref.getIndex() - columns < constants.size() ? constants.get(ref.getIndex() - columns)
-                : null;
+                : n instanceof RexInputRef ref && ref.getIndex() - columns < constants.size()
+                ? constants.get(ref.getIndex() - columns) : null;
         if (literal == null) {
             throw new UnsupportedQueryException(describe(call) + " with argument " + n);
         }
