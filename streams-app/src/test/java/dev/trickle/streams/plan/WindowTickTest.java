@@ -97,6 +97,10 @@ class WindowTickTest {
         // expressions over window functions, windows over aggregates, top-N per partition
         "SELECT id, x - lag(x) OVER (PARTITION BY g ORDER BY id) AS dx, sum(x) OVER (PARTITION BY g) * 2 AS twice FROM t",
         "SELECT g, sum(x) AS sx, rank() OVER (ORDER BY sum(x) DESC NULLS LAST) AS r FROM t GROUP BY g",
+        "SELECT g, sum(x) AS sx, rank() OVER (ORDER BY sum(x) DESC NULLS LAST) AS r FROM t GROUP BY g ORDER BY r, g NULLS FIRST LIMIT 2",
+        // offsets as large as bigint reach the partition's ends
+        "SELECT id, sum(x) OVER (ORDER BY id ROWS BETWEEN 9223372036854775807 PRECEDING AND 9223372036854775807 FOLLOWING) AS s"
+                + " FROM t",
         "SELECT id, g, x FROM (SELECT id, g, x, row_number() OVER (PARTITION BY g ORDER BY x DESC NULLS LAST, id) AS rn FROM t) s"
                 + " WHERE rn <= 2",
         // duplicates in a keyless table: each copy is a row

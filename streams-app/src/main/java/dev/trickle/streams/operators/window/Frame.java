@@ -66,7 +66,8 @@ public final class Frame {
             case CURRENT_ROW -> rows ? (isStart ? i : i + 1) : (isStart ? p.peerStart(i) : p.peerEnd(i));
             case PRECEDING, FOLLOWING -> {
                 if (rows) {
-                    long k = Long.parseLong(b.offset());
+                    // an offset past the partition's size reaches as far as the size itself (no overflow)
+                    long k = Math.min(Long.parseLong(b.offset()), n + 1L);
                     long row = b.kind() == BoundKind.PRECEDING ? i - k : i + k;
                     yield (int) Math.max(0, Math.min(n, isStart ? row : row + 1));
                 }
