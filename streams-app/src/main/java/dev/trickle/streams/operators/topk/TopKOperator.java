@@ -67,7 +67,7 @@ public final class TopKOperator implements Operator {
         ZSet<List<String>> delta = inputs.get(0);
         ZSet<List<String>> out = new ZSet<>();
         if (limit == 0 || delta.isEmpty()) {
-            // LIMIT 0 is always empty: nothing to keep
+            // LIMIT 0 is always empty, so nothing is kept; and a tick without changes changes nothing
             return out;
         }
         KeyValueState rows = state.store("rows");
@@ -91,18 +91,22 @@ public final class TopKOperator implements Operator {
             List<Positioned> after = head(rows, n);
             window(after, 1, out);
             window(before, -1, out);
-            String newLast = after.isEmpty() || sum(after) < n ? null : after.get(after.size() - 1).key();
+            String newLast = after.isEmpty() || covered(after) < n ? null : after.get(after.size() - 1).key();
             head.put(LAST, newLast);
         }
         return out;
     }
 
-    private static long sum(List<Positioned> entries) {
+    /** How many rows the entries hold. */
+    private static long covered(List<Positioned> entries) {
         Positioned lastEntry = entries.get(entries.size() - 1);
         return lastEntry.start() + lastEntry.copies();
     }
 
-    /** Adds (sign 1) or removes (-1) the head's rows at positions in [offset, offset+limit) (all past m without LIMIT). */
+    /**
+     * Adds (sign 1) or removes (-1) the copies of the head's rows that the output holds: positions
+     * [offset, offset+limit); without LIMIT the head is [0, offset), the rows the output lacks, so they count negated.
+     */
     private void window(List<Positioned> entries, long sign, ZSet<List<String>> out) {
         long end = limit < 0 ? offset : headSize();
         long from = limit < 0 ? 0 : offset;
@@ -111,7 +115,6 @@ public final class TopKOperator implements Operator {
             long lo = Math.max(p.start(), from);
             long hi = Math.min(p.start() + p.copies(), end);
             if (hi > lo) {
-                // without LIMIT the head is what the output lacks: its rows count negatively
                 out.add(p.row(), (limit < 0 ? -sign : sign) * (hi - lo));
             }
         }
