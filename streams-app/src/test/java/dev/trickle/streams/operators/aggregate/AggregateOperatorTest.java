@@ -4,15 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.trickle.streams.operators.CountingOperatorState;
 import dev.trickle.streams.operators.InMemoryStateBackend;
-import dev.trickle.streams.operators.OperatorState;
 import dev.trickle.streams.operators.expr.PgType;
 import dev.trickle.streams.plan.EvaluationException;
 import dev.trickle.streams.plan.ZSet;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The aggregate operator on its own: retractions, NULLs, the row without GROUP BY, bounded state and work. */
@@ -138,15 +136,15 @@ class AggregateOperatorTest {
             fill.add(row(Integer.toString(i % 500), Integer.toString(i)), 1);
         }
         apply(op, fill);
-        CountingState counting = new CountingState(backend.forOperator("op0"));
+        CountingOperatorState counting = new CountingOperatorState(backend.forOperator("op0"));
         // a non-extreme value out of one group, one into another: no scans, a handful of reads and writes
         op.apply(List.of(delta(row("7", "1007"), -1, row("8", "5"), 1)), counting);
-        assertEquals(0, counting.scans);
-        assertTrue(counting.reads + counting.writes <= 12, counting.reads + " reads, " + counting.writes + " writes");
+        assertEquals(0, counting.scans());
+        assertTrue(counting.reads() + counting.writes() <= 12, counting.reads() + " reads, " + counting.writes() + " writes");
         // deleting a group's minimum scans that group's values only
         op.apply(List.of(delta(row("9", "9"), -1)), counting);
-        assertEquals(1, counting.scans);
-        assertEquals(3, counting.scanned);
+        assertEquals(1, counting.scans());
+        assertEquals(3, counting.scanned());
     }
 
     @Test
@@ -156,54 +154,9 @@ class AggregateOperatorTest {
                 List.of(new AggregateOperator.Aggregated(0)), "string_agg");
         assertEquals(delta(row((String) null), 1), apply(op, new ZSet<>()));
         assertEquals(delta(row((String) null), -1, row("a,b"), 1), apply(op, delta(row("a", ","), 1, row("b", ","), 1)));
-        CountingState counting = new CountingState(backend.forOperator("op0"));
+        CountingOperatorState counting = new CountingOperatorState(backend.forOperator("op0"));
         assertEquals(new ZSet<List<String>>(), op.apply(List.of(new ZSet<>()), counting));
-        assertEquals(0, counting.scans);
-        assertEquals(1, counting.reads);
-    }
-
-    /** Counts the store operations an operator makes. */
-    static final class CountingState implements OperatorState {
-        private final OperatorState inner;
-        int reads;
-        int writes;
-        int scans;
-        int scanned;
-
-        CountingState(OperatorState inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public KeyValueState store(String name) {
-            KeyValueState s = inner.store(name);
-            return new KeyValueState() {
-                @Override
-                public String get(String key) {
-                    reads++;
-                    return s.get(key);
-                }
-
-                @Override
-                public void put(String key, String value) {
-                    writes++;
-                    s.put(key, value);
-                }
-
-                @Override
-                public void delete(String key) {
-                    writes++;
-                    s.delete(key);
-                }
-
-                @Override
-                public List<Map.Entry<String, String>> prefix(String prefix) {
-                    scans++;
-                    List<Map.Entry<String, String>> out = new ArrayList<>(s.prefix(prefix));
-                    scanned += out.size();
-                    return out;
-                }
-            };
-        }
+        assertEquals(0, counting.scans());
+        assertEquals(1, counting.reads());
     }
 }

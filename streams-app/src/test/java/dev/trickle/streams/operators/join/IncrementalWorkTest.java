@@ -6,12 +6,12 @@ import static dev.trickle.streams.operators.join.JoinFixtures.zset;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.trickle.streams.operators.CountingOperatorState;
 import dev.trickle.streams.operators.InMemoryStateBackend;
 import dev.trickle.streams.operators.Operator;
 import dev.trickle.streams.operators.OperatorState;
 import dev.trickle.streams.plan.ZSet;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,45 +21,6 @@ import org.junit.jupiter.api.Test;
 class IncrementalWorkTest {
     private static final int ROWS = 5_000;
     private static final int HOT = 50;
-
-    /** Counts the state entries an operator reads (prefix scans and point reads). */
-    private static final class Counting implements OperatorState {
-        private final OperatorState inner;
-        long read;
-
-        Counting(OperatorState inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public KeyValueState store(String name) {
-            KeyValueState s = inner.store(name);
-            return new KeyValueState() {
-                @Override
-                public String get(String key) {
-                    read++;
-                    return s.get(key);
-                }
-
-                @Override
-                public void put(String key, String value) {
-                    s.put(key, value);
-                }
-
-                @Override
-                public void delete(String key) {
-                    s.delete(key);
-                }
-
-                @Override
-                public List<Map.Entry<String, String>> prefix(String prefix) {
-                    List<Map.Entry<String, String>> out = s.prefix(prefix);
-                    read += out.size();
-                    return out;
-                }
-            };
-        }
-    }
 
     /** Distinct keys 1..ROWS on both sides, and HOT rows of key 0 on each side. */
     private static void load(Operator op, OperatorState state) throws Exception {
@@ -80,16 +41,16 @@ class IncrementalWorkTest {
     void aChangedRowReadsOnlyItsKey() throws Exception {
         for (Operator op : List.of(new InnerJoinOperator(JoinFixtures.onKey()),
                 new OuterJoinOperator(JoinFixtures.onKey(), 2, true, true), new SemiJoinOperator(JoinFixtures.onKey(), false))) {
-            Counting state = new Counting(new InMemoryStateBackend().forOperator("op0"));
+            CountingOperatorState state = new CountingOperatorState(new InMemoryStateBackend().forOperator("op0"));
             load(op, state);
-            state.read = 0;
+            state.reset();
             // an update that moves a row from key 7 to key 8
             op.apply(List.of(zset(row("7", "l7"), -1L, row("8", "l7"), 1L), none()), state);
-            assertTrue(state.read <= 6, op.describe() + " read " + state.read + " entries for one changed row");
-            state.read = 0;
+            assertTrue(state.entriesRead() <= 6, op.describe() + " read " + state.entriesRead() + " entries for one changed row");
+            state.reset();
             // a new row on the hot key pairs with its HOT partners, and with nothing else
             ZSet<List<String>> out = op.apply(List.of(none(), zset(row("0", "new"), 1L)), state);
-            assertTrue(state.read <= HOT + 2, op.describe() + " read " + state.read + " entries for a hot-key row");
+            assertTrue(state.entriesRead() <= HOT + 2, op.describe() + " read " + state.entriesRead() + " entries for a hot-key row");
             if (op instanceof InnerJoinOperator) {
                 assertEquals(HOT, out.size());
             }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.trickle.streams.operators.CountingOperatorState;
 import dev.trickle.streams.operators.InMemoryStateBackend;
 import dev.trickle.streams.operators.OperatorState;
 import dev.trickle.streams.operators.expr.PgType;
@@ -96,64 +97,18 @@ class TopKOperatorTest {
     @Test
     void aChangeBelowTheTopReadsNoEntriesOfTheStoreAndOneInsideItReadsK() throws Exception {
         TopKOperator op = topK(false, 0, 10);
-        Counting state = new Counting(new InMemoryStateBackend().forOperator("op0"));
+        CountingOperatorState state = new CountingOperatorState(new InMemoryStateBackend().forOperator("op0"));
         ZSet<List<String>> fill = new ZSet<>();
         for (int i = 0; i < 5000; i++) {
             fill.add(row(Integer.toString(i), "r" + i), 1);
         }
         op.apply(List.of(fill), state);
-        state.read = 0;
+        state.reset();
         assertTrue(op.apply(List.of(zset(row("4000", "r4000"), -1L, row("4000", "moved"), 1L)), state).isEmpty());
         // the update's two rows and the head's bound: no scan
-        assertTrue(state.read <= 3, "read " + state.read + " entries for a change below the top");
-        state.read = 0;
+        assertTrue(state.entriesRead() <= 3, "read " + state.entriesRead() + " entries for a change below the top");
+        state.reset();
         assertEquals(Map.of(row("3", "r3"), -1L, row("10", "r10"), 1L), op.apply(List.of(zset(row("3", "r3"), -1L)), state).asMap());
-        assertTrue(state.read <= 2 * 10 + 3, "read " + state.read + " entries for a change inside the top");
-    }
-
-    /** Counts the state entries an operator reads. */
-    private static final class Counting implements OperatorState {
-        private final OperatorState inner;
-        long read;
-
-        Counting(OperatorState inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public KeyValueState store(String name) {
-            KeyValueState s = inner.store(name);
-            return new KeyValueState() {
-                @Override
-                public String get(String key) {
-                    read++;
-                    return s.get(key);
-                }
-
-                @Override
-                public void put(String key, String value) {
-                    s.put(key, value);
-                }
-
-                @Override
-                public void delete(String key) {
-                    s.delete(key);
-                }
-
-                @Override
-                public List<Map.Entry<String, String>> prefix(String prefix) {
-                    List<Map.Entry<String, String>> out = s.prefix(prefix);
-                    read += out.size();
-                    return out;
-                }
-
-                @Override
-                public List<Map.Entry<String, String>> prefix(String prefix, int limit) {
-                    List<Map.Entry<String, String>> out = s.prefix(prefix, limit);
-                    read += out.size();
-                    return out;
-                }
-            };
-        }
+        assertTrue(state.entriesRead() <= 2 * 10 + 3, "read " + state.entriesRead() + " entries for a change inside the top");
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.trickle.streams.operators.CountingOperatorState;
 import dev.trickle.streams.operators.InMemoryStateBackend;
 import dev.trickle.streams.operators.OperatorState;
 import dev.trickle.streams.operators.aggregate.CountFunction;
@@ -97,44 +98,16 @@ class WindowOperatorTest {
     void aChangeReadsOnlyItsOwnPartition() throws Exception {
         WindowOperator op = new WindowOperator(new int[] {0}, List.of(PgType.INT4), List.of(SortKey.of(1, PgType.INT4, false)),
                 List.of(new FrameAggregate(new CountFunction(true), new int[0], Frame.wholePartition())), "test");
-        long[] read = new long[1];
-        OperatorState inner = new InMemoryStateBackend().forOperator("op0");
-        OperatorState counting = name -> new CountingStore(inner.store(name), read);
+        CountingOperatorState counting = new CountingOperatorState(new InMemoryStateBackend().forOperator("op0"));
         ZSet<List<String>> fill = new ZSet<>();
         for (int i = 0; i < 3000; i++) {
             fill.add(row(Integer.toString(i % 100), Integer.toString(i), "p"), 1);
         }
         op.apply(List.of(fill), counting);
-        read[0] = 0;
+        counting.reset();
         ZSet<List<String>> out = op.apply(List.of(zset(row("7", "5000", "p"), 1L)), counting);
         // partition 7 has 30 rows: all of them change (count 30 → 31), and nothing else is read
         assertEquals(61, out.size());
-        assertTrue(read[0] <= 31, "read " + read[0] + " entries");
-    }
-
-    /** A store that counts the entries read. */
-    private record CountingStore(OperatorState.KeyValueState s, long[] read) implements OperatorState.KeyValueState {
-        @Override
-        public String get(String key) {
-            read[0]++;
-            return s.get(key);
-        }
-
-        @Override
-        public void put(String key, String value) {
-            s.put(key, value);
-        }
-
-        @Override
-        public void delete(String key) {
-            s.delete(key);
-        }
-
-        @Override
-        public List<Map.Entry<String, String>> prefix(String prefix) {
-            List<Map.Entry<String, String>> out = s.prefix(prefix);
-            read[0] += out.size();
-            return out;
-        }
+        assertTrue(counting.entriesRead() <= 31, "read " + counting.entriesRead() + " entries");
     }
 }
