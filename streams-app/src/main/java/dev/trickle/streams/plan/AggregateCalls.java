@@ -7,17 +7,20 @@ import dev.trickle.streams.operators.aggregate.CountFunction;
 import dev.trickle.streams.operators.aggregate.ElementOrder;
 import dev.trickle.streams.operators.aggregate.ListFunction;
 import dev.trickle.streams.operators.aggregate.MinMaxFunction;
+import dev.trickle.streams.operators.aggregate.SingleValueFunction;
 import dev.trickle.streams.operators.aggregate.SumAvgFunction;
 import dev.trickle.streams.operators.aggregate.ValueEquality;
 import dev.trickle.streams.operators.aggregate.ValueOrder;
 import dev.trickle.streams.operators.aggregate.VarianceFunction;
 import dev.trickle.streams.operators.expr.PgType;
+import dev.trickle.streams.operators.expr.PgValues;
 import dev.trickle.streams.sql.UnsupportedQueryException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.apache.calcite.rel.RelFieldCollation;
 import org.apache.calcite.rel.core.AggregateCall;
+import org.apache.calcite.rex.RexLiteral;
 
 /**
  * One aggregate call of a Calcite Aggregate: the PostgreSQL function it is, its result type (PostgreSQL's,
@@ -68,6 +71,8 @@ final class AggregateCalls {
             }
             case "ANY_VALUE" -> anyValue(call, arg, argCollation);
             case "GROUPING" -> grouping(call);
+            case "LITERAL_AGG" -> literal(call);
+            case "SINGLE_VALUE" -> new Translated(null, call(call, new SingleValueFunction()), arg, argCollation);
             default -> throw new UnsupportedQueryException("aggregate function " + name.toLowerCase(Locale.ROOT) + "()");
         };
     }
@@ -121,6 +126,24 @@ final class AggregateCalls {
             }
         }
         return new Translated(new AggregateOperator.Grouping(positions), null, PgType.INT4, DerivedCollation.NONE);
+    }
+
+    /**
+     * Calcite's LITERAL_AGG(value), which subquery removal puts in a group to say that it exists: the same
+     * value in every group's row.
+     */
+    private static Translated literal(AggregateCall call) throws UnsupportedQueryException {
+        if (call.rexList.size() != 1 || !(call.rexList.get(0) instanceof RexLiteral literal) || call.filterArg >= 0) {
+            throw new UnsupportedQueryException(describe(call));
+        }
+        TypedExpr value = Literals.translate(literal);
+        String text;
+        try {
+            text = PgValues.format(value.expr().eval(List.of()), value.type());
+        } catch (EvaluationException e) {
+            throw new UnsupportedQueryException(describe(call), e.getMessage());
+        }
+        return new Translated(new AggregateOperator.Constant(text), null, value.type(), DerivedCollation.NONE);
     }
 
     /** The call's elements: its arguments, then its ORDER BY keys. */

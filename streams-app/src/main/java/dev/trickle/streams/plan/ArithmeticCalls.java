@@ -44,6 +44,9 @@ final class ArithmeticCalls {
     }
 
     private static TypedExpr binary(RexCall call, RexTranslator t) throws UnsupportedQueryException {
+        if ((call.getKind() == SqlKind.PLUS || call.getKind() == SqlKind.MINUS) && DateTimeCalls.isDateTimeArithmetic(call)) {
+            return DateTimeCalls.arithmetic(call, t);
+        }
         TypedExpr a = t.uncoerced(call, 0);
         TypedExpr b = t.uncoerced(call, 1);
         if (a.origin() == TypedExpr.Origin.UNKNOWN_LITERAL && b.type().isNumber()) {

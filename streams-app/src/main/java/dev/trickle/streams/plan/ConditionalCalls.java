@@ -27,20 +27,27 @@ final class ConditionalCalls {
         r.name((call, t) -> extreme(call, t, -1), "LEAST");
     }
 
-    /** The operands converted to their common type. */
+    /**
+     * The operands converted to their common type. An untyped literal (unknown or NULL) becomes the type
+     * without its modifier, and then so does the result (COALESCE(char(5) column, 'zz') is bpchar: 'zz'
+     * is not padded).
+     */
     static List<TypedExpr> unify(RexCall call, List<TypedExpr> values) throws UnsupportedQueryException {
         List<PgType> types = new ArrayList<>();
+        boolean anyUntyped = false;
         for (TypedExpr v : values) {
             boolean untyped = v.origin() == TypedExpr.Origin.NULL_LITERAL || v.origin() == TypedExpr.Origin.UNKNOWN_LITERAL;
             types.add(untyped ? null : v.type());
+            anyUntyped |= untyped;
         }
         PgType common = PgTypeRules.common(types);
         if (common == null) {
             throw RexTranslator.typeMismatch(call, values.toArray(new TypedExpr[0]));
         }
+        PgType target = anyUntyped ? common.base() : common;
         List<TypedExpr> out = new ArrayList<>();
         for (TypedExpr v : values) {
-            out.add(v.castTo(common));
+            out.add(v.castTo(target));
         }
         return out;
     }
@@ -49,12 +56,14 @@ final class ConditionalCalls {
         int n = call.getOperands().size();
         List<Expr> conditions = new ArrayList<>();
         List<TypedExpr> values = new ArrayList<>();
+        // PostgreSQL resolves the type with the ELSE branch first (CASE WHEN .. THEN char ELSE text END is text)
+        values.add(t.uncoerced(call, n - 1));
         for (int i = 0; i + 1 < n; i += 2) {
             conditions.add(LogicCalls.bool(call, t, i));
             values.add(t.uncoerced(call, i + 1));
         }
-        values.add(t.uncoerced(call, n - 1));
         List<TypedExpr> unified = unify(call, values);
+        unified.add(unified.remove(0));
         Expr[] whens = conditions.toArray(new Expr[0]);
         Expr[] thens = unified.stream().map(TypedExpr::expr).toArray(Expr[]::new);
         return TypedExpr.computed(row -> {

@@ -3,6 +3,7 @@ package dev.trickle.streams.plan;
 import dev.trickle.streams.operators.InMemoryStateBackend;
 import dev.trickle.streams.operators.OperatorState;
 import dev.trickle.streams.operators.StateBackend;
+import dev.trickle.streams.operators.expr.PgValues;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -46,7 +47,17 @@ public final class OperatorPipeline implements DeltaPipeline {
     @Override
     public ZSet<List<String>> apply(Map<String, ZSet<Map<String, String>>> inputs, StateBackend state)
             throws EvaluationException {
-        return evaluate(root, inputs, state);
+        ZSet<List<String>> out = evaluate(root, inputs, state);
+        for (List<String> row : out.asMap().keySet()) {
+            for (String value : row) {
+                // an error deferred to where the value is used: a stream table column uses it
+                String error = PgValues.deferredErrorMessage(value);
+                if (error != null) {
+                    throw new EvaluationException(error);
+                }
+            }
+        }
+        return out;
     }
 
     private ZSet<List<String>> evaluate(PipelineNode node, Map<String, ZSet<Map<String, String>>> inputs,

@@ -37,6 +37,7 @@ public final class RexTranslator {
         StringCalls.register(r);
         ConditionalCalls.register(r);
         CastCalls.register(r);
+        DateTimeCalls.register(r);
         Collations.register(r);
     }
 

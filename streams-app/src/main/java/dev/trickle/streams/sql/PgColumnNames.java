@@ -107,6 +107,11 @@ final class PgColumnNames {
                 String f = flag instanceof SqlLiteral l ? String.valueOf(l.getValueAs(SqlTrimFunction.Flag.class)) : "BOTH";
                 return new Name(f.equals("LEADING") ? "ltrim" : f.equals("TRAILING") ? "rtrim" : "btrim", 2);
             }
+            case FILTER:
+            case WITHIN_GROUP:
+            case WITHIN_DISTINCT:
+                // agg(...) FILTER (WHERE ...), agg(...) WITHIN GROUP (ORDER BY ...): named after the aggregate
+                return figure(call.operand(0));
             case COALESCE:
             case NULLIF:
                 return new Name(call.getKind().name().toLowerCase(Locale.ROOT), 2);

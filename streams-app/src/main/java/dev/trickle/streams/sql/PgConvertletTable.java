@@ -29,7 +29,9 @@ import org.apache.calcite.sql2rel.StandardConvertletTable;
  *     (user casts all arrive as {@code ::}: {@link PgRewrites} rewrites {@code CAST(x AS t)} before
  *     validation, because Calcite's coercion inserts CAST calls indistinguishable from the user's);</li>
  * <li>GREATEST, LEAST, COALESCE, NULLIF and SQRT stay single calls (Calcite expands them into CASE
- *     or POWER with its own null rules and types).</li>
+ *     or POWER with its own null rules and types), and so do PostgreSQL's date and time operators;</li>
+ * <li>casts Calcite's coercion inserted after validation (set operations, IN subqueries) take the type
+ *     their data type spec names.</li>
  * </ul>
  */
 final class PgConvertletTable implements SqlRexConvertletTable {
@@ -44,7 +46,8 @@ final class PgConvertletTable implements SqlRexConvertletTable {
                 && call.operand(1) instanceof SqlDataTypeSpec) {
             return PgConvertletTable::convertCast;
         }
-        if (PgOperatorTable.INSTANCE.isOwn(call.getOperator())) {
+        if (PgOperatorTable.INSTANCE.isOwn(call.getOperator()) || call.getOperator() == PgDateTimeOperators.PLUS
+                || call.getOperator() == PgDateTimeOperators.MINUS) {
             return PgConvertletTable::convertPlain;
         }
         String name = call.getOperator().getName().toUpperCase(Locale.ROOT);
@@ -66,11 +69,15 @@ final class PgConvertletTable implements SqlRexConvertletTable {
     private static RexNode convertCast(SqlRexContext cx, SqlCall call) {
         RexBuilder rex = cx.getRexBuilder();
         RexNode value = cx.convertExpression(call.operand(0));
-        RelDataType type = cx.getValidator().getValidatedNodeType(call);
+        SqlDataTypeSpec spec = call.operand(1);
         if (call.getOperator() != SqlLibraryOperators.INFIX_CAST) {
+            // a cast Calcite's coercion inserted (set operations, IN subqueries) after validation has no
+            // validated type: its type is the spec's, as nullable as the value
+            RelDataType target = spec.deriveType(cx.getValidator());
+            RelDataType type = cx.getTypeFactory().createTypeWithNullability(target, value.getType().isNullable());
             return rex.makeAbstractCast(type, value, false);
         }
-        SqlDataTypeSpec spec = call.operand(1);
+        RelDataType type = cx.getValidator().getValidatedNodeType(call);
         RexNode target = rex.makeLiteral(pgTypeName(spec));
         return rex.makeCall(type, PgOperatorTable.PG_CAST, List.of(value, target));
     }

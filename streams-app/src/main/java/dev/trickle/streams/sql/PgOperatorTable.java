@@ -73,7 +73,8 @@ final class PgOperatorTable implements SqlOperatorTable {
             fn("concat", ReturnTypes.VARCHAR, OperandTypes.ONE_OR_MORE),
             // Calcite's versions insist on one operand type; PostgreSQL unifies e.g. date and timestamp
             fn("greatest", PgOperatorTable::commonType, OperandTypes.ONE_OR_MORE),
-            fn("least", PgOperatorTable::commonType, OperandTypes.ONE_OR_MORE), COALESCE, NULLIF, PG_COLLATE)
+            fn("least", PgOperatorTable::commonType, OperandTypes.ONE_OR_MORE), COALESCE, NULLIF, PG_COLLATE,
+            PgDateTimeOperators.DATE_PART, PgDateTimeOperators.DATE_TRUNC, PgDateTimeOperators.PG_EXTRACT)
             .collect(Collectors.toMap(f -> f.getName().toLowerCase(Locale.ROOT), Function.identity()));
 
     private PgOperatorTable() {
@@ -99,6 +100,11 @@ final class PgOperatorTable implements SqlOperatorTable {
     @Override
     public void lookupOperatorOverloads(SqlIdentifier opName, SqlFunctionCategory category, SqlSyntax syntax,
                                         List<SqlOperator> operatorList, SqlNameMatcher nameMatcher) {
+        if (opName.isSimple() && syntax == SqlSyntax.BINARY && (opName.getSimple().equals("+") || opName.getSimple().equals("-"))) {
+            // the validator looks binary operators up again when it types them
+            operatorList.add(opName.getSimple().equals("+") ? PgDateTimeOperators.PLUS : PgDateTimeOperators.MINUS);
+            return;
+        }
         if (opName.isSimple() && syntax == SqlSyntax.FUNCTION) {
             SqlFunction own = overrides.get(opName.getSimple().toLowerCase(Locale.ROOT));
             if (own != null) {

@@ -10,6 +10,8 @@ import java.util.regex.Pattern;
 import org.apache.calcite.plan.RelOptUtil;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.runtime.CalciteContextException;
+import org.apache.calcite.sql.SqlCall;
+import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.SqlOrderBy;
 import org.apache.calcite.sql.SqlSelect;
@@ -23,6 +25,8 @@ import org.apache.calcite.sql.parser.SqlParser;
  */
 public final class QueryCompiler {
     private static final Pattern UNKNOWN_FUNCTION = Pattern.compile("No match found for function signature ([^(]+)\\(");
+    private static final Pattern FREE_FORM_INTERVAL = Pattern.compile(
+            "(?i)\\binterval\\s*'([^']*)'(?!\\s*(year|month|day|hour|minute|second)\\b)");
     private static final Pattern UNTYPED_OPERATOR = Pattern.compile("Cannot apply '([^']+)' to arguments of type '([^']+)'");
 
     private QueryCompiler() {
@@ -100,23 +104,34 @@ public final class QueryCompiler {
         return new QueryCompileException(e.getMessage(), e);
     }
 
-    private static SqlNode parse(String sql) throws QueryCompileException {
+    private static SqlNode parse(String sql) throws QueryCompileException, UnsupportedQueryException {
         try {
             return SqlParser.create(sql, SqlFrontEnd.PARSER).parseQuery();
         } catch (SqlParseException e) {
+            Matcher interval = FREE_FORM_INTERVAL.matcher(sql);
+            if (interval.find()) {
+                // PostgreSQL's interval '1 day' is valid; Calcite's parser only has the standard form
+                throw new UnsupportedQueryException("interval literal '" + interval.group(1) + "'",
+                        "write the SQL standard form, e.g. INTERVAL '3' DAY or INTERVAL '1-2' YEAR TO MONTH");
+            }
             // the first line has the position; the rest lists every token Calcite would have accepted
             String message = e.getMessage() == null ? "syntax error" : e.getMessage().split("\n", 2)[0];
             throw new QueryCompileException("syntax error: " + message, e);
         }
     }
 
-    /** The SELECT whose list names the stream table's columns; null for {@code TABLE t}. */
+    /** The SELECT whose list names the stream table's columns (a set operation's leftmost); null for {@code TABLE t}. */
     private static SqlSelect body(SqlNode node) {
         if (node instanceof SqlWith with) {
             return body(with.body);
         }
         if (node instanceof SqlOrderBy orderBy) {
             return body(orderBy.query);
+        }
+        if (node != null && (node.getKind() == SqlKind.UNION || node.getKind() == SqlKind.INTERSECT
+                || node.getKind() == SqlKind.EXCEPT)) {
+            // a set operation's columns are named by its leftmost query
+            return body(((SqlCall) node).operand(0));
         }
         return node instanceof SqlSelect select ? select : null;
     }

@@ -19,7 +19,7 @@ import org.apache.calcite.sql.util.SqlBasicVisitor;
 
 /**
  * Checks, on the parsed query, that its shape is one the engine maintains (a SELECT over tables and
- * joins, possibly through derived tables and CTEs, without subqueries in expressions), naming the first
+ * joins, possibly through derived tables, CTEs and subqueries in expressions), naming the first
  * construct that is not; and collects the table names in FROM clauses so the compiler can look them up.
  */
 final class QueryShape {
@@ -144,17 +144,20 @@ final class QueryShape {
         }
     }
 
-    /** Expressions: no subqueries or volatile functions (aggregates and window functions are the planner's to place). */
-    private static final class ExpressionCheck extends SqlBasicVisitor<Void> {
+    /**
+     * Expressions: no volatile functions; subqueries (EXISTS, IN, ANY/ALL, scalar) are checked as queries and
+     * their tables collected (the planner turns them into joins); aggregates and window functions are the
+     * planner's to place.
+     */
+    private final class ExpressionCheck extends SqlBasicVisitor<Void> {
         @Override
         public Void visit(SqlCall call) {
-            if (call.getKind() == SqlKind.NOT_IN && !(call.operand(1) instanceof SqlNodeList)) {
-                throw new Unsupported("NOT IN (subquery)", "one NULL in the subquery's result makes NOT IN unknown"
-                        + " for every row, so it is no anti-join; NOT EXISTS is one");
-            }
             if (call instanceof SqlSelect || call instanceof SqlOrderBy || call instanceof SqlWith
-                    || call.getKind() == SqlKind.UNION || call.getKind() == SqlKind.EXISTS) {
-                throw unsupported("subquery");
+                    || call.getKind() == SqlKind.UNION || call.getKind() == SqlKind.INTERSECT
+                    || call.getKind() == SqlKind.EXCEPT) {
+                // a subquery (EXISTS, IN, scalar): a query of its own, whose tables are sources too
+                query(call);
+                return null;
             }
             String name = call.getOperator().getName().toLowerCase(Locale.ROOT);
             if (VOLATILE.contains(name)) {

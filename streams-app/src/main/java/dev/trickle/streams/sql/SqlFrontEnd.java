@@ -30,6 +30,7 @@ import org.apache.calcite.sql.parser.babel.SqlBabelParserImpl;
 import org.apache.calcite.sql.validate.SqlNameMatchers;
 import org.apache.calcite.sql.validate.SqlValidator;
 import org.apache.calcite.sql.validate.SqlValidatorUtil;
+import org.apache.calcite.sql2rel.RelDecorrelator;
 import org.apache.calcite.sql2rel.SqlToRelConverter;
 import org.apache.calcite.tools.RelBuilder;
 import org.apache.calcite.tools.RelBuilderFactory;
@@ -136,7 +137,20 @@ final class SqlFrontEnd {
         SqlToRelConverter converter = new SqlToRelConverter(null, validator, validator.getCatalogReader().unwrap(
                 CalciteCatalogReader.class), cluster, new WindowConvertlets(PgConvertletTable.INSTANCE), config);
         RelNode rel = converter.convertQuery(validated, false, true).project();
-        return simplify(rel);
+        return simplify(OrFactoring.apply(decorrelate(rel)));
+    }
+
+    /** Subqueries in expressions become joins (correlated ones through Correlate), then correlation is removed. */
+    private static RelNode decorrelate(RelNode rel) {
+        RelBuilderFactory noSimplify = RelBuilder.proto(Contexts.of(RelBuilder.Config.DEFAULT.withSimplify(false)));
+        List<RelOptRule> rules = List.of(
+                rule(CoreRules.FILTER_SUB_QUERY_TO_CORRELATE.config, noSimplify),
+                rule(CoreRules.PROJECT_SUB_QUERY_TO_CORRELATE.config, noSimplify),
+                rule(CoreRules.JOIN_SUB_QUERY_TO_CORRELATE.config, noSimplify));
+        HepPlanner planner = new HepPlanner(HepProgram.builder().addRuleCollection(rules).build());
+        planner.setRoot(rel);
+        RelNode removed = planner.findBestExp();
+        return RelDecorrelator.decorrelateQuery(removed, noSimplify.create(rel.getCluster(), null));
     }
 
     private static RelNode simplify(RelNode rel) {

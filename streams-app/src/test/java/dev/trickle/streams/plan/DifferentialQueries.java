@@ -65,6 +65,9 @@ final class DifferentialQueries {
             "SELECT id, GREATEST(a, b, 0) AS g, LEAST(a, b) AS l, GREATEST(n, a) AS gn, LEAST(t, v) AS lt,"
                     + " GREATEST(d, ts) AS gd, LEAST(f, a, n) AS lf FROM src",
             "SELECT id, CASE WHEN t LIKE '%a%' THEN upper(t) ELSE lower(t) END AS x FROM src",
+            // the first string type wins: char(n) then text is char, text then char(n) is text
+            "SELECT id, COALESCE(c, t) AS ct, COALESCE(t, c) AS tc, CASE WHEN a > 0 THEN c ELSE v END AS cv, COALESCE(c, 'zz') AS cz,"
+                    + " GREATEST(c, t) AS g, COALESCE(c, t) || '|' AS ctb, CASE WHEN ok THEN v ELSE c END || '|' AS vcb FROM src",
             // strings
             "SELECT id, t || v AS tv, t || a AS ta, n || '' AS ns, c || t AS ct, 'it''s ' || v AS q FROM src",
             "SELECT id, upper(t) AS up, lower(v) AS lo, length(t) AS len, char_length(v) AS cl FROM src",
@@ -112,7 +115,35 @@ final class DifferentialQueries {
             "SELECT id, t COLLATE \"C\", t COLLATE \"C\" < v AS lt, upper(t COLLATE \"C\") AS up, lower(v COLLATE \"POSIX\") AS lo,"
                     + " t ILIKE 'é%' COLLATE \"C\" AS il, greatest(t, v COLLATE \"C\") AS g, t::varchar(3) COLLATE \"C\" AS tc"
                     + " FROM src WHERE t COLLATE ucs_basic BETWEEN 'a' AND 'z' OR c COLLATE pg_catalog.\"C\" > 'a'",
+            // aggregates with FILTER are named after the aggregate
+            "SELECT count(*) FILTER (WHERE a > 0), sum(a) FILTER (WHERE b > 0), count(*) AS n FROM src",
+            // dates and timestamps: extract (numeric), date_part (double precision), date_trunc, date arithmetic, intervals
+            "SELECT id, extract(year from d) AS y, extract(quarter from d) AS q, extract(doy from d) AS doy, extract(epoch from d) AS e,"
+                    + " extract(julian from d) AS j, extract(week from d) AS w, extract(isoyear from d) AS iy, extract(decade from d) AS dc,"
+                    + " extract(century from d) AS c, extract(millennium from d) AS ml FROM src WHERE d <> 'infinity'",
+            "SELECT id, extract(month from d) AS m, extract(day from d) AS dd, extract(dow from d) AS dw, extract(isodow from d) AS idw,"
+                    + " extract(week from d) AS w, extract(DOY FROM d) AS doy, EXTRACT(QUARTER FROM d) AS q FROM src",
+            "SELECT id, extract(second from ts) AS s, extract(millisecond from ts) AS ms, extract(microsecond from ts) AS us,"
+                    + " extract(minute from ts) AS mi, extract(hour from ts) AS h, extract(epoch from ts) AS e, extract(julian from ts) AS j,"
+                    + " extract(year from ts) AS y, extract(dow from ts) AS dw, extract(century from ts) AS c FROM src",
+            "SELECT id, date_part('year', ts) AS y, date_part('second', ts) AS s, date_part('epoch', ts) AS e, date_part('julian', ts) AS j,"
+                    + " date_part('dow', d) AS dw, date_part('epoch', d) AS de, date_part('Hours', d) AS h, date_part('msec', ts) AS ms,"
+                    + " date_part('year', d) AS dy, date_part('microseconds', ts) AS us FROM src",
+            "SELECT id, date_trunc('month', ts) AS m, date_trunc('week', ts) AS w, date_trunc('quarter', ts) AS q,"
+                    + " date_trunc('millennium', ts) AS ml, date_trunc('century', ts) AS c, date_trunc('decade', ts) AS dc,"
+                    + " date_trunc('hour', ts) AS h, date_trunc('milliseconds', ts) AS ms, date_trunc('DAY', d::timestamp) AS dd,"
+                    + " date_trunc('year', ts) AS y, date_trunc('minute', ts) AS mi, date_trunc('second', ts) AS s FROM src",
+            "SELECT id, d + 1 AS p, 7 + d AS q, d - 30 AS m, d + s AS ds, d - a AS da FROM src WHERE a BETWEEN -1000 AND 1000",
+            "SELECT id, d - DATE '2000-01-01' AS diff, d - '2010-06-15' AS du, DATE '2030-01-01' - d AS until FROM src WHERE d <> 'infinity'",
+            "SELECT id, d + INTERVAL '1' MONTH AS m, ts - INTERVAL '3' DAY AS t3, ts + INTERVAL '1-2' YEAR TO MONTH AS ym,"
+                    + " INTERVAL '36' HOUR + d AS h, ts + INTERVAL '2 03:04:05' DAY TO SECOND AS dts, d - INTERVAL '13' MONTH AS m13 FROM src",
+            "SELECT id, d FROM src WHERE d >= DATE '2005-01-01' AND d < DATE '2005-01-01' + INTERVAL '1' YEAR OR ts < d - 100",
+            "SELECT extract(year from d) AS y, count(*) AS n FROM src WHERE d <> 'infinity' GROUP BY extract(year from d)",
             // errors: both PostgreSQL and the engine must fail, with the same message
+            "SELECT id, d - DATE '2000-01-01' AS diff FROM src",
+            "SELECT id, date_part('fortnight', ts) AS f FROM src",
+            "SELECT id, date_trunc('dow', ts) AS f FROM src",
+            "SELECT id, extract(epoch from d + 2000000000) AS e FROM src WHERE d <> 'infinity'",
             "SELECT id, a + 2147483647 AS ovf FROM src WHERE a > 0",
             "SELECT id, a / (b - b) AS z FROM src",
             "SELECT id, t::int AS ti FROM src",

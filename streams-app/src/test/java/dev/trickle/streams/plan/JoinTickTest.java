@@ -92,6 +92,9 @@ class JoinTickTest {
         "SELECT a.id, c.v FROM a LEFT JOIN c ON a.k > c.k + 3",
         "SELECT a.id, c.v FROM a CROSS JOIN c WHERE a.id < 8",
         "SELECT a.id, c.v FROM a FULL JOIN c ON false",
+        // the key written in every branch of an OR (TPC-H Q19's shape)
+        "SELECT a.id, b.id AS bid FROM a, b WHERE (a.k = b.k AND a.n > 1 AND b.s <> 's1') OR (a.k = b.k AND b.n < a.n) OR (a.k = b.k AND a.id = 3)",
+        "SELECT a.id, b.id AS bid FROM a LEFT JOIN b ON (a.k = b.k AND a.n > 1) OR (a.k = b.k AND b.s < a.s)",
         // NULL-safe keys
         "SELECT a.id, c.v FROM a JOIN c ON a.k IS NOT DISTINCT FROM c.k",
         // self-joins

@@ -61,10 +61,16 @@ class SetOpTickTest {
         "SELECT x FROM ka UNION SELECT x FROM kb UNION SELECT x FROM a",
         "(SELECT x FROM ka UNION ALL SELECT x FROM kb) INTERSECT ALL SELECT x FROM a",
         "SELECT x FROM ka UNION ALL SELECT x FROM kb EXCEPT SELECT x FROM a",
-        // equal values written differently, types resolved as PostgreSQL does (char(3) and text make text)
+        // equal values written differently, types resolved as PostgreSQL does (char(3) then text make char)
         "SELECT n, c FROM ka INTERSECT SELECT n, c FROM kb",
         "SELECT c FROM ka UNION SELECT s FROM kb",
         "SELECT s FROM a UNION ALL SELECT c FROM kb",
+        // types Calcite unifies with casts of its own (integer and numeric, date and timestamp); names from the leftmost query
+        "SELECT x FROM ka UNION SELECT n FROM kb",
+        "SELECT n FROM ka UNION ALL SELECT x FROM kb INTERSECT SELECT x FROM a",
+        "SELECT x + 1 FROM ka UNION SELECT x FROM kb",
+        "SELECT DATE '2024-01-01' + x AS day FROM ka UNION ALL SELECT TIMESTAMP '2024-01-01 12:30:00' FROM kb WHERE x = 1",
+        "SELECT x FROM ka WHERE x IN (SELECT x FROM kb UNION SELECT n FROM ka)",
         // over aggregates, and aggregated
         "SELECT x, count(*) AS c FROM ka GROUP BY x UNION SELECT x, count(*) FROM kb GROUP BY x",
         "SELECT x, s, count(*) AS c FROM (SELECT x, s FROM ka INTERSECT ALL SELECT x, s FROM kb) i GROUP BY x, s"})
@@ -81,8 +87,11 @@ class SetOpTickTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"SELECT count(*) FROM (SELECT x FROM ka EXCEPT ALL SELECT x FROM kb) e"})
+    @ValueSource(strings = {"SELECT count(*) FROM (SELECT x FROM ka EXCEPT ALL SELECT x FROM kb) e",
+        // named after the aggregate, as PostgreSQL names it
+        "SELECT count(*) FILTER (WHERE x > 1) FROM ka UNION ALL SELECT count(*) FROM kb"})
     void countsOverSetOperations(String query) throws Exception {
-        assertEquals(1, oracle.check(query, ROUNDS));
+        // the count over no rows is a row: its group stays
+        assertEquals(query.contains("UNION") ? 2 : 1, oracle.check(query, ROUNDS));
     }
 }

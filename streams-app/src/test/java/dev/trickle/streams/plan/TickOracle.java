@@ -1,7 +1,9 @@
 package dev.trickle.streams.plan;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.trickle.core.pg.Sql;
 import dev.trickle.core.testing.EmbeddedPg;
@@ -69,6 +71,23 @@ final class TickOracle implements AutoCloseable {
      * @return the number of state entries left at the end (for tests that check state stays bounded)
      */
     int check(String query, List<List<String>> rounds) throws Exception {
+        return run(query, rounds, false);
+    }
+
+    /**
+     * Like {@link #check}, but the last tick must fail: PostgreSQL's query raises an error there, and the
+     * engine must raise the same one in that tick (none before).
+     *
+     * @return the error
+     */
+    String checkFailsAtLastTick(String query, List<List<String>> rounds) throws Exception {
+        run(query, rounds, true);
+        return lastError;
+    }
+
+    private String lastError;
+
+    private int run(String query, List<List<String>> rounds, boolean failLast) throws Exception {
         try {
             CompiledQuery compiled = QueryCompiler.compile(query, List.of("public"), new PgSourceCatalog(connection));
             assertEquals(oracle.columnNames(query), compiled.outputColumns(), "column names of " + query);
@@ -86,7 +105,17 @@ final class TickOracle implements AutoCloseable {
                     }
                 }
                 Map<String, ZSet<Map<String, String>>> after = snapshot();
-                content.addAll(compiled.pipeline().apply(difference(before, after), state));
+                Map<String, ZSet<Map<String, String>>> delta = difference(before, after);
+                if (failLast && tick == rounds.size() + 1) {
+                    String pgError = oracle.error(query);
+                    assertNotNull(pgError, "PostgreSQL's error at tick " + tick + " of " + query);
+                    EvaluationException e = assertThrows(EvaluationException.class,
+                            () -> compiled.pipeline().apply(delta, state), "tick " + tick + " of " + query);
+                    assertEquals(pgError, e.getMessage());
+                    lastError = e.getMessage();
+                    return state.size();
+                }
+                content.addAll(compiled.pipeline().apply(delta, state));
                 String diff = oracle.difference(query, content);
                 assertNull(diff, "tick " + tick + " of " + query + " after " + round);
                 before = after;

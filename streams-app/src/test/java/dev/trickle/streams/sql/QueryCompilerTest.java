@@ -44,9 +44,8 @@ class QueryCompilerTest {
         "SELECT string_agg(note, ',') OVER (ORDER BY id) FROM orders => window function string_agg()",
         "SELECT count(*) OVER (ORDER BY at RANGE BETWEEN INTERVAL '1' DAY PRECEDING AND CURRENT ROW) FROM orders"
                 + " => RANGE with offset PRECEDING/FOLLOWING on type timestamp with time zone",
-        "SELECT id FROM orders WHERE id IN (SELECT id FROM orders) => subquery",
-        "SELECT (SELECT 1) FROM orders => subquery",
-        "SELECT id FROM orders WHERE EXISTS (SELECT 1 FROM orders) => subquery",
+        "SELECT (SELECT 1) FROM orders => SELECT without FROM",
+        "SELECT id FROM orders WHERE id IN (SELECT 1) => SELECT without FROM",
         "VALUES (1) => VALUES",
         "SELECT 1 => SELECT without FROM",
         "SELECT random() FROM orders => random()",
@@ -59,7 +58,18 @@ class QueryCompilerTest {
         "SELECT id FROM orders WHERE note SIMILAR TO 'a%' => operator SIMILAR TO",
         // PostgreSQL has these; Calcite does not, so they cannot be maintained yet
         "SELECT md5(note) FROM orders => function md5()",
-        "SELECT at::date + 1 FROM orders => operator + on <DATE> + <INTEGER>"})
+        // dates and times: what depends on the session's TimeZone, PostgreSQL's free-form intervals, interval values
+        "SELECT extract(hour from at) FROM orders => function extract() on timestamp with time zone",
+        "SELECT date_part('hour', at) FROM orders => function date_part() on timestamp with time zone",
+        "SELECT date_trunc('day', at) FROM orders => function date_trunc() on timestamp with time zone",
+        "SELECT date_trunc('day', DATE '2024-01-01') FROM orders => function date_trunc() on date",
+        "SELECT date_part('day', '2024-01-01') FROM orders => function date_part() on unknown",
+        "SELECT at + INTERVAL '1' DAY FROM orders => operator + on timestamp with time zone and interval",
+        "SELECT DATE '2024-01-01' + interval '1 day' FROM orders => interval literal '1 day'",
+        "SELECT INTERVAL '1' DAY + INTERVAL '1' HOUR + DATE '2024-01-01' FROM orders => interval arithmetic",
+        "SELECT INTERVAL '1' DAY FROM orders => interval_day literal",
+        "SELECT DATE '2024-01-01' + id::bigint FROM orders => operator + on date, bigint",
+        "SELECT DATE '2024-01-01' + '1' FROM orders => operator + on date, date"})
     void unsupportedConstructsAreNamed(String sql, String construct) {
         UnsupportedQueryException e = assertThrows(UnsupportedQueryException.class, () -> compile(sql));
         assertEquals(construct, e.construct());
@@ -91,6 +101,19 @@ class QueryCompilerTest {
                         + " amount::int, '1'::int, amount * 2 AS \"Total\", ceiling(amount), trim(note) FROM orders")
                         .outputColumns());
         assertEquals(List.of("id", "id", "amount"), compile("SELECT id, o.* FROM (SELECT id, amount FROM orders) o").outputColumns());
+    }
+
+    @Test
+    void aggregatesWithFilterAndSetOperationsAreNamedAsInPostgresql() throws Exception {
+        assertEquals(List.of("count", "sum", "n"),
+                compile("SELECT count(*) FILTER (WHERE id > 1), sum(amount) FILTER (WHERE note IS NULL), count(*) AS n FROM orders")
+                        .outputColumns());
+        // a set operation's columns are named by its leftmost query
+        assertEquals(List.of("?column?", "amount"), compile("SELECT id + 1, amount FROM orders UNION SELECT id, amount FROM orders")
+                .outputColumns());
+        assertEquals(List.of("x", "extract"), compile("(SELECT id AS x, extract(year from DATE '2024-01-01') FROM orders"
+                + " EXCEPT SELECT 1, 2 FROM orders) UNION ALL SELECT id, amount FROM orders").outputColumns());
+        assertEquals(List.of("id"), compile("SELECT id FROM orders INTERSECT SELECT amount FROM orders").outputColumns());
     }
 
     @Test

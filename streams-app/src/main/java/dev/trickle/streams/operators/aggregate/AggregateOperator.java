@@ -53,6 +53,10 @@ public final class AggregateOperator implements Operator {
     public record Grouping(int[] positions) implements Output {
     }
 
+    /** The same text in every group's row: Calcite's LITERAL_AGG (an indicator that the group exists). */
+    public record Constant(String text) implements Output {
+    }
+
     private static final ValueBag NO_VALUES = new ValueBag() {
         @Override
         public long count(List<String> element) {
@@ -278,6 +282,8 @@ public final class AggregateOperator implements Operator {
                     row.add(accumulators[a.call()].result(bags[a.call()] == null ? NO_VALUES : bags[a.call()]));
                 } else if (o instanceof GroupColumn c) {
                     row.add(keyColumns[c.position()]);
+                } else if (o instanceof Constant c) {
+                    row.add(c.text());
                 } else {
                     row.add(Long.toString(groupingBits(((Grouping) o).positions())));
                 }

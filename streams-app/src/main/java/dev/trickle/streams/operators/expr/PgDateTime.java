@@ -27,6 +27,11 @@ public final class PgDateTime {
                     + "\\s*(?:(Z|[+-]\\d{1,2}(?::?\\d{2}(?::?\\d{2})?)?))?"
                     + "(\\s+BC)?");
     private static final LocalDateTime EPOCH_2000 = LocalDateTime.of(2000, 1, 1, 0, 0);
+    /** PostgreSQL's range of dates (4714-11-24 BC to 5874897-12-31) and timestamps (to 294276 AD). */
+    private static final LocalDate MIN_DATE = LocalDate.of(-4713, 11, 24);
+    private static final LocalDate MAX_DATE = LocalDate.of(5_874_897, 12, 31);
+    private static final LocalDateTime MIN_TIMESTAMP = MIN_DATE.atStartOfDay();
+    private static final LocalDateTime END_TIMESTAMP = LocalDateTime.of(294_277, 1, 1, 0, 0);
 
     private PgDateTime() {
     }
@@ -167,6 +172,54 @@ public final class PgDateTime {
         long offset = scale / 2;
         long rounded = micros >= 0 ? ((micros + offset) / scale) * scale : -(((-micros) + offset) / scale) * scale;
         return EPOCH_2000.plus(rounded, ChronoUnit.MICROS);
+    }
+
+    /** {@code date + integer} (and {@code date - integer} with the days negated): infinite dates stay. */
+    public static LocalDate plusDays(LocalDate d, long days) throws EvaluationException {
+        if (d.equals(LocalDate.MAX) || d.equals(LocalDate.MIN)) {
+            return d;
+        }
+        try {
+            LocalDate r = d.plusDays(days);
+            if (!r.isBefore(MIN_DATE) && !r.isAfter(MAX_DATE)) {
+                return r;
+            }
+        } catch (DateTimeException e) {
+            // beyond Java's range: beyond PostgreSQL's too
+        }
+        throw new EvaluationException("date out of range");
+    }
+
+    /** {@code date - date}: the days between them, an integer. */
+    public static long daysBetween(LocalDate a, LocalDate b) throws EvaluationException {
+        if (a.equals(LocalDate.MAX) || a.equals(LocalDate.MIN) || b.equals(LocalDate.MAX) || b.equals(LocalDate.MIN)) {
+            throw new EvaluationException("cannot subtract infinite dates");
+        }
+        return b.until(a, ChronoUnit.DAYS);
+    }
+
+    /**
+     * {@code timestamp + interval} for an interval of {@code months} and {@code micros} (PostgreSQL's
+     * timestamp_pl_interval: months first, the day clamped to the month's last, then the time); infinite
+     * timestamps stay.
+     */
+    public static LocalDateTime plusInterval(LocalDateTime t, long months, long micros) throws EvaluationException {
+        if (t.equals(LocalDateTime.MAX) || t.equals(LocalDateTime.MIN)) {
+            return t;
+        }
+        try {
+            LocalDateTime r = checkTimestamp(t.plusMonths(months));
+            return checkTimestamp(r.plus(micros, ChronoUnit.MICROS));
+        } catch (DateTimeException | ArithmeticException e) {
+            throw new EvaluationException("timestamp out of range");
+        }
+    }
+
+    private static LocalDateTime checkTimestamp(LocalDateTime t) throws EvaluationException {
+        if (t.isBefore(MIN_TIMESTAMP) || !t.isBefore(END_TIMESTAMP)) {
+            throw new EvaluationException("timestamp out of range");
+        }
+        return t;
     }
 
     public static LocalDateTime toTimestamp(LocalDate d) {

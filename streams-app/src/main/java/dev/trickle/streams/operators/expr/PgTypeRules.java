@@ -50,7 +50,8 @@ public final class PgTypeRules {
 
     /**
      * The result type of CASE / COALESCE / GREATEST / LEAST over {@code types} (nulls are untyped NULL
-     * literals and are ignored): PostgreSQL's UNION-style resolution. Keeps the modifier when all agree.
+     * literals and are ignored): PostgreSQL's UNION-style resolution (select_common_type): numbers widen,
+     * the first string type wins. Keeps the modifier when all agree.
      */
     public static PgType common(List<PgType> types) {
         PgType result = null;
@@ -75,7 +76,8 @@ public final class PgTypeRules {
             return rank(a) >= rank(b) ? a.base() : b.base();
         }
         if (a.isString() && b.isString()) {
-            return a.kind() == b.kind() ? a.base() : PgType.TEXT;
+            // strings convert to each other implicitly both ways: the first one's type stays (char(n) and text: char)
+            return a.base();
         }
         if (a.kind() == b.kind() && a.kind() != Kind.OTHER) {
             return a.base();

@@ -21,10 +21,28 @@ public final class PgValues {
     private PgValues() {
     }
 
+    /**
+     * A column value that stands for an error PostgreSQL raises only where the value is used (a scalar
+     * subquery that returned several rows): reading it with {@link #parse} raises the error, and so does
+     * a stream table row that carries it. PostgreSQL's text never contains NUL, so no value is mistaken for one.
+     */
+    public static String deferredError(String message) {
+        return '\0' + message;
+    }
+
+    /** The message of a {@link #deferredError}, or null for any other value. */
+    public static String deferredErrorMessage(String text) {
+        return text != null && !text.isEmpty() && text.charAt(0) == '\0' ? text.substring(1) : null;
+    }
+
     /** The value of {@code text} as an input of type {@code type} (PostgreSQL's input function). */
     public static Object parse(String text, PgType type) throws EvaluationException {
         if (text == null) {
             return null;
+        }
+        String deferred = deferredErrorMessage(text);
+        if (deferred != null) {
+            throw new EvaluationException(deferred);
         }
         return switch (type.kind()) {
             case INT2, INT4, INT8 -> parseInteger(text, type);

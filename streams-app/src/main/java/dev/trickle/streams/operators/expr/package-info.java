@@ -19,7 +19,13 @@
  * <li><b>timestamp with time zone</b> values are compared and passed through (their captured text is
  *     kept); casting them, or using them as text, depends on the session's TimeZone and is refused.
  *     Literals must state their offset.</li>
- * <li><b>numeric NaN and ±Infinity</b> pass through unchanged but cannot be computed with.</li>
+ * <li><b>numeric NaN and ±Infinity</b> pass through unchanged but cannot be computed with; {@code extract}
+ *     of a year-like unit from an infinite date or timestamp (numeric ±Infinity in PostgreSQL) raises an
+ *     error ({@code date_part}'s double precision ±Infinity is computed).</li>
+ * <li><b>Dates and times</b> ({@link dev.trickle.streams.operators.expr.PgDateParts}): extract, date_part and
+ *     date_trunc follow PostgreSQL 14+ (numeric results with its scales, BC years, ISO weeks, unit
+ *     aliases); date_trunc of a date and every function of timestamp with time zone depend on the
+ *     session's TimeZone and are refused; only interval literals can be added to dates and timestamps.</li>
  * <li><b>Date/time input</b> accepts the ISO forms PostgreSQL prints (plus {@code T}, offsets, {@code BC},
  *     {@code infinity}, {@code epoch}); other input styles PostgreSQL accepts are rejected.</li>
  * <li><b>power()</b> on double precision uses Java's {@code Math.pow}, which may differ from the C
