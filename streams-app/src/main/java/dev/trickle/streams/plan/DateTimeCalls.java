@@ -3,6 +3,8 @@ package dev.trickle.streams.plan;
 import dev.trickle.streams.operators.expr.Expr;
 import dev.trickle.streams.operators.expr.PgDateParts;
 import dev.trickle.streams.operators.expr.PgDateTime;
+import dev.trickle.streams.operators.expr.PgIntervals;
+import dev.trickle.streams.operators.expr.PgIntervals.Interval;
 import dev.trickle.streams.operators.expr.PgType;
 import dev.trickle.streams.operators.expr.PgType.Kind;
 import dev.trickle.streams.plan.TypedExpr.Origin;
@@ -27,17 +29,13 @@ final class DateTimeCalls {
     private DateTimeCalls() {
     }
 
-    /** An interval literal: months, and microseconds (Calcite keeps days as 24-hour spans, as for a timestamp). */
-    private record Interval(long months, long micros) {
-        Interval negate() {
-            return new Interval(-months, -micros);
-        }
-    }
-
     static void register(RexTranslator.Registry r) {
         r.name((call, t) -> part(call, t, Function.EXTRACT), "PG_EXTRACT");
         r.name((call, t) -> part(call, t, Function.DATE_PART), "DATE_PART");
         r.name((call, t) -> part(call, t, Function.DATE_TRUNC), "DATE_TRUNC");
+        r.name((call, t) -> {
+            throw new UnsupportedQueryException("interval value", "only date or timestamp ± an interval literal is maintained");
+        }, "PG_INTERVAL");
     }
 
     /** Whether + or - has a date, timestamp or interval operand: then {@link #arithmetic} computes it. */
@@ -181,22 +179,36 @@ final class DateTimeCalls {
         Expr x = base.castTo(PgType.TIMESTAMP).expr();
         return TypedExpr.computed(row -> {
             Object v = x.eval(row);
-            return v == null ? null : PgDateTime.plusInterval((LocalDateTime) v, by.months(), by.micros());
+            return v == null ? null : PgDateTime.plusInterval((LocalDateTime) v, by.months(), by.days(), by.micros());
         }, PgType.TIMESTAMP);
     }
 
-    /** The value of an interval literal, or null when {@code n} is none. */
-    private static Interval interval(RexNode n) {
+    /**
+     * The value of an interval literal (the SQL standard's, or PostgreSQL's {@code interval '1 day'} as
+     * {@code PG_INTERVAL('1 day')}), or null when {@code n} is none.
+     */
+    private static Interval interval(RexNode n) throws UnsupportedQueryException {
+        if (n instanceof RexCall call && call.getOperator().getName().equals("PG_INTERVAL")
+                && call.getOperands().get(0) instanceof RexLiteral text) {
+            String value = text.getValueAs(String.class);
+            Interval parsed = PgIntervals.parse(value);
+            if (parsed == null) {
+                throw new UnsupportedQueryException("interval literal '" + value + "'",
+                        "the engine reads PostgreSQL's own style ('1 year 2 months 3 days 04:05:06') and the SQL standard's"
+                                + " INTERVAL '3' DAY");
+            }
+            return parsed;
+        }
         if (!(n instanceof RexLiteral literal) || literal.isNull()) {
             return null;
         }
         SqlTypeFamily family = literal.getType().getSqlTypeName().getFamily();
         if (family == SqlTypeFamily.INTERVAL_YEAR_MONTH) {
-            return new Interval(literal.getValueAs(BigDecimal.class).longValueExact(), 0);
+            return new Interval(literal.getValueAs(BigDecimal.class).longValueExact(), 0, 0);
         }
         if (family == SqlTypeFamily.INTERVAL_DAY_TIME) {
-            // Calcite holds day-time intervals in milliseconds
-            return new Interval(0, literal.getValueAs(BigDecimal.class).longValueExact() * 1000);
+            // Calcite holds day-time intervals in milliseconds (a day as 24 hours, the same for a timestamp)
+            return new Interval(0, 0, literal.getValueAs(BigDecimal.class).longValueExact() * 1000);
         }
         return null;
     }

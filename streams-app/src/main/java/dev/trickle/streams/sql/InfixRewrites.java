@@ -18,7 +18,9 @@ import java.util.regex.Pattern;
  *     left ({@code 1 + i::numeric * 2} parses as {@code ((1 + i)::numeric) * 2}), while in PostgreSQL
  *     {@code ::} binds tighter than any operator;</li>
  * <li>{@code x COLLATE name} becomes {@code pg_collate(x, 'name')}: the parser only knows Calcite's own
- *     {@code COLLATE charset$locale} form. Like {@code ::}, COLLATE applies to the primary on its left.</li>
+ *     {@code COLLATE charset$locale} form. Like {@code ::}, COLLATE applies to the primary on its left;</li>
+ * <li>PostgreSQL's {@code interval '1 day'} becomes the call {@code pg_interval('1 day')}, the word interval
+ *     kept in a comment inside it: the parser only knows the SQL standard's {@code INTERVAL '1' DAY}.</li>
  * </ul>
  * The rewrite only inserts text without line breaks (the word COLLATE is overwritten in place), so a
  * position in the rewritten text maps back to the original by counting the insertions before it on its line.
@@ -30,6 +32,8 @@ final class InfixRewrites {
     private static final Set<String> KEYWORDS = Set.of("and", "or", "not", "in", "when", "then", "else", "select",
             "where", "on", "by", "case", "between", "is", "like", "ilike", "escape", "from", "distinct", "all", "any",
             "some", "exists", "values", "having", "as", "similar", "to", "symmetric", "asymmetric", "using", "return");
+    /** The units of the SQL standard's interval literal: INTERVAL '3' DAY. */
+    private static final Set<String> INTERVAL_UNITS = Set.of("year", "month", "day", "hour", "minute", "second");
     /** Type names that prefix a typed literal: DATE '2024-01-01'. */
     private static final Set<String> LITERAL_TYPES = Set.of("date", "timestamp", "time", "interval");
     private static final Pattern POSITION = Pattern.compile("line (\\d+), column (\\d+)");
@@ -73,7 +77,23 @@ final class InfixRewrites {
                 collateWords.add(tokens.get(k).start());
             }
         }
+        for (int k = 0; k + 1 < tokens.size(); k++) {
+            if (isFreeFormInterval(tokens, k)) {
+                // interval '1 day' becomes pg_interval(/*interval*/'1 day'): insertions only, like the others
+                wraps.add(new Wrap(tokens.get(k).start(), tokens.get(k).end(), "pg_interval(/*", "*/"));
+                wraps.add(new Wrap(tokens.get(k + 1).start(), tokens.get(k + 1).end(), "", ")"));
+            }
+        }
         this.rewritten = apply(wraps, collateWords);
+    }
+
+    /** {@code interval 'text'} at token {@code k} without the SQL standard's unit after the text. */
+    private boolean isFreeFormInterval(List<Token> tokens, int k) {
+        Token t = tokens.get(k);
+        if (t.kind() != 'w' || !word(t).equals("interval") || tokens.get(k + 1).kind() != 's') {
+            return false;
+        }
+        return k + 2 >= tokens.size() || tokens.get(k + 2).kind() != 'w' || !INTERVAL_UNITS.contains(word(tokens.get(k + 2)));
     }
 
     /** The last token of the collation name after a COLLATE word at token {@code k}, else -1. */

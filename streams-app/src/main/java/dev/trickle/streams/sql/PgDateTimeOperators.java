@@ -1,13 +1,16 @@
 package dev.trickle.streams.sql;
 
+import org.apache.calcite.avatica.util.TimeUnit;
 import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rel.type.RelDataTypeFactory;
 import org.apache.calcite.sql.SqlBinaryOperator;
 import org.apache.calcite.sql.SqlFunction;
 import org.apache.calcite.sql.SqlFunctionCategory;
+import org.apache.calcite.sql.SqlIntervalQualifier;
 import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.SqlOperatorBinding;
 import org.apache.calcite.sql.fun.SqlMonotonicBinaryOperator;
+import org.apache.calcite.sql.parser.SqlParserPos;
 import org.apache.calcite.sql.fun.SqlStdOperatorTable;
 import org.apache.calcite.sql.type.InferTypes;
 import org.apache.calcite.sql.type.OperandTypes;
@@ -43,6 +46,11 @@ final class PgDateTimeOperators {
             b.getTypeFactory().createSqlType(SqlTypeName.DECIMAL, PgTypeSystem.MAX_NUMERIC, 0), true));
     static final SqlFunction DATE_TRUNC = function("DATE_TRUNC",
             ReturnTypes.explicit(SqlTypeName.TIMESTAMP).andThen(SqlTypeTransforms.TO_NULLABLE));
+
+    /** PostgreSQL's {@code interval '1 day'} as {@link InfixRewrites} writes it: an interval for validation. */
+    static final SqlFunction PG_INTERVAL = new SqlFunction("PG_INTERVAL", SqlKind.OTHER_FUNCTION,
+            b -> b.getTypeFactory().createSqlIntervalType(new SqlIntervalQualifier(TimeUnit.DAY, TimeUnit.SECOND,
+                    SqlParserPos.ZERO)), null, OperandTypes.CHARACTER, SqlFunctionCategory.TIMEDATE);
 
     private PgDateTimeOperators() {
     }

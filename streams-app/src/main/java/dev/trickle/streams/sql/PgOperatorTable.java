@@ -74,7 +74,8 @@ final class PgOperatorTable implements SqlOperatorTable {
             // Calcite's versions insist on one operand type; PostgreSQL unifies e.g. date and timestamp
             fn("greatest", PgOperatorTable::commonType, OperandTypes.ONE_OR_MORE),
             fn("least", PgOperatorTable::commonType, OperandTypes.ONE_OR_MORE), COALESCE, NULLIF, PG_COLLATE,
-            PgDateTimeOperators.DATE_PART, PgDateTimeOperators.DATE_TRUNC, PgDateTimeOperators.PG_EXTRACT)
+            PgDateTimeOperators.DATE_PART, PgDateTimeOperators.DATE_TRUNC, PgDateTimeOperators.PG_EXTRACT,
+            PgDateTimeOperators.PG_INTERVAL)
             .collect(Collectors.toMap(f -> f.getName().toLowerCase(Locale.ROOT), Function.identity()));
 
     private PgOperatorTable() {

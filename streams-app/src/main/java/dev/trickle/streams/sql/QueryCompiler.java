@@ -25,8 +25,6 @@ import org.apache.calcite.sql.parser.SqlParser;
  */
 public final class QueryCompiler {
     private static final Pattern UNKNOWN_FUNCTION = Pattern.compile("No match found for function signature ([^(]+)\\(");
-    private static final Pattern FREE_FORM_INTERVAL = Pattern.compile(
-            "(?i)\\binterval\\s*'([^']*)'(?!\\s*(year|month|day|hour|minute|second)\\b)");
     private static final Pattern UNTYPED_OPERATOR = Pattern.compile("Cannot apply '([^']+)' to arguments of type '([^']+)'");
 
     private QueryCompiler() {
@@ -104,16 +102,10 @@ public final class QueryCompiler {
         return new QueryCompileException(e.getMessage(), e);
     }
 
-    private static SqlNode parse(String sql) throws QueryCompileException, UnsupportedQueryException {
+    private static SqlNode parse(String sql) throws QueryCompileException {
         try {
             return SqlParser.create(sql, SqlFrontEnd.PARSER).parseQuery();
         } catch (SqlParseException e) {
-            Matcher interval = FREE_FORM_INTERVAL.matcher(sql);
-            if (interval.find()) {
-                // PostgreSQL's interval '1 day' is valid; Calcite's parser only has the standard form
-                throw new UnsupportedQueryException("interval literal '" + interval.group(1) + "'",
-                        "write the SQL standard form, e.g. INTERVAL '3' DAY or INTERVAL '1-2' YEAR TO MONTH");
-            }
             // the first line has the position; the rest lists every token Calcite would have accepted
             String message = e.getMessage() == null ? "syntax error" : e.getMessage().split("\n", 2)[0];
             throw new QueryCompileException("syntax error: " + message, e);

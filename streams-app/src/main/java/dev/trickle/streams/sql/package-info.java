@@ -18,9 +18,9 @@
  * raises PostgreSQL's error only when an outer row uses its value. Conjuncts common to every branch of an OR
  * are pulled out of it, so that a join key written in each branch becomes the join's key.
  *
- * <p>Known limits of the parser: PostgreSQL-only syntax such as {@code interval '1 day'} (refused by name:
- * the standard {@code INTERVAL '1' DAY} is maintained), {@code FROM ONLY}, {@code DISTINCT ON} and
- * {@code $$} strings is a syntax error; a few words reserved by Calcite but not by PostgreSQL (e.g.
+ * <p>PostgreSQL's {@code interval '1 day'} is rewritten into a call before parsing, like {@code ::} and
+ * COLLATE. Known limits of the parser: PostgreSQL-only syntax such as {@code FROM ONLY}, {@code DISTINCT ON}
+ * and {@code $$} strings is a syntax error; a few words reserved by Calcite but not by PostgreSQL (e.g.
  * {@code next}, {@code left}) cannot be column aliases; {@code ||} binds like {@code *} in Calcite, and the
  * resulting mixes of text and arithmetic are refused as unsupported (never computed differently). Calls
  * Calcite cannot type (unknown functions) are reported as unsupported, so FULL refresh remains possible.

@@ -59,6 +59,11 @@ class DateTimeTickTest {
         "SELECT id, d + 1 AS tomorrow FROM e",
         "SELECT id, d + INTERVAL '1' MONTH AS m1, ts - INTERVAL '1' MONTH AS m0, ts + INTERVAL '-1-1' YEAR TO MONTH AS ym,"
                 + " ts + INTERVAL '1 00:00:00.5' DAY TO SECOND AS ds, d - INTERVAL '25' HOUR AS h FROM e",
+        // PostgreSQL's own interval input: fractions, weeks, times, ago, several units
+        "SELECT id, ts + interval '1 day' AS a, d - interval '1.5 months' AS b, ts + interval '@ 1 year 2 mons ago' AS c,"
+                + " ts - interval '1 week 04:05:06.789' AS e, d + interval '1.25 years' AS f, interval '-1 day +2 hours' + ts AS g,"
+                + " ts + INTERVAL '2 DAYS 3 Minutes' AS h, ts + interval '1 mon -3 days 04:05' AS i, ts + interval '10' AS j FROM e",
+        "SELECT id FROM e WHERE ts > d - interval '1 day' AND d < DATE '2100-01-01' - interval '2 centuries 1 decade'",
         "SELECT extract(year from d) AS y, count(*) AS n, min(ts) AS first FROM e WHERE d < 'infinity' AND d > '-infinity'"
                 + " GROUP BY extract(year from d)",
         "SELECT date_trunc('month', ts) AS month, count(*) AS n FROM e GROUP BY date_trunc('month', ts)"})

@@ -65,7 +65,8 @@ class QueryCompilerTest {
         "SELECT date_trunc('day', DATE '2024-01-01') FROM orders => function date_trunc() on date",
         "SELECT date_part('day', '2024-01-01') FROM orders => function date_part() on unknown",
         "SELECT at + INTERVAL '1' DAY FROM orders => operator + on timestamp with time zone and interval",
-        "SELECT DATE '2024-01-01' + interval '1 day' FROM orders => interval literal '1 day'",
+        "SELECT DATE '2024-01-01' + interval 'P1D' FROM orders => interval literal 'P1D'",
+        "SELECT interval '1 day' FROM orders => interval value",
         "SELECT INTERVAL '1' DAY + INTERVAL '1' HOUR + DATE '2024-01-01' FROM orders => interval arithmetic",
         "SELECT INTERVAL '1' DAY FROM orders => interval_day literal",
         "SELECT DATE '2024-01-01' + id::bigint FROM orders => operator + on date, bigint",
@@ -87,7 +88,8 @@ class QueryCompilerTest {
         "SELECT upper(note FROM orders => line 1, column 19",
         // positions refer to the text as written, though casts are parenthesized before parsing
         "SELECT id::text || nope::text FROM orders => line 1, column 20",
-        "SELECT id::int::text +* 1 FROM orders => line 1, column 22"})
+        "SELECT id::int::text +* 1 FROM orders => line 1, column 22",
+        "SELECT id + interval '1 day' + nope FROM orders => line 1, column 32"})
     void invalidQueriesReportThePosition(String sql, String position) {
         QueryCompileException e = assertThrows(QueryCompileException.class, () -> compile(sql));
         assertTrue(e.getMessage().contains(position), e.getMessage());

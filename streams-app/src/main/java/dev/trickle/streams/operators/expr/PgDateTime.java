@@ -199,16 +199,17 @@ public final class PgDateTime {
     }
 
     /**
-     * {@code timestamp + interval} for an interval of {@code months} and {@code micros} (PostgreSQL's
-     * timestamp_pl_interval: months first, the day clamped to the month's last, then the time); infinite
-     * timestamps stay.
+     * {@code timestamp + interval} for an interval of {@code months}, {@code days} and {@code micros}
+     * (PostgreSQL's timestamp_pl_interval: months first, the day clamped to the month's last, then days, then
+     * the time); infinite timestamps stay.
      */
-    public static LocalDateTime plusInterval(LocalDateTime t, long months, long micros) throws EvaluationException {
+    public static LocalDateTime plusInterval(LocalDateTime t, long months, long days, long micros) throws EvaluationException {
         if (t.equals(LocalDateTime.MAX) || t.equals(LocalDateTime.MIN)) {
             return t;
         }
         try {
             LocalDateTime r = checkTimestamp(t.plusMonths(months));
+            r = checkTimestamp(r.plusDays(days));
             return checkTimestamp(r.plus(micros, ChronoUnit.MICROS));
         } catch (DateTimeException | ArithmeticException e) {
             throw new EvaluationException("timestamp out of range");

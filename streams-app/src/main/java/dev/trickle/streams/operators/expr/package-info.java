@@ -25,7 +25,9 @@
  * <li><b>Dates and times</b> ({@link dev.trickle.streams.operators.expr.PgDateParts}): extract, date_part and
  *     date_trunc follow PostgreSQL 14+ (numeric results with its scales, BC years, ISO weeks, unit
  *     aliases); date_trunc of a date and every function of timestamp with time zone depend on the
- *     session's TimeZone and are refused; only interval literals can be added to dates and timestamps.</li>
+ *     session's TimeZone and are refused; interval literals ({@link dev.trickle.streams.operators.expr.PgIntervals}:
+ *     PostgreSQL's own input style and the SQL standard's) can be added to dates and timestamps, interval
+ *     values are not computed with.</li>
  * <li><b>Date/time input</b> accepts the ISO forms PostgreSQL prints (plus {@code T}, offsets, {@code BC},
  *     {@code infinity}, {@code epoch}); other input styles PostgreSQL accepts are rejected.</li>
  * <li><b>power()</b> on double precision uses Java's {@code Math.pow}, which may differ from the C
