@@ -372,6 +372,22 @@ public final class LocalStack implements AutoCloseable {
         broker.restart(cfg.timeout);
     }
 
+    /**
+     * Hard stop of the embedded PostgreSQL, as in a crash: SIGKILL of the postmaster and all its
+     * processes (see {@link Postgres#kill()}). Not available with an external PostgreSQL.
+     */
+    public void killPostgres() {
+        postgres.kill();
+    }
+
+    /**
+     * Starts the embedded PostgreSQL again on the same data and port (stopping it first if it runs);
+     * returns once it accepts connections, after recovering from its WAL.
+     */
+    public void restartPostgres() throws InterruptedException {
+        postgres.restart(cfg.timeout);
+    }
+
     /** Stops streams app, Connect, broker and PostgreSQL, in that order; deletes the data unless kept. */
     @Override
     public synchronized void close() {

@@ -1,22 +1,29 @@
 package dev.trickle.cli;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import io.zonky.test.db.postgres.util.LinuxUtils;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The stack's PostgreSQL: an embedded PostgreSQL 15 (zonky; {@code wal_level=logical}, prepared
- * transactions on) with its data under the work dir, or an external server given by URL.
+ * transactions on) with its data under the work dir, or an external server given by URL. The embedded
+ * server can be killed like a crash ({@link #kill()}) and started again on the same data and port
+ * ({@link #restart(Duration)}).
  */
 public final class Postgres implements AutoCloseable {
     /** Database the embedded server creates for Trickle. */
@@ -24,11 +31,15 @@ public final class Postgres implements AutoCloseable {
 
     private final PgUrl url;
     private final EmbeddedPostgres embedded;
-    private final Process watchdog;
+    private final Path dataDir;
+    private final Path logFile;
+    private Process watchdog;
 
-    private Postgres(PgUrl url, EmbeddedPostgres embedded, Process watchdog) {
+    private Postgres(PgUrl url, EmbeddedPostgres embedded, Path dataDir, Path logFile, Process watchdog) {
         this.url = url;
         this.embedded = embedded;
+        this.dataDir = dataDir;
+        this.logFile = logFile;
         this.watchdog = watchdog;
     }
 
@@ -61,6 +72,9 @@ public final class Postgres implements AutoCloseable {
                     .setServerConfig("max_replication_slots", "10")
                     .setServerConfig("listen_addresses", "127.0.0.1")
                     .setServerConfig("fsync", "off")
+                    // zonky's default is off: then a crash of PostgreSQL (not of the machine) loses the last
+                    // acknowledged commits, sources' and the sink's alike; with fsync off, on costs one write()
+                    .setServerConfig("synchronous_commit", "on")
                     .start();
             Process watchdog = null;
             try {
@@ -71,7 +85,7 @@ public final class Postgres implements AutoCloseable {
                 throw e;
             }
             PgUrl url = new PgUrl("127.0.0.1", pg.getPort(), EMBEDDED_DATABASE, "postgres", "postgres", null);
-            return new Postgres(url, pg, watchdog);
+            return new Postgres(url, pg, dataDir.toAbsolutePath(), logFile.toAbsolutePath(), watchdog);
         } catch (IOException e) {
             throw new UncheckedIOException("could not start embedded PostgreSQL (log: " + logFile + ")", e);
         }
@@ -79,7 +93,7 @@ public final class Postgres implements AutoCloseable {
 
     /** An external server: checks that it answers. */
     public static Postgres external(PgUrl url) {
-        Postgres pg = new Postgres(url, null, null);
+        Postgres pg = new Postgres(url, null, null, null, null);
         try (Connection c = pg.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW server_version")) {
             rs.next();
         } catch (SQLException e) {
@@ -152,6 +166,141 @@ public final class Postgres implements AutoCloseable {
 
     public Connection connect() throws SQLException {
         return DriverManager.getConnection(jdbcUrl(), user(), password());
+    }
+
+    /**
+     * Hard stop of the embedded server, as in a crash: SIGKILL of the postmaster and of every process it
+     * started, no shutdown checkpoint. Committed transactions survive (the next start replays the WAL),
+     * open ones are lost, prepared ones stay prepared. Returns once all of them are gone.
+     */
+    public synchronized void kill() {
+        requireEmbedded("killed");
+        Path pidFile = dataDir.resolve("postmaster.pid");
+        ProcessHandle postmaster = postmaster(pidFile);
+        if (postmaster == null) {
+            return;
+        }
+        List<ProcessHandle> all = new ArrayList<>(postmaster.descendants().toList());
+        postmaster.destroyForcibly(); // first, so that it cannot start a crash restart of its children
+        all.forEach(ProcessHandle::destroyForcibly);
+        all.add(postmaster);
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (all.stream().anyMatch(ProcessHandle::isAlive)) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("PostgreSQL processes did not die within 30 s: " + all);
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while killing PostgreSQL", e);
+            }
+        }
+        try {
+            // the pid in it is dead; a later process could get the same pid and pass for the server
+            Files.deleteIfExists(pidFile);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not remove " + pidFile, e);
+        }
+        stopWatchdog();
+        appendToLog("=== PostgreSQL killed (SIGKILL of the postmaster and its " + (all.size() - 1) + " processes)");
+    }
+
+    /**
+     * Starts the embedded server again on the same data directory and port, with the options of its
+     * first start ({@code pg_ctl restart} reuses {@code postmaster.opts}); stops it first (fast mode) if
+     * it runs. After {@link #kill()} the server recovers from its WAL before it accepts connections.
+     */
+    public synchronized void restart(Duration timeout) throws InterruptedException {
+        requireEmbedded("restarted");
+        Path opts = dataDir.resolve("postmaster.opts");
+        String bin;
+        try {
+            bin = Files.readString(opts).trim().split("\\s+")[0].replace("\"", "");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + opts + " (was the server ever started?)", e);
+        }
+        Path pgCtl = Path.of(bin).resolveSibling("pg_ctl");
+        List<String> command = new ArrayList<>();
+        if (LinuxUtils.isUnshareAvailable()) {
+            command.addAll(List.of("unshare", "-U")); // as zonky starts it: PostgreSQL refuses to run as root
+        }
+        command.addAll(List.of(pgCtl.toString(), "restart", "-D", dataDir.toString(), "-m", "fast", "-w",
+                "-t", Long.toString(Math.max(1, timeout.toSeconds()))));
+        stopWatchdog();
+        appendToLog("=== PostgreSQL restarting: " + String.join(" ", command));
+        try {
+            Process p = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                    .start();
+            if (!p.waitFor(timeout.toMillis() + 10_000, TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("pg_ctl restart did not finish within " + timeout.toSeconds()
+                        + " s; log: " + logFile);
+            }
+            if (p.exitValue() != 0) {
+                throw new IllegalStateException("pg_ctl restart failed (exit " + p.exitValue() + "); log: " + logFile);
+            }
+            watchdog = startWatchdog(dataDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not restart embedded PostgreSQL (log: " + logFile + ")", e);
+        }
+    }
+
+    /** Whether the embedded server's postmaster runs. */
+    public synchronized boolean isRunning() {
+        return embedded != null && postmaster(dataDir.resolve("postmaster.pid")) != null;
+    }
+
+    private static ProcessHandle postmaster(Path pidFile) {
+        try {
+            if (!Files.exists(pidFile)) {
+                return null;
+            }
+            long pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
+            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).orElse(null);
+        } catch (IOException | RuntimeException e) {
+            return null; // being written or removed: not a running server we can name
+        }
+    }
+
+    private void requireEmbedded(String what) {
+        if (embedded == null) {
+            throw new UnsupportedOperationException("only the embedded PostgreSQL can be " + what
+                    + "; an external server (" + url.display() + ") is the operator's to stop and start");
+        }
+    }
+
+    /**
+     * Retires the watchdog of the postmaster that is gone or about to be restarted, without letting it
+     * signal that pid (a new process may reuse it; pg_ctl does the stopping).
+     */
+    private void stopWatchdog() {
+        Process w = watchdog;
+        watchdog = null;
+        if (w == null) {
+            return;
+        }
+        w.descendants().forEach(ProcessHandle::destroyForcibly);
+        w.destroyForcibly();
+        try {
+            w.getOutputStream().close();
+            w.waitFor(10, TimeUnit.SECONDS);
+        } catch (IOException ignored) {
+            // it is gone already
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void appendToLog(String line) {
+        try {
+            Files.writeString(logFile, line + System.lineSeparator(), StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException ignored) {
+            // the log is a convenience
+        }
     }
 
     @Override

@@ -110,7 +110,10 @@ final class DeltaApplier implements AutoCloseable {
                 }
             }
         }
-        if (st.inError() && !tick.initial()) {
+        // In ERROR, and also once refreshed out of ERROR (INITIALIZING), the content is that of the last tick
+        // applied before the failure; only the new fill makes it right again, and a delta of a tick before
+        // that fill (still on its way from the engine) would be applied to the wrong content.
+        if ((st.inError() || st.awaitingFill()) && !tick.initial()) {
             return ApplyResult.skipped(ApplyResult.Outcome.AWAITING_REFRESH, st.catalogName());
         }
         return null;

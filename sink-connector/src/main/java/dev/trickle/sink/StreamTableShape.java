@@ -78,6 +78,11 @@ record StreamTableShape(long id, String catalogName, String status, long relid, 
         return ERROR.equals(status);
     }
 
+    /** Not filled yet, or refreshed and waiting for its new fill. */
+    boolean awaitingFill() {
+        return "INITIALIZING".equals(status);
+    }
+
     /** The statement a user runs to re-fill the stream table from its query. */
     String refreshHint() {
         return "run SELECT pgtrickle.refresh_stream_table(" + Sql.literal(catalogName) + ")";

@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.ConnectException;
@@ -39,6 +40,8 @@ public class TrickleSinkTask extends SinkTask {
     private final Map<String, TopicTicks> topics = new HashMap<>();
     private final Set<String> warnedSplit = new HashSet<>();
     private int failures;
+    /** After a failed apply: no new attempt before this (System.nanoTime()). */
+    private long retryAt;
 
     @Override
     public String version() {
@@ -125,6 +128,14 @@ public class TrickleSinkTask extends SinkTask {
     }
 
     private ApplyResult applyWithRetries(TopicTicks tt, PendingTick t) {
+        long waitMs = failures == 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(retryAt - System.nanoTime());
+        if (waitMs > 0) {
+            // Connect delivered the records again before the backoff passed (its poll also ends at every
+            // offset commit): wait on, without counting an attempt
+            context.timeout(waitMs);
+            throw new RetriableException("waiting " + waitMs + " ms before applying tick " + t.tick() + " of "
+                    + tt.topic() + " again");
+        }
         try {
             if (applier == null) {
                 applier = new DeltaApplier(config.connect());
@@ -145,6 +156,7 @@ public class TrickleSinkTask extends SinkTask {
             }
             LOG.warn("{}; retrying in {} ms (attempt {} of {})", what, config.retryBackoffMs(), failures + 1,
                     config.maxRetries() + 1);
+            retryAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.retryBackoffMs());
             context.timeout(config.retryBackoffMs());
             throw new RetriableException(what, e);
         }
@@ -168,8 +180,8 @@ public class TrickleSinkTask extends SinkTask {
                     t.tick(), r.streamTable());
             case DROPPED -> LOG.info("Discarded tick {} of {}: {} no longer exists (dropped)",
                     t.tick(), tt.topic(), r.streamTable());
-            case AWAITING_REFRESH -> LOG.debug("Skipped tick {} of stream table {}: it is in ERROR until "
-                    + "pgtrickle.refresh_stream_table re-fills it", t.tick(), r.streamTable());
+            case AWAITING_REFRESH -> LOG.debug("Skipped tick {} of stream table {}: it is in ERROR, or waits for "
+                    + "the fill that pgtrickle.refresh_stream_table asked for", t.tick(), r.streamTable());
             case FAILED -> LOG.error("Stream table {} is now in ERROR: {}", r.streamTable(), r.message());
         }
     }

@@ -213,6 +213,27 @@ class SinkDeliveryTest {
     }
 
     @Test
+    void recordsDeliveredAgainBeforeTheBackoffPassedAreNotAnAttempt() throws Exception {
+        TrickleSinkTask task = new TrickleSinkTask();
+        task.initialize(h.context);
+        Map<String, String> config = h.config();
+        config.put(SinkConfig.PG_URL, TrickleSinkConnectorTest.deadUrl());
+        config.put(SinkConfig.APPLY_MAX_RETRIES, "1");
+        config.put(SinkConfig.APPLY_RETRY_BACKOFF_MS, "60000");
+        task.start(config);
+        List<SinkRecord> tick = List.of(h.end(topic("patient"), 1, 1, true));
+        assertThrows(RetriableException.class, () -> task.put(tick));
+        assertEquals(60_000, h.context.timeout);
+        // Connect's poll returns at every offset commit (often each second) and delivers the records again
+        for (int i = 0; i < 5; i++) {
+            RetriableException early = assertThrows(RetriableException.class, () -> task.put(tick));
+            assertTrue(early.getMessage().startsWith("waiting "), early.getMessage());
+            assertTrue(h.context.timeout > 0 && h.context.timeout <= 60_000, "waits the rest: " + h.context.timeout);
+        }
+        task.stop();
+    }
+
+    @Test
     void losingPartitionsRewindsTheTopicsOtherPartitions() throws SQLException {
         long id = streamTable("moved");
         String t = topic("moved");

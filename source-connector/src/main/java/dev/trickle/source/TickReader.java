@@ -13,11 +13,15 @@ import java.util.stream.Collectors;
 import org.apache.kafka.connect.source.SourceRecord;
 
 /**
- * One tick being handed out, in this order: for each source, its changed rows (by change id); then
- * for each stream table filled at the tick and each of its sources, Init markers on every partition
- * followed by all the source's rows tagged with the stream table; then, for each stream table in FULL
- * mode, its refreshed rows (when due) and End markers on its delta topic; then End markers on every
- * partition of every source. The final End marker is the tick's last record.
+ * One tick being handed out, in this order: for each stream table filled at the tick and each of its
+ * sources, Init markers on every partition; then for each source, its changed rows (by change id);
+ * then for each fill and source, all the source's rows tagged with the stream table; then, for each
+ * stream table in FULL mode, its refreshed rows (when due) and End markers on its delta topic; then End
+ * markers on every partition of every source. The final End marker is the tick's last record.
+ *
+ * <p>The Init markers come first so that a consumer knows about the fill before it sees the tick's
+ * changed rows, which the fill's snapshot already holds: a stream table filled again (refreshed) would
+ * otherwise take that tick's changes on top of the snapshot.
  */
 final class TickReader implements AutoCloseable {
     final RecordFactory.Tick tick;
@@ -54,12 +58,16 @@ final class TickReader implements AutoCloseable {
         }
         Map<Long, CapturedSource> byRelid = sources.stream()
                 .collect(Collectors.toMap(CapturedSource::relid, s -> s));
+        List<Step> inits = new ArrayList<>();
         for (Catalog.Fill fill : live.fills()) {
             for (Long relid : fill.sources()) {
                 CapturedSource s = byRelid.get(relid);
-                r.steps.add(new TickSteps.InitMarkers(tick, s, fill.pgtId(), partitions));
+                inits.add(new TickSteps.InitMarkers(tick, s, fill.pgtId(), partitions));
                 r.steps.add(new TickSteps.FillRows(c, tick, s, fill, fetchSize, r.fillRows));
             }
+        }
+        for (int i = inits.size() - 1; i >= 0; i--) {
+            r.steps.addFirst(inits.get(i));
         }
         for (Catalog.FullTable full : live.fulls()) {
             List<TickSteps.Changes> of = full.sources().stream().map(changes::get).toList();

@@ -1,0 +1,147 @@
+package dev.trickle.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.trickle.cli.ConfigFiles;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Hard stops (SIGKILL) of every component at random moments while all three workloads run: the Connect
+ * worker (source and sink tasks), the streams app, the Kafka broker and PostgreSQL, each several times.
+ * The invariants never break (writers and reader reconnect when PostgreSQL is gone); afterwards every
+ * stream table equals its query, no tick was applied twice, nothing committed is lost and nothing
+ * aborted appears. Faults come in rounds that stop every component once, in a random (seeded) order:
+ * two rounds in CI; with {@code -Dtrickle.soak.minutes=N}, rounds follow each other for N minutes.
+ */
+class CrashRecoveryEndToEndTest extends E2eSupport {
+    enum Fault { CONNECT, STREAMS, BROKER, POSTGRES }
+
+    private static final Duration RECOVERY = Duration.ofSeconds(240);
+    private static final Duration DEPLOY = Duration.ofSeconds(120);
+
+    @Test
+    void hardStopsOfEveryComponentUnderLoadBreakNoInvariant() throws Exception {
+        ConfigFiles.Connector source = stack.sourceConnector();
+        try {
+            // Ticks every 500 ms here: the sink applies every tick of every stream table in a transaction of its
+            // own, and on two cores the backlog a fault leaves behind (a component down for 10 to 20 s) would
+            // drain only slowly at 5 ticks a second.
+            Map<String, String> slower = new LinkedHashMap<>(source.config());
+            slower.put("tick.interval.ms", "500");
+            stack.connectWorker().deploy(source.name(), slower, DEPLOY);
+            stack.connectWorker().awaitRunning(source.name(), DEPLOY);
+            run();
+        } finally {
+            stack.connectWorker().deploy(source.name(), source.config(), DEPLOY);
+            stack.connectWorker().awaitRunning(source.name(), DEPLOY);
+        }
+    }
+
+    private void run() throws Exception {
+        Invariants.Violations violations = new Invariants.Violations();
+        // a load the stack keeps up with (some 70 transactions a second) over seven stream tables
+        TransferWorkload transfers = new TransferWorkload("cr_tr", violations, 1, 40, false);
+        OrdersWorkload orders = new OrdersWorkload("cr_oc", violations, 1, 40, false);
+        LedgerWorkload ledger = new LedgerWorkload("cr_lg", violations, 1, 40);
+        List<Workload> workloads = List.of(transfers, orders, ledger);
+        Workload.createAll(workloads);
+        List<String> tables = new ArrayList<>();
+        workloads.forEach(w -> tables.addAll(w.streamTables()));
+        Random chaos = new Random(Invariants.seed());
+        // rounds in which every component is stopped once, in a random order: two in CI, as many as fit in a soak
+        List<Fault> plan = new ArrayList<>();
+        Map<Fault, Integer> done = new EnumMap<>(Fault.class);
+        List<String> log = new ArrayList<>();
+        Duration cap = Invariants.soak() ? Invariants.loadDuration(Duration.ZERO) : Duration.ofMinutes(10);
+        String report = InvariantRun.run("hard stops", workloads, violations, cap, true, (runner, until) -> {
+            int next = 0;
+            while (!until.over() && (Invariants.soak() || next < 2 * Fault.values().length)) {
+                if (next == plan.size()) {
+                    List<Fault> round = new ArrayList<>(List.of(Fault.values()));
+                    Collections.shuffle(round, chaos);
+                    plan.addAll(round);
+                }
+                Fault f = plan.get(next++);
+                // a random moment: ticks are 500 ms apart, writers commit every few ms
+                pace(200 + chaos.nextInt(2_800));
+                long t0 = System.nanoTime();
+                kill(f);
+                long killed = System.nanoTime();
+                pace(500 + chaos.nextInt(1_500)); // the writers go on (or fail to reach PostgreSQL) meanwhile
+                long restarting = System.nanoTime();
+                restart(f);
+                long restarted = System.nanoTime();
+                long target = awaitRecovery(tables, f);
+                done.merge(f, 1, Integer::sum);
+                log.add(String.format("%s: killed in %.1f s, down %.1f s, restarted in %.1f s, every stream table past "
+                        + "tick %d %.1f s later", f, (killed - t0) / 1e9, (restarting - t0) / 1e9,
+                        (restarted - restarting) / 1e9, target, (System.nanoTime() - restarted) / 1e9));
+                System.out.println("fault " + done.values().stream().mapToInt(Integer::intValue).sum() + ": "
+                        + log.get(log.size() - 1));
+            }
+        });
+        System.out.println("hard stops: " + done + "\n  " + String.join("\n  ", log));
+        for (Fault f : Fault.values()) {
+            assertTrue(done.getOrDefault(f, 0) >= (Invariants.soak() ? 1 : 2), f + " was stopped: " + done + "\n" + report);
+        }
+        InvariantRun.dropStreamTables(workloads);
+    }
+
+    private static void kill(Fault f) {
+        switch (f) {
+            case CONNECT -> stack.killConnect();
+            case STREAMS -> stack.killStreams();
+            case BROKER -> stack.killBroker();
+            case POSTGRES -> stack.killPostgres();
+        }
+    }
+
+    private static void restart(Fault f) throws Exception {
+        switch (f) {
+            case CONNECT -> stack.restartConnect();
+            case STREAMS -> stack.restartStreams();
+            case BROKER -> stack.restartBroker();
+            case POSTGRES -> stack.restartPostgres();
+        }
+    }
+
+    /** Waits until every stream table applied a tick taken after the restart; returns that tick. */
+    private static long awaitRecovery(List<String> tables, Fault f) throws Exception {
+        long deadline = System.nanoTime() + RECOVERY.toNanos();
+        long target = -1;
+        while (true) {
+            try {
+                if (target < 0) {
+                    target = currentTick() + 2;
+                }
+                boolean all = true;
+                for (String t : tables) {
+                    all &= lastTick(t) >= target;
+                }
+                if (all) {
+                    return target;
+                }
+            } catch (java.sql.SQLException e) {
+                // PostgreSQL still recovering: try again
+            }
+            if (System.nanoTime() - deadline > 0) {
+                fail("the stack did not recover within " + RECOVERY.toSeconds() + " s after " + f + " was killed "
+                        + "(waiting for tick " + target + ")\n" + diagnostics());
+            }
+            pace(200);
+        }
+    }
+
+    private static void pace(long ms) throws InterruptedException {
+        Thread.sleep(ms); // a random moment of the workload to strike at, not a wait for a condition
+    }
+}
