@@ -22,9 +22,10 @@ class CatalogApiTest {
     @BeforeAll
     static void install() throws SQLException {
         url = EmbeddedPg.freshDatabase("catalog");
-        assertEquals("0.4.0.2", CatalogInstaller.install(url, "postgres", "postgres"));
+        String version = CatalogInstaller.install(url, "postgres", "postgres");
+        assertTrue(version.matches("0\\.4\\.0(\\.\\d+)?"), version);
         // idempotent: a second install changes nothing
-        assertEquals("0.4.0.2", CatalogInstaller.install(url, "postgres", "postgres"));
+        assertEquals(version, CatalogInstaller.install(url, "postgres", "postgres"));
         exec("CREATE TABLE orders (id int PRIMARY KEY, customer int, amount numeric(10,2), note text)",
              "CREATE TABLE \"Odd \"\"Source\"\"\" (a int, b text)",
              "INSERT INTO orders VALUES (1, 1, 10.50, 'a'), (2, 2, 20, NULL)");
