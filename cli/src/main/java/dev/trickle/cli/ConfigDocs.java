@@ -40,9 +40,10 @@ public final class ConfigDocs implements Callable<Integer> {
                         + "selects the delta topics; all partitions of one delta topic must go to one task).",
                 SinkConfig.CONFIG_DEF);
         section(out, "Streams app", "dev.trickle.streams.runtime.StreamsMain",
-                "Properties file (`config/streams-app.properties`). Keys that do not start with `trickle.` go to "
-                        + "Kafka Streams unchanged (`application.id`, `bootstrap.servers`, `processing.guarantee`, "
-                        + "`num.stream.threads`, ...).", AppConfig.CONFIG);
+                "Properties file (`config/streams-app.properties`). Keys that do not start with `trickle.`, other than "
+                        + "the parallel refresh settings below, go to Kafka Streams unchanged (`application.id`, "
+                        + "`bootstrap.servers`, `processing.guarantee`, ...); `num.stream.threads` follows "
+                        + "`parallel.refresh.mode` unless it is set.", AppConfig.CONFIG);
         return out.toString();
     }
 

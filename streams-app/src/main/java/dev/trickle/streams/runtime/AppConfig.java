@@ -1,22 +1,30 @@
 package dev.trickle.streams.runtime;
 
+import dev.trickle.core.parallel.ParallelMode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
+import java.util.Set;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The streams app's own settings ({@code trickle.*}); every other property of the file goes to
- * Kafka Streams unchanged (application.id, bootstrap.servers, processing.guarantee, ...).
+ * The streams app's own settings ({@code trickle.*} and the parallel refresh settings, named as in the
+ * connectors); every other property of the file goes to Kafka Streams unchanged (application.id,
+ * bootstrap.servers, processing.guarantee, ...), except that num.stream.threads follows
+ * parallel.refresh.mode unless it is set.
  */
 public final class AppConfig extends AbstractConfig {
+    private static final Logger LOG = LoggerFactory.getLogger(AppConfig.class);
+
     public static final String PG_URL = "trickle.pg.url";
     public static final String PG_USER = "trickle.pg.user";
     public static final String PG_PASSWORD = "trickle.pg.password";
@@ -25,6 +33,11 @@ public final class AppConfig extends AbstractConfig {
     public static final String DELTA_PARTITIONS = "trickle.delta.partitions";
     public static final String REPLICATION_FACTOR = "trickle.replication.factor";
     public static final String CATALOG_POLL_MS = "trickle.catalog.poll.ms";
+    public static final String PARALLEL_MODE = ParallelMode.KEY;
+    public static final String MAX_WORKERS = ParallelMode.MAX_WORKERS_KEY;
+    public static final String MAX_CONCURRENT = ParallelMode.MAX_CONCURRENT_KEY;
+    /** Keys of the app that do not start with trickle. (shared with the connectors). */
+    static final Set<String> OWN_KEYS = Set.of(PARALLEL_MODE, MAX_WORKERS, MAX_CONCURRENT);
 
     public static final ConfigDef CONFIG = new ConfigDef()
             .define(PG_URL, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
@@ -48,17 +61,33 @@ public final class AppConfig extends AbstractConfig {
                     "Topics", 4, ConfigDef.Width.SHORT, "Replication factor")
             .define(CATALOG_POLL_MS, Type.LONG, 1000L, ConfigDef.Range.atLeast(50), Importance.LOW,
                     "How often the app looks for created and dropped stream tables.",
-                    "Engine", 1, ConfigDef.Width.SHORT, "Catalog poll interval");
+                    "Engine", 1, ConfigDef.Width.SHORT, "Catalog poll interval")
+            .define(PARALLEL_MODE, Type.STRING, "off", ConfigDef.ValidString.in(ParallelMode.NAMES), Importance.MEDIUM,
+                    "Parallel refresh (pg_trickle's parallel_refresh_mode). off: one stream thread does all the work; "
+                            + "dry_run: the same, and the plan 'on' would run (execution units in dependency order) is logged "
+                            + "whenever the set of stream tables changes; on: max.dynamic.refresh.workers stream threads "
+                            + "process the stream tables' tasks at the same time. An explicit num.stream.threads wins.",
+                    "Parallel refresh", 1, ConfigDef.Width.SHORT, "Parallel refresh mode")
+            .define(MAX_WORKERS, Type.INT, ParallelMode.DEFAULT_MAX_WORKERS, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
+                    "Worker budget across all stream tables (pg_trickle's max_dynamic_refresh_workers): with "
+                            + "parallel.refresh.mode=on, the number of stream threads of this instance.",
+                    "Parallel refresh", 2, ConfigDef.Width.SHORT, "Refresh workers")
+            .define(MAX_CONCURRENT, Type.INT, ParallelMode.DEFAULT_MAX_CONCURRENT,
+                    ConfigDef.Range.between(1, ParallelMode.MAX_CONCURRENT_LIMIT), Importance.LOW,
+                    "Cap of refreshes applied to the database at once (pg_trickle's max_concurrent_refreshes). The sink "
+                            + "connector enforces it; the streams app only reports it in pgtrickle.worker_pool_status().",
+                    "Parallel refresh", 3, ConfigDef.Width.SHORT, "Concurrent refreshes");
 
     private final Properties streamsProperties = new Properties();
 
     public AppConfig(Properties all) {
         super(CONFIG, trickleOnly(all));
         all.forEach((k, v) -> {
-            if (!k.toString().startsWith("trickle.")) {
+            if (!isOwnKey(k.toString())) {
                 streamsProperties.put(k, v);
             }
         });
+        chooseStreamThreads();
         for (String required : new String[] {StreamsConfig.APPLICATION_ID_CONFIG, StreamsConfig.BOOTSTRAP_SERVERS_CONFIG}) {
             if (!streamsProperties.containsKey(required)) {
                 throw new ConfigException(required, null, "is required: Kafka Streams needs it");
@@ -74,10 +103,29 @@ public final class AppConfig extends AbstractConfig {
         return new AppConfig(p);
     }
 
+    private static boolean isOwnKey(String key) {
+        return key.startsWith("trickle.") || OWN_KEYS.contains(key);
+    }
+
+    /**
+     * num.stream.threads from parallel.refresh.mode: one thread for off and dry_run, the worker budget for on;
+     * a num.stream.threads in the file wins, and the log says which wins.
+     */
+    private void chooseStreamThreads() {
+        int wanted = parallelMode() == ParallelMode.ON ? maxWorkers() : 1;
+        Object explicit = streamsProperties.get(StreamsConfig.NUM_STREAM_THREADS_CONFIG);
+        if (explicit == null) {
+            streamsProperties.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(wanted));
+        } else {
+            LOG.info("num.stream.threads={} is set explicitly and wins over {}={} (which alone would run {} stream "
+                    + "thread(s))", explicit, PARALLEL_MODE, parallelMode().configName(), wanted);
+        }
+    }
+
     private static Properties trickleOnly(Properties all) {
         Properties p = new Properties();
         all.forEach((k, v) -> {
-            if (k.toString().startsWith("trickle.")) {
+            if (isOwnKey(k.toString())) {
                 p.put(k, v);
             }
         });
@@ -117,5 +165,22 @@ public final class AppConfig extends AbstractConfig {
 
     public long catalogPollMs() {
         return getLong(CATALOG_POLL_MS);
+    }
+
+    public ParallelMode parallelMode() {
+        return ParallelMode.parse(getString(PARALLEL_MODE));
+    }
+
+    public int maxWorkers() {
+        return getInt(MAX_WORKERS);
+    }
+
+    public int maxConcurrent() {
+        return getInt(MAX_CONCURRENT);
+    }
+
+    /** The stream threads this instance runs (num.stream.threads as Kafka Streams gets it). */
+    public int streamThreads() {
+        return Integer.parseInt(streamsProperties.get(StreamsConfig.NUM_STREAM_THREADS_CONFIG).toString().trim());
     }
 }

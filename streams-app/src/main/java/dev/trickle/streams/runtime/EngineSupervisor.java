@@ -37,6 +37,7 @@ public final class EngineSupervisor implements AutoCloseable {
     private final AppConfig config;
     private final CatalogClient catalog;
     private final TopicAdmin topics;
+    private final ParallelRefreshMonitor parallel;
     private final Map<Long, CompiledQuery> compiled = new HashMap<>();
     private final Map<Long, String> waitingFor = new HashMap<>();
     private final Set<Long> full = new HashSet<>();
@@ -49,6 +50,7 @@ public final class EngineSupervisor implements AutoCloseable {
         this.config = config;
         this.catalog = new CatalogClient(config.pgUrl(), config.pgUser(), config.pgPassword());
         this.topics = new TopicAdmin(config.streamsProperties());
+        this.parallel = new ParallelRefreshMonitor(config, catalog);
     }
 
     /** Runs until {@link #close()}. */
@@ -59,6 +61,7 @@ public final class EngineSupervisor implements AutoCloseable {
             while (!stop.await(0, TimeUnit.MILLISECONDS)) {
                 try {
                     reconcile();
+                    parallel.afterReconcile(streams, running.keySet());
                 } catch (SQLException | RuntimeException e) {
                     LOG.warn("Could not bring the engine up to date with the catalog ({}); retrying", e.getMessage());
                 }

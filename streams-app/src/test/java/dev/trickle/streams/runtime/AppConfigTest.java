@@ -1,0 +1,72 @@
+package dev.trickle.streams.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.trickle.core.parallel.ParallelMode;
+import java.util.Properties;
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.Test;
+
+/** The parallel refresh settings of the streams app: the app's own keys, and the stream threads they choose. */
+class AppConfigTest {
+    private static Properties props(String... kv) {
+        Properties p = new Properties();
+        p.setProperty("application.id", "app");
+        p.setProperty("bootstrap.servers", "localhost:9092");
+        p.setProperty("trickle.pg.url", "jdbc:postgresql://localhost/db");
+        for (int i = 0; i < kv.length; i += 2) {
+            p.setProperty(kv[i], kv[i + 1]);
+        }
+        return p;
+    }
+
+    @Test
+    void offIsTheDefaultAndRunsOneStreamThread() {
+        AppConfig c = new AppConfig(props());
+        assertEquals(ParallelMode.OFF, c.parallelMode());
+        assertEquals(4, c.maxWorkers());
+        assertEquals(4, c.maxConcurrent());
+        assertEquals("1", c.streamsProperties().getProperty("num.stream.threads"));
+        assertEquals(1, c.streamThreads());
+    }
+
+    @Test
+    void dryRunStaysSerialAndOnRunsTheWorkerBudget() {
+        assertEquals("1", new AppConfig(props("parallel.refresh.mode", "dry_run", "max.dynamic.refresh.workers", "6"))
+                .streamsProperties().getProperty("num.stream.threads"));
+        AppConfig on = new AppConfig(props("parallel.refresh.mode", "on", "max.dynamic.refresh.workers", "6"));
+        assertEquals(ParallelMode.ON, on.parallelMode());
+        assertEquals("6", on.streamsProperties().getProperty("num.stream.threads"));
+    }
+
+    @Test
+    void anExplicitThreadCountWins() {
+        AppConfig c = new AppConfig(props("parallel.refresh.mode", "on", "num.stream.threads", "2"));
+        assertEquals(2, c.streamThreads());
+    }
+
+    @Test
+    void theSettingsAreTheAppsOwnAndNotPassedToKafkaStreams() {
+        Properties streams = new AppConfig(props("parallel.refresh.mode", "on", "max.dynamic.refresh.workers", "3",
+                "max.concurrent.refreshes", "2")).streamsProperties();
+        assertFalse(streams.containsKey("parallel.refresh.mode"));
+        assertFalse(streams.containsKey("max.dynamic.refresh.workers"));
+        assertFalse(streams.containsKey("max.concurrent.refreshes"));
+        assertTrue(streams.containsKey("bootstrap.servers"));
+    }
+
+    @Test
+    void badValuesAreRefusedNamingTheSetting() {
+        ConfigException mode = assertThrows(ConfigException.class,
+                () -> new AppConfig(props("parallel.refresh.mode", "parallel")));
+        assertTrue(mode.getMessage().contains("parallel.refresh.mode") && mode.getMessage().contains("dry_run"),
+                mode.getMessage());
+        ConfigException workers = assertThrows(ConfigException.class,
+                () -> new AppConfig(props("max.dynamic.refresh.workers", "0")));
+        assertTrue(workers.getMessage().contains("max.dynamic.refresh.workers"), workers.getMessage());
+        assertThrows(ConfigException.class, () -> new AppConfig(props("max.concurrent.refreshes", "33")));
+    }
+}
