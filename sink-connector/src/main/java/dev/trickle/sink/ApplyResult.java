@@ -12,8 +12,19 @@ record ApplyResult(Outcome outcome, String streamTable, long inserted, long dele
         DROPPED,
         /** The stream table is in ERROR: only a re-initialisation (an initial tick) can repair it. */
         AWAITING_REFRESH,
+        /** Suspended after repeated failures: skipped until pgtrickle.resume_stream_table. */
+        SUSPENDED,
         /** Could not be applied; the stream table is now in ERROR and {@code message} says why. */
-        FAILED
+        FAILED,
+        /** Could not be applied; the failure is counted and the tick is tried again after the backoff. */
+        RETRY,
+        /** Could not be applied, for the last allowed time in a row: the stream table is now SUSPENDED. */
+        NOW_SUSPENDED
+    }
+
+    /** Whether the tick is done with (applied or given up); only a RETRY keeps it for another attempt. */
+    boolean finished() {
+        return outcome != Outcome.RETRY;
     }
 
     static ApplyResult applied(String streamTable, long inserted, long deleted, double millis) {
@@ -26,5 +37,9 @@ record ApplyResult(Outcome outcome, String streamTable, long inserted, long dele
 
     static ApplyResult failed(String streamTable, String message) {
         return new ApplyResult(Outcome.FAILED, streamTable, 0, 0, 0, message);
+    }
+
+    static ApplyResult failedAttempt(boolean suspended, String streamTable, String message) {
+        return new ApplyResult(suspended ? Outcome.NOW_SUSPENDED : Outcome.RETRY, streamTable, 0, 0, 0, message);
     }
 }

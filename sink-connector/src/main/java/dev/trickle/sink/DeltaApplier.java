@@ -1,5 +1,6 @@
 package dev.trickle.sink;
 
+import dev.trickle.core.parallel.RefreshPlan;
 import dev.trickle.core.pg.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -21,6 +22,8 @@ import org.postgresql.copy.CopyIn;
 final class DeltaApplier implements AutoCloseable {
     private static final int COPY_CHUNK_BYTES = 256 * 1024;
     private static final long ANALYZE_AFTER_FILL_ROWS = 1_000;
+    /** As pg_trickle's max_consecutive_errors: a stream table failing this often in a row is SUSPENDED. */
+    static final int MAX_CONSECUTIVE_FAILURES = 3;
 
     private final Connection conn;
     /** Temporary delta tables of this session: storage oid to the shape they were made for. */
@@ -35,14 +38,28 @@ final class DeltaApplier implements AutoCloseable {
         return conn;
     }
 
+    /** The plan of execution units (pgtrickle.parallel_plan()), read in a transaction of its own. */
+    RefreshPlan readPlan() throws SQLException {
+        try {
+            RefreshPlan plan = RefreshPlan.load(conn);
+            conn.commit();
+            return plan;
+        } catch (SQLException e) {
+            rollbackQuietly();
+            throw e;
+        }
+    }
+
     /**
      * Applies the tick, or says why not. Throws only what a retry on a new connection may cure (see
-     * {@link PgErrors}); any other failure puts the stream table in ERROR and is returned as FAILED.
+     * {@link PgErrors}). A tick that does not fit the stream table (divergence, wrong width, storage gone) puts
+     * it in ERROR (FAILED); any other SQL error is counted in the catalog and returned as RETRY, or as
+     * NOW_SUSPENDED once it is the {@link #MAX_CONSECUTIVE_FAILURES}th in a row.
      */
-    ApplyResult apply(PendingTick tick) throws SQLException {
+    ApplyResult apply(PendingTick tick, JobInfo job) throws SQLException {
         long started = System.nanoTime();
+        long startedAt = System.currentTimeMillis();
         StreamTableShape st = null;
-        String failure;
         try {
             st = StreamTableShape.lockAndLoad(conn, tick.streamTable());
             ApplyResult skipped = precheck(st, tick);
@@ -50,18 +67,18 @@ final class DeltaApplier implements AutoCloseable {
                 rollback();
                 return skipped;
             }
-            return write(st, tick, started);
+            return write(st, tick, job, started, startedAt);
         } catch (Refused r) {
             rollbackQuietly();
-            failure = r.getMessage();
+            return markFailed(st, tick, r.getMessage());
         } catch (SQLException e) {
             rollbackQuietly();
             if (st == null || PgErrors.retriable(e, conn)) {
                 throw e;
             }
-            failure = "could not be applied: " + e.getMessage();
+            return recordFailure(st, tick, job, "could not be applied: " + e.getMessage(),
+                    (System.nanoTime() - started) / 1e6, startedAt);
         }
-        return markFailed(st, tick, failure);
     }
 
     /** Why a tick cannot be applied to this stream table as it is (a retry would not help). */
@@ -73,7 +90,8 @@ final class DeltaApplier implements AutoCloseable {
         }
     }
 
-    private ApplyResult write(StreamTableShape st, PendingTick tick, long started) throws SQLException, Refused {
+    private ApplyResult write(StreamTableShape st, PendingTick tick, JobInfo job, long started, long startedAt)
+            throws SQLException, Refused {
         List<Map.Entry<List<String>, Long>> delta = tick.delta();
         checkWidth(st, delta);
         Target target = prepare(st);
@@ -91,7 +109,7 @@ final class DeltaApplier implements AutoCloseable {
             update("ANALYZE " + st.storage());
         }
         double millis = (System.nanoTime() - started) / 1e6;
-        record(st, tick, inserted, wiped + deleted, millis);
+        record(st, tick, new Done(job, inserted, wiped + deleted, millis, startedAt));
         conn.commit();
         return ApplyResult.applied(st.catalogName(), inserted, wiped + deleted, millis);
     }
@@ -113,6 +131,9 @@ final class DeltaApplier implements AutoCloseable {
         // In ERROR, and also once refreshed out of ERROR (INITIALIZING), the content is that of the last tick
         // applied before the failure; only the new fill makes it right again, and a delta of a tick before
         // that fill (still on its way from the engine) would be applied to the wrong content.
+        if (st.suspended()) {
+            return ApplyResult.skipped(ApplyResult.Outcome.SUSPENDED, st.catalogName());
+        }
         if ((st.inError() || st.awaitingFill()) && !tick.initial()) {
             return ApplyResult.skipped(ApplyResult.Outcome.AWAITING_REFRESH, st.catalogName());
         }
@@ -224,9 +245,12 @@ final class DeltaApplier implements AutoCloseable {
                 + " CROSS JOIN LATERAL pg_catalog.generate_series(1, d." + t.weightCol() + ") WHERE d." + t.weightCol() + " > 0";
     }
 
+    /** What an applied tick did, for its history row. */
+    private record Done(JobInfo job, long inserted, long deleted, double millis, long startedAt) {
+    }
+
     /** Progress, history and catalog rows, in the same transaction as the data. */
-    private void record(StreamTableShape st, PendingTick tick, long inserted, long deleted, double millis)
-            throws SQLException {
+    private void record(StreamTableShape st, PendingTick tick, Done d) throws SQLException {
         try (PreparedStatement ps = conn.prepareStatement(
                 "INSERT INTO pgtrickle.pgt_sink_progress (pgt_id, last_tick, updated_at) VALUES (?, ?, now()) "
                         + "ON CONFLICT (pgt_id) DO UPDATE SET last_tick = EXCLUDED.last_tick, updated_at = now()")) {
@@ -234,7 +258,7 @@ final class DeltaApplier implements AutoCloseable {
             ps.setLong(2, tick.tick());
             ps.executeUpdate();
         }
-        if (!tick.initial() && inserted == 0 && deleted == 0) {
+        if (!tick.initial() && d.inserted() == 0 && d.deleted() == 0) {
             // An idle tick only advances the stream table; a history row per idle tick would grow
             // the history by one row per stream table per second and say nothing.
             updateCatalog(st, tick);
@@ -242,16 +266,28 @@ final class DeltaApplier implements AutoCloseable {
         }
         try (PreparedStatement ps = conn.prepareStatement(
                 "INSERT INTO pgtrickle.pgt_refresh_history (pgt_id, tick_id, initial, rows_inserted, rows_deleted, "
-                        + "duration_ms) VALUES (?, ?, ?, ?, ?, ?)")) {
+                        + "duration_ms, attempt, unit_key, unit_kind, worker, enqueued_at, started_at) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, pg_catalog.to_timestamp(? / 1000.0), "
+                        + "pg_catalog.to_timestamp(? / 1000.0))")) {
             ps.setLong(1, st.id());
             ps.setLong(2, tick.tick());
             ps.setBoolean(3, tick.initial());
-            ps.setLong(4, inserted);
-            ps.setLong(5, deleted);
-            ps.setDouble(6, millis);
+            ps.setLong(4, d.inserted());
+            ps.setLong(5, d.deleted());
+            ps.setDouble(6, d.millis());
+            ps.setInt(7, st.failures() + 1);
+            setJob(ps, 8, d.job());
+            ps.setLong(11, tick.queuedAt());
+            ps.setLong(12, d.startedAt());
             ps.executeUpdate();
         }
         updateCatalog(st, tick);
+    }
+
+    private static void setJob(PreparedStatement ps, int first, JobInfo job) throws SQLException {
+        ps.setString(first, job == null ? null : job.unitKey());
+        ps.setString(first + 1, job == null ? null : job.unitKind());
+        ps.setString(first + 2, job == null ? null : job.worker());
     }
 
     private void updateCatalog(StreamTableShape st, PendingTick tick) throws SQLException {
@@ -262,7 +298,9 @@ final class DeltaApplier implements AutoCloseable {
                         + "status = CASE WHEN status = 'INITIALIZING' OR (status = 'ERROR' AND ?) THEN 'ACTIVE' "
                         + "ELSE status END, "
                         // the engine may have stopped the stream table meanwhile: keep its reason
-                        + "last_error = CASE WHEN status = 'ERROR' AND NOT ? THEN last_error END WHERE pgt_id = ?")) {
+                        + "last_error = CASE WHEN status = 'ERROR' AND NOT ? THEN last_error END, "
+                        // a success ends a run of failures (no extra statement: this one runs anyway)
+                        + "consecutive_failures = 0 WHERE pgt_id = ?")) {
             ps.setLong(1, tick.tick());
             ps.setLong(2, tick.tickMillis());
             ps.setBoolean(3, tick.initial());
@@ -287,6 +325,60 @@ final class DeltaApplier implements AutoCloseable {
             throw e;
         }
         return ApplyResult.failed(st.catalogName(), message);
+    }
+
+    /**
+     * Counts a failed attempt in one statement of its own transaction: the failure count, last_error, SUSPENDED
+     * at the limit, and a FAILED history row. The tick's data was rolled back.
+     */
+    private ApplyResult recordFailure(StreamTableShape st, PendingTick tick, JobInfo job, String reason, double millis,
+                                      long startedAt) throws SQLException {
+        String sql = "WITH f AS (UPDATE pgtrickle.pgt_stream_tables SET consecutive_failures = consecutive_failures + 1, "
+                + "status = CASE WHEN consecutive_failures + 1 >= ? THEN 'SUSPENDED' ELSE status END, "
+                + "last_error = CASE WHEN consecutive_failures + 1 >= ? "
+                + "  THEN pg_catalog.format('suspended after %s consecutive failures; the last: tick %s %s. Fix the cause, "
+                + "then run SELECT pgtrickle.resume_stream_table(%L)', consecutive_failures + 1, ?::bigint, ?::text, ?::text) "
+                + "  ELSE pg_catalog.format('tick %s %s (failure %s of %s in a row; it is retried)', ?::bigint, ?::text, "
+                + "consecutive_failures + 1, ?::int) END "
+                + "WHERE pgt_id = ? RETURNING consecutive_failures, status, last_error), "
+                + "h AS (INSERT INTO pgtrickle.pgt_refresh_history (pgt_id, tick_id, initial, rows_inserted, rows_deleted, "
+                + "duration_ms, status, error_message, attempt, unit_key, unit_kind, worker, enqueued_at, started_at) "
+                + "SELECT ?, ?, ?, 0, 0, ?, 'FAILED', ?, f.consecutive_failures, ?, ?, ?, "
+                + "pg_catalog.to_timestamp(? / 1000.0), pg_catalog.to_timestamp(? / 1000.0) FROM f) "
+                + "SELECT status, last_error FROM f";
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            int i = 0;
+            ps.setInt(++i, MAX_CONSECUTIVE_FAILURES);
+            ps.setInt(++i, MAX_CONSECUTIVE_FAILURES);
+            ps.setLong(++i, tick.tick());
+            ps.setString(++i, reason);
+            ps.setString(++i, st.catalogName());
+            ps.setLong(++i, tick.tick());
+            ps.setString(++i, reason);
+            ps.setInt(++i, MAX_CONSECUTIVE_FAILURES);
+            ps.setLong(++i, st.id());
+            ps.setLong(++i, st.id());
+            ps.setLong(++i, tick.tick());
+            ps.setBoolean(++i, tick.initial());
+            ps.setDouble(++i, millis);
+            ps.setString(++i, reason);
+            setJob(ps, ++i, job);
+            i += 2;
+            ps.setLong(++i, tick.queuedAt());
+            ps.setLong(++i, startedAt);
+            try (ResultSet rs = ps.executeQuery()) {
+                boolean found = rs.next();
+                conn.commit();
+                if (!found) {
+                    return ApplyResult.skipped(ApplyResult.Outcome.DROPPED, st.catalogName());
+                }
+                return ApplyResult.failedAttempt(StreamTableShape.SUSPENDED.equals(rs.getString(1)), st.catalogName(),
+                        rs.getString(2));
+            }
+        } catch (SQLException e) {
+            rollbackQuietly();
+            throw e;
+        }
     }
 
     private long update(String sql) throws SQLException {

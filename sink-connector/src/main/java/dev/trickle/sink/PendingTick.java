@@ -23,6 +23,8 @@ final class PendingTick {
     private boolean initial;
     private long tickMillis;
     private long rowRecords;
+    /** When the tick was first found complete (waiting for a worker from then on); 0 before. */
+    private long queuedAtMillis;
 
     PendingTick(long tick) {
         this.tick = tick;
@@ -102,6 +104,14 @@ final class PendingTick {
 
     long rowRecords() {
         return rowRecords;
+    }
+
+    /** Notes the first time the tick is found complete, and returns that time. */
+    long queuedAt() {
+        if (queuedAtMillis == 0) {
+            queuedAtMillis = System.currentTimeMillis();
+        }
+        return queuedAtMillis;
     }
 
     Long firstOffset(int partition) {

@@ -1,5 +1,6 @@
 package dev.trickle.sink;
 
+import dev.trickle.core.parallel.ParallelMode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -27,9 +28,13 @@ public final class SinkConfig extends AbstractConfig {
     public static final String PG_CONNECT_TIMEOUT_MS = "pg.connect.timeout.ms";
     public static final String APPLY_MAX_RETRIES = "apply.max.retries";
     public static final String APPLY_RETRY_BACKOFF_MS = "apply.retry.backoff.ms";
+    public static final String PARALLEL_MODE = ParallelMode.KEY;
+    public static final String MAX_WORKERS = ParallelMode.MAX_WORKERS_KEY;
+    public static final String MAX_CONCURRENT = ParallelMode.MAX_CONCURRENT_KEY;
 
     static final String GROUP_CONNECTION = "Connection";
     static final String GROUP_APPLY = "Apply";
+    static final String GROUP_PARALLEL = "Parallel refresh";
 
     /** Shown in pg_stat_activity, so that a DBA can tell the sink's sessions apart. */
     static final String APPLICATION_NAME = "trickle-sink";
@@ -43,6 +48,7 @@ public final class SinkConfig extends AbstractConfig {
     private static ConfigDef define() {
         int c = 0;
         int a = 0;
+        int p = 0;
         return new ConfigDef()
                 .define(PG_URL, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new JdbcUrlValidator(), Importance.HIGH,
                         "JDBC URL of the PostgreSQL database that holds the stream tables and the pgtrickle catalog, "
@@ -64,7 +70,24 @@ public final class SinkConfig extends AbstractConfig {
                         GROUP_APPLY, ++a, Width.SHORT, "Max retries")
                 .define(APPLY_RETRY_BACKOFF_MS, Type.LONG, 2_000L, Range.atLeast(0), Importance.LOW,
                         "How long Connect waits before it delivers the records again after a failed apply.",
-                        GROUP_APPLY, ++a, Width.SHORT, "Retry backoff (ms)");
+                        GROUP_APPLY, ++a, Width.SHORT, "Retry backoff (ms)")
+                .define(PARALLEL_MODE, Type.STRING, "off", ConfigDef.ValidString.in(ParallelMode.NAMES), Importance.MEDIUM,
+                        "Parallel refresh (pg_trickle's parallel_refresh_mode). off: complete ticks of different stream "
+                                + "tables are applied one at a time; dry_run: the same, and the plan 'on' would run "
+                                + "(execution units in dependency order, see pgtrickle.parallel_plan()) is logged whenever it "
+                                + "changes; on: the units' complete ticks are applied at the same time, each on its own "
+                                + "PostgreSQL connection, at most min(max.dynamic.refresh.workers, max.concurrent.refreshes) "
+                                + "at once. Each stream table's ticks stay in order either way.",
+                        GROUP_PARALLEL, ++p, Width.SHORT, "Parallel refresh mode")
+                .define(MAX_WORKERS, Type.INT, ParallelMode.DEFAULT_MAX_WORKERS, Range.atLeast(1), Importance.MEDIUM,
+                        "Worker budget of each sink task (pg_trickle's max_dynamic_refresh_workers): how many execution "
+                                + "units it applies at once with parallel.refresh.mode=on.",
+                        GROUP_PARALLEL, ++p, Width.SHORT, "Refresh workers")
+                .define(MAX_CONCURRENT, Type.INT, ParallelMode.DEFAULT_MAX_CONCURRENT,
+                        Range.between(1, ParallelMode.MAX_CONCURRENT_LIMIT), Importance.LOW,
+                        "Cap of refreshes a sink task applies to the database at once, whatever the worker budget "
+                                + "(pg_trickle's max_concurrent_refreshes); each takes one PostgreSQL connection.",
+                        GROUP_PARALLEL, ++p, Width.SHORT, "Concurrent refreshes");
     }
 
     public String url() {
@@ -86,6 +109,23 @@ public final class SinkConfig extends AbstractConfig {
 
     public long retryBackoffMs() {
         return getLong(APPLY_RETRY_BACKOFF_MS);
+    }
+
+    public ParallelMode parallelMode() {
+        return ParallelMode.parse(getString(PARALLEL_MODE));
+    }
+
+    public int maxWorkers() {
+        return getInt(MAX_WORKERS);
+    }
+
+    public int maxConcurrent() {
+        return getInt(MAX_CONCURRENT);
+    }
+
+    /** Units applied at once: one unless on, then the worker budget within the per-database cap. */
+    public int parallelism() {
+        return parallelMode() == ParallelMode.ON ? Math.min(maxWorkers(), maxConcurrent()) : 1;
     }
 
     /** A new connection in autocommit mode; the driver is called directly so that Connect's plugin isolation cannot hide it. */

@@ -19,18 +19,20 @@ import java.util.stream.Collectors;
  * @param columns     quoted column names in storage order (dropped columns left out)
  * @param signature   names and types of the columns, to notice when the storage table changed shape
  * @param hashed      the storage table has the whole-row hash index, so deletes can look rows up by hash
+ * @param failures    consecutive failed attempts before this one (reset by a success)
  */
 record StreamTableShape(long id, String catalogName, String status, long relid, String storage,
-                        List<String> columns, String signature, boolean hashed) {
+                        List<String> columns, String signature, boolean hashed, int failures) {
 
     static final String ERROR = "ERROR";
+    static final String SUSPENDED = "SUSPENDED";
 
     /**
      * Locks and reads the stream table's catalog row. Returns null when the stream table is gone (dropped);
      * a catalog row whose storage table was dropped by hand comes back with {@code storage == null}.
      */
     static StreamTableShape lockAndLoad(Connection c, long id) throws SQLException {
-        String sql = "SELECT s.pgt_schema, s.pgt_name, s.status, s.pgt_relid, n.nspname, r.relname, "
+        String sql = "SELECT s.pgt_schema, s.pgt_name, s.status, s.pgt_relid, n.nspname, r.relname, s.consecutive_failures, "
                 + "EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = r.oid AND i.indexprs IS NOT NULL "
                 + "        AND pg_get_expr(i.indexprs, i.indrelid) LIKE 'hash_record_extended(%') AS hashed "
                 + "FROM pgtrickle.pgt_stream_tables s "
@@ -45,16 +47,19 @@ record StreamTableShape(long id, String catalogName, String status, long relid, 
                 }
                 String catalogName = Sql.qualified(rs.getString(1), rs.getString(2));
                 long relid = rs.getLong(4);
+                int failures = rs.getInt(7);
                 if (rs.getString(6) == null) {
-                    return new StreamTableShape(id, catalogName, rs.getString(3), relid, null, List.of(), "", false);
+                    return new StreamTableShape(id, catalogName, rs.getString(3), relid, null, List.of(), "", false,
+                            failures);
                 }
                 String storage = Sql.qualified(rs.getString(5), rs.getString(6));
-                boolean hashed = rs.getBoolean(7);
+                boolean hashed = rs.getBoolean(8);
                 List<String[]> cols = columns(c, relid);
                 List<String> names = cols.stream().map(col -> Sql.ident(col[0])).toList();
                 String signature = cols.stream().map(col -> Sql.ident(col[0]) + " " + col[1])
                         .collect(Collectors.joining(", "));
-                return new StreamTableShape(id, catalogName, rs.getString(3), relid, storage, names, signature, hashed);
+                return new StreamTableShape(id, catalogName, rs.getString(3), relid, storage, names, signature, hashed,
+                        failures);
             }
         }
     }
@@ -76,6 +81,11 @@ record StreamTableShape(long id, String catalogName, String status, long relid, 
 
     boolean inError() {
         return ERROR.equals(status);
+    }
+
+    /** Suspended after repeated failures: its ticks are skipped until pgtrickle.resume_stream_table. */
+    boolean suspended() {
+        return SUSPENDED.equals(status);
     }
 
     /** Not filled yet, or refreshed and waiting for its new fill. */

@@ -22,6 +22,8 @@ final class TopicTicks {
     /** Highest tick applied, skipped or discarded in this session: later records of it are left alone. */
     private long doneThrough = Long.MIN_VALUE;
     private int partitionsSeen;
+    /** The stream table the end markers name; -1 before any. */
+    private long streamTable = -1;
 
     TopicTicks(String topic) {
         this.topic = topic;
@@ -43,7 +45,17 @@ final class TopicTicks {
         } else if (record instanceof DeltaRecord.End end) {
             t.addEnd(partition, offset, end);
             partitionsSeen = end.partitions();
+            streamTable = end.streamTable();
         }
+    }
+
+    long streamTable() {
+        return streamTable;
+    }
+
+    /** The lowest tick being collected, complete or not; null when none. */
+    Long lowestPending() {
+        return pending.isEmpty() ? null : pending.firstKey();
     }
 
     /** The lowest complete tick, or null when none is complete yet. */

@@ -58,14 +58,16 @@ public class TrickleSinkConnector extends SinkConnector {
     }
 
     /**
-     * One identical configuration per task: Connect's consumer group spreads the partitions. See the class
+     * One configuration per task (the same but for its index, which names it in its heartbeat): Connect's consumer group spreads the partitions. See the class
      * comment for why all partitions of a delta topic must end up in one task.
      */
     @Override
     public List<Map<String, String>> taskConfigs(int maxTasks) {
         List<Map<String, String>> configs = new ArrayList<>(maxTasks);
         for (int i = 0; i < maxTasks; i++) {
-            configs.add(new HashMap<>(props));
+            Map<String, String> c = new HashMap<>(props);
+            c.put(TrickleSinkTask.TASK_INDEX, Integer.toString(i));
+            configs.add(c);
         }
         return configs;
     }

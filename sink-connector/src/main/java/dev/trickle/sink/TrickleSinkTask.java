@@ -3,6 +3,7 @@ package dev.trickle.sink;
 import dev.trickle.core.records.DeltaRecord;
 import dev.trickle.core.records.MalformedRecordException;
 import dev.trickle.core.records.RecordCodec;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -26,15 +27,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Collects each delta topic's records per tick and applies every complete tick, in tick order, in one
- * PostgreSQL transaction (see {@link DeltaApplier}). Offsets are committed only up to the first record
+ * PostgreSQL transaction (see {@link DeltaApplier}); the ticks of different execution units one at a time or,
+ * with parallel.refresh.mode=on, at the same time (see {@link RefreshScheduler}). Offsets are committed only up to the first record
  * of a tick that is not applied yet, so after a crash Connect delivers again exactly what is missing,
  * and the progress row in the database filters out what was applied but not yet committed to Kafka.
  */
 public class TrickleSinkTask extends SinkTask {
     private static final Logger LOG = LoggerFactory.getLogger(TrickleSinkTask.class);
+    /** Set by the connector in each task's configuration, to name the task in its heartbeat. */
+    static final String TASK_INDEX = "trickle.task.index";
 
     private SinkConfig config;
-    private DeltaApplier applier;
+    private RefreshScheduler scheduler;
+    private SinkHeartbeat heartbeat;
     /** Per partition, the offset after the highest record taken in: anything below is a redelivery. */
     private final Map<TopicPartition, Long> nextOffsets = new HashMap<>();
     private final Map<String, TopicTicks> topics = new HashMap<>();
@@ -51,7 +56,12 @@ public class TrickleSinkTask extends SinkTask {
     @Override
     public void start(Map<String, String> props) {
         config = new SinkConfig(props);
-        LOG.info("Trickle sink task started, writing stream tables in {}", config.url());
+        String workerId = props.getOrDefault("name", "trickle-sink") + "-" + props.getOrDefault(TASK_INDEX, "0") + "@"
+                + ManagementFactory.getRuntimeMXBean().getName();
+        scheduler = new RefreshScheduler(config, workerId);
+        heartbeat = new SinkHeartbeat(config, workerId, scheduler.board(), scheduler::offerPlan);
+        LOG.info("Trickle sink task started, writing stream tables in {} (parallel.refresh.mode={}, {} unit(s) at once)",
+                config.url(), config.parallelMode().configName(), config.parallelism());
     }
 
     @Override
@@ -116,50 +126,54 @@ public class TrickleSinkTask extends SinkTask {
     }
 
     private void applyCompleteTicks() {
-        for (TopicTicks tt : topics.values()) {
-            PendingTick t;
-            while ((t = tt.nextComplete()) != null) {
-                ApplyResult result = applyWithRetries(tt, t);
-                List<PendingTick> partial = tt.finish(t);
-                report(tt, t, result, partial);
+        List<RefreshScheduler.Ready> ready = scheduler.ready(topics.values());
+        if (!ready.isEmpty()) {
+            waitOutBackoff(ready.get(0));
+            RefreshScheduler.Round round;
+            try {
+                round = scheduler.run(ready);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RetriableException("interrupted while applying ticks", e);
             }
-            warnIfSplit(tt);
+            round.applied().forEach(a -> report(a.topic(), a.tick(), a.result(), a.dropped()));
+            if (round.failure() != null) {
+                failed(round.failure());
+            } else {
+                failures = 0;
+            }
+        }
+        topics.values().forEach(this::warnIfSplit);
+    }
+
+    /**
+     * Connect delivered the records again before the backoff after a failure passed (its poll also ends at every
+     * offset commit): wait on, without counting an attempt.
+     */
+    private void waitOutBackoff(RefreshScheduler.Ready next) {
+        long waitMs = failures == 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(retryAt - System.nanoTime());
+        if (waitMs > 0) {
+            context.timeout(waitMs);
+            throw new RetriableException("waiting " + waitMs + " ms before applying the ticks of " + next.key()
+                    + " again");
         }
     }
 
-    private ApplyResult applyWithRetries(TopicTicks tt, PendingTick t) {
-        long waitMs = failures == 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(retryAt - System.nanoTime());
-        if (waitMs > 0) {
-            // Connect delivered the records again before the backoff passed (its poll also ends at every
-            // offset commit): wait on, without counting an attempt
-            context.timeout(waitMs);
-            throw new RetriableException("waiting " + waitMs + " ms before applying tick " + t.tick() + " of "
-                    + tt.topic() + " again");
+    /** A lost or unusable connection: retried with backoff (Connect redelivers), up to apply.max.retries times. */
+    private void failed(RefreshScheduler.Retriable f) {
+        failures++;
+        SQLException e = f.error();
+        String what = "could not apply " + (f.tick() == null ? "the ticks" : "tick " + f.tick().tick()) + " of "
+                + f.topic().topic() + " to PostgreSQL at " + config.url() + ": " + e.getMessage();
+        if (!f.retriable() || failures > config.maxRetries()) {
+            throw new ConnectException(what + (f.retriable() ? " (gave up after " + failures + " attempts; "
+                    + "raise apply.max.retries to wait longer)" : ""), e);
         }
-        try {
-            if (applier == null) {
-                applier = new DeltaApplier(config.connect());
-            }
-            ApplyResult result = applier.apply(t);
-            failures = 0;
-            return result;
-        } catch (SQLException e) {
-            boolean retriable = applier == null ? PgErrors.retriableState(e.getSQLState())
-                    : PgErrors.retriable(e, applier.connection());
-            closeApplier();
-            failures++;
-            String what = "could not apply tick " + t.tick() + " of " + tt.topic() + " to PostgreSQL at "
-                    + config.url() + ": " + e.getMessage();
-            if (!retriable || failures > config.maxRetries()) {
-                throw new ConnectException(what + (retriable ? " (gave up after " + failures + " attempts; "
-                        + "raise apply.max.retries to wait longer)" : ""), e);
-            }
-            LOG.warn("{}; retrying in {} ms (attempt {} of {})", what, config.retryBackoffMs(), failures + 1,
-                    config.maxRetries() + 1);
-            retryAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.retryBackoffMs());
-            context.timeout(config.retryBackoffMs());
-            throw new RetriableException(what, e);
-        }
+        LOG.warn("{}; retrying in {} ms (attempt {} of {})", what, config.retryBackoffMs(), failures + 1,
+                config.maxRetries() + 1);
+        retryAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.retryBackoffMs());
+        context.timeout(config.retryBackoffMs());
+        throw new RetriableException(what, e);
     }
 
     private static void report(TopicTicks tt, PendingTick t, ApplyResult r, List<PendingTick> partial) {
@@ -182,7 +196,12 @@ public class TrickleSinkTask extends SinkTask {
                     t.tick(), tt.topic(), r.streamTable());
             case AWAITING_REFRESH -> LOG.debug("Skipped tick {} of stream table {}: it is in ERROR, or waits for "
                     + "the fill that pgtrickle.refresh_stream_table asked for", t.tick(), r.streamTable());
+            case SUSPENDED -> LOG.debug("Skipped tick {} of stream table {}: it is SUSPENDED (resume it with "
+                    + "pgtrickle.resume_stream_table)", t.tick(), r.streamTable());
             case FAILED -> LOG.error("Stream table {} is now in ERROR: {}", r.streamTable(), r.message());
+            case RETRY -> LOG.warn("Stream table {}: {}", r.streamTable(), r.message());
+            case NOW_SUSPENDED -> LOG.error("Stream table {} is now SUSPENDED (other stream tables go on): {}",
+                    r.streamTable(), r.message());
         }
     }
 
@@ -244,18 +263,12 @@ public class TrickleSinkTask extends SinkTask {
 
     @Override
     public void stop() {
-        closeApplier();
-        LOG.info("Trickle sink task stopped");
-    }
-
-    private void closeApplier() {
-        if (applier != null) {
-            try {
-                applier.close();
-            } catch (SQLException ignored) {
-                // it was broken already; a new connection is made on the next apply
-            }
-            applier = null;
+        if (heartbeat != null) {
+            heartbeat.close();
         }
+        if (scheduler != null) {
+            scheduler.close();
+        }
+        LOG.info("Trickle sink task stopped");
     }
 }

@@ -222,11 +222,25 @@ class SinkApplyTest {
         h.put(h.row(t, 0, 2, 1, "2"), h.end(t, 2, id, false));
         assertTrue(h.one("SELECT last_error FROM pgtrickle.pgt_stream_tables WHERE pgt_id = " + id)
                 .contains("tick 2 has rows of 1 value(s), but the stream table has 2 column(s)"));
+        // an SQL error while applying (here: a value PostgreSQL refuses) is counted and retried; the third in a
+        // row suspends the stream table
         h.put(h.row(t, 0, 3, 1, "not a number", "x"), h.end(t, 3, id, true));
         String error = h.one("SELECT last_error FROM pgtrickle.pgt_stream_tables WHERE pgt_id = " + id);
-        assertTrue(error.contains("tick 3 could not be applied") && error.contains("invalid input syntax for type integer"),
-                error);
+        assertTrue(error.contains("tick 3 could not be applied") && error.contains("invalid input syntax for type integer")
+                && error.contains("failure 1 of 3 in a row"), error);
+        h.put();
+        h.put();
+        List<String> st = h.rows("SELECT status, last_error, consecutive_failures FROM pgtrickle.pgt_stream_tables "
+                + "WHERE pgt_id = " + id).get(0);
+        assertEquals("SUSPENDED", st.get(0));
+        assertTrue(st.get(1).startsWith("suspended after 3 consecutive failures; the last: tick 3 could not be applied")
+                && st.get(1).contains("resume_stream_table('\"public\".\"pair_copy\"')"), st.get(1));
+        assertEquals("3", st.get(2));
         h.assertContent("pair_copy", "VALUES (1, 'one')");
-        assertNull(h.one("SELECT tick_id FROM pgtrickle.pgt_refresh_history WHERE pgt_id = " + id + " AND tick_id > 1"));
+        assertNull(h.one("SELECT tick_id FROM pgtrickle.pgt_refresh_history WHERE pgt_id = " + id + " AND tick_id > 1 "
+                + "AND status = 'COMPLETED'"));
+        assertEquals(List.of(List.of("3", "FAILED", "1"), List.of("3", "FAILED", "2"), List.of("3", "FAILED", "3")),
+                h.rows("SELECT tick_id, status, attempt FROM pgtrickle.pgt_refresh_history WHERE pgt_id = " + id
+                        + " AND tick_id > 1 ORDER BY refresh_id"));
     }
 }

@@ -30,8 +30,15 @@ final class SinkHarness implements AutoCloseable {
     final FakeSinkContext context = new FakeSinkContext();
     TrickleSinkTask task;
     private final Map<TopicPartition, Long> nextOffsets = new HashMap<>();
+    private final Map<String, String> settings;
 
     SinkHarness(String hint) {
+        this(hint, Map.of());
+    }
+
+    /** With these connector settings on top of the defaults (e.g. parallel.refresh.mode). */
+    SinkHarness(String hint, Map<String, String> settings) {
+        this.settings = Map.copyOf(settings);
         url = EmbeddedPg.freshDatabase(hint);
         CatalogInstaller.install(url, "postgres", "postgres");
         task = newTask();
@@ -52,6 +59,7 @@ final class SinkHarness implements AutoCloseable {
         c.put(SinkConfig.PG_PASSWORD, "postgres");
         c.put(SinkConfig.APPLY_RETRY_BACKOFF_MS, "0");
         c.put("topics.regex", "trickle\\.delta\\..*");
+        c.putAll(settings);
         return c;
     }
 

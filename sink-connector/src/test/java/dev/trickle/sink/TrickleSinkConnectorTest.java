@@ -113,7 +113,7 @@ class TrickleSinkConnectorTest {
         assertNotEquals("unknown", new TrickleSinkConnector().version());
         for (ConfigDef.ConfigKey key : SinkConfig.CONFIG_DEF.configKeys().values()) {
             assertFalse(key.documentation == null || key.documentation.isBlank(), key.name);
-            assertTrue(List.of(SinkConfig.GROUP_CONNECTION, SinkConfig.GROUP_APPLY).contains(key.group), key.name);
+            assertTrue(List.of(SinkConfig.GROUP_CONNECTION, SinkConfig.GROUP_APPLY, SinkConfig.GROUP_PARALLEL).contains(key.group), key.name);
         }
         assertEquals(ConfigDef.Type.PASSWORD, SinkConfig.CONFIG_DEF.configKeys().get(SinkConfig.PG_PASSWORD).type);
     }

@@ -1,0 +1,283 @@
+package dev.trickle.sink;
+
+import dev.trickle.core.parallel.RefreshPlan;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies the complete ticks of one put() round by execution unit (pgtrickle.parallel_plan()): a unit is a
+ * stream table, or a diamond's atomic group. A unit's ticks are applied in order by one worker; units of one
+ * plan level run at the same time on their own connections (parallel.refresh.mode=on, at most the task's
+ * parallelism), and a level starts once the level before it is done. With off and dry_run the same units
+ * run one at a time on the task's thread. The task thread waits for the round, so the ticks it buffers
+ * are never touched by two threads at once.
+ */
+final class RefreshScheduler implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RefreshScheduler.class);
+
+    /** A unit with work in this round; members in plan order (upstream first). */
+    record Ready(String key, boolean atomic, int level, List<TopicTicks> members, List<String> names) {
+    }
+
+    /** One applied (or given up) tick, with the incomplete leftovers its topic dropped. */
+    record Applied(TopicTicks topic, PendingTick tick, ApplyResult result, List<PendingTick> dropped) {
+    }
+
+    /** A failure that a new connection may cure, stopping its unit for this round. */
+    record Retriable(TopicTicks topic, PendingTick tick, SQLException error, boolean retriable) {
+    }
+
+    /** What a round did. */
+    record Round(List<Applied> applied, Retriable failure) {
+    }
+
+    private final SinkConfig config;
+    private final String workerId;
+    private final ApplierPool appliers;
+    private final ExecutorService workers;
+    private final JobBoard board = new JobBoard();
+    /** Per unit: no new attempt before this (System.nanoTime()) after a counted failure. */
+    private final Map<String, Long> retryAt = new ConcurrentHashMap<>();
+    private volatile RefreshPlan plan = new RefreshPlan(List.of());
+    /** Stream tables the plan did not know when it was last read for them (dropped ones stay unknown). */
+    private final Set<Long> unknown = new HashSet<>();
+
+    RefreshScheduler(SinkConfig config, String workerId) {
+        this.config = config;
+        this.workerId = workerId;
+        this.appliers = new ApplierPool(config);
+        int n = config.parallelism();
+        AtomicInteger seq = new AtomicInteger();
+        this.workers = n == 1 ? null : Executors.newFixedThreadPool(n, r -> {
+            Thread t = new Thread(r, "trickle-sink-worker-" + seq.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    JobBoard board() {
+        return board;
+    }
+
+    /** Takes a newer plan (from the heartbeat thread or the task's own read); logs it when it changed. */
+    synchronized void offerPlan(RefreshPlan next) {
+        if (!next.equals(plan) && config.parallelMode().logsPlan()) {
+            LOG.info("Parallel refresh plan of the sink ({}{}): {}", config.parallelMode().configName(),
+                    workers == null ? ", not run: ticks are applied one at a time" : "",
+                    next.describe(config.parallelism()));
+        }
+        plan = next;
+    }
+
+    /** The units that have a complete tick and are not waiting out a failure's backoff, in plan order. */
+    List<Ready> ready(Collection<TopicTicks> topics) {
+        refreshPlanIfUnknown(topics);
+        RefreshPlan p = plan;
+        Map<String, List<TopicTicks>> byUnit = new LinkedHashMap<>();
+        Map<String, RefreshPlan.Unit> units = new LinkedHashMap<>();
+        for (TopicTicks tt : topics) {
+            if (tt.streamTable() < 0) {
+                continue;
+            }
+            RefreshPlan.Unit u = p.unitOf(tt.streamTable());
+            if (u == null) {
+                u = new RefreshPlan.Unit(0, tt.topic(), false, List.of(tt.topic()), List.of(tt.streamTable()), List.of());
+            }
+            units.put(u.key(), u);
+            byUnit.computeIfAbsent(u.key(), k -> new ArrayList<>()).add(tt);
+        }
+        List<Ready> out = new ArrayList<>();
+        long now = System.nanoTime();
+        for (Map.Entry<String, List<TopicTicks>> e : byUnit.entrySet()) {
+            RefreshPlan.Unit u = units.get(e.getKey());
+            List<TopicTicks> members = new ArrayList<>(e.getValue());
+            members.sort(Comparator.comparingInt(tt -> u.memberIds().indexOf(tt.streamTable())));
+            Long wait = retryAt.get(u.key());
+            PendingTick first = members.stream().map(TopicTicks::nextComplete).filter(t -> t != null)
+                    .min(Comparator.comparingLong(PendingTick::tick)).orElse(null);
+            if (first == null || (wait != null && now - wait < 0)) {
+                continue;
+            }
+            first.queuedAt();
+            board.queued(u.key(), kind(u), u.members(), first.tick(), first.queuedAt());
+            out.add(new Ready(u.key(), u.atomic(), u.level(), members, u.members()));
+        }
+        out.sort(Comparator.comparingInt(Ready::level).thenComparing(Ready::key));
+        return out;
+    }
+
+    private static String kind(RefreshPlan.Unit u) {
+        return u.atomic() ? "ATOMIC_GROUP" : "SINGLETON";
+    }
+
+    /** Reads the plan again when a stream table shows up that it did not know (once per such stream table). */
+    private void refreshPlanIfUnknown(Collection<TopicTicks> topics) {
+        RefreshPlan p = plan;
+        boolean newcomer = topics.stream().map(TopicTicks::streamTable)
+                .anyMatch(id -> id >= 0 && p.unitOf(id) == null && !unknown.contains(id));
+        if (!newcomer) {
+            return;
+        }
+        DeltaApplier a = null;
+        try {
+            a = appliers.borrow();
+            offerPlan(a.readPlan());
+            appliers.release(a);
+        } catch (SQLException e) {
+            // the apply that follows meets the same database and reports it; the unit runs as a singleton meanwhile
+            ApplierPool.discard(a);
+            LOG.debug("Could not read the parallel refresh plan: {}", e.getMessage());
+        }
+        RefreshPlan now = plan;
+        topics.stream().map(TopicTicks::streamTable).filter(id -> id >= 0 && now.unitOf(id) == null)
+                .forEach(unknown::add);
+    }
+
+    /** Runs the units level by level; stops after the level in which a failure worth a retry happened. */
+    Round run(List<Ready> ready) throws InterruptedException {
+        List<Applied> applied = new ArrayList<>();
+        Retriable failure = null;
+        Map<Integer, List<Ready>> levels = new TreeMap<>();
+        ready.forEach(r -> levels.computeIfAbsent(r.level(), l -> new ArrayList<>()).add(r));
+        try {
+            for (List<Ready> level : levels.values()) {
+                for (UnitRun run : runLevel(level)) {
+                    applied.addAll(run.applied);
+                    if (failure == null && run.failure != null) {
+                        failure = run.failure;
+                    }
+                }
+                if (failure != null) {
+                    break;
+                }
+            }
+        } finally {
+            ready.forEach(r -> board.done(r.key()));
+        }
+        return new Round(applied, failure);
+    }
+
+    private List<UnitRun> runLevel(List<Ready> level) throws InterruptedException {
+        List<UnitRun> runs = new ArrayList<>();
+        if (workers == null || level.size() == 1) {
+            for (Ready r : level) {
+                UnitRun run = new UnitRun(r);
+                run.call();
+                runs.add(run);
+                if (run.failure != null) {
+                    break; // serial: a lost database would fail every other unit in turn
+                }
+            }
+            return runs;
+        }
+        level.forEach(r -> runs.add(new UnitRun(r)));
+        for (Future<UnitRun> f : workers.invokeAll(runs)) {
+            try {
+                f.get();
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("a sink worker failed unexpectedly", e.getCause());
+            }
+        }
+        return runs;
+    }
+
+    /** One unit's ticks, applied in order by one worker on one connection. */
+    private final class UnitRun implements Callable<UnitRun> {
+        private final Ready unit;
+        private final List<Applied> applied = new ArrayList<>();
+        private Retriable failure;
+
+        UnitRun(Ready unit) {
+            this.unit = unit;
+        }
+
+        @Override
+        public UnitRun call() {
+            DeltaApplier a = null;
+            Next next = null;
+            JobInfo job = new JobInfo(unit.key(), unit.atomic() ? "ATOMIC_GROUP" : "SINGLETON",
+                    workerId + "/" + Thread.currentThread().getName());
+            try {
+                a = appliers.borrow();
+                while ((next = next()) != null) {
+                    board.running(unit.key(), next.tick().tick());
+                    ApplyResult r = a.apply(next.tick(), job);
+                    if (!r.finished()) {
+                        retryAt.put(unit.key(), System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.retryBackoffMs()));
+                        applied.add(new Applied(next.topic(), next.tick(), r, List.of()));
+                        break;
+                    }
+                    retryAt.remove(unit.key());
+                    applied.add(new Applied(next.topic(), next.tick(), r, next.topic().finish(next.tick())));
+                }
+                appliers.release(a);
+            } catch (SQLException e) {
+                boolean retriable = a == null ? PgErrors.retriableState(e.getSQLState())
+                        : PgErrors.retriable(e, a.connection());
+                ApplierPool.discard(a);
+                failure = new Retriable(next == null ? unit.members().get(0) : next.topic(),
+                        next == null ? null : next.tick(), e, retriable);
+            }
+            return this;
+        }
+
+        /**
+         * The unit's next tick: its members' lowest complete tick, upstream member first on a tie. In an atomic
+         * group a tick also waits while another member is still collecting a tick at or below it (so that no
+         * member runs ahead of the others); a member whose earlier ticks are complete is not waited for.
+         */
+        private Next next() {
+            Next best = null;
+            for (TopicTicks tt : unit.members()) {
+                PendingTick t = tt.nextComplete();
+                if (t != null && (best == null || t.tick() < best.tick().tick())) {
+                    best = new Next(tt, t);
+                }
+            }
+            if (best == null || !unit.atomic()) {
+                return best;
+            }
+            for (TopicTicks tt : unit.members()) {
+                Long lowest = tt.lowestPending();
+                if (tt != best.topic() && tt.nextComplete() == null && lowest != null && lowest <= best.tick().tick()) {
+                    return null;
+                }
+            }
+            return best;
+        }
+    }
+
+    private record Next(TopicTicks topic, PendingTick tick) {
+    }
+
+    @Override
+    public void close() {
+        if (workers != null) {
+            workers.shutdownNow();
+            try {
+                workers.awaitTermination(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        appliers.close();
+    }
+}
