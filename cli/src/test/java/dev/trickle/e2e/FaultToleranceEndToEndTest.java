@@ -56,7 +56,7 @@ class FaultToleranceEndToEndTest extends E2eSupport {
         awaitCaughtUp(ST);
         assertMatches(ST, "*", QUERY);
         assertEquals("0", one("SELECT count(*) FROM (SELECT pgt_id, tick_id FROM pgtrickle.pgt_refresh_history "
-                + "GROUP BY 1, 2 HAVING count(*) > 1) d"), "no tick applied twice");
+                + "WHERE status = 'COMPLETED' GROUP BY 1, 2 HAVING count(*) > 1) d"), "no tick applied twice");
         assertTrue(committed.get() > 80, "the workload ran: " + committed.get() + " transactions");
     }
 

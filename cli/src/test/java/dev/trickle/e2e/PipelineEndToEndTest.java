@@ -74,7 +74,7 @@ class PipelineEndToEndTest extends E2eSupport {
             assertAllMatch();
         }
         String history = one("SELECT count(*) FROM (SELECT pgt_id, tick_id FROM pgtrickle.pgt_refresh_history "
-                + "GROUP BY 1, 2 HAVING count(*) > 1) d");
+                + "WHERE status = 'COMPLETED' GROUP BY 1, 2 HAVING count(*) > 1) d");
         assertEquals("0", history, "no tick applied twice");
         assertTrue(Long.parseLong(one("SELECT sum(rows_inserted + rows_deleted) FROM pgtrickle.pgt_refresh_history h "
                 + "JOIN pgtrickle.pgt_stream_tables s USING (pgt_id) WHERE s.pgt_name = 'st_items_a' AND NOT h.initial")) > 0,

@@ -21,7 +21,7 @@ class SinkFailureEndToEndTest extends E2eSupport {
     /** Initial fills the sink applied to the stream table. */
     private static long fills(String name) throws java.sql.SQLException {
         return Long.parseLong(one("SELECT count(*) FROM pgtrickle.pgt_refresh_history h JOIN pgtrickle.pgt_stream_tables s "
-                + "USING (pgt_id) WHERE format('%I.%I', s.pgt_schema, s.pgt_name) = '" + name + "' AND h.initial"));
+                + "USING (pgt_id) WHERE format('%I.%I', s.pgt_schema, s.pgt_name) = '" + name + "' AND h.initial AND h.status = 'COMPLETED'"));
     }
 
     @Test
