@@ -58,7 +58,7 @@ LANGUAGE sql IMMUTABLE AS $$ SELECT interval '30 seconds' $$;
 -- The execution units and their order, as parallel.refresh.mode=on runs them. A stream table reads
 -- another one when its dependencies name the other's storage table. Diamonds (two paths from one
 -- table, base or stream table, into one stream table) make the stream tables on those paths and
--- the apex one ATOMIC_GROUP, applied tick by tick together (overlapping diamonds merge); every other
+-- the apex one ATOMIC_GROUP, each tick of which is applied in one transaction (overlapping diamonds merge); every other
 -- stream table is a SINGLETON. level: units of one level run together; a unit waits for the units
 -- in waits_for (all of a lower level). Members are listed upstream first.
 CREATE FUNCTION pgtrickle.parallel_plan()

@@ -19,12 +19,14 @@ record ApplyResult(Outcome outcome, String streamTable, long inserted, long dele
         /** Could not be applied; the failure is counted and the tick is tried again after the backoff. */
         RETRY,
         /** Could not be applied, for the last allowed time in a row: the stream table is now SUSPENDED. */
-        NOW_SUSPENDED
+        NOW_SUSPENDED,
+        /** Rolled back because another tick of the same transaction (an atomic group) failed; tried again. */
+        DEFERRED
     }
 
-    /** Whether the tick is done with (applied or given up); only a RETRY keeps it for another attempt. */
+    /** Whether the tick is done with (applied or given up); a RETRY or DEFERRED tick is kept for another attempt. */
     boolean finished() {
-        return outcome != Outcome.RETRY;
+        return outcome != Outcome.RETRY && outcome != Outcome.DEFERRED;
     }
 
     static ApplyResult applied(String streamTable, long inserted, long deleted, double millis) {

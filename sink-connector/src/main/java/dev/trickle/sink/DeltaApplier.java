@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,8 +23,6 @@ import org.postgresql.copy.CopyIn;
 final class DeltaApplier implements AutoCloseable {
     private static final int COPY_CHUNK_BYTES = 256 * 1024;
     private static final long ANALYZE_AFTER_FILL_ROWS = 1_000;
-    /** As pg_trickle's max_consecutive_errors: a stream table failing this often in a row is SUSPENDED. */
-    static final int MAX_CONSECUTIVE_FAILURES = 3;
 
     private final Connection conn;
     /** Temporary delta tables of this session: storage oid to the shape they were made for. */
@@ -54,31 +53,59 @@ final class DeltaApplier implements AutoCloseable {
      * Applies the tick, or says why not. Throws only what a retry on a new connection may cure (see
      * {@link PgErrors}). A tick that does not fit the stream table (divergence, wrong width, storage gone) puts
      * it in ERROR (FAILED); any other SQL error is counted in the catalog and returned as RETRY, or as
-     * NOW_SUSPENDED once it is the {@link #MAX_CONSECUTIVE_FAILURES}th in a row.
+     * NOW_SUSPENDED once it is the {@link FailureLog#MAX_CONSECUTIVE_FAILURES}th in a row.
      */
     ApplyResult apply(PendingTick tick, JobInfo job) throws SQLException {
-        long started = System.nanoTime();
+        return applyTogether(List.of(tick), job).get(0);
+    }
+
+    /**
+     * Applies ticks of several stream tables (an atomic group's members at one tick, upstream first) in one
+     * transaction, as {@link #apply} does one. When one of them fails, nothing of the others is written: they
+     * come back DEFERRED, to be tried again with the group.
+     */
+    List<ApplyResult> applyTogether(List<PendingTick> ticks, JobInfo job) throws SQLException {
+        List<ApplyResult> results = new ArrayList<>(ticks.size());
         long startedAt = System.currentTimeMillis();
+        long started = System.nanoTime();
         StreamTableShape st = null;
         try {
-            st = StreamTableShape.lockAndLoad(conn, tick.streamTable());
-            ApplyResult skipped = precheck(st, tick);
-            if (skipped != null) {
-                rollback();
-                return skipped;
+            for (PendingTick tick : ticks) {
+                st = null;
+                startedAt = System.currentTimeMillis();
+                started = System.nanoTime();
+                st = StreamTableShape.lockAndLoad(conn, tick.streamTable());
+                ApplyResult skipped = precheck(st, tick);
+                results.add(skipped != null ? skipped : write(st, tick, job, started, startedAt));
             }
-            return write(st, tick, job, started, startedAt);
+            if (results.stream().anyMatch(r -> r.outcome() == ApplyResult.Outcome.APPLIED)) {
+                conn.commit();
+            } else {
+                rollback();
+            }
+            return results;
         } catch (Refused r) {
             rollbackQuietly();
-            return markFailed(st, tick, r.getMessage());
+            return deferOthers(ticks, results.size(), FailureLog.markError(conn, st, ticks.get(results.size()),
+                    r.getMessage()));
         } catch (SQLException e) {
             rollbackQuietly();
             if (st == null || PgErrors.retriable(e, conn)) {
                 throw e;
             }
-            return recordFailure(st, tick, job, "could not be applied: " + e.getMessage(),
-                    (System.nanoTime() - started) / 1e6, startedAt);
+            int failed = Math.min(results.size(), ticks.size() - 1);
+            return deferOthers(ticks, failed, FailureLog.countFailure(conn, st, ticks.get(failed), job,
+                    "could not be applied: " + e.getMessage(), (System.nanoTime() - started) / 1e6, startedAt));
         }
+    }
+
+    /** The failure for the tick at index {@code failed}; every other tick of the transaction was rolled back. */
+    private static List<ApplyResult> deferOthers(List<PendingTick> ticks, int failed, ApplyResult failure) {
+        List<ApplyResult> out = new ArrayList<>(ticks.size());
+        for (int i = 0; i < ticks.size(); i++) {
+            out.add(i == failed ? failure : ApplyResult.skipped(ApplyResult.Outcome.DEFERRED, failure.streamTable()));
+        }
+        return out;
     }
 
     /** Why a tick cannot be applied to this stream table as it is (a retry would not help). */
@@ -110,7 +137,6 @@ final class DeltaApplier implements AutoCloseable {
         }
         double millis = (System.nanoTime() - started) / 1e6;
         record(st, tick, new Done(job, inserted, wiped + deleted, millis, startedAt));
-        conn.commit();
         return ApplyResult.applied(st.catalogName(), inserted, wiped + deleted, millis);
     }
 
@@ -284,7 +310,7 @@ final class DeltaApplier implements AutoCloseable {
         updateCatalog(st, tick);
     }
 
-    private static void setJob(PreparedStatement ps, int first, JobInfo job) throws SQLException {
+    static void setJob(PreparedStatement ps, int first, JobInfo job) throws SQLException {
         ps.setString(first, job == null ? null : job.unitKey());
         ps.setString(first + 1, job == null ? null : job.unitKind());
         ps.setString(first + 2, job == null ? null : job.worker());
@@ -307,77 +333,6 @@ final class DeltaApplier implements AutoCloseable {
             ps.setBoolean(4, tick.initial());
             ps.setLong(5, st.id());
             ps.executeUpdate();
-        }
-    }
-
-    /** Puts the stream table in ERROR (its data stays at the last applied tick) in a transaction of its own. */
-    private ApplyResult markFailed(StreamTableShape st, PendingTick tick, String reason) throws SQLException {
-        // a refresh cannot bring back a storage table that was dropped by hand
-        String message = "tick " + tick.tick() + " " + reason + (st.storage() == null ? "" : "; " + st.refreshHint());
-        try (PreparedStatement ps = conn.prepareStatement(
-                "UPDATE pgtrickle.pgt_stream_tables SET status = 'ERROR', last_error = ? WHERE pgt_id = ?")) {
-            ps.setString(1, message);
-            ps.setLong(2, st.id());
-            ps.executeUpdate();
-            conn.commit();
-        } catch (SQLException e) {
-            rollbackQuietly();
-            throw e;
-        }
-        return ApplyResult.failed(st.catalogName(), message);
-    }
-
-    /**
-     * Counts a failed attempt in one statement of its own transaction: the failure count, last_error, SUSPENDED
-     * at the limit, and a FAILED history row. The tick's data was rolled back.
-     */
-    private ApplyResult recordFailure(StreamTableShape st, PendingTick tick, JobInfo job, String reason, double millis,
-                                      long startedAt) throws SQLException {
-        String sql = "WITH f AS (UPDATE pgtrickle.pgt_stream_tables SET consecutive_failures = consecutive_failures + 1, "
-                + "status = CASE WHEN consecutive_failures + 1 >= ? THEN 'SUSPENDED' ELSE status END, "
-                + "last_error = CASE WHEN consecutive_failures + 1 >= ? "
-                + "  THEN pg_catalog.format('suspended after %s consecutive failures; the last: tick %s %s. Fix the cause, "
-                + "then run SELECT pgtrickle.resume_stream_table(%L)', consecutive_failures + 1, ?::bigint, ?::text, ?::text) "
-                + "  ELSE pg_catalog.format('tick %s %s (failure %s of %s in a row; it is retried)', ?::bigint, ?::text, "
-                + "consecutive_failures + 1, ?::int) END "
-                + "WHERE pgt_id = ? RETURNING consecutive_failures, status, last_error), "
-                + "h AS (INSERT INTO pgtrickle.pgt_refresh_history (pgt_id, tick_id, initial, rows_inserted, rows_deleted, "
-                + "duration_ms, status, error_message, attempt, unit_key, unit_kind, worker, enqueued_at, started_at) "
-                + "SELECT ?, ?, ?, 0, 0, ?, 'FAILED', ?, f.consecutive_failures, ?, ?, ?, "
-                + "pg_catalog.to_timestamp(? / 1000.0), pg_catalog.to_timestamp(? / 1000.0) FROM f) "
-                + "SELECT status, last_error FROM f";
-        try (PreparedStatement ps = conn.prepareStatement(sql)) {
-            int i = 0;
-            ps.setInt(++i, MAX_CONSECUTIVE_FAILURES);
-            ps.setInt(++i, MAX_CONSECUTIVE_FAILURES);
-            ps.setLong(++i, tick.tick());
-            ps.setString(++i, reason);
-            ps.setString(++i, st.catalogName());
-            ps.setLong(++i, tick.tick());
-            ps.setString(++i, reason);
-            ps.setInt(++i, MAX_CONSECUTIVE_FAILURES);
-            ps.setLong(++i, st.id());
-            ps.setLong(++i, st.id());
-            ps.setLong(++i, tick.tick());
-            ps.setBoolean(++i, tick.initial());
-            ps.setDouble(++i, millis);
-            ps.setString(++i, reason);
-            setJob(ps, ++i, job);
-            i += 2;
-            ps.setLong(++i, tick.queuedAt());
-            ps.setLong(++i, startedAt);
-            try (ResultSet rs = ps.executeQuery()) {
-                boolean found = rs.next();
-                conn.commit();
-                if (!found) {
-                    return ApplyResult.skipped(ApplyResult.Outcome.DROPPED, st.catalogName());
-                }
-                return ApplyResult.failedAttempt(StreamTableShape.SUSPENDED.equals(rs.getString(1)), st.catalogName(),
-                        rs.getString(2));
-            }
-        } catch (SQLException e) {
-            rollbackQuietly();
-            throw e;
         }
     }
 

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Applies the complete ticks of one put() round by execution unit (pgtrickle.parallel_plan()): a unit is a
- * stream table, or a diamond's atomic group. A unit's ticks are applied in order by one worker; units of one
+ * stream table, or a diamond's atomic group (whose members' ticks of one number are applied in one
+ * transaction). A unit's ticks are applied in order by one worker; units of one
  * plan level run at the same time on their own connections (parallel.refresh.mode=on, at most the task's
  * parallelism), and a level starts once the level before it is done. With off and dry_run the same units
  * run one at a time on the task's thread. The task thread waits for the round, so the ticks it buffers
@@ -212,56 +213,78 @@ final class RefreshScheduler implements AutoCloseable {
         @Override
         public UnitRun call() {
             DeltaApplier a = null;
-            Next next = null;
+            List<Next> batch = List.of();
             JobInfo job = new JobInfo(unit.key(), unit.atomic() ? "ATOMIC_GROUP" : "SINGLETON",
                     workerId + "/" + Thread.currentThread().getName());
             try {
                 a = appliers.borrow();
-                while ((next = next()) != null) {
-                    board.running(unit.key(), next.tick().tick());
-                    ApplyResult r = a.apply(next.tick(), job);
-                    if (!r.finished()) {
-                        retryAt.put(unit.key(), System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.retryBackoffMs()));
-                        applied.add(new Applied(next.topic(), next.tick(), r, List.of()));
+                while (!(batch = next()).isEmpty()) {
+                    board.running(unit.key(), batch.get(0).tick().tick());
+                    List<ApplyResult> results = a.applyTogether(batch.stream().map(Next::tick).toList(), job);
+                    if (!record(batch, results)) {
                         break;
                     }
-                    retryAt.remove(unit.key());
-                    applied.add(new Applied(next.topic(), next.tick(), r, next.topic().finish(next.tick())));
                 }
                 appliers.release(a);
             } catch (SQLException e) {
                 boolean retriable = a == null ? PgErrors.retriableState(e.getSQLState())
                         : PgErrors.retriable(e, a.connection());
                 ApplierPool.discard(a);
-                failure = new Retriable(next == null ? unit.members().get(0) : next.topic(),
-                        next == null ? null : next.tick(), e, retriable);
+                failure = new Retriable(batch.isEmpty() ? unit.members().get(0) : batch.get(0).topic(),
+                        batch.isEmpty() ? null : batch.get(0).tick(), e, retriable);
             }
             return this;
         }
 
+        /** Notes what became of each tick; false when one is kept for a later attempt (the unit waits). */
+        private boolean record(List<Next> batch, List<ApplyResult> results) {
+            boolean allDone = true;
+            for (int i = 0; i < batch.size(); i++) {
+                Next n = batch.get(i);
+                ApplyResult r = results.get(i);
+                if (r.finished()) {
+                    applied.add(new Applied(n.topic(), n.tick(), r, n.topic().finish(n.tick())));
+                } else {
+                    applied.add(new Applied(n.topic(), n.tick(), r, List.of()));
+                    allDone = false;
+                }
+            }
+            if (allDone) {
+                retryAt.remove(unit.key());
+            } else {
+                retryAt.put(unit.key(), System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.retryBackoffMs()));
+            }
+            return allDone;
+        }
+
         /**
-         * The unit's next tick: its members' lowest complete tick, upstream member first on a tie. In an atomic
-         * group a tick also waits while another member is still collecting a tick at or below it (so that no
-         * member runs ahead of the others); a member whose earlier ticks are complete is not waited for.
+         * The unit's next ticks to apply in one transaction: a stream table's lowest complete tick; for an atomic
+         * group, every member's complete tick at the lowest complete tick number, upstream first. A group waits
+         * while another member is still collecting a tick at or below that number (so that no member runs ahead
+         * of the others); a member whose earlier ticks are complete is not waited for.
          */
-        private Next next() {
-            Next best = null;
+        private List<Next> next() {
+            long lowest = Long.MAX_VALUE;
             for (TopicTicks tt : unit.members()) {
                 PendingTick t = tt.nextComplete();
-                if (t != null && (best == null || t.tick() < best.tick().tick())) {
-                    best = new Next(tt, t);
+                if (t != null) {
+                    lowest = Math.min(lowest, t.tick());
                 }
             }
-            if (best == null || !unit.atomic()) {
-                return best;
+            if (lowest == Long.MAX_VALUE) {
+                return List.of();
             }
+            List<Next> batch = new ArrayList<>();
             for (TopicTicks tt : unit.members()) {
-                Long lowest = tt.lowestPending();
-                if (tt != best.topic() && tt.nextComplete() == null && lowest != null && lowest <= best.tick().tick()) {
-                    return null;
+                PendingTick t = tt.nextComplete();
+                Long collecting = tt.lowestPending();
+                if (t != null && t.tick() == lowest) {
+                    batch.add(new Next(tt, t));
+                } else if (unit.atomic() && t == null && collecting != null && collecting <= lowest) {
+                    return List.of();
                 }
             }
-            return best;
+            return unit.atomic() ? batch : batch.subList(0, 1);
         }
     }
 

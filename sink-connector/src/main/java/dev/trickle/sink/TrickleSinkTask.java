@@ -200,6 +200,8 @@ public class TrickleSinkTask extends SinkTask {
                     + "pgtrickle.resume_stream_table)", t.tick(), r.streamTable());
             case FAILED -> LOG.error("Stream table {} is now in ERROR: {}", r.streamTable(), r.message());
             case RETRY -> LOG.warn("Stream table {}: {}", r.streamTable(), r.message());
+            case DEFERRED -> LOG.debug("Tick {} of {} was rolled back with its atomic group; it is tried again",
+                    t.tick(), tt.topic());
             case NOW_SUSPENDED -> LOG.error("Stream table {} is now SUSPENDED (other stream tables go on): {}",
                     r.streamTable(), r.message());
         }

@@ -155,6 +155,24 @@ class ParallelApplyTest {
                         + d1 + ", " + d2 + ", " + apex + ") ORDER BY r.refresh_id"), "applied upstream first");
         assertEquals("ATOMIC_GROUP", h.one("SELECT DISTINCT unit_kind FROM pgtrickle.pgt_refresh_history "
                 + "WHERE tick_id = 2 AND pgt_id = " + apex));
+        String members = "(" + d1 + ", " + d2 + ", " + apex + ")";
+        assertEquals("1", h.one("SELECT count(DISTINCT xmin::text) FROM pgtrickle.pgt_sink_progress WHERE pgt_id IN "
+                + members), "the group's tick 2 was applied in one transaction");
+
+        // a member that fails rolls back the whole group's tick, which is tried again with it
+        h.exec("CREATE SEQUENCE dia_seq",
+               "CREATE FUNCTION dia_fail_once() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                       + "IF nextval('dia_seq') = 1 THEN RAISE EXCEPTION 'apex fails once'; END IF; RETURN NEW; END $$",
+               "CREATE TRIGGER once BEFORE INSERT ON dia_apex FOR EACH ROW EXECUTE FUNCTION dia_fail_once()");
+        h.put(h.row(t1, 0, 3, 1, "2", "6"), h.end(t1, 3, d1, false), h.row(t2, 0, 3, 1, "2", "6"),
+              h.end(t2, 3, d2, false), h.row(ta, 0, 3, 1, "2", "6"), h.end(ta, 3, apex, false));
+        assertEquals(List.of(List.of("2", "0"), List.of("2", "0"), List.of("2", "1")), h.rows("SELECT last_tick, "
+                + "consecutive_failures FROM pgtrickle.pgt_stream_tables WHERE pgt_id IN " + members + " ORDER BY pgt_id"));
+        h.put();
+        assertEquals(List.of(List.of("3", "0"), List.of("3", "0"), List.of("3", "0")), h.rows("SELECT last_tick, "
+                + "consecutive_failures FROM pgtrickle.pgt_stream_tables WHERE pgt_id IN " + members + " ORDER BY pgt_id"));
+        h.assertContent("dia_apex", "SELECT x.id, x.v FROM dia_1 x JOIN dia_2 y USING (id)");
+        h.assertContent("dia_1", "VALUES (1, 5), (2, 6)");
     }
 
     @Test

@@ -82,7 +82,7 @@ public final class RefreshPlan {
     }
 
     private static String describe(Unit u) {
-        return u.key() + (u.atomic() ? " [atomic group, applied tick by tick together]" : "")
+        return u.key() + (u.atomic() ? " [atomic group: each tick in one transaction]" : "")
                 + (u.waitsFor().isEmpty() ? "" : " waits for " + String.join(", ", u.waitsFor()));
     }
 

@@ -17,8 +17,8 @@ class RefreshPlanTest {
                         List.of(2L, 3L), List.of()),
                 new RefreshPlan.Unit(1, "public.c", false, List.of("public.c"), List.of(4L), List.of("public.a"))));
         assertEquals("3 execution unit(s), at most 4 at once:\n"
-                + "  level 0 (2 unit(s) run together): public.a | group(public.d1, public.apex) [atomic group, applied "
-                + "tick by tick together]\n"
+                + "  level 0 (2 unit(s) run together): public.a | group(public.d1, public.apex) [atomic group: each "
+                + "tick in one transaction]\n"
                 + "  level 1 (1 unit(s) run together, after level 0): public.c waits for public.a", plan.describe(4));
         assertEquals("group(public.d1, public.apex)", plan.unitOf(3L).key());
         assertNull(plan.unitOf(99L));
