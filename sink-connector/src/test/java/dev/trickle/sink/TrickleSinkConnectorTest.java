@@ -107,6 +107,22 @@ class TrickleSinkConnectorTest {
     }
 
     @Test
+    void parallelRefreshRunsUnitsAtOnceOnlyWhenOnWithinTheCap() {
+        Map<String, String> c = config("jdbc:postgresql://localhost/db");
+        assertEquals(1, new SinkConfig(c).parallelism(), "off is the default");
+        c.put(SinkConfig.PARALLEL_MODE, "dry_run");
+        c.put(SinkConfig.MAX_WORKERS, "6");
+        assertEquals(1, new SinkConfig(c).parallelism(), "dry_run runs serially");
+        c.put(SinkConfig.PARALLEL_MODE, "on");
+        assertEquals(4, new SinkConfig(c).parallelism(), "max.concurrent.refreshes (default 4) caps the budget");
+        c.put(SinkConfig.MAX_CONCURRENT, "8");
+        assertEquals(6, new SinkConfig(c).parallelism());
+        c.put(SinkConfig.PARALLEL_MODE, "fast");
+        ConfigException e = assertThrows(ConfigException.class, () -> new SinkConfig(c));
+        assertTrue(e.getMessage().contains("parallel.refresh.mode"), e.getMessage());
+    }
+
+    @Test
     void theConnectorIsRegisteredAndDocumented() {
         assertTrue(ServiceLoader.load(SinkConnector.class).stream()
                 .anyMatch(p -> p.type() == TrickleSinkConnector.class));
