@@ -59,6 +59,11 @@ final class DeltaApplier implements AutoCloseable {
         return applyTogether(List.of(tick), job).get(0);
     }
 
+    /** {@link #apply(PendingTick, JobInfo)} outside any execution unit (the benchmark's direct path). */
+    ApplyResult apply(PendingTick tick) throws SQLException {
+        return apply(tick, null);
+    }
+
     /**
      * Applies ticks of several stream tables (an atomic group's members at one tick, upstream first) in one
      * transaction, as {@link #apply} does one. When one of them fails, nothing of the others is written: they
