@@ -35,6 +35,8 @@ public final class SinkConfig extends AbstractConfig {
     static final String GROUP_CONNECTION = "Connection";
     static final String GROUP_APPLY = "Apply";
     static final String GROUP_PARALLEL = "Parallel refresh";
+    /** Set by the connector in each task's configuration: how many tasks share the worker budget. */
+    static final String TASK_COUNT = "trickle.task.count";
 
     /** Shown in pg_stat_activity, so that a DBA can tell the sink's sessions apart. */
     static final String APPLICATION_NAME = "trickle-sink";
@@ -80,13 +82,15 @@ public final class SinkConfig extends AbstractConfig {
                                 + "at once. Each stream table's ticks stay in order either way.",
                         GROUP_PARALLEL, ++p, Width.SHORT, "Parallel refresh mode")
                 .define(MAX_WORKERS, Type.INT, ParallelMode.DEFAULT_MAX_WORKERS, Range.atLeast(1), Importance.MEDIUM,
-                        "Worker budget of each sink task (pg_trickle's max_dynamic_refresh_workers): how many execution "
-                                + "units it applies at once with parallel.refresh.mode=on.",
+                        "Worker budget of the connector (pg_trickle's max_dynamic_refresh_workers): how many execution "
+                                + "units it applies at once with parallel.refresh.mode=on, split evenly over its tasks "
+                                + "(each gets at least one).",
                         GROUP_PARALLEL, ++p, Width.SHORT, "Refresh workers")
                 .define(MAX_CONCURRENT, Type.INT, ParallelMode.DEFAULT_MAX_CONCURRENT,
                         Range.between(1, ParallelMode.MAX_CONCURRENT_LIMIT), Importance.LOW,
-                        "Cap of refreshes a sink task applies to the database at once, whatever the worker budget "
-                                + "(pg_trickle's max_concurrent_refreshes); each takes one PostgreSQL connection.",
+                        "Cap of refreshes the connector applies to the database at once, whatever the worker budget "
+                                + "(pg_trickle's max_concurrent_refreshes), split evenly over its tasks (each gets at least "
+                                + "one); each refresh takes one PostgreSQL connection.",
                         GROUP_PARALLEL, ++p, Width.SHORT, "Concurrent refreshes");
     }
 
@@ -123,9 +127,26 @@ public final class SinkConfig extends AbstractConfig {
         return getInt(MAX_CONCURRENT);
     }
 
-    /** Units applied at once: one unless on, then the worker budget within the per-database cap. */
+    /** How many tasks of the connector share the budget (1 outside a connector's task configs). */
+    int taskCount() {
+        Object n = originals().get(TASK_COUNT);
+        return n == null ? 1 : Math.max(1, Integer.parseInt(n.toString().trim()));
+    }
+
+    /** This task's share of max.dynamic.refresh.workers: the budget is the connector's, split over its tasks. */
+    public int taskWorkers() {
+        return Math.max(1, maxWorkers() / taskCount());
+    }
+
+    /**
+     * Units this task applies at once: one unless on, then its share of the worker budget within its share of the
+     * per-database cap (every task gets at least one).
+     */
     public int parallelism() {
-        return parallelMode() == ParallelMode.ON ? Math.min(maxWorkers(), maxConcurrent()) : 1;
+        if (parallelMode() != ParallelMode.ON) {
+            return 1;
+        }
+        return Math.min(taskWorkers(), Math.max(1, maxConcurrent() / taskCount()));
     }
 
     /** A new connection in autocommit mode; the driver is called directly so that Connect's plugin isolation cannot hide it. */

@@ -53,7 +53,7 @@ final class SinkHeartbeat implements AutoCloseable {
                 planAt = now;
                 plans.accept(RefreshPlan.load(conn));
             }
-            heartbeat.beat(conn, new Heartbeat.Report(config.parallelMode().configName(), config.maxWorkers(),
+            heartbeat.beat(conn, new Heartbeat.Report(config.parallelMode().configName(), config.taskWorkers(),
                     config.maxConcurrent(), board.running(), board.queued(), board.json()));
             warned = false;
         } catch (SQLException | RuntimeException e) {

@@ -58,7 +58,8 @@ public class TrickleSinkConnector extends SinkConnector {
     }
 
     /**
-     * One configuration per task (the same but for its index, which names it in its heartbeat): Connect's consumer group spreads the partitions. See the class
+     * One configuration per task, the same but for its index (which names it in its heartbeat) and the task count
+     * (which splits the worker budget): Connect's consumer group spreads the partitions. See the class
      * comment for why all partitions of a delta topic must end up in one task.
      */
     @Override
@@ -67,6 +68,7 @@ public class TrickleSinkConnector extends SinkConnector {
         for (int i = 0; i < maxTasks; i++) {
             Map<String, String> c = new HashMap<>(props);
             c.put(TrickleSinkTask.TASK_INDEX, Integer.toString(i));
+            c.put(SinkConfig.TASK_COUNT, Integer.toString(maxTasks));
             configs.add(c);
         }
         return configs;

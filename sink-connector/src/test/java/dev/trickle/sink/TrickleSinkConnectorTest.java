@@ -117,6 +117,16 @@ class TrickleSinkConnectorTest {
         assertEquals(4, new SinkConfig(c).parallelism(), "max.concurrent.refreshes (default 4) caps the budget");
         c.put(SinkConfig.MAX_CONCURRENT, "8");
         assertEquals(6, new SinkConfig(c).parallelism());
+        // the budget is the connector's: its tasks share it, each with at least one worker
+        c.put(SinkConfig.MAX_CONCURRENT, "4");
+        c.put(SinkConfig.PARALLEL_MODE, "on");
+        c.put(SinkConfig.PG_URL, EmbeddedPg.freshDatabase("sink_tasks"));
+        TrickleSinkConnector connector = new TrickleSinkConnector();
+        connector.start(c);
+        assertEquals(List.of(2, 2), connector.taskConfigs(2).stream().map(t -> new SinkConfig(t).parallelism()).toList());
+        assertEquals(List.of(1, 1, 1), connector.taskConfigs(3).stream().map(t -> new SinkConfig(t).parallelism()).toList());
+        assertEquals(List.of("0", "1"), connector.taskConfigs(2).stream().map(t -> t.get(TrickleSinkTask.TASK_INDEX)).toList());
+        connector.stop();
         c.put(SinkConfig.PARALLEL_MODE, "fast");
         ConfigException e = assertThrows(ConfigException.class, () -> new SinkConfig(c));
         assertTrue(e.getMessage().contains("parallel.refresh.mode"), e.getMessage());
