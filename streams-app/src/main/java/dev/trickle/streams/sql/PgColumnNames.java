@@ -21,7 +21,7 @@ import org.apache.calcite.sql.parser.SqlParserPos;
 /**
  * The stream table's column names, as PostgreSQL's {@code CREATE TABLE AS} names them (FigureColname):
  * the alias; else a column's name; a function's name; {@code case}; for a cast, the inner name or else
- * the type's internal name ({@code int4}); otherwise {@code ?column?}. Calcite's own names (EXPR$1) differ.
+ * the type's internal name ({@code int4}); a window function's name without its OVER; otherwise {@code ?column?}. Calcite's own names (EXPR$1) differ.
  */
 final class PgColumnNames {
     private static final Pattern FUNCTION_NAME = Pattern.compile("\\s*([A-Za-z_][A-Za-z_0-9$]*)\\s*\\(");
@@ -107,6 +107,8 @@ final class PgColumnNames {
                 String f = flag instanceof SqlLiteral l ? String.valueOf(l.getValueAs(SqlTrimFunction.Flag.class)) : "BOTH";
                 return new Name(f.equals("LEADING") ? "ltrim" : f.equals("TRAILING") ? "rtrim" : "btrim", 2);
             }
+            case OVER:
+                // f(...) OVER (...) and f(...) OVER w: a window function is named after the function (row_number)
             case FILTER:
             case WITHIN_GROUP:
             case WITHIN_DISTINCT:

@@ -103,6 +103,9 @@ class WindowTickTest {
                 + " FROM t",
         "SELECT id, g, x FROM (SELECT id, g, x, row_number() OVER (PARTITION BY g ORDER BY x DESC NULLS LAST, id) AS rn FROM t) s"
                 + " WHERE rn <= 2",
+        // without aliases, columns are named after the function, as PostgreSQL names them (the oracle checks the names)
+        "SELECT id, row_number() OVER (PARTITION BY g ORDER BY id), rank() OVER (ORDER BY x), sum(x) OVER (PARTITION BY g),"
+                + " lag(x) OVER w, count(*) OVER w, first_value(s) OVER w FROM t WINDOW w AS (ORDER BY id)",
         // duplicates in a keyless table: each copy is a row
         "SELECT g, v, row_number() OVER (PARTITION BY g ORDER BY v NULLS FIRST) AS rn, rank() OVER (ORDER BY v) AS r,"
                 + " count(*) OVER (PARTITION BY g, v) AS c FROM k"})
