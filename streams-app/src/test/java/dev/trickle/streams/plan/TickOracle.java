@@ -61,6 +61,13 @@ final class TickOracle implements AutoCloseable {
         return new TickOracle(c, keyed);
     }
 
+    /** An oracle over an open connection (autocommit off) whose database holds {@code tables} in schema public. */
+    static TickOracle on(Connection connection, List<String> tables) {
+        Map<String, String> keyed = new LinkedHashMap<>();
+        tables.forEach(t -> keyed.put(t, "public." + t));
+        return new TickOracle(connection, keyed);
+    }
+
     Connection connection() {
         return connection;
     }
