@@ -12,6 +12,7 @@ import org.apache.calcite.rel.core.Project;
 import org.apache.calcite.rel.core.SetOp;
 import org.apache.calcite.rel.core.Sort;
 import org.apache.calcite.rel.core.TableScan;
+import org.apache.calcite.rel.core.Values;
 import org.apache.calcite.rel.core.Window;
 
 /**
@@ -44,6 +45,9 @@ public final class RelTranslator {
     public static Translation translate(RelNode rel, String databaseCollation) throws UnsupportedQueryException {
         if (rel instanceof TableScan scan) {
             return ScanTranslator.translate(scan);
+        }
+        if (rel instanceof Values values && values.getTuples().isEmpty()) {
+            return ScanTranslator.empty(values);
         }
         if (rel instanceof Filter filter) {
             return LinearTranslator.filter(filter, translate(filter.getInput(), databaseCollation), databaseCollation);

@@ -183,11 +183,31 @@ final class InfixRewrites {
             }
         } else if (kind == 's' && i > 0 && tokens.get(i - 1).kind() == 'w' && LITERAL_TYPES.contains(word(tokens.get(i - 1)))) {
             i--;
+        } else if (kind == 'w' && word(tokens.get(i)).equals("end")) {
+            // CASE ... END::type casts the whole CASE
+            i = caseStart(tokens, i);
         }
         while (i >= 2 && tokens.get(i - 1).kind() == '.' && tokens.get(i - 2).kind() == 'w') {
             i -= 2;
         }
         return i;
+    }
+
+    /** The CASE that the END at token {@code end} closes (nested CASEs have their own END). */
+    private int caseStart(List<Token> tokens, int end) {
+        int depth = 0;
+        for (int i = end; i >= 0; i--) {
+            if (tokens.get(i).kind() != 'w') {
+                continue;
+            }
+            String w = word(tokens.get(i));
+            if (w.equals("end")) {
+                depth++;
+            } else if (w.equals("case") && --depth == 0) {
+                return i;
+            }
+        }
+        return end;
     }
 
     /** The last token of the type name that starts with token {@code k}. */

@@ -56,6 +56,10 @@ final class OrFactoring extends RelHomogeneousShuttle {
     /** The common conjuncts of the OR's branches, then the OR of what is left of each; null when none is common. */
     private static List<RexNode> factors(RexBuilder rex, RexNode or) {
         List<RexNode> branches = RelOptUtil.disjunctions(or);
+        if (branches.size() < 2) {
+            // FALSE branches are dropped: (false OR false) has none, (false OR x) is x
+            return null;
+        }
         Set<RexNode> common = new LinkedHashSet<>(RelOptUtil.conjunctions(branches.get(0)));
         for (RexNode branch : branches.subList(1, branches.size())) {
             common.retainAll(RelOptUtil.conjunctions(branch));

@@ -8,10 +8,24 @@ import org.apache.calcite.sql.validate.SqlDelegatingConformance;
  * referenced from the same select list or WHERE (Calcite's liberal mode would resolve it).
  */
 final class PgConformance extends SqlDelegatingConformance {
-    static final PgConformance INSTANCE = new PgConformance();
+    /** Non-strict GROUP BY: a column not grouped becomes ANY_VALUE (how a grouped primary key's table columns validate). */
+    static final PgConformance INSTANCE = new PgConformance(true);
+    /**
+     * Strict GROUP BY, tried first: Calcite 1.42's non-strict check fails with a NullPointerException on a CASE
+     * outside aggregates in a grouped select list (it visits the searched CASE's absent operand).
+     */
+    static final PgConformance STRICT_GROUP_BY = new PgConformance(false);
 
-    private PgConformance() {
+    private final boolean nonStrictGroupBy;
+
+    private PgConformance(boolean nonStrictGroupBy) {
         super(SqlConformanceEnum.BABEL);
+        this.nonStrictGroupBy = nonStrictGroupBy;
+    }
+
+    @Override
+    public boolean isNonStrictGroupBy() {
+        return nonStrictGroupBy;
     }
 
     @Override

@@ -50,10 +50,9 @@ public final class QueryCompiler {
         SqlNode parsed = parse(sql);
         SqlFrontEnd frontEnd = new SqlFrontEnd(searchPath);
         frontEnd.resolveTables(QueryShape.check(parsed), catalog);
-        SqlNode rewritten = parsed.accept(new PgRewrites());
         SqlNode validated;
         try {
-            validated = frontEnd.validate(rewritten);
+            validated = validate(frontEnd, parsed.accept(new PgRewrites()), sql);
         } catch (CalciteContextException e) {
             throw unsupportedOrInvalid(e);
         } catch (RuntimeException e) {
@@ -82,6 +81,22 @@ public final class QueryCompiler {
         OperatorPipeline pipeline = new OperatorPipeline(t.node());
         String explain = "Relational plan:\n" + RelOptUtil.toString(rel) + "Incremental operators:\n" + pipeline.describe();
         return new CompiledQuery(frontEnd.sources(), columns, pipeline, explain);
+    }
+
+    /**
+     * Validates with strict GROUP BY first; only a query that selects columns it does not group (which
+     * PostgreSQL takes when they depend on a grouped primary key) is validated again, from a fresh parse
+     * (validation rewrites the tree in place), with Calcite's non-strict GROUP BY.
+     */
+    private static SqlNode validate(SqlFrontEnd frontEnd, SqlNode rewritten, String sql) throws QueryCompileException {
+        try {
+            return frontEnd.validate(rewritten, true);
+        } catch (CalciteContextException e) {
+            if (!String.valueOf(e.getMessage()).contains("is not being grouped")) {
+                throw e;
+            }
+            return frontEnd.validate(parse(sql).accept(new PgRewrites()), false);
+        }
     }
 
     /**

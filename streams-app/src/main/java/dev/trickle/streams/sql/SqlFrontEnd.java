@@ -102,7 +102,8 @@ final class SqlFrontEnd {
         return List.copyOf(sources);
     }
 
-    SqlNode validate(SqlNode query) {
+    /** @param strictGroupBy whether every selected column must be grouped (see {@link PgConformance#STRICT_GROUP_BY}) */
+    SqlNode validate(SqlNode query, boolean strictGroupBy) {
         List<List<String>> paths = new ArrayList<>();
         for (String s : searchPath) {
             paths.add(List.of(s));
@@ -115,7 +116,7 @@ final class SqlFrontEnd {
         };
         validator = SqlValidatorUtil.newValidator(PgOperatorTable.INSTANCE, reader, typeFactory,
                 SqlValidator.Config.DEFAULT
-                        .withConformance(PgConformance.INSTANCE)
+                        .withConformance(strictGroupBy ? PgConformance.STRICT_GROUP_BY : PgConformance.INSTANCE)
                         .withIdentifierExpansion(true)
                         // keep COALESCE/NULLIF as calls: the rewrite to CASE re-types the branches
                         .withCallRewrite(false));

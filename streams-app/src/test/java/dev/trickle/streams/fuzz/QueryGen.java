@@ -23,7 +23,7 @@ final class QueryGen {
     }
 
     static final List<String> SHAPES = List.of("select", "join", "aggregate", "global-aggregate", "distinct", "setop",
-            "topk", "window", "subquery");
+            "topk", "window", "subquery", "derived");
 
     private final Random r;
     private final FuzzSchema schema;
@@ -46,6 +46,7 @@ final class QueryGen {
             case "setop" -> setOperation();
             case "topk" -> topK();
             case "window" -> new Windows(r).query(table(), "a0");
+            case "derived" -> derived();
             default -> subquery();
         };
         return new Query(node, shape);
@@ -144,7 +145,7 @@ final class QueryGen {
             FuzzType type = g.typeInScope();
             Node key = r.nextInt(3) == 0 ? g.expr(type, 1) : g.column(type);
             // a constant key would be read as a GROUP BY position
-            key = key.sql().contains(".") ? key : g.column(type);
+            key = key.sql().matches(".*\\b[a-z]\\w*\\.[a-z].*") ? key : g.column(type);
             keys.add(key);
             items.add(Node.of(key, " AS g" + i));
         }
@@ -180,6 +181,26 @@ final class QueryGen {
         }
         String limit = " LIMIT " + (1 + r.nextInt(5)) + (r.nextInt(3) == 0 ? " OFFSET " + r.nextInt(3) : "");
         return Node.of(body, " ORDER BY " + String.join(", ", keys) + limit);
+    }
+
+    /**
+     * A grouped derived table (or CTE) {@code q(k, v)} joined to a table on its key, filtered and projected:
+     * an aggregate feeding a join.
+     */
+    private Node derived() {
+        Table t = table();
+        String[] values = {"count(*)", "sum(d.k)", "count(d.k)"};
+        String inner = "SELECT d.k AS k, " + values[r.nextInt(values.length)] + " AS v FROM " + t.name() + " d"
+                + (r.nextBoolean() ? " WHERE d.k IS NOT NULL" : "") + " GROUP BY d.k";
+        Table other = table();
+        List<Col> scope = new ArrayList<>(List.of(new Col("q.k", FuzzType.INT), new Col("q.v", FuzzType.BIGINT)));
+        scope.addAll(columns(other, "a1"));
+        String[] kinds = {"JOIN", "LEFT JOIN", "RIGHT JOIN", "FULL JOIN"};
+        String join = " " + kinds[r.nextInt(kinds.length)] + " " + other.name() + " a1 ON q.k = a1.k";
+        boolean cte = r.nextBoolean();
+        Node from = Node.text(cte ? " FROM q" + join : " FROM (" + inner + ") q" + join);
+        Node body = select(new From(from, scope, List.of("q", "a1")), 1 + r.nextInt(3), r.nextInt(4) == 0);
+        return cte ? Node.of("WITH q AS (" + inner + ") ", body) : body;
     }
 
     private Node subquery() {
