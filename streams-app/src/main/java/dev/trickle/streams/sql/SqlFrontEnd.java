@@ -29,7 +29,6 @@ import org.apache.calcite.sql.parser.SqlParser;
 import org.apache.calcite.sql.parser.babel.SqlBabelParserImpl;
 import org.apache.calcite.sql.validate.SqlNameMatchers;
 import org.apache.calcite.sql.validate.SqlValidator;
-import org.apache.calcite.sql.validate.SqlValidatorUtil;
 import org.apache.calcite.sql2rel.RelDecorrelator;
 import org.apache.calcite.sql2rel.SqlToRelConverter;
 import org.apache.calcite.tools.RelBuilder;
@@ -114,7 +113,7 @@ final class SqlFrontEnd {
         CalciteCatalogReader reader = new CalciteCatalogReader(root, SqlNameMatchers.withCaseSensitive(true), paths,
                 typeFactory, new CalciteConnectionConfigImpl(props)) {
         };
-        validator = SqlValidatorUtil.newValidator(PgOperatorTable.INSTANCE, reader, typeFactory,
+        validator = new PgValidator(PgOperatorTable.INSTANCE, reader, typeFactory,
                 SqlValidator.Config.DEFAULT
                         .withConformance(strictGroupBy ? PgConformance.STRICT_GROUP_BY : PgConformance.INSTANCE)
                         .withIdentifierExpansion(true)

@@ -25,7 +25,7 @@ final class Aggregates {
     private Node plain(ExprGen g) {
         FuzzType t = g.typeInScope();
         Node count = Node.text("count(*)");
-        return switch (r.nextInt(11)) {
+        return switch (r.nextInt(13)) {
             case 0 -> count;
             case 1 -> Node.of("count(", g.expr(t, 1), ")").orSmaller(count);
             case 2 -> Node.of("count(DISTINCT ", g.expr(t, 0), ")").orSmaller(count);
@@ -38,7 +38,13 @@ final class Aggregates {
                 Node s = g.expr(FuzzType.TEXT, 1);
                 yield Node.of("string_agg(", s, ", ',' ORDER BY ", s, ")").orSmaller(count);
             }
-            default -> Node.of(r.nextBoolean() ? "var_pop(" : "stddev(", g.expr(exact(t), 0), ")").orSmaller(count);
+            case 10 -> Node.of(r.nextBoolean() ? "var_pop(" : "stddev(", g.expr(exact(t), 0), ")").orSmaller(count);
+            case 11 -> {
+                // a column: PostgreSQL cannot choose an array_agg for an untyped literal
+                Node v = g.column(t);
+                yield Node.of("array_agg(", v, " ORDER BY ", v, ")").orSmaller(count);
+            }
+            default -> Node.of("avg(", g.expr(FuzzType.BIGINT, 1), ")").orSmaller(count);
         };
     }
 

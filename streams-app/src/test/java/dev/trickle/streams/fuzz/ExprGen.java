@@ -86,7 +86,8 @@ final class ExprGen {
 
     private Node intExpr(int d) {
         FuzzType i = FuzzType.INT;
-        return switch (r.nextInt(10)) {
+        return switch (r.nextInt(11)) {
+            case 10 -> op(i, "(%s - %s)", d, FuzzType.DATE, FuzzType.DATE);
             case 0 -> op(i, "(%s + %s)", d, i, i);
             case 1 -> op(i, "(%s - %s)", d, i, i);
             case 2 -> op(i, "(%s * " + (1 + r.nextInt(3)) + ")", d, i);

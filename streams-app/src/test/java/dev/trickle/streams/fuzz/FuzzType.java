@@ -37,7 +37,7 @@ enum FuzzType {
         int small = skewed(r, 6) - (r.nextInt(5) == 0 ? 3 : 0);
         return switch (this) {
             case INT -> Integer.toString(r.nextInt(6) == 0 ? r.nextInt(41) - 20 : small);
-            case BIGINT -> Long.toString(small * 1_000_000_007L);
+            case BIGINT -> small * 1_000_000_007L + "::bigint";
             case NUMERIC -> String.format(java.util.Locale.ROOT, "%d.%02d", small, r.nextInt(4) * 25);
             case DOUBLE -> Double.toString(small + r.nextInt(4) * 0.25) + "::float8";
             case TEXT -> "'" + WORDS[skewed(r, WORDS.length)].replace("'", "''") + "'";

@@ -23,7 +23,7 @@ final class QueryGen {
     }
 
     static final List<String> SHAPES = List.of("select", "join", "aggregate", "global-aggregate", "distinct", "setop",
-            "topk", "window", "subquery", "derived");
+            "topk", "window", "subquery", "derived", "antijoin", "nested-aggregate", "window-aggregate");
 
     private final Random r;
     private final FuzzSchema schema;
@@ -47,6 +47,9 @@ final class QueryGen {
             case "topk" -> topK();
             case "window" -> new Windows(r).query(table(), "a0");
             case "derived" -> derived();
+            case "antijoin" -> antiJoin();
+            case "nested-aggregate" -> nestedAggregate();
+            case "window-aggregate" -> windowOverAggregate();
             default -> subquery();
         };
         return new Query(node, shape);
@@ -152,10 +155,63 @@ final class QueryGen {
         for (int i = 0, n = 1 + r.nextInt(3); i < n; i++) {
             items.add(Node.of(aggregates.call(g), " AS c" + i));
         }
-        Node groupBy = keys.isEmpty() ? Node.text("") : Node.of(" GROUP BY ", Node.list(", ", keys, 1));
+        Node groupBy = keys.isEmpty() ? Node.text("") : groupBy(keys);
         Node having = r.nextInt(3) > 0 ? Node.text("")
                 : Node.of(" HAVING ", aggregates.condition(g)).orSmaller(Node.text(""));
         return Node.of("SELECT ", Node.list(", ", items, 1), from.node(), where(g), groupBy, having);
+    }
+
+    /** GROUP BY the keys, sometimes as ROLLUP, CUBE or GROUPING SETS (keys are NULL in the sets without them). */
+    private Node groupBy(List<Node> keys) {
+        Node plain = Node.of(" GROUP BY ", Node.list(", ", keys, 1));
+        return switch (r.nextInt(8)) {
+            case 0 -> Node.of(" GROUP BY ROLLUP(", Node.list(", ", keys, 1), ")").orSmaller(plain);
+            case 1 -> Node.of(" GROUP BY CUBE(", Node.list(", ", keys, 1), ")").orSmaller(plain);
+            case 2 -> Node.of(" GROUP BY GROUPING SETS ((", Node.list(", ", keys, 1), "), ())").orSmaller(plain);
+            default -> plain;
+        };
+    }
+
+    /** Rows of one table without a partner in another: LEFT JOIN ... WHERE the partner's column IS NULL. */
+    private Node antiJoin() {
+        From from = from(1);
+        Table other = table();
+        List<Col> scope = new ArrayList<>(from.scope());
+        List<Col> own = columns(other, "a1");
+        scope.addAll(own);
+        Col probe = own.get(r.nextInt(own.size()));
+        ExprGen g = new ExprGen(r, from.scope());
+        Node extra = r.nextBoolean() ? Node.text("") : Node.of(" AND ", new ExprGen(r, scope).bool(1)).orSmaller(Node.text(""));
+        List<Node> items = new ArrayList<>();
+        for (int i = 0, n = 1 + r.nextInt(3); i < n; i++) {
+            items.add(Node.of(g.expr(g.typeInScope(), 1), " AS c" + i));
+        }
+        return Node.of("SELECT ", Node.list(", ", items, 1), from.node(), " LEFT JOIN " + other.name() + " a1 ON a0.k = a1.k",
+                extra, " WHERE " + probe.sql() + " IS NULL");
+    }
+
+    /** An aggregate over a grouped derived table: how many keys have each count. */
+    private Node nestedAggregate() {
+        Table t = table();
+        String[] values = {"count(*)", "sum(d.k)", "count(DISTINCT d.k)", "max(d.k)"};
+        String inner = "SELECT d.k AS k, " + values[r.nextInt(values.length)] + " AS v FROM " + t.name() + " d GROUP BY d.k";
+        String outer = r.nextBoolean() ? "SELECT q.v AS g0, count(*) AS c0, sum(q.k) AS c1 FROM (" + inner + ") q GROUP BY q.v"
+                : "SELECT count(*) AS c0, max(q.v) AS c1, sum(q.v) AS c2 FROM (" + inner + ") q";
+        return Node.text(outer);
+    }
+
+    /** A window function over a grouped query's aggregate (rank by a sum, a running total of counts). */
+    private Node windowOverAggregate() {
+        From from = from(1 + r.nextInt(2));
+        ExprGen g = new ExprGen(r, from.scope());
+        Node key = g.column(FuzzType.INT);
+        Node agg = Node.of("sum(", g.column(FuzzType.INT), ")");
+        String[] windows = {"rank() OVER (ORDER BY %s DESC)", "dense_rank() OVER (ORDER BY %s NULLS FIRST)",
+            "sum(%s) OVER ()", "count(*) OVER (PARTITION BY %s IS NULL)"};
+        String w = windows[r.nextInt(windows.length)];
+        String[] pieces = w.split("%s", -1);
+        return Node.of("SELECT ", key, " AS g0, ", agg, " AS c0, ", pieces[0], agg, pieces[1], " AS w0", from.node(),
+                where(g), " GROUP BY ", key);
     }
 
     private Node setOperation() {

@@ -3,10 +3,11 @@ package dev.trickle.streams.fuzz;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 
 /**
  * Shrinks a failing case while it still fails: fewer rounds, fewer DML statements, fewer initial rows
- * (halves first, then smaller chunks), then a smaller query (clauses, select items, joins and conditions
+ * (halves first, then smaller chunks), no tables the query does not name, then a smaller query (clauses, select items, joins and conditions
  * dropped, expressions replaced by their operands or a literal; see {@link Node}). Greedy: each accepted
  * step restarts the pass, until a whole pass changes nothing or the time budget is spent.
  */
@@ -33,7 +34,7 @@ final class Shrinker {
         while (progress && !late()) {
             progress = false;
             FuzzCase fewerRounds = rounds(current);
-            FuzzCase fewerRows = rows(fewerRounds);
+            FuzzCase fewerRows = tables(rows(fewerRounds));
             if (fewerRows != current) {
                 current = fewerRows;
                 progress = true;
@@ -80,6 +81,27 @@ final class Shrinker {
                 if (test(current.withRounds(fewer))) {
                     current = current.withRounds(fewer);
                 }
+            }
+        }
+        return current;
+    }
+
+    /** Drops the tables the query does not name, with their rows and the DML statements on them. */
+    private FuzzCase tables(FuzzCase c) {
+        FuzzCase current = c;
+        for (String table : c.tables()) {
+            Pattern named = Pattern.compile("\\b" + table + "\\b");
+            if (late() || named.matcher(current.query()).find()) {
+                continue;
+            }
+            List<String> ddl = current.ddl().stream().filter(s -> !named.matcher(s).find()).toList();
+            List<String> rows = current.rows().stream().filter(s -> !named.matcher(s).find()).toList();
+            List<List<String>> rounds = current.rounds().stream()
+                    .map(r -> r.stream().filter(s -> !named.matcher(s).find()).toList())
+                    .filter(r -> !r.isEmpty()).toList();
+            FuzzCase fewer = new FuzzCase(ddl, rows, rounds, current.query());
+            if (test(fewer)) {
+                current = fewer;
             }
         }
         return current;
