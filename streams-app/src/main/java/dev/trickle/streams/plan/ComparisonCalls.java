@@ -60,8 +60,14 @@ final class ComparisonCalls {
     }
 
     private static TypedExpr compare(RexCall call, RexTranslator t) throws UnsupportedQueryException {
-        List<TypedExpr> both = comparable(call, t.uncoerced(call, 0), t.uncoerced(call, 1));
         SqlKind kind = call.getKind();
+        if (kind == SqlKind.EQUALS || kind == SqlKind.NOT_EQUALS) {
+            TypedExpr jsonb = JsonbCalls.equality(call, t, kind == SqlKind.EQUALS);
+            if (jsonb != null) {
+                return jsonb;
+            }
+        }
+        List<TypedExpr> both = comparable(call, t.uncoerced(call, 0), t.uncoerced(call, 1));
         checkCollation(call, t, both.get(0).type(), kind != SqlKind.EQUALS && kind != SqlKind.NOT_EQUALS);
         Expr a = both.get(0).expr();
         Expr b = both.get(1).expr();

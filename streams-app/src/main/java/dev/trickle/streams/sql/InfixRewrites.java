@@ -2,7 +2,6 @@ package dev.trickle.streams.sql;
 
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +20,12 @@ import java.util.regex.Pattern;
  *     {@code COLLATE charset$locale} form. Like {@code ::}, COLLATE applies to the primary on its left;</li>
  * <li>PostgreSQL's {@code interval '1 day'} becomes the call {@code pg_interval('1 day')}, the word interval
  *     kept in a comment inside it: the parser only knows the SQL standard's {@code INTERVAL '1' DAY}.</li>
+ * <li>jsonb's operators {@code ->}, {@code ->>}, {@code #>}, {@code #>>}, {@code @>} and {@code ?} become calls
+ *     ({@code j -> 'a'} is {@code pg_jsonb_get(j , 'a')}): left-associative, their operands the primaries
+ *     next to them (with casts), so they bind tighter than comparisons, as in PostgreSQL.</li>
  * </ul>
- * The rewrite only inserts text without line breaks (the word COLLATE is overwritten in place), so a
+ * The rewrite only inserts text without line breaks (the word COLLATE and the jsonb operators are
+ * overwritten in place by a comma padded to their length), so a
  * position in the rewritten text maps back to the original by counting the insertions before it on its line.
  */
 final class InfixRewrites {
@@ -56,17 +59,33 @@ final class InfixRewrites {
         this.original = sql;
         List<Token> tokens = tokenize();
         List<Wrap> wraps = new ArrayList<>();
-        Set<Integer> collateWords = new HashSet<>();
+        // original offset -> text of the same length written over it (COLLATE, the jsonb operators)
+        Map<Integer, String> overwrites = new HashMap<>();
         // a chained cast or collation (a::text::int, a COLLATE "C"::text) starts where the one before it started
         Map<Integer, Integer> startByEnd = new HashMap<>();
         for (int k = 1; k + 1 < tokens.size(); k++) {
+            String function = jsonbOperator(tokens, k);
+            if (function != null) {
+                // left-associative, binding tighter than comparisons: j -> 'a' ->> 'b' = 'x'
+                int width = operatorWidth(tokens, k);
+                int end = operandEnd(tokens, k + width);
+                if (end >= 0) {
+                    int start = startByEnd.getOrDefault(k - 1, operandStart(tokens, k - 1));
+                    startByEnd.put(end, start);
+                    wraps.add(new Wrap(tokens.get(start).start(), tokens.get(end).end(), function + "(", ")"));
+                    overwrites.put(tokens.get(k).start(), ("," + " ".repeat(width)).substring(0, width));
+                }
+                k += width - 1;
+                continue;
+            }
             boolean cast = tokens.get(k).kind() == ':';
             int end = cast ? typeEnd(tokens, k + 1) : collationNameEnd(tokens, k);
             if (end < 0) {
                 continue;
             }
             int start = startByEnd.getOrDefault(k - 1, operandStart(tokens, k - 1));
-            startByEnd.put(end, start);
+            // a jsonb operator whose right operand ends with this cast keeps its wider start
+            startByEnd.putIfAbsent(end, start);
             int from = tokens.get(start).start();
             int to = tokens.get(end).end();
             if (cast) {
@@ -74,7 +93,7 @@ final class InfixRewrites {
             } else {
                 wraps.add(new Wrap(from, to, "pg_collate(", ")"));
                 wraps.add(new Wrap(tokens.get(k + 1).start(), to, "'", "'"));
-                collateWords.add(tokens.get(k).start());
+                overwrites.put(tokens.get(k).start(), COLLATE_SEPARATOR);
             }
         }
         for (int k = 0; k + 1 < tokens.size(); k++) {
@@ -84,7 +103,7 @@ final class InfixRewrites {
                 wraps.add(new Wrap(tokens.get(k + 1).start(), tokens.get(k + 1).end(), "", ")"));
             }
         }
-        this.rewritten = apply(wraps, collateWords);
+        this.rewritten = apply(wraps, overwrites);
     }
 
     /** {@code interval 'text'} at token {@code k} without the SQL standard's unit after the text. */
@@ -112,7 +131,7 @@ final class InfixRewrites {
     }
 
     /** The original text with the wraps inserted (inner ones close first, outer ones open first). */
-    private String apply(List<Wrap> wraps, Set<Integer> collateWords) {
+    private String apply(List<Wrap> wraps, Map<Integer, String> overwrites) {
         StringBuilder b = new StringBuilder();
         for (int i = 0; i <= original.length(); i++) {
             int at = i;
@@ -120,9 +139,9 @@ final class InfixRewrites {
                     .forEach(w -> insert(b, w.close()));
             wraps.stream().filter(w -> w.start() == at).sorted(Comparator.comparingInt(Wrap::end).reversed())
                     .forEach(w -> insert(b, w.open()));
-            if (collateWords.contains(i)) {
-                b.append(COLLATE_SEPARATOR);
-                i += COLLATE_SEPARATOR.length() - 1;
+            if (overwrites.containsKey(i)) {
+                b.append(overwrites.get(i));
+                i += overwrites.get(i).length() - 1;
             } else if (i < original.length()) {
                 b.append(original.charAt(i));
             }
@@ -191,6 +210,69 @@ final class InfixRewrites {
             i -= 2;
         }
         return i;
+    }
+
+    /**
+     * The call that stands for the jsonb operator starting at token {@code k} ({@code ->}, {@code ->>},
+     * {@code #>}, {@code #>>}, {@code @>}, {@code ?}), else null. The parser knows none of them.
+     */
+    private String jsonbOperator(List<Token> tokens, int k) {
+        char c = tokens.get(k).kind();
+        int width = operatorWidth(tokens, k);
+        return switch (c) {
+            case '-' -> width == 2 ? "pg_jsonb_get" : width == 3 ? "pg_jsonb_get_text" : null;
+            case '#' -> width == 2 ? "pg_jsonb_path" : width == 3 ? "pg_jsonb_path_text" : null;
+            case '@' -> width == 2 ? "pg_jsonb_contains" : null;
+            case '?' -> "pg_jsonb_exists";
+            default -> null;
+        };
+    }
+
+    /** How many adjacent one-character tokens make the operator at {@code k}: '-', '#' or '@' then up to two '>'. */
+    private static int operatorWidth(List<Token> tokens, int k) {
+        char c = tokens.get(k).kind();
+        if (c == '?') {
+            return 1;
+        }
+        if (c != '-' && c != '#' && c != '@') {
+            return 0;
+        }
+        int width = 1;
+        while (width < (c == '@' ? 2 : 3) && k + width < tokens.size() && tokens.get(k + width).kind() == '>'
+                && tokens.get(k + width).start() == tokens.get(k + width - 1).end()) {
+            width++;
+        }
+        return width;
+    }
+
+    /** The last token of the operand starting at token {@code i} (a primary, with its casts), else -1. */
+    private int operandEnd(List<Token> tokens, int i) {
+        if (i >= tokens.size()) {
+            return -1;
+        }
+        Token t = tokens.get(i);
+        int end = i;
+        if (t.kind() == '(' || t.kind() == '[') {
+            end = matching(tokens, i, 1);
+        } else if (t.kind() == '-' && i + 1 < tokens.size() && tokens.get(i + 1).kind() == 'w') {
+            end = i + 1;
+        } else if (t.kind() == 'w') {
+            boolean call = i + 1 < tokens.size() && (tokens.get(i + 1).kind() == '(' || tokens.get(i + 1).kind() == '[');
+            if (call) {
+                end = matching(tokens, i + 1, 1);
+            } else if (LITERAL_TYPES.contains(word(t)) && i + 1 < tokens.size() && tokens.get(i + 1).kind() == 's') {
+                end = i + 1;
+            }
+            while (end + 2 < tokens.size() && tokens.get(end + 1).kind() == '.' && tokens.get(end + 2).kind() == 'w') {
+                end += 2;
+            }
+        } else if (t.kind() != 's') {
+            return -1;
+        }
+        while (end + 2 < tokens.size() && tokens.get(end + 1).kind() == ':') {
+            end = typeEnd(tokens, end + 2);
+        }
+        return end;
     }
 
     /** The CASE that the END at token {@code end} closes (nested CASEs have their own END). */

@@ -120,6 +120,10 @@ final class PgColumnNames {
             default:
                 break;
         }
+        if (call.getOperator().getName().toUpperCase(Locale.ROOT).startsWith("PG_JSONB_")) {
+            // a jsonb operator (->, ->>, ...) written infix: an operator's column is ?column?
+            return null;
+        }
         if (call.getOperator() instanceof SqlFunction || call.getOperator().getName().matches("[A-Za-z_]+")
                 && call.getOperator().getSyntax() == org.apache.calcite.sql.SqlSyntax.FUNCTION) {
             return new Name(functionName(call), 2);
