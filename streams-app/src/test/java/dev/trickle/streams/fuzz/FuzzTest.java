@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * from seed {@code base + i}; the base seed is printed, and {@code -Dtrickle.fuzz.seed=S -Dtrickle.fuzz.cases=1}
  * replays the case of seed S. A failing case is shrunk and written as a regression file (replayed on every
  * build by {@link RegressionTest}). Queries the engine refuses are counted by construct and printed.
- * Defaults: base seed 20261121, 40 cases of 5 queries (about two minutes on two cores);
+ * Defaults: base seed 20261121, 80 cases of 5 queries (about two minutes on two cores);
  * {@code -Dtrickle.fuzz.seed=random} picks the base seed from the clock.
  */
 class FuzzTest {
@@ -42,7 +42,7 @@ class FuzzTest {
     void generatedQueriesEqualPostgresqlAfterEveryTick() throws Exception {
         String seedProperty = System.getProperty("trickle.fuzz.seed", "20261121");
         long base = seedProperty.equals("random") ? System.currentTimeMillis() : Long.parseLong(seedProperty);
-        int cases = Integer.getInteger("trickle.fuzz.cases", 40);
+        int cases = Integer.getInteger("trickle.fuzz.cases", 80);
         System.out.printf("fuzz: base seed %d, %d cases; replay case i with: %s -Dtrickle.fuzz.seed=<base + i> -Dtrickle.fuzz.cases=1%n",
                 base, cases, REPLAY);
         long start = System.currentTimeMillis();
