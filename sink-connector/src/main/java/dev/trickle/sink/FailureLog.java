@@ -18,10 +18,10 @@ final class FailureLog {
     }
 
     /** Puts the stream table in ERROR (its data stays at the last applied tick) in a transaction of its own. */
-    static ApplyResult markError(Connection conn, StreamTableShape st, PendingTick tick, String reason)
+    static ApplyResult markError(Connection conn, StreamTableShape st, TickBatch batch, String reason)
             throws SQLException {
         // a refresh cannot bring back a storage table that was dropped by hand
-        String message = "tick " + tick.tick() + " " + reason + (st.storage() == null ? "" : "; " + st.refreshHint());
+        String message = batch.describe() + " " + reason + (st.storage() == null ? "" : "; " + st.refreshHint());
         try (PreparedStatement ps = conn.prepareStatement(
                 "UPDATE pgtrickle.pgt_stream_tables SET status = 'ERROR', last_error = ? WHERE pgt_id = ?")) {
             ps.setString(1, message);
@@ -39,40 +39,41 @@ final class FailureLog {
      * Counts a failed attempt in one statement of its own transaction: the failure count, last_error, SUSPENDED
      * at the limit, and a FAILED history row. The tick's data was rolled back.
      */
-    static ApplyResult countFailure(Connection conn, StreamTableShape st, PendingTick tick, JobInfo job, String reason,
+    static ApplyResult countFailure(Connection conn, StreamTableShape st, TickBatch batch, JobInfo job, String reason,
                                     double millis, long startedAt) throws SQLException {
         String sql = "WITH f AS (UPDATE pgtrickle.pgt_stream_tables SET consecutive_failures = consecutive_failures + 1, "
                 + "status = CASE WHEN consecutive_failures + 1 >= ? THEN 'SUSPENDED' ELSE status END, "
                 + "last_error = CASE WHEN consecutive_failures + 1 >= ? "
-                + "  THEN pg_catalog.format('suspended after %s consecutive failures; the last: tick %s %s. Fix the cause, "
-                + "then run SELECT pgtrickle.resume_stream_table(%L)', consecutive_failures + 1, ?::bigint, ?::text, ?::text) "
-                + "  ELSE pg_catalog.format('tick %s %s (failure %s of %s in a row; it is retried)', ?::bigint, ?::text, "
+                + "  THEN pg_catalog.format('suspended after %s consecutive failures; the last: %s %s. Fix the cause, "
+                + "then run SELECT pgtrickle.resume_stream_table(%L)', consecutive_failures + 1, ?::text, ?::text, ?::text) "
+                + "  ELSE pg_catalog.format('%s %s (failure %s of %s in a row; it is retried)', ?::text, ?::text, "
                 + "consecutive_failures + 1, ?::int) END "
                 + "WHERE pgt_id = ? RETURNING consecutive_failures, status, last_error), "
-                + "h AS (INSERT INTO pgtrickle.pgt_refresh_history (pgt_id, tick_id, initial, rows_inserted, rows_deleted, "
+                + "h AS (INSERT INTO pgtrickle.pgt_refresh_history (pgt_id, first_tick_id, tick_id, initial, rows_inserted, rows_deleted, "
                 + "duration_ms, status, error_message, attempt, unit_key, unit_kind, worker, enqueued_at, started_at) "
-                + "SELECT ?, ?, ?, 0, 0, ?, 'FAILED', ?, f.consecutive_failures, ?, ?, ?, "
+                + "SELECT ?, ?, ?, ?, 0, 0, ?, 'FAILED', ?, f.consecutive_failures, ?, ?, ?, "
                 + "pg_catalog.to_timestamp(? / 1000.0), pg_catalog.to_timestamp(? / 1000.0) FROM f) "
                 + "SELECT status, last_error FROM f";
         try (PreparedStatement ps = conn.prepareStatement(sql)) {
             int i = 0;
             ps.setInt(++i, MAX_CONSECUTIVE_FAILURES);
             ps.setInt(++i, MAX_CONSECUTIVE_FAILURES);
-            ps.setLong(++i, tick.tick());
+            ps.setString(++i, batch.describe());
             ps.setString(++i, reason);
             ps.setString(++i, st.catalogName());
-            ps.setLong(++i, tick.tick());
+            ps.setString(++i, batch.describe());
             ps.setString(++i, reason);
             ps.setInt(++i, MAX_CONSECUTIVE_FAILURES);
             ps.setLong(++i, st.id());
             ps.setLong(++i, st.id());
-            ps.setLong(++i, tick.tick());
-            ps.setBoolean(++i, tick.initial());
+            ps.setLong(++i, batch.firstTick());
+            ps.setLong(++i, batch.lastTick());
+            ps.setBoolean(++i, batch.initial());
             ps.setDouble(++i, millis);
             ps.setString(++i, reason);
-            DeltaApplier.setJob(ps, ++i, job);
+            TickLedger.setJob(ps, ++i, job);
             i += 2;
-            ps.setLong(++i, tick.queuedAt());
+            ps.setLong(++i, batch.queuedAt());
             ps.setLong(++i, startedAt);
             try (ResultSet rs = ps.executeQuery()) {
                 boolean found = rs.next();

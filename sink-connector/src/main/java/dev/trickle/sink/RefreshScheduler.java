@@ -38,12 +38,12 @@ final class RefreshScheduler implements AutoCloseable {
     record Ready(String key, boolean atomic, int level, List<TopicTicks> members, List<String> names) {
     }
 
-    /** One applied (or given up) tick, with the incomplete leftovers its topic dropped. */
-    record Applied(TopicTicks topic, PendingTick tick, ApplyResult result, List<PendingTick> dropped) {
+    /** One applied (or given up) batch of ticks, with the incomplete leftovers its topic dropped. */
+    record Applied(TopicTicks topic, TickBatch batch, ApplyResult result, List<PendingTick> dropped) {
     }
 
     /** A failure that a new connection may cure, stopping its unit for this round. */
-    record Retriable(TopicTicks topic, PendingTick tick, SQLException error, boolean retriable) {
+    record Retriable(TopicTicks topic, TickBatch batch, SQLException error, boolean retriable) {
     }
 
     /** What a round did. */
@@ -219,8 +219,8 @@ final class RefreshScheduler implements AutoCloseable {
             try {
                 a = appliers.borrow();
                 while (!(batch = next()).isEmpty()) {
-                    board.running(unit.key(), batch.get(0).tick().tick());
-                    List<ApplyResult> results = a.applyTogether(batch.stream().map(Next::tick).toList(), job);
+                    board.running(unit.key(), batch.get(0).batch().firstTick());
+                    List<ApplyResult> results = a.applyTogether(batch.stream().map(Next::batch).toList(), job);
                     if (!record(batch, results)) {
                         break;
                     }
@@ -231,7 +231,7 @@ final class RefreshScheduler implements AutoCloseable {
                         : PgErrors.retriable(e, a.connection());
                 ApplierPool.discard(a);
                 failure = new Retriable(batch.isEmpty() ? unit.members().get(0) : batch.get(0).topic(),
-                        batch.isEmpty() ? null : batch.get(0).tick(), e, retriable);
+                        batch.isEmpty() ? null : batch.get(0).batch(), e, retriable);
             }
             return this;
         }
@@ -243,9 +243,9 @@ final class RefreshScheduler implements AutoCloseable {
                 Next n = batch.get(i);
                 ApplyResult r = results.get(i);
                 if (r.finished()) {
-                    applied.add(new Applied(n.topic(), n.tick(), r, n.topic().finish(n.tick())));
+                    applied.add(new Applied(n.topic(), n.batch(), r, n.topic().finish(n.batch())));
                 } else {
-                    applied.add(new Applied(n.topic(), n.tick(), r, List.of()));
+                    applied.add(new Applied(n.topic(), n.batch(), r, List.of()));
                     allDone = false;
                 }
             }
@@ -258,37 +258,56 @@ final class RefreshScheduler implements AutoCloseable {
         }
 
         /**
-         * The unit's next ticks to apply in one transaction: a stream table's lowest complete tick; for an atomic
-         * group, every member's complete tick at the lowest complete tick number, upstream first. A group waits
-         * while another member is still collecting a tick at or below that number (so that no member runs ahead
-         * of the others); a member whose earlier ticks are complete is not waited for.
+         * The unit's next ticks to apply in one transaction: a stream table's consecutive complete ticks (see
+         * {@link TopicTicks#completeRun}); for an atomic group, each member's complete ticks from the lowest
+         * complete tick number L up to a common last tick H, upstream first, so that the members end at the same
+         * tick. A group waits while a member is still collecting a tick at or below L (so that no member runs
+         * ahead of the others); H stays below any tick a member is still collecting, and at or below the last
+         * tick of every member's run. A member whose earlier ticks are complete is not waited for.
          */
         private List<Next> next() {
+            int max = config.batchMaxTicks();
+            if (!unit.atomic()) {
+                TopicTicks tt = unit.members().get(0);
+                List<PendingTick> run = tt.completeRun(max);
+                return run.isEmpty() ? List.of() : List.of(new Next(tt, TickBatch.of(run)));
+            }
+            Map<TopicTicks, List<PendingTick>> runs = new LinkedHashMap<>();
             long lowest = Long.MAX_VALUE;
+            long last = Long.MAX_VALUE;
             for (TopicTicks tt : unit.members()) {
-                PendingTick t = tt.nextComplete();
-                if (t != null) {
-                    lowest = Math.min(lowest, t.tick());
+                List<PendingTick> run = tt.completeRun(max);
+                runs.put(tt, run);
+                if (!run.isEmpty()) {
+                    lowest = Math.min(lowest, run.get(0).tick());
+                    last = Math.min(last, run.get(run.size() - 1).tick());
                 }
             }
             if (lowest == Long.MAX_VALUE) {
                 return List.of();
             }
-            List<Next> batch = new ArrayList<>();
-            for (TopicTicks tt : unit.members()) {
-                PendingTick t = tt.nextComplete();
-                Long collecting = tt.lowestPending();
-                if (t != null && t.tick() == lowest) {
-                    batch.add(new Next(tt, t));
-                } else if (unit.atomic() && t == null && collecting != null && collecting <= lowest) {
-                    return List.of();
+            for (Map.Entry<TopicTicks, List<PendingTick>> e : runs.entrySet()) {
+                Long collecting = e.getKey().lowestPending();
+                if (e.getValue().isEmpty() && collecting != null) {
+                    if (collecting <= lowest) {
+                        return List.of();
+                    }
+                    last = Math.min(last, collecting - 1);
                 }
             }
-            return unit.atomic() ? batch : batch.subList(0, 1);
+            List<Next> batch = new ArrayList<>();
+            for (Map.Entry<TopicTicks, List<PendingTick>> e : runs.entrySet()) {
+                final long through = last;
+                List<PendingTick> upTo = e.getValue().stream().filter(t -> t.tick() <= through).toList();
+                if (!upTo.isEmpty()) {
+                    batch.add(new Next(e.getKey(), TickBatch.of(upTo)));
+                }
+            }
+            return batch;
         }
     }
 
-    private record Next(TopicTicks topic, PendingTick tick) {
+    private record Next(TopicTicks topic, TickBatch batch) {
     }
 
     @Override

@@ -28,6 +28,7 @@ public final class SinkConfig extends AbstractConfig {
     public static final String PG_CONNECT_TIMEOUT_MS = "pg.connect.timeout.ms";
     public static final String APPLY_MAX_RETRIES = "apply.max.retries";
     public static final String APPLY_RETRY_BACKOFF_MS = "apply.retry.backoff.ms";
+    public static final String APPLY_BATCH_MAX_TICKS = "apply.batch.max.ticks";
     public static final String PARALLEL_MODE = ParallelMode.KEY;
     public static final String MAX_WORKERS = ParallelMode.MAX_WORKERS_KEY;
     public static final String MAX_CONCURRENT = ParallelMode.MAX_CONCURRENT_KEY;
@@ -73,6 +74,14 @@ public final class SinkConfig extends AbstractConfig {
                 .define(APPLY_RETRY_BACKOFF_MS, Type.LONG, 2_000L, Range.atLeast(0), Importance.LOW,
                         "How long Connect waits before it delivers the records again after a failed apply.",
                         GROUP_APPLY, ++a, Width.SHORT, "Retry backoff (ms)")
+                .define(APPLY_BATCH_MAX_TICKS, Type.INT, 1_000, Range.atLeast(1), Importance.LOW,
+                        "At most this many consecutive complete ticks of one stream table (or one atomic group) that "
+                                + "are waiting are applied together in one transaction: their deltas are summed (a row "
+                                + "inserted by one tick and deleted by the next costs nothing), and the stream table goes "
+                                + "straight to the last tick. Under backlog, idle ticks then cost almost nothing. A fill "
+                                + "is never merged with the ticks before it. 1 applies every tick in a transaction of "
+                                + "its own.",
+                        GROUP_APPLY, ++a, Width.SHORT, "Max ticks per transaction")
                 .define(PARALLEL_MODE, Type.STRING, "off", ConfigDef.ValidString.in(ParallelMode.NAMES), Importance.MEDIUM,
                         "Parallel refresh (pg_trickle's parallel_refresh_mode). off: complete ticks of different stream "
                                 + "tables are applied one at a time; dry_run: the same, and the plan 'on' would run "
@@ -109,6 +118,10 @@ public final class SinkConfig extends AbstractConfig {
 
     public int maxRetries() {
         return getInt(APPLY_MAX_RETRIES);
+    }
+
+    public int batchMaxTicks() {
+        return getInt(APPLY_BATCH_MAX_TICKS);
     }
 
     public long retryBackoffMs() {

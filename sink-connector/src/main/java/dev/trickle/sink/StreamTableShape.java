@@ -5,9 +5,10 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * What the sink needs to know about one stream table inside the transaction that applies a tick: its
@@ -32,9 +33,14 @@ record StreamTableShape(long id, String catalogName, String status, long relid, 
      * a catalog row whose storage table was dropped by hand comes back with {@code storage == null}.
      */
     static StreamTableShape lockAndLoad(Connection c, long id) throws SQLException {
+        // one round trip: the catalog row, the storage table's name, hash index and columns (names, then types)
         String sql = "SELECT s.pgt_schema, s.pgt_name, s.status, s.pgt_relid, n.nspname, r.relname, s.consecutive_failures, "
                 + "EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = r.oid AND i.indexprs IS NOT NULL "
-                + "        AND pg_get_expr(i.indexprs, i.indrelid) LIKE 'hash_record_extended(%') AS hashed "
+                + "        AND pg_get_expr(i.indexprs, i.indrelid) LIKE 'hash_record_extended(%') AS hashed, "
+                + "ARRAY(SELECT a.attname::text FROM pg_attribute a WHERE a.attrelid = r.oid AND a.attnum > 0 "
+                + "      AND NOT a.attisdropped ORDER BY a.attnum) AS names, "
+                + "ARRAY(SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute a WHERE a.attrelid = r.oid "
+                + "      AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum) AS types "
                 + "FROM pgtrickle.pgt_stream_tables s "
                 + "LEFT JOIN pg_class r ON r.oid = s.pgt_relid AND r.relkind IN ('r', 'p') "
                 + "LEFT JOIN pg_namespace n ON n.oid = r.relnamespace "
@@ -54,29 +60,15 @@ record StreamTableShape(long id, String catalogName, String status, long relid, 
                 }
                 String storage = Sql.qualified(rs.getString(5), rs.getString(6));
                 boolean hashed = rs.getBoolean(8);
-                List<String[]> cols = columns(c, relid);
-                List<String> names = cols.stream().map(col -> Sql.ident(col[0])).toList();
-                String signature = cols.stream().map(col -> Sql.ident(col[0]) + " " + col[1])
-                        .collect(Collectors.joining(", "));
+                String[] attNames = (String[]) rs.getArray(9).getArray();
+                String[] attTypes = (String[]) rs.getArray(10).getArray();
+                List<String> names = Arrays.stream(attNames).map(Sql::ident).toList();
+                String signature = IntStream.range(0, attNames.length)
+                        .mapToObj(i -> Sql.ident(attNames[i]) + " " + attTypes[i]).collect(Collectors.joining(", "));
                 return new StreamTableShape(id, catalogName, rs.getString(3), relid, storage, names, signature, hashed,
                         failures);
             }
         }
-    }
-
-    private static List<String[]> columns(Connection c, long relid) throws SQLException {
-        String sql = "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
-                + "WHERE attrelid = ?::oid AND attnum > 0 AND NOT attisdropped ORDER BY attnum";
-        List<String[]> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setLong(1, relid);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new String[] {rs.getString(1), rs.getString(2)});
-                }
-            }
-        }
-        return out;
     }
 
     boolean inError() {

@@ -68,18 +68,38 @@ final class TopicTicks {
         return null;
     }
 
-    /** Removes a tick that is applied (or skipped) and the incomplete ticks before it; returns the latter. */
-    List<PendingTick> finish(PendingTick done) {
+    /**
+     * The consecutive complete ticks from the lowest complete one on, at most {@code max}: what can be applied in
+     * one transaction. Stops at the first tick still being collected, and before a later fill (a fill replaces
+     * the content, so the ticks before it are not merged with it). Empty when no tick is complete.
+     */
+    List<PendingTick> completeRun(int max) {
+        List<PendingTick> run = new ArrayList<>();
+        PendingTick first = nextComplete();
+        if (first == null) {
+            return run;
+        }
+        for (PendingTick t : pending.tailMap(first.tick(), true).values()) {
+            if (run.size() >= max || !t.complete() || (!run.isEmpty() && t.initial())) {
+                break;
+            }
+            run.add(t);
+        }
+        return run;
+    }
+
+    /** Removes the ticks of a batch that is applied (or skipped) and the incomplete ticks before it; returns the latter. */
+    List<PendingTick> finish(TickBatch done) {
         List<PendingTick> dropped = new ArrayList<>();
-        for (Iterator<Map.Entry<Long, PendingTick>> it = pending.headMap(done.tick(), true).entrySet().iterator();
+        for (Iterator<Map.Entry<Long, PendingTick>> it = pending.headMap(done.lastTick(), true).entrySet().iterator();
              it.hasNext(); ) {
             PendingTick t = it.next().getValue();
-            if (t != done) {
+            if (!done.ticks().contains(t)) {
                 dropped.add(t);
             }
             it.remove();
         }
-        doneThrough = Math.max(doneThrough, done.tick());
+        doneThrough = Math.max(doneThrough, done.lastTick());
         return dropped;
     }
 

@@ -136,7 +136,7 @@ public class TrickleSinkTask extends SinkTask {
                 Thread.currentThread().interrupt();
                 throw new RetriableException("interrupted while applying ticks", e);
             }
-            round.applied().forEach(a -> report(a.topic(), a.tick(), a.result(), a.dropped()));
+            round.applied().forEach(a -> report(a.topic(), a.batch(), a.result(), a.dropped()));
             if (round.failure() != null) {
                 failed(round.failure());
             } else {
@@ -163,7 +163,7 @@ public class TrickleSinkTask extends SinkTask {
     private void failed(RefreshScheduler.Retriable f) {
         failures++;
         SQLException e = f.error();
-        String what = "could not apply " + (f.tick() == null ? "the ticks" : "tick " + f.tick().tick()) + " of "
+        String what = "could not apply " + (f.batch() == null ? "the ticks" : f.batch().describe()) + " of "
                 + f.topic().topic() + " to PostgreSQL at " + config.url() + ": " + e.getMessage();
         if (!f.retriable() || failures > config.maxRetries()) {
             throw new ConnectException(what + (f.retriable() ? " (gave up after " + failures + " attempts; "
@@ -176,32 +176,31 @@ public class TrickleSinkTask extends SinkTask {
         throw new RetriableException(what, e);
     }
 
-    private static void report(TopicTicks tt, PendingTick t, ApplyResult r, List<PendingTick> partial) {
+    private static void report(TopicTicks tt, TickBatch b, ApplyResult r, List<PendingTick> partial) {
         for (PendingTick p : partial) {
             LOG.debug("Dropped the rest of tick {} of {}: it was applied before the last restart", p.tick(), tt.topic());
         }
+        String ticks = b.describe();
         switch (r.outcome()) {
             case APPLIED -> {
-                if (t.initial()) {
-                    LOG.info("Filled stream table {} at tick {}: {} row(s) in {} ms ({} old row(s) removed)",
-                            r.streamTable(), t.tick(), r.inserted(), Math.round(r.millis()), r.deleted());
+                if (b.initial()) {
+                    LOG.info("Filled stream table {} at {}: {} row(s) in {} ms ({} old row(s) removed)",
+                            r.streamTable(), ticks, r.inserted(), Math.round(r.millis()), r.deleted());
                 } else {
-                    LOG.debug("Applied tick {} to stream table {}: {} row(s) inserted, {} deleted in {} ms",
-                            t.tick(), r.streamTable(), r.inserted(), r.deleted(), Math.round(r.millis()));
+                    LOG.debug("Applied {} to stream table {}: {} row(s) inserted, {} deleted in {} ms",
+                            ticks, r.streamTable(), r.inserted(), r.deleted(), Math.round(r.millis()));
                 }
             }
-            case ALREADY_APPLIED -> LOG.debug("Tick {} of stream table {} is applied already; skipped",
-                    t.tick(), r.streamTable());
-            case DROPPED -> LOG.info("Discarded tick {} of {}: {} no longer exists (dropped)",
-                    t.tick(), tt.topic(), r.streamTable());
-            case AWAITING_REFRESH -> LOG.debug("Skipped tick {} of stream table {}: it is in ERROR, or waits for "
-                    + "the fill that pgtrickle.refresh_stream_table asked for", t.tick(), r.streamTable());
-            case SUSPENDED -> LOG.debug("Skipped tick {} of stream table {}: it is SUSPENDED (resume it with "
-                    + "pgtrickle.resume_stream_table)", t.tick(), r.streamTable());
+            case ALREADY_APPLIED -> LOG.debug("{} of stream table {} applied already; skipped", ticks, r.streamTable());
+            case DROPPED -> LOG.info("Discarded {} of {}: {} no longer exists (dropped)", ticks, tt.topic(),
+                    r.streamTable());
+            case AWAITING_REFRESH -> LOG.debug("Skipped {} of stream table {}: it is in ERROR, or waits for "
+                    + "the fill that pgtrickle.refresh_stream_table asked for", ticks, r.streamTable());
+            case SUSPENDED -> LOG.debug("Skipped {} of stream table {}: it is SUSPENDED (resume it with "
+                    + "pgtrickle.resume_stream_table)", ticks, r.streamTable());
             case FAILED -> LOG.error("Stream table {} is now in ERROR: {}", r.streamTable(), r.message());
             case RETRY -> LOG.warn("Stream table {}: {}", r.streamTable(), r.message());
-            case DEFERRED -> LOG.debug("Tick {} of {} was rolled back with its atomic group; it is tried again",
-                    t.tick(), tt.topic());
+            case DEFERRED -> LOG.debug("{} of {} rolled back with its atomic group; tried again", ticks, tt.topic());
             case NOW_SUSPENDED -> LOG.error("Stream table {} is now SUSPENDED (other stream tables go on): {}",
                     r.streamTable(), r.message());
         }

@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.trickle.core.TopicNames;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.connect.sink.SinkRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -173,6 +175,45 @@ class ParallelApplyTest {
                 + "consecutive_failures FROM pgtrickle.pgt_stream_tables WHERE pgt_id IN " + members + " ORDER BY pgt_id"));
         h.assertContent("dia_apex", "SELECT x.id, x.v FROM dia_1 x JOIN dia_2 y USING (id)");
         h.assertContent("dia_1", "VALUES (1, 5), (2, 6)");
+
+        // ticks 4 and 5 waiting together: the group applies both in one transaction, every member ends at 5
+        List<SinkRecord> both = new ArrayList<>();
+        for (String[] m : new String[][] {{t1, String.valueOf(d1)}, {t2, String.valueOf(d2)}, {ta, String.valueOf(apex)}}) {
+            long member = Long.parseLong(m[1]);
+            both.addAll(List.of(h.row(m[0], 0, 4, 1, "3", "7"), h.end(m[0], 4, member, false),
+                    h.row(m[0], 0, 5, -1, "3", "7"), h.row(m[0], 0, 5, 1, "4", "8"), h.end(m[0], 5, member, false)));
+        }
+        h.put(both);
+        h.assertContent("dia_apex", "SELECT x.id, x.v FROM dia_1 x JOIN dia_2 y USING (id)");
+        h.assertContent("dia_2", "VALUES (1, 5), (2, 6), (4, 8)");
+        assertEquals(List.of(List.of("4", "5", "1", "0"), List.of("4", "5", "1", "0"), List.of("4", "5", "1", "0")),
+                h.rows("SELECT first_tick_id, tick_id, rows_inserted, rows_deleted FROM pgtrickle.pgt_refresh_history "
+                        + "WHERE tick_id = 5 AND pgt_id IN " + members + " ORDER BY pgt_id"));
+        assertEquals("1", h.one("SELECT count(DISTINCT xmin::text) FROM pgtrickle.pgt_sink_progress WHERE pgt_id IN "
+                + members), "the group's ticks 4 and 5 were applied in one transaction");
+    }
+
+    @Test
+    void aGroupDoesNotRunAheadOfAMemberStillCollectingATick() throws SQLException {
+        h.exec("CREATE TABLE gsrc (id int, v int)");
+        long d1 = h.createStreamTable("grp_1", "SELECT id, v FROM gsrc WHERE v > 0");
+        long d2 = h.createStreamTable("grp_2", "SELECT id, v FROM gsrc WHERE v < 100");
+        long apex = h.createStreamTable("grp_apex", "SELECT x.id, x.v FROM grp_1 x JOIN grp_2 y USING (id)");
+        String t1 = topic("grp_1");
+        String t2 = topic("grp_2");
+        String ta = topic("grp_apex");
+        h.put(h.end(t1, 1, d1, true), h.end(t2, 1, d2, true), h.end(ta, 1, apex, true));
+        // grp_1 and the apex have ticks 2 and 3 complete; grp_2 ended tick 2 but is still collecting tick 3
+        h.put(h.row(t1, 0, 2, 1, "1", "5"), h.end(t1, 2, d1, false), h.row(t1, 0, 3, 1, "2", "6"), h.end(t1, 3, d1, false),
+              h.row(t2, 0, 2, 1, "1", "5"), h.end(t2, 2, d2, false), h.row(t2, 0, 3, 1, "2", "6"),
+              h.row(ta, 0, 2, 1, "1", "5"), h.end(ta, 2, apex, false), h.row(ta, 0, 3, 1, "2", "6"), h.end(ta, 3, apex, false));
+        String members = "(" + d1 + ", " + d2 + ", " + apex + ")";
+        assertEquals(List.of(List.of("2"), List.of("2"), List.of("2")), h.rows("SELECT last_tick FROM "
+                + "pgtrickle.pgt_stream_tables WHERE pgt_id IN " + members + " ORDER BY pgt_id"), "all at tick 2, none at 3");
+        h.put(h.end(t2, 3, d2, false));
+        assertEquals(List.of(List.of("3"), List.of("3"), List.of("3")), h.rows("SELECT last_tick FROM "
+                + "pgtrickle.pgt_stream_tables WHERE pgt_id IN " + members + " ORDER BY pgt_id"));
+        h.assertContent("grp_apex", "SELECT x.id, x.v FROM grp_1 x JOIN grp_2 y USING (id)");
     }
 
     @Test

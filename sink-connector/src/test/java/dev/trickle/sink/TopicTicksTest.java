@@ -36,7 +36,7 @@ class TopicTicksTest {
         assertEquals(1, t.tick());
         assertEquals(5, t.streamTable());
         assertEquals(0L, tt.firstPendingOffset(0));
-        assertTrue(tt.finish(t).isEmpty());
+        assertTrue(tt.finish(TickBatch.of(t)).isEmpty());
         assertNull(tt.firstPendingOffset(0));
         assertTrue(tt.finished(1));
         assertFalse(tt.finished(2));
@@ -69,8 +69,39 @@ class TopicTicksTest {
         tt.add(0, 13, end(5, 1, 2, 1));
         PendingTick five = tt.nextComplete();
         assertEquals(5, five.tick());
-        assertEquals(List.of(4L), tt.finish(five).stream().map(PendingTick::tick).toList());
+        assertEquals(List.of(4L), tt.finish(TickBatch.of(five)).stream().map(PendingTick::tick).toList());
         assertTrue(tt.isEmpty());
+    }
+
+    @Test
+    void consecutiveCompleteTicksFormABatchWhoseDeltasAddUp() {
+        TopicTicks tt = new TopicTicks("t");
+        tt.add(0, 0, row(1, 1, "a"));
+        tt.add(0, 1, end(1, 0, 1, 1));
+        tt.add(0, 2, row(2, -1, "a"));
+        tt.add(0, 3, row(2, 1, "b"));
+        tt.add(0, 4, end(2, 0, 1, 1));
+        tt.add(0, 5, row(3, 1, "c")); // tick 3 is still being collected
+        assertEquals(List.of(1L), tt.completeRun(1).stream().map(PendingTick::tick).toList());
+        TickBatch batch = TickBatch.of(tt.completeRun(10));
+        assertEquals("ticks 1 to 2", batch.describe());
+        assertEquals(List.of(Map.entry(List.of("b"), 1L)), batch.delta(), "a came and went");
+        assertEquals(List.of(2L), batch.after(1).ticks().stream().map(PendingTick::tick).toList());
+        assertNull(batch.after(2));
+        assertTrue(tt.finish(batch).isEmpty());
+        assertEquals(5L, tt.firstPendingOffset(0));
+        // a fill ends the run before it and starts the next one
+        tt.add(0, 6, end(3, 0, 1, 1));
+        tt.add(0, 7, new DeltaRecord.End(4, 5, 0, 1, 1, 1000, true));
+        tt.add(0, 8, end(5, 0, 1, 1));
+        List<PendingTick> three = tt.completeRun(10);
+        assertEquals(List.of(3L), three.stream().map(PendingTick::tick).toList());
+        tt.finish(TickBatch.of(three));
+        TickBatch fill = TickBatch.of(tt.completeRun(10));
+        assertTrue(fill.initial());
+        assertEquals("ticks 4 to 5", fill.describe());
+        assertThrows(IllegalArgumentException.class, () -> TickBatch.of(List.of(three.get(0), fill.ticks().get(0))),
+                "a fill is never merged with the ticks before it");
     }
 
     @Test

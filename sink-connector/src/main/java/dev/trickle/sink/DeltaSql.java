@@ -1,0 +1,101 @@
+package dev.trickle.sink;
+
+import dev.trickle.core.pg.Sql;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * The statements that change a stream table from the delta in its session's temporary table. Every name in
+ * them is quoted (they come from the catalog) and functions are qualified with pg_catalog so that look-alikes
+ * in a user schema cannot stand in.
+ */
+final class DeltaSql {
+    private DeltaSql() {
+    }
+
+    /** The temporary table and its two extra columns, named so that no stream table column can clash. */
+    record Target(String table, List<String> columns, String rowCol, String weightCol) {
+
+        static Target of(StreamTableShape st) {
+            return new Target("pg_temp." + Sql.ident(tableName(st)), st.columns(), unusedName(st, "__pgt_row"),
+                    unusedName(st, "__pgt_weight"));
+        }
+
+        /** The temporary table's name without its schema (CREATE TEMP TABLE takes no schema). */
+        static String tableName(StreamTableShape st) {
+            return "__pgt_delta_" + st.relid();
+        }
+
+        /** The stream table's columns followed by ", " (empty for a stream table without columns). */
+        String columnsSql() {
+            return columns.isEmpty() ? "" : String.join(", ", columns) + ", ";
+        }
+
+        private static String unusedName(StreamTableShape st, String base) {
+            String name = base;
+            while (st.columns().contains(Sql.ident(name))) {
+                name = name + "_";
+            }
+            return Sql.ident(name);
+        }
+    }
+
+    /**
+     * One statement for a delta on top of the current content: deletes |w| copies of each row with weight
+     * w &lt; 0 and inserts w copies of each row with w &gt; 0, and returns how many rows it deleted and inserted
+     * (one round trip; the caller compares the deletes with the sum of |w|: fewer means the stream table
+     * diverged from its query). Both see the content before the statement, so an insert is never deleted again.
+     */
+    static String change(StreamTableShape st, Target t) {
+        return "WITH " + victims(st, t)
+                + ", del AS (DELETE FROM " + st.storage() + " t USING victims v"
+                + " WHERE t.tableoid = v.toid AND t.ctid = v.tid RETURNING 1)"
+                + ", ins AS (" + insert(st, t) + " RETURNING 1)"
+                + " SELECT (SELECT count(*) FROM del), (SELECT count(*) FROM ins)";
+    }
+
+    /**
+     * CTEs ending in {@code victims (toid, tid)}: the rows that |w| copies of each row with weight w &lt; 0 name.
+     * The delta rows are distinct, so the copies each one takes are disjoint.
+     *
+     * <p>With the whole-row hash index, each delta row's hash is computed once, the rows are sorted by it (the
+     * index is then walked in order, not at random), and a LATERAL subquery takes at most |w| matching rows
+     * from the index (the equality check only guards against hash collisions). No sort or window over the
+     * matches is needed, as with row_number(), and a stream table holding many copies of a row gives up
+     * exactly |w| of them. tableoid with ctid names a row also in a partitioned table.
+     *
+     * <p>Without the index (a column type without a hash function), rows are matched by record image
+     * equality, which works for every type; row_number() picks |w| of several identical rows.
+     */
+    private static String victims(StreamTableShape st, Target t) {
+        String row = "ROW(" + st.columns().stream().map(c -> "d." + c).collect(Collectors.joining(", ")) + ")::"
+                + st.storage();
+        if (!st.hashed()) {
+            return "victims AS (SELECT m.toid, m.tid FROM ("
+                    + " SELECT t.tableoid AS toid, t.ctid AS tid,"
+                    + " pg_catalog.row_number() OVER (PARTITION BY d." + t.rowCol() + " ORDER BY t.ctid) AS rn,"
+                    + " -d." + t.weightCol() + " AS n"
+                    + " FROM " + st.storage() + " t JOIN " + t.table() + " d ON t.* *= " + row
+                    + " WHERE d." + t.weightCol() + " < 0) m WHERE m.rn <= m.n)";
+        }
+        return "gone AS MATERIALIZED ("
+                + " SELECT r.r, pg_catalog.hash_record_extended(r.r, 0) AS h, r.n"
+                + " FROM (SELECT " + row + " AS r, -d." + t.weightCol() + " AS n FROM " + t.table() + " d"
+                + " WHERE d." + t.weightCol() + " < 0) r ORDER BY 2),"
+                + " victims AS (SELECT m.toid, m.tid FROM gone g CROSS JOIN LATERAL ("
+                + " SELECT t.tableoid AS toid, t.ctid AS tid FROM " + st.storage() + " t"
+                + " WHERE pg_catalog.hash_record_extended(t.*, 0) = g.h AND t.* IS NOT DISTINCT FROM g.r"
+                + " LIMIT g.n) m)";
+    }
+
+    /** Inserts w copies of each row with weight w &gt; 0 (one copy without generate_series, the usual case). */
+    static String insert(StreamTableShape st, Target t) {
+        String target = st.columns().isEmpty() ? "" : " (" + String.join(", ", st.columns()) + ")";
+        String values = st.columns().stream().map(c -> "d." + c).collect(Collectors.joining(", "));
+        return "INSERT INTO " + st.storage() + target + " SELECT " + values + " FROM " + t.table() + " d"
+                + " WHERE d." + t.weightCol() + " = 1"
+                + " UNION ALL SELECT " + values + " FROM " + t.table() + " d"
+                + " CROSS JOIN LATERAL pg_catalog.generate_series(1, d." + t.weightCol() + ") WHERE d."
+                + t.weightCol() + " > 1";
+    }
+}
