@@ -8,9 +8,10 @@ import java.util.Map;
 
 /**
  * The sink's own apply path for the benchmark: one tick's consolidated delta goes through {@link PendingTick}
- * and {@link DeltaApplier} exactly as in {@code TrickleSinkTask} (COPY into the session's temporary table,
- * DELETE through the whole-row hash index, INSERT, progress and history rows, one transaction). Lives in the
- * sink's package because both classes are package-private; nothing here is used by the connector.
+ * and {@link DeltaApplier} exactly as in {@code TrickleSinkTask} when the sink keeps up (one tick per
+ * transaction: COPY into the session's temporary table, one statement that deletes through the whole-row hash
+ * index and inserts, one for the progress and history rows). Lives in the sink's package because both classes
+ * are package-private; nothing here is used by the connector.
  */
 public final class BenchSink implements AutoCloseable {
     private final DeltaApplier applier;
