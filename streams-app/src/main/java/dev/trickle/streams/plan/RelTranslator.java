@@ -9,6 +9,7 @@ import org.apache.calcite.rel.core.Aggregate;
 import org.apache.calcite.rel.core.Filter;
 import org.apache.calcite.rel.core.Join;
 import org.apache.calcite.rel.core.Project;
+import org.apache.calcite.rel.core.RepeatUnion;
 import org.apache.calcite.rel.core.SetOp;
 import org.apache.calcite.rel.core.Sort;
 import org.apache.calcite.rel.core.TableScan;
@@ -19,7 +20,7 @@ import org.apache.calcite.rel.core.Window;
  * Turns a simplified Calcite plan into the operator dataflow, one relational operator at a time:
  * scans ({@link ScanTranslator}), the linear operators ({@link LinearTranslator}), joins
  * ({@link JoinTranslator}), aggregates ({@link AggregateTranslator}) and set operations
- * ({@link SetOpTranslator}); every other relational operator is reported by {@link UnsupportedRels}.
+ * ({@link SetOpTranslator}) and recursive CTEs ({@link RecursiveTranslator}); every other relational operator is reported by {@link UnsupportedRels}.
  */
 public final class RelTranslator {
     /** A translated sub-plan: its dataflow node and the PostgreSQL types and collations of its output columns. */
@@ -43,6 +44,12 @@ public final class RelTranslator {
      *                          does not order by code point is refused
      */
     public static Translation translate(RelNode rel, String databaseCollation) throws UnsupportedQueryException {
+        if (rel instanceof RecursiveTranslator.Slot slot) {
+            return slot.translation();
+        }
+        if (rel instanceof RepeatUnion repeatUnion) {
+            return RecursiveTranslator.translate(repeatUnion, databaseCollation);
+        }
         if (rel instanceof TableScan scan) {
             return ScanTranslator.translate(scan);
         }

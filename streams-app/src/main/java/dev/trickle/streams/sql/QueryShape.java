@@ -73,6 +73,10 @@ final class QueryShape {
         if (node instanceof SqlWith with) {
             for (SqlNode item : with.withList) {
                 SqlWithItem w = (SqlWithItem) item;
+                if (w.recursive != null && w.recursive.booleanValue()) {
+                    // a recursive CTE reads itself: that name is not a source table
+                    cteNames.add(w.name.getSimple());
+                }
                 query(w.query);
                 cteNames.add(w.name.getSimple());
             }
