@@ -7,6 +7,7 @@ import dev.trickle.streams.sql.UnsupportedQueryException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.calcite.plan.RelOptTable;
 import org.apache.calcite.rel.AbstractRelNode;
 import org.apache.calcite.rel.RelNode;
@@ -34,6 +35,7 @@ import org.apache.calcite.rel.type.RelDataType;
  * inner and semi joins and UNION ALL is refused (it then runs in FULL mode).
  */
 final class RecursiveTranslator {
+    private static final AtomicLong IDS = new AtomicLong();
     private RecursiveTranslator() {
     }
 
@@ -42,6 +44,7 @@ final class RecursiveTranslator {
         private final RelTranslator.Translation translation;
         private final RelDataType rowType;
         private final String label;
+        private final long id = IDS.incrementAndGet();
 
         Slot(RelNode replaced, RelTranslator.Translation translation, String label) {
             super(replaced.getCluster(), replaced.getTraitSet());
@@ -61,7 +64,8 @@ final class RecursiveTranslator {
 
         @Override
         public RelWriter explainTerms(RelWriter pw) {
-            return super.explainTerms(pw).item("slot", label);
+            // a unique id: the translator shares sub-plans with equal digests, and no two slots are the same
+            return super.explainTerms(pw).item("slot", label).item("id", id);
         }
     }
 

@@ -3,7 +3,9 @@ package dev.trickle.streams.plan;
 import dev.trickle.streams.operators.expr.PgType;
 import dev.trickle.streams.sql.UnsupportedQueryException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.core.Aggregate;
 import org.apache.calcite.rel.core.Filter;
@@ -44,6 +46,32 @@ public final class RelTranslator {
      *                          does not order by code point is refused
      */
     public static Translation translate(RelNode rel, String databaseCollation) throws UnsupportedQueryException {
+        Map<String, Translation> shared = SHARED.get();
+        boolean outermost = shared == null;
+        if (outermost) {
+            shared = new HashMap<>();
+            SHARED.set(shared);
+        }
+        try {
+            // equal sub-plans (a CTE read twice) become one node of the dataflow: computed once per tick
+            String digest = rel.getDigest();
+            Translation done = shared.get(digest);
+            if (done == null) {
+                done = translateOnce(rel, databaseCollation);
+                shared.put(digest, done);
+            }
+            return done;
+        } finally {
+            if (outermost) {
+                SHARED.remove();
+            }
+        }
+    }
+
+    /** The translations of the plan being translated, by digest (the translators call back into this class). */
+    private static final ThreadLocal<Map<String, Translation>> SHARED = new ThreadLocal<>();
+
+    private static Translation translateOnce(RelNode rel, String databaseCollation) throws UnsupportedQueryException {
         if (rel instanceof RecursiveTranslator.Slot slot) {
             return slot.translation();
         }
