@@ -180,7 +180,8 @@ final class RecursiveTranslator {
                 }
                 throw new UnsupportedQueryException("WITH RECURSIVE " + name + " with " + JoinTranslator.name(type)
                         + " on its recursive reference" + (linear ? " under UNION" : ""), linear
-                        ? "rows deleted from the other side could not be maintained exactly; UNION ALL can be" : null);
+                        ? "UNION needs a monotone recursive term, and rows added to the other side take padded rows away;"
+                        + " the same term under UNION ALL is maintained" : null);
             }
             throw new UnsupportedQueryException("WITH RECURSIVE " + name + " with "
                     + rel.getRelTypeName().replaceFirst("^Logical", "").toLowerCase(Locale.ROOT) + " over its recursive reference");

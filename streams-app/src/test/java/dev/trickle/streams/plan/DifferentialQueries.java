@@ -139,6 +139,13 @@ final class DifferentialQueries {
                     + " INTERVAL '36' HOUR + d AS h, ts + INTERVAL '2 03:04:05' DAY TO SECOND AS dts, d - INTERVAL '13' MONTH AS m13 FROM src",
             "SELECT id, d FROM src WHERE d >= DATE '2005-01-01' AND d < DATE '2005-01-01' + INTERVAL '1' YEAR OR ts < d - 100",
             "SELECT extract(year from d) AS y, count(*) AS n FROM src WHERE d <> 'infinity' GROUP BY extract(year from d)",
+            // WITH RECURSIVE over src as a graph (id → a): cycles stop under UNION; UNION ALL with a depth limit
+            "WITH RECURSIVE r(id, a) AS (SELECT id, a FROM src WHERE id <= 5 UNION SELECT s.id, s.a FROM r JOIN src s ON s.id = r.a)"
+                    + " SELECT id, a FROM r",
+            "WITH RECURSIVE r(id, a, depth) AS (SELECT id, a, 0 FROM src WHERE id < 20 UNION ALL SELECT s.id, s.a, r.depth + 1"
+                    + " FROM r JOIN src s ON s.id = r.a WHERE r.depth < 3) SELECT depth, count(*) AS n, sum(a) AS sa FROM r GROUP BY depth",
+            "WITH RECURSIVE r(x, t) AS (SELECT a, t FROM src WHERE a BETWEEN 0 AND 2 UNION SELECT s.b, s.t FROM r JOIN src s"
+                    + " ON s.a = r.x WHERE s.t IS NOT NULL) SELECT x, t FROM r",
             // errors: both PostgreSQL and the engine must fail, with the same message
             "SELECT id, d - DATE '2000-01-01' AS diff FROM src",
             "SELECT id, date_part('fortnight', ts) AS f FROM src",
