@@ -86,7 +86,7 @@ class RecursiveCompileTest {
 
     @Test
     void aTickReadsWhatTheChangeDerivesNotTheGraph() throws Exception {
-        int n = 3_000;
+        int n = 2_000;
         for (String sql : List.of(REACHABLE, "WITH RECURSIVE r(n, depth) AS (SELECT src, 0 FROM edges WHERE src = 0"
                 + " UNION ALL SELECT e.dst, r.depth + 1 FROM r JOIN edges e ON e.src = r.n) SELECT n, depth FROM r")) {
             CompiledQuery q = compile(sql);

@@ -3,58 +3,71 @@ package dev.trickle.streams.operators.recursive;
 import dev.trickle.streams.operators.OperatorState.KeyValueState;
 import dev.trickle.streams.operators.aggregate.Codec;
 import dev.trickle.streams.operators.aggregate.ValueEquality;
+import dev.trickle.streams.operators.aggregate.WrittenForms;
 import dev.trickle.streams.plan.ZSet;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
  * A UNION recursive CTE's rows during one tick: per distinct row (PostgreSQL's equality) the number of its
  * derivations and whether it is in the CTE's result, read from the state store on first touch and written
  * back by {@link #commit}. At the end of each tick a row is in the result exactly when it has a derivation,
- * so the store keeps only the count (and the text the row is shown as). Only touched rows are read.
+ * so the store keeps only the count; only touched rows are read.
+ *
+ * <p>Where equal values can be written differently (numeric {@code 1.5} and {@code 1.50}), the derivations
+ * are counted per written form, and a row entering the result shows the first form seen that a derivation
+ * still carries (PostgreSQL shows the first it derives). A row that loses a derivation leaves and re-enters
+ * within the tick, so the form it shows is always one some derivation carries.
  */
 final class DerivationCounts {
     private final KeyValueState store;
     private final ValueEquality equality;
+    private final boolean tracksForms;
     private final Map<String, Row> touched = new LinkedHashMap<>();
 
     DerivationCounts(KeyValueState store, ValueEquality equality) {
         this.store = store;
         this.equality = equality;
+        this.tracksForms = equality.anyNormalized();
     }
 
     /** One distinct row. */
     static final class Row {
-        final String key;
+        private final String key;
+        private final String saved;
+        private final boolean wasIn;
+        private final List<String> wasShown;
+        /** Derivations per written form (only where values can be written differently). */
+        private final WrittenForms forms;
         long count;
         boolean in;
         /** The text fed to the recursive term and shown in the result while the row is in it. */
         List<String> shown;
-        private final boolean wasIn;
-        private final long wasCount;
-        private final List<String> wasShown;
-        /** The text of the latest derivation seen this tick: the row's text when it (re-)enters. */
-        private List<String> latest;
 
-        private Row(String key, long count, List<String> shown) {
+        private Row(String key, String saved, long count, List<String> shown, WrittenForms forms) {
             this.key = key;
+            this.saved = saved;
             this.count = count;
             this.shown = shown;
+            this.forms = forms;
             this.in = count > 0;
             this.wasIn = in;
-            this.wasCount = count;
             this.wasShown = shown;
         }
 
         void enter() {
             in = true;
-            if (latest != null) {
-                shown = latest;
-            }
+            shown = forms == null ? Codec.decode(key) : Codec.decode(forms.shown());
+        }
+
+        private String encode() {
+            return forms == null ? Codec.encode(Long.toString(count))
+                    : Codec.encode(Long.toString(count), Codec.encode(shown), forms.encode());
         }
     }
 
@@ -63,10 +76,12 @@ final class DerivationCounts {
         return touched.computeIfAbsent(key, k -> {
             String saved = store.get(k);
             if (saved == null) {
-                return new Row(k, 0, null);
+                return new Row(k, null, 0, null, tracksForms ? new WrittenForms() : null);
             }
             List<String> f = Codec.decode(saved);
-            return new Row(k, Long.parseLong(f.get(0)), Codec.decode(f.get(1)));
+            return tracksForms
+                    ? new Row(k, saved, Long.parseLong(f.get(0)), Codec.decode(f.get(1)), WrittenForms.decode(f.get(2)))
+                    : new Row(k, saved, Long.parseLong(f.get(0)), Codec.decode(k), null);
         });
     }
 
@@ -75,22 +90,22 @@ final class DerivationCounts {
         derivations.forEach((values, w) -> {
             Row r = row(values);
             r.count += w;
-            if (w > 0) {
-                r.latest = values;
+            if (r.forms != null) {
+                r.forms.count(Codec.encode(values), w);
             }
         });
     }
 
     /** The rows of the result that lost a derivation in {@code derivations}. */
     List<Row> lostMembers(ZSet<List<String>> derivations) {
-        List<Row> out = new ArrayList<>();
+        Set<Row> out = new LinkedHashSet<>();
         derivations.forEach((values, w) -> {
             Row r = row(values);
             if (r.in && w < 0) {
                 out.add(r);
             }
         });
-        return out;
+        return new ArrayList<>(out);
     }
 
     /** Every touched row outside the result that has a derivation. */
@@ -121,19 +136,25 @@ final class DerivationCounts {
         ZSet<List<String>> out = new ZSet<>();
         for (Row r : touched.values()) {
             if (r.count < 0 || r.in != r.count > 0) {
-                throw new IllegalStateException("recursive CTE row " + r.shown + " has " + r.count
+                throw new IllegalStateException("recursive CTE row " + Codec.decode(r.key) + " has " + r.count
                         + " derivations but is " + (r.in ? "in" : "not in") + " the result");
             }
-            if (r.wasIn && !(r.in && r.shown.equals(r.wasShown))) {
+            boolean same = r.wasIn && r.in && Objects.equals(r.shown, r.wasShown);
+            if (r.wasIn && !same) {
                 out.add(r.wasShown, -1);
             }
-            if (r.in && !(r.wasIn && r.shown.equals(r.wasShown))) {
+            if (r.in && !same) {
                 out.add(r.shown, 1);
             }
             if (r.count == 0) {
-                store.delete(r.key);
-            } else if (r.count != r.wasCount || r.shown != r.wasShown) {
-                store.put(r.key, Codec.encode(Long.toString(r.count), Codec.encode(r.shown)));
+                if (r.saved != null) {
+                    store.delete(r.key);
+                }
+            } else {
+                String encoded = r.encode();
+                if (!encoded.equals(r.saved)) {
+                    store.put(r.key, encoded);
+                }
             }
         }
         return out;
