@@ -43,11 +43,12 @@ final class GatherProcessor implements Processor<String, String, String, String>
 
     @Override
     public void process(Record<String, String> record) {
-        if (fill.failure() != null) {
-            return;
-        }
         ChangeRecord change = StreamTableProcessor.decode(context, record);
-        if (change == null) {
+        if (change instanceof ChangeRecord.Init init && fill.failure() != null) {
+            // a stream table whose query failed comes back with a new fill (refresh_stream_table)
+            fill.onInit(init);
+        }
+        if (change == null || fill.failure() != null) {
             return;
         }
         int source = Integer.parseInt(record.key());

@@ -11,6 +11,7 @@ import dev.trickle.streams.operators.OperatorState;
 import dev.trickle.streams.operators.StateBackend;
 import dev.trickle.streams.plan.CompiledQuery;
 import dev.trickle.streams.plan.DeltaPipeline;
+import dev.trickle.streams.plan.EvaluationException;
 import dev.trickle.streams.plan.ZSet;
 import dev.trickle.streams.sql.SourceColumn;
 import dev.trickle.streams.sql.SourceTable;
@@ -92,6 +93,35 @@ class GatherTopologyTest {
         assertTrue(failures.isEmpty(), failures::toString);
     }
 
+    @Test
+    void aStreamTableWhoseQueryFailedComesBackWithANewFill() {
+        changes.pipeInput(null, RecordCodec.encode(new ChangeRecord.Init(5, ST)));
+        row(5, 1, ST, "1", "a");
+        end(5, 0);
+        end(5, 1);
+        readTick();
+        // the query fails at tick 6 (as division by zero would): the stream table stops, later ticks emit nothing
+        row(6, 1, null, "2", CountPerGroup.FAILING);
+        end(6, 0);
+        end(6, 1);
+        assertEquals(1, failures.size(), failures::toString);
+        row(7, 1, null, "3", "a");
+        end(7, 0);
+        end(7, 1);
+        assertTrue(delta.isEmpty());
+        // refresh_stream_table once the data is fixed: the new fill's Init brings it back
+        changes.pipeInput(null, RecordCodec.encode(new ChangeRecord.Init(9, ST)));
+        row(9, 1, ST, "1", "a");
+        row(9, 1, ST, "3", "a");
+        end(9, 0);
+        end(9, 1);
+        assertEquals(new Tick(Map.of(List.of("a", "2"), 1L), true), readTick());
+        row(10, 1, null, "4", "b");
+        end(10, 0);
+        end(10, 1);
+        assertEquals(new Tick(Map.of(List.of("b", "1"), 1L), false), readTick());
+    }
+
     private void row(long tick, int weight, Long st, String id, String grp) {
         Map<String, String> values = new LinkedHashMap<>();
         values.put("id", id);
@@ -126,11 +156,18 @@ class GatherTopologyTest {
 
     /** SELECT grp, count(*) FROM items GROUP BY grp, with the counts in operator state. */
     private static final class CountPerGroup implements DeltaPipeline {
+        /** A group whose row fails the query. */
+        static final String FAILING = "fails";
+
         @Override
-        public ZSet<List<String>> apply(Map<String, ZSet<Map<String, String>>> inputs, StateBackend state) {
+        public ZSet<List<String>> apply(Map<String, ZSet<Map<String, String>>> inputs, StateBackend state)
+                throws EvaluationException {
             OperatorState.KeyValueState counts = state.forOperator("op0").store("counts");
             ZSet<List<String>> out = new ZSet<>();
             ZSet<Map<String, String>> in = inputs.getOrDefault("public.items", new ZSet<>());
+            if (in.asMap().keySet().stream().anyMatch(row -> FAILING.equals(row.get("grp")))) {
+                throw new EvaluationException("division by zero");
+            }
             Map<String, Long> change = new HashMap<>();
             in.asMap().forEach((row, w) -> change.merge(row.get("grp"), w, Long::sum));
             change.forEach((grp, w) -> {
