@@ -44,7 +44,11 @@ final class Catalog {
         }
     }
 
-    /** Captured sources; for a replayed tick ({@code asOfTick} not null) only those captured by then. */
+    /**
+     * Captured sources, then the upstream stream tables that other stream tables read; for a replayed
+     * tick ({@code asOfTick} not null) only the sources captured by then (every upstream: an end marker
+     * nobody waits for costs nothing, a missing one would hold its dependents back).
+     */
     static List<CapturedSource> sources(Connection c, Long asOfTick) throws SQLException {
         String sql = "SELECT s.source_relid::bigint, s.source_schema, s.source_name, s.buffer_table, s.key_columns, "
                 + "n.nspname, c.relname FROM pgtrickle.pgt_sources s "
@@ -67,16 +71,64 @@ final class Catalog {
                 }
             }
         }
+        out.addAll(upstreams(c));
         return out;
     }
 
-    /** Stream tables the streams app is ready for and that still need their initial fill. */
+    /** Stream tables read by other stream tables, as sources: their storage table, by its name now. */
+    private static List<CapturedSource> upstreams(Connection c) throws SQLException {
+        String sql = "SELECT st.pgt_relid::bigint, st.pgt_schema, st.pgt_name, n.nspname, c.relname, st.pgt_id "
+                + "FROM pgtrickle.pgt_stream_tables st "
+                + "LEFT JOIN pg_class c ON c.oid = st.pgt_relid LEFT JOIN pg_namespace n ON n.oid = c.relnamespace "
+                + "WHERE EXISTS (SELECT 1 FROM pgtrickle.pgt_dependencies d WHERE d.upstream_id = st.pgt_id) "
+                + "ORDER BY st.pgt_schema, st.pgt_name";
+        List<CapturedSource> out = new ArrayList<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                String relation = rs.getString(5) == null ? null
+                        : dev.trickle.core.pg.Sql.qualified(rs.getString(4), rs.getString(5));
+                out.add(new CapturedSource(rs.getLong(1), rs.getString(2), rs.getString(3), null, List.of(),
+                        relation, rs.getLong(6)));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The tick whose content the upstream's storage table shows in the caller's snapshot: its progress
+     * row, which the sink writes in the same transaction as the data.
+     */
+    static long upstreamTick(Connection c, long upstreamId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT last_tick FROM pgtrickle.pgt_sink_progress WHERE pgt_id = ?")) {
+            ps.setLong(1, upstreamId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new IllegalStateException("upstream stream table " + upstreamId
+                            + " has no progress row although its dependents' fill waited for it");
+                }
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /**
+     * Stream tables the streams app is ready for and that still need their initial fill. One that reads
+     * upstream stream tables waits until each of them is filled and ACTIVE, and its sink has applied at
+     * least the tick at which the engine began running the downstream ({@code ready_tick}): the deltas
+     * after the tick its storage table then shows are all still ahead of the downstream's operators.
+     */
     static List<Fill> fillsDue(Connection c) throws SQLException {
         String sql = "SELECT st.pgt_id, format('%I.%I', st.pgt_schema, st.pgt_name), "
                 + "array_agg(d.source_relid::bigint ORDER BY d.source_relid) "
                 + "FROM pgtrickle.pgt_stream_tables st JOIN pgtrickle.pgt_dependencies d ON d.pgt_id = st.pgt_id "
                 + "WHERE st.needs_init AND st.engine_ready AND st.status IN ('INITIALIZING', 'ACTIVE') "
                 + "AND coalesce(st.effective_mode, st.refresh_mode) <> 'FULL' "
+                + "AND NOT EXISTS (SELECT 1 FROM pgtrickle.pgt_dependencies u "
+                + "  JOIN pgtrickle.pgt_stream_tables up ON up.pgt_id = u.upstream_id "
+                + "  LEFT JOIN pgtrickle.pgt_sink_progress p ON p.pgt_id = up.pgt_id "
+                + "  WHERE u.pgt_id = st.pgt_id AND (up.needs_init OR up.status <> 'ACTIVE' "
+                + "    OR coalesce(p.last_tick, -1) < coalesce(st.ready_tick, 0))) "
                 + "GROUP BY st.pgt_id ORDER BY st.pgt_id";
         List<Fill> out = new ArrayList<>();
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {

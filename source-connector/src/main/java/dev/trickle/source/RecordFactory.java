@@ -135,9 +135,9 @@ final class RecordFactory {
             return record(topic, partition, Schema.OPTIONAL_STRING_SCHEMA, null, RecordCodec.encode(end), false);
         }
 
-        TickRecord init(CapturedSource source, int partition, long streamTable) {
+        TickRecord init(CapturedSource source, int partition, long streamTable, Long upstreamTick) {
             return record(source, partition, Schema.OPTIONAL_STRING_SCHEMA, null,
-                    RecordCodec.encode(new ChangeRecord.Init(tick, streamTable)), false);
+                    RecordCodec.encode(new ChangeRecord.Init(tick, streamTable, upstreamTick)), false);
         }
 
         TickRecord end(CapturedSource source, int partition, boolean lastOfTick) {

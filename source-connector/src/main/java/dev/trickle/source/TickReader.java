@@ -9,6 +9,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.stream.Collectors;
 import org.apache.kafka.connect.source.SourceRecord;
 
@@ -38,7 +39,11 @@ final class TickReader implements AutoCloseable {
      * What a new tick records in the catalog once all its records are read, and the stream tables in
      * FULL mode it refreshes (or at least ends).
      */
-    record LiveTick(String snapshot, String lsn, List<Catalog.Fill> fills, List<Catalog.FullTable> fulls) {
+    record LiveTick(String snapshot, String lsn, List<Catalog.Fill> fills, List<Catalog.FullTable> fulls,
+                    Map<Long, Long> upstreamTicks) {
+        LiveTick(String snapshot, String lsn, List<Catalog.Fill> fills, List<Catalog.FullTable> fulls) {
+            this(snapshot, lsn, fills, fulls, Map.of());
+        }
     }
 
     private TickReader(RecordFactory.Tick tick, LiveTick live) {
@@ -52,6 +57,9 @@ final class TickReader implements AutoCloseable {
         TickReader r = new TickReader(tick, live);
         Map<Long, TickSteps.Changes> changes = new HashMap<>();
         for (CapturedSource s : sources) {
+            if (s.upstream()) {
+                continue; // an upstream stream table's changes are its delta topic
+            }
             TickSteps.Changes step = new TickSteps.Changes(c, tick, s, null, previous, fetchSize, r.changeRows);
             changes.put(s.relid(), step);
             r.steps.add(step);
@@ -62,7 +70,8 @@ final class TickReader implements AutoCloseable {
         for (Catalog.Fill fill : live.fills()) {
             for (Long relid : fill.sources()) {
                 CapturedSource s = byRelid.get(relid);
-                inits.add(new TickSteps.InitMarkers(tick, s, fill.pgtId(), partitions));
+                Long upstreamTick = s.upstream() ? live.upstreamTicks().get(s.streamTable()) : null;
+                inits.add(new TickSteps.InitMarkers(tick, s, fill.pgtId(), upstreamTick, partitions));
                 r.steps.add(new TickSteps.FillRows(c, tick, s, fill, fetchSize, r.fillRows));
             }
         }
@@ -70,9 +79,12 @@ final class TickReader implements AutoCloseable {
             r.steps.addFirst(inits.get(i));
         }
         for (Catalog.FullTable full : live.fulls()) {
-            List<TickSteps.Changes> of = full.sources().stream().map(changes::get).toList();
+            // a FULL stream table over a stream table cannot see from buffers whether the upstream moved
+            boolean readsUpstream = full.sources().stream().anyMatch(relid -> byRelid.get(relid).upstream());
+            List<TickSteps.Changes> of = full.sources().stream().map(changes::get).filter(Objects::nonNull).toList();
             FullRefresh step = new FullRefresh(c, tick, full, tick.deltaTopic(full.schema(), full.name()),
-                    () -> of.stream().anyMatch(ch -> ch.rows() > 0), partitions, fetchSize, r.fullRows, failures);
+                    () -> readsUpstream || of.stream().anyMatch(ch -> ch.rows() > 0), partitions, fetchSize, r.fullRows,
+                    failures);
             r.fulls.add(step);
             r.steps.add(step);
         }
@@ -84,7 +96,7 @@ final class TickReader implements AutoCloseable {
     static TickReader replay(Connection c, RecordFactory.Tick tick, List<CapturedSource> sources, String snapshot,
                              String previous, int partitions, int fetchSize) {
         TickReader r = new TickReader(tick, null);
-        for (CapturedSource s : sources) {
+        for (CapturedSource s : sources.stream().filter(s -> !s.upstream()).toList()) {
             r.steps.add(new TickSteps.Changes(c, tick, s, snapshot, previous, fetchSize, r.changeRows));
         }
         r.steps.add(new TickSteps.EndMarkers(tick, sources, partitions));

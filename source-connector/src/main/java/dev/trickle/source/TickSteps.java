@@ -98,8 +98,10 @@ final class TickSteps {
 
         FillRows(Connection c, RecordFactory.Tick tick, CapturedSource source, Catalog.Fill fill, int fetchSize,
                  long[] counter) {
-            // t.*, not t: a column named t would win over the row alias
-            super(c, tick, "SELECT r.* FROM " + source.relation() + " t, jsonb_populate_record(NULL::"
+            // t.*, not t: a column named t would win over the row alias. An upstream stream table's rows are
+            // read as stored: its later deltas carry the text the sink stored, not a jsonb round trip of it.
+            super(c, tick, source.upstream() ? "SELECT t.* FROM " + source.relation() + " t"
+                    : "SELECT r.* FROM " + source.relation() + " t, jsonb_populate_record(NULL::"
                     + source.relation() + ", to_jsonb(t.*)) r", new String[0], fetchSize, counter);
             this.source = source;
             this.fill = fill;
@@ -122,25 +124,30 @@ final class TickSteps {
         }
     }
 
-    /** Stream table {@code pgtId} starts at this tick: a marker on every partition of the source's topic. */
+    /**
+     * Stream table {@code pgtId} starts at this tick: a marker on every partition of the source's topic,
+     * naming, for an upstream stream table, the tick its rows show.
+     */
     static final class InitMarkers implements Step {
         private final RecordFactory.Tick tick;
         private final CapturedSource source;
         private final long pgtId;
+        private final Long upstreamTick;
         private final int partitions;
         private int next;
 
-        InitMarkers(RecordFactory.Tick tick, CapturedSource source, long pgtId, int partitions) {
+        InitMarkers(RecordFactory.Tick tick, CapturedSource source, long pgtId, Long upstreamTick, int partitions) {
             this.tick = tick;
             this.source = source;
             this.pgtId = pgtId;
+            this.upstreamTick = upstreamTick;
             this.partitions = partitions;
         }
 
         @Override
         public boolean emit(List<SourceRecord> out, int room) {
             for (int i = 0; i < room && next < partitions; i++, next++) {
-                out.add(tick.init(source, next, pgtId));
+                out.add(tick.init(source, next, pgtId, upstreamTick));
             }
             return next == partitions;
         }

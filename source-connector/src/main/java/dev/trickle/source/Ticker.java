@@ -8,8 +8,10 @@ import java.sql.Statement;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -111,10 +113,19 @@ final class Ticker implements AutoCloseable {
             throws SQLException {
         Set<Long> live = new HashSet<>();
         sources.forEach(s -> live.add(s.relid()));
+        Map<Long, CapturedSource> byRelid = new HashMap<>();
+        sources.forEach(s -> byRelid.put(s.relid(), s));
         List<Catalog.Fill> fills = new ArrayList<>();
+        Map<Long, Long> upstreamTicks = new HashMap<>();
         for (Catalog.Fill f : Catalog.fillsDue(read)) {
             if (live.containsAll(f.sources())) {
                 fills.add(f);
+                for (Long relid : f.sources()) {
+                    CapturedSource s = byRelid.get(relid);
+                    if (s.upstream() && !upstreamTicks.containsKey(s.streamTable())) {
+                        upstreamTicks.put(s.streamTable(), Catalog.upstreamTick(read, s.streamTable()));
+                    }
+                }
                 LOG.info("Initial fill of stream table {} at tick {} starts (snapshot {})", f.displayName(), tick,
                         snapshot);
             }
@@ -129,7 +140,7 @@ final class Ticker implements AutoCloseable {
                 }
             }
         }
-        return new TickReader.LiveTick(snapshot, lsn, fills, fulls);
+        return new TickReader.LiveTick(snapshot, lsn, fills, fulls, upstreamTicks);
     }
 
     /** A FULL refresh failed at the tick being read: recorded at once, so that a retaken tick leaves it out. */

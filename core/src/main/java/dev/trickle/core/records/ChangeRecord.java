@@ -24,8 +24,15 @@ public sealed interface ChangeRecord permits ChangeRecord.Row, ChangeRecord.Init
         }
     }
 
-    /** Stream table {@code streamTable} starts at this tick: the snapshot rows tagged for it follow. */
-    record Init(long tick, long streamTable) implements ChangeRecord {
+    /**
+     * Stream table {@code streamTable} starts at this tick: the snapshot rows tagged for it follow. On the
+     * topic of an upstream stream table, {@code upstreamTick} is the upstream's tick that those rows show
+     * (its progress row, read in the same snapshot); null on the change topic of a base table.
+     */
+    record Init(long tick, long streamTable, Long upstreamTick) implements ChangeRecord {
+        public Init(long tick, long streamTable) {
+            this(tick, streamTable, null);
+        }
     }
 
     /** The end of tick {@code tick} on partition {@code partition} of {@code partitions}. */

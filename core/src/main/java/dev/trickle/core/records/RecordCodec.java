@@ -17,6 +17,7 @@ import java.util.Map;
  * <pre>
  * {"k":"row","tick":7,"w":1,"row":{"id":"1","note":null}}      change row ("st":5 on snapshot rows)
  * {"k":"init","tick":7,"st":5}                                 stream table 5 starts at tick 7
+ * {"k":"init","tick":7,"st":5,"up":6}                          on an upstream's topic: its rows show its tick 6
  * {"k":"end","tick":7,"p":0,"n":4,"ts":1700000000000}          end of tick 7 on partition 0 of 4
  * {"k":"row","tick":7,"w":-2,"row":["1",null]}                 delta row
  * {"k":"end","tick":7,"st":5,"from":0,"of":4,"parts":1,"ts":..,"init":false}   delta end marker
@@ -39,6 +40,9 @@ public final class RecordCodec {
             }
         } else if (record instanceof ChangeRecord.Init i) {
             n.put("k", "init").put("tick", i.tick()).put("st", i.streamTable());
+            if (i.upstreamTick() != null) {
+                n.put("up", i.upstreamTick());
+            }
         } else if (record instanceof ChangeRecord.End e) {
             n.put("k", "end").put("tick", e.tick()).put("p", e.partition()).put("n", e.partitions())
                     .put("ts", e.tickMillis());
@@ -79,7 +83,8 @@ public final class RecordCodec {
                 return new ChangeRecord.Row(tick, (int) number(n, "w", text), values, st == null ? null : st.asLong());
             }
             case "init":
-                return new ChangeRecord.Init(tick, number(n, "st", text));
+                return new ChangeRecord.Init(tick, number(n, "st", text),
+                        n.has("up") ? Long.valueOf(number(n, "up", text)) : null);
             case "end":
                 return new ChangeRecord.End(tick, (int) number(n, "p", text), (int) number(n, "n", text),
                         number(n, "ts", text));

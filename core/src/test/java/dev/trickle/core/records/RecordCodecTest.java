@@ -18,7 +18,7 @@ class RecordCodecTest {
         row.put("Odd \"col\"", "tab\there");
         for (ChangeRecord r : new ChangeRecord[] {
                 new ChangeRecord.Row(7, -1, row, null), new ChangeRecord.Row(7, 1, row, 5L),
-                new ChangeRecord.Init(7, 5), new ChangeRecord.End(7, 2, 4, 1_700_000_000_000L)}) {
+                new ChangeRecord.Init(7, 5), new ChangeRecord.Init(7, 5, 6L), new ChangeRecord.End(7, 2, 4, 1_700_000_000_000L)}) {
             assertEquals(r, RecordCodec.decodeChange(RecordCodec.encode(r)));
         }
     }
