@@ -43,26 +43,33 @@ public final class CatalogClient implements AutoCloseable {
     /** Every stream table with its sources, in id order. */
     public synchronized List<StreamTableDef> streamTables() throws SQLException {
         Map<Long, List<StreamTableDef.SourceName>> sources = new LinkedHashMap<>();
+        // a source is a captured table, or an upstream stream table (by its own name)
         try (PreparedStatement ps = connection().prepareStatement(
-                "SELECT d.pgt_id, s.source_schema, s.source_name FROM pgtrickle.pgt_dependencies d "
-                        + "JOIN pgtrickle.pgt_sources s USING (source_relid) ORDER BY d.pgt_id, s.source_schema, s.source_name");
+                "SELECT d.pgt_id, coalesce(u.pgt_schema, s.source_schema), coalesce(u.pgt_name, s.source_name), d.upstream_id "
+                        + "FROM pgtrickle.pgt_dependencies d "
+                        + "LEFT JOIN pgtrickle.pgt_sources s ON s.source_relid = d.source_relid AND d.upstream_id IS NULL "
+                        + "LEFT JOIN pgtrickle.pgt_stream_tables u ON u.pgt_id = d.upstream_id "
+                        + "ORDER BY 1, 2, 3");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
+                long upstream = rs.getLong(4);
                 sources.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>())
-                        .add(new StreamTableDef.SourceName(rs.getString(2), rs.getString(3)));
+                        .add(new StreamTableDef.SourceName(rs.getString(2), rs.getString(3), rs.wasNull() ? null : upstream));
             }
         }
         List<StreamTableDef> out = new ArrayList<>();
         try (PreparedStatement ps = connection().prepareStatement(
-                "SELECT pgt_id, pgt_schema, pgt_name, defining_query, search_path, refresh_mode, status, engine_ready "
+                "SELECT pgt_id, pgt_schema, pgt_name, defining_query, search_path, refresh_mode, status, engine_ready, ready_tick "
                         + "FROM pgtrickle.pgt_stream_tables ORDER BY pgt_id");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 long id = rs.getLong(1);
                 Array path = rs.getArray(5);
+                long ready = rs.getLong(9);
+                Long readyTick = rs.wasNull() ? null : ready;
                 out.add(new StreamTableDef(id, rs.getString(2), rs.getString(3), rs.getString(4),
                         Arrays.asList((String[]) path.getArray()), rs.getString(6), rs.getString(7), rs.getBoolean(8),
-                        List.copyOf(sources.getOrDefault(id, List.of()))));
+                        List.copyOf(sources.getOrDefault(id, List.of())), readyTick));
             }
         }
         return out;
@@ -79,13 +86,40 @@ public final class CatalogClient implements AutoCloseable {
         }
     }
 
-    /** The engine runs the stream table's operators: the source connector may fill it now. */
-    public synchronized void markEngineReady(long id, String explain) throws SQLException {
+    /**
+     * The engine runs the stream table's operators: the source connector may fill it now. {@code readyTick}:
+     * every upstream delta record the engine consumed before its operators ran is of this tick or older.
+     */
+    public synchronized void markEngineReady(long id, String explain, long readyTick) throws SQLException {
         try (PreparedStatement ps = connection().prepareStatement(
-                "UPDATE pgtrickle.pgt_stream_tables SET engine_ready = true, effective_mode = 'DIFFERENTIAL', explain = ? "
-                        + "WHERE pgt_id = ? AND NOT engine_ready")) {
+                "UPDATE pgtrickle.pgt_stream_tables SET engine_ready = true, effective_mode = 'DIFFERENTIAL', explain = ?, "
+                        + "ready_tick = ? WHERE pgt_id = ? AND NOT engine_ready")) {
             ps.setString(1, explain);
-            ps.setLong(2, id);
+            ps.setLong(2, readyTick);
+            ps.setLong(3, id);
+            ps.executeUpdate();
+        }
+    }
+
+    /** The newest tick taken: no record the engine has consumed so far is of a later tick. */
+    public synchronized long maxTick() throws SQLException {
+        try (PreparedStatement ps = connection().prepareStatement(
+                "SELECT coalesce(max(tick_id), 0) FROM pgtrickle.pgt_ticks");
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /**
+     * The engine cannot use the fill it got (the upstream content it read is older than deltas already
+     * consumed): the source connector fills the stream table again at a later tick.
+     */
+    public synchronized void requestRefill(long id) throws SQLException {
+        try (PreparedStatement ps = connection().prepareStatement(
+                "UPDATE pgtrickle.pgt_stream_tables SET needs_init = true, init_tick = NULL "
+                        + "WHERE pgt_id = ? AND status <> 'ERROR'")) {
+            ps.setLong(1, id);
             ps.executeUpdate();
         }
     }

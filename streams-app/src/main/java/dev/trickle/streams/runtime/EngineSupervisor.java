@@ -88,7 +88,10 @@ public final class EngineSupervisor implements AutoCloseable {
                 continue;
             }
             RunnableStreamTable t = RunnableStreamTable.of(def, query, config.topicPrefix(), config.deltaPartitions());
-            List<String> missing = t.sourceTopics().stream().filter(topic -> !existing.contains(topic)).toList();
+            // an upstream that runs here gets its delta topic when the engine (re)starts
+            Set<String> coming = desired.values().stream().map(RunnableStreamTable::deltaTopic).collect(Collectors.toSet());
+            List<String> missing = t.inputTopics().stream()
+                    .filter(topic -> !existing.contains(topic) && !coming.contains(topic)).toList();
             if (!missing.isEmpty()) {
                 if (!missing.get(0).equals(waitingFor.put(def.id(), missing.get(0)))) {
                     LOG.info("Stream table {} waits for change topic {} (the source connector creates it at its next tick)",
@@ -113,7 +116,8 @@ public final class EngineSupervisor implements AutoCloseable {
             for (StreamTableDef def : defs) {
                 if (running.containsKey(def.id()) && !def.engineReady()) {
                     notReady.add(def.id());
-                    catalog.markEngineReady(def.id(), running.get(def.id()).compiled().explain());
+                    RunnableStreamTable t = running.get(def.id());
+                    catalog.markEngineReady(def.id(), t.compiled().explain(), t.floor());
                 }
             }
             if (!notReady.isEmpty()) {
@@ -137,6 +141,19 @@ public final class EngineSupervisor implements AutoCloseable {
             runInFullMode(def, "refresh_mode => 'FULL': PostgreSQL recomputes the query at every tick in which a source changed");
             return null;
         }
+        String fullUpstream = fullUpstream(def);
+        if (fullUpstream != null) {
+            String why = "it reads stream table " + fullUpstream + ", which is refreshed in FULL mode: each of its "
+                    + "refreshes replaces its whole content, so there is no delta to maintain this one from";
+            if ("AUTO".equals(def.refreshMode())) {
+                runInFullMode(def, "AUTO chose FULL: " + why);
+            } else {
+                LOG.error("Stream table {} cannot be maintained: {}", def.displayName(), why);
+                catalog.markError(def.id(), "refresh_mode => 'DIFFERENTIAL' is not possible: " + why
+                        + "; create it with refresh_mode => 'AUTO' or 'FULL', or make the upstream DIFFERENTIAL");
+            }
+            return null;
+        }
         String error;
         try {
             query = QueryCompiler.compile(def.query(), def.searchPath(), new PgSourceCatalog(catalog.connection()));
@@ -157,6 +174,16 @@ public final class EngineSupervisor implements AutoCloseable {
         return null;
     }
 
+    /** The first upstream stream table of {@code def} that runs in FULL mode (by its name), or null. */
+    private String fullUpstream(StreamTableDef def) {
+        for (StreamTableDef.SourceName s : def.sources()) {
+            if (s.upstreamId() != null && full.contains(s.upstreamId())) {
+                return dev.trickle.core.pg.Sql.qualified(s.schema(), s.name());
+            }
+        }
+        return null;
+    }
+
     /** FULL stream tables are recomputed by the source connector at the tick snapshot, without the engine. */
     private void runInFullMode(StreamTableDef def, String why) throws SQLException {
         full.add(def.id());
@@ -164,21 +191,25 @@ public final class EngineSupervisor implements AutoCloseable {
         LOG.info("Stream table {} runs in FULL mode ({})", def.displayName(), why);
     }
 
-    private void restart(Map<Long, RunnableStreamTable> desired) throws InterruptedException {
+    private void restart(Map<Long, RunnableStreamTable> desired) throws InterruptedException, SQLException {
         stopStreams();
         if (desired.isEmpty()) {
             running = Map.of();
             LOG.info("No stream table to maintain; the engine idles");
             return;
         }
+        // Read with no engine running: every delta record consumed so far is of this tick or older. A
+        // stream table the engine runs already keeps the tick it was declared ready at.
+        long consumedUpTo = catalog.maxTick();
         Map<String, Integer> partitions = topics.ensureTopics(
                 desired.values().stream().map(RunnableStreamTable::deltaTopic).toList(),
                 config.deltaPartitions(), config.replicationFactor());
         topics.ensureTopics(desired.values().stream().filter(RunnableStreamTable::stateful)
                 .map(RunnableStreamTable::gatherTopic).toList(), 1, config.replicationFactor());
         Map<Long, RunnableStreamTable> next = new TreeMap<>();
-        desired.forEach((id, t) -> next.put(id, t.withDeltaPartitions(partitions.get(t.deltaTopic()))));
-        Topology topology = TopologyFactory.build(next.values(), this::reportFailure);
+        desired.forEach((id, t) -> next.put(id, t.withDeltaPartitions(partitions.get(t.deltaTopic()))
+                .withFloor(t.def().engineReady() && t.def().readyTick() != null ? t.def().readyTick() : consumedUpTo)));
+        Topology topology = TopologyFactory.build(next.values(), new CatalogReporter());
         LOG.info("Starting the engine with {} stream table(s): {}", next.size(),
                 next.values().stream().map(RunnableStreamTable::displayName).toList());
         LOG.debug("Topology:\n{}", topology.describe());
@@ -216,11 +247,27 @@ public final class EngineSupervisor implements AutoCloseable {
         }
     }
 
-    private void reportFailure(long id, String message) {
-        try {
-            catalog.markError(id, message);
-        } catch (SQLException e) {
-            LOG.error("Could not record the failure of stream table {} in the catalog: {}", id, e.getMessage());
+    /** Failures and refill requests of running stream tables go to the catalog. */
+    private final class CatalogReporter implements ErrorReporter {
+        @Override
+        public void streamTableFailed(long id, String message) {
+            try {
+                catalog.markError(id, message);
+            } catch (SQLException e) {
+                LOG.error("Could not record the failure of stream table {} in the catalog: {}", id, e.getMessage());
+            }
+        }
+
+        @Override
+        public void refillNeeded(long id, String reason) {
+            try {
+                catalog.requestRefill(id);
+                LOG.info("Stream table {} is filled again at a later tick: {}", id, reason);
+            } catch (SQLException e) {
+                // the task redoes the tick after a restart only if it fails; say it loudly instead
+                LOG.error("Could not request a new fill of stream table {} ({}): {}; run "
+                        + "pgtrickle.refresh_stream_table on it", id, reason, e.getMessage());
+            }
         }
     }
 

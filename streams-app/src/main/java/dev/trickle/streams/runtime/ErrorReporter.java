@@ -4,4 +4,12 @@ package dev.trickle.streams.runtime;
 @FunctionalInterface
 public interface ErrorReporter {
     void streamTableFailed(long streamTableId, String message);
+
+    /**
+     * The stream table's fill cannot be used (see {@link UpstreamInputs}): it needs another one. Where
+     * nothing can fill it again, that is a failure.
+     */
+    default void refillNeeded(long streamTableId, String reason) {
+        streamTableFailed(streamTableId, reason);
+    }
 }

@@ -1,6 +1,9 @@
 package dev.trickle.streams.runtime;
 
 import dev.trickle.core.records.ChangeRecord;
+import dev.trickle.core.records.DeltaRecord;
+import dev.trickle.core.records.MalformedRecordException;
+import dev.trickle.core.records.RecordCodec;
 import dev.trickle.streams.plan.EvaluationException;
 import dev.trickle.streams.plan.ZSet;
 import java.util.List;
@@ -9,14 +12,19 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Second stage of a stateful stream table: the single task that reads its gather topic. A tick is
- * complete when, for every source, end markers from all of that source's partitions have arrived; then
- * its whole delta runs through the operators with their state, and the output delta goes out with one
- * end marker. A tick that carries an initial fill starts the operators' state from nothing.
+ * complete when, for every source, end markers from all of that source's partitions have arrived, and,
+ * for every upstream stream table it reads, from every producer of the upstream's delta on every
+ * partition (see {@link UpstreamInputs}); then its whole delta runs through the operators with their
+ * state, and the output delta goes out with one end marker. A tick that carries an initial fill starts
+ * the operators' state from nothing.
  */
 final class GatherProcessor implements Processor<String, String, String, String> {
+    private static final Logger LOG = LoggerFactory.getLogger(GatherProcessor.class);
     private final RunnableStreamTable table;
     private final ErrorReporter errors;
     private ProcessorContext<String, String> context;
@@ -24,6 +32,7 @@ final class GatherProcessor implements Processor<String, String, String, String>
     private KeyValueStore<String, String> meta;
     private FillTracker fill;
     private StoreStateBackend state;
+    private UpstreamInputs upstreams;
 
     GatherProcessor(RunnableStreamTable table, ErrorReporter errors) {
         this.table = table;
@@ -39,10 +48,25 @@ final class GatherProcessor implements Processor<String, String, String, String>
         this.fill = new FillTracker(table.id(), meta);
         KeyValueStore<String, String> stateStore = context.getStateStore(table.stateStore());
         this.state = new StoreStateBackend(stateStore);
+        this.upstreams = new UpstreamInputs(table, meta, pending);
     }
 
     @Override
     public void process(Record<String, String> record) {
+        int upstream = UpstreamInputs.source(record.key());
+        if (upstream >= 0) {
+            if (fill.failure() != null) {
+                return;
+            }
+            DeltaRecord delta = decodeDelta(record);
+            if (delta != null) {
+                upstreams.onDelta(upstream, delta);
+                if (delta instanceof DeltaRecord.End end) {
+                    runIfComplete(end.tick(), end.tickMillis(), record.timestamp());
+                }
+            }
+            return;
+        }
         ChangeRecord change = StreamTableProcessor.decode(context, record);
         if (change instanceof ChangeRecord.Init init && fill.failure() != null) {
             // a stream table whose query failed comes back with a new fill (refresh_stream_table)
@@ -54,45 +78,92 @@ final class GatherProcessor implements Processor<String, String, String, String>
         int source = Integer.parseInt(record.key());
         if (change instanceof ChangeRecord.Init init) {
             meta.put("initial|" + TickBuffer.tickKey(init.tick()), "1");
+            upstreams.onInit(init, source);
         } else if (change instanceof ChangeRecord.Row row) {
             pending.add(row.tick(), source, row.values(), row.weight());
         } else if (change instanceof ChangeRecord.End end) {
-            onEnd(end, source, record.timestamp());
+            String key = "ends|" + TickBuffer.tickKey(end.tick()) + "|" + source;
+            String seen = meta.get(key);
+            int count = seen == null ? 0 : Integer.parseInt(seen.substring(0, seen.indexOf('/')));
+            meta.put(key, (count + 1) + "/" + end.partitions());
+            runIfComplete(end.tick(), end.tickMillis(), record.timestamp());
         }
     }
 
-    private void onEnd(ChangeRecord.End end, int source, long timestamp) {
-        String tick = TickBuffer.tickKey(end.tick());
-        String key = "ends|" + tick + "|" + source;
-        String seen = meta.get(key);
-        int count = seen == null ? 0 : Integer.parseInt(seen.substring(0, seen.indexOf('/')));
-        meta.put(key, (count + 1) + "/" + end.partitions());
+    private void runIfComplete(long tick, long tickMillis, long timestamp) {
+        String t = TickBuffer.tickKey(tick);
         for (int i = 0; i < table.sourceCount(); i++) {
-            String ends = meta.get("ends|" + tick + "|" + i);
+            String ends = meta.get("ends|" + t + "|" + i);
             if (ends == null || !complete(ends)) {
                 return;
             }
         }
+        if (!upstreams.ended(tick)) {
+            return;
+        }
         for (int i = 0; i < table.sourceCount(); i++) {
-            meta.delete("ends|" + tick + "|" + i);
+            meta.delete("ends|" + t + "|" + i);
         }
-        boolean initial = meta.get("initial|" + tick) != null;
-        meta.delete("initial|" + tick);
+        boolean initial = meta.get("initial|" + t) != null;
+        meta.delete("initial|" + t);
         if (initial) {
+            String unusable = upstreams.fill(tick);
+            if (unusable != null) {
+                skip(tick, unusable + "; another fill is requested");
+                errors.refillNeeded(table.id(), unusable);
+                return;
+            }
             state.clear();
+        } else {
+            String replaced = upstreams.replacedAt(tick);
+            if (upstreams.suspended() != null || replaced != null) {
+                skip(tick, "upstream stream table " + replaced + " was filled anew at tick " + tick
+                        + "; this stream table waits for its own new fill");
+                return;
+            }
         }
-        Map<String, ZSet<Map<String, String>>> inputs = pending.drain(end.tick(), table::sourceName);
+        run(tick, tickMillis, timestamp, initial);
+    }
+
+    private void run(long tick, long tickMillis, long timestamp, boolean initial) {
+        Map<String, ZSet<Map<String, String>>> inputs = pending.drain(tick, upstreams::sourceName);
+        upstreams.ran(tick);
         ZSet<List<String>> output;
         try {
             output = table.pipeline().apply(inputs, state);
         } catch (EvaluationException | RuntimeException e) {
-            StreamTableProcessor.fail(table, fill, errors, end.tick(), e);
+            StreamTableProcessor.fail(table, fill, errors, tick, e);
             return;
         }
-        DeltaOutput.emit(context, table, end.tick(), end.tickMillis(), output, 0, 1, initial, timestamp);
+        DeltaOutput.emit(context, table, tick, tickMillis, output, 0, 1, initial, timestamp);
     }
 
-    private static boolean complete(String ends) {
+    /**
+     * The tick is not run: the stream table stays at its last tick until a fill it can use. The base
+     * tables' rows of the tick go; the upstreams' deltas stay, for that fill.
+     */
+    private void skip(long tick, String why) {
+        if (upstreams.suspended() == null) {
+            LOG.warn("Stream table {} stops at its last tick: {}", table.displayName(), why);
+            upstreams.suspend(why);
+        }
+        for (int i = 0; i < table.sourceCount(); i++) {
+            pending.discard(tick, i);
+        }
+        upstreams.skipped(tick);
+    }
+
+    private DeltaRecord decodeDelta(Record<String, String> record) {
+        try {
+            return RecordCodec.decodeDelta(record.value());
+        } catch (MalformedRecordException e) {
+            LOG.error("Skipping a malformed upstream delta record of stream table {}: {}", table.displayName(),
+                    e.getMessage());
+            return null;
+        }
+    }
+
+    static boolean complete(String ends) {
         int slash = ends.indexOf('/');
         return Integer.parseInt(ends.substring(0, slash)) >= Integer.parseInt(ends.substring(slash + 1));
     }

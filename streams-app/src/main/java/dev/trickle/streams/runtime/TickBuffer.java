@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
@@ -55,6 +56,55 @@ final class TickBuffer {
         }
         consumed.forEach(store::delete);
         return inputs;
+    }
+
+    /** Removes the rows of one source at one tick without using them (a tick that is not run). */
+    void discard(long tick, int source) {
+        List<String> keys = new ArrayList<>();
+        try (KeyValueIterator<String, Long> it = store.prefixScan(tickKey(tick) + "|" + source + "|",
+                new StringSerializer())) {
+            it.forEachRemaining(kv -> keys.add(kv.key));
+        }
+        keys.forEach(store::delete);
+    }
+
+    /**
+     * For one source: deletes its rows of ticks at or below {@code after}, and adds its rows of ticks in
+     * ({@code after}, {@code upTo}] to tick {@code into} (where they are consolidated with what is there).
+     */
+    void fold(int source, long after, long upTo, long into) {
+        String infix = "|" + source + "|";
+        List<KeyValue<String, Long>> moved = new ArrayList<>();
+        List<String> gone = new ArrayList<>();
+        // "}" sorts right after "|": the upper bound takes every key of tick upTo and none after it
+        try (KeyValueIterator<String, Long> it = store.range(tickKey(0), tickKey(upTo) + "}")) {
+            while (it.hasNext()) {
+                var kv = it.next();
+                int bar = kv.key.indexOf('|');
+                if (!kv.key.startsWith(infix, bar)) {
+                    continue;
+                }
+                long tick = Long.parseLong(kv.key.substring(0, bar));
+                if (tick == into) {
+                    continue;
+                }
+                gone.add(kv.key);
+                if (tick > after) {
+                    moved.add(KeyValue.pair(kv.key.substring(bar + infix.length()), kv.value));
+                }
+            }
+        }
+        gone.forEach(store::delete);
+        for (KeyValue<String, Long> row : moved) {
+            String key = tickKey(into) + infix + row.key;
+            Long before = store.get(key);
+            long sum = (before == null ? 0 : before) + row.value;
+            if (sum == 0) {
+                store.delete(key);
+            } else {
+                store.put(key, sum);
+            }
+        }
     }
 
     static String tickKey(long tick) {

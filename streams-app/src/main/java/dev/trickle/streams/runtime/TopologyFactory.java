@@ -3,17 +3,24 @@ package dev.trickle.streams.runtime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.AutoOffsetReset;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 
 /**
  * One source node per change topic (shared by every stream table that reads it) and, per stream
- * table, its processor with declared stores and a sink to its delta topic.
+ * table, its processor with declared stores and a sink to its delta topic. A stream table over another
+ * one also reads the upstream's delta topic (written by the upstream's sink node in this same
+ * topology); such a topic is read from its earliest record when the app has no committed offset for it,
+ * so that the first downstream sees the ticks its fill needs (older ones are skipped by tick).
  */
 public final class TopologyFactory {
     private TopologyFactory() {
@@ -22,13 +29,21 @@ public final class TopologyFactory {
     public static Topology build(Collection<RunnableStreamTable> tables, ErrorReporter errors) {
         Topology topology = new Topology();
         Map<String, List<RunnableStreamTable>> byTopic = new TreeMap<>();
+        Set<String> upstreamTopics = new HashSet<>();
         for (RunnableStreamTable t : tables) {
-            t.sourceTopics().forEach(topic -> byTopic.computeIfAbsent(topic, k -> new ArrayList<>()).add(t));
+            t.inputTopics().forEach(topic -> byTopic.computeIfAbsent(topic, k -> new ArrayList<>()).add(t));
+            t.upstreamTopics().stream().filter(Objects::nonNull).forEach(upstreamTopics::add);
         }
-        byTopic.keySet().forEach(topic ->
-                topology.addSource(sourceName(topic), new StringDeserializer(), new StringDeserializer(), topic));
+        byTopic.keySet().forEach(topic -> {
+            if (upstreamTopics.contains(topic)) {
+                topology.addSource(AutoOffsetReset.earliest(), sourceName(topic), new StringDeserializer(),
+                        new StringDeserializer(), topic);
+            } else {
+                topology.addSource(sourceName(topic), new StringDeserializer(), new StringDeserializer(), topic);
+            }
+        });
         for (RunnableStreamTable t : tables) {
-            String[] parents = t.sourceTopics().stream().map(TopologyFactory::sourceName).toArray(String[]::new);
+            String[] parents = t.inputTopics().stream().map(TopologyFactory::sourceName).toArray(String[]::new);
             if (t.stateful()) {
                 addGathered(topology, t, parents, errors);
             } else {
