@@ -114,9 +114,10 @@ final class Catalog {
 
     /**
      * Stream tables the streams app is ready for and that still need their initial fill. One that reads
-     * upstream stream tables waits until each of them is filled and ACTIVE, and its sink has applied at
-     * least the tick at which the engine began running the downstream ({@code ready_tick}): the deltas
-     * after the tick its storage table then shows are all still ahead of the downstream's operators.
+     * upstream stream tables waits until each of them is ACTIVE with its latest fill applied (so that the
+     * engine emits every tick of it from then on), and its sink has applied at least the tick at which
+     * the engine began running the downstream ({@code ready_tick}): the deltas after the tick its storage
+     * table then shows are all still ahead of the downstream's operators.
      */
     static List<Fill> fillsDue(Connection c) throws SQLException {
         String sql = "SELECT st.pgt_id, format('%I.%I', st.pgt_schema, st.pgt_name), "
@@ -128,7 +129,8 @@ final class Catalog {
                 + "  JOIN pgtrickle.pgt_stream_tables up ON up.pgt_id = u.upstream_id "
                 + "  LEFT JOIN pgtrickle.pgt_sink_progress p ON p.pgt_id = up.pgt_id "
                 + "  WHERE u.pgt_id = st.pgt_id AND (up.needs_init OR up.status <> 'ACTIVE' "
-                + "    OR coalesce(p.last_tick, -1) < coalesce(st.ready_tick, 0))) "
+                + "    OR coalesce(p.last_tick, -1) < coalesce(st.ready_tick, 0) "
+                + "    OR coalesce(p.last_tick, -1) < coalesce(up.init_tick, 0))) "
                 + "GROUP BY st.pgt_id ORDER BY st.pgt_id";
         List<Fill> out = new ArrayList<>();
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {

@@ -129,9 +129,15 @@ final class UpstreamInputs {
             }
         }
         meta.delete(SUSPENDED);
-        forget("dends|", t0);
-        forget("dinit|", t0);
-        forget("base|", t0);
+        forget(meta, "dends|", t0);
+        forget(meta, "dinit|", t0);
+        forget(meta, "base|", t0);
+        // ticks before the fill that never completed (an upstream that stopped emitting before its own new fill)
+        forget(meta, "ends|", t0);
+        forget(meta, "initial|", t0);
+        for (int i = 0; i < n; i++) {
+            pending.fold(i, t0 - 1, t0, t0);
+        }
         return null;
     }
 
@@ -195,7 +201,7 @@ final class UpstreamInputs {
     }
 
     /** Deletes the meta entries {@code prefix<tick>|...} of ticks at or below {@code upTo}. */
-    private void forget(String prefix, long upTo) {
+    static void forget(KeyValueStore<String, String> meta, String prefix, long upTo) {
         List<String> keys = new ArrayList<>();
         try (KeyValueIterator<String, String> it = meta.range(prefix + TickBuffer.tickKey(0),
                 prefix + TickBuffer.tickKey(upTo) + "}")) {
