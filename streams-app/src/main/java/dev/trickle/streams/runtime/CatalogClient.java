@@ -53,8 +53,9 @@ public final class CatalogClient implements AutoCloseable {
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 long upstream = rs.getLong(4);
+                Long upstreamId = rs.wasNull() ? null : upstream;
                 sources.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>())
-                        .add(new StreamTableDef.SourceName(rs.getString(2), rs.getString(3), rs.wasNull() ? null : upstream));
+                        .add(new StreamTableDef.SourceName(rs.getString(2), rs.getString(3), upstreamId));
             }
         }
         List<StreamTableDef> out = new ArrayList<>();
