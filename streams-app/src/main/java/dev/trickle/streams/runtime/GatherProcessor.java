@@ -144,7 +144,7 @@ final class GatherProcessor implements Processor<String, String, String, String>
      */
     private void skip(long tick, String why) {
         if (upstreams.suspended() == null) {
-            LOG.warn("Stream table {} stops at its last tick: {}", table.displayName(), why);
+            LOG.info("Stream table {} stops at its last tick: {}", table.displayName(), why);
             upstreams.suspend(why);
         }
         for (int i = 0; i < table.sourceCount(); i++) {
