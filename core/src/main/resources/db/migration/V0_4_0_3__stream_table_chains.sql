@@ -255,26 +255,31 @@ BEGIN
     PERFORM pg_notify('pgtrickle_catalog', id::text) FROM unnest(v_ids) id;
 END $$;
 
--- An upstream that stops (ERROR) stops its dependents with it, saying why: their data stays at their
--- last tick (still consistent), and a refresh of the upstream fills them anew.
+-- An upstream that stops (ERROR, or SUSPENDED by the sink) stops its dependents with it, saying why:
+-- their data stays at their last tick (still consistent), and a refresh (or resume) of the upstream
+-- fills them anew.
 CREATE FUNCTION pgtrickle._upstream_failed() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     UPDATE pgtrickle.pgt_stream_tables s
        SET status = 'ERROR', engine_ready = false,
-           last_error = format('upstream stream table %I.%I is in ERROR (%s); once it is fixed, run '
-                               'pgtrickle.refresh_stream_table(%L), which fills this one anew too',
-                               NEW.pgt_schema, NEW.pgt_name, coalesce(NEW.last_error, 'no reason given'),
+           last_error = format('upstream stream table %I.%I is %s (%s); once it is fixed, run '
+                               'pgtrickle.%s(%L), which fills this one anew too',
+                               NEW.pgt_schema, NEW.pgt_name,
+                               CASE WHEN NEW.status = 'ERROR' THEN 'in ERROR' ELSE NEW.status END,
+                               coalesce(NEW.last_error, 'no reason given'),
+                               CASE WHEN NEW.status = 'SUSPENDED' THEN 'resume_stream_table' ELSE 'refresh_stream_table' END,
                                format('%I.%I', NEW.pgt_schema, NEW.pgt_name))
-     WHERE s.status <> 'ERROR'
+     WHERE s.status NOT IN ('ERROR', 'SUSPENDED')
        AND s.pgt_id IN (SELECT d.pgt_id FROM pgtrickle.pgt_dependencies d WHERE d.upstream_id = NEW.pgt_id);
     PERFORM pg_notify('pgtrickle_catalog', d.pgt_id::text)
        FROM pgtrickle.pgt_dependencies d WHERE d.upstream_id = NEW.pgt_id;
     RETURN NULL;
 END $$;
 
+-- SUSPENDED: the sink gave up on the upstream after repeated failures (resume_stream_table brings it back)
 CREATE TRIGGER pgt_upstream_failed AFTER UPDATE OF status ON pgtrickle.pgt_stream_tables
-    FOR EACH ROW WHEN (NEW.status = 'ERROR' AND OLD.status IS DISTINCT FROM 'ERROR')
+    FOR EACH ROW WHEN (NEW.status IN ('ERROR', 'SUSPENDED') AND OLD.status NOT IN ('ERROR', 'SUSPENDED'))
     EXECUTE FUNCTION pgtrickle._upstream_failed();
 
 -- Catalogs of 0.4.0 captured a stream table read by another one through triggers on its storage

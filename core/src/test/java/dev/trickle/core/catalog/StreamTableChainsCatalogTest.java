@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -79,7 +80,48 @@ class StreamTableChainsCatalogTest {
         exec("SELECT pgtrickle.refresh_stream_table('a3')");
         assertEquals("INITIALIZING INITIALIZING INITIALIZING",
                 one("SELECT string_agg(status, ' ' ORDER BY pgt_name) FROM pgtrickle.pgt_stream_tables WHERE pgt_name IN ('a3', 'b3', 'c3')"));
+
+        // a SUSPENDED upstream (the sink gave up on it) stops its dependents too; resuming it fills them anew
+        exec("UPDATE pgtrickle.pgt_stream_tables SET status = 'ACTIVE', needs_init = false WHERE pgt_name IN ('a3', 'b3', 'c3')",
+             "UPDATE pgtrickle.pgt_stream_tables SET status = 'SUSPENDED', last_error = 'failed 3 times' WHERE pgt_name = 'a3'");
+        assertTrue(one("SELECT last_error FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'c3'")
+                .contains("is SUSPENDED (failed 3 times)"), one("SELECT last_error FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'c3'"));
+        exec("SELECT pgtrickle.resume_stream_table('a3')");
+        assertEquals("INITIALIZING INITIALIZING INITIALIZING",
+                one("SELECT string_agg(status, ' ' ORDER BY pgt_name) FROM pgtrickle.pgt_stream_tables WHERE pgt_name IN ('a3', 'b3', 'c3')"));
         exec("SELECT pgtrickle.drop_stream_table('a3', cascade => true)");
+    }
+
+    @Test
+    void anUpgradeFrom040MovesChainsToTheUpstreamsDeltaAndFillsTheDownstreamsAnew() throws SQLException {
+        String old = EmbeddedPg.freshDatabase("chains_upgrade");
+        Flyway.configure(CatalogInstaller.class.getClassLoader()).dataSource(old, "postgres", "postgres")
+                .schemas("pgtrickle").table("pgt_schema_history").locations("classpath:db/migration")
+                .placeholderReplacement(false).target("0.4.0.2").load().migrate();
+        try (Connection c = EmbeddedPg.connect(old); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE base (id int PRIMARY KEY, v int)");
+            s.execute("SELECT pgtrickle.create_stream_table('up', 'SELECT id, v FROM base')");
+            s.execute("SELECT pgtrickle.create_stream_table('down', 'SELECT id FROM up')");
+            s.execute("UPDATE pgtrickle.pgt_stream_tables SET status = 'ACTIVE', needs_init = false, engine_ready = true");
+        }
+        try (Connection c = EmbeddedPg.connect(old); Statement s = c.createStatement()) {
+            ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'up'::regclass");
+            rs.next();
+            assertEquals(4, rs.getInt(1), "0.4.0 captured the upstream's storage table");
+        }
+        CatalogInstaller.install(old, "postgres", "postgres");
+        try (Connection c = EmbeddedPg.connect(old); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT (SELECT count(*) FROM pg_trigger WHERE tgrelid = 'up'::regclass), "
+                     + "(SELECT count(*) FROM pgtrickle.pgt_sources WHERE source_relid = 'up'::regclass), "
+                     + "(SELECT string_agg(pgt_name || ':' || status || ':' || needs_init || ':' || engine_ready, ' ' ORDER BY pgt_name) "
+                     + "FROM pgtrickle.pgt_stream_tables), "
+                     + "(SELECT u.pgt_name FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables u ON u.pgt_id = d.upstream_id)")) {
+            rs.next();
+            assertEquals(0, rs.getInt(1), "no capture on the storage table any more");
+            assertEquals(0, rs.getInt(2));
+            assertEquals("down:INITIALIZING:true:false up:ACTIVE:false:true", rs.getString(3));
+            assertEquals("up", rs.getString(4));
+        }
     }
 
     private static String needsInit() throws SQLException {
