@@ -184,7 +184,6 @@ LANGUAGE plpgsql AS $$
 DECLARE
     v_id    bigint := pgtrickle._find_stream_table(name);
     v_st    pgtrickle.pgt_stream_tables;
-    v_relid oid;
     v_deps  text;
     v_dep   bigint;
 BEGIN
