@@ -28,6 +28,7 @@ import java.util.concurrent.TimeoutException;
  */
 public final class ConnectWorker implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
+    static final String COOPERATIVE_STICKY = "org.apache.kafka.clients.consumer.CooperativeStickyAssignor";
 
     private final Path dir;
     private final String bootstrapServers;
@@ -44,7 +45,7 @@ public final class ConnectWorker implements AutoCloseable {
         this.restPort = b.restPort > 0 ? b.restPort : Ports.free();
         this.propertiesFile = dir.resolve("connect-worker.properties");
         this.config = workerConfig(b);
-        this.child = ChildJvm.builder("kafka-connect", "org.apache.kafka.connect.cli.ConnectDistributed")
+        this.child = ChildJvm.builder(b.name, "org.apache.kafka.connect.cli.ConnectDistributed")
                 .args(propertiesFile.toString())
                 .classpath(b.classpath)
                 .maxHeap(b.maxHeap)
@@ -80,13 +81,18 @@ public final class ConnectWorker implements AutoCloseable {
         // with or without ServiceLoader manifests (and says which ones lack a manifest).
         p.put("plugin.discovery", "hybrid_warn");
         p.put("offset.flush.interval.ms", "1000");
-        // Quick recovery after a worker is killed and restarted (one worker: nothing to wait for).
+        // Quick recovery after a worker is killed: its connectors and tasks go to the workers still running (or
+        // to it when it comes back) as soon as it has left the group, instead of after a grace period.
         p.put("scheduled.rebalance.max.delay.ms", "0");
         p.put("session.timeout.ms", "6000");
         p.put("heartbeat.interval.ms", "2000");
         p.put("consumer.session.timeout.ms", "10000");
         p.put("consumer.heartbeat.interval.ms", "3000");
         p.put("task.shutdown.graceful.timeout.ms", "10000");
+        // The sink reads one single-partition delta topic per stream table. The default RangeAssignor assigns
+        // topic by topic, each topic's partition 0 to the first task, so all stream tables would land on one
+        // sink task; this one spreads partitions over the tasks and keeps them where they are on a rebalance.
+        p.put("consumer.partition.assignment.strategy", COOPERATIVE_STICKY);
         p.putAll(b.overrides);
         return p;
     }
@@ -333,6 +339,7 @@ public final class ConnectWorker implements AutoCloseable {
         private Path logFile;
         private int restPort;
         private String groupId = "trickle-connect";
+        private String name = "kafka-connect";
         private final Map<String, String> overrides = new TreeMap<>();
 
         private Builder(Path dir, String bootstrapServers) {
@@ -363,6 +370,12 @@ public final class ConnectWorker implements AutoCloseable {
         /** Worker group id; also the prefix of its config, offset and status topics. */
         public Builder groupId(String value) {
             this.groupId = value;
+            return this;
+        }
+
+        /** The worker's name in logs and messages (default kafka-connect). */
+        public Builder name(String value) {
+            this.name = value;
             return this;
         }
 

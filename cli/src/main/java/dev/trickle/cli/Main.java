@@ -115,8 +115,20 @@ public final class Main implements Callable<Integer> {
                 description = "Deadline of each start step (default: ${DEFAULT-VALUE})")
         int timeoutSeconds;
 
-        LocalStack.Builder builder() {
-            LocalStack.Builder b = LocalStack.builder()
+        @Option(names = "--streams-instances", paramLabel = "N", defaultValue = "1",
+                description = "Streams app instances (one Kafka Streams application; they share the stream tables' "
+                        + "tasks, and a stopped one's tasks move to the others; default: ${DEFAULT-VALUE})")
+        int streamsInstances;
+
+        @Option(names = "--connect-workers", paramLabel = "N", defaultValue = "1",
+                description = "Kafka Connect workers (one Connect cluster; they share the connectors' tasks, and a "
+                        + "stopped one's tasks move to the others; default: ${DEFAULT-VALUE})")
+        int connectWorkers;
+
+        LocalStackBuilder builder() {
+            LocalStackBuilder b = LocalStack.builder()
+                    .streamsInstances(streamsInstances)
+                    .connectWorkers(connectWorkers)
                     .workDir(workDir)
                     .configDir(configDir)
                     .keep(keep)

@@ -1,0 +1,168 @@
+package dev.trickle.cli;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Settings of a {@link LocalStack}: {@code LocalStack.builder()...start()}. */
+public final class LocalStackBuilder {
+    Path workDir;
+    Path configDir;
+    PgUrl externalPg;
+    boolean keep;
+    PrintStream progress = System.err;
+    String classpath;
+    String topicPrefix = "trickle";
+    Duration timeout = Duration.ofSeconds(120);
+    boolean installCatalog = true;
+    boolean deployConnectors = true;
+    boolean startStreams = true;
+    String streamsMain = LocalStack.STREAMS_MAIN;
+    String brokerHeap = "512m";
+    String connectHeap = "768m";
+    String streamsHeap = "768m";
+    int streamsInstances = 1;
+    int connectWorkers = 1;
+    final Map<String, String> brokerConfig = new LinkedHashMap<>();
+    final Map<String, String> workerConfig = new LinkedHashMap<>();
+    final Map<String, String> sourceConfig = new LinkedHashMap<>();
+    final Map<String, String> sinkConfig = new LinkedHashMap<>();
+    final Map<String, String> streamsConfig = new LinkedHashMap<>();
+
+    LocalStackBuilder() {
+    }
+
+    /** Default: {@code .trickle/local-<timestamp>} under the current directory. */
+    public LocalStackBuilder workDir(Path value) {
+        this.workDir = value;
+        return this;
+    }
+
+    /** Where the config templates are (default: found, else the copy in the CLI jar). */
+    public LocalStackBuilder configDir(Path value) {
+        this.configDir = value;
+        return this;
+    }
+
+    /** Use this PostgreSQL instead of an embedded one ({@code postgresql://...} or {@code jdbc:postgresql://...}). */
+    public LocalStackBuilder externalPostgres(String url, String user, String password) {
+        this.externalPg = url == null ? null : PgUrl.parse(url, user, password);
+        return this;
+    }
+
+    /** Keep the data (broker, Connect, streams state, embedded PostgreSQL) at close. */
+    public LocalStackBuilder keep(boolean value) {
+        this.keep = value;
+        return this;
+    }
+
+    /** Where progress lines go (default System.err; null for none). */
+    public LocalStackBuilder progress(PrintStream value) {
+        this.progress = value;
+        return this;
+    }
+
+    /** Classpath of the child JVMs (default: {@link ChildJvm#defaultClasspath()}). */
+    public LocalStackBuilder classpath(String value) {
+        this.classpath = value;
+        return this;
+    }
+
+    public LocalStackBuilder topicPrefix(String value) {
+        this.topicPrefix = value;
+        return this;
+    }
+
+    /** Deadline of each start step (default 120 s). */
+    public LocalStackBuilder timeout(Duration value) {
+        this.timeout = value;
+        return this;
+    }
+
+    public LocalStackBuilder installCatalog(boolean value) {
+        this.installCatalog = value;
+        return this;
+    }
+
+    /** Deploy the source and sink connectors (default true). */
+    public LocalStackBuilder deployConnectors(boolean value) {
+        this.deployConnectors = value;
+        return this;
+    }
+
+    /** Start the streams app (default true). */
+    public LocalStackBuilder startStreams(boolean value) {
+        this.startStreams = value;
+        return this;
+    }
+
+    public LocalStackBuilder streamsMainClass(String value) {
+        this.streamsMain = value;
+        return this;
+    }
+
+    public LocalStackBuilder heaps(String broker, String connect, String streams) {
+        this.brokerHeap = broker;
+        this.connectHeap = connect;
+        this.streamsHeap = streams;
+        return this;
+    }
+
+    public LocalStackBuilder brokerConfig(String key, String value) {
+        brokerConfig.put(key, value);
+        return this;
+    }
+
+    public LocalStackBuilder workerConfig(String key, String value) {
+        workerConfig.put(key, value);
+        return this;
+    }
+
+    /** Overrides a key of the source connector's config (after placeholders). */
+    public LocalStackBuilder sourceConfig(String key, String value) {
+        sourceConfig.put(key, value);
+        return this;
+    }
+
+    public LocalStackBuilder sinkConfig(String key, String value) {
+        sinkConfig.put(key, value);
+        return this;
+    }
+
+    /** Adds or overrides a key of the streams app's properties. */
+    public LocalStackBuilder streamsConfig(String key, String value) {
+        streamsConfig.put(key, value);
+        return this;
+    }
+
+    /**
+     * How many streams app instances to start (default 1). They form one Kafka Streams application (the same
+     * {@code application.id}) and share its tasks; see {@link LocalStack#addStreamsInstance()}.
+     */
+    public LocalStackBuilder streamsInstances(int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException("streams instances must be at least 1, not " + value);
+        }
+        this.streamsInstances = value;
+        return this;
+    }
+
+    /**
+     * How many Kafka Connect workers to start (default 1). They form one Connect cluster, which spreads the
+     * connectors' tasks over them; see {@link LocalStack#addConnectWorker()}.
+     */
+    public LocalStackBuilder connectWorkers(int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException("Connect workers must be at least 1, not " + value);
+        }
+        this.connectWorkers = value;
+        return this;
+    }
+
+    /** Starts everything; on failure stops what was started and throws. */
+    public LocalStack start() throws Exception {
+        return LocalStack.start(this);
+    }
+}
