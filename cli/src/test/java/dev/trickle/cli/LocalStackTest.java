@@ -118,4 +118,49 @@ class LocalStackTest {
         assertTrue(Files.exists(workDir.resolve("logs/connect.log")));
         assertTrue(Files.exists(workDir.resolve("logs/streams.log")));
     }
+
+    @Test
+    void runsSeveralStreamsInstancesAndConnectWorkersAndStopsThemAll() throws Exception {
+        Path workDir = dir.resolve("scaled");
+        LocalStack stack = LocalStack.builder()
+                .workDir(workDir)
+                .configDir(configDir())
+                .streamsMainClass(PrintingMain.class.getName())
+                .streamsInstances(2)
+                .connectWorkers(2)
+                .progress(null)
+                .start();
+        try {
+            assertEquals(2, stack.streamsApps().size());
+            assertEquals(2, stack.connectWorkers().size());
+            for (ConnectWorker w : stack.connectWorkers()) {
+                // one Connect cluster: every worker knows the connectors deployed through the first
+                assertEquals(List.of("test-sink", "test-source"), w.connectors().stream().sorted().collect(Collectors.toList()));
+            }
+            String first = awaitLog(stack.logDir().resolve("streams.log"), "client.id=");
+            String second = awaitLog(stack.logDir().resolve("streams-2.log"), "client.id=");
+            assertTrue(first.contains("client.id=trickle-streams-1"), first);
+            assertTrue(second.contains("client.id=trickle-streams-2"), second);
+            assertTrue(second.contains("state.dir=" + workDir.toAbsolutePath().resolve("streams-state-2")), second);
+            assertTrue(second.contains("application.id=trickle-streams"), second);
+
+            ChildJvm third = stack.addStreamsInstance();
+            assertTrue(awaitLog(stack.logDir().resolve("streams-3.log"), "client.id=").contains("trickle-streams-3"));
+            stack.removeStreamsInstance(third);
+            assertFalse(third.isAlive());
+            assertEquals(2, stack.streamsApps().size());
+            ConnectWorker second2 = stack.connectWorkers().get(1);
+            stack.removeConnectWorker(second2);
+            assertFalse(second2.isRunning());
+            assertThrows(IllegalArgumentException.class, () -> stack.removeConnectWorker(stack.connectWorker()));
+            stack.awaitConnectorsRunning();
+        } finally {
+            stack.close();
+        }
+        List<ProcessHandle> left = ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
+                .collect(Collectors.toList());
+        assertTrue(left.isEmpty(), ProcessChecks.describe(left));
+        assertFalse(Files.exists(workDir.resolve("streams-state-2")));
+        assertTrue(Files.exists(workDir.resolve("logs/connect-2.log")));
+    }
 }
