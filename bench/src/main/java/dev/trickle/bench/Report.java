@@ -284,7 +284,7 @@ final class Report {
         return String.format(Locale.ROOT, "%.2f%%", 100.0 * part / whole);
     }
 
-    private static String cpuModel() {
+    static String cpuModel() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
                 if (line.startsWith("model name")) {
@@ -297,7 +297,7 @@ final class Report {
         return System.getProperty("os.arch");
     }
 
-    private static String memTotal() {
+    static String memTotal() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
                 if (line.startsWith("MemTotal")) {
