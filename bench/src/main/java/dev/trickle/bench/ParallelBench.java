@@ -1,5 +1,7 @@
 package dev.trickle.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.trickle.cli.LocalStack;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -19,6 +21,7 @@ import java.util.Random;
  */
 final class ParallelBench {
     private static final long DEADLINE_MS = 15 * 60_000;
+    private static final int FILL_BATCH = 5;
 
     private final ParallelConfig cfg;
     private final LocalStack stack;
@@ -26,7 +29,8 @@ final class ParallelBench {
 
     /** One measured tick. Times in milliseconds. */
     record Sample(String mode, String scenario, int rep, long tick, double total, double commitToApplied,
-                  double source, double engine, double sink, double sinkBusy, long deltaRows, String load) {
+                  double source, double engine, double sink, double sinkBusy, long deltaRows, String load,
+                  double streamsCpu, double connectCpu) {
     }
 
     ParallelBench(ParallelConfig cfg, LocalStack stack) {
@@ -58,16 +62,21 @@ final class ParallelBench {
                         + "(x % 10000) / 100.0 FROM generate_series(1, " + cfg.rows() + ") x");
                 s.execute("ANALYZE " + source(i));
             }
-            for (int i = 0; i < cfg.tables(); i++) {
-                try (PreparedStatement ps = c.prepareStatement("SELECT pgtrickle.create_stream_table(?, ?)")) {
-                    ps.setString(1, streamTable(i));
-                    ps.setString(2, query(i));
-                    ps.execute();
+            // in batches: the initial fills of a batch travel in one tick, one Kafka transaction of the source connector
+            for (int from = 0; from < cfg.tables(); from += FILL_BATCH) {
+                int to = Math.min(cfg.tables(), from + FILL_BATCH);
+                for (int i = from; i < to; i++) {
+                    try (PreparedStatement ps = c.prepareStatement("SELECT pgtrickle.create_stream_table(?, ?)")) {
+                        ps.setString(1, streamTable(i));
+                        ps.setString(2, query(i));
+                        ps.execute();
+                    }
                 }
+                await(c, "SELECT count(*) = " + to + " FROM pgtrickle.pgt_status() WHERE status = 'ACTIVE'",
+                        "stream tables " + streamTable(from) + " to " + streamTable(to - 1) + " filled (ACTIVE)");
+                Log.step("%d of %d stream tables filled", to, cfg.tables());
             }
         }
-        await(c, "SELECT count(*) = " + cfg.tables() + " FROM pgtrickle.pgt_status() WHERE status = 'ACTIVE'",
-                "every stream table filled (ACTIVE)");
         MarkerTimes.useAppendTime(stack.bootstrapServers(), topics(cfg.tables(), "changes"));
         MarkerTimes.useAppendTime(stack.bootstrapServers(), topics(cfg.tables(), "delta"));
     }
@@ -99,6 +108,10 @@ final class ParallelBench {
     Sample measure(Connection c, String mode, String scenario, int rep, int count, int maxId) throws Exception {
         awaitIdle(c);
         String load = Report.loadAverage().replace(" (1 / 5 / 15 min)", "");
+        long streamsPid = stack.streamsApp().pid();
+        long connectPid = stack.connectWorker().process().pid();
+        double streamsCpu0 = ProcessCpu.millis(streamsPid);
+        double connectCpu0 = ProcessCpu.millis(connectPid);
         long xid;
         long committed;
         c.setAutoCommit(false);
@@ -121,6 +134,8 @@ final class ParallelBench {
         String names = names(count);
         await(c, "SELECT count(*) = " + count + " FROM pgtrickle.pgt_stream_tables WHERE last_tick >= " + tick
                 + " AND pgt_name IN (" + names + ")", "every stream table to apply tick " + tick);
+        double streamsCpu = ProcessCpu.millis(streamsPid) - streamsCpu0;
+        double connectCpu = ProcessCpu.millis(connectPid) - connectCpu0;
         double tickAt = Double.parseDouble(one(c, "SELECT extract(epoch FROM created_at) * 1000 FROM pgtrickle.pgt_ticks "
                 + "WHERE tick_id = " + tick));
         double[] applied = applied(c, tick, names);
@@ -130,10 +145,12 @@ final class ParallelBench {
         double deltaEnd = max(MarkerTimes.of(stack.bootstrapServers(), topics(count, "delta"), tick, from), count,
                 "delta");
         Sample s = new Sample(mode, scenario, rep, tick, applied[0] - tickAt, applied[0] - committed,
-                changeEnd - tickAt, deltaEnd - changeEnd, applied[0] - deltaEnd, applied[1], (long) applied[2], load);
+                changeEnd - tickAt, deltaEnd - changeEnd, applied[0] - deltaEnd, applied[1], (long) applied[2], load,
+                streamsCpu, connectCpu);
         Log.step("%-6s %-3s rep %d: tick %d applied by %d stream table(s) %.0f ms after the tick (source %.0f, engine "
-                + "%.0f, sink %.0f ms; sink busy %.0f ms, %d delta rows; load %s)", scenario, mode, rep, tick, count,
-                s.total(), s.source(), s.engine(), s.sink(), s.sinkBusy(), s.deltaRows(), load);
+                + "%.0f, sink %.0f ms; sink busy %.0f ms, %d delta rows; CPU streams app %.0f ms, Connect %.0f ms; load %s)",
+                scenario, mode, rep, tick, count, s.total(), s.source(), s.engine(), s.sink(), s.sinkBusy(), s.deltaRows(),
+                streamsCpu, connectCpu, load);
         return s;
     }
 
@@ -142,8 +159,8 @@ final class ParallelBench {
         String sql = "SELECT extract(epoch FROM max(h.applied_at)) * 1000, sum(h.duration_ms), "
                 + "sum(h.rows_inserted + h.rows_deleted) FROM pgtrickle.pgt_refresh_history h "
                 + "JOIN pgtrickle.pgt_stream_tables s USING (pgt_id) WHERE s.pgt_name IN (" + names + ") "
-                + "AND h.tick_id = (SELECT min(h2.tick_id) FROM pgtrickle.pgt_refresh_history h2 "
-                + "WHERE h2.pgt_id = h.pgt_id AND h2.tick_id >= " + tick + ")";
+                + "AND h.status = 'COMPLETED' AND h.tick_id = (SELECT min(h2.tick_id) FROM pgtrickle.pgt_refresh_history h2 "
+                + "WHERE h2.pgt_id = h.pgt_id AND h2.status = 'COMPLETED' AND h2.tick_id >= " + tick + ")";
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return new double[] {rs.getDouble(1), rs.getDouble(2), rs.getDouble(3)};
@@ -155,6 +172,20 @@ final class ParallelBench {
             Log.step("warning: found the %s end markers of only %d of %d topics", what, times.size(), expected);
         }
         return times.values().stream().mapToLong(Long::longValue).max().orElse(0);
+    }
+
+    /** A failed connector task would never come back by itself: fail the run at once, with its trace. */
+    private void checkTasks() {
+        for (String name : List.of(stack.sourceConnector().name(), stack.sinkConnector().name())) {
+            JsonNode status = stack.connectWorker().status(name);
+            for (JsonNode task : status == null ? MissingNode.getInstance() : status.path("tasks")) {
+                if ("FAILED".equals(task.path("state").asText())) {
+                    String trace = task.path("trace").asText();
+                    throw new IllegalStateException("task " + task.path("id").asText() + " of connector " + name + " FAILED: "
+                            + trace.substring(0, Math.min(600, trace.length())));
+                }
+            }
+        }
     }
 
     /** Whether each stream table equals its query (EXCEPT ALL both ways): the first that differs, or null. */
@@ -186,9 +217,14 @@ final class ParallelBench {
         return IncrementalBench.one(c, sql);
     }
 
-    static void await(Connection c, String condition, String what) throws Exception {
+    void await(Connection c, String condition, String what) throws Exception {
         long deadline = System.currentTimeMillis() + DEADLINE_MS;
+        long nextCheck = 0;
         while (!"t".equals(one(c, condition))) {
+            if (System.currentTimeMillis() > nextCheck) {
+                checkTasks();
+                nextCheck = System.currentTimeMillis() + 5_000;
+            }
             if (System.currentTimeMillis() > deadline) {
                 throw new IllegalStateException("parallel refresh benchmark: timed out waiting for " + what + ": "
                         + one(c, "SELECT string_agg(name || ' ' || status || ' tick ' || coalesce(last_tick::text, '-') "

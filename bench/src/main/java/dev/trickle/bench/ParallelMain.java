@@ -30,6 +30,9 @@ public final class ParallelMain {
         try (LocalStack stack = LocalStack.builder()
                 .workDir(dir)
                 .sourceConfig("tick.interval.ms", String.valueOf(cfg.tickMs()))
+                // a tick is one Kafka transaction of the source connector; a bulk tick on a loaded machine can take
+                // longer than the producer's default transaction timeout (60 s), which fails the task
+                .sourceConfig("producer.override.transaction.timeout.ms", "900000")
                 .heaps("512m", "1g", cfg.streamsHeap())
                 .timeout(Duration.ofSeconds(180))
                 .progress(System.err)
@@ -56,6 +59,7 @@ public final class ParallelMain {
         report.machine.put("stack", "LocalStack: " + c.getMetaData().getDatabaseProductVersion()
                 + " (embedded), broker, Connect worker and streams app as child JVMs on the same cores");
         ParallelModes modes = new ParallelModes(stack, cfg.workers());
+        report.how = modes.how();
         report.setupSeconds = (System.nanoTime() - t0) / 1e9;
         Log.step("stack started and stream tables filled in %.0f s", report.setupSeconds);
         for (int rep = 1; rep <= cfg.reps(); rep++) {

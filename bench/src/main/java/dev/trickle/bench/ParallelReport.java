@@ -21,6 +21,7 @@ final class ParallelReport {
     final Map<String, String> machine = new LinkedHashMap<>();
     final List<ParallelBench.Sample> samples = new ArrayList<>();
     String failure;
+    String how = "";
     String difference;
     boolean verified;
     double setupSeconds;
@@ -59,23 +60,27 @@ final class ParallelReport {
         }
         b.append(String.format(Locale.ROOT, "%d stream tables `SELECT g, count(*), sum(v), sum(amount), avg(amount) FROM "
                 + "src_NN GROUP BY g`, each over its own source of %,d rows in %,d groups. One transaction updates %d%% "
-                + "of the rows of every source (bulk) or of the first source only (single). `off`: 1 stream thread, "
-                + "1 sink task; `on`: %d stream threads, %d sink tasks. %d repetitions each, alternating.%n%n",
-                cfg.tables(), cfg.rows(), cfg.groups(), 100 / cfg.modulus(), cfg.workers(), cfg.workers(), cfg.reps()));
+                + "of the rows of every source (bulk) or of the first source only (single). `off`: 1 worker; `on`: %d "
+                + "workers, set through %s. %d repetitions each, alternating.%n%n",
+                cfg.tables(), cfg.rows(), cfg.groups(), 100 / cfg.modulus(), cfg.workers(), how, cfg.reps()));
         b.append("| scenario | mode | tick → all applied, median | commit → all applied | source connector | streams app | "
-                + "sink | sink busy (sum) | samples |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+                + "sink | sink busy (sum) | CPU streams app | CPU Connect | samples |\n"
+                + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (String scenario : List.of("bulk", "single")) {
             for (String mode : List.of("off", "on")) {
                 if (of(scenario, mode).isEmpty()) {
                     continue;
                 }
-                b.append(String.format(Locale.ROOT, "| %s | %s | %,.0f ms | %,.0f ms | %,.0f ms | %,.0f ms | %,.0f ms | %,.0f ms | %d |%n",
+                b.append(String.format(Locale.ROOT, "| %s | %s | %,.0f ms | %,.0f ms | %,.0f ms | %,.0f ms | %,.0f ms | %,.0f ms "
+                        + "| %,.0f ms | %,.0f ms | %d |%n",
                         scenario, mode, median(scenario, mode, ParallelBench.Sample::total),
                         median(scenario, mode, ParallelBench.Sample::commitToApplied),
                         median(scenario, mode, ParallelBench.Sample::source),
                         median(scenario, mode, ParallelBench.Sample::engine),
                         median(scenario, mode, ParallelBench.Sample::sink),
-                        median(scenario, mode, ParallelBench.Sample::sinkBusy), of(scenario, mode).size()));
+                        median(scenario, mode, ParallelBench.Sample::sinkBusy),
+                        median(scenario, mode, ParallelBench.Sample::streamsCpu),
+                        median(scenario, mode, ParallelBench.Sample::connectCpu), of(scenario, mode).size()));
             }
         }
         b.append('\n');
@@ -83,11 +88,12 @@ final class ParallelReport {
         b.append("\nMachine: ");
         machine.forEach((k, v) -> b.append(k).append(": ").append(v).append("; "));
         b.append("\n\n| scenario | mode | rep | tick | tick → applied | commit → applied | source | engine | sink | sink busy | "
-                + "delta rows | load (1/5/15 min) |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+                + "delta rows | CPU streams | CPU Connect | load (1/5/15 min) |\n"
+                + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for (ParallelBench.Sample s : samples) {
-            b.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %,.0f | %,.0f | %,.0f | %,.0f | %,.0f | %,.0f | %,d | %s |%n",
-                    s.scenario(), s.mode(), s.rep(), s.tick(), s.total(), s.commitToApplied(), s.source(), s.engine(),
-                    s.sink(), s.sinkBusy(), s.deltaRows(), s.load()));
+            b.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %,.0f | %,.0f | %,.0f | %,.0f | %,.0f | %,.0f | %,d "
+                    + "| %,.0f | %,.0f | %s |%n", s.scenario(), s.mode(), s.rep(), s.tick(), s.total(), s.commitToApplied(),
+                    s.source(), s.engine(), s.sink(), s.sinkBusy(), s.deltaRows(), s.streamsCpu(), s.connectCpu(), s.load()));
         }
         return b.toString();
     }
