@@ -362,6 +362,16 @@ public final class LocalStack implements AutoCloseable {
         postgres.restart(cfg.timeout);
     }
 
+    /** Whether {@link #close()} has begun: a component that exits now is being stopped, not failing. */
+    public boolean isClosing() {
+        return closing;
+    }
+
+    /** Deadline of each start step (the builder's timeout). */
+    public java.time.Duration timeout() {
+        return cfg.timeout;
+    }
+
     /** Stops the streams app, Connect, broker and PostgreSQL, in that order; deletes the data unless kept. */
     @Override
     public synchronized void close() {

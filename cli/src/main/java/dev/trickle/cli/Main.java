@@ -179,7 +179,8 @@ public final class Main implements Callable<Integer> {
                     + "streams app on this machine and runs until interrupted (Ctrl-C or SIGTERM), then stops them.",
                     "When everything runs it prints one line to standard output:",
                     "  ready pg=postgresql://USER@127.0.0.1:PORT/DB kafka=127.0.0.1:PORT connect=http://127.0.0.1:PORT",
-                    "Progress goes to standard error; logs to the work dir's logs/."})
+                    "Progress goes to standard error (with the processes' pids); logs to the work dir's logs/.",
+                    "A process of the stack that stops (crash, kill -9) is started again within a second or two."})
     static final class Local implements Callable<Integer> {
         @CommandLine.Mixin
         StackOptions stack;
@@ -189,8 +190,11 @@ public final class Main implements Callable<Integer> {
             LocalStack s = stack.builder().start();
             System.out.println(s.readyLine());
             System.out.flush();
-            System.err.println("press Ctrl-C to stop");
-            // The shutdown hook (ChildJvm) closes the stack in order when this JVM is told to stop.
+            System.err.println("processes: " + StackSupervisor.describe(s));
+            System.err.println("a process that stops is started again; press Ctrl-C to stop everything");
+            // The shutdown hook (ChildJvm) closes the stack in order when this JVM is told to stop; until
+            // then the supervisor restarts whatever dies.
+            new StackSupervisor(s, new Progress(System.err)).run();
             Thread.currentThread().join();
             return 0;
         }

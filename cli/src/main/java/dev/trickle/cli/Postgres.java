@@ -248,6 +248,12 @@ public final class Postgres implements AutoCloseable {
         }
     }
 
+    /** The embedded server's postmaster, for a user who wants to stop it: "pid N, data DIR". */
+    public synchronized String describe() {
+        ProcessHandle p = embedded == null ? null : postmaster(dataDir.resolve("postmaster.pid"));
+        return (p == null ? "not running" : "pid " + p.pid()) + ", data " + dataDir;
+    }
+
     /** Whether the embedded server's postmaster runs. */
     public synchronized boolean isRunning() {
         return embedded != null && postmaster(dataDir.resolve("postmaster.pid")) != null;
