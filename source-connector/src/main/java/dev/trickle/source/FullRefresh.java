@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
  * One stream table in FULL mode at one tick. When it needs its first fill, or one of its sources has
  * changed rows in the tick, its defining query runs in the tick's REPEATABLE READ transaction (so at
  * exactly the tick's snapshot), under the search path it was created with, and every result row goes
- * to its delta topic with weight 1; End markers marked {@code initial} (the result replaces the
- * stream table's content) follow on every partition. Otherwise only End markers go out, not initial,
+ * to its delta topic with weight 1; an End marker marked {@code initial} (the result replaces the
+ * stream table's content) follows, all on partition 0 of the delta topic. Otherwise only End markers go out, not initial,
  * so that the stream table still advances to the tick.
  *
  * <p>The query runs behind a savepoint. When it fails (division by zero, a column dropped since, ...)
@@ -50,13 +50,11 @@ final class FullRefresh implements TickSteps.Step {
     private final Catalog.FullTable table;
     private final String topic;
     private final BooleanSupplier changed;
-    private final int partitions;
     private final Failures failures;
     private final Rows rows;
     private Phase phase = Phase.DECIDE;
     private boolean initial;
     private long handedOut;
-    private int nextMarker;
 
     /**
      * @param changed  whether a source of the stream table has rows in the tick; asked once the
@@ -64,13 +62,12 @@ final class FullRefresh implements TickSteps.Step {
      * @param counter  counts the result rows of all FULL refreshes of the tick
      */
     FullRefresh(Connection read, RecordFactory.Tick tick, Catalog.FullTable table, String topic,
-                BooleanSupplier changed, int partitions, int fetchSize, long[] counter, Failures failures) {
+                BooleanSupplier changed, int fetchSize, long[] counter, Failures failures) {
         this.read = read;
         this.tick = tick;
         this.table = table;
         this.topic = topic;
         this.changed = changed;
-        this.partitions = partitions;
         this.failures = failures;
         this.rows = new Rows(read, tick, table, topic, fetchSize, counter);
     }
@@ -102,10 +99,8 @@ final class FullRefresh implements TickSteps.Step {
             }
         }
         if (phase == Phase.MARKERS) {
-            for (int i = out.size() - start; i < room && nextMarker < partitions; i++, nextMarker++) {
-                out.add(tick.deltaEnd(topic, nextMarker, table.pgtId(), initial));
-            }
-            if (nextMarker == partitions) {
+            if (out.size() - start < room) {
+                out.add(tick.deltaEnd(topic, table.pgtId(), initial));
                 phase = Phase.DONE;
             }
         }

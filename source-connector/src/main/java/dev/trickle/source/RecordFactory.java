@@ -123,16 +123,21 @@ final class RecordFactory {
         }
 
         /** A row of a stream table's FULL refresh result (weight 1), on the partition of the whole row. */
+        /**
+         * A row of a FULL stream table's result. It goes to partition 0 of the delta topic, whatever the
+         * topic's partition count: one sink task then holds the whole tick (sink tasks split a topic's
+         * partitions between them, and a tick split over two tasks would never complete).
+         */
         TickRecord deltaRow(String topic, List<String> values) {
             String key = json(values);
             String value = RecordCodec.encode(new DeltaRecord.Row(tick, 1, values));
-            return record(topic, partition(key), Schema.STRING_SCHEMA, key, value, false);
+            return record(topic, 0, Schema.STRING_SCHEMA, key, value, false);
         }
 
-        /** The end of the tick on one partition of a FULL stream table's delta topic; the only producer. */
-        TickRecord deltaEnd(String topic, int partition, long streamTable, boolean initial) {
-            DeltaRecord.End end = new DeltaRecord.End(tick, streamTable, 0, 1, partitions, tickMillis, initial);
-            return record(topic, partition, Schema.OPTIONAL_STRING_SCHEMA, null, RecordCodec.encode(end), false);
+        /** The end of the tick on partition 0 of a FULL stream table's delta topic; the only producer and partition. */
+        TickRecord deltaEnd(String topic, long streamTable, boolean initial) {
+            DeltaRecord.End end = new DeltaRecord.End(tick, streamTable, 0, 1, 1, tickMillis, initial);
+            return record(topic, 0, Schema.OPTIONAL_STRING_SCHEMA, null, RecordCodec.encode(end), false);
         }
 
         TickRecord init(CapturedSource source, int partition, long streamTable, Long upstreamTick) {

@@ -83,7 +83,7 @@ final class TickReader implements AutoCloseable {
             boolean readsUpstream = full.sources().stream().anyMatch(relid -> byRelid.get(relid).upstream());
             List<TickSteps.Changes> of = full.sources().stream().map(changes::get).filter(Objects::nonNull).toList();
             FullRefresh step = new FullRefresh(c, tick, full, tick.deltaTopic(full.schema(), full.name()),
-                    () -> readsUpstream || of.stream().anyMatch(ch -> ch.rows() > 0), partitions, fetchSize, r.fullRows,
+                    () -> readsUpstream || of.stream().anyMatch(ch -> ch.rows() > 0), fetchSize, r.fullRows,
                     failures);
             r.fulls.add(step);
             r.steps.add(step);

@@ -9,7 +9,6 @@ import dev.trickle.core.TopicNames;
 import dev.trickle.core.records.ChangeRecord;
 import dev.trickle.core.records.DeltaRecord;
 import dev.trickle.core.testing.EmbeddedPg;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -18,13 +17,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.connect.source.SourceRecord;
 
 /** What the tests of FULL refreshes check on a tick's delta records. */
 final class FullChecks {
-    static final int PARTITIONS = 3;
-
     private FullChecks() {
     }
 
@@ -62,8 +58,8 @@ final class FullChecks {
     }
 
     /**
-     * The rows of a refresh: weight 1 each, keyed and partitioned by their whole row like the streams
-     * app does, all before the End markers of the tick.
+     * The rows of a refresh: weight 1 each, keyed by their whole row, all on partition 0 (so that one sink
+     * task holds the whole tick, whatever the topic's partition count), all before the End marker.
      */
     static Map<List<String>, Long> rows(TaskHarness.Tick t, String topic) {
         Map<List<String>, Long> out = new HashMap<>();
@@ -79,8 +75,7 @@ final class FullChecks {
                 assertEquals(1, row.weight());
                 String key = RecordFactory.json(row.values());
                 assertEquals(key, r.key());
-                int partition = Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % PARTITIONS;
-                assertEquals(partition, r.kafkaPartition(), "partitioned by murmur2 of the row's JSON text");
+                assertEquals(0, r.kafkaPartition(), "every row on partition 0");
                 out.merge(row.values(), 1L, Long::sum);
             } else {
                 ended = true;
@@ -89,19 +84,19 @@ final class FullChecks {
         return out;
     }
 
-    /** One End marker on every partition of the delta topic, from the only producer, with the tick's time. */
+    /** One End marker, on partition 0 of the delta topic, from the only producer and partition, with the tick's time. */
     static void assertEnds(TaskHarness.Tick t, String topic, long pgtId, boolean initial) {
         long tickMillis = ((ChangeRecord.End) t.decoded.get(t.decoded.size() - 1)).tickMillis();
         List<Integer> partitions = new ArrayList<>();
         for (Map.Entry<Integer, DeltaRecord> e : t.delta(topic)) {
             if (e.getValue() instanceof DeltaRecord.End end) {
-                assertEquals(new DeltaRecord.End(t.tick, pgtId, 0, 1, PARTITIONS, tickMillis, initial), end);
+                assertEquals(new DeltaRecord.End(t.tick, pgtId, 0, 1, 1, tickMillis, initial), end);
                 assertNull(t.records.stream().filter(r -> r.topic().equals(topic) && r.kafkaPartition() == e.getKey()
                         && r.value().toString().contains("\"end\"")).findFirst().orElseThrow().key());
                 partitions.add(e.getKey());
             }
         }
-        assertEquals(List.of(0, 1, 2), partitions, "an End marker on every partition of " + topic);
+        assertEquals(List.of(0), partitions, "one End marker, on partition 0 of " + topic);
     }
 
     /** A tick in which the stream table had nothing to refresh: End markers only, not initial. */
