@@ -30,7 +30,11 @@ final class ParallelBench {
     /** One measured tick. Times in milliseconds. */
     record Sample(String mode, String scenario, int rep, long tick, double total, double commitToApplied,
                   double source, double engine, double sink, double sinkBusy, long deltaRows, String load,
-                  double streamsCpu, double connectCpu) {
+                  double streamsCpu, double connectCpu, double machineCpu) {
+        /** How many of the machine's cores were busy on average from the commit to the last apply. */
+        double coresBusy() {
+            return commitToApplied <= 0 || machineCpu < 0 ? -1 : machineCpu / commitToApplied;
+        }
     }
 
     ParallelBench(ParallelConfig cfg, LocalStack stack) {
@@ -46,7 +50,20 @@ final class ParallelBench {
         return String.format(Locale.ROOT, "st_%02d", i);
     }
 
-    static String query(int i) {
+    static String dimension(int i) {
+        return String.format(Locale.ROOT, "dim_%02d", i);
+    }
+
+    /**
+     * The stream table over source {@code i}: a grouped aggregate, or (shape {@code join}) a grouped aggregate over
+     * the source joined to its dimension, where each changed source row meets {@code fanout} dimension rows, so
+     * that the engine's work per change, not the transport's, dominates a tick.
+     */
+    String query(int i) {
+        if (cfg.shape().equals(ParallelConfig.JOIN)) {
+            return "SELECT s.g, count(*) AS n, sum(s.v * d.w) AS weighted, sum(s.amount) AS amount, max(d.k) AS max_k FROM "
+                    + source(i) + " s JOIN " + dimension(i) + " d ON d.g = s.g GROUP BY s.g";
+        }
         return "SELECT g, count(*) AS n, sum(v) AS total, sum(amount) AS amount, avg(amount) AS avg_amount FROM "
                 + source(i) + " GROUP BY g";
     }
@@ -61,6 +78,13 @@ final class ParallelBench {
                 s.execute("INSERT INTO " + source(i) + " SELECT x, floor(random() * " + cfg.groups() + ")::int, x % 1000, "
                         + "(x % 10000) / 100.0 FROM generate_series(1, " + cfg.rows() + ") x");
                 s.execute("ANALYZE " + source(i));
+                if (cfg.shape().equals(ParallelConfig.JOIN)) {
+                    s.execute("CREATE TABLE " + dimension(i) + " (g int NOT NULL, k int NOT NULL, w bigint NOT NULL, "
+                            + "PRIMARY KEY (g, k))");
+                    s.execute("INSERT INTO " + dimension(i) + " SELECT g, k, (g * 7 + k) % 100 FROM generate_series(0, "
+                            + (cfg.groups() - 1) + ") g, generate_series(1, " + cfg.fanout() + ") k");
+                    s.execute("ANALYZE " + dimension(i));
+                }
             }
             // in batches: the initial fills of a batch travel in one tick, one Kafka transaction of the source connector
             for (int from = 0; from < cfg.tables(); from += FILL_BATCH) {
@@ -112,6 +136,7 @@ final class ParallelBench {
         long connectPid = stack.connectWorker().process().pid();
         double streamsCpu0 = ProcessCpu.millis(streamsPid);
         double connectCpu0 = ProcessCpu.millis(connectPid);
+        double machineCpu0 = ProcessCpu.machineBusyMillis();
         long xid;
         long committed;
         c.setAutoCommit(false);
@@ -136,6 +161,7 @@ final class ParallelBench {
                 + " AND pgt_name IN (" + names + ")", "every stream table to apply tick " + tick);
         double streamsCpu = ProcessCpu.millis(streamsPid) - streamsCpu0;
         double connectCpu = ProcessCpu.millis(connectPid) - connectCpu0;
+        double machineCpu = ProcessCpu.machineBusyMillis() - machineCpu0;
         double tickAt = Double.parseDouble(one(c, "SELECT extract(epoch FROM created_at) * 1000 FROM pgtrickle.pgt_ticks "
                 + "WHERE tick_id = " + tick));
         double[] applied = applied(c, tick, names);
@@ -146,11 +172,12 @@ final class ParallelBench {
                 "delta");
         Sample s = new Sample(mode, scenario, rep, tick, applied[0] - tickAt, applied[0] - committed,
                 changeEnd - tickAt, deltaEnd - changeEnd, applied[0] - deltaEnd, applied[1], (long) applied[2], load,
-                streamsCpu, connectCpu);
+                streamsCpu, connectCpu, machineCpu);
         Log.step("%-6s %-3s rep %d: tick %d applied by %d stream table(s) %.0f ms after the tick (source %.0f, engine "
-                + "%.0f, sink %.0f ms; sink busy %.0f ms, %d delta rows; CPU streams app %.0f ms, Connect %.0f ms; load %s)",
+                + "%.0f, sink %.0f ms; sink busy %.0f ms, %d delta rows; CPU streams app %.0f ms, Connect %.0f ms, machine "
+                + "%.0f ms = %.2f cores busy; load %s)",
                 scenario, mode, rep, tick, count, s.total(), s.source(), s.engine(), s.sink(), s.sinkBusy(), s.deltaRows(),
-                streamsCpu, connectCpu, load);
+                streamsCpu, connectCpu, machineCpu, s.coresBusy(), load);
         return s;
     }
 

@@ -9,7 +9,11 @@ import java.nio.file.Path;
  * {@code reps} times with one worker ({@code off}) and with {@code workers} workers ({@code on}).
  */
 record ParallelConfig(int tables, int rows, int groups, int changePercent, int reps, int workers, boolean single,
-                      long tickMs, String streamsHeap, Path out, Path workDir) {
+                      long tickMs, String streamsHeap, Path out, Path workDir, String shape, int fanout) {
+    /** The default shape: a grouped aggregate over the source alone. */
+    static final String AGGREGATE = "aggregate";
+    /** A grouped aggregate over the source joined to a dimension of {@code fanout} rows per group. */
+    static final String JOIN = "join";
 
     static ParallelConfig fromSystemProperties() {
         return new ParallelConfig(
@@ -23,7 +27,17 @@ record ParallelConfig(int tables, int rows, int groups, int changePercent, int r
                 intProp("bench.parallel.tickMs", 1000),
                 System.getProperty("bench.parallel.streamsHeap", "2g"),
                 Path.of(System.getProperty("bench.out", "target/bench-parallel-results.md")),
-                Path.of(System.getProperty("bench.workDir", "target/bench-work")));
+                Path.of(System.getProperty("bench.workDir", "target/bench-work")),
+                shape(System.getProperty("bench.parallel.shape", AGGREGATE)),
+                intProp("bench.parallel.fanout", 50));
+    }
+
+    private static String shape(String value) {
+        if (!value.equals(AGGREGATE) && !value.equals(JOIN)) {
+            throw new IllegalArgumentException("bench.parallel.shape must be '" + AGGREGATE + "' or '" + JOIN + "', not '"
+                    + value + "'");
+        }
+        return value;
     }
 
     /** Rows changed per source by one bulk change: {@code id % modulus = r} for a random r. */

@@ -58,21 +58,25 @@ final class ParallelReport {
         if (failure != null) {
             b.append("**The benchmark failed:** ").append(failure).append("\n\n");
         }
-        b.append(String.format(Locale.ROOT, "%d stream tables `SELECT g, count(*), sum(v), sum(amount), avg(amount) FROM "
-                + "src_NN GROUP BY g`, each over its own source of %,d rows in %,d groups. One transaction updates %d%% "
+        String shape = cfg.shape().equals(ParallelConfig.JOIN)
+                ? String.format(Locale.ROOT, "`SELECT s.g, count(*), sum(s.v * d.w), sum(s.amount), max(d.k) FROM src_NN s "
+                        + "JOIN dim_NN d ON d.g = s.g GROUP BY s.g` (%,d dimension rows per group)", cfg.fanout())
+                : "`SELECT g, count(*), sum(v), sum(amount), avg(amount) FROM src_NN GROUP BY g`";
+        b.append(String.format(Locale.ROOT, "%d stream tables %s, each over its own source of %,d rows in %,d groups. "
+                + "One transaction updates %d%% "
                 + "of the rows of every source (bulk) or of the first source only (single). `off`: 1 worker; `on`: %d "
                 + "workers, set through %s. %d repetitions each, alternating.%n%n",
-                cfg.tables(), cfg.rows(), cfg.groups(), 100 / cfg.modulus(), cfg.workers(), how, cfg.reps()));
+                cfg.tables(), shape, cfg.rows(), cfg.groups(), 100 / cfg.modulus(), cfg.workers(), how, cfg.reps()));
         b.append("| scenario | mode | tick → all applied, median | commit → all applied | source connector | streams app | "
-                + "sink | sink busy (sum) | CPU streams app | CPU Connect | samples |\n"
-                + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + "sink | sink busy (sum) | CPU streams app | CPU Connect | cores busy | samples |\n"
+                + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (String scenario : List.of("bulk", "single")) {
             for (String mode : List.of("off", "on")) {
                 if (of(scenario, mode).isEmpty()) {
                     continue;
                 }
                 b.append(String.format(Locale.ROOT, "| %s | %s | %,.0f ms | %,.0f ms | %,.0f ms | %,.0f ms | %,.0f ms | %,.0f ms "
-                        + "| %,.0f ms | %,.0f ms | %d |%n",
+                        + "| %,.0f ms | %,.0f ms | %.2f | %d |%n",
                         scenario, mode, median(scenario, mode, ParallelBench.Sample::total),
                         median(scenario, mode, ParallelBench.Sample::commitToApplied),
                         median(scenario, mode, ParallelBench.Sample::source),
@@ -80,7 +84,8 @@ final class ParallelReport {
                         median(scenario, mode, ParallelBench.Sample::sink),
                         median(scenario, mode, ParallelBench.Sample::sinkBusy),
                         median(scenario, mode, ParallelBench.Sample::streamsCpu),
-                        median(scenario, mode, ParallelBench.Sample::connectCpu), of(scenario, mode).size()));
+                        median(scenario, mode, ParallelBench.Sample::connectCpu),
+                        median(scenario, mode, ParallelBench.Sample::coresBusy), of(scenario, mode).size()));
             }
         }
         b.append('\n');
@@ -88,12 +93,13 @@ final class ParallelReport {
         b.append("\nMachine: ");
         machine.forEach((k, v) -> b.append(k).append(": ").append(v).append("; "));
         b.append("\n\n| scenario | mode | rep | tick | tick → applied | commit → applied | source | engine | sink | sink busy | "
-                + "delta rows | CPU streams | CPU Connect | load (1/5/15 min) |\n"
-                + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+                + "delta rows | CPU streams | CPU Connect | CPU machine | cores busy | load (1/5/15 min) |\n"
+                + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for (ParallelBench.Sample s : samples) {
             b.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %,.0f | %,.0f | %,.0f | %,.0f | %,.0f | %,.0f | %,d "
-                    + "| %,.0f | %,.0f | %s |%n", s.scenario(), s.mode(), s.rep(), s.tick(), s.total(), s.commitToApplied(),
-                    s.source(), s.engine(), s.sink(), s.sinkBusy(), s.deltaRows(), s.streamsCpu(), s.connectCpu(), s.load()));
+                    + "| %,.0f | %,.0f | %,.0f | %.2f | %s |%n", s.scenario(), s.mode(), s.rep(), s.tick(), s.total(),
+                    s.commitToApplied(), s.source(), s.engine(), s.sink(), s.sinkBusy(), s.deltaRows(), s.streamsCpu(),
+                    s.connectCpu(), s.machineCpu(), s.coresBusy(), s.load()));
         }
         return b.toString();
     }
@@ -106,6 +112,11 @@ final class ParallelReport {
             b.append(String.format(Locale.ROOT, "- **%d stream tables, one bulk change: `on` is %.2f× as fast as `off`** "
                     + "(target ≥ %.1f×: %s); after the source connector's share (streams app and sink only): %.2f×.%n",
                     cfg.tables(), x, TARGET_SPEEDUP, x >= TARGET_SPEEDUP ? "met" : "**not met**", engineAndSink));
+            double cores = median("bulk", "off", ParallelBench.Sample::coresBusy);
+            int nproc = Runtime.getRuntime().availableProcessors();
+            b.append(String.format(Locale.ROOT, "- With `off`, the bulk tick already kept %.2f of the machine's %d cores busy "
+                    + "(every process: PostgreSQL, the broker, Connect, the streams app), so, doing the same work, `on` could be "
+                    + "at most about %.2f× as fast on this machine.%n", cores, nproc, cores > 0 ? nproc / cores : Double.NaN));
         }
         if (!of("single", "off").isEmpty() && !of("single", "on").isEmpty()) {
             double overhead = 1 / speedup("single") - 1;

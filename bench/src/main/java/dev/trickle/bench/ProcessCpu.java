@@ -16,6 +16,25 @@ final class ProcessCpu {
     private ProcessCpu() {
     }
 
+    /**
+     * CPU time the whole machine has spent busy so far (every core's user, nice, system, irq, softirq and steal time
+     * from the first line of {@code /proc/stat}), in core-milliseconds; -1 where there is no such file. Over an
+     * interval, divided by its wall time, it says how many of the cores the work kept busy.
+     */
+    static double machineBusyMillis() {
+        try {
+            String line = Files.readAllLines(Path.of("/proc/stat")).get(0);
+            String[] f = line.trim().split("\\s+");
+            long ticks = 0;
+            for (int i : new int[] {1, 2, 3, 6, 7, 8}) {
+                ticks += Long.parseLong(f[i]);
+            }
+            return ticks * 1000 / TICKS_PER_SECOND;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     static double millis(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));

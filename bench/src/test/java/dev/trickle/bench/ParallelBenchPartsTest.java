@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 /** The parallel refresh benchmark's small parts: the change fraction and the CPU clock of a process. */
 class ParallelBenchPartsTest {
     private static ParallelConfig withPercent(int percent) {
-        return new ParallelConfig(20, 1000, 10, percent, 1, 4, true, 1000, "1g", Path.of("out.md"), Path.of("work"));
+        return new ParallelConfig(20, 1000, 10, percent, 1, 4, true, 1000, "1g", Path.of("out.md"), Path.of("work"),
+                ParallelConfig.AGGREGATE, 50);
     }
 
     @Test
@@ -34,5 +35,19 @@ class ParallelBenchPartsTest {
         }
         assertTrue(ProcessCpu.millis(pid) > before, "work cost CPU time (" + sum + ")");
         assertEquals(-1, ProcessCpu.millis(Long.MAX_VALUE));
+    }
+
+    @Test
+    void machineCpuTimeGrowsWhileThisProcessWorks() {
+        double before = ProcessCpu.machineBusyMillis();
+        assertTrue(before > 0, "busy time of the machine: " + before);
+        long sum = 0;
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (ProcessCpu.machineBusyMillis() <= before && System.nanoTime() < deadline) {
+            for (int i = 0; i < 1_000_000; i++) {
+                sum += Long.numberOfTrailingZeros(sum + i);
+            }
+        }
+        assertTrue(ProcessCpu.machineBusyMillis() > before, "work kept a core busy (" + sum + ")");
     }
 }
