@@ -12,6 +12,8 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,6 +80,9 @@ public final class AppConfig extends AbstractConfig {
                             + "connector enforces it; the streams app only reports it in pgtrickle.worker_pool_status().",
                     "Parallel refresh", 3, ConfigDef.Width.SHORT, "Concurrent refreshes");
 
+    static final int LONG_TICK_TRANSACTION_TIMEOUT_MS = 300_000;
+    static final int LONG_TICK_POLL_INTERVAL_MS = 900_000;
+
     private final Properties streamsProperties = new Properties();
 
     public AppConfig(Properties all) {
@@ -88,6 +93,7 @@ public final class AppConfig extends AbstractConfig {
             }
         });
         chooseStreamThreads();
+        allowLongTicks();
         for (String required : new String[] {StreamsConfig.APPLICATION_ID_CONFIG, StreamsConfig.BOOTSTRAP_SERVERS_CONFIG}) {
             if (!streamsProperties.containsKey(required)) {
                 throw new ConfigException(required, null, "is required: Kafka Streams needs it");
@@ -119,6 +125,28 @@ public final class AppConfig extends AbstractConfig {
         } else {
             LOG.info("num.stream.threads={} is set explicitly and wins over {}={} (which alone would run {} stream "
                     + "thread(s))", explicit, PARALLEL_MODE, parallelMode().configName(), wanted);
+        }
+    }
+
+    /**
+     * A tick's whole delta runs through the operators in one step when its last end marker arrives: for an initial
+     * fill of a large join that can take minutes, all inside one exactly-once transaction and one poll interval.
+     * Kafka Streams' defaults (a 10 s transaction timeout under exactly-once, 5 min between polls) would fence the
+     * producer or drop the thread from the group in the middle of it, and the retry would do the same again. Both
+     * are raised unless the file sets them. The transaction timeout must stay within the broker's
+     * transaction.max.timeout.ms (15 min by default), and it is also how long a transaction left open by an instance
+     * that died, and was not restarted with the same state directory, holds back read_committed consumers.
+     */
+    private void allowLongTicks() {
+        setUnlessSet(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
+                ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Integer.toString(LONG_TICK_TRANSACTION_TIMEOUT_MS));
+        setUnlessSet(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG),
+                ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, Integer.toString(LONG_TICK_POLL_INTERVAL_MS));
+    }
+
+    private void setUnlessSet(String prefixed, String plain, String value) {
+        if (!streamsProperties.containsKey(prefixed) && !streamsProperties.containsKey(plain)) {
+            streamsProperties.put(prefixed, value);
         }
     }
 

@@ -8,6 +8,7 @@ import dev.trickle.streams.plan.EvaluationException;
 import dev.trickle.streams.plan.ZSet;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -81,6 +82,9 @@ final class StreamTableProcessor implements Processor<String, String, String, St
         ZSet<List<String>> output;
         try {
             output = table.pipeline().apply(inputs, StateBackend.NONE);
+        } catch (KafkaException e) {
+            // the state store's changelog or the producer failed (fenced, say): Kafka Streams' business, not the query's
+            throw e;
         } catch (EvaluationException | RuntimeException e) {
             fail(table, fill, errors, end.tick(), e);
             return;

@@ -69,4 +69,16 @@ class AppConfigTest {
         assertTrue(workers.getMessage().contains("max.dynamic.refresh.workers"), workers.getMessage());
         assertThrows(ConfigException.class, () -> new AppConfig(props("max.concurrent.refreshes", "33")));
     }
+
+    @Test
+    void longTicksGetLongTransactionAndPollTimeoutsUnlessTheFileSetsThem() {
+        Properties streams = new AppConfig(props()).streamsProperties();
+        assertEquals("300000", streams.getProperty("producer.transaction.timeout.ms"));
+        assertEquals("900000", streams.getProperty("consumer.max.poll.interval.ms"));
+        Properties own = new AppConfig(props("transaction.timeout.ms", "20000",
+                "consumer.max.poll.interval.ms", "1000")).streamsProperties();
+        assertFalse(own.containsKey("producer.transaction.timeout.ms"));
+        assertEquals("20000", own.getProperty("transaction.timeout.ms"));
+        assertEquals("1000", own.getProperty("consumer.max.poll.interval.ms"));
+    }
 }

@@ -1,6 +1,7 @@
 package dev.trickle.streams.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.trickle.core.TopicNames;
@@ -21,12 +22,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.errors.StreamsException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -122,6 +125,21 @@ class GatherTopologyTest {
         assertEquals(new Tick(Map.of(List.of("b", "1"), 1L), false), readTick());
     }
 
+    @Test
+    void aKafkaFailureInsideTheOperatorsIsLeftToKafkaStreamsAndDoesNotStopTheStreamTable() {
+        changes.pipeInput(null, RecordCodec.encode(new ChangeRecord.Init(5, ST)));
+        row(5, 1, ST, "1", "a");
+        end(5, 0);
+        end(5, 1);
+        readTick();
+        row(6, 1, null, "2", CountPerGroup.FENCED);
+        end(6, 0);
+        StreamsException thrown = assertThrows(StreamsException.class, () -> end(6, 1));
+        assertTrue(thrown.getMessage().contains("old epoch") || String.valueOf(thrown.getCause()).contains("old epoch"),
+                thrown::toString);
+        assertTrue(failures.isEmpty(), "a Kafka failure is not the query's: " + failures);
+    }
+
     private void row(long tick, int weight, Long st, String id, String grp) {
         Map<String, String> values = new LinkedHashMap<>();
         values.put("id", id);
@@ -158,6 +176,8 @@ class GatherTopologyTest {
     private static final class CountPerGroup implements DeltaPipeline {
         /** A group whose row fails the query. */
         static final String FAILING = "fails";
+        /** A group whose row makes the state store's changelog fail, as a fenced producer does. */
+        static final String FENCED = "fenced";
 
         @Override
         public ZSet<List<String>> apply(Map<String, ZSet<Map<String, String>>> inputs, StateBackend state)
@@ -167,6 +187,9 @@ class GatherTopologyTest {
             ZSet<Map<String, String>> in = inputs.getOrDefault("public.items", new ZSet<>());
             if (in.asMap().keySet().stream().anyMatch(row -> FAILING.equals(row.get("grp")))) {
                 throw new EvaluationException("division by zero");
+            }
+            if (in.asMap().keySet().stream().anyMatch(row -> FENCED.equals(row.get("grp")))) {
+                throw new KafkaException("Producer attempted to produce with an old epoch");
             }
             Map<String, Long> change = new HashMap<>();
             in.asMap().forEach((row, w) -> change.merge(row.get("grp"), w, Long::sum));
