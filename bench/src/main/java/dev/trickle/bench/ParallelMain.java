@@ -30,9 +30,6 @@ public final class ParallelMain {
         try (LocalStack stack = LocalStack.builder()
                 .workDir(dir)
                 .sourceConfig("tick.interval.ms", String.valueOf(cfg.tickMs()))
-                // a tick is one Kafka transaction of the source connector; a bulk tick on a loaded machine can take
-                // longer than the producer's default transaction timeout (60 s), which fails the task
-                .sourceConfig("producer.override.transaction.timeout.ms", "900000")
                 .heaps("512m", "1g", cfg.streamsHeap())
                 .timeout(Duration.ofSeconds(180))
                 .progress(System.err)
