@@ -9,7 +9,8 @@ import java.nio.file.Path;
  * {@code reps} times with one worker ({@code off}) and with {@code workers} workers ({@code on}).
  */
 record ParallelConfig(int tables, int rows, int groups, int changePercent, int reps, int workers, boolean single,
-                      long tickMs, String streamsHeap, Path out, Path workDir, String shape, int fanout) {
+                      long tickMs, String streamsHeap, Path out, Path workDir, String shape, int fanout,
+                      String streamsGc) {
     /** The default shape: a grouped aggregate over the source alone. */
     static final String AGGREGATE = "aggregate";
     /** A grouped aggregate over the source joined to a dimension of {@code fanout} rows per group. */
@@ -29,7 +30,8 @@ record ParallelConfig(int tables, int rows, int groups, int changePercent, int r
                 Path.of(System.getProperty("bench.out", "target/bench-parallel-results.md")),
                 Path.of(System.getProperty("bench.workDir", "target/bench-work")),
                 shape(System.getProperty("bench.parallel.shape", AGGREGATE)),
-                intProp("bench.parallel.fanout", 50));
+                intProp("bench.parallel.fanout", 50),
+                System.getProperty("bench.parallel.streamsGc", "ParallelGC"));
     }
 
     private static String shape(String value) {

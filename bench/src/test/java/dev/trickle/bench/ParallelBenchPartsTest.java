@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class ParallelBenchPartsTest {
     private static ParallelConfig withPercent(int percent) {
         return new ParallelConfig(20, 1000, 10, percent, 1, 4, true, 1000, "1g", Path.of("out.md"), Path.of("work"),
-                ParallelConfig.AGGREGATE, 50);
+                ParallelConfig.AGGREGATE, 50, "ParallelGC");
     }
 
     @Test

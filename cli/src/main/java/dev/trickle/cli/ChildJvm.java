@@ -264,7 +264,9 @@ public final class ChildJvm {
         if (maxHeap != null) {
             cmd.add("-Xmx" + maxHeap);
         }
-        cmd.add("-XX:+UseSerialGC");
+        if (jvmOptions.stream().noneMatch(o -> o.startsWith("-XX:+Use") && o.endsWith("GC"))) {
+            cmd.add("-XX:+UseSerialGC"); // the smallest footprint, unless an option chooses another collector
+        }
         cmd.add("-XX:+ExitOnOutOfMemoryError");
         cmd.addAll(jvmOptions);
         cmd.add("-Dtrickle.role=" + name);

@@ -130,7 +130,7 @@ public final class LocalStack implements AutoCloseable {
 
     private void startStreams(ConfigFiles configs, Map<String, String> values) throws Exception {
         streams = new StreamsInstances(StreamsInstances.template(configs, values, cfg.streamsConfig), workDir, logs(),
-                cfg.streamsMain, cfg.classpath, cfg.streamsHeap, this::unexpectedExit);
+                cfg.streamsMain, cfg.classpath, cfg.streamsHeap, cfg.streamsJvmOptions, this::unexpectedExit);
         streams.start(cfg.streamsInstances, cfg.startStreams, progress);
     }
 

@@ -3,7 +3,9 @@ package dev.trickle.cli;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Settings of a {@link LocalStack}: {@code LocalStack.builder()...start()}. */
@@ -23,6 +25,7 @@ public final class LocalStackBuilder {
     String brokerHeap = "512m";
     String connectHeap = "768m";
     String streamsHeap = "768m";
+    final List<String> streamsJvmOptions = new ArrayList<>();
     int streamsInstances = 1;
     int connectWorkers = 1;
     final Map<String, String> brokerConfig = new LinkedHashMap<>();
@@ -107,6 +110,12 @@ public final class LocalStackBuilder {
         this.brokerHeap = broker;
         this.connectHeap = connect;
         this.streamsHeap = streams;
+        return this;
+    }
+
+    /** An option of the streams app's JVM, such as {@code -XX:+UseParallelGC} (instead of the stack's serial collector). */
+    public LocalStackBuilder streamsJvmOption(String option) {
+        streamsJvmOptions.add(option);
         return this;
     }
 

@@ -24,6 +24,7 @@ final class StreamsInstances {
     private final String mainClass;
     private final String classpath;
     private final String heap;
+    private final List<String> jvmOptions;
     private final BiConsumer<ChildJvm, Integer> unexpectedExit;
     private final List<ChildJvm> instances = new ArrayList<>();
     private int lastNumber;
@@ -34,13 +35,14 @@ final class StreamsInstances {
      *                 {@code state.dir})
      */
     StreamsInstances(String template, Path workDir, Path logDir, String mainClass, String classpath, String heap,
-                     BiConsumer<ChildJvm, Integer> unexpectedExit) {
+                     List<String> jvmOptions, BiConsumer<ChildJvm, Integer> unexpectedExit) {
         this.template = template;
         this.workDir = workDir;
         this.logDir = logDir;
         this.mainClass = mainClass;
         this.classpath = classpath;
         this.heap = heap;
+        this.jvmOptions = List.copyOf(jvmOptions);
         this.unexpectedExit = unexpectedExit;
     }
 
@@ -83,7 +85,9 @@ final class StreamsInstances {
         } catch (IOException e) {
             throw new UncheckedIOException("could not write " + properties, e);
         }
-        ChildJvm child = ChildJvm.builder("streams-app" + suffix, mainClass)
+        ChildJvm.Builder builder = ChildJvm.builder("streams-app" + suffix, mainClass);
+        jvmOptions.forEach(builder::jvmOption);
+        ChildJvm child = builder
                 .args(properties.toString())
                 .classpath(classpath)
                 .maxHeap(heap)
