@@ -257,7 +257,7 @@ final class ParallelBench {
                         + one(c, "SELECT string_agg(name || ' ' || status || ' tick ' || coalesce(last_tick::text, '-') "
                         + "|| ' ' || coalesce(last_error, ''), '; ') FROM pgtrickle.pgt_status()"));
             }
-            Thread.sleep(20);
+            Thread.sleep(100); // the times come from the catalog's timestamps; faster polling only costs CPU
         }
     }
 }
