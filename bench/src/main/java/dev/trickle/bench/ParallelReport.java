@@ -115,8 +115,10 @@ final class ParallelReport {
             double cores = median("bulk", "off", ParallelBench.Sample::coresBusy);
             int nproc = Runtime.getRuntime().availableProcessors();
             b.append(String.format(Locale.ROOT, "- With `off`, the bulk tick already kept %.2f of the machine's %d cores busy "
-                    + "(every process: PostgreSQL, the broker, Connect, the streams app), so, doing the same work, `on` could be "
-                    + "at most about %.2f× as fast on this machine.%n", cores, nproc, cores > 0 ? nproc / cores : Double.NaN));
+                    + "(every process: PostgreSQL, the broker, Connect, the streams app; %,.0f ms of CPU), so `on` could "
+                    + "be at most about %.2f× as fast on this machine unless it needed less CPU time (it needed %,.0f ms).%n",
+                    cores, nproc, median("bulk", "off", ParallelBench.Sample::machineCpu),
+                    cores > 0 ? nproc / cores : Double.NaN, median("bulk", "on", ParallelBench.Sample::machineCpu)));
         }
         if (!of("single", "off").isEmpty() && !of("single", "on").isEmpty()) {
             double overhead = 1 / speedup("single") - 1;
