@@ -6,7 +6,7 @@
 --   psql -X -d floor -f bench/sql/floor.sql
 \set ON_ERROR_STOP on
 CREATE EXTENSION IF NOT EXISTS tsm_system_rows;
-DROP TABLE IF EXISTS customers, products, orders, st_pk, st_hash, buf_jsonb, buf_typed, commit_probe CASCADE;
+DROP TABLE IF EXISTS customers, products, orders, st_pk, st_hash, st_filter, buf_jsonb, buf_typed, commit_probe CASCADE;
 CREATE TABLE customers (id int PRIMARY KEY, name text, nation text, segment text);
 CREATE TABLE products (id int PRIMARY KEY, name text, category text, price numeric(10,2));
 CREATE TABLE orders (id bigint PRIMARY KEY, customer_id int, product_id int, quantity int, amount numeric(12,2),
@@ -31,6 +31,9 @@ CREATE TABLE st_pk AS TABLE mv_join;
 ALTER TABLE st_pk ADD PRIMARY KEY (id);
 CREATE TABLE st_hash AS TABLE mv_join;
 CREATE INDEX ON st_hash USING hash ((hash_record_extended(st_hash.*, 0)));
+-- the filter's result as Trickle keeps it (whole-row hash index)
+CREATE TABLE st_filter AS TABLE mv_filter;
+CREATE INDEX ON st_filter USING hash ((hash_record_extended(st_filter.*, 0)));
 -- a tick's 1,500 changed order rows, as jsonb (Trickle's change buffers) and as typed columns
 CREATE TABLE buf_jsonb (change_id bigserial PRIMARY KEY, op char, row_data jsonb);
 INSERT INTO buf_jsonb (op, row_data) SELECT '+', to_jsonb(o.*) FROM orders o TABLESAMPLE SYSTEM_ROWS(1500);
@@ -77,4 +80,15 @@ CREATE TEMP TABLE d ON COMMIT DROP AS SELECT * FROM st_hash TABLESAMPLE SYSTEM_R
 DELETE FROM st_hash s WHERE hash_record_extended(s.*, 0) IN (SELECT hash_record_extended(d.*, 0) FROM d)
   AND s.id IN (SELECT id FROM d);
 INSERT INTO st_hash SELECT id, quantity + 1, amount, customer, nation, product, category FROM d;
+COMMIT;
+\echo '== the filter''s delta of one tick (76 rows out, 76 in) by whole-row hash: stage, delete, insert, commit'
+BEGIN;
+CREATE TEMP TABLE d ON COMMIT DROP AS SELECT * FROM st_filter TABLESAMPLE SYSTEM_ROWS(76);
+DELETE FROM st_filter s WHERE hash_record_extended(s.*, 0) IN (SELECT hash_record_extended(d.*, 0) FROM d)
+  AND s.id IN (SELECT id FROM d);
+INSERT INTO st_filter SELECT id, customer_id, product_id, quantity + 1, amount, ordered_at FROM d;
+COMMIT;
+\echo '== cleaning the tick''s 1,500 rows out of the typed buffer: delete, commit'
+BEGIN;
+DELETE FROM buf_typed;
 COMMIT;

@@ -25,12 +25,18 @@ import org.junit.jupiter.api.Test;
  * {@code /connectors/<name>/status}); then the first worker is killed (SIGKILL) and the first instance
  * stopped while the sources keep changing, and the survivors take over everything. Stateless and stateful
  * stream tables stay equal to their queries throughout, and no tick is applied twice. The stack is put back
- * as it was (first worker and instance running, the added ones gone) also when the test fails.
+ * as it was (first worker and instance running, the added ones gone) also when the test fails. While both
+ * instances run, one stream table is created and another dropped.
  */
 class ScaleOutEndToEndTest extends E2eSupport {
     private static final String SCHEMA = "scaleout";
     /** Stream table name and query; the queries read the tables of {@link RandomDml} in schema scaleout. */
     private static final Map<String, String> TABLES = new LinkedHashMap<>();
+    /** Created, and {@link #DROPPED} dropped, while both instances run. */
+    private static final String LATE = SCHEMA + ".st_late";
+    private static final String LATE_Q = "SELECT grp, count(*) AS n, min(price) AS low FROM e2e_items WHERE qty > 2 "
+            + "GROUP BY grp";
+    private static final String DROPPED = SCHEMA + ".st_kinds";
 
     static {
         TABLES.put(SCHEMA + ".st_items", PipelineEndToEndTest.ITEMS_A_Q);
@@ -45,11 +51,12 @@ class ScaleOutEndToEndTest extends E2eSupport {
     }
 
     private final RandomDml dml = new RandomDml(new Random(20261121L ^ 5));
+    /** The stream tables this test has at the moment. */
+    private final Map<String, String> tables = new LinkedHashMap<>(TABLES);
 
     @Test
     void twoInstancesAndTwoWorkersShareTheWorkAndTheSurvivorsTakeOverExactly() throws Exception {
         createStreamTables();
-        String[] names = TABLES.keySet().toArray(String[]::new);
         ChildJvm second = null;
         ConnectWorker secondWorker = null;
         try {
@@ -65,9 +72,10 @@ class ScaleOutEndToEndTest extends E2eSupport {
                     + ScaleOutProbe.runningTasksByWorker(survivor, connectorNames()));
             for (int round = 1; round <= 3; round++) {
                 writeRound(round);
-                awaitCaughtUp(names);
+                awaitCaughtUp(names());
                 assertAllMatch();
             }
+            changeTheStreamTablesWhileScaledOut();
 
             writeRound(4);
             stack.killConnect(); // SIGKILL: the source task and a sink task die mid-work
@@ -80,11 +88,11 @@ class ScaleOutEndToEndTest extends E2eSupport {
             System.out.println("after the stops: streams partitions " + streamsInstancesWithWork() + ", Connect tasks "
                     + ScaleOutProbe.runningTasksByWorker(survivor, connectorNames()));
             for (int round = 6; round <= 8; round++) {
-                awaitCaughtUp(names);
+                awaitCaughtUp(names());
                 assertAllMatch();
                 writeRound(round);
             }
-            awaitCaughtUp(names);
+            awaitCaughtUp(names());
             assertAllMatch();
             // a history row covers the ticks first_tick_id .. tick_id (the sink applies waiting ticks together)
             assertEquals("0", one("SELECT count(*) FROM (SELECT coalesce(first_tick_id, tick_id) AS first_tick, "
@@ -94,6 +102,30 @@ class ScaleOutEndToEndTest extends E2eSupport {
         } finally {
             restoreStack(second, secondWorker);
         }
+    }
+
+    /**
+     * Both instances see the catalog change and restart Kafka Streams with the new set of stream tables, at
+     * slightly different moments: the new stream table fills and the others go on exactly.
+     */
+    private void changeTheStreamTablesWhileScaledOut() throws Exception {
+        try (Connection c = connectInSchema(); Statement s = c.createStatement()) {
+            s.execute("SELECT pgtrickle.create_stream_table('" + LATE + "', '" + LATE_Q + "')");
+            s.execute("SELECT pgtrickle.drop_stream_table('" + DROPPED + "')");
+        }
+        tables.put(LATE, LATE_Q);
+        tables.remove(DROPPED);
+        assertEquals("0", one("SELECT count(*) FROM pgtrickle.pgt_stream_tables WHERE pgt_schema || '.' || pgt_name = '"
+                + DROPPED + "'"), "dropped");
+        awaitActive(LATE);
+        writeRound(31);
+        awaitCaughtUp(names());
+        assertAllMatch();
+        await("both streams app instances to have tasks again", probe(() -> streamsInstancesWithWork().size() == 2));
+    }
+
+    private String[] names() {
+        return tables.keySet().toArray(String[]::new);
     }
 
     private void createStreamTables() throws Exception {
@@ -111,7 +143,7 @@ class ScaleOutEndToEndTest extends E2eSupport {
                         + "')");
             }
         }
-        awaitActive(TABLES.keySet().toArray(String[]::new));
+        awaitActive(names());
         assertAllMatch();
     }
 
@@ -146,8 +178,8 @@ class ScaleOutEndToEndTest extends E2eSupport {
         };
     }
 
-    private static void assertAllMatch() throws SQLException {
-        for (Map.Entry<String, String> t : TABLES.entrySet()) {
+    private void assertAllMatch() throws SQLException {
+        for (Map.Entry<String, String> t : tables.entrySet()) {
             assertMatches(t.getKey(), "*", t.getValue().replaceAll("\\b(e2e_items|e2e_events)\\b", SCHEMA + ".$1")
                     .replace("\"Odd \"\"Src\"\"\"", SCHEMA + ".\"Odd \"\"Src\"\"\""));
         }
@@ -187,7 +219,7 @@ class ScaleOutEndToEndTest extends E2eSupport {
      * The stack as the other tests expect it: first worker and first instance running, the added ones stopped,
      * and this test's stream tables dropped (they would only add work to every later tick).
      */
-    private static void restoreStack(ChildJvm second, ConnectWorker secondWorker) throws Exception {
+    private void restoreStack(ChildJvm second, ConnectWorker secondWorker) throws Exception {
         List<Exception> errors = new ArrayList<>();
         run(errors, () -> {
             if (!stack.streamsApp().isAlive()) {
@@ -206,7 +238,7 @@ class ScaleOutEndToEndTest extends E2eSupport {
             run(errors, () -> stack.removeConnectWorker(secondWorker));
         }
         run(errors, stack::awaitConnectorsRunning);
-        for (String name : TABLES.keySet()) {
+        for (String name : tables.keySet()) {
             run(errors, () -> exec("SELECT pgtrickle.drop_stream_table('" + name + "')"));
         }
         if (!errors.isEmpty()) {
