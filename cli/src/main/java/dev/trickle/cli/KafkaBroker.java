@@ -40,7 +40,7 @@ public final class KafkaBroker implements AutoCloseable {
         this.clusterId = Uuid.randomUuid().toString();
         this.propertiesFile = dir.resolve("server.properties");
         this.overrides = b.overrides;
-        this.classpath = b.classpath != null ? b.classpath : ChildJvm.defaultClasspath();
+        this.classpath = b.classpath != null ? b.classpath : ChildJvmDefaults.classpath();
         this.child = ChildJvm.builder("kafka-broker", "kafka.Kafka")
                 .args(propertiesFile.toString())
                 .classpath(classpath)

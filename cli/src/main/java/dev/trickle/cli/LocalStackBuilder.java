@@ -67,7 +67,7 @@ public final class LocalStackBuilder {
         return this;
     }
 
-    /** Classpath of the child JVMs (default: {@link ChildJvm#defaultClasspath()}). */
+    /** Classpath of the child JVMs (default: {@link ChildJvmDefaults#classpath()}). */
     public LocalStackBuilder classpath(String value) {
         this.classpath = value;
         return this;

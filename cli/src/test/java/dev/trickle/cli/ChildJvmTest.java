@@ -125,7 +125,7 @@ class ChildJvmTest {
         try (OutputStream out = Files.newOutputStream(booter); JarOutputStream jar = new JarOutputStream(out, mf)) {
             jar.flush();
         }
-        String expanded = ChildJvm.expandManifestOnlyJars(booter + java.io.File.pathSeparator + "/x/classes");
+        String expanded = ChildJvmDefaults.expandManifestOnlyJars(booter + java.io.File.pathSeparator + "/x/classes");
         assertEquals(List.of(a.toString(), b.toString(), "/x/classes"), List.of(expanded.split(java.io.File.pathSeparator)));
     }
 }

@@ -1,0 +1,125 @@
+package dev.trickle.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** What a {@link ChildJvm} runs with unless told otherwise: the {@code java} launcher, classpath and log settings. */
+final class ChildJvmDefaults {
+    private ChildJvmDefaults() {
+    }
+
+    /**
+     * The classpath children run with: {@code -Dtrickle.classpath}, else this JVM's own. A manifest-only
+     * jar (as Surefire starts tests with) is replaced by the entries of its {@code Class-Path}, so that
+     * classpath scanners in the child (Connect's plugin discovery) see every jar.
+     */
+    static String classpath() {
+        String explicit = System.getProperty("trickle.classpath");
+        if (explicit != null) {
+            return explicit;
+        }
+        return expandManifestOnlyJars(System.getProperty("java.class.path"));
+    }
+
+    static String expandManifestOnlyJars(String classpath) {
+        List<String> out = new ArrayList<>();
+        for (String entry : classpath.split(java.io.File.pathSeparator)) {
+            if (entry.isEmpty()) {
+                continue;
+            }
+            List<String> expanded = manifestClassPath(entry);
+            out.addAll(expanded.isEmpty() ? List.of(entry) : expanded);
+        }
+        return String.join(java.io.File.pathSeparator, out);
+    }
+
+    private static List<String> manifestClassPath(String entry) {
+        Path jar = Path.of(entry);
+        if (!entry.endsWith(".jar") || !Files.isRegularFile(jar)) {
+            return List.of();
+        }
+        try (java.util.jar.JarFile jf = new java.util.jar.JarFile(jar.toFile())) {
+            java.util.jar.Manifest mf = jf.getManifest();
+            String cp = mf == null ? null : mf.getMainAttributes().getValue(java.util.jar.Attributes.Name.CLASS_PATH);
+            if (cp == null || cp.isBlank() || jf.stream().anyMatch(e -> e.getName().endsWith(".class"))) {
+                return List.of(); // an ordinary jar: keep it as it is
+            }
+            List<String> entries = new ArrayList<>();
+            java.net.URI base = jar.toAbsolutePath().toUri();
+            for (String ref : cp.trim().split("\\s+")) {
+                java.net.URI uri = base.resolve(ref);
+                entries.add("file".equals(uri.getScheme()) ? Path.of(uri).toString() : ref);
+            }
+            return entries;
+        } catch (IOException | RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    /** The {@code java} launcher of this very JVM. */
+    static String javaExecutable() {
+        return ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    /**
+     * slf4j-simple settings for a child: time-stamped lines to standard output (which goes to the log
+     * file), INFO for Trickle, WARN for the chatty parts of Kafka, Connect and Jetty.
+     */
+    static Map<String, String> logProperties() {
+        Map<String, String> p = new LinkedHashMap<>();
+        String prefix = "org.slf4j.simpleLogger.";
+        p.put(prefix + "logFile", "System.out");
+        p.put(prefix + "showDateTime", "true");
+        p.put(prefix + "dateTimeFormat", "HH:mm:ss.SSS");
+        p.put(prefix + "showThreadName", "true");
+        p.put(prefix + "showShortLogName", "true");
+        p.put(prefix + "levelInBrackets", "true");
+        p.put(prefix + "defaultLogLevel", "info");
+        for (String quiet : List.of(
+                "org.apache.kafka.common.config.AbstractConfig",
+                "org.apache.kafka.common.utils.AppInfoParser",
+                "org.apache.kafka.common.metrics",
+                "org.apache.kafka.common.telemetry",
+                "org.apache.kafka.common.network",
+                "org.apache.kafka.clients",
+                "org.apache.kafka.raft",
+                "org.apache.kafka.metadata",
+                "org.apache.kafka.image",
+                "org.apache.kafka.controller",
+                "org.apache.kafka.coordinator",
+                "org.apache.kafka.server",
+                "org.apache.kafka.storage",
+                "org.apache.kafka.snapshot",
+                "org.apache.kafka.queue",
+                "org.apache.kafka.connect.runtime.isolation",
+                "org.apache.kafka.streams.processor.internals.StreamsConfigUtils",
+                "kafka.log",
+                "kafka.cluster",
+                "kafka.coordinator",
+                "kafka.server",
+                "kafka.raft",
+                "kafka.network",
+                "kafka.utils",
+                "state.change.logger",
+                "org.eclipse.jetty",
+                "org.glassfish",
+                "org.reflections",
+                "org.apache.calcite",
+                "org.flywaydb")) {
+            p.put(prefix + "log." + quiet, "warn");
+        }
+        // Broker start/stop milestones stay visible.
+        p.put(prefix + "log.kafka.server.KafkaRaftServer", "info");
+        p.put(prefix + "log.kafka.server.BrokerServer", "info");
+        // Kafka's broker carries log4j-core for its logging controller: keep log4j quiet and off the console.
+        p.put("log4j2.level", "WARN");
+        p.put("log4j2.StatusLogger.level", "OFF");
+        return p;
+    }
+}
