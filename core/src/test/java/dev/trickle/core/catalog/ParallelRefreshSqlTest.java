@@ -133,7 +133,11 @@ class ParallelRefreshSqlTest {
     }
 
     private static void exec(String... sql) throws SQLException {
-        EmbeddedPg.exec(url, sql);
+        try (Connection c = EmbeddedPg.connect(url); Statement s = c.createStatement()) {
+            for (String q : sql) {
+                s.execute(q);
+            }
+        }
     }
 
     private static String one(String sql) throws SQLException {

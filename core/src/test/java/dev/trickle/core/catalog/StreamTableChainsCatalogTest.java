@@ -130,10 +130,16 @@ class StreamTableChainsCatalogTest {
     }
 
     static void exec(String... sql) throws SQLException {
-        EmbeddedPg.exec(url, sql);
+        try (Connection c = EmbeddedPg.connect(url); Statement s = c.createStatement()) {
+            for (String q : sql) {
+                s.execute(q);
+            }
+        }
     }
 
     static String one(String sql) throws SQLException {
-        return EmbeddedPg.one(url, sql);
+        try (Connection c = EmbeddedPg.connect(url); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : "<no row>";
+        }
     }
 }
