@@ -39,6 +39,17 @@ abstract class E2eSupport {
         }
     }
 
+    /** Runs the statements as one transaction. */
+    static void commitTogether(List<String> sql) throws SQLException {
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            for (String q : sql) {
+                s.execute(q);
+            }
+            c.commit();
+        }
+    }
+
     static String one(String sql) throws SQLException {
         try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             return rs.next() ? rs.getString(1) : null;

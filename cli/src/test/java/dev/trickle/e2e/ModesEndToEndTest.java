@@ -3,8 +3,6 @@ package dev.trickle.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.sql.Connection;
-import java.sql.Statement;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,13 +48,7 @@ class ModesEndToEndTest extends E2eSupport {
                         "UPDATE m_orders SET amount = amount * 2 WHERE customer_id = 31"),
                 List.of("DELETE FROM m_orders WHERE customer_id % 2 = 0", "TRUNCATE m_customers"));
         for (List<String> round : rounds) {
-            try (Connection c = connect(); Statement s = c.createStatement()) {
-                c.setAutoCommit(false);
-                for (String sql : round) {
-                    s.execute(sql);
-                }
-                c.commit();
-            }
+            commitTogether(round);
             awaitCaughtUp(ALL);
             assertAll();
         }

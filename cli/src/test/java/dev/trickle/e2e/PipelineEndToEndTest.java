@@ -63,13 +63,7 @@ class PipelineEndToEndTest extends E2eSupport {
     @Test
     void randomDmlRoundsKeepEveryStreamTableEqualToItsQuery() throws Exception {
         for (int round = 1; round <= 8; round++) {
-            try (Connection c = connect(); Statement s = c.createStatement()) {
-                c.setAutoCommit(false);
-                for (String sql : dml.round(round)) {
-                    s.execute(sql);
-                }
-                c.commit();
-            }
+            commitTogether(dml.round(round));
             awaitCaughtUp(ALL);
             assertAllMatch();
         }

@@ -3,8 +3,6 @@ package dev.trickle.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.sql.Connection;
-import java.sql.Statement;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -69,13 +67,7 @@ class RecursiveEndToEndTest extends E2eSupport {
                 List.of("UPDATE rec_edges SET dst = 1 WHERE src = 200", "UPDATE rec_emp SET mgr = NULL WHERE id = 20",
                         "UPDATE rec_emp SET mgr = 2 WHERE id BETWEEN 60 AND 70", "DELETE FROM rec_dag WHERE src % 5 = 0"));
         for (List<String> round : rounds) {
-            try (Connection c = connect(); Statement s = c.createStatement()) {
-                c.setAutoCommit(false);
-                for (String sql : round) {
-                    s.execute(sql);
-                }
-                c.commit();
-            }
+            commitTogether(round);
             awaitCaughtUp(ALL);
             assertAll();
         }

@@ -133,11 +133,7 @@ class ParallelRefreshSqlTest {
     }
 
     private static void exec(String... sql) throws SQLException {
-        try (Connection c = EmbeddedPg.connect(url); Statement s = c.createStatement()) {
-            for (String q : sql) {
-                s.execute(q);
-            }
-        }
+        EmbeddedPg.exec(url, sql);
     }
 
     private static String one(String sql) throws SQLException {

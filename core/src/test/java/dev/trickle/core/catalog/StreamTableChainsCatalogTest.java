@@ -130,16 +130,10 @@ class StreamTableChainsCatalogTest {
     }
 
     static void exec(String... sql) throws SQLException {
-        try (Connection c = EmbeddedPg.connect(url); Statement s = c.createStatement()) {
-            for (String q : sql) {
-                s.execute(q);
-            }
-        }
+        EmbeddedPg.exec(url, sql);
     }
 
     static String one(String sql) throws SQLException {
-        try (Connection c = EmbeddedPg.connect(url); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            return rs.next() ? rs.getString(1) : "<no row>";
-        }
+        return EmbeddedPg.one(url, sql);
     }
 }

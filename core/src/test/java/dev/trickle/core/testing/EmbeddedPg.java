@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -59,5 +60,21 @@ public final class EmbeddedPg {
 
     public static Connection connect(String jdbcUrl) throws SQLException {
         return DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
+    }
+
+    /** Runs the statements one after another in auto-commit, on one connection to {@code jdbcUrl}. */
+    public static void exec(String jdbcUrl, String... sql) throws SQLException {
+        try (Connection c = connect(jdbcUrl); Statement s = c.createStatement()) {
+            for (String q : sql) {
+                s.execute(q);
+            }
+        }
+    }
+
+    /** The first column of the first row of {@code sql}, or {@code "<no row>"}. */
+    public static String one(String jdbcUrl, String sql) throws SQLException {
+        try (Connection c = connect(jdbcUrl); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : "<no row>";
+        }
     }
 }

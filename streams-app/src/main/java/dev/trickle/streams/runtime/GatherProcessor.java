@@ -4,11 +4,9 @@ import dev.trickle.core.records.ChangeRecord;
 import dev.trickle.core.records.DeltaRecord;
 import dev.trickle.core.records.MalformedRecordException;
 import dev.trickle.core.records.RecordCodec;
-import dev.trickle.streams.plan.EvaluationException;
 import dev.trickle.streams.plan.ZSet;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -129,14 +127,8 @@ final class GatherProcessor implements Processor<String, String, String, String>
     private void run(long tick, long tickMillis, long timestamp, boolean initial) {
         Map<String, ZSet<Map<String, String>>> inputs = pending.drain(tick, upstreams::sourceName);
         upstreams.ran(tick);
-        ZSet<List<String>> output;
-        try {
-            output = table.pipeline().apply(inputs, state);
-        } catch (KafkaException e) {
-            // the state store's changelog or the producer failed (fenced, say): Kafka Streams' business, not the query's
-            throw e;
-        } catch (EvaluationException | RuntimeException e) {
-            StreamTableProcessor.fail(table, fill, errors, tick, e);
+        ZSet<List<String>> output = StreamTableProcessor.evaluate(table, fill, errors, tick, inputs, state);
+        if (output == null) {
             return;
         }
         DeltaOutput.emit(context, table, tick, tickMillis, output, 0, 1, initial, timestamp);

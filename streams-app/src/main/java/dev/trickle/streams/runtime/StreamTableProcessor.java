@@ -79,14 +79,8 @@ final class StreamTableProcessor implements Processor<String, String, String, St
             meta.delete(endedPrefix + i);
         }
         Map<String, ZSet<Map<String, String>>> inputs = pending.drain(end.tick(), table::sourceName);
-        ZSet<List<String>> output;
-        try {
-            output = table.pipeline().apply(inputs, StateBackend.NONE);
-        } catch (KafkaException e) {
-            // the state store's changelog or the producer failed (fenced, say): Kafka Streams' business, not the query's
-            throw e;
-        } catch (EvaluationException | RuntimeException e) {
-            fail(table, fill, errors, end.tick(), e);
+        ZSet<List<String>> output = evaluate(table, fill, errors, end.tick(), inputs, StateBackend.NONE);
+        if (output == null) {
             return;
         }
         DeltaOutput.emit(context, table, end.tick(), end.tickMillis(), output, context.taskId().partition(),
@@ -107,6 +101,23 @@ final class StreamTableProcessor implements Processor<String, String, String, St
     }
 
     /** The stream table stops: its data stays at the last good tick, and pgt_status() says why. */
+    /**
+     * The tick's output delta, or null when the query failed on it (the stream table then stops with the error).
+     * A Kafka error from inside the operators (a state store's changelog, a fenced producer) is Kafka Streams'
+     * business, not the query's: it goes up, and Kafka Streams runs the tick again.
+     */
+    static ZSet<List<String>> evaluate(RunnableStreamTable table, FillTracker fill, ErrorReporter errors, long tick,
+                                       Map<String, ZSet<Map<String, String>>> inputs, StateBackend state) {
+        try {
+            return table.pipeline().apply(inputs, state);
+        } catch (KafkaException e) {
+            throw e;
+        } catch (EvaluationException | RuntimeException e) {
+            fail(table, fill, errors, tick, e);
+            return null;
+        }
+    }
+
     static void fail(RunnableStreamTable table, FillTracker fill, ErrorReporter errors, long tick, Exception e) {
         String message = "evaluating the query failed at tick " + tick + ": " + e.getMessage();
         LOG.error("Stream table {} stops: {}", table.displayName(), message, e);

@@ -8,12 +8,7 @@ import dev.trickle.core.TopicNames;
 import dev.trickle.core.records.ChangeRecord;
 import dev.trickle.core.records.DeltaRecord;
 import dev.trickle.core.records.RecordCodec;
-import dev.trickle.streams.operators.OperatorState;
-import dev.trickle.streams.operators.StateBackend;
 import dev.trickle.streams.plan.CompiledQuery;
-import dev.trickle.streams.plan.DeltaPipeline;
-import dev.trickle.streams.plan.EvaluationException;
-import dev.trickle.streams.plan.ZSet;
 import dev.trickle.streams.sql.SourceColumn;
 import dev.trickle.streams.sql.SourceTable;
 import java.util.ArrayList;
@@ -22,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
@@ -50,7 +44,7 @@ class GatherTopologyTest {
 
     @BeforeEach
     void start() {
-        CompiledQuery q = new CompiledQuery(List.of(ITEMS), List.of("grp", "n"), new CountPerGroup(), "count per group");
+        CompiledQuery q = new CompiledQuery(List.of(ITEMS), List.of("grp", "n"), new CountPerGroup("public.items"), "count per group");
         StreamTableDef def = new StreamTableDef(ST, "public", "counts", "...", List.of("public"), "AUTO", "ACTIVE", true,
                 List.of(new StreamTableDef.SourceName("public", "items")));
         RunnableStreamTable t = RunnableStreamTable.of(def, q, "trickle", 1);
@@ -170,52 +164,5 @@ class GatherTopologyTest {
             }
         }
         return new Tick(rows, initial);
-    }
-
-    /** SELECT grp, count(*) FROM items GROUP BY grp, with the counts in operator state. */
-    private static final class CountPerGroup implements DeltaPipeline {
-        /** A group whose row fails the query. */
-        static final String FAILING = "fails";
-        /** A group whose row makes the state store's changelog fail, as a fenced producer does. */
-        static final String FENCED = "fenced";
-
-        @Override
-        public ZSet<List<String>> apply(Map<String, ZSet<Map<String, String>>> inputs, StateBackend state)
-                throws EvaluationException {
-            OperatorState.KeyValueState counts = state.forOperator("op0").store("counts");
-            ZSet<List<String>> out = new ZSet<>();
-            ZSet<Map<String, String>> in = inputs.getOrDefault("public.items", new ZSet<>());
-            if (in.asMap().keySet().stream().anyMatch(row -> FAILING.equals(row.get("grp")))) {
-                throw new EvaluationException("division by zero");
-            }
-            if (in.asMap().keySet().stream().anyMatch(row -> FENCED.equals(row.get("grp")))) {
-                throw new KafkaException("Producer attempted to produce with an old epoch");
-            }
-            Map<String, Long> change = new HashMap<>();
-            in.asMap().forEach((row, w) -> change.merge(row.get("grp"), w, Long::sum));
-            change.forEach((grp, w) -> {
-                String before = counts.get(grp);
-                long old = before == null ? 0 : Long.parseLong(before);
-                if (old > 0) {
-                    out.add(List.of(grp, Long.toString(old)), -1);
-                }
-                long now = old + w;
-                counts.put(grp, now == 0 ? null : Long.toString(now));
-                if (now > 0) {
-                    out.add(List.of(grp, Long.toString(now)), 1);
-                }
-            });
-            return out;
-        }
-
-        @Override
-        public ZSet<List<String>> apply(Map<String, ZSet<Map<String, String>>> inputs) {
-            throw new UnsupportedOperationException("the runtime passes its state store");
-        }
-
-        @Override
-        public boolean isStateful() {
-            return true;
-        }
     }
 }

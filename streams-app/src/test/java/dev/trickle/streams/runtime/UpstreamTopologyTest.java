@@ -7,11 +7,7 @@ import dev.trickle.core.TopicNames;
 import dev.trickle.core.records.ChangeRecord;
 import dev.trickle.core.records.DeltaRecord;
 import dev.trickle.core.records.RecordCodec;
-import dev.trickle.streams.operators.OperatorState;
-import dev.trickle.streams.operators.StateBackend;
 import dev.trickle.streams.plan.CompiledQuery;
-import dev.trickle.streams.plan.DeltaPipeline;
-import dev.trickle.streams.plan.ZSet;
 import dev.trickle.streams.sql.SourceColumn;
 import dev.trickle.streams.sql.SourceTable;
 import java.util.ArrayList;
@@ -53,7 +49,7 @@ class UpstreamTopologyTest {
 
     @BeforeEach
     void start() {
-        CompiledQuery q = new CompiledQuery(List.of(B), List.of("grp", "n"), new CountPerGroup(), "count per group over b");
+        CompiledQuery q = new CompiledQuery(List.of(B), List.of("grp", "n"), new CountPerGroup("public.b"), "count per group over b");
         StreamTableDef def = new StreamTableDef(ST, "public", "d", "...", List.of("public"), "AUTO", "ACTIVE", true,
                 List.of(new StreamTableDef.SourceName("public", "b", UPSTREAM)));
         RunnableStreamTable t = RunnableStreamTable.of(def, q, "trickle", 1).withFloor(2);
@@ -241,39 +237,5 @@ class UpstreamTopologyTest {
         }
         rows.values().removeIf(w -> w == 0);
         return new Tick(rows, initial);
-    }
-
-    /** SELECT grp, count(*) FROM b GROUP BY grp, with the counts in operator state. */
-    private static final class CountPerGroup implements DeltaPipeline {
-        @Override
-        public ZSet<List<String>> apply(Map<String, ZSet<Map<String, String>>> inputs, StateBackend state) {
-            OperatorState.KeyValueState counts = state.forOperator("op0").store("counts");
-            ZSet<List<String>> out = new ZSet<>();
-            Map<String, Long> change = new HashMap<>();
-            inputs.getOrDefault("public.b", new ZSet<>()).asMap().forEach((row, w) -> change.merge(row.get("grp"), w, Long::sum));
-            change.forEach((grp, w) -> {
-                String before = counts.get(grp);
-                long old = before == null ? 0 : Long.parseLong(before);
-                if (old > 0) {
-                    out.add(List.of(grp, Long.toString(old)), -1);
-                }
-                long now = old + w;
-                counts.put(grp, now == 0 ? null : Long.toString(now));
-                if (now > 0) {
-                    out.add(List.of(grp, Long.toString(now)), 1);
-                }
-            });
-            return out;
-        }
-
-        @Override
-        public ZSet<List<String>> apply(Map<String, ZSet<Map<String, String>>> inputs) {
-            throw new UnsupportedOperationException("the runtime passes its state store");
-        }
-
-        @Override
-        public boolean isStateful() {
-            return true;
-        }
     }
 }
