@@ -100,7 +100,6 @@ final class StreamTableProcessor implements Processor<String, String, String, St
         }
     }
 
-    /** The stream table stops: its data stays at the last good tick, and pgt_status() says why. */
     /**
      * The tick's output delta, or null when the query failed on it (the stream table then stops with the error).
      * A Kafka error from inside the operators (a state store's changelog, a fenced producer) is Kafka Streams'
@@ -118,6 +117,7 @@ final class StreamTableProcessor implements Processor<String, String, String, St
         }
     }
 
+    /** The stream table stops: its data stays at the last good tick, and pgt_status() says why. */
     static void fail(RunnableStreamTable table, FillTracker fill, ErrorReporter errors, long tick, Exception e) {
         String message = "evaluating the query failed at tick " + tick + ": " + e.getMessage();
         LOG.error("Stream table {} stops: {}", table.displayName(), message, e);
