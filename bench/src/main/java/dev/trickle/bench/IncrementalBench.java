@@ -58,7 +58,7 @@ final class IncrementalBench {
             if (cfg.pgUrl() != null && !Boolean.getBoolean("bench.pg.reset")
                     && "t".equals(one(c, "SELECT to_regnamespace('pgtrickle') IS NOT NULL OR to_regclass('orders') IS NOT NULL "
                     + "OR to_regclass('customers') IS NOT NULL OR to_regclass('products') IS NOT NULL"))) {
-                throw new IllegalStateException("the database at " + cfg.pgUrl() + " has a pgtrickle catalog or tables "
+                throw new IllegalStateException("the database at " + dev.trickle.core.pg.PgRedaction.redact(cfg.pgUrl()) + " has a pgtrickle catalog or tables "
                         + "named orders, customers or products: the benchmark drops and recreates them. Use an empty "
                         + "database, or pass -Dbench.pg.reset=true to allow that");
             }

@@ -28,7 +28,7 @@ public final class Main {
         Report report = new Report(cfg);
         try {
             String url = cfg.pgUrl() != null ? cfg.pgUrl() : embeddedDatabase(cfg);
-            Log.step("PostgreSQL at %s", url);
+            Log.step("PostgreSQL at %s", dev.trickle.core.pg.PgRedaction.redact(url));
             new IncrementalBench(cfg, report, url).run();
         } catch (Exception | Error e) {
             e.printStackTrace();

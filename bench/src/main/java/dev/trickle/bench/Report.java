@@ -86,7 +86,7 @@ final class Report {
 
     void pgFacts(Connection c) throws SQLException {
         machine.put("PostgreSQL", IncrementalBench.one(c, "SELECT version()") + (cfg.pgUrl() == null
-                ? " (embedded, zonky)" : " (" + cfg.pgUrl() + ")"));
+                ? " (embedded, zonky)" : " (" + dev.trickle.core.pg.PgRedaction.redact(cfg.pgUrl()) + ")"));
         machine.put("PostgreSQL settings", IncrementalBench.one(c, "SELECT string_agg(name || '=' || current_setting(name), "
                 + "', ' ORDER BY name) FROM pg_settings WHERE name IN ('shared_buffers', 'work_mem', "
                 + "'maintenance_work_mem', 'wal_level', 'max_wal_size', 'max_parallel_workers_per_gather', 'fsync', 'synchronous_commit', 'full_page_writes', 'jit', 'checkpoint_timeout', "

@@ -5,14 +5,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -134,17 +132,11 @@ public final class ConnectWorker implements AutoCloseable {
     }
 
     private void writeProperties() {
-        try {
-            Files.createDirectories(dir);
-            try (Writer w = Files.newBufferedWriter(propertiesFile)) {
-                w.write("# Kafka Connect worker (distributed mode), written by the Trickle local stack\n");
-                for (Map.Entry<String, String> e : config.entrySet()) {
-                    w.write(e.getKey() + "=" + e.getValue() + "\n");
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not write " + propertiesFile, e);
+        StringBuilder text = new StringBuilder("# Kafka Connect worker (distributed mode), written by the Trickle local stack\n");
+        for (Map.Entry<String, String> e : config.entrySet()) {
+            text.append(e.getKey()).append('=').append(e.getValue()).append('\n');
         }
+        PrivateFiles.write(propertiesFile, text.toString()); // 0600: a worker config may carry credentials
     }
 
     private void awaitReady(Deadline deadline) throws InterruptedException, TimeoutException {

@@ -204,7 +204,11 @@ public final class LocalStack implements AutoCloseable {
         return postgres.password();
     }
 
-    /** {@code postgresql://USER@127.0.0.1:PORT/DB} */
+    /**
+     * The URL for psql and {@code --pg-url}: {@code postgresql://postgres@127.0.0.1:PORT/trickle?passfile=...} with
+     * the embedded PostgreSQL (its password is in that pgpass file), {@code postgresql://USER@HOST:PORT/DB} with
+     * an external one; never a password.
+     */
     public String pgUrl() {
         return postgres.url();
     }

@@ -24,19 +24,27 @@ import java.util.concurrent.TimeUnit;
  * transactions on) with its data under the work dir, or an external server given by URL. The embedded
  * server can be killed like a crash ({@link #kill()}) and started again on the same data and port
  * ({@link #restart(Duration)}).
+ *
+ * <p>The embedded server asks every client for a password (scram-sha-256, on TCP and on its Unix socket alike):
+ * initdb gets a random one ({@link PgPasswordFiles}), kept beside the data directory in {@code pg-password} and
+ * published for psql in {@code pgpass}, both 0600. Its {@link #url()} names that pgpass file.
  */
 public final class Postgres implements AutoCloseable {
     /** Database the embedded server creates for Trickle. */
     public static final String EMBEDDED_DATABASE = "trickle";
+    /** The embedded server's superuser, as zonky's initdb names it. */
+    public static final String SUPERUSER = "postgres";
 
     private final PgUrl url;
+    private final Path passfile;
     private final EmbeddedPostgres embedded;
     private final Path dataDir;
     private final Path logFile;
     private Process watchdog;
 
-    private Postgres(PgUrl url, EmbeddedPostgres embedded, Path dataDir, Path logFile, Process watchdog) {
+    private Postgres(PgUrl url, Path passfile, EmbeddedPostgres embedded, Path dataDir, Path logFile, Process watchdog) {
         this.url = url;
+        this.passfile = passfile;
         this.embedded = embedded;
         this.dataDir = dataDir;
         this.logFile = logFile;
@@ -52,7 +60,8 @@ public final class Postgres implements AutoCloseable {
     public static Postgres startEmbedded(Path dataDir, Path logFile, boolean cleanDataDir, int port) {
         try {
             Files.createDirectories(logFile.toAbsolutePath().getParent());
-            Files.createDirectories(dataDir.toAbsolutePath().getParent());
+            Path dir = Files.createDirectories(dataDir.toAbsolutePath().getParent());
+            String password = embeddedPassword(dataDir.toAbsolutePath(), cleanDataDir);
             ProcessBuilder.Redirect log = ProcessBuilder.Redirect.appendTo(logFile.toFile());
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
             if (port > 0) {
@@ -75,25 +84,53 @@ public final class Postgres implements AutoCloseable {
                     // zonky's default is off: then a crash of PostgreSQL (not of the machine) loses the last
                     // acknowledged commits, sources' and the sink's alike; with fsync off, on costs one write()
                     .setServerConfig("synchronous_commit", "on")
+                    // initdb (run when the data directory is new) takes the password and asks for it from then
+                    // on: no moment at which the server trusts whoever connects. zonky puts these after its
+                    // own "-A trust", and initdb's last option wins.
+                    .setLocaleConfig("auth", "scram-sha-256")
+                    .setLocaleConfig("pwfile", dir.resolve(PgPasswordFiles.PASSWORD_FILE).toString())
+                    .setConnectConfig("password", password)
                     .start();
             Process watchdog = null;
+            Path passfile = dir.resolve(PgPasswordFiles.PGPASS_FILE);
             try {
-                createDatabase(pg);
+                createDatabase(pg, password);
                 watchdog = startWatchdog(dataDir.toAbsolutePath());
+                PgPasswordFiles.writePgpass(passfile, pg.getPort(), SUPERUSER, password);
             } catch (RuntimeException e) {
                 pg.close();
                 throw e;
             }
-            PgUrl url = new PgUrl("127.0.0.1", pg.getPort(), EMBEDDED_DATABASE, "postgres", "postgres", null);
-            return new Postgres(url, pg, dataDir.toAbsolutePath(), logFile.toAbsolutePath(), watchdog);
+            PgUrl url = new PgUrl("127.0.0.1", pg.getPort(), EMBEDDED_DATABASE, SUPERUSER, password, null);
+            return new Postgres(url, passfile, pg, dataDir.toAbsolutePath(), logFile.toAbsolutePath(), watchdog);
         } catch (IOException e) {
             throw new UncheckedIOException("could not start embedded PostgreSQL (log: " + logFile + ")", e);
         }
     }
 
+    /**
+     * The embedded server's password: a new one for a new data directory (written where initdb reads it), else
+     * the one its data directory was created with.
+     */
+    private static String embeddedPassword(Path dataDir, boolean cleanDataDir) throws IOException {
+        Path file = dataDir.getParent().resolve(PgPasswordFiles.PASSWORD_FILE);
+        boolean existing = !cleanDataDir && Files.exists(dataDir.resolve("postgresql.conf"));
+        if (existing) {
+            if (!Files.exists(file)) {
+                throw new IllegalStateException("the PostgreSQL data in " + dataDir + " has no password file " + file
+                        + " (it was made by an older Trickle, whose server trusted every local user): delete " + dataDir
+                        + " or start without --keep");
+            }
+            return PgPasswordFiles.readPassword(file);
+        }
+        String password = PgPasswordFiles.generate();
+        PgPasswordFiles.writePassword(file, password);
+        return password;
+    }
+
     /** An external server: checks that it answers. */
     public static Postgres external(PgUrl url) {
-        Postgres pg = new Postgres(url, null, null, null, null);
+        Postgres pg = new Postgres(url, null, null, null, null, null);
         try (Connection c = pg.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW server_version")) {
             rs.next();
         } catch (SQLException e) {
@@ -102,8 +139,8 @@ public final class Postgres implements AutoCloseable {
         return pg;
     }
 
-    private static void createDatabase(EmbeddedPostgres pg) {
-        try (Connection c = DriverManager.getConnection(jdbc(pg.getPort(), "postgres"), "postgres", "postgres");
+    private static void createDatabase(EmbeddedPostgres pg, String password) {
+        try (Connection c = DriverManager.getConnection(jdbc(pg.getPort(), "postgres"), SUPERUSER, password);
              Statement s = c.createStatement()) {
             try (ResultSet rs = s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + EMBEDDED_DATABASE + "'")) {
                 if (rs.next()) {
@@ -151,9 +188,18 @@ public final class Postgres implements AutoCloseable {
         return url.password();
     }
 
-    /** {@code postgresql://USER@127.0.0.1:PORT/DB} */
+    /**
+     * For psql and {@code --pg-url}: {@code postgresql://postgres@127.0.0.1:PORT/trickle?passfile=WORKDIR/pgpass}
+     * for the embedded server (the password comes from that file), {@code postgresql://USER@HOST:PORT/DB} for an
+     * external one. Never the password itself.
+     */
     public String url() {
-        return url.display();
+        return passfile == null ? url.display() : url.display(passfile);
+    }
+
+    /** The pgpass file with the embedded server's password (null for an external server). */
+    public Path passfile() {
+        return passfile;
     }
 
     public PgUrl pgUrl() {

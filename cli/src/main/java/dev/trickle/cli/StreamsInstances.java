@@ -1,8 +1,5 @@
 package dev.trickle.cli;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -80,11 +77,7 @@ final class StreamsInstances {
         if (n > 1) {
             text.append("state.dir=").append(escape(stateDir(n).toString())).append('\n');
         }
-        try {
-            Files.writeString(properties, text);
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not write " + properties, e);
-        }
+        PrivateFiles.write(properties, text.toString()); // it holds trickle.pg.password
         ChildJvm.Builder builder = ChildJvm.builder("streams-app" + suffix, mainClass);
         jvmOptions.forEach(builder::jvmOption);
         ChildJvm child = builder

@@ -72,6 +72,43 @@ class PostgresTest {
         assertFalse(Files.exists(dir.resolve("pg-data")), "data of a clean-at-close server removed");
     }
 
+    @Test
+    void embeddedServerAsksEveryClientForTheGeneratedPassword() throws Exception {
+        Path data = dir.resolve("pg-data");
+        String password;
+        int port;
+        try (Postgres pg = Postgres.startEmbedded(data, dir.resolve("postgres.log"), false)) { // data kept at close
+            port = pg.pgUrl().port();
+            password = pg.password();
+            assertTrue(password.length() >= 20, "a generated password, not a well-known one");
+            for (Path file : new Path[] {dir.resolve("pg-password"), dir.resolve("pgpass")}) {
+                assertFalse(PrivateFiles.isShared(file), file + " is readable by others");
+                assertTrue(Files.readString(file).contains(password), file.toString());
+            }
+            for (String wrong : new String[] {"postgres", "", password + "x"}) {
+                SQLException e = assertThrows(SQLException.class, () -> DriverManager.getConnection(
+                        "jdbc:postgresql://127.0.0.1:" + port + "/trickle", "postgres", wrong).close());
+                assertTrue("28P01".equals(e.getSQLState()) || "08004".equals(e.getSQLState()), e.getSQLState() + " " + e);
+            }
+            String url = pg.url();
+            assertEquals("postgresql://postgres@127.0.0.1:" + port + "/trickle?passfile=" + dir.resolve("pgpass"), url);
+            assertFalse(url.contains(password));
+            assertEquals(password, PgUrl.parse(url, null, null).password(), "--pg-url takes the URL as printed");
+            if (Psql.available()) {
+                assertEquals("1", Psql.run(url, "SELECT 1").strip(), "psql connects with the URL as printed");
+                String withoutPassfile = url.substring(0, url.indexOf('?'));
+                assertTrue(Psql.fails(withoutPassfile), "psql without the password file must be refused");
+            }
+        }
+        // kept data: started again, the server takes the password it was created with
+        try (Postgres pg = Postgres.startEmbedded(data, dir.resolve("postgres.log"), false)) {
+            assertEquals(password, pg.password());
+            try (Connection c = pg.connect(); Statement s = c.createStatement()) {
+                assertEquals("1", one(s, "SELECT 1"));
+            }
+        }
+    }
+
     private static String one(Statement s, String sql) throws SQLException {
         try (ResultSet rs = s.executeQuery(sql)) {
             rs.next();

@@ -1,5 +1,6 @@
 package dev.trickle.sink;
 
+import dev.trickle.core.pg.PgTransientErrors;
 import java.sql.Connection;
 import java.sql.SQLException;
 
@@ -9,15 +10,13 @@ final class PgErrors {
     }
 
     /**
-     * Lost or refused connections, server shutdown, lack of resources, serialization failures, deadlocks,
-     * lock and statement timeouts: retrying later can succeed. Checked after rollback, so that a connection
-     * which died without a telling SQLSTATE is caught by the validity probe.
+     * A failure worth retrying on a new connection: one of Trickle's transient errors ({@link PgTransientErrors}),
+     * or a connection that died without a telling SQLSTATE, which the validity probe (run after the rollback)
+     * catches.
      */
     static boolean retriable(SQLException e, Connection c) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException s && retriableState(s.getSQLState())) {
-                return true;
-            }
+        if (PgTransientErrors.isTransient(e)) {
+            return true;
         }
         try {
             return c == null || c.isClosed() || !c.isValid(5);
@@ -27,15 +26,6 @@ final class PgErrors {
     }
 
     static boolean retriableState(String state) {
-        if (state == null) {
-            return false;
-        }
-        return state.startsWith("08") // connection exception
-                || state.startsWith("53") // insufficient resources (disk full, too many connections)
-                || state.startsWith("57P") // admin / crash shutdown, cannot connect now
-                || state.equals("57014") // statement timeout or cancel
-                || state.equals("40001") // serialization failure
-                || state.equals("40P01") // deadlock
-                || state.equals("55P03"); // lock not available
+        return PgTransientErrors.isTransientState(state);
     }
 }

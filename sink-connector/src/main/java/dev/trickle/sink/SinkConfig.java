@@ -1,6 +1,7 @@
 package dev.trickle.sink;
 
 import dev.trickle.core.parallel.ParallelMode;
+import dev.trickle.core.pg.PgConnectionConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -14,17 +15,15 @@ import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.Width;
-import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.common.config.types.Password;
 
 /**
  * Settings of the Trickle sink connector. The delta topics to read come from Connect's own
  * {@code topics} or {@code topics.regex} (typically {@code trickle\.delta\..*}).
  */
 public final class SinkConfig extends AbstractConfig {
-    public static final String PG_URL = "pg.url";
-    public static final String PG_USER = "pg.user";
-    public static final String PG_PASSWORD = "pg.password";
+    public static final String PG_URL = PgConnectionConfig.URL;
+    public static final String PG_USER = PgConnectionConfig.USER;
+    public static final String PG_PASSWORD = PgConnectionConfig.PASSWORD;
     public static final String PG_CONNECT_TIMEOUT_MS = "pg.connect.timeout.ms";
     public static final String APPLY_MAX_RETRIES = "apply.max.retries";
     public static final String APPLY_RETRY_BACKOFF_MS = "apply.retry.backoff.ms";
@@ -44,25 +43,19 @@ public final class SinkConfig extends AbstractConfig {
 
     public static final ConfigDef CONFIG_DEF = define();
 
+    private final PgConnectionConfig pg;
+
     public SinkConfig(Map<String, String> props) {
         super(CONFIG_DEF, props);
+        pg = PgConnectionConfig.of(this, "");
     }
 
     private static ConfigDef define() {
-        int c = 0;
         int a = 0;
         int p = 0;
-        return new ConfigDef()
-                .define(PG_URL, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new JdbcUrlValidator(), Importance.HIGH,
-                        "JDBC URL of the PostgreSQL database that holds the stream tables and the pgtrickle catalog, "
-                                + "e.g. jdbc:postgresql://db:5432/shop. The connector installs or upgrades the catalog there.",
-                        GROUP_CONNECTION, ++c, Width.LONG, "PostgreSQL JDBC URL")
-                .define(PG_USER, Type.STRING, "postgres", new ConfigDef.NonEmptyString(), Importance.HIGH,
-                        "User the sink connects as. It needs to write the stream tables and the pgtrickle catalog tables.",
-                        GROUP_CONNECTION, ++c, Width.MEDIUM, "PostgreSQL user")
-                .define(PG_PASSWORD, Type.PASSWORD, "", Importance.HIGH,
-                        "Password of pg.user (empty for trust or peer authentication).",
-                        GROUP_CONNECTION, ++c, Width.MEDIUM, "PostgreSQL password")
+        int c = 3; // pg.url, pg.user, pg.password
+        return PgConnectionConfig.define(new ConfigDef(), "", GROUP_CONNECTION,
+                        "It needs to write the stream tables and the pgtrickle catalog tables.")
                 .define(PG_CONNECT_TIMEOUT_MS, Type.INT, 10_000, Range.between(1_000, 600_000), Importance.LOW,
                         "How long to wait for PostgreSQL to accept a connection before the attempt counts as failed.",
                         GROUP_CONNECTION, ++c, Width.SHORT, "Connect timeout (ms)")
@@ -104,16 +97,20 @@ public final class SinkConfig extends AbstractConfig {
     }
 
     public String url() {
-        return getString(PG_URL);
+        return pg.url();
+    }
+
+    /** pg.url without any password in it: the form for logs and messages. */
+    public String redactedUrl() {
+        return pg.redactedUrl();
     }
 
     public String user() {
-        return getString(PG_USER);
+        return pg.user();
     }
 
     public String password() {
-        Password p = getPassword(PG_PASSWORD);
-        return p == null ? "" : p.value();
+        return pg.password();
     }
 
     public int maxRetries() {
@@ -164,19 +161,12 @@ public final class SinkConfig extends AbstractConfig {
 
     /** A new connection in autocommit mode; the driver is called directly so that Connect's plugin isolation cannot hide it. */
     public Connection connect() throws SQLException {
-        Properties props = new Properties();
-        props.setProperty("user", user());
-        props.setProperty("password", password());
-        props.setProperty("ApplicationName", APPLICATION_NAME);
+        Properties props = pg.properties(APPLICATION_NAME);
         int timeoutSeconds = (int) Math.ceil(getInt(PG_CONNECT_TIMEOUT_MS) / 1000.0);
         props.setProperty("connectTimeout", Integer.toString(timeoutSeconds));
         props.setProperty("loginTimeout", Integer.toString(timeoutSeconds));
         props.setProperty("tcpKeepAlive", "true");
-        Connection c = new org.postgresql.Driver().connect(url(), props);
-        if (c == null) {
-            throw new SQLException("not a PostgreSQL JDBC URL: " + url(), "08001");
-        }
-        return c;
+        return pg.connect(props);
     }
 
     /** The connector's version, filled in by the build. */
@@ -189,23 +179,6 @@ public final class SinkConfig extends AbstractConfig {
             return p.getProperty("version", "unknown");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Refuses what cannot be a PostgreSQL JDBC URL before any connection attempt. */
-    static final class JdbcUrlValidator implements ConfigDef.Validator {
-        @Override
-        public void ensureValid(String name, Object value) {
-            String url = value == null ? "" : value.toString().trim();
-            if (!url.startsWith("jdbc:postgresql:")) {
-                throw new ConfigException(name, value,
-                        "must be a PostgreSQL JDBC URL such as jdbc:postgresql://localhost:5432/mydb");
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "jdbc:postgresql://host:port/database";
         }
     }
 }

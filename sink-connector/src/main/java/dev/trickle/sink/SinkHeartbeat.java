@@ -58,7 +58,7 @@ final class SinkHeartbeat implements AutoCloseable {
             warned = false;
         } catch (SQLException | RuntimeException e) {
             if (!warned) {
-                LOG.warn("Could not write the sink's heartbeat to {} ({}); retrying every second", config.url(),
+                LOG.warn("Could not write the sink's heartbeat to {} ({}); retrying every second", config.redactedUrl(),
                         e.getMessage());
                 warned = true;
             }

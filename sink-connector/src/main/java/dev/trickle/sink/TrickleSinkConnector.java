@@ -45,9 +45,9 @@ public class TrickleSinkConnector extends SinkConnector {
         SinkConfig config = new SinkConfig(props);
         try {
             String version = CatalogInstaller.install(config.url(), config.user(), config.password());
-            LOG.info("Trickle sink connector started on {} (catalog version {})", config.url(), version);
+            LOG.info("Trickle sink connector started on {} (catalog version {})", config.redactedUrl(), version);
         } catch (RuntimeException e) {
-            throw new ConnectException("could not install or upgrade the pgtrickle catalog in " + config.url()
+            throw new ConnectException("could not install or upgrade the pgtrickle catalog in " + config.redactedUrl()
                     + ": " + rootMessage(e), e);
         }
     }
@@ -112,12 +112,12 @@ public class TrickleSinkConnector extends SinkConnector {
         try (Connection c = config.connect()) {
             DatabaseMetaData meta = c.getMetaData();
             if (meta.getDatabaseMajorVersion() < MIN_SERVER_MAJOR) {
-                return Optional.of("PostgreSQL " + meta.getDatabaseProductVersion() + " at " + config.url()
+                return Optional.of("PostgreSQL " + meta.getDatabaseProductVersion() + " at " + config.redactedUrl()
                         + " is too old: Trickle needs PostgreSQL " + MIN_SERVER_MAJOR + " or later");
             }
             return Optional.empty();
         } catch (SQLException e) {
-            return Optional.of("could not connect to PostgreSQL at " + config.url() + " as user \"" + config.user()
+            return Optional.of("could not connect to PostgreSQL at " + config.redactedUrl() + " as user \"" + config.user()
                     + "\": " + e.getMessage() + " (check host, port, database, user and password)");
         }
     }

@@ -61,7 +61,7 @@ public class TrickleSinkTask extends SinkTask {
         scheduler = new RefreshScheduler(config, workerId);
         heartbeat = new SinkHeartbeat(config, workerId, scheduler.board(), scheduler::offerPlan);
         LOG.info("Trickle sink task started, writing stream tables in {} (parallel.refresh.mode={}, {} unit(s) at once)",
-                config.url(), config.parallelMode().configName(), config.parallelism());
+                config.redactedUrl(), config.parallelMode().configName(), config.parallelism());
     }
 
     @Override
@@ -164,7 +164,7 @@ public class TrickleSinkTask extends SinkTask {
         failures++;
         SQLException e = f.error();
         String what = "could not apply " + (f.batch() == null ? "the ticks" : f.batch().describe()) + " of "
-                + f.topic().topic() + " to PostgreSQL at " + config.url() + ": " + e.getMessage();
+                + f.topic().topic() + " to PostgreSQL at " + config.redactedUrl() + ": " + e.getMessage();
         if (!f.retriable() || failures > config.maxRetries()) {
             throw new ConnectException(what + (f.retriable() ? " (gave up after " + failures + " attempts; "
                     + "raise apply.max.retries to wait longer)" : ""), e);

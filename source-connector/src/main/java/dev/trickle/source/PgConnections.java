@@ -1,18 +1,15 @@
 package dev.trickle.source;
 
-import java.io.IOException;
+import dev.trickle.core.pg.PgRedaction;
+import dev.trickle.core.pg.PgTransientErrors;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Properties;
-import java.util.regex.Pattern;
 
 /** Opening PostgreSQL sessions the way the connector needs them, and telling transient errors from others. */
 final class PgConnections {
-    private static final Pattern SECRET_PARAM =
-            Pattern.compile("(?i)([?&;])(ssl)?password=[^&;]*");
-
     private PgConnections() {
     }
 
@@ -43,25 +40,17 @@ final class PgConnections {
 
     /** The URL without passwords, for logs, error messages and the source offset partition. */
     static String redact(String url) {
-        if (url == null) {
-            return "";
-        }
-        String out = SECRET_PARAM.matcher(url).replaceAll("$1");
-        return out.replace("?&", "?").replace("&&", "&").replaceAll("[?&]$", "");
+        return PgRedaction.redact(url);
     }
 
     /**
-     * Errors worth retrying after a reconnect: lost or refused connections, server shutdowns, lack of
-     * resources, serialization conflicts, and relations dropped while a tick read them (the next tick
-     * sees the drop in its snapshot and handles it).
+     * Errors worth retrying after a reconnect: Trickle's list of transient errors ({@link PgTransientErrors}),
+     * and, for the source alone, relations dropped while a tick read them (the next tick sees the drop in its
+     * snapshot and handles it).
      */
     static boolean isTransient(SQLException e) {
         String state = e.getSQLState();
-        if (state == null) {
-            return e.getCause() instanceof IOException;
-        }
-        return state.startsWith("08") || state.startsWith("40") || state.startsWith("53") || state.startsWith("57")
-                || state.startsWith("58") || state.equals("42P01") || state.equals("42704") || state.equals("55P03");
+        return PgTransientErrors.isTransient(e) || "42P01".equals(state) || "42704".equals(state);
     }
 
     /** What went wrong when connecting, and what to check, for {@code validate()} and start-up failures. */

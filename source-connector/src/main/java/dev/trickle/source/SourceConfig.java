@@ -1,6 +1,7 @@
 package dev.trickle.source;
 
 import dev.trickle.core.TopicNames;
+import dev.trickle.core.pg.PgConnectionConfig;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.apache.kafka.common.config.AbstractConfig;
@@ -10,13 +11,12 @@ import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.Width;
 import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.common.config.types.Password;
 
 /** The source connector's settings: one {@link ConfigDef}, which is also its documentation. */
 public final class SourceConfig extends AbstractConfig {
-    public static final String PG_URL = "pg.url";
-    public static final String PG_USER = "pg.user";
-    public static final String PG_PASSWORD = "pg.password";
+    public static final String PG_URL = PgConnectionConfig.URL;
+    public static final String PG_USER = PgConnectionConfig.USER;
+    public static final String PG_PASSWORD = PgConnectionConfig.PASSWORD;
     public static final String TOPIC_PREFIX = "topic.prefix";
     public static final String TOPIC_PARTITIONS = "topic.partitions";
     public static final String TICK_INTERVAL_MS = "tick.interval.ms";
@@ -28,19 +28,9 @@ public final class SourceConfig extends AbstractConfig {
 
     private static final Pattern TOPIC_CHARS = Pattern.compile("[a-zA-Z0-9._-]+");
 
-    public static final ConfigDef CONFIG_DEF = new ConfigDef()
-            .define(PG_URL, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new JdbcUrlValidator(), Importance.HIGH,
-                    "JDBC URL of the PostgreSQL database whose stream tables Trickle maintains, e.g. "
-                            + "jdbc:postgresql://localhost:5432/shop. The catalog (schema pgtrickle) is installed "
-                            + "or upgraded there when the connector starts.",
-                    GROUP_CONNECTION, 1, Width.LONG, "PostgreSQL JDBC URL")
-            .define(PG_USER, Type.STRING, "postgres", Importance.HIGH,
-                    "PostgreSQL user. It needs to read the source tables, and to create and write the pgtrickle "
-                            + "and pgtrickle_changes schemas.",
-                    GROUP_CONNECTION, 2, Width.MEDIUM, "PostgreSQL user")
-            .define(PG_PASSWORD, Type.PASSWORD, "", Importance.HIGH,
-                    "Password of pg.user (empty when the server trusts the user or a .pgpass file is used).",
-                    GROUP_CONNECTION, 3, Width.MEDIUM, "PostgreSQL password")
+    public static final ConfigDef CONFIG_DEF = PgConnectionConfig.define(new ConfigDef(), "", GROUP_CONNECTION,
+                    "It needs to read the source tables, and to create and write the pgtrickle and "
+                            + "pgtrickle_changes schemas.")
             .define(TOPIC_PREFIX, Type.STRING, TopicNames.DEFAULT_PREFIX, new TopicPrefixValidator(), Importance.MEDIUM,
                     "Prefix of every Trickle topic: changes of table schema.table go to "
                             + "<prefix>.changes.<schema>.<table>. Must match the prefix of the streams app and the "
@@ -60,21 +50,28 @@ public final class SourceConfig extends AbstractConfig {
                             + "fill of a big table) are read with a cursor and handed out in batches of this size.",
                     GROUP_TICKS, 2, Width.SHORT, "Records per poll");
 
+    private final PgConnectionConfig pg;
+
     public SourceConfig(Map<String, String> props) {
         super(CONFIG_DEF, props);
+        pg = PgConnectionConfig.of(this, "");
+    }
+
+    /** pg.url, pg.user and pg.password. */
+    public PgConnectionConfig pg() {
+        return pg;
     }
 
     public String pgUrl() {
-        return getString(PG_URL);
+        return pg.url();
     }
 
     public String pgUser() {
-        return getString(PG_USER);
+        return pg.user();
     }
 
     public String pgPassword() {
-        Password p = getPassword(PG_PASSWORD);
-        return p == null ? "" : p.value();
+        return pg.password();
     }
 
     public String topicPrefix() {
@@ -91,23 +88,6 @@ public final class SourceConfig extends AbstractConfig {
 
     public int batchSize() {
         return getInt(BATCH_SIZE);
-    }
-
-    /** Refuses anything that is not a PostgreSQL JDBC URL, before a connection is even tried. */
-    static final class JdbcUrlValidator implements ConfigDef.Validator {
-        @Override
-        public void ensureValid(String name, Object value) {
-            String url = value == null ? "" : value.toString().trim();
-            if (!url.startsWith("jdbc:postgresql:")) {
-                throw new ConfigException(name, PgConnections.redact(url),
-                        "must be a PostgreSQL JDBC URL such as jdbc:postgresql://localhost:5432/mydb");
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "jdbc:postgresql://host[:port]/database[?options]";
-        }
     }
 
     /** The prefix becomes part of topic names, which Kafka limits to {@code [a-zA-Z0-9._-]}. */

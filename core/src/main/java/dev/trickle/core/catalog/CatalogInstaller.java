@@ -1,6 +1,9 @@
 package dev.trickle.core.catalog;
 
+import dev.trickle.core.pg.PgRedaction;
+import java.sql.SQLException;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,13 +27,30 @@ public final class CatalogInstaller {
                 // first still takes an earlier one it lacks (each migration only adds its own objects)
                 .outOfOrder(true)
                 .load();
-        MigrateResult result = flyway.migrate();
-        String version = flyway.info().current() == null ? "none" : flyway.info().current().getVersion().getVersion();
+        MigrateResult result;
+        String version;
+        try {
+            result = flyway.migrate();
+            version = flyway.info().current() == null ? "none" : flyway.info().current().getVersion().getVersion();
+        } catch (FlywayException e) {
+            // Flyway quotes the JDBC URL in its messages, with any password in it
+            throw new IllegalStateException(PgRedaction.redact(e.getMessage()), sqlCause(e));
+        }
         if (result.migrationsExecuted > 0) {
             LOG.info("Installed Trickle catalog version {} ({} migration(s) applied)", version, result.migrationsExecuted);
         } else {
             LOG.debug("Trickle catalog is up to date at version {}", version);
         }
         return version;
+    }
+
+    /** The driver's error under Flyway's (its message names no URL), so that a stack trace shows no password. */
+    private static Throwable sqlCause(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException) {
+                return t;
+            }
+        }
+        return null;
     }
 }

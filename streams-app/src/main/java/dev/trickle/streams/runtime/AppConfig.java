@@ -1,6 +1,7 @@
 package dev.trickle.streams.runtime;
 
 import dev.trickle.core.parallel.ParallelMode;
+import dev.trickle.core.pg.PgConnectionConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -27,9 +28,11 @@ import org.slf4j.LoggerFactory;
 public final class AppConfig extends AbstractConfig {
     private static final Logger LOG = LoggerFactory.getLogger(AppConfig.class);
 
-    public static final String PG_URL = "trickle.pg.url";
-    public static final String PG_USER = "trickle.pg.user";
-    public static final String PG_PASSWORD = "trickle.pg.password";
+    /** The streams app's pg.* settings are the connectors' with this prefix. */
+    static final String PG_PREFIX = "trickle.";
+    public static final String PG_URL = PG_PREFIX + PgConnectionConfig.URL;
+    public static final String PG_USER = PG_PREFIX + PgConnectionConfig.USER;
+    public static final String PG_PASSWORD = PG_PREFIX + PgConnectionConfig.PASSWORD;
     public static final String TOPIC_PREFIX = "trickle.topic.prefix";
     public static final String TOPIC_PARTITIONS = "trickle.topic.partitions";
     public static final String DELTA_PARTITIONS = "trickle.delta.partitions";
@@ -41,14 +44,9 @@ public final class AppConfig extends AbstractConfig {
     /** Keys of the app that do not start with trickle. (shared with the connectors). */
     static final Set<String> OWN_KEYS = Set.of(PARALLEL_MODE, MAX_WORKERS, MAX_CONCURRENT);
 
-    public static final ConfigDef CONFIG = new ConfigDef()
-            .define(PG_URL, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
-                    "JDBC URL of the PostgreSQL database that holds the sources and the pgtrickle catalog.",
-                    "Connection", 1, ConfigDef.Width.LONG, "PostgreSQL URL")
-            .define(PG_USER, Type.STRING, "postgres", Importance.HIGH, "PostgreSQL user.",
-                    "Connection", 2, ConfigDef.Width.SHORT, "PostgreSQL user")
-            .define(PG_PASSWORD, Type.PASSWORD, "", Importance.HIGH, "PostgreSQL password.",
-                    "Connection", 3, ConfigDef.Width.SHORT, "PostgreSQL password")
+    public static final ConfigDef CONFIG = PgConnectionConfig.define(new ConfigDef(), PG_PREFIX, "Connection",
+                    "It needs to read the sources and the pgtrickle catalog (to plan the defining queries), and to "
+                            + "update the catalog's stream table rows (status and errors).")
             .define(TOPIC_PREFIX, Type.STRING, "trickle", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "Prefix of the change and delta topics; must match the connectors' topic.prefix.",
                     "Topics", 1, ConfigDef.Width.SHORT, "Topic prefix")
@@ -167,16 +165,21 @@ public final class AppConfig extends AbstractConfig {
         return p;
     }
 
+    /** trickle.pg.url, trickle.pg.user and trickle.pg.password. */
+    public PgConnectionConfig pg() {
+        return PgConnectionConfig.of(this, PG_PREFIX);
+    }
+
     public String pgUrl() {
-        return getString(PG_URL);
+        return pg().url();
     }
 
     public String pgUser() {
-        return getString(PG_USER);
+        return pg().user();
     }
 
     public String pgPassword() {
-        return getPassword(PG_PASSWORD).value();
+        return pg().password();
     }
 
     public String topicPrefix() {

@@ -57,7 +57,7 @@ public final class EngineSupervisor implements AutoCloseable {
     public void run() throws InterruptedException {
         try {
             catalog.install();
-            LOG.info("Trickle streams app started; watching the catalog at {}", config.pgUrl());
+            LOG.info("Trickle streams app started; watching the catalog at {}", config.pg().redactedUrl());
             while (!stop.await(0, TimeUnit.MILLISECONDS)) {
                 try {
                     reconcile();
