@@ -81,8 +81,9 @@ public final class LocalStack implements AutoCloseable {
                     .start(cfg.timeout));
             broker.process().onUnexpectedExit(this::unexpectedExit);
             Map<String, String> values = placeholders();
-            sourceConnector = withOverrides(configs.connector(ConfigFiles.SOURCE_CONNECTOR, values), cfg.sourceConfig);
-            sinkConnector = withOverrides(configs.connector(ConfigFiles.SINK_CONNECTOR, values), cfg.sinkConfig);
+            Map<String, String> connectorValues = ConnectorSecrets.placeholders(values, workDir);
+            sourceConnector = withOverrides(configs.connector(ConfigFiles.SOURCE_CONNECTOR, connectorValues), cfg.sourceConfig);
+            sinkConnector = withOverrides(configs.connector(ConfigFiles.SINK_CONNECTOR, connectorValues), cfg.sinkConfig);
             startConnect();
             startStreams(configs, values);
             savePorts();
@@ -119,6 +120,7 @@ public final class LocalStack implements AutoCloseable {
                     sinkConnector.config().getOrDefault("connector.class", "")), progress);
             workerConfig.put("plugin.discovery", discovery);
         }
+        workerConfig.putAll(ConnectorSecrets.workerConfig(workDir));
         workerConfig.putAll(cfg.workerConfig);
         connect = new ConnectCluster(workDir, logs(), broker.bootstrapServers(), cfg.classpath, cfg.connectHeap,
                 workerConfig, this::unexpectedExit);

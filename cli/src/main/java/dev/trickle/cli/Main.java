@@ -178,7 +178,8 @@ public final class Main implements Callable<Integer> {
             description = {"Starts PostgreSQL, a Kafka broker, a Connect worker with the Trickle connectors and the "
                     + "streams app on this machine and runs until interrupted (Ctrl-C or SIGTERM), then stops them.",
                     "When everything runs it prints one line to standard output:",
-                    "  ready pg=postgresql://USER@127.0.0.1:PORT/DB kafka=127.0.0.1:PORT connect=http://127.0.0.1:PORT",
+                    "  ready pg=postgresql://USER@127.0.0.1:PORT/DB?passfile=WORKDIR/pgpass kafka=127.0.0.1:PORT connect=http://127.0.0.1:PORT",
+                    "psql takes the pg= URL as it is: the embedded PostgreSQL's password is in that pgpass file (0600).",
                     "Progress goes to standard error (with the processes' pids); logs to the work dir's logs/.",
                     "A process of the stack that stops (crash, kill -9) is started again within a second or two."})
     static final class Local implements Callable<Integer> {

@@ -13,6 +13,11 @@ import java.util.Arrays;
  * the parent goes away (also by {@code kill -9}) the pipe reaches end-of-file and this JVM halts at
  * once, so that no broker, worker or streams app outlives the process that started it. Then the real
  * main class is invoked by reflection with the remaining arguments.
+ *
+ * <p>A child ignores SIGINT and SIGHUP: a terminal's Ctrl-C (or its closing) signals the whole foreground
+ * process group, and children that each began their own shutdown at that moment would wait out each other's
+ * timeouts (a worker for the broker that is already gone, ~30 s). The parent gets the signal too, and stops
+ * its children in order with SIGTERM, which they still obey; if the parent dies instead, the pipe ends them.
  */
 public final class ParentWatch {
     /** Exit status of a child halted because its parent went away. */
@@ -30,6 +35,7 @@ public final class ParentWatch {
             Thread watch = new Thread(ParentWatch::watch, "trickle-parent-watch");
             watch.setDaemon(true);
             watch.start();
+            ignoreTerminalSignals();
         }
         String mainClass = args[0];
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
@@ -42,6 +48,17 @@ public final class ParentWatch {
             e.getCause().printStackTrace();
             System.err.flush();
             System.exit(1);
+        }
+    }
+
+    @SuppressWarnings("removal")
+    private static void ignoreTerminalSignals() {
+        for (String name : new String[] {"INT", "HUP"}) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), sun.misc.SignalHandler.SIG_IGN);
+            } catch (IllegalArgumentException e) {
+                // not a signal on this platform, or one the JVM keeps (-Xrs): the parent still stops us in order
+            }
         }
     }
 

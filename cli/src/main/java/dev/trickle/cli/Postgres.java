@@ -170,7 +170,9 @@ public final class Postgres implements AutoCloseable {
             return null;
         }
         String pid = Files.readAllLines(pidFile).get(0).trim();
-        return new ProcessBuilder(List.of("sh", "-c", "cat >/dev/null; kill -INT \"$0\" 2>/dev/null", pid))
+        // Ctrl-C and a closing terminal signal our whole process group: the watchdog must not die of them (its
+        // trap is inherited by cat), or a launcher killed after that would leave the server running
+        return new ProcessBuilder(List.of("sh", "-c", "trap '' INT HUP; cat >/dev/null; kill -INT \"$0\" 2>/dev/null", pid))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();

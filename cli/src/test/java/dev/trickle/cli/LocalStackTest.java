@@ -37,7 +37,7 @@ class LocalStackTest {
         for (String[] c : new String[][] {{"source-connector.json", "test-source"}, {"sink-connector.json", "test-sink"}}) {
             Files.writeString(config.resolve(c[0]), "{\"name\": \"" + c[1] + "\", \"config\": {"
                     + "\"connector.class\": \"" + NoopSourceConnector.class.getName() + "\", \"tasks.max\": \"1\","
-                    + "\"pg.url\": \"${pg.url}\", \"topic.prefix\": \"${topic.prefix}\"}}");
+                    + "\"pg.url\": \"${pg.url}\", \"pg.password\": \"${pg.password}\", \"topic.prefix\": \"${topic.prefix}\"}}");
         }
         // the real template: every placeholder it has must be known
         Files.copy(Path.of("../config/streams-app.properties"), config.resolve("streams-app.properties"));
@@ -69,8 +69,23 @@ class LocalStackTest {
         try {
             System.out.print(progress.toString(StandardCharsets.UTF_8));
             String ready = stack.readyLine();
-            assertTrue(ready.matches("ready pg=postgresql://postgres@127\\.0\\.0\\.1:\\d+/trickle kafka=127\\.0\\.0\\.1:\\d+ "
-                    + "connect=http://127\\.0\\.0\\.1:\\d+"), ready);
+            assertTrue(ready.matches("ready pg=postgresql://postgres@127\\.0\\.0\\.1:\\d+/trickle\\?passfile=\\S+/pgpass "
+                    + "kafka=127\\.0\\.0\\.1:\\d+ connect=http://127\\.0\\.0\\.1:\\d+"), ready);
+            assertFalse(ready.contains(stack.pgPassword()), ready);
+            if (Psql.available()) {
+                assertEquals("trickle", Psql.run(stack.pgUrl(), "SELECT current_database()").strip());
+            }
+            String stored = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(stack.connectUrl() + "/connectors/test-source/config"))
+                            .build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(stored.contains("\"pg.password\":\"${file:"), "a reference, resolved by the worker: " + stored);
+            assertFalse(stored.contains(stack.pgPassword()), "Connect's REST API shows no password: " + stored);
+            for (Path secret : new Path[] {workDir.resolve("pg-password"), workDir.resolve("pgpass"),
+                    workDir.resolve("connector-secrets.properties"), stack.streamsProperties(),
+                    workDir.resolve("connect/connect-worker.properties")}) {
+                assertTrue(Files.exists(secret), secret.toString());
+                assertFalse(PrivateFiles.isShared(secret), secret + " is readable by others");
+            }
             assertTrue(progress.toString(StandardCharsets.UTF_8).contains("starting PostgreSQL... done ("));
             pgPort = stack.postgres().pgUrl().port();
 

@@ -1,6 +1,7 @@
 package dev.trickle.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
@@ -65,11 +66,15 @@ class MainTest {
     void installInstallsTheCatalogAndIsIdempotent(@TempDir Path dir) {
         try (Postgres pg = Postgres.startEmbedded(dir.resolve("pg"), dir.resolve("pg.log"), true)) {
             String url = "postgresql://postgres@127.0.0.1:" + pg.pgUrl().port() + "/trickle";
-            assertEquals(0, run("install", "--pg-url", url, "--pg-password", "postgres"), err.toString());
+            assertEquals(0, run("install", "--pg-url", url, "--pg-password", pg.password()), err.toString());
             assertTrue(out.toString().matches("(?s)Trickle catalog version \\d+(\\.\\d+)+ installed in "
                     + java.util.regex.Pattern.quote(url) + "\\R"), out.toString());
-            assertEquals(0, run("install", "--pg-url", "jdbc:" + url.replace("postgres@", "") + "?user=postgres"),
-                    err.toString());
+            assertEquals(0, run("install", "--pg-url", "jdbc:" + url.replace("postgres@", "") + "?user=postgres&password="
+                    + pg.password()), err.toString());
+            assertEquals(0, run("install", "--pg-url", pg.url()), "the URL as the stack prints it: " + err);
+            assertFalse(out.toString().contains(pg.password()), out.toString());
+            assertEquals(1, run("install", "--pg-url", url, "--pg-password", "Wr0ngSecret9"));
+            assertFalse(err.toString().contains("Wr0ngSecret9"), "the password is not echoed: " + err);
         }
     }
 

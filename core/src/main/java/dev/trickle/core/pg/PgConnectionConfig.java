@@ -15,8 +15,8 @@ import org.apache.kafka.common.config.types.Password;
  * The PostgreSQL connection settings that the source connector, the sink connector and the streams app share:
  * {@code pg.url}, {@code pg.user}, {@code pg.password} (the streams app's carry the prefix {@code trickle.}). One
  * definition, so that their types, defaults, validation and documentation cannot drift apart; the password is a
- * {@link Type#PASSWORD}, which Kafka masks in logged configs and Connect in its REST API, and the URL is never
- * echoed with a password in it (see {@link PgRedaction}).
+ * {@link Type#PASSWORD}, which Kafka masks in logged configs and Connect in its validation responses, and the URL
+ * is never echoed with a password in it (see {@link PgRedaction}).
  */
 public final class PgConnectionConfig {
     public static final String URL = "pg.url";
@@ -50,7 +50,9 @@ public final class PgConnectionConfig {
                         group, 2, Width.MEDIUM, "PostgreSQL user")
                 .define(prefix + PASSWORD, Type.PASSWORD, "", Importance.HIGH,
                         "Password of " + prefix + USER + " (empty when the server trusts the user or a .pgpass file "
-                                + "is used). Kept out of logs and REST responses.",
+                                + "is used). Logged configs mask it; to keep it out of Connect's REST API and config "
+                                + "topic too, give it through a config provider, e.g. "
+                                + "${file:/etc/trickle/secrets.properties:pg.password}.",
                         group, 3, Width.MEDIUM, "PostgreSQL password");
     }
 
