@@ -53,7 +53,8 @@ public final class SourceConfig extends AbstractConfig {
     private final PgConnectionConfig pg;
 
     public SourceConfig(Map<String, String> props) {
-        super(CONFIG_DEF, props);
+        super(CONFIG_DEF, props, false);
+        PgConnectionConfig.logValues(this); // Kafka's own log of the values would show a password in pg.url
         pg = PgConnectionConfig.of(this, "");
     }
 

@@ -3,6 +3,7 @@ package dev.trickle.core.pg;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Properties;
+import java.util.TreeMap;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -10,6 +11,8 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.Width;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.types.Password;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The PostgreSQL connection settings that the source connector, the sink connector and the streams app share:
@@ -54,6 +57,23 @@ public final class PgConnectionConfig {
                                 + "topic too, give it through a config provider, e.g. "
                                 + "${file:/etc/trickle/secrets.properties:pg.password}.",
                         group, 3, Width.MEDIUM, "PostgreSQL password");
+    }
+
+    /**
+     * Logs {@code config}'s values at INFO as Kafka's {@code AbstractConfig} does when asked to ({@code doLog}),
+     * but with every URL's password removed: Kafka masks {@link Type#PASSWORD} values only, and would print a
+     * pg.url that carries one as it is. The configs that define the pg.* settings pass {@code doLog=false} and
+     * call this instead.
+     */
+    public static void logValues(AbstractConfig config) {
+        Logger log = LoggerFactory.getLogger(config.getClass());
+        if (!log.isInfoEnabled()) {
+            return;
+        }
+        StringBuilder b = new StringBuilder(config.getClass().getSimpleName()).append(" values: ").append('\n');
+        new TreeMap<>(config.values()).forEach((k, v) ->
+                b.append('\t').append(k).append(" = ").append(PgRedaction.redact(String.valueOf(v))).append('\n'));
+        log.info(b.toString());
     }
 
     /** The settings of {@code config}, which was defined with {@link #define} and {@code prefix}. */

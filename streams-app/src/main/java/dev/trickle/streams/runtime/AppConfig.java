@@ -84,7 +84,8 @@ public final class AppConfig extends AbstractConfig {
     private final Properties streamsProperties = new Properties();
 
     public AppConfig(Properties all) {
-        super(CONFIG, trickleOnly(all));
+        super(CONFIG, trickleOnly(all), false);
+        PgConnectionConfig.logValues(this); // Kafka's own log of the values would show a password in trickle.pg.url
         all.forEach((k, v) -> {
             if (!isOwnKey(k.toString())) {
                 streamsProperties.put(k, v);
