@@ -45,6 +45,23 @@ class PgConnectionConfigTest {
     }
 
     @Test
+    void loggedValuesShowNoPassword() {
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            PgConnectionConfig.logValues(new AbstractConfig(CONNECTOR, Map.of("pg.url",
+                    "jdbc:postgresql://h/db?password=hunter2&ssl=true", "pg.password", "hunter3"), false));
+        } finally {
+            System.setErr(err);
+        }
+        String text = log.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(text.contains("pg.url = jdbc:postgresql://h/db?ssl=true"), text);
+        assertTrue(text.contains("pg.password = [hidden]"), text);
+        assertFalse(text.contains("hunter"), text);
+    }
+
+    @Test
     void neitherToStringNorTheRedactedUrlShowThePassword() {
         PgConnectionConfig pg = PgConnectionConfig.of(new AbstractConfig(CONNECTOR,
                 Map.of("pg.url", "jdbc:postgresql://h/db?password=hunter2&ssl=true", "pg.password", "hunter3")), "");
