@@ -771,61 +771,73 @@ $$;
 -- ---------------------------------------------------------------------------------------------
 -- Source DDL.
 
--- The stored query still means what the dependency view means (same columns, same tables and
--- columns read)? Otherwise it becomes the view's text (PostgreSQL's rendering, which follows renames),
--- and the stream table is planned and filled anew. Returns whether it changed.
-CREATE FUNCTION pgtrickle._sync_query(p_id bigint) RETURNS boolean
+-- Whether p_query, parsed under p_path, is the query PostgreSQL renders as p_target (pg_get_viewdef of
+-- the dependency view): the same tables, columns, functions and constants, the same output columns.
+CREATE FUNCTION pgtrickle._means(p_query text, p_path text, p_target text) RETURNS boolean
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    v_st   pgtrickle.pgt_stream_tables;
-    v_path text;
     v_same boolean := false;
-    v_probe oid;
-    v_text text;
+BEGIN
+    IF NOT pgtrickle._one_statement(p_query) THEN
+        RETURN false;
+    END IF;
+    IF to_regclass('pg_temp.__pgt_sync') IS NOT NULL THEN
+        DROP VIEW pg_temp.__pgt_sync;
+    END IF;
+    BEGIN
+        PERFORM set_config('search_path', p_path, true);
+        EXECUTE format('CREATE TEMP VIEW __pgt_sync AS %s', p_query);
+        v_same := pg_get_viewdef('pg_temp.__pgt_sync'::regclass, false) = p_target;
+        PERFORM set_config('search_path', 'pg_catalog, pg_temp', true);
+        DROP VIEW pg_temp.__pgt_sync;
+    EXCEPTION WHEN OTHERS THEN
+        v_same := false;
+    END;
+    PERFORM set_config('search_path', 'pg_catalog, pg_temp', true);
+    RETURN v_same;
+END $$;
+
+-- After DDL on a source: does the stored query still mean what the dependency view means (which
+-- follows renames)? If not, it becomes the stored text with the renamed names put in (p_old[i] ->
+-- p_new[i]) when that means exactly what the view means (a literal that happens to equal an old name
+-- makes it differ), else the
+-- view's text (PostgreSQL's rendering); and the stream table is planned and filled anew. Returns
+-- whether it changed.
+CREATE FUNCTION pgtrickle._sync_query(p_id bigint, p_old text[], p_new text[]) RETURNS boolean
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    v_st     pgtrickle.pgt_stream_tables;
+    v_path   text;
+    v_target text;
+    v_text   text;
+    i        int;
 BEGIN
     SELECT * INTO v_st FROM pgtrickle.pgt_stream_tables WHERE pgt_id = p_id;
     IF v_st.deps_view IS NULL OR NOT EXISTS (SELECT 1 FROM pg_class WHERE oid = v_st.deps_view) THEN
         RETURN false;
     END IF;
     v_path := coalesce(nullif((SELECT string_agg(quote_ident(p), ', ') FROM unnest(v_st.search_path) p), ''), '""');
-    IF to_regclass('pg_temp.__pgt_sync') IS NOT NULL THEN
-        DROP VIEW pg_temp.__pgt_sync;
-    END IF;
-    BEGIN
-        IF pgtrickle._one_statement(v_st.defining_query) THEN
-            PERFORM set_config('search_path', v_path, true);
-            EXECUTE format('CREATE TEMP VIEW __pgt_sync AS %s', v_st.defining_query);
-            PERFORM set_config('search_path', 'pg_catalog, pg_temp', true);
-            v_probe := 'pg_temp.__pgt_sync'::regclass;
-            v_same := NOT EXISTS (
-                (SELECT a.attname, a.atttypid, a.atttypmod FROM pg_attribute a WHERE a.attrelid = v_probe AND a.attnum > 0
-                 EXCEPT SELECT a.attname, a.atttypid, a.atttypmod FROM pg_attribute a WHERE a.attrelid = v_st.deps_view AND a.attnum > 0)
-                UNION ALL
-                (SELECT a.attname, a.atttypid, a.atttypmod FROM pg_attribute a WHERE a.attrelid = v_st.deps_view AND a.attnum > 0
-                 EXCEPT SELECT a.attname, a.atttypid, a.atttypmod FROM pg_attribute a WHERE a.attrelid = v_probe AND a.attnum > 0)
-                UNION ALL
-                (SELECT d.refclassid::text, d.refobjid, d.refobjsubid FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid
-                  WHERE r.ev_class = v_probe AND d.refobjid <> v_probe
-                 EXCEPT SELECT d.refclassid::text, d.refobjid, d.refobjsubid FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid
-                  WHERE r.ev_class = v_st.deps_view AND d.refobjid <> v_st.deps_view)
-                UNION ALL
-                (SELECT d.refclassid::text, d.refobjid, d.refobjsubid FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid
-                  WHERE r.ev_class = v_st.deps_view AND d.refobjid <> v_st.deps_view
-                 EXCEPT SELECT d.refclassid::text, d.refobjid, d.refobjsubid FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid
-                  WHERE r.ev_class = v_probe AND d.refobjid <> v_probe));
-            DROP VIEW pg_temp.__pgt_sync;
-        END IF;
-    EXCEPTION WHEN OTHERS THEN
-        v_same := false;
-    END;
+    PERFORM set_config('search_path', v_path, true);
+    v_target := pg_get_viewdef(v_st.deps_view, false);
     PERFORM set_config('search_path', 'pg_catalog, pg_temp', true);
-    IF v_same THEN
+    IF pgtrickle._means(v_st.defining_query, v_path, v_target) THEN
         RETURN false;
     END IF;
-    PERFORM set_config('search_path', v_path, true);
-    v_text := pg_get_viewdef(v_st.deps_view, true);
-    PERFORM set_config('search_path', 'pg_catalog, pg_temp', true);
-    v_text := btrim(regexp_replace(btrim(v_text, E' \t\r\n'), ';$', ''), E' \t\r\n');
+    v_text := v_st.defining_query;
+    FOR i IN 1 .. coalesce(array_length(p_old, 1), 0) LOOP
+        CONTINUE WHEN p_old[i] IS NULL OR p_new[i] IS NULL OR p_old[i] = p_new[i];
+        IF p_old[i] ~ '^[a-z_][a-z0-9_]*$' THEN
+            v_text := regexp_replace(v_text, '\m' || p_old[i] || '\M', quote_ident(p_new[i]), 'g');
+        ELSE
+            v_text := replace(v_text, quote_ident(p_old[i]), quote_ident(p_new[i]));
+        END IF;
+    END LOOP;
+    IF v_text = v_st.defining_query OR NOT pgtrickle._means(v_text, v_path, v_target) THEN
+        PERFORM set_config('search_path', v_path, true);
+        v_text := pg_get_viewdef(v_st.deps_view, true);
+        PERFORM set_config('search_path', 'pg_catalog, pg_temp', true);
+        v_text := btrim(regexp_replace(btrim(v_text, E' \t\r\n'), ';$', ''), E' \t\r\n');
+    END IF;
     UPDATE pgtrickle.pgt_stream_tables
        SET defining_query = v_text, needs_init = true, init_tick = NULL, engine_ready = false
      WHERE pgt_id = p_id;
@@ -835,11 +847,15 @@ END $$;
 
 -- ALTER TABLE / ALTER SCHEMA on a source: the capture's names follow renames (the change topic is
 -- named after the table), and each stream table reading it keeps a defining query that means what it
--- meant (see _sync_query). ADD COLUMN and DROP of an unused column change nothing.
+-- meant (see _sync_query). ADD COLUMN and DROP of an unused column change nothing. The names a
+-- statement renames are read from its text (RENAME [COLUMN] a TO b) and from the captured names:
+-- candidates only, each result is checked against the dependency view.
 CREATE FUNCTION pgtrickle._on_ddl_end() RETURNS event_trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     v_objs oid[];
+    v_old  text[];
+    v_new  text[];
     v_id   bigint;
 BEGIN
     IF to_regclass('pgtrickle.pgt_stream_tables') IS NULL THEN
@@ -847,9 +863,24 @@ BEGIN
     END IF;
     SELECT array_agg(DISTINCT c.objid) INTO v_objs FROM pg_event_trigger_ddl_commands() c
      WHERE c.classid IN ('pg_class'::regclass, 'pg_namespace'::regclass);
-    IF v_objs IS NULL THEN
+    IF v_objs IS NULL OR NOT EXISTS (
+            SELECT 1 FROM pgtrickle.pgt_dependencies d JOIN pg_class c ON c.oid = d.source_relid
+             WHERE c.oid = ANY (v_objs) OR c.relnamespace = ANY (v_objs)) THEN
         RETURN;
     END IF;
+    SELECT array_agg(CASE WHEN m[1] LIKE '"%' THEN replace(btrim(m[1], '"'), '""', '"') ELSE lower(m[1]) END),
+           array_agg(CASE WHEN m[2] LIKE '"%' THEN replace(btrim(m[2], '"'), '""', '"') ELSE lower(m[2]) END)
+      INTO v_old, v_new
+      FROM regexp_matches(coalesce(current_query(), ''),
+                          'rename\s+(?:column\s+)?("(?:[^"]|"")+"|[[:alpha:]_][[:alnum:]_$]*)\s+to\s+("(?:[^"]|"")+"|[[:alpha:]_][[:alnum:]_$]*)',
+                          'gi') m;
+    SELECT coalesce(v_old, '{}') || coalesce(array_agg(x.old), '{}'), coalesce(v_new, '{}') || coalesce(array_agg(x.new), '{}')
+      INTO v_old, v_new
+      FROM (SELECT s.source_name AS old, c.relname::text AS new FROM pgtrickle.pgt_sources s JOIN pg_class c ON c.oid = s.source_relid
+             WHERE s.source_name <> c.relname
+            UNION ALL
+            SELECT s.source_schema, n.nspname::text FROM pgtrickle.pgt_sources s JOIN pg_class c ON c.oid = s.source_relid
+              JOIN pg_namespace n ON n.oid = c.relnamespace WHERE s.source_schema <> n.nspname) x;
     UPDATE pgtrickle.pgt_sources s SET source_schema = n.nspname, source_name = c.relname
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE c.oid = s.source_relid AND (c.oid = ANY (v_objs) OR n.oid = ANY (v_objs))
@@ -860,7 +891,7 @@ BEGIN
          WHERE c.oid = ANY (v_objs) OR c.relnamespace = ANY (v_objs)
          ORDER BY 1
     LOOP
-        IF pgtrickle._sync_query(v_id) THEN
+        IF pgtrickle._sync_query(v_id, v_old, v_new) THEN
             RAISE NOTICE 'stream table % now reads: %', (SELECT format('%I.%I', pgt_schema, pgt_name)
                                                          FROM pgtrickle.pgt_stream_tables WHERE pgt_id = v_id),
                          (SELECT defining_query FROM pgtrickle.pgt_stream_tables WHERE pgt_id = v_id)
