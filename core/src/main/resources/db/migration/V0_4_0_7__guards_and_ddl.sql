@@ -347,10 +347,6 @@ DECLARE
     v_mode   text := upper(btrim(coalesce(refresh_mode, '')));
     v_query  text;
     v_cursor refcursor;
-    v_probe  oid;
-    v_src    record;
-    v_why    text;
-    v_count  int := 0;
 BEGIN
     IF name IS NULL OR btrim(name) = '' THEN
         RAISE EXCEPTION 'stream table name must not be empty'
@@ -445,43 +441,8 @@ BEGIN
         RAISE EXCEPTION 'invalid defining query for stream table %.%: %', quote_ident(v_schema), quote_ident(v_name), SQLERRM
             USING ERRCODE = SQLSTATE, HINT = 'The query must be one SELECT (or WITH ... SELECT, VALUES) that PostgreSQL can run on its own.';
     END;
-    v_probe := 'pg_temp.__pgt_probe'::regclass;
-    FOR v_src IN
-        SELECT DISTINCT c.oid, n.nspname, c.relname, c.relkind, c.relpersistence, c.relispartition
-          FROM pg_catalog.pg_depend d
-          JOIN pg_catalog.pg_rewrite r ON r.oid = d.objid AND d.classid = 'pg_catalog.pg_rewrite'::regclass
-          JOIN pg_catalog.pg_class c ON c.oid = d.refobjid AND d.refclassid = 'pg_catalog.pg_class'::regclass
-          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-         WHERE r.ev_class = v_probe AND c.oid <> v_probe
-    LOOP
-        IF v_src.nspname IN ('pgtrickle', 'pgtrickle_changes') THEN
-            v_why := format('%I.%I belongs to Trickle''s own catalog', v_src.nspname, v_src.relname);
-        ELSIF v_src.relkind = 'p' THEN
-            v_why := format('%I.%I is a partitioned table: writes made directly into its partitions and rows moved '
-                            'between partitions are not captured yet', v_src.nspname, v_src.relname);
-        ELSIF v_src.relispartition THEN
-            v_why := format('%I.%I is a partition: rows written through its parent and rows moved between '
-                            'partitions are not captured yet', v_src.nspname, v_src.relname);
-        ELSIF v_src.relkind <> 'r' OR v_src.relpersistence = 't' THEN
-            v_why := format('%I.%I is not a permanent table (relkind %s)', v_src.nspname, v_src.relname, v_src.relkind);
-        END IF;
-        IF v_why IS NOT NULL THEN
-            RAISE EXCEPTION 'source % of stream table %.% is not supported: %', format('%I.%I', v_src.nspname, v_src.relname),
-                    quote_ident(v_schema), quote_ident(v_name), v_why
-                USING ERRCODE = 'feature_not_supported',
-                      HINT = CASE WHEN v_src.relkind = 'p' OR v_src.relispartition
-                                  THEN 'Create the stream table over ordinary (unpartitioned) tables.'
-                                  WHEN v_src.nspname IN ('pgtrickle', 'pgtrickle_changes')
-                                  THEN 'Read the catalog through its functions (pgtrickle.pgt_status(), ...).'
-                                  ELSE 'Stream tables read ordinary tables; write the view''s query into the defining query instead.' END;
-        END IF;
-        v_count := v_count + 1;
-    END LOOP;
+    -- which tables it reads, and whether they can be sources: register_stream_table says
     DROP VIEW pg_temp.__pgt_probe;
-    IF v_count = 0 THEN
-        RAISE EXCEPTION 'the defining query of %.% reads no table', quote_ident(v_schema), quote_ident(v_name)
-            USING ERRCODE = 'invalid_parameter_value', HINT = 'A stream table follows the tables its query reads.';
-    END IF;
 
     EXECUTE format('CREATE TABLE %I.%I AS SELECT * FROM (%s' || E'\n' || ') __pgt_q WITH NO DATA', v_schema, v_name, v_query);
     BEGIN
@@ -517,6 +478,7 @@ DECLARE
     v_src    record;
     v_up     bigint;
     v_why    text;
+    v_count  int := 0;
     v_mode   text := pg_catalog.upper(pg_catalog.btrim(coalesce(refresh_mode, 'AUTO')));
 BEGIN
     PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
@@ -583,8 +545,12 @@ BEGIN
         v_why := pgtrickle._unsupported_source(v_src.oid);
         IF v_why IS NOT NULL THEN
             RAISE EXCEPTION 'source % of stream table % is not supported: %', v_src.oid::regclass, storage, v_why
-                USING ERRCODE = 'feature_not_supported';
+                USING ERRCODE = 'feature_not_supported',
+                      HINT = CASE WHEN v_why LIKE '%partition%' THEN 'Create the stream table over ordinary (unpartitioned) tables.'
+                                  WHEN v_why LIKE '%Trickle''s own catalog' THEN 'Read the catalog through its functions (pgtrickle.pgt_status(), ...).'
+                                  ELSE 'Stream tables read ordinary tables; write the view''s query into the defining query instead.' END;
         END IF;
+        v_count := v_count + 1;
         IF NOT (v_src.whole OR v_src.cols) THEN
             RAISE EXCEPTION 'cannot create stream table %: permission denied for table %', storage, v_src.oid::regclass
                 USING ERRCODE = 'insufficient_privilege',
@@ -597,6 +563,10 @@ BEGIN
                       HINT = 'Create it as a role that bypasses row-level security, or over a table without it.';
         END IF;
     END LOOP;
+    IF v_count = 0 THEN
+        RAISE EXCEPTION 'the defining query of % reads no table', storage
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'A stream table follows the tables its query reads.';
+    END IF;
     IF EXISTS (SELECT 1 FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid AND d.classid = 'pg_rewrite'::regclass
                 WHERE r.ev_class = v_deps AND d.refclassid = 'pg_proc'::regclass
                   AND NOT has_function_privilege(v_rel.relowner, d.refobjid, 'EXECUTE')) THEN
