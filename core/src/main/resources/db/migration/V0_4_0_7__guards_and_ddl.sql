@@ -403,6 +403,14 @@ BEGIN
     IF v_query IS NULL OR v_query = '' THEN
         RAISE EXCEPTION 'the defining query must not be empty' USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    IF v_query <> pg_catalog.rtrim(query, E' \t\r\n') THEN
+        BEGIN
+            OPEN v_cursor FOR EXECUTE v_query;
+            CLOSE v_cursor;
+        EXCEPTION WHEN syntax_error THEN
+            v_query := pg_catalog.rtrim(query, E' \t\r\n'); -- that ';' was inside a literal or comment: keep the text
+        END;
+    END IF;
 
     -- Exactly one statement, before anything runs: PostgreSQL opens a cursor on one query only (and
     -- opening it runs nothing). Then a view on it: a view is one SELECT (or VALUES) that changes no data.

@@ -89,7 +89,12 @@ class StreamTableGuardsTest {
         // every consumer wraps it as a subquery with a newline before the parenthesis (the FULL refresh does)
         String stored = one("SELECT defining_query FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'commented'");
         assertEquals("5", one("SELECT count(*) FROM (" + stored + "\n) q"));
-        exec("SELECT pgtrickle.drop_stream_table('semi')", "SELECT pgtrickle.drop_stream_table('commented')");
+        // what only looks like a trailing semicolon and comment stays
+        exec("SELECT pgtrickle.create_stream_table('literal', 'SELECT id, note || '';--'' AS n FROM items')");
+        assertEquals("SELECT id, note || ';--' AS n FROM items",
+                one("SELECT defining_query FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'literal'"));
+        exec("SELECT pgtrickle.drop_stream_table('semi')", "SELECT pgtrickle.drop_stream_table('commented')",
+             "SELECT pgtrickle.drop_stream_table('literal')");
     }
 
     @Test
