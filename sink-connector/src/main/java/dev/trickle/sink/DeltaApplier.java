@@ -76,6 +76,8 @@ final class DeltaApplier implements AutoCloseable {
         StreamTableShape st = null;
         TickBatch current = null;
         try {
+            // the stream tables' DML guard lets this transaction, and only it (SET LOCAL), write them
+            update("SET LOCAL pgtrickle.sink_apply = 'on'");
             for (TickBatch batch : batches) {
                 st = null;
                 current = batch;

@@ -57,14 +57,12 @@ class FullRefreshFailureTest {
             assertEnds(zero, COUNTED, counted, true);
             assertEquals(List.of("+{id=0, x=0, note=zero}"), zero.changes(nums));
 
-            exec(url, "ALTER TABLE nums DROP COLUMN note", "INSERT INTO nums VALUES (21, 1)");
+            // the column its query reads goes (CASCADE: catalog 0.4.0.7 refuses a plain DROP COLUMN) with the stream table
+            exec(url, "ALTER TABLE nums DROP COLUMN note CASCADE", "INSERT INTO nums VALUES (21, 1)");
             TaskHarness.Tick dropped = h.tickWhere(t -> !t.allRows().isEmpty());
             assertNothingOn(dropped, NOTES);
             assertNothingOn(dropped, RATIOS);
-            assertEquals("ERROR|refreshing in FULL mode failed at tick " + dropped.tick
-                            + ": column \"note\" does not exist",
-                    one(url, "SELECT status || '|' || last_error FROM pgtrickle.pgt_stream_tables WHERE pgt_id = "
-                            + notes));
+            assertEquals("0", one(url, "SELECT count(*) FROM pgtrickle.pgt_stream_tables WHERE pgt_id = " + notes));
             assertEquals(Map.of(List.of("22", "211"), 1L), rows(dropped, COUNTED));
             assertEnds(dropped, COUNTED, counted, true);
 
