@@ -39,6 +39,8 @@ public final class EngineSupervisor implements AutoCloseable {
     private final TopicAdmin topics;
     private final ParallelRefreshMonitor parallel;
     private final Map<Long, CompiledQuery> compiled = new HashMap<>();
+    /** What each entry of {@code compiled} and {@code full} was decided from: query, search path, sources. */
+    private final Map<Long, List<Object>> decidedFrom = new HashMap<>();
     private final Map<Long, String> waitingFor = new HashMap<>();
     private final Set<Long> full = new HashSet<>();
     private final CountDownLatch stop = new CountDownLatch(1);
@@ -103,11 +105,14 @@ public final class EngineSupervisor implements AutoCloseable {
             desired.put(def.id(), t);
         }
         compiled.keySet().retainAll(defs.stream().map(StreamTableDef::id).toList());
+        decidedFrom.keySet().retainAll(defs.stream().map(StreamTableDef::id).toList());
         full.retainAll(defs.stream().map(StreamTableDef::id).toList());
         Set<Long> existingIds = defs.stream().map(StreamTableDef::id).collect(Collectors.toSet());
         List<RunnableStreamTable> dropped = running.values().stream().filter(t -> !existingIds.contains(t.id())).toList();
         boolean streamsFailed = streams != null && streams.state() == KafkaStreams.State.ERROR;
-        if (!desired.keySet().equals(running.keySet()) || streamsFailed) {
+        boolean replanned = desired.values().stream()
+                .anyMatch(t -> running.containsKey(t.id()) && running.get(t.id()).compiled() != t.compiled());
+        if (!desired.keySet().equals(running.keySet()) || streamsFailed || replanned) {
             restart(desired);
             deleteTopicsOf(dropped);
         }
@@ -127,6 +132,15 @@ public final class EngineSupervisor implements AutoCloseable {
     }
 
     private CompiledQuery compile(StreamTableDef def) throws SQLException {
+        List<Object> basis = List.of(def.query(), def.searchPath(), def.sources());
+        List<Object> before = decidedFrom.put(def.id(), basis);
+        if (before != null && !before.equals(basis)) {
+            // the catalog rewrote the query (a source or column was renamed): plan it anew; the catalog
+            // asked for a new fill, and a running stream table whose plan changes restarts the engine
+            LOG.info("The defining query of stream table {} changed; planning it again", def.displayName());
+            compiled.remove(def.id());
+            full.remove(def.id());
+        }
         CompiledQuery query = compiled.get(def.id());
         if (query != null) {
             return query;
