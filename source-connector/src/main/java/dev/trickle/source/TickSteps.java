@@ -24,6 +24,12 @@ final class TickSteps {
     private TickSteps() {
     }
 
+    /** Where a source whose changes could not be read is reported; may end the tick attempt. */
+    interface SourceFailures {
+        /** @param handedOut whether rows of the source already left the task in earlier batches */
+        void failed(CapturedSource source, String message, boolean handedOut) throws SQLException;
+    }
+
     interface Step extends AutoCloseable {
         /** Adds at most {@code room} records to {@code out}; returns true once the step has no more. */
         boolean emit(List<SourceRecord> out, int room) throws SQLException;
@@ -40,13 +46,64 @@ final class TickSteps {
      * skip rows of older ticks not cleaned yet.
      */
     static final class Changes extends Cursor {
+        private static final String SAVEPOINT = "trickle_source";
         private final CapturedSource source;
+        private final Connection connection;
+        private final SourceFailures failures;
+        private boolean savepoint;
         private long rows;
 
         Changes(Connection c, RecordFactory.Tick tick, CapturedSource source, String upper, String lower,
-                int fetchSize, long[] counter) {
+                int fetchSize, long[] counter, SourceFailures failures) {
             super(c, tick, sql(source, upper != null, lower != null), params(upper, lower), fetchSize, counter);
             this.source = source;
+            this.connection = c;
+            this.failures = failures;
+        }
+
+        /**
+         * Reads behind a savepoint of its own: an error that concerns this source only (a buffered value
+         * that no longer fits a column whose type changed, say) rolls back to it and goes to
+         * {@link SourceFailures}, and the tick goes on with the other sources. Lost sessions and other
+         * troubles of the tick as a whole go up (the task takes the tick again).
+         */
+        @Override
+        public boolean emit(List<SourceRecord> out, int room) throws SQLException {
+            if (!savepoint) {
+                execute("SAVEPOINT " + SAVEPOINT);
+                savepoint = true;
+            }
+            int start = out.size();
+            long before = rows;
+            try {
+                boolean done = super.emit(out, room);
+                if (done) {
+                    execute("RELEASE SAVEPOINT " + SAVEPOINT);
+                }
+                return done;
+            } catch (SQLException e) {
+                if (PgConnections.isTransient(e) || !FullRefresh.isQueryFailure(e)) {
+                    throw e;
+                }
+                try {
+                    close();
+                    execute("ROLLBACK TO SAVEPOINT " + SAVEPOINT);
+                    execute("RELEASE SAVEPOINT " + SAVEPOINT);
+                } catch (SQLException again) {
+                    e.addSuppressed(again);
+                    throw e;
+                }
+                out.subList(start, out.size()).clear();
+                rows = before;
+                failures.failed(source, FullRefresh.serverMessage(e), before > 0);
+                return true;
+            }
+        }
+
+        private void execute(String sql) throws SQLException {
+            try (java.sql.Statement s = connection.createStatement()) {
+                s.execute(sql);
+            }
         }
 
         private static String sql(CapturedSource source, boolean upper, boolean lower) {

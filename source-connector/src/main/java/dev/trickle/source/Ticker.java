@@ -99,10 +99,31 @@ final class Ticker implements AutoCloseable {
             return null;
         }
         TickReader.LiveTick due = streamTablesDue(tick, snapshot, lsn, sources);
+        TickReader.Failed failed = failed(tick);
         // nothing may fail between here and the reader's creation: the task abandons only readers it has
         RecordFactory.Tick t = records.forTick(tick, millis, tracker.begin(tick));
         return TickReader.live(read, t, sources, previous == null ? null : previous.snapshot(), due,
-                records.partitions(), config.batchSize(), this::refreshFailed);
+                records.partitions(), config.batchSize(), this::refreshFailed, failed);
+    }
+
+    /** The sources tick {@code tick} leaves unread (as its snapshot sees the catalog), and where failures go. */
+    private TickReader.Failed failed(long tick) throws SQLException {
+        Set<Long> unread = Catalog.unreadSources(read);
+        return new TickReader.Failed() {
+            @Override
+            public Set<Long> unread() {
+                return unread;
+            }
+
+            @Override
+            public void source(CapturedSource source, String message) throws SQLException {
+                List<String> failed = Catalog.markSourceFailed(write, source, tick, message);
+                unread.add(source.relid());
+                LOG.warn("The changes of source table {} could not be read at tick {}: {}. The other sources go on; "
+                        + "stream tables over it are now in ERROR until they are refreshed: {}", source.displayName(),
+                        tick, message, failed);
+            }
+        };
     }
 
     /**
@@ -161,9 +182,10 @@ final class Ticker implements AutoCloseable {
             lastSealed = tick;
             return null;
         }
+        TickReader.Failed failed = failed(tick);
         RecordFactory.Tick t = records.forTick(tick, stored.millis(), tracker.begin(tick));
         return TickReader.replay(read, t, sources, stored.snapshot(), previous == null ? null : previous.snapshot(),
-                records.partitions(), config.batchSize());
+                records.partitions(), config.batchSize(), failed);
     }
 
     /**

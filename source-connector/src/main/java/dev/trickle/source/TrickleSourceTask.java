@@ -115,7 +115,6 @@ public final class TrickleSourceTask extends SourceTask {
                 return null;
             }
             ticker.connect();
-            failures = 0;
             LOG.info("{} ticks of {}: next tick {}", announced ? "Resuming" : "Taking", database, ticker.nextTick());
             announced = true;
         }
@@ -137,6 +136,7 @@ public final class TrickleSourceTask extends SourceTask {
             // the tick is recorded in PostgreSQL before its last record may reach Kafka: a crash in between
             // leaves a recorded tick that recovery sends again, never a delivered tick that is not recorded
             ticker.complete(current);
+            failures = 0; // only a whole tick shows that the trouble is over: a bare reconnect may fail again
             delivery.handedOut(batch.size());
             delivery.seal();
             if (transactions != null) {
@@ -171,7 +171,13 @@ public final class TrickleSourceTask extends SourceTask {
             LOG.warn("{}; reconnecting in {} ms and taking the tick again", what, backoff);
             return new RetriableException(what, e);
         }
-        return new ConnectException(what + ". Check the database log and the Trickle catalog (schema pgtrickle).", e);
+        // Not a lost connection, and not one source's trouble (those only stop the stream tables over that
+        // source): something of the catalog or the database as a whole. A task Connect killed would stay dead
+        // until restarted by hand, so it keeps retrying, ever more slowly, and says what is wrong each time.
+        LOG.error("{}. No tick is taken for any stream table until this is fixed: check the PostgreSQL log, the "
+                + "Trickle catalog (schema pgtrickle) and the privileges of the connector's user; retrying in {} ms "
+                + "(attempt {})", what, backoff, failures);
+        return new RetriableException(what, e);
     }
 
     private void abandonCurrent() {

@@ -3,9 +3,13 @@ package dev.trickle.source;
 import static dev.trickle.source.TaskHarness.column;
 import static dev.trickle.source.TaskHarness.exec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.trickle.core.TopicNames;
+import dev.trickle.core.records.ChangeRecord;
 import java.util.List;
+import org.apache.kafka.connect.errors.RetriableException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -52,6 +56,89 @@ class SourceDdlTest {
             TaskHarness.Tick next = h.tickWhere(x -> !x.changes(B).isEmpty());
             assertEquals(List.of("-{id=1, v=1}", "+{id=1, v=1000}"), next.changes(A));
             assertEquals(List.of("on_a|INITIALIZING", "on_b|INITIALIZING"), statuses(url));
+        }
+    }
+
+    @Test
+    void addedAndRenamedColumnsAndTruncateKeepTicksComing() throws Exception {
+        String url = setUp("ddladd");
+        try (TaskHarness h = new TaskHarness(url)) {
+            warmUp(h, url);
+            // buffered before ADD COLUMN, read after it: no value for the new column, so NULL
+            exec(url, "INSERT INTO a VALUES (100, 'before', 100)", "ALTER TABLE a ADD COLUMN extra int DEFAULT 7",
+                    "INSERT INTO a VALUES (101, 'after', 101)", "INSERT INTO b VALUES (100, 100)");
+            TaskHarness.Tick added = h.tickWhere(x -> !x.changes(B).isEmpty());
+            assertEquals(List.of("+{id=100, unused=before, v=100, extra=null}",
+                    "+{id=101, unused=after, v=101, extra=7}"), added.changes(A));
+            exec(url, "ALTER TABLE a RENAME COLUMN unused TO renamed", "INSERT INTO a VALUES (102, 'r', 102)",
+                    "INSERT INTO b VALUES (101, 101)");
+            TaskHarness.Tick renamed = h.tickWhere(x -> !x.changes(B).isEmpty());
+            assertEquals(List.of("+{id=102, renamed=r, v=102, extra=7}"), renamed.changes(A));
+            exec(url, "TRUNCATE a", "INSERT INTO a VALUES (1, 'again', 1)", "INSERT INTO b VALUES (102, 102)");
+            TaskHarness.Tick truncated = h.tickWhere(x -> !x.changes(B).isEmpty());
+            assertEquals(11, truncated.changes(A).stream().filter(r -> r.startsWith("-")).count(),
+                    "TRUNCATE retracts every row there was");
+            assertEquals(List.of("+{id=1, renamed=again, v=1, extra=7}"),
+                    truncated.changes(A).stream().filter(r -> r.startsWith("+")).toList());
+            assertEquals(List.of("on_a|INITIALIZING", "on_b|INITIALIZING"), statuses(url));
+        }
+    }
+
+    /**
+     * A buffered value that no longer fits its column's new type: the stream tables over that source go to
+     * ERROR saying why and what to do, the other sources go on, and a refresh fills them anew.
+     */
+    @Test
+    void aSourceWhoseChangesCannotBeReadStopsOnlyItsStreamTables() throws Exception {
+        String url = setUp("ddltype");
+        try (TaskHarness h = new TaskHarness(url)) {
+            warmUp(h, url);
+            exec(url, "INSERT INTO a VALUES (100, 'abc', 100)",
+                    "ALTER TABLE a ALTER COLUMN unused TYPE int USING length(unused)",
+                    "INSERT INTO b VALUES (100, 100)");
+            TaskHarness.Tick t = h.tickWhere(x -> !x.changes(B).isEmpty());
+            assertEquals(List.of("+{id=100, w=100}"), t.changes(B));
+            assertEquals(List.of(), t.changes(A));
+            assertEquals(3 * 2, t.recordsOf(ChangeRecord.End.class).size(), "end markers on both topics");
+            List<String> after = statuses(url);
+            assertEquals("on_b|INITIALIZING", after.get(1));
+            assertTrue(after.get(0).startsWith("on_a|ERROR|the changes of source table public.a could not be read at "
+                    + "tick " + t.tick + ": invalid input syntax for type integer: \"abc\""), after.get(0));
+            assertTrue(after.get(0).endsWith("alter or drop the stream table, then run "
+                    + "pgtrickle.refresh_stream_table('public.on_a')"), after.get(0));
+
+            exec(url, "INSERT INTO a VALUES (101, 3, 101)", "INSERT INTO b VALUES (101, 101)");
+            TaskHarness.Tick next = h.tickWhere(x -> !x.changes(B).isEmpty());
+            assertEquals(List.of(), next.changes(A), "nobody reads a's changes while on_a is in ERROR");
+            assertEquals(0, h.abortRequests);
+
+            exec(url, "SELECT pgtrickle.refresh_stream_table('on_a')",
+                    "UPDATE pgtrickle.pgt_stream_tables SET engine_ready = true WHERE pgt_name = 'on_a'");
+            long onA = Long.parseLong(TaskHarness.one(url,
+                    "SELECT pgt_id FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'on_a'"));
+            TaskHarness.Tick filled = h.tickWhere(x -> !x.rows(A, onA).isEmpty());
+            assertEquals(10, filled.rows(A, onA).size(), "filled anew from the table");
+            exec(url, "UPDATE a SET v = 0 WHERE id = 101");
+            assertEquals(List.of("-{id=101, unused=3, v=101}", "+{id=101, unused=3, v=0}"),
+                    h.tickWhere(x -> !x.changes(A).isEmpty()).changes(A));
+        }
+    }
+
+    /** Trouble that is not one source's: the task keeps retrying with growing pauses instead of dying. */
+    @Test
+    void aCatalogErrorIsRetriedNotFatal() throws Exception {
+        String url = setUp("ddlretry");
+        try (TaskHarness h = new TaskHarness(url)) {
+            h.nextTick();
+            exec(url, "ALTER TABLE pgtrickle.pgt_ticks ADD CONSTRAINT broken CHECK (tick_id < 0) NOT VALID");
+            RetriableException e = assertThrows(RetriableException.class, () -> {
+                for (int i = 0; i < 100; i++) {
+                    h.task.poll();
+                }
+            });
+            assertTrue(e.getMessage().contains("broken"), e.getMessage());
+            exec(url, "ALTER TABLE pgtrickle.pgt_ticks DROP CONSTRAINT broken", "INSERT INTO b VALUES (1, 1)");
+            assertEquals(List.of("+{id=1, w=1}"), h.tickWhere(x -> !x.changes(B).isEmpty()).changes(B));
         }
     }
 
