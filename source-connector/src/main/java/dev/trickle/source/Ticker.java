@@ -30,6 +30,7 @@ final class Ticker implements AutoCloseable {
     private final String database;
     private final Deque<Long> replays = new ArrayDeque<>();
     private final Set<Long> droppedReported = new HashSet<>();
+    private final ShapeCheck shapes = new ShapeCheck();
     private Connection read;
     private Connection write;
     /** Ticks up to this one are handed out completely (or known to be in Kafka). */
@@ -98,7 +99,8 @@ final class Ticker implements AutoCloseable {
             read.rollback();
             return null;
         }
-        TickReader.LiveTick due = streamTablesDue(tick, snapshot, lsn, sources);
+        Set<Long> stopped = shapes.run(read, write, sources, tick);
+        TickReader.LiveTick due = streamTablesDue(tick, snapshot, lsn, sources, stopped);
         TickReader.Failed failed = failed(tick);
         // nothing may fail between here and the reader's creation: the task abandons only readers it has
         RecordFactory.Tick t = records.forTick(tick, millis, tracker.begin(tick));
@@ -130,8 +132,8 @@ final class Ticker implements AutoCloseable {
      * What the new tick does for stream tables, as its snapshot sees the catalog: the initial fills
      * due, and the stream tables in FULL mode; only those whose sources all still exist.
      */
-    private TickReader.LiveTick streamTablesDue(long tick, String snapshot, String lsn, List<CapturedSource> sources)
-            throws SQLException {
+    private TickReader.LiveTick streamTablesDue(long tick, String snapshot, String lsn, List<CapturedSource> sources,
+                                                Set<Long> stopped) throws SQLException {
         Set<Long> live = new HashSet<>();
         sources.forEach(s -> live.add(s.relid()));
         Map<Long, CapturedSource> byRelid = new HashMap<>();
@@ -139,7 +141,7 @@ final class Ticker implements AutoCloseable {
         List<Catalog.Fill> fills = new ArrayList<>();
         Map<Long, Long> upstreamTicks = new HashMap<>();
         for (Catalog.Fill f : Catalog.fillsDue(read)) {
-            if (live.containsAll(f.sources())) {
+            if (live.containsAll(f.sources()) && !stopped.contains(f.pgtId())) {
                 fills.add(f);
                 for (Long relid : f.sources()) {
                     CapturedSource s = byRelid.get(relid);
@@ -153,7 +155,7 @@ final class Ticker implements AutoCloseable {
         }
         List<Catalog.FullTable> fulls = new ArrayList<>();
         for (Catalog.FullTable f : Catalog.fullTables(read)) {
-            if (live.containsAll(f.sources())) {
+            if (live.containsAll(f.sources()) && !stopped.contains(f.pgtId())) {
                 fulls.add(f);
                 if (f.needsInit()) {
                     LOG.info("Stream table {} is refreshed in FULL mode from tick {} on (snapshot {})",

@@ -124,6 +124,49 @@ class SourceDdlTest {
         }
     }
 
+    /**
+     * A column a stream table uses is dropped or changes type: exactly the stream tables that use it go to
+     * ERROR, saying which source changed and what to do; a star query that only gained a column goes on.
+     */
+    @Test
+    void losingAUsedColumnStopsExactlyTheStreamTablesUsingIt() throws Exception {
+        String url = setUp("ddlused");
+        exec(url, "SELECT pgtrickle.create_stream_table('star_a', 'SELECT * FROM a')",
+                "SELECT pgtrickle.create_stream_table('ids_a', 'SELECT id FROM a WHERE id > 0')");
+        try (TaskHarness h = new TaskHarness(url)) {
+            warmUp(h, url);
+            exec(url, "ALTER TABLE a ADD COLUMN extra int", "INSERT INTO b VALUES (100, 100)");
+            h.tickWhere(x -> !x.changes(B).isEmpty());
+            assertEquals(List.of("ids_a|INITIALIZING", "on_a|INITIALIZING", "on_b|INITIALIZING",
+                    "star_a|INITIALIZING"), statuses(url), "a column more passes, also under SELECT *");
+
+            exec(url, "ALTER TABLE a DROP COLUMN unused", "INSERT INTO a VALUES (100, 100)",
+                    "INSERT INTO b VALUES (101, 101)");
+            TaskHarness.Tick dropped = h.tickWhere(x -> !x.changes(B).isEmpty());
+            assertEquals(List.of("+{id=100, v=100, extra=null}"), dropped.changes(A));
+            List<String> after = statuses(url);
+            assertEquals(List.of("ids_a|INITIALIZING", "on_a|INITIALIZING", "on_b|INITIALIZING"), after.subList(0, 3));
+            assertEquals("star_a|ERROR|source table public.a changed at tick " + dropped.tick + ": its query no "
+                    + "longer gives column \"unused\" of the stream table. Alter or drop the stream table, or undo the "
+                    + "change, then run pgtrickle.refresh_stream_table('public.star_a')", after.get(3));
+
+            exec(url, "ALTER TABLE a ALTER COLUMN v TYPE bigint", "INSERT INTO b VALUES (102, 102)");
+            TaskHarness.Tick retyped = h.tickWhere(x -> !x.changes(B).isEmpty());
+            assertEquals("on_a|ERROR|source table public.a changed at tick " + retyped.tick + ": its query now gives "
+                    + "column \"v\" as int8, the stream table has int4. Alter or drop the stream table, or undo the "
+                    + "change, then run pgtrickle.refresh_stream_table('public.on_a')", statuses(url).get(1));
+
+            exec(url, "ALTER TABLE a RENAME COLUMN id TO key", "INSERT INTO b VALUES (103, 103)");
+            TaskHarness.Tick renamed = h.tickWhere(x -> !x.changes(B).isEmpty());
+            assertEquals("ids_a|ERROR|source table public.a changed at tick " + renamed.tick + ": its query no longer "
+                    + "runs (column \"id\" does not exist). Alter or drop the stream table, or undo the change, then "
+                    + "run pgtrickle.refresh_stream_table('public.ids_a')", statuses(url).get(0));
+            assertEquals("on_b|INITIALIZING", statuses(url).get(2));
+            exec(url, "INSERT INTO b VALUES (104, 104)");
+            assertEquals(List.of("+{id=104, w=104}"), h.tickWhere(x -> !x.changes(B).isEmpty()).changes(B));
+        }
+    }
+
     /** Trouble that is not one source's: the task keeps retrying with growing pauses instead of dying. */
     @Test
     void aCatalogErrorIsRetriedNotFatal() throws Exception {

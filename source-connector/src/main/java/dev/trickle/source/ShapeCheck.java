@@ -1,0 +1,121 @@
+package dev.trickle.source;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Notices, at the start of a tick, a source table whose columns changed (ALTER TABLE ... DROP, RENAME,
+ * ALTER TYPE of a column), and checks the incrementally maintained stream tables over it: their query
+ * must still run, and give every column of the stream table with the type it has. The change records
+ * carry the columns by name and the engine reads a missing one as NULL, so without this check a
+ * stream table that lost a column would go on, wrong, as if nothing happened. One that fails the check
+ * goes to ERROR with the reason and what to do; the others, and every other source, go on. A column
+ * added to a table (or dropped where no stream table uses it) passes.
+ *
+ * <p>Stream tables in FULL mode are left to their refresh, which runs the query itself and fails the
+ * same way. Every source counts as changed once per task, so that DDL done while the task was down
+ * is checked too.
+ */
+final class ShapeCheck {
+    private static final Logger LOG = LoggerFactory.getLogger(ShapeCheck.class);
+    private static final String SAVEPOINT = "trickle_shape_check";
+
+    /** The columns of each source as this task last checked them. */
+    private final Map<Long, String> known = new HashMap<>();
+
+    /**
+     * Checks the stream tables over the sources whose columns changed, in the tick's transaction on
+     * {@code read}; failures are recorded on {@code write} (committed at once).
+     *
+     * @return the stream tables put in ERROR (the tick's snapshot does not see that yet)
+     */
+    Set<Long> run(Connection read, Connection write, List<CapturedSource> sources, long tick) throws SQLException {
+        Map<Long, String> shapes = Catalog.shapes(read);
+        Set<Long> failed = new HashSet<>();
+        for (CapturedSource s : sources) {
+            String shape = shapes.get(s.relid());
+            if (s.upstream() || shape == null || shape.equals(known.get(s.relid()))) {
+                continue;
+            }
+            for (Catalog.Dependent d : Catalog.incrementalDependents(read, s.relid())) {
+                if (failed.contains(d.pgtId())) {
+                    continue;
+                }
+                String problem = problem(read, d);
+                if (problem != null) {
+                    String message = "source table " + s.displayName() + " changed at tick " + tick + ": " + problem
+                            + ". Alter or drop the stream table, or undo the change, then run "
+                            + "pgtrickle.refresh_stream_table('" + d.displayName().replace("'", "''") + "')";
+                    Catalog.markRefreshFailed(write, d.pgtId(), message);
+                    failed.add(d.pgtId());
+                    LOG.warn("Stream table {} is now in ERROR: {}", d.displayName(), message);
+                }
+            }
+            known.put(s.relid(), shape);
+        }
+        return failed;
+    }
+
+    /** What no longer fits between the stream table and its query, or null when it still fits. */
+    private static String problem(Connection read, Catalog.Dependent d) throws SQLException {
+        Map<String, String> stored = columns(read, "SELECT * FROM " + d.storage());
+        Map<String, String> now;
+        try (Statement s = read.createStatement()) {
+            s.execute("SAVEPOINT " + SAVEPOINT);
+            s.execute("SET LOCAL search_path TO " + FullRefresh.searchPath(d.searchPath()));
+        }
+        try {
+            // the newline ends a trailing -- comment of the query
+            now = columns(read, "SELECT * FROM (" + d.query() + "\n) q");
+        } catch (SQLException e) {
+            if (!FullRefresh.isQueryFailure(e)) {
+                throw e;
+            }
+            rollback(read);
+            return "its query no longer runs (" + FullRefresh.serverMessage(e) + ")";
+        }
+        rollback(read);
+        for (Map.Entry<String, String> c : stored.entrySet()) {
+            String type = now.get(c.getKey());
+            if (type == null) {
+                return "its query no longer gives column \"" + c.getKey() + "\" of the stream table";
+            }
+            if (!type.equals(c.getValue())) {
+                return "its query now gives column \"" + c.getKey() + "\" as " + type + ", the stream table has "
+                        + c.getValue();
+            }
+        }
+        return null;
+    }
+
+    /** The result columns of a query as PostgreSQL describes them (names and types), without running it. */
+    private static Map<String, String> columns(Connection c, String sql) throws SQLException {
+        Map<String, String> out = new LinkedHashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ResultSetMetaData meta = ps.getMetaData();
+            for (int i = 1; i <= meta.getColumnCount(); i++) {
+                out.putIfAbsent(meta.getColumnLabel(i), meta.getColumnTypeName(i));
+            }
+        }
+        return out;
+    }
+
+    /** Back to before the check: the search path, and a transaction that a failed query left aborted. */
+    private static void rollback(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("ROLLBACK TO SAVEPOINT " + SAVEPOINT);
+            s.execute("RELEASE SAVEPOINT " + SAVEPOINT);
+        }
+    }
+}
