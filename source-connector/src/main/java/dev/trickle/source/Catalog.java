@@ -271,16 +271,21 @@ final class Catalog {
     record Dependent(long pgtId, String displayName, String query, List<String> searchPath, String storage) {
     }
 
-    /** The columns of every captured source (names, types, in order), one text per source. */
-    static Map<Long, String> shapes(Connection c) throws SQLException {
+    /** The columns of a source: names and types in one text (to notice changes), and the names in order. */
+    record Shape(String signature, List<String> names) {
+    }
+
+    /** The columns of every captured source, as the caller's snapshot sees them. */
+    static Map<Long, Shape> shapes(Connection c) throws SQLException {
         String sql = "SELECT a.attrelid::bigint, string_agg(quote_ident(a.attname) || ' ' "
-                + "|| format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum) "
+                + "|| format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum), "
+                + "array_agg(a.attname::text ORDER BY a.attnum) "
                 + "FROM pgtrickle.pgt_sources s JOIN pg_attribute a ON a.attrelid = s.source_relid "
                 + "WHERE a.attnum > 0 AND NOT a.attisdropped GROUP BY a.attrelid";
-        Map<Long, String> out = new HashMap<>();
+        Map<Long, Shape> out = new HashMap<>();
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             while (rs.next()) {
-                out.put(rs.getLong(1), rs.getString(2));
+                out.put(rs.getLong(1), new Shape(rs.getString(2), List.of((String[]) rs.getArray(3).getArray())));
             }
         }
         return out;

@@ -33,6 +33,8 @@ final class ShapeCheck {
 
     /** The columns of each source as this task last checked them. */
     private final Map<Long, String> known = new HashMap<>();
+    /** The columns of each source in the snapshot of the tick being read. */
+    private Map<Long, Catalog.Shape> current = Map.of();
 
     /**
      * Checks the stream tables over the sources whose columns changed, in the tick's transaction on
@@ -41,10 +43,10 @@ final class ShapeCheck {
      * @return the stream tables put in ERROR (the tick's snapshot does not see that yet)
      */
     Set<Long> run(Connection read, Connection write, List<CapturedSource> sources, long tick) throws SQLException {
-        Map<Long, String> shapes = Catalog.shapes(read);
+        current = Catalog.shapes(read);
         Set<Long> failed = new HashSet<>();
         for (CapturedSource s : sources) {
-            String shape = shapes.get(s.relid());
+            String shape = current.containsKey(s.relid()) ? current.get(s.relid()).signature() : null;
             if (s.upstream() || shape == null || shape.equals(known.get(s.relid()))) {
                 continue;
             }
@@ -65,6 +67,16 @@ final class ShapeCheck {
             known.put(s.relid(), shape);
         }
         return failed;
+    }
+
+    /**
+     * Whether the columns a source's changes are read with (PostgreSQL takes them from its catalog as it
+     * is when the statement starts) are those of the tick's snapshot, which the check saw. They differ
+     * only when an ALTER TABLE committed in between; the tick must then be taken again.
+     */
+    boolean sameColumns(CapturedSource source, List<String> columns) {
+        Catalog.Shape shape = current.get(source.relid());
+        return shape == null || shape.names().equals(columns);
     }
 
     /** What no longer fits between the stream table and its query, or null when it still fits. */

@@ -55,6 +55,11 @@ final class TickReader implements AutoCloseable {
         java.util.Set<Long> unread();
 
         void source(CapturedSource source, String message) throws SQLException;
+
+        /** Whether a new tick reads the source's changes with the columns its snapshot has. */
+        default boolean sameColumns(CapturedSource source, List<String> columns) {
+            return true;
+        }
     }
 
     private TickReader(RecordFactory.Tick tick, LiveTick live) {
@@ -67,15 +72,26 @@ final class TickReader implements AutoCloseable {
                            LiveTick live, int partitions, int fetchSize, FullRefresh.Failures failures,
                            Failed failed) {
         TickReader r = new TickReader(tick, live);
-        TickSteps.SourceFailures sourceFailures = (source, message, handedOut) -> {
-            failed.source(source, message);
-            boolean fillsIt = live.fills().stream().anyMatch(f -> f.sources().contains(source.relid()))
-                    || live.fulls().stream().anyMatch(f -> f.sources().contains(source.relid()));
-            if (handedOut || fillsIt) {
-                // what left cannot be taken back, and a fill of a stream table now in ERROR would make it
-                // ACTIVE again: the tick is taken again, without the source (its stream tables are in ERROR)
-                throw new FullRefresh.TickRestart("Tick " + tick.tick + " is taken again without the changes of "
-                        + source.displayName() + ", which could not be read", null);
+        TickSteps.SourceFailures sourceFailures = new TickSteps.SourceFailures() {
+            @Override
+            public void failed(CapturedSource source, String message, boolean handedOut) throws SQLException {
+                failed.source(source, message);
+                boolean fillsIt = live.fills().stream().anyMatch(f -> f.sources().contains(source.relid()))
+                        || live.fulls().stream().anyMatch(f -> f.sources().contains(source.relid()));
+                if (handedOut || fillsIt) {
+                    // what left cannot be taken back, and a fill of a stream table now in ERROR would make it
+                    // ACTIVE again: the tick is taken again, without the source (its stream tables are in ERROR)
+                    throw new FullRefresh.TickRestart("Tick " + tick.tick + " is taken again without the changes of "
+                            + source.displayName() + ", which could not be read", null);
+                }
+            }
+
+            @Override
+            public void opened(CapturedSource source, List<String> columns) {
+                if (!failed.sameColumns(source, columns)) {
+                    throw new FullRefresh.TickRestart("Tick " + tick.tick + " is taken again: source table "
+                            + source.displayName() + " was altered while the tick was read", null);
+                }
             }
         };
         Map<Long, TickSteps.Changes> changes = new HashMap<>();

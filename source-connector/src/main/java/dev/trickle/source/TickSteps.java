@@ -28,6 +28,10 @@ final class TickSteps {
     interface SourceFailures {
         /** @param handedOut whether rows of the source already left the task in earlier batches */
         void failed(CapturedSource source, String message, boolean handedOut) throws SQLException;
+
+        /** The source's changes are about to be read with these columns (in order). */
+        default void opened(CapturedSource source, List<String> columns) {
+        }
     }
 
     interface Step extends AutoCloseable {
@@ -76,6 +80,11 @@ final class TickSteps {
             int start = out.size();
             long before = rows;
             try {
+                if (!isOpen()) {
+                    open();
+                    List<String> columns = columns();
+                    failures.opened(source, columns.subList(1, columns.size()));
+                }
                 boolean done = super.emit(out, room);
                 if (done) {
                     execute("RELEASE SAVEPOINT " + SAVEPOINT);
@@ -299,7 +308,16 @@ final class TickSteps {
             return false;
         }
 
-        private void open() throws SQLException {
+        final boolean isOpen() {
+            return rows != null;
+        }
+
+        /** The result's column names, once {@link #open()}ed. */
+        final List<String> columns() {
+            return List.of(columns);
+        }
+
+        final void open() throws SQLException {
             statement = connection.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
             statement.setFetchSize(fetchSize);
             for (int i = 0; i < params.length; i++) {

@@ -118,6 +118,11 @@ final class Ticker implements AutoCloseable {
             }
 
             @Override
+            public boolean sameColumns(CapturedSource source, List<String> columns) {
+                return shapes.sameColumns(source, columns);
+            }
+
+            @Override
             public void source(CapturedSource source, String message) throws SQLException {
                 List<String> failed = Catalog.markSourceFailed(write, source, tick, message);
                 unread.add(source.relid());
