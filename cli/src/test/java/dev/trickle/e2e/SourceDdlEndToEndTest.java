@@ -64,6 +64,7 @@ class SourceDdlEndToEndTest extends E2eSupport {
             } catch (SQLException e) {
                 refused = e.getMessage();
             }
+            System.err.println("DROP COLUMN of a used column: " + (refused == null ? "accepted" : "refused: " + refused));
             if (refused != null) {
                 assertTrue(refused.contains("st_ddl_a_spare"), "the refusal names the stream table: " + refused);
                 writers.pause();

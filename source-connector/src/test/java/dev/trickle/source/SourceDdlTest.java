@@ -125,6 +125,35 @@ class SourceDdlTest {
     }
 
     /**
+     * The source fails in a tick that also fills a stream table over it: the tick is taken again without
+     * that fill (a fill would make the stream table ACTIVE again), and the other source's fill goes on.
+     */
+    @Test
+    void aSourceFailingInATickThatFillsOverItTakesTheTickAgainWithoutTheFill() throws Exception {
+        String url = setUp("ddlfill");
+        try (TaskHarness h = new TaskHarness(url)) {
+            warmUp(h, url);
+            exec(url, "INSERT INTO a VALUES (100, 'abc', 100)",
+                    "ALTER TABLE a ALTER COLUMN unused TYPE int USING length(unused)",
+                    "INSERT INTO b VALUES (100, 100)",
+                    "UPDATE pgtrickle.pgt_stream_tables SET engine_ready = true");
+            long onA = Long.parseLong(TaskHarness.one(url,
+                    "SELECT pgt_id FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'on_a'"));
+            long onB = Long.parseLong(TaskHarness.one(url,
+                    "SELECT pgt_id FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'on_b'"));
+            TaskHarness.Tick t = h.tickWhere(x -> !x.changes(B).isEmpty());
+            assertEquals(List.of("+{id=100, w=100}"), t.changes(B));
+            assertEquals(9, t.rows(B, onB).size(), "on_b is filled");
+            assertEquals(List.of(), t.rows(A, onA), "on_a is not");
+            assertTrue(t.recordsOf(ChangeRecord.Init.class).stream().allMatch(r -> r.topic().equals(B)));
+            assertEquals(List.of(), t.changes(A));
+            assertTrue(statuses(url).get(0).startsWith("on_a|ERROR|the changes of source table public.a"));
+            assertEquals("true|false", TaskHarness.one(url, "SELECT string_agg(needs_init::text, '|' ORDER BY pgt_name) "
+                    + "FROM pgtrickle.pgt_stream_tables"), "on_a still needs its fill, on_b has it");
+        }
+    }
+
+    /**
      * A column a stream table uses is dropped or changes type: exactly the stream tables that use it go to
      * ERROR, saying which source changed and what to do; a star query that only gained a column goes on.
      */
