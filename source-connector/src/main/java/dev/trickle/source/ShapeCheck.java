@@ -81,13 +81,27 @@ final class ShapeCheck {
 
     /** What no longer fits between the stream table and its query, or null when it still fits. */
     private static String problem(Connection read, Catalog.Dependent d) throws SQLException {
-        Map<String, String> stored = columns(read, "SELECT * FROM " + d.storage());
-        Map<String, String> now;
         try (Statement s = read.createStatement()) {
             s.execute("SAVEPOINT " + SAVEPOINT);
-            s.execute("SET LOCAL search_path TO " + FullRefresh.searchPath(d.searchPath()));
         }
+        Map<String, String> stored;
         try {
+            stored = columns(read, "SELECT * FROM " + d.storage());
+        } catch (SQLException e) {
+            if (!FullRefresh.isQueryFailure(e)) {
+                throw e;
+            }
+            // not the source's doing (no privilege on the storage table, say): nothing to hold against it
+            rollback(read);
+            LOG.warn("Could not check stream table {} against its changed source: {}", d.displayName(),
+                    FullRefresh.serverMessage(e));
+            return null;
+        }
+        Map<String, String> now;
+        try {
+            try (Statement s = read.createStatement()) {
+                s.execute("SET LOCAL search_path TO " + FullRefresh.searchPath(d.searchPath()));
+            }
             // the newline ends a trailing -- comment of the query
             now = columns(read, "SELECT * FROM (" + d.query() + "\n) q");
         } catch (SQLException e) {
