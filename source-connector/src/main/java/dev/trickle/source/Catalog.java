@@ -8,10 +8,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -265,52 +263,6 @@ final class Catalog {
         notifyCatalog(w, ids);
         w.commit();
         return names;
-    }
-
-    /** A stream table over a source, as the check of a changed source needs it. */
-    record Dependent(long pgtId, String displayName, String query, List<String> searchPath, String storage) {
-    }
-
-    /** The columns of a source: names and types in one text (to notice changes), and the names in order. */
-    record Shape(String signature, List<String> names) {
-    }
-
-    /** The columns of every captured source, as the caller's snapshot sees them. */
-    static Map<Long, Shape> shapes(Connection c) throws SQLException {
-        String sql = "SELECT a.attrelid::bigint, string_agg(quote_ident(a.attname) || ' ' "
-                + "|| format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum), "
-                + "array_agg(a.attname::text ORDER BY a.attnum) "
-                + "FROM pgtrickle.pgt_sources s JOIN pg_attribute a ON a.attrelid = s.source_relid "
-                + "WHERE a.attnum > 0 AND NOT a.attisdropped GROUP BY a.attrelid";
-        Map<Long, Shape> out = new HashMap<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            while (rs.next()) {
-                out.put(rs.getLong(1), new Shape(rs.getString(2), List.of((String[]) rs.getArray(3).getArray())));
-            }
-        }
-        return out;
-    }
-
-    /** The stream tables over a captured source that the engine maintains incrementally and that still run. */
-    static List<Dependent> incrementalDependents(Connection c, long relid) throws SQLException {
-        String sql = "SELECT st.pgt_id, format('%I.%I', st.pgt_schema, st.pgt_name), st.defining_query, "
-                + "st.search_path, format('%I.%I', n.nspname, r.relname) "
-                + "FROM pgtrickle.pgt_stream_tables st JOIN pgtrickle.pgt_dependencies d ON d.pgt_id = st.pgt_id "
-                + "JOIN pg_class r ON r.oid = st.pgt_relid JOIN pg_namespace n ON n.oid = r.relnamespace "
-                + "WHERE d.source_relid = ?::bigint::oid AND d.upstream_id IS NULL AND st.status <> 'ERROR' "
-                + "AND coalesce(st.effective_mode, st.refresh_mode) <> 'FULL' ORDER BY st.pgt_id";
-        List<Dependent> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setLong(1, relid);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    String[] path = (String[]) rs.getArray(4).getArray();
-                    out.add(new Dependent(rs.getLong(1), rs.getString(2), rs.getString(3), List.of(path),
-                            rs.getString(5)));
-                }
-            }
-        }
-        return out;
     }
 
     /**

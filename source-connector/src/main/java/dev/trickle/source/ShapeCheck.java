@@ -2,9 +2,11 @@ package dev.trickle.source;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -34,7 +36,7 @@ final class ShapeCheck {
     /** The columns of each source as this task last checked them. */
     private final Map<Long, String> known = new HashMap<>();
     /** The columns of each source in the snapshot of the tick being read. */
-    private Map<Long, Catalog.Shape> current = Map.of();
+    private Map<Long, Shape> current = Map.of();
 
     /**
      * Checks the stream tables over the sources whose columns changed, in the tick's transaction on
@@ -43,14 +45,14 @@ final class ShapeCheck {
      * @return the stream tables put in ERROR (the tick's snapshot does not see that yet)
      */
     Set<Long> run(Connection read, Connection write, List<CapturedSource> sources, long tick) throws SQLException {
-        current = Catalog.shapes(read);
+        current = shapes(read);
         Set<Long> failed = new HashSet<>();
         for (CapturedSource s : sources) {
             String shape = current.containsKey(s.relid()) ? current.get(s.relid()).signature() : null;
             if (s.upstream() || shape == null || shape.equals(known.get(s.relid()))) {
                 continue;
             }
-            for (Catalog.Dependent d : Catalog.incrementalDependents(read, s.relid())) {
+            for (Dependent d : incrementalDependents(read, s.relid())) {
                 if (failed.contains(d.pgtId())) {
                     continue;
                 }
@@ -75,12 +77,12 @@ final class ShapeCheck {
      * only when an ALTER TABLE committed in between; the tick must then be taken again.
      */
     boolean sameColumns(CapturedSource source, List<String> columns) {
-        Catalog.Shape shape = current.get(source.relid());
+        Shape shape = current.get(source.relid());
         return shape == null || shape.names().equals(columns);
     }
 
     /** What no longer fits between the stream table and its query, or null when it still fits. */
-    private static String problem(Connection read, Catalog.Dependent d) throws SQLException {
+    private static String problem(Connection read, Dependent d) throws SQLException {
         try (Statement s = read.createStatement()) {
             s.execute("SAVEPOINT " + SAVEPOINT);
         }
@@ -143,5 +145,51 @@ final class ShapeCheck {
             s.execute("ROLLBACK TO SAVEPOINT " + SAVEPOINT);
             s.execute("RELEASE SAVEPOINT " + SAVEPOINT);
         }
+    }
+
+    /** A stream table over a source, as the check of a changed source needs it. */
+    record Dependent(long pgtId, String displayName, String query, List<String> searchPath, String storage) {
+    }
+
+    /** The columns of a source: names and types in one text (to notice changes), and the names in order. */
+    record Shape(String signature, List<String> names) {
+    }
+
+    /** The columns of every captured source, as the caller's snapshot sees them. */
+    static Map<Long, Shape> shapes(Connection c) throws SQLException {
+        String sql = "SELECT a.attrelid::bigint, string_agg(quote_ident(a.attname) || ' ' "
+                + "|| format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum), "
+                + "array_agg(a.attname::text ORDER BY a.attnum) "
+                + "FROM pgtrickle.pgt_sources s JOIN pg_attribute a ON a.attrelid = s.source_relid "
+                + "WHERE a.attnum > 0 AND NOT a.attisdropped GROUP BY a.attrelid";
+        Map<Long, Shape> out = new HashMap<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                out.put(rs.getLong(1), new Shape(rs.getString(2), List.of((String[]) rs.getArray(3).getArray())));
+            }
+        }
+        return out;
+    }
+
+    /** The stream tables over a captured source that the engine maintains incrementally and that still run. */
+    static List<Dependent> incrementalDependents(Connection c, long relid) throws SQLException {
+        String sql = "SELECT st.pgt_id, format('%I.%I', st.pgt_schema, st.pgt_name), st.defining_query, "
+                + "st.search_path, format('%I.%I', n.nspname, r.relname) "
+                + "FROM pgtrickle.pgt_stream_tables st JOIN pgtrickle.pgt_dependencies d ON d.pgt_id = st.pgt_id "
+                + "JOIN pg_class r ON r.oid = st.pgt_relid JOIN pg_namespace n ON n.oid = r.relnamespace "
+                + "WHERE d.source_relid = ?::bigint::oid AND d.upstream_id IS NULL AND st.status <> 'ERROR' "
+                + "AND coalesce(st.effective_mode, st.refresh_mode) <> 'FULL' ORDER BY st.pgt_id";
+        List<Dependent> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, relid);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String[] path = (String[]) rs.getArray(4).getArray();
+                    out.add(new Dependent(rs.getLong(1), rs.getString(2), rs.getString(3), List.of(path),
+                            rs.getString(5)));
+                }
+            }
+        }
+        return out;
     }
 }
