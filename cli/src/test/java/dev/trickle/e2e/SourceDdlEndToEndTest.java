@@ -75,6 +75,12 @@ class SourceDdlEndToEndTest extends E2eSupport {
                 String error = value("last_error", A_SPARE);
                 assertTrue(error.contains("ddl_a") && error.contains("spare") && error.contains("refresh_stream_table"),
                         "the error names the source, the column and what to do: " + error);
+                // what the error says to do: undo the change (or alter the stream table), then refresh it
+                exec("ALTER TABLE ddl_a ADD COLUMN spare text", "SELECT pgtrickle.refresh_stream_table('" + A_SPARE + "')");
+                awaitActive(A_SPARE);
+                writers.pause();
+                awaitCaughtUp(A_SPARE);
+                assertMatches(A_SPARE, "*", A_SPARE_Q);
             }
             writers.pause();
             awaitCaughtUp(FOLLOWING);
