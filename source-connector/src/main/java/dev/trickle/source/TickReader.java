@@ -56,6 +56,9 @@ final class TickReader implements AutoCloseable {
 
         void source(CapturedSource source, String message) throws SQLException;
 
+        /** Puts a stream table whose initial fill failed in ERROR. */
+        void fill(Catalog.Fill fill, String message) throws SQLException;
+
         /** Whether a new tick reads the source's changes with the columns its snapshot has. */
         default boolean sameColumns(CapturedSource source, List<String> columns) {
             return true;
@@ -114,7 +117,7 @@ final class TickReader implements AutoCloseable {
                 CapturedSource s = byRelid.get(relid);
                 Long upstreamTick = s.upstream() ? live.upstreamTicks().get(s.streamTable()) : null;
                 inits.add(new TickSteps.InitMarkers(tick, s, fill.pgtId(), upstreamTick, partitions));
-                r.steps.add(new TickSteps.FillRows(c, tick, s, fill, fetchSize, r.fillRows));
+                r.steps.add(new TickSteps.FillRows(c, tick, s, fill, fetchSize, r.fillRows, failed::fill));
             }
         }
         for (int i = inits.size() - 1; i >= 0; i--) {

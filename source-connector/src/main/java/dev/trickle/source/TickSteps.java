@@ -34,6 +34,11 @@ final class TickSteps {
         }
     }
 
+    /** Where a stream table whose initial fill failed is recorded (in ERROR, committed at once). */
+    interface FillFailures {
+        void failed(Catalog.Fill fill, String message) throws SQLException;
+    }
+
     interface Step extends AutoCloseable {
         /** Adds at most {@code room} records to {@code out}; returns true once the step has no more. */
         boolean emit(List<SourceRecord> out, int room) throws SQLException;
@@ -162,8 +167,10 @@ final class TickSteps {
         private final CapturedSource source;
         private final Catalog.Fill fill;
 
+        private final FillFailures failures;
+
         FillRows(Connection c, RecordFactory.Tick tick, CapturedSource source, Catalog.Fill fill, int fetchSize,
-                 long[] counter) {
+                 long[] counter, FillFailures failures) {
             // t.*, not t: a column named t would win over the row alias. An upstream stream table's rows are
             // read as stored: its later deltas carry the text the sink stored, not a jsonb round trip of it.
             super(c, tick, source.upstream() ? "SELECT t.* FROM " + source.relation() + " t"
@@ -171,6 +178,29 @@ final class TickSteps {
                     + source.relation() + ", to_jsonb(t.*)) r", new String[0], fetchSize, counter);
             this.source = source;
             this.fill = fill;
+            this.failures = failures;
+        }
+
+        /**
+         * A fill that fails for a reason of its own (a value that does not read back into its column, a
+         * missing privilege) stops only its stream table; the tick is then taken again without it, since
+         * its Init markers have gone out before.
+         */
+        @Override
+        public boolean emit(List<SourceRecord> out, int room) throws SQLException {
+            try {
+                return super.emit(out, room);
+            } catch (SQLException e) {
+                if (PgConnections.isTransient(e) || !FullRefresh.isQueryFailure(e)) {
+                    throw e;
+                }
+                String message = "the initial fill failed at tick " + tick.tick + " reading source table "
+                        + source.displayName() + ": " + FullRefresh.serverMessage(e) + ". Fix the cause, then run "
+                        + "pgtrickle.refresh_stream_table('" + fill.displayName().replace("'", "''") + "')";
+                failures.failed(fill, message);
+                throw new FullRefresh.TickRestart("Tick " + tick.tick + " is taken again without the fill of "
+                        + fill.displayName() + ", which failed", e);
+            }
         }
 
         @Override

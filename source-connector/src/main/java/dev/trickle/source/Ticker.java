@@ -118,6 +118,12 @@ final class Ticker implements AutoCloseable {
             }
 
             @Override
+            public void fill(Catalog.Fill fill, String message) throws SQLException {
+                Catalog.markRefreshFailed(write, fill.pgtId(), message);
+                LOG.warn("Stream table {} is now in ERROR: {}", fill.displayName(), message);
+            }
+
+            @Override
             public boolean sameColumns(CapturedSource source, List<String> columns) {
                 return shapes.sameColumns(source, columns);
             }

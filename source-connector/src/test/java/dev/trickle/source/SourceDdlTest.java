@@ -153,6 +153,31 @@ class SourceDdlTest {
         }
     }
 
+    /** An initial fill that fails stops only its stream table; the tick is taken again without it. */
+    @Test
+    void aFailingFillStopsOnlyItsStreamTable() throws Exception {
+        String url = setUp("ddlfillfail");
+        exec(url, "CREATE DOMAIN posint AS int", "CREATE TABLE c (id int PRIMARY KEY, p posint)",
+                "INSERT INTO c VALUES (1, -1), (2, 5)",
+                "ALTER DOMAIN posint ADD CONSTRAINT positive CHECK (VALUE > 0) NOT VALID",
+                "SELECT pgtrickle.create_stream_table('on_c', 'SELECT id, p FROM c')",
+                "INSERT INTO b VALUES (1, 1)",
+                "UPDATE pgtrickle.pgt_stream_tables SET engine_ready = true WHERE pgt_name IN ('on_b', 'on_c')");
+        long onB = Long.parseLong(TaskHarness.one(url,
+                "SELECT pgt_id FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'on_b'"));
+        String c = TopicNames.changes("trickle", "public", "c");
+        try (TaskHarness h = new TaskHarness(url)) {
+            TaskHarness.Tick t = h.nextTick();
+            assertEquals(List.of("+{id=1, w=1}"), t.rows(B, onB));
+            assertTrue(t.recordsOf(ChangeRecord.Init.class).stream().noneMatch(r -> r.topic().equals(c)));
+            assertEquals("on_c|ERROR|the initial fill failed at tick " + t.tick + " reading source table public.c: "
+                    + "value for domain posint violates check constraint \"positive\". Fix the cause, then run "
+                    + "pgtrickle.refresh_stream_table('public.on_c')", statuses(url).get(2));
+            exec(url, "INSERT INTO b VALUES (2, 2)");
+            assertEquals(List.of("+{id=2, w=2}"), h.tickWhere(x -> !x.changes(B).isEmpty()).changes(B));
+        }
+    }
+
     /**
      * A column a stream table uses is dropped or changes type: exactly the stream tables that use it go to
      * ERROR, saying which source changed and what to do; a star query that only gained a column goes on.
