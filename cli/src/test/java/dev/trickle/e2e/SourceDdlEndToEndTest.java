@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * DDL on one source while writers run on two: the stream tables over the other source keep following,
- * the ones over the altered source stay exact through DROP (unused), ADD and RENAME (unused) COLUMN, and
+ * the ones over the altered source stay exact through DROP (unused), ADD, RENAME (unused) and ALTER TYPE
+ * (unused) COLUMN, and TRUNCATE of the other source is absorbed too; and
  * dropping a column a stream table uses stops that stream table only (or PostgreSQL refuses the DROP,
  * naming it, once the catalog guards used columns as it does for views).
  */
@@ -57,6 +58,8 @@ class SourceDdlEndToEndTest extends E2eSupport {
             ddlThenMatch(writers, "ALTER TABLE ddl_a DROP COLUMN unused");
             ddlThenMatch(writers, "ALTER TABLE ddl_a ADD COLUMN extra int DEFAULT 7");
             ddlThenMatch(writers, "ALTER TABLE ddl_a RENAME COLUMN extra TO extra_renamed");
+            ddlThenMatch(writers, "ALTER TABLE ddl_a ALTER COLUMN extra_renamed TYPE bigint");
+            ddlThenMatch(writers, "TRUNCATE ddl_b");
 
             String refused = null;
             try {
