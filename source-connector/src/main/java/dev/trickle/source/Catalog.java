@@ -8,7 +8,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The catalog queries of the source task. Reads run in whatever transaction the caller has open (the
@@ -256,6 +258,52 @@ final class Catalog {
             ps.setString(1, source.schema());
             ps.setString(2, source.name());
             ps.setLong(3, source.relid());
+            collect(ps, ids, names);
+        }
+        notifyCatalog(w, ids);
+        w.commit();
+        return names;
+    }
+
+    /**
+     * Captured sources whose changes no stream table wants now: every stream table over them is in ERROR
+     * (a refresh fills it anew from the table, so changes skipped meanwhile are not missed).
+     */
+    static Set<Long> unreadSources(Connection c) throws SQLException {
+        String sql = "SELECT d.source_relid::bigint FROM pgtrickle.pgt_dependencies d "
+                + "JOIN pgtrickle.pgt_stream_tables st ON st.pgt_id = d.pgt_id WHERE d.upstream_id IS NULL "
+                + "GROUP BY d.source_relid HAVING bool_and(st.status = 'ERROR')";
+        Set<Long> out = new HashSet<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                out.add(rs.getLong(1));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The changes of a source could not be read at a tick: every stream table over it goes to ERROR, with
+     * a message that names the source, PostgreSQL's reason and what to do. Returns their names.
+     */
+    static List<String> markSourceFailed(Connection w, CapturedSource source, long tick, String reason)
+            throws SQLException {
+        List<Long> ids = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        try (PreparedStatement ps = w.prepareStatement("UPDATE pgtrickle.pgt_stream_tables SET status = 'ERROR', "
+                + "last_error = format('the changes of source table %s could not be read at tick %s: %s. Was a "
+                + "column of it altered or dropped? Fix the source table, or alter or drop the stream table, then run "
+                + "pgtrickle.refresh_stream_table(%L)', coalesce((SELECT format('%I.%I', n.nspname, c.relname) "
+                + "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ?::bigint::oid), ?::text), "
+                + "?::bigint, ?::text, format('%I.%I', pgt_schema, pgt_name)) "
+                + "WHERE status <> 'ERROR' AND pgt_id IN (SELECT pgt_id FROM pgtrickle.pgt_dependencies "
+                + "WHERE source_relid = ?::bigint::oid AND upstream_id IS NULL) "
+                + "RETURNING pgt_id, format('%I.%I', pgt_schema, pgt_name)")) {
+            ps.setLong(1, source.relid());
+            ps.setString(2, source.displayName());
+            ps.setLong(3, tick);
+            ps.setString(4, reason);
+            ps.setLong(5, source.relid());
             collect(ps, ids, names);
         }
         notifyCatalog(w, ids);

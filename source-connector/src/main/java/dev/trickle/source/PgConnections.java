@@ -26,6 +26,14 @@ final class PgConnections {
         props.setProperty("binaryTransfer", "false");
         props.setProperty("connectTimeout", "10");
         props.setProperty("tcpKeepAlive", "true");
+        // Never a server-side prepared statement: a plan cached on the server keeps the row type a source
+        // had when it was prepared (jsonb_populate_record(NULL::source, ...) does not make the plan depend
+        // on the table), so after ALTER TABLE ... DROP COLUMN it fails with "attribute N of type record has
+        // been dropped", and after ADD COLUMN it silently leaves the new column out; a statement only
+        // described (getMetaData) is named and kept too, unless the driver caches none. Parsing each
+        // statement anew costs little next to reading a tick.
+        props.setProperty("prepareThreshold", "0");
+        props.setProperty("preparedStatementCacheQueries", "0");
         Connection c = DriverManager.getConnection(url, props);
         try (Statement s = c.createStatement()) {
             // A tick's transaction stays open while Connect sends its records: a server-wide idle timeout

@@ -46,6 +46,25 @@ final class TickReader implements AutoCloseable {
         }
     }
 
+    /**
+     * Sources that fail: {@code unread} are the sources whose changes are not read (every stream table
+     * over them is in ERROR); {@code source} puts the stream tables over a source whose changes could not
+     * be read in ERROR.
+     */
+    interface Failed {
+        java.util.Set<Long> unread();
+
+        void source(CapturedSource source, String message) throws SQLException;
+
+        /** Puts a stream table whose initial fill failed in ERROR. */
+        void fill(Catalog.Fill fill, String message) throws SQLException;
+
+        /** Whether a new tick reads the source's changes with the columns its snapshot has. */
+        default boolean sameColumns(CapturedSource source, List<String> columns) {
+            return true;
+        }
+    }
+
     private TickReader(RecordFactory.Tick tick, LiveTick live) {
         this.tick = tick;
         this.live = live;
@@ -53,14 +72,40 @@ final class TickReader implements AutoCloseable {
 
     /** A new tick, read in the caller's open REPEATABLE READ transaction at {@code live.snapshot}. */
     static TickReader live(Connection c, RecordFactory.Tick tick, List<CapturedSource> sources, String previous,
-                           LiveTick live, int partitions, int fetchSize, FullRefresh.Failures failures) {
+                           LiveTick live, int partitions, int fetchSize, FullRefresh.Failures failures,
+                           Failed failed) {
         TickReader r = new TickReader(tick, live);
+        TickSteps.SourceFailures sourceFailures = new TickSteps.SourceFailures() {
+            @Override
+            public void failed(CapturedSource source, String message, boolean handedOut) throws SQLException {
+                failed.source(source, message);
+                boolean fillsIt = live.fills().stream().anyMatch(f -> f.sources().contains(source.relid()))
+                        || live.fulls().stream().anyMatch(f -> f.sources().contains(source.relid()));
+                if (handedOut || fillsIt) {
+                    // what left cannot be taken back, and a fill of a stream table now in ERROR would make it
+                    // ACTIVE again: the tick is taken again, without the source (its stream tables are in ERROR)
+                    throw new FullRefresh.TickRestart("Tick " + tick.tick + " is taken again without the changes of "
+                            + source.displayName() + ", which could not be read", null);
+                }
+            }
+
+            @Override
+            public void opened(CapturedSource source, List<String> columns) {
+                if (!failed.sameColumns(source, columns)) {
+                    throw new FullRefresh.TickRestart("Tick " + tick.tick + " is taken again: source table "
+                            + source.displayName() + " was altered while the tick was read", null);
+                }
+            }
+        };
         Map<Long, TickSteps.Changes> changes = new HashMap<>();
         for (CapturedSource s : sources) {
-            if (s.upstream()) {
-                continue; // an upstream stream table's changes are its delta topic
+            if (s.upstream() || failed.unread().contains(s.relid())) {
+                // an upstream stream table's changes are its delta topic; a source whose stream tables are all
+                // in ERROR has no reader (a refresh fills them anew from the table)
+                continue;
             }
-            TickSteps.Changes step = new TickSteps.Changes(c, tick, s, null, previous, fetchSize, r.changeRows);
+            TickSteps.Changes step = new TickSteps.Changes(c, tick, s, null, previous, fetchSize, r.changeRows,
+                    sourceFailures);
             changes.put(s.relid(), step);
             r.steps.add(step);
         }
@@ -72,7 +117,7 @@ final class TickReader implements AutoCloseable {
                 CapturedSource s = byRelid.get(relid);
                 Long upstreamTick = s.upstream() ? live.upstreamTicks().get(s.streamTable()) : null;
                 inits.add(new TickSteps.InitMarkers(tick, s, fill.pgtId(), upstreamTick, partitions));
-                r.steps.add(new TickSteps.FillRows(c, tick, s, fill, fetchSize, r.fillRows));
+                r.steps.add(new TickSteps.FillRows(c, tick, s, fill, fetchSize, r.fillRows, failed::fill));
             }
         }
         for (int i = inits.size() - 1; i >= 0; i--) {
@@ -94,10 +139,20 @@ final class TickReader implements AutoCloseable {
 
     /** A stored tick handed out again: its rows are those visible in its snapshot and not in the previous. */
     static TickReader replay(Connection c, RecordFactory.Tick tick, List<CapturedSource> sources, String snapshot,
-                             String previous, int partitions, int fetchSize) {
+                             String previous, int partitions, int fetchSize, Failed failed) {
         TickReader r = new TickReader(tick, null);
-        for (CapturedSource s : sources.stream().filter(s -> !s.upstream()).toList()) {
-            r.steps.add(new TickSteps.Changes(c, tick, s, snapshot, previous, fetchSize, r.changeRows));
+        TickSteps.SourceFailures sourceFailures = (source, message, handedOut) -> {
+            failed.source(source, message);
+            if (handedOut) {
+                throw new FullRefresh.TickRestart("Tick " + tick.tick + " is sent again without the changes of "
+                        + source.displayName() + ", which could not be read", null);
+            }
+        };
+        for (CapturedSource s : sources) {
+            if (!s.upstream() && !failed.unread().contains(s.relid())) {
+                r.steps.add(new TickSteps.Changes(c, tick, s, snapshot, previous, fetchSize, r.changeRows,
+                        sourceFailures));
+            }
         }
         r.steps.add(new TickSteps.EndMarkers(tick, sources, partitions));
         return r;

@@ -24,6 +24,21 @@ final class TickSteps {
     private TickSteps() {
     }
 
+    /** Where a source whose changes could not be read is reported; may end the tick attempt. */
+    interface SourceFailures {
+        /** @param handedOut whether rows of the source already left the task in earlier batches */
+        void failed(CapturedSource source, String message, boolean handedOut) throws SQLException;
+
+        /** The source's changes are about to be read with these columns (in order). */
+        default void opened(CapturedSource source, List<String> columns) {
+        }
+    }
+
+    /** Where a stream table whose initial fill failed is recorded (in ERROR, committed at once). */
+    interface FillFailures {
+        void failed(Catalog.Fill fill, String message) throws SQLException;
+    }
+
     interface Step extends AutoCloseable {
         /** Adds at most {@code room} records to {@code out}; returns true once the step has no more. */
         boolean emit(List<SourceRecord> out, int room) throws SQLException;
@@ -40,13 +55,69 @@ final class TickSteps {
      * skip rows of older ticks not cleaned yet.
      */
     static final class Changes extends Cursor {
+        private static final String SAVEPOINT = "trickle_source";
         private final CapturedSource source;
+        private final Connection connection;
+        private final SourceFailures failures;
+        private boolean savepoint;
         private long rows;
 
         Changes(Connection c, RecordFactory.Tick tick, CapturedSource source, String upper, String lower,
-                int fetchSize, long[] counter) {
+                int fetchSize, long[] counter, SourceFailures failures) {
             super(c, tick, sql(source, upper != null, lower != null), params(upper, lower), fetchSize, counter);
             this.source = source;
+            this.connection = c;
+            this.failures = failures;
+        }
+
+        /**
+         * Reads behind a savepoint of its own: an error that concerns this source only (a buffered value
+         * that no longer fits a column whose type changed, say) rolls back to it and goes to
+         * {@link SourceFailures}, and the tick goes on with the other sources. Lost sessions and other
+         * troubles of the tick as a whole go up (the task takes the tick again).
+         */
+        @Override
+        public boolean emit(List<SourceRecord> out, int room) throws SQLException {
+            if (!savepoint) {
+                execute("SAVEPOINT " + SAVEPOINT);
+                savepoint = true;
+            }
+            int start = out.size();
+            long before = rows;
+            try {
+                if (!isOpen()) {
+                    open();
+                    List<String> columns = columns();
+                    failures.opened(source, columns.subList(1, columns.size()));
+                }
+                boolean done = super.emit(out, room);
+                if (done) {
+                    execute("RELEASE SAVEPOINT " + SAVEPOINT);
+                }
+                return done;
+            } catch (SQLException e) {
+                if (PgConnections.isTransient(e) || !FullRefresh.isQueryFailure(e)) {
+                    throw e;
+                }
+                try {
+                    close();
+                    execute("ROLLBACK TO SAVEPOINT " + SAVEPOINT);
+                    execute("RELEASE SAVEPOINT " + SAVEPOINT);
+                } catch (SQLException again) {
+                    e.addSuppressed(again);
+                    throw e;
+                }
+                out.subList(start, out.size()).clear();
+                rows = before;
+                failures.failed(source, FullRefresh.serverMessage(e), before > 0);
+                return true;
+            }
+        }
+
+        private void execute(String sql) throws SQLException {
+            try (java.sql.Statement s = connection.createStatement()) {
+                s.execute(sql);
+            }
         }
 
         private static String sql(CapturedSource source, boolean upper, boolean lower) {
@@ -96,8 +167,10 @@ final class TickSteps {
         private final CapturedSource source;
         private final Catalog.Fill fill;
 
+        private final FillFailures failures;
+
         FillRows(Connection c, RecordFactory.Tick tick, CapturedSource source, Catalog.Fill fill, int fetchSize,
-                 long[] counter) {
+                 long[] counter, FillFailures failures) {
             // t.*, not t: a column named t would win over the row alias. An upstream stream table's rows are
             // read as stored: its later deltas carry the text the sink stored, not a jsonb round trip of it.
             super(c, tick, source.upstream() ? "SELECT t.* FROM " + source.relation() + " t"
@@ -105,6 +178,29 @@ final class TickSteps {
                     + source.relation() + ", to_jsonb(t.*)) r", new String[0], fetchSize, counter);
             this.source = source;
             this.fill = fill;
+            this.failures = failures;
+        }
+
+        /**
+         * A fill that fails for a reason of its own (a value that does not read back into its column, a
+         * missing privilege) stops only its stream table; the tick is then taken again without it, since
+         * its Init markers have gone out before.
+         */
+        @Override
+        public boolean emit(List<SourceRecord> out, int room) throws SQLException {
+            try {
+                return super.emit(out, room);
+            } catch (SQLException e) {
+                if (PgConnections.isTransient(e) || !FullRefresh.isQueryFailure(e)) {
+                    throw e;
+                }
+                String message = "the initial fill failed at tick " + tick.tick + " reading source table "
+                        + source.displayName() + ": " + FullRefresh.serverMessage(e) + ". Fix the cause, then run "
+                        + "pgtrickle.refresh_stream_table('" + fill.displayName().replace("'", "''") + "')";
+                failures.failed(fill, message);
+                throw new FullRefresh.TickRestart("Tick " + tick.tick + " is taken again without the fill of "
+                        + fill.displayName() + ", which failed", e);
+            }
         }
 
         @Override
@@ -242,7 +338,16 @@ final class TickSteps {
             return false;
         }
 
-        private void open() throws SQLException {
+        final boolean isOpen() {
+            return rows != null;
+        }
+
+        /** The result's column names, once {@link #open()}ed. */
+        final List<String> columns() {
+            return List.of(columns);
+        }
+
+        final void open() throws SQLException {
             statement = connection.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
             statement.setFetchSize(fetchSize);
             for (int i = 0; i < params.length; i++) {

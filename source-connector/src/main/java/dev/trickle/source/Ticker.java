@@ -30,6 +30,7 @@ final class Ticker implements AutoCloseable {
     private final String database;
     private final Deque<Long> replays = new ArrayDeque<>();
     private final Set<Long> droppedReported = new HashSet<>();
+    private final ShapeCheck shapes = new ShapeCheck();
     private Connection read;
     private Connection write;
     /** Ticks up to this one are handed out completely (or known to be in Kafka). */
@@ -98,19 +99,52 @@ final class Ticker implements AutoCloseable {
             read.rollback();
             return null;
         }
-        TickReader.LiveTick due = streamTablesDue(tick, snapshot, lsn, sources);
+        Set<Long> stopped = shapes.run(read, write, sources, tick);
+        TickReader.LiveTick due = streamTablesDue(tick, snapshot, lsn, sources, stopped);
+        TickReader.Failed failed = failed(tick);
         // nothing may fail between here and the reader's creation: the task abandons only readers it has
         RecordFactory.Tick t = records.forTick(tick, millis, tracker.begin(tick));
         return TickReader.live(read, t, sources, previous == null ? null : previous.snapshot(), due,
-                records.partitions(), config.batchSize(), this::refreshFailed);
+                records.partitions(), config.batchSize(), this::refreshFailed, failed);
+    }
+
+    /** The sources tick {@code tick} leaves unread (as its snapshot sees the catalog), and where failures go. */
+    private TickReader.Failed failed(long tick) throws SQLException {
+        Set<Long> unread = Catalog.unreadSources(read);
+        return new TickReader.Failed() {
+            @Override
+            public Set<Long> unread() {
+                return unread;
+            }
+
+            @Override
+            public void fill(Catalog.Fill fill, String message) throws SQLException {
+                Catalog.markRefreshFailed(write, fill.pgtId(), message);
+                LOG.warn("Stream table {} is now in ERROR: {}", fill.displayName(), message);
+            }
+
+            @Override
+            public boolean sameColumns(CapturedSource source, List<String> columns) {
+                return shapes.sameColumns(source, columns);
+            }
+
+            @Override
+            public void source(CapturedSource source, String message) throws SQLException {
+                List<String> failed = Catalog.markSourceFailed(write, source, tick, message);
+                unread.add(source.relid());
+                LOG.warn("The changes of source table {} could not be read at tick {}: {}. The other sources go on; "
+                        + "stream tables over it are now in ERROR until they are refreshed: {}", source.displayName(),
+                        tick, message, failed);
+            }
+        };
     }
 
     /**
      * What the new tick does for stream tables, as its snapshot sees the catalog: the initial fills
      * due, and the stream tables in FULL mode; only those whose sources all still exist.
      */
-    private TickReader.LiveTick streamTablesDue(long tick, String snapshot, String lsn, List<CapturedSource> sources)
-            throws SQLException {
+    private TickReader.LiveTick streamTablesDue(long tick, String snapshot, String lsn, List<CapturedSource> sources,
+                                                Set<Long> stopped) throws SQLException {
         Set<Long> live = new HashSet<>();
         sources.forEach(s -> live.add(s.relid()));
         Map<Long, CapturedSource> byRelid = new HashMap<>();
@@ -118,7 +152,7 @@ final class Ticker implements AutoCloseable {
         List<Catalog.Fill> fills = new ArrayList<>();
         Map<Long, Long> upstreamTicks = new HashMap<>();
         for (Catalog.Fill f : Catalog.fillsDue(read)) {
-            if (live.containsAll(f.sources())) {
+            if (live.containsAll(f.sources()) && !stopped.contains(f.pgtId())) {
                 fills.add(f);
                 for (Long relid : f.sources()) {
                     CapturedSource s = byRelid.get(relid);
@@ -132,7 +166,7 @@ final class Ticker implements AutoCloseable {
         }
         List<Catalog.FullTable> fulls = new ArrayList<>();
         for (Catalog.FullTable f : Catalog.fullTables(read)) {
-            if (live.containsAll(f.sources())) {
+            if (live.containsAll(f.sources()) && !stopped.contains(f.pgtId())) {
                 fulls.add(f);
                 if (f.needsInit()) {
                     LOG.info("Stream table {} is refreshed in FULL mode from tick {} on (snapshot {})",
@@ -161,9 +195,10 @@ final class Ticker implements AutoCloseable {
             lastSealed = tick;
             return null;
         }
+        TickReader.Failed failed = failed(tick);
         RecordFactory.Tick t = records.forTick(tick, stored.millis(), tracker.begin(tick));
         return TickReader.replay(read, t, sources, stored.snapshot(), previous == null ? null : previous.snapshot(),
-                records.partitions(), config.batchSize());
+                records.partitions(), config.batchSize(), failed);
     }
 
     /**

@@ -91,13 +91,17 @@ public final class TrickleSourceTask extends SourceTask {
         } catch (SQLException e) {
             throw failure(e);
         } catch (FullRefresh.TickRestart e) {
-            LOG.warn("{}: aborting what was handed out of it", e.getMessage());
+            boolean handedOut = current != null && current.tick.delivery.handedOut() > 0;
+            LOG.warn("{}{}", e.getMessage(), handedOut ? ": aborting what was handed out of it" : "");
             abandonCurrent();
             nextTickAt = System.nanoTime();
             return null;
         } catch (IllegalStateException e) {
-            abandonCurrent();
-            throw new ConnectException(e.getMessage(), e);
+            // the catalog contradicts what the task knows (another connector taking ticks of this database,
+            // say): nothing a retry at once would change, but one after a pause may, once that is fixed
+            backOff();
+            throw retryLater(e.getMessage() + ". Check the Trickle catalog (schema pgtrickle) and that only one Trickle "
+                    + "source connector runs for " + database, e);
         } finally {
             lock.unlock();
         }
@@ -115,7 +119,6 @@ public final class TrickleSourceTask extends SourceTask {
                 return null;
             }
             ticker.connect();
-            failures = 0;
             LOG.info("{} ticks of {}: next tick {}", announced ? "Resuming" : "Taking", database, ticker.nextTick());
             announced = true;
         }
@@ -137,6 +140,7 @@ public final class TrickleSourceTask extends SourceTask {
             // the tick is recorded in PostgreSQL before its last record may reach Kafka: a crash in between
             // leaves a recorded tick that recovery sends again, never a delivered tick that is not recorded
             ticker.complete(current);
+            failures = 0; // only a whole tick shows that the trouble is over: a bare reconnect may fail again
             delivery.handedOut(batch.size());
             delivery.seal();
             if (transactions != null) {
@@ -158,20 +162,41 @@ public final class TrickleSourceTask extends SourceTask {
      * sessions are dropped, and the next poll reconnects (with growing pauses while PostgreSQL is away).
      */
     private RuntimeException failure(SQLException e) {
-        abandonCurrent();
-        failures++;
-        long backoff = Math.min(MAX_BACKOFF_MS, 250L << Math.min(failures, 7));
-        retryAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff);
+        backOff();
         String what = "PostgreSQL error while taking ticks of " + database + ": " + e.getMessage()
                 + (e.getSQLState() == null ? "" : " (SQLSTATE " + e.getSQLState() + ")");
         if (stopping) {
             return new RetriableException("stopping: " + what, e);
         }
         if (PgConnections.isTransient(e)) {
-            LOG.warn("{}; reconnecting in {} ms and taking the tick again", what, backoff);
+            LOG.warn("{}; reconnecting in {} ms and taking the tick again", what, backoff());
             return new RetriableException(what, e);
         }
-        return new ConnectException(what + ". Check the database log and the Trickle catalog (schema pgtrickle).", e);
+        // Not a lost connection, and not one source's trouble (those only stop the stream tables over that
+        // source): something of the catalog or the database as a whole.
+        return retryLater(what + ". Check the PostgreSQL log, the Trickle catalog (schema pgtrickle) and the "
+                + "privileges of the connector's user", e);
+    }
+
+    /**
+     * The task cannot go on for now. A task Connect killed would stay dead until restarted by hand, so it
+     * keeps retrying, ever more slowly, and says what is wrong each time.
+     */
+    private RuntimeException retryLater(String what, Exception e) {
+        LOG.error("{}. No tick is taken for any stream table until this is fixed; retrying in {} ms (attempt {})",
+                what, backoff(), failures);
+        return new RetriableException(what, e);
+    }
+
+    /** The attempt is given up: sessions dropped, and the next one only after a pause that grows. */
+    private void backOff() {
+        abandonCurrent();
+        failures++;
+        retryAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff());
+    }
+
+    private long backoff() {
+        return Math.min(MAX_BACKOFF_MS, 250L << Math.min(failures, 7));
     }
 
     private void abandonCurrent() {
