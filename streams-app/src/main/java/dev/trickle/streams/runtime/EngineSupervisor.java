@@ -41,6 +41,7 @@ public final class EngineSupervisor implements AutoCloseable {
     private final Map<Long, CompiledQuery> compiled = new HashMap<>();
     private final Map<Long, String> waitingFor = new HashMap<>();
     private final Set<Long> full = new HashSet<>();
+    private final TopicRetirement retired = new TopicRetirement();
     private final CountDownLatch stop = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private Map<Long, RunnableStreamTable> running = Map.of();
@@ -69,6 +70,7 @@ public final class EngineSupervisor implements AutoCloseable {
             }
         } finally {
             stopStreams();
+            deleteRetiredTopics(true);
             topics.close();
             catalog.close();
             stopped.countDown();
@@ -109,8 +111,9 @@ public final class EngineSupervisor implements AutoCloseable {
         boolean streamsFailed = streams != null && streams.state() == KafkaStreams.State.ERROR;
         if (!desired.keySet().equals(running.keySet()) || streamsFailed) {
             restart(desired);
-            deleteTopicsOf(dropped);
+            retired.retire(topicsOf(dropped), System.currentTimeMillis());
         }
+        deleteRetiredTopics(false);
         if (streams != null && streams.state() == KafkaStreams.State.RUNNING) {
             List<Long> notReady = new ArrayList<>();
             for (StreamTableDef def : defs) {
@@ -223,11 +226,8 @@ public final class EngineSupervisor implements AutoCloseable {
         running = next;
     }
 
-    /** A dropped stream table's delta topic and the changelogs of its stores go with it. */
-    private void deleteTopicsOf(List<RunnableStreamTable> dropped) {
-        if (dropped.isEmpty()) {
-            return;
-        }
+    /** A dropped stream table's delta topic and the changelogs of its stores go with it (see {@link TopicRetirement}). */
+    private List<String> topicsOf(List<RunnableStreamTable> dropped) {
         String appId = config.streamsProperties().getProperty(StreamsConfig.APPLICATION_ID_CONFIG);
         List<String> names = new ArrayList<>();
         for (RunnableStreamTable t : dropped) {
@@ -235,15 +235,37 @@ public final class EngineSupervisor implements AutoCloseable {
             names.add(t.gatherTopic());
             t.stores().forEach(store -> names.add(appId + "-" + store + "-changelog"));
         }
+        return names;
+    }
+
+    /** Deletes the retired topics that are due, or all of them when the app stops; tried again next round on failure. */
+    private void deleteRetiredTopics(boolean stopping) {
+        if (retired.isEmpty()) {
+            return;
+        }
+        long now = System.currentTimeMillis();
         try {
+            List<String> due = stopping ? retired.pending()
+                    : retired.due(now, topics.lastCreatedAt(), topics.consumerGroupsSettled());
+            if (due.isEmpty()) {
+                return;
+            }
             Set<String> existing = topics.existingTopics();
-            List<String> present = names.stream().filter(existing::contains).toList();
+            List<String> present = due.stream().filter(existing::contains).toList();
             topics.deleteTopics(present);
-            LOG.info("Deleted the topics of dropped stream table(s): {}", present);
+            if (!stopping && retired.overdue(due, now)) {
+                LOG.warn("Deleted the topics of dropped stream table(s) {} after waiting {} s for the consumer groups "
+                        + "to settle; a sink task that gets one of them assigned meanwhile may stall", present,
+                        TopicRetirement.MAX_WAIT_MS / 1000);
+            } else {
+                LOG.info("Deleted the topics of dropped stream table(s): {}", present);
+            }
+            retired.deleted(due);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            LOG.warn("Could not delete the topics of dropped stream tables {}: {}", names, e.getMessage());
+            LOG.warn("Could not delete the topics of dropped stream tables {} ({}); retrying", retired.pending(),
+                    e.getMessage());
         }
     }
 
