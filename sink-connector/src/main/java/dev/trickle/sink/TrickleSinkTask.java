@@ -40,6 +40,7 @@ public class TrickleSinkTask extends SinkTask {
     private SinkConfig config;
     private RefreshScheduler scheduler;
     private SinkHeartbeat heartbeat;
+    private final DroppedStreamTables dropped = new DroppedStreamTables();
     /** Per partition, the offset after the highest record taken in: anything below is a redelivery. */
     private final Map<TopicPartition, Long> nextOffsets = new HashMap<>();
     private final Map<String, TopicTicks> topics = new HashMap<>();
@@ -62,7 +63,7 @@ public class TrickleSinkTask extends SinkTask {
         String workerId = props.getOrDefault("name", "trickle-sink") + "-" + props.getOrDefault(TASK_INDEX, "0") + "@"
                 + ManagementFactory.getRuntimeMXBean().getName();
         scheduler = new RefreshScheduler(config, workerId);
-        heartbeat = new SinkHeartbeat(config, workerId, scheduler.board(), scheduler::offerPlan);
+        heartbeat = new SinkHeartbeat(config, workerId, scheduler.board(), scheduler::offerPlan, dropped);
         LOG.info("Trickle sink task started, writing stream tables in {} (parallel.refresh.mode={}, {} unit(s) at once)",
                 config.url(), config.parallelMode().configName(), config.parallelism());
     }
@@ -144,7 +145,12 @@ public class TrickleSinkTask extends SinkTask {
                 Thread.currentThread().interrupt();
                 throw new RetriableException("interrupted while applying ticks", e);
             }
-            round.applied().forEach(a -> report(a.topic(), a.batch(), a.result(), a.dropped()));
+            for (RefreshScheduler.Applied a : round.applied()) {
+                if (a.result().outcome() == ApplyResult.Outcome.DROPPED) {
+                    dropped.add(a.batch().streamTable());
+                }
+                report(a.topic(), a.batch(), a.result(), a.dropped());
+            }
             if (round.failure() != null) {
                 failed(round.failure());
             } else {
@@ -234,13 +240,19 @@ public class TrickleSinkTask extends SinkTask {
         }
     }
 
-    /** Per partition, the first record not applied yet (all before it are applied or skipped). */
+    /**
+     * Per partition, the first record not applied yet (all before it are applied or skipped); nothing for the
+     * delta topics of dropped stream tables (see {@link DroppedStreamTables}).
+     */
     @Override
     public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
         Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
         for (Map.Entry<TopicPartition, Long> e : nextOffsets.entrySet()) {
             TopicPartition tp = e.getKey();
             TopicTicks tt = topics.get(tp.topic());
+            if (tt != null && dropped.contains(tt.streamTable())) {
+                continue;
+            }
             Long pending = tt == null ? null : tt.firstPendingOffset(tp.partition());
             commit.put(tp, new OffsetAndMetadata(pending == null ? e.getValue() : Math.min(pending, e.getValue())));
         }

@@ -1,6 +1,7 @@
 package dev.trickle.sink;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -37,8 +38,12 @@ class SinkDeliveryTest {
 
     /** A stream table over a one-column table; returns its id. */
     private static long streamTable(String name) throws SQLException {
-        h.exec("CREATE TABLE " + name + "_src (v int)");
-        return h.createStreamTable(name, "SELECT v FROM " + name + "_src");
+        return streamTable(name + "_src", name);
+    }
+
+    private static long streamTable(String source, String name) throws SQLException {
+        h.exec("CREATE TABLE " + source + " (v int)");
+        return h.createStreamTable(name, "SELECT v FROM " + source);
     }
 
     private static String topic(String name) {
@@ -142,8 +147,29 @@ class SinkDeliveryTest {
         String t = topic("gone");
         h.exec("SELECT pgtrickle.drop_stream_table('gone')");
         h.put(h.row(t, 0, 1, 1, "1"), h.end(t, 1, id, true));
-        assertEquals(2, h.committable(t, 0));
+        // its topic is deleted soon: a commit for it would be retried against a missing partition (and a
+        // redelivered record of a dropped stream table is discarded again)
+        assertEquals(-1, h.committable(t, 0), "no offsets for the topic of a dropped stream table");
         assertEquals("0", h.one("SELECT count(*) FROM pgtrickle.pgt_refresh_history WHERE pgt_id = " + id));
+        // dropped and created again under the same name: the topic is the new stream table's, its offsets count
+        long again = streamTable("gone_src2", "gone");
+        h.put(h.row(t, 0, 2, 1, "2"), h.end(t, 2, again, true));
+        h.assertContent("gone", "VALUES (2)");
+        assertEquals(4, h.committable(t, 0));
+    }
+
+    @Test
+    void aStreamTableGoneFromTheCatalogBetweenTwoLooksCountsAsDropped() throws SQLException {
+        DroppedStreamTables dropped = new DroppedStreamTables();
+        long before = streamTable("looked_at");
+        try (var c = h.connect()) {
+            dropped.look(c);
+            long created = streamTable("created_later");
+            h.exec("SELECT pgtrickle.drop_stream_table('looked_at')");
+            dropped.look(c);
+            assertTrue(dropped.contains(before));
+            assertFalse(dropped.contains(created), "a stream table created after the last look is not dropped");
+        }
     }
 
     private static List<String> statusOf(long id) throws SQLException {

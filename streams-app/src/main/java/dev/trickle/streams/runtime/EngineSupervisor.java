@@ -1,5 +1,6 @@
 package dev.trickle.streams.runtime;
 
+import dev.trickle.core.TopicNames;
 import dev.trickle.streams.plan.CompiledQuery;
 import dev.trickle.streams.sql.PgSourceCatalog;
 import dev.trickle.streams.sql.QueryCompileException;
@@ -8,6 +9,7 @@ import dev.trickle.streams.sql.UnsupportedQueryException;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -112,6 +114,12 @@ public final class EngineSupervisor implements AutoCloseable {
         if (!desired.keySet().equals(running.keySet()) || streamsFailed) {
             restart(desired);
             retired.retire(topicsOf(dropped), System.currentTimeMillis());
+        }
+        // a stream table created again under a dropped one's name (in any mode) writes to the same delta topic
+        List<String> reused = retired.keep(defs.stream()
+                .map(d -> TopicNames.delta(config.topicPrefix(), d.schema(), d.name())).toList());
+        if (!reused.isEmpty()) {
+            LOG.info("Topics {} of a dropped stream table are in use again; not deleting them", reused);
         }
         deleteRetiredTopics(false);
         if (streams != null && streams.state() == KafkaStreams.State.RUNNING) {
@@ -227,10 +235,10 @@ public final class EngineSupervisor implements AutoCloseable {
     }
 
     /** A dropped stream table's delta topic and the changelogs of its stores go with it (see {@link TopicRetirement}). */
-    private List<String> topicsOf(List<RunnableStreamTable> dropped) {
+    private List<String> topicsOf(Collection<RunnableStreamTable> tables) {
         String appId = config.streamsProperties().getProperty(StreamsConfig.APPLICATION_ID_CONFIG);
         List<String> names = new ArrayList<>();
-        for (RunnableStreamTable t : dropped) {
+        for (RunnableStreamTable t : tables) {
             names.add(t.deltaTopic());
             names.add(t.gatherTopic());
             t.stores().forEach(store -> names.add(appId + "-" + store + "-changelog"));

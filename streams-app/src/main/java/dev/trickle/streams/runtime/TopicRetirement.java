@@ -58,6 +58,13 @@ final class TopicRetirement {
         return topics.stream().anyMatch(t -> pending.containsKey(t) && now - pending.get(t) >= MAX_WAIT_MS);
     }
 
+    /** Takes back the retirement of these topics (a stream table uses them again); returns those it took back. */
+    List<String> keep(Collection<String> topics) {
+        List<String> kept = topics.stream().filter(pending::containsKey).toList();
+        kept.forEach(pending::remove);
+        return kept;
+    }
+
     void deleted(Collection<String> topics) {
         topics.forEach(pending::remove);
     }

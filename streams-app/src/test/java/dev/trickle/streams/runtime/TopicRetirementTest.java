@@ -38,4 +38,12 @@ class TopicRetirementTest {
         r.deleted(List.of("x"));
         assertEquals(List.of("y"), r.pending());
     }
+
+    @Test
+    void aTopicInUseAgainIsKept() {
+        TopicRetirement r = new TopicRetirement();
+        r.retire(List.of("trickle.delta.public.a", "trickle.gather.st-1"), 0);
+        assertEquals(List.of("trickle.delta.public.a"), r.keep(List.of("trickle.delta.public.a", "trickle.delta.public.b")));
+        assertEquals(List.of("trickle.gather.st-1"), r.due(TopicRetirement.MAX_WAIT_MS, 0, true));
+    }
 }
