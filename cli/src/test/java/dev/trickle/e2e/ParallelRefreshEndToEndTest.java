@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
  * aggregate and a join over their own sources follow the same DML under both modes and equal their queries;
  * with on, one sink task applies ticks of different stream tables at the same time, and the SQL functions report it.
  *
- * <p>Why the concurrency check cannot pass or fail by chance: the three delta topics are shared by the sink's two
- * tasks, so one task reads at least two of them; each apply of a non-empty delta takes at least
+ * <p>Why the concurrency check cannot pass or fail by chance: the three one-partition delta topics are shared by the
+ * sink's two tasks, so one task reads at least two of them; each apply of a non-empty delta takes at least
  * {@link #SLOW_APPLY_S} (a statement trigger on the stream tables) while every tick changes all three sources, so
  * that task always finds ticks of both stream tables waiting when it is done with the previous ones. With on it
  * then applies them on two of its workers at the same time; with off (or a broken pool) one after the other. Two
