@@ -52,7 +52,8 @@ final class DeltaApplier implements AutoCloseable {
     /**
      * Applies the batch of ticks, or says why not. Throws only what a retry on a new connection may cure (see
      * {@link PgErrors}). Ticks that do not fit the stream table (divergence, wrong width, storage gone) put it
-     * in ERROR (FAILED); any other SQL error is counted in the catalog and returned as RETRY, or as
+     * in ERROR (FAILED), as does a batch refused for a malformed record before it ({@link TopicTicks#poison});
+     * any other SQL error is counted in the catalog and returned as RETRY, or as
      * NOW_SUSPENDED once it is the {@link FailureLog#MAX_CONSECUTIVE_FAILURES}th in a row.
      */
     ApplyResult apply(TickBatch batch, JobInfo job) throws SQLException {
@@ -86,6 +87,9 @@ final class DeltaApplier implements AutoCloseable {
                 st = StreamTableShape.lockAndLoad(conn, batch.streamTable());
                 Check check = precheck(st, batch);
                 current = check.toWrite() == null ? batch : check.toWrite();
+                if (check.toWrite() != null && check.toWrite().refusal() != null) {
+                    throw new Refused(check.toWrite().refusal());
+                }
                 results.add(check.skipped() != null ? check.skipped()
                         : write(st, check.toWrite(), job, started, startedAt));
             }

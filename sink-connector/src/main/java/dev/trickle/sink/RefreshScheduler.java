@@ -270,7 +270,7 @@ final class RefreshScheduler implements AutoCloseable {
             if (!unit.atomic()) {
                 TopicTicks tt = unit.members().get(0);
                 List<PendingTick> run = tt.completeRun(max);
-                return run.isEmpty() ? List.of() : List.of(new Next(tt, TickBatch.of(run)));
+                return run.isEmpty() ? List.of() : List.of(new Next(tt, tt.batch(run)));
             }
             Map<TopicTicks, List<PendingTick>> runs = new LinkedHashMap<>();
             long lowest = Long.MAX_VALUE;
@@ -300,7 +300,7 @@ final class RefreshScheduler implements AutoCloseable {
                 final long through = last;
                 List<PendingTick> upTo = e.getValue().stream().filter(t -> t.tick() <= through).toList();
                 if (!upTo.isEmpty()) {
-                    batch.add(new Next(e.getKey(), TickBatch.of(upTo)));
+                    batch.add(new Next(e.getKey(), e.getKey().batch(upTo)));
                 }
             }
             return batch;

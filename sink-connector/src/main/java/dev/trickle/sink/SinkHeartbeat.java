@@ -13,8 +13,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Once a second, on a connection of its own (so that it also beats while a long tick is being applied): the
- * task's heartbeat with its queued and running units; every few seconds, the plan of execution units for the
- * scheduler (which notices dropped stream tables and new diamonds that way).
+ * task's heartbeat with its queued and running units, and a look for dropped stream tables (see
+ * {@link DroppedStreamTables}); every few seconds, the plan of execution units for the scheduler (which notices
+ * dropped stream tables and new diamonds that way).
  */
 final class SinkHeartbeat implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SinkHeartbeat.class);
@@ -26,13 +27,16 @@ final class SinkHeartbeat implements AutoCloseable {
     private final JobBoard board;
     private final ScheduledExecutorService timer;
     private final Consumer<RefreshPlan> plans;
+    private final DroppedStreamTables dropped;
     private long planAt;
     private Connection conn;
     private boolean warned;
 
-    SinkHeartbeat(SinkConfig config, String workerId, JobBoard board, Consumer<RefreshPlan> plans) {
+    SinkHeartbeat(SinkConfig config, String workerId, JobBoard board, Consumer<RefreshPlan> plans,
+                  DroppedStreamTables dropped) {
         this.config = config;
         this.plans = plans;
+        this.dropped = dropped;
         this.heartbeat = new Heartbeat("sink", workerId);
         this.board = board;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -55,6 +59,7 @@ final class SinkHeartbeat implements AutoCloseable {
             }
             heartbeat.beat(conn, new Heartbeat.Report(config.parallelMode().configName(), config.taskWorkers(),
                     config.maxConcurrent(), board.running(), board.queued(), board.json()));
+            dropped.look(conn);
             warned = false;
         } catch (SQLException | RuntimeException e) {
             if (!warned) {

@@ -15,8 +15,14 @@ import java.util.Map;
  */
 final class TickBatch {
     private final List<PendingTick> ticks;
+    /** Why these ticks must not be applied (see {@link TopicTicks#poison}); null for a normal batch. */
+    private final String refusal;
 
     private TickBatch(List<PendingTick> ticks) {
+        this(ticks, null);
+    }
+
+    private TickBatch(List<PendingTick> ticks, String refusal) {
         if (ticks.isEmpty()) {
             throw new IllegalArgumentException("a batch holds at least one tick");
         }
@@ -27,6 +33,7 @@ final class TickBatch {
             }
         }
         this.ticks = List.copyOf(ticks);
+        this.refusal = refusal;
     }
 
     static TickBatch of(List<PendingTick> ticks) {
@@ -35,6 +42,15 @@ final class TickBatch {
 
     static TickBatch of(PendingTick tick) {
         return new TickBatch(List.of(tick));
+    }
+
+    /** The same ticks, to be refused with this reason: their stream table goes to ERROR instead. */
+    TickBatch refused(String why) {
+        return new TickBatch(ticks, why);
+    }
+
+    String refusal() {
+        return refusal;
     }
 
     List<PendingTick> ticks() {
@@ -76,7 +92,7 @@ final class TickBatch {
     /** The ticks after {@code appliedThrough} (a redelivery may repeat ticks applied before a crash); null if none. */
     TickBatch after(long appliedThrough) {
         List<PendingTick> rest = ticks.stream().filter(t -> t.tick() > appliedThrough).toList();
-        return rest.isEmpty() ? null : rest.size() == ticks.size() ? this : new TickBatch(rest);
+        return rest.isEmpty() ? null : rest.size() == ticks.size() ? this : new TickBatch(rest, refusal);
     }
 
     /** "tick 7", or "ticks 5 to 7" for a batch, as messages and history name it. */

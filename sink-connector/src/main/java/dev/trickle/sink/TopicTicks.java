@@ -24,6 +24,10 @@ final class TopicTicks {
     private int partitionsSeen;
     /** The stream table the end markers name; -1 before any. */
     private long streamTable = -1;
+    /** Why the next tick to complete cannot be trusted (a malformed record came before its end); null when none. */
+    private String poison;
+    /** Ticks at or below this were complete before the malformed record came, so it is not one of theirs. */
+    private long poisonAfter;
 
     TopicTicks(String topic) {
         this.topic = topic;
@@ -53,6 +57,32 @@ final class TopicTicks {
         return streamTable;
     }
 
+    /**
+     * A record of this topic could not be read. It may have belonged to any tick not complete yet (a lost row
+     * or end marker), so the first tick to complete from now on is refused with {@code why} instead of being
+     * applied without it: its stream table goes to ERROR, and only that stream table. Ticks complete already
+     * ended on every partition before it, so they are not affected.
+     */
+    void poison(String why) {
+        if (poison != null) {
+            return; // the stream table goes to ERROR with the first; a refresh then fills it anew
+        }
+        poison = why;
+        long complete = doneThrough;
+        for (PendingTick t : pending.values()) {
+            if (t.complete()) {
+                complete = Math.max(complete, t.tick());
+            }
+        }
+        poisonAfter = complete;
+    }
+
+    /** A batch of these ticks, carrying the reason to refuse it if it is the first to complete after a bad record. */
+    TickBatch batch(List<PendingTick> ticks) {
+        TickBatch b = TickBatch.of(ticks);
+        return poison != null && b.firstTick() > poisonAfter ? b.refused(poison) : b;
+    }
+
     /** The lowest tick being collected, complete or not; null when none. */
     Long lowestPending() {
         return pending.isEmpty() ? null : pending.firstKey();
@@ -80,10 +110,14 @@ final class TopicTicks {
             return run;
         }
         for (PendingTick t : pending.tailMap(first.tick(), true).values()) {
-            if (run.size() >= max || !t.complete() || (!run.isEmpty() && t.initial())) {
+            boolean suspect = poison != null && t.tick() > poisonAfter;
+            if (run.size() >= max || !t.complete() || (!run.isEmpty() && (t.initial() || suspect))) {
                 break;
             }
             run.add(t);
+            if (suspect) {
+                break; // refused alone (see poison)
+            }
         }
         return run;
     }
@@ -100,6 +134,9 @@ final class TopicTicks {
             it.remove();
         }
         doneThrough = Math.max(doneThrough, done.lastTick());
+        if (done.refusal() != null) {
+            poison = null;
+        }
         return dropped;
     }
 

@@ -40,10 +40,13 @@ public class TrickleSinkTask extends SinkTask {
     private SinkConfig config;
     private RefreshScheduler scheduler;
     private SinkHeartbeat heartbeat;
+    private final DroppedStreamTables dropped = new DroppedStreamTables();
     /** Per partition, the offset after the highest record taken in: anything below is a redelivery. */
     private final Map<TopicPartition, Long> nextOffsets = new HashMap<>();
     private final Map<String, TopicTicks> topics = new HashMap<>();
     private final Set<String> warnedSplit = new HashSet<>();
+    /** errors.tolerance=all: Connect's error reporter takes bad records (with none, a report would fail the task). */
+    private boolean tolerateErrors;
     private int failures;
     /** After a failed apply: no new attempt before this (System.nanoTime()). */
     private long retryAt;
@@ -56,10 +59,11 @@ public class TrickleSinkTask extends SinkTask {
     @Override
     public void start(Map<String, String> props) {
         config = new SinkConfig(props);
+        tolerateErrors = "all".equalsIgnoreCase(props.getOrDefault("errors.tolerance", "none").trim());
         String workerId = props.getOrDefault("name", "trickle-sink") + "-" + props.getOrDefault(TASK_INDEX, "0") + "@"
                 + ManagementFactory.getRuntimeMXBean().getName();
         scheduler = new RefreshScheduler(config, workerId);
-        heartbeat = new SinkHeartbeat(config, workerId, scheduler.board(), scheduler::offerPlan);
+        heartbeat = new SinkHeartbeat(config, workerId, scheduler.board(), scheduler::offerPlan, dropped);
         LOG.info("Trickle sink task started, writing stream tables in {} (parallel.refresh.mode={}, {} unit(s) at once)",
                 config.redactedUrl(), config.parallelMode().configName(), config.parallelism());
     }
@@ -87,7 +91,7 @@ public class TrickleSinkTask extends SinkTask {
                 ticks.add(tp.partition(), offset, d);
             }
         } catch (MalformedRecordException | IllegalArgumentException | ArithmeticException e) {
-            badRecord(r, tp, offset, e);
+            badRecord(r, tp, offset, ticks, e);
         }
     }
 
@@ -103,18 +107,23 @@ public class TrickleSinkTask extends SinkTask {
                 + ", not text: configure value.converter=org.apache.kafka.connect.storage.StringConverter");
     }
 
-    private void badRecord(SinkRecord r, TopicPartition tp, long offset, RuntimeException e) {
-        String what = "bad record in topic " + tp.topic() + " partition " + tp.partition() + " at offset " + offset
-                + ": " + e.getMessage();
-        ErrantRecordReporter reporter = errantRecordReporter();
+    /**
+     * A record that cannot be read stops only its own stream table: the tick it belonged to would be applied
+     * without it, so the next tick of the topic to complete puts the stream table in ERROR instead (with the
+     * record's place in last_error), and the other topics go on. With errors.tolerance=all the record also goes
+     * to Connect's error reporter (the dead-letter queue when errors.deadletterqueue.topic.name is set).
+     */
+    private void badRecord(SinkRecord r, TopicPartition tp, long offset, TopicTicks ticks, RuntimeException e) {
+        String place = "topic " + tp.topic() + " partition " + tp.partition() + " at offset " + offset;
+        LOG.error("Bad record in {}: {}. Its stream table goes to ERROR at its next tick (other stream tables go "
+                + "on); delta topics must hold only records of Trickle's streams app", place, e.getMessage());
+        ticks.poison("could not be applied: a record before its end is malformed (" + place + ": " + e.getMessage()
+                + "), so the tick may lack rows; the stream table stays at its last complete tick. Delta topics must "
+                + "hold only records of Trickle's streams app");
+        ErrantRecordReporter reporter = tolerateErrors ? errantRecordReporter() : null;
         if (reporter != null) {
-            LOG.warn("Skipping {} (handed to Connect's error reporter)", what);
-            reporter.report(r, new DataException(what, e));
-            return;
+            reporter.report(r, new DataException("bad record in " + place + ": " + e.getMessage(), e));
         }
-        throw new ConnectException(what + ". Delta topics must hold only records of Trickle's streams app; "
-                + "to skip such records set errors.tolerance=all (and errors.deadletterqueue.topic.name to keep them)",
-                e);
     }
 
     private ErrantRecordReporter errantRecordReporter() {
@@ -136,7 +145,12 @@ public class TrickleSinkTask extends SinkTask {
                 Thread.currentThread().interrupt();
                 throw new RetriableException("interrupted while applying ticks", e);
             }
-            round.applied().forEach(a -> report(a.topic(), a.batch(), a.result(), a.dropped()));
+            for (RefreshScheduler.Applied a : round.applied()) {
+                if (a.result().outcome() == ApplyResult.Outcome.DROPPED) {
+                    dropped.add(a.batch().streamTable());
+                }
+                report(a.topic(), a.batch(), a.result(), a.dropped());
+            }
             if (round.failure() != null) {
                 failed(round.failure());
             } else {
@@ -226,13 +240,19 @@ public class TrickleSinkTask extends SinkTask {
         }
     }
 
-    /** Per partition, the first record not applied yet (all before it are applied or skipped). */
+    /**
+     * Per partition, the first record not applied yet (all before it are applied or skipped); nothing for the
+     * delta topics of dropped stream tables (see {@link DroppedStreamTables}).
+     */
     @Override
     public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
         Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
         for (Map.Entry<TopicPartition, Long> e : nextOffsets.entrySet()) {
             TopicPartition tp = e.getKey();
             TopicTicks tt = topics.get(tp.topic());
+            if (tt != null && dropped.contains(tt.streamTable())) {
+                continue;
+            }
             Long pending = tt == null ? null : tt.firstPendingOffset(tp.partition());
             commit.put(tp, new OffsetAndMetadata(pending == null ? e.getValue() : Math.min(pending, e.getValue())));
         }

@@ -115,4 +115,27 @@ class TopicTicksTest {
                 () -> tt.add(1, 4, new DeltaRecord.End(1, 6, 1, 2, 2, 1000, false)));
         assertNull(tt.nextComplete());
     }
+
+    @Test
+    void afterABadRecordTheFirstTickToCompleteIsRefusedAloneAndTheRestIsNot() {
+        TopicTicks tt = new TopicTicks("t");
+        tt.add(0, 0, row(1, 1, "a"));
+        tt.add(0, 1, end(1, 0, 1, 1));
+        tt.add(0, 2, row(2, 1, "b"));
+        tt.poison("bad record at offset 3");
+        tt.add(0, 4, end(2, 0, 1, 1));
+        tt.add(0, 5, end(3, 0, 1, 1));
+        // tick 1 was complete before the bad record: not affected, and not merged with the suspect tick 2
+        TickBatch one = tt.batch(tt.completeRun(10));
+        assertEquals("tick 1", one.describe());
+        assertNull(one.refusal());
+        tt.finish(one);
+        TickBatch two = tt.batch(tt.completeRun(10));
+        assertEquals("tick 2", two.describe());
+        assertEquals("bad record at offset 3", two.refusal());
+        tt.finish(two);
+        TickBatch three = tt.batch(tt.completeRun(10));
+        assertEquals("tick 3", three.describe());
+        assertNull(three.refusal(), "only the first tick to complete after the bad record is refused");
+    }
 }

@@ -1,5 +1,6 @@
 package dev.trickle.streams.runtime;
 
+import dev.trickle.core.TopicNames;
 import dev.trickle.streams.plan.CompiledQuery;
 import dev.trickle.streams.sql.PgSourceCatalog;
 import dev.trickle.streams.sql.QueryCompileException;
@@ -8,6 +9,7 @@ import dev.trickle.streams.sql.UnsupportedQueryException;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -43,6 +45,7 @@ public final class EngineSupervisor implements AutoCloseable {
     private final Map<Long, List<Object>> decidedFrom = new HashMap<>();
     private final Map<Long, String> waitingFor = new HashMap<>();
     private final Set<Long> full = new HashSet<>();
+    private final TopicRetirement retired = new TopicRetirement();
     private final CountDownLatch stop = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private Map<Long, RunnableStreamTable> running = Map.of();
@@ -71,6 +74,7 @@ public final class EngineSupervisor implements AutoCloseable {
             }
         } finally {
             stopStreams();
+            deleteRetiredTopics(true);
             topics.close();
             catalog.close();
             stopped.countDown();
@@ -114,8 +118,15 @@ public final class EngineSupervisor implements AutoCloseable {
                 .anyMatch(t -> running.containsKey(t.id()) && running.get(t.id()).compiled() != t.compiled());
         if (!desired.keySet().equals(running.keySet()) || streamsFailed || replanned) {
             restart(desired);
-            deleteTopicsOf(dropped);
+            retired.retire(topicsOf(dropped), System.currentTimeMillis());
         }
+        // a stream table created again under a dropped one's name (in any mode) writes to the same delta topic
+        List<String> reused = retired.keep(defs.stream()
+                .map(d -> TopicNames.delta(config.topicPrefix(), d.schema(), d.name())).toList());
+        if (!reused.isEmpty()) {
+            LOG.info("Topics {} of a dropped stream table are in use again; not deleting them", reused);
+        }
+        deleteRetiredTopics(false);
         if (streams != null && streams.state() == KafkaStreams.State.RUNNING) {
             List<Long> notReady = new ArrayList<>();
             for (StreamTableDef def : defs) {
@@ -237,27 +248,46 @@ public final class EngineSupervisor implements AutoCloseable {
         running = next;
     }
 
-    /** A dropped stream table's delta topic and the changelogs of its stores go with it. */
-    private void deleteTopicsOf(List<RunnableStreamTable> dropped) {
-        if (dropped.isEmpty()) {
-            return;
-        }
+    /** A dropped stream table's delta topic and the changelogs of its stores go with it (see {@link TopicRetirement}). */
+    private List<String> topicsOf(Collection<RunnableStreamTable> tables) {
         String appId = config.streamsProperties().getProperty(StreamsConfig.APPLICATION_ID_CONFIG);
         List<String> names = new ArrayList<>();
-        for (RunnableStreamTable t : dropped) {
+        for (RunnableStreamTable t : tables) {
             names.add(t.deltaTopic());
             names.add(t.gatherTopic());
             t.stores().forEach(store -> names.add(appId + "-" + store + "-changelog"));
         }
+        return names;
+    }
+
+    /** Deletes the retired topics that are due, or all of them when the app stops; tried again next round on failure. */
+    private void deleteRetiredTopics(boolean stopping) {
+        if (retired.isEmpty()) {
+            return;
+        }
+        long now = System.currentTimeMillis();
         try {
+            List<String> due = stopping ? retired.pending()
+                    : retired.due(now, topics.lastCreatedAt(), topics.consumerGroupsSettled());
+            if (due.isEmpty()) {
+                return;
+            }
             Set<String> existing = topics.existingTopics();
-            List<String> present = names.stream().filter(existing::contains).toList();
+            List<String> present = due.stream().filter(existing::contains).toList();
             topics.deleteTopics(present);
-            LOG.info("Deleted the topics of dropped stream table(s): {}", present);
+            if (!stopping && retired.overdue(due, now)) {
+                LOG.warn("Deleted the topics of dropped stream table(s) {} after waiting {} s for the consumer groups "
+                        + "to settle; a sink task that gets one of them assigned meanwhile may stall", present,
+                        TopicRetirement.MAX_WAIT_MS / 1000);
+            } else {
+                LOG.info("Deleted the topics of dropped stream table(s): {}", present);
+            }
+            retired.deleted(due);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            LOG.warn("Could not delete the topics of dropped stream tables {}: {}", names, e.getMessage());
+            LOG.warn("Could not delete the topics of dropped stream tables {} ({}); retrying", retired.pending(),
+                    e.getMessage());
         }
     }
 

@@ -12,15 +12,22 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.GroupListing;
+import org.apache.kafka.clients.admin.ListGroupsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.streams.StreamsConfig;
 
 /** Topic housekeeping: which change topics exist yet, and the delta topics this app owns. */
 final class TopicAdmin implements AutoCloseable {
     private static final long TIMEOUT_S = 30;
+    /** Consumer group states in which no rebalance is under way. */
+    private static final Set<GroupState> SETTLED = Set.of(GroupState.STABLE, GroupState.EMPTY, GroupState.DEAD);
     private final Admin admin;
+    /** When this app last created a topic (epoch ms); 0 before. */
+    private volatile long lastCreatedAt;
 
     TopicAdmin(Properties streamsProperties) {
         Properties p = new Properties();
@@ -44,6 +51,7 @@ final class TopicAdmin implements AutoCloseable {
         }
         if (!missing.isEmpty()) {
             try {
+                lastCreatedAt = System.currentTimeMillis();
                 admin.createTopics(missing).all().get(TIMEOUT_S, TimeUnit.SECONDS);
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) {
@@ -57,6 +65,20 @@ final class TopicAdmin implements AutoCloseable {
         Map<String, TopicDescription> described = get(admin.describeTopics(topics).allTopicNames());
         described.forEach((name, d) -> counts.put(name, d.partitions().size()));
         return counts;
+    }
+
+    long lastCreatedAt() {
+        return lastCreatedAt;
+    }
+
+    /** Whether no consumer group of the cluster is rebalancing (see {@link TopicRetirement}). */
+    boolean consumerGroupsSettled() throws InterruptedException {
+        for (GroupListing g : get(admin.listGroups(ListGroupsOptions.forConsumerGroups()).all())) {
+            if (g.groupState().isPresent() && !SETTLED.contains(g.groupState().get())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     void deleteTopics(Collection<String> topics) throws InterruptedException {
