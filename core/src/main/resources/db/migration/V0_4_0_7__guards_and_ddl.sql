@@ -816,9 +816,18 @@ BEGIN
         PERFORM set_config('search_path', 'pg_catalog, pg_temp', true);
         v_text := btrim(regexp_replace(btrim(v_text, E' \t\r\n'), ';$', ''), E' \t\r\n');
     END IF;
+    -- INITIALIZING: until the new plan's fill, the old plan reads the renamed column as missing, so the
+    -- sink keeps the content of the last tick before the rename instead of applying its deltas
     UPDATE pgtrickle.pgt_stream_tables
-       SET defining_query = v_text, needs_init = true, init_tick = NULL, engine_ready = false
+       SET defining_query = v_text, needs_init = true, init_tick = NULL, engine_ready = false,
+           status = CASE WHEN status IN ('ACTIVE', 'ERROR') THEN 'INITIALIZING' ELSE status END,
+           last_error = NULL
      WHERE pgt_id = p_id;
+    -- stream tables over it are filled anew after its new fill, as refresh_stream_table does
+    UPDATE pgtrickle.pgt_stream_tables s
+       SET needs_init = true, init_tick = NULL
+      FROM pgtrickle._dependents(p_id) d
+     WHERE s.pgt_id = d.pgt_id AND s.status NOT IN ('PAUSED', 'ERROR', 'SUSPENDED');
     PERFORM pg_notify('pgtrickle_catalog', p_id::text);
     RETURN true;
 END $$;
