@@ -4,6 +4,7 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -26,7 +27,12 @@ public final class TrickleSourceTask extends SourceTask {
     private static final Logger LOG = LoggerFactory.getLogger(TrickleSourceTask.class);
     /** poll() returns at least this often, so that Connect can stop or pause the task promptly. */
     private static final long MAX_WAIT_MS = 500;
-    private static final long MAX_BACKOFF_MS = 30_000;
+    /**
+     * Reconnection pauses while PostgreSQL is away: 250 ms, 500 ms, then every second (plus up to a fifth of it at
+     * random, so that several tasks do not knock at the same instant). A PostgreSQL restart takes a few seconds; a
+     * pause that kept growing (it used to reach 30 s) left the ticks stopped for that long after it was back.
+     */
+    private static final long MAX_BACKOFF_MS = 1_000;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -160,7 +166,7 @@ public final class TrickleSourceTask extends SourceTask {
     private RuntimeException failure(SQLException e) {
         abandonCurrent();
         failures++;
-        long backoff = Math.min(MAX_BACKOFF_MS, 250L << Math.min(failures, 7));
+        long backoff = backoffMs(failures, ThreadLocalRandom.current().nextDouble());
         retryAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff);
         String what = "PostgreSQL error while taking ticks of " + database + ": " + e.getMessage()
                 + (e.getSQLState() == null ? "" : " (SQLSTATE " + e.getSQLState() + ")");
@@ -172,6 +178,12 @@ public final class TrickleSourceTask extends SourceTask {
             return new RetriableException(what, e);
         }
         return new ConnectException(what + ". Check the database log and the Trickle catalog (schema pgtrickle).", e);
+    }
+
+    /** The pause before reconnection attempt {@code failures + 1}; {@code random} in [0, 1) adds the jitter. */
+    static long backoffMs(int failures, double random) {
+        long base = Math.min(MAX_BACKOFF_MS, 125L << Math.min(Math.max(failures, 1), 4));
+        return base + (long) (base * 0.2 * random);
     }
 
     private void abandonCurrent() {
