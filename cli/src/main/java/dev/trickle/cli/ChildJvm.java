@@ -333,7 +333,7 @@ public final class ChildJvm {
         }
     }
 
-    private void appendToLog(String line) {
+    void appendToLog(String line) {
         try {
             Files.writeString(logFile, line + System.lineSeparator(), StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);

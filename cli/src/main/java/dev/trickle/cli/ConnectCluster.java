@@ -53,6 +53,8 @@ final class ConnectCluster {
             workers.add(worker);
         }
         worker.process().onUnexpectedExit(unexpectedExit);
+        ConnectWorker self = worker;
+        worker.othersRunning(() -> all().stream().anyMatch(w -> w != self && w.isRunning()));
         worker.start(timeout);
         return worker;
     }

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 
 /**
  * A Kafka Connect worker in distributed mode ({@code ConnectDistributed}) in a child JVM, with its
@@ -36,6 +37,7 @@ public final class ConnectWorker implements AutoCloseable {
     private final ChildJvm child;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private boolean written;
+    private volatile BooleanSupplier othersRunning = () -> false;
 
     private ConnectWorker(Builder b) {
         this.dir = b.dir.toAbsolutePath();
@@ -82,10 +84,15 @@ public final class ConnectWorker implements AutoCloseable {
         // Quick recovery after a worker is killed: its connectors and tasks go to the workers still running (or
         // to it when it comes back) as soon as it has left the group, instead of after a grace period.
         p.put("scheduled.rebalance.max.delay.ms", "0");
-        p.put("session.timeout.ms", "6000");
-        p.put("heartbeat.interval.ms", "2000");
-        p.put("consumer.session.timeout.ms", "10000");
-        p.put("consumer.heartbeat.interval.ms", "3000");
+        // Session timeouts sized for a restart (docs/consistency.md, Recovery): the coordinator drops a killed worker,
+        // and the consumers of its sink tasks, this long after the kill; a worker restarted sooner (4-5 s to start
+        // on 2 cores) waits for that before it gets its tasks and they get their partitions. Connect has no static
+        // membership for sink tasks (consumer.override.group.instance.id would give every task of a connector the
+        // same id), so these timeouts bound the wait. The local broker allows them (group.min.session.timeout.ms).
+        p.put("session.timeout.ms", "4000");
+        p.put("heartbeat.interval.ms", "1000");
+        p.put("consumer.session.timeout.ms", "4000");
+        p.put("consumer.heartbeat.interval.ms", "1000");
         p.put("task.shutdown.graceful.timeout.ms", "10000");
         // The sink reads one single-partition delta topic per stream table. The default RangeAssignor assigns
         // topic by topic, each topic's partition 0 to the first task, so all stream tables would land on one
@@ -312,10 +319,22 @@ public final class ConnectWorker implements AutoCloseable {
         child.kill();
     }
 
-    /** Starts again (after a stop or kill) and waits until the REST API answers. */
+    /**
+     * Starts again (after a stop or kill) and waits until the REST API answers. After a kill, and unless another
+     * worker of the group runs, the transactions its source tasks left open are aborted first (ZombieTransactions).
+     */
     public synchronized ConnectWorker restart(Duration timeout) throws InterruptedException, TimeoutException {
+        boolean down = !child.isAlive();
         child.stop();
+        if (down && !othersRunning.getAsBoolean()) {
+            ZombieTransactions.fenceBeforeRestart(child, bootstrapServers, config.get("group.id"));
+        }
         return start(timeout);
+    }
+
+    /** Tells the worker whether another worker of its group runs (then that one fences what this one left). */
+    void othersRunning(BooleanSupplier value) {
+        this.othersRunning = value;
     }
 
     @Override

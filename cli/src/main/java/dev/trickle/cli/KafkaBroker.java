@@ -127,6 +127,9 @@ public final class KafkaBroker implements AutoCloseable {
         p.put("share.coordinator.state.topic.replication.factor", "1");
         p.put("share.coordinator.state.topic.min.isr", "1");
         p.put("group.initial.rebalance.delay.ms", "0");
+        // Kafka's default minimum (6 s) would refuse the Connect worker's 4 s session timeouts (ConnectWorker), which
+        // bound how long a restarted worker waits for its killed predecessor to leave the groups.
+        p.put("group.min.session.timeout.ms", "1000");
         p.put("log.segment.bytes", String.valueOf(64 * 1024 * 1024));
         p.put("num.network.threads", "2");
         p.put("num.io.threads", "2");

@@ -148,13 +148,19 @@ public final class LocalStackBuilder {
 
     /**
      * How many streams app instances to start (default 1). They form one Kafka Streams application (the same
-     * {@code application.id}) and share its tasks; see {@link LocalStack#addStreamsInstance()}.
+     * {@code application.id}) and share its tasks; see {@link LocalStack#addStreamsInstance()}. With more than one,
+     * each stateful task also keeps a standby replica of its state in another instance
+     * ({@code num.standby.replicas=1}, unless set), so that when an instance dies the task resumes elsewhere without
+     * restoring its state from the changelog first (DESIGN.md, Recovery).
      */
     public LocalStackBuilder streamsInstances(int value) {
         if (value < 1) {
             throw new IllegalArgumentException("streams instances must be at least 1, not " + value);
         }
         this.streamsInstances = value;
+        if (value > 1) {
+            streamsConfig.putIfAbsent("num.standby.replicas", "1");
+        }
         return this;
     }
 

@@ -158,6 +158,8 @@ class LocalStackTest {
             assertTrue(second.contains("client.id=trickle-streams-2"), second);
             assertTrue(second.contains("state.dir=" + workDir.toAbsolutePath().resolve("streams-state-2")), second);
             assertTrue(second.contains("application.id=trickle-streams"), second);
+            // several instances: a standby replica of each task's state in another instance, in every instance's config
+            assertTrue(first.contains("num.standby.replicas=1") && second.contains("num.standby.replicas=1"), first);
 
             ChildJvm third = stack.addStreamsInstance();
             assertTrue(awaitLog(stack.logDir().resolve("streams-3.log"), "client.id=").contains("trickle-streams-3"));

@@ -4,6 +4,7 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -26,7 +27,14 @@ public final class TrickleSourceTask extends SourceTask {
     private static final Logger LOG = LoggerFactory.getLogger(TrickleSourceTask.class);
     /** poll() returns at least this often, so that Connect can stop or pause the task promptly. */
     private static final long MAX_WAIT_MS = 500;
-    private static final long MAX_BACKOFF_MS = 30_000;
+    /**
+     * Reconnection pauses while PostgreSQL is away: 250 ms, 500 ms, then every second (plus up to a fifth of it at
+     * random, so that several tasks do not knock at the same instant). A PostgreSQL restart takes a few seconds; a
+     * pause that kept growing (it used to reach 30 s) left the ticks stopped for that long after it was back.
+     */
+    private static final long MAX_BACKOFF_MS = 1_000;
+    /** Pauses after failures that are not a lost connection grow to this. */
+    private static final long MAX_FAILURE_BACKOFF_MS = 30_000;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -39,6 +47,7 @@ public final class TrickleSourceTask extends SourceTask {
     private TickReader current;
     private long nextTickAt;
     private long retryAt;
+    private long pauseMs;
     private int failures;
     private boolean announced;
 
@@ -99,7 +108,7 @@ public final class TrickleSourceTask extends SourceTask {
         } catch (IllegalStateException e) {
             // the catalog contradicts what the task knows (another connector taking ticks of this database,
             // say): nothing a retry at once would change, but one after a pause may, once that is fixed
-            backOff();
+            backOff(false);
             throw retryLater(e.getMessage() + ". Check the Trickle catalog (schema pgtrickle) and that only one Trickle "
                     + "source connector runs for " + database, e);
         } finally {
@@ -162,14 +171,14 @@ public final class TrickleSourceTask extends SourceTask {
      * sessions are dropped, and the next poll reconnects (with growing pauses while PostgreSQL is away).
      */
     private RuntimeException failure(SQLException e) {
-        backOff();
+        backOff(PgConnections.isTransient(e));
         String what = "PostgreSQL error while taking ticks of " + database + ": " + e.getMessage()
                 + (e.getSQLState() == null ? "" : " (SQLSTATE " + e.getSQLState() + ")");
         if (stopping) {
             return new RetriableException("stopping: " + what, e);
         }
         if (PgConnections.isTransient(e)) {
-            LOG.warn("{}; reconnecting in {} ms and taking the tick again", what, backoff());
+            LOG.warn("{}; reconnecting in {} ms and taking the tick again", what, pauseMs);
             return new RetriableException(what, e);
         }
         // Not a lost connection, and not one source's trouble (those only stop the stream tables over that
@@ -184,19 +193,26 @@ public final class TrickleSourceTask extends SourceTask {
      */
     private RuntimeException retryLater(String what, Exception e) {
         LOG.error("{}. No tick is taken for any stream table until this is fixed; retrying in {} ms (attempt {})",
-                what, backoff(), failures);
+                what, pauseMs, failures);
         return new RetriableException(what, e);
     }
 
-    /** The attempt is given up: sessions dropped, and the next one only after a pause that grows. */
-    private void backOff() {
+    /**
+     * The attempt is given up: sessions dropped, and the next one only after a pause. A lost connection is tried
+     * again about every second (PostgreSQL is usually back within seconds); anything else waits ever longer.
+     */
+    private void backOff(boolean lostConnection) {
         abandonCurrent();
         failures++;
-        retryAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff());
+        pauseMs = lostConnection ? backoffMs(failures, ThreadLocalRandom.current().nextDouble())
+                : Math.min(MAX_FAILURE_BACKOFF_MS, 250L << Math.min(failures, 7));
+        retryAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pauseMs);
     }
 
-    private long backoff() {
-        return Math.min(MAX_BACKOFF_MS, 250L << Math.min(failures, 7));
+    /** The pause before reconnection attempt {@code failures + 1}; {@code random} in [0, 1) adds the jitter. */
+    static long backoffMs(int failures, double random) {
+        long base = Math.min(MAX_BACKOFF_MS, 125L << Math.min(Math.max(failures, 1), 4));
+        return base + (long) (base * 0.2 * random);
     }
 
     private void abandonCurrent() {

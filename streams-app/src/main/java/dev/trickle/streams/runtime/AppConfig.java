@@ -78,6 +78,8 @@ public final class AppConfig extends AbstractConfig {
                             + "connector enforces it; the streams app only reports it in pgtrickle.worker_pool_status().",
                     "Parallel refresh", 3, ConfigDef.Width.SHORT, "Concurrent refreshes");
 
+    /** File in state.dir that keeps this instance's id (for group.instance.id) across restarts. */
+    static final String INSTANCE_ID_FILE = "trickle-instance.id";
     static final int LONG_TICK_TRANSACTION_TIMEOUT_MS = 300_000;
     static final int LONG_TICK_POLL_INTERVAL_MS = 900_000;
 
@@ -93,6 +95,7 @@ public final class AppConfig extends AbstractConfig {
         });
         chooseStreamThreads();
         allowLongTicks();
+        staticMembership();
         for (String required : new String[] {StreamsConfig.APPLICATION_ID_CONFIG, StreamsConfig.BOOTSTRAP_SERVERS_CONFIG}) {
             if (!streamsProperties.containsKey(required)) {
                 throw new ConfigException(required, null, "is required: Kafka Streams needs it");
@@ -141,6 +144,36 @@ public final class AppConfig extends AbstractConfig {
                 ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Integer.toString(LONG_TICK_TRANSACTION_TIMEOUT_MS));
         setUnlessSet(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG),
                 ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, Integer.toString(LONG_TICK_POLL_INTERVAL_MS));
+    }
+
+    /**
+     * Static group membership (DESIGN.md, Recovery). An instance that comes back after a crash under the same
+     * group.instance.id takes its tasks back at once; under a new member id it would wait until the coordinator
+     * dropped the dead member (the consumer session timeout) and then rebalance. Unless the file sets an id, this
+     * instance's id is the application id plus a UUID kept in its state directory: the same instance (same
+     * state.dir) keeps it across restarts, and two instances never share it, since they never share a state
+     * directory. Without state.dir in the file (Kafka Streams' default lies in the temporary directory, which need
+     * not survive a reboot) the membership stays dynamic. Kafka Streams adds each stream thread's index to the id.
+     */
+    private void staticMembership() {
+        String key = ConsumerConfig.GROUP_INSTANCE_ID_CONFIG;
+        if (streamsProperties.containsKey(key) || streamsProperties.containsKey(StreamsConfig.consumerPrefix(key))
+                || streamsProperties.containsKey(StreamsConfig.mainConsumerPrefix(key))) {
+            return;
+        }
+        Object stateDir = streamsProperties.get(StreamsConfig.STATE_DIR_CONFIG);
+        Object appId = streamsProperties.get(StreamsConfig.APPLICATION_ID_CONFIG);
+        if (stateDir == null || appId == null) {
+            return;
+        }
+        Path file = Path.of(stateDir.toString().trim()).resolve(INSTANCE_ID_FILE);
+        try {
+            streamsProperties.put(key, appId.toString().trim() + "-" + InstanceId.readOrCreate(file));
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Could not keep this instance's id in {} ({}): the instance joins its consumer group as a new member "
+                    + "at every start, and a restart after a crash waits for the session timeout; set group.instance.id "
+                    + "to a name unique to this instance to avoid that", file, e.toString());
+        }
     }
 
     private void setUnlessSet(String prefixed, String plain, String value) {

@@ -26,7 +26,15 @@ public final class CatalogClient implements AutoCloseable {
         this.password = password;
     }
 
+    /** Installs or upgrades the catalog, unless it holds every migration this app carries already (a restart). */
     public void install() {
+        try {
+            if (ShippedCatalog.installed(connection())) {
+                return;
+            }
+        } catch (SQLException e) {
+            // not reachable yet: Flyway tries, and reports it
+        }
         CatalogInstaller.install(url, user, password);
     }
 

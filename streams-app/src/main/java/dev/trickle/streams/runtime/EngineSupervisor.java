@@ -19,6 +19,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -61,6 +62,7 @@ public final class EngineSupervisor implements AutoCloseable {
     /** Runs until {@link #close()}. */
     public void run() throws InterruptedException {
         try {
+            CompilerWarmup.start();
             catalog.install();
             LOG.info("Trickle streams app started; watching the catalog at {}", config.pg().redactedUrl());
             while (!stop.await(0, TimeUnit.MILLISECONDS)) {
@@ -315,9 +317,15 @@ public final class EngineSupervisor implements AutoCloseable {
         }
     }
 
+    /**
+     * Leaves the consumer group on the way out, also as a static member (AppConfig: group.instance.id): the tasks
+     * then move at once to the instances still running, or to the engine restarted with a new set of stream tables.
+     * Only a crash leaves the membership behind, for the restarted instance to take back.
+     */
     private void stopStreams() {
         if (streams != null) {
-            streams.close(Duration.ofSeconds(30));
+            streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                    .withTimeout(Duration.ofSeconds(30)));
             streams = null;
         }
     }

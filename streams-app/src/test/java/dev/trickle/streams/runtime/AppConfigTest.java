@@ -2,13 +2,17 @@ package dev.trickle.streams.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.trickle.core.parallel.ParallelMode;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Properties;
 import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The parallel refresh settings of the streams app: the app's own keys, and the stream threads they choose. */
 class AppConfigTest {
@@ -80,5 +84,37 @@ class AppConfigTest {
         assertFalse(own.containsKey("producer.transaction.timeout.ms"));
         assertEquals("20000", own.getProperty("transaction.timeout.ms"));
         assertEquals("1000", own.getProperty("consumer.max.poll.interval.ms"));
+    }
+
+    @Test
+    void anInstanceKeepsItsGroupInstanceIdAcrossRestartsFromItsStateDirectory(@TempDir Path dir) throws Exception {
+        String stateDir = dir.resolve("state").toString();
+        String first = new AppConfig(props("state.dir", stateDir)).streamsProperties().getProperty("group.instance.id");
+        assertTrue(first != null && first.startsWith("app-"), first);
+        // the same state directory after a restart: the same id, so that the instance takes its tasks back at once
+        assertEquals(first, new AppConfig(props("state.dir", stateDir)).streamsProperties().getProperty("group.instance.id"));
+        // another instance (state directories are never shared): another id
+        String other = new AppConfig(props("state.dir", dir.resolve("state-2").toString())).streamsProperties()
+                .getProperty("group.instance.id");
+        assertNotEquals(first, other);
+        assertEquals(first.substring("app-".length()), Files.readString(dir.resolve("state/trickle-instance.id")).trim());
+    }
+
+    @Test
+    void anExplicitGroupInstanceIdWinsAndNoStateDirMeansDynamicMembership(@TempDir Path dir) throws Exception {
+        String stateDir = dir.toString();
+        assertEquals("mine", new AppConfig(props("state.dir", stateDir, "group.instance.id", "mine")).streamsProperties()
+                .getProperty("group.instance.id"));
+        Properties prefixed = new AppConfig(props("state.dir", stateDir, "main.consumer.group.instance.id", "m"))
+                .streamsProperties();
+        assertFalse(prefixed.containsKey("group.instance.id"));
+        assertFalse(Files.exists(dir.resolve("trickle-instance.id")));
+        assertFalse(new AppConfig(props()).streamsProperties().containsKey("group.instance.id"));
+    }
+
+    @Test
+    void anUnreadableInstanceIdFileLeavesMembershipDynamicInsteadOfFailing(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("trickle-instance.id"), "not a uuid\n");
+        assertFalse(new AppConfig(props("state.dir", dir.toString())).streamsProperties().containsKey("group.instance.id"));
     }
 }
