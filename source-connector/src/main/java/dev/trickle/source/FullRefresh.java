@@ -194,7 +194,7 @@ final class FullRefresh implements TickSteps.Step {
             return " (a FULL refresh runs with the privileges of the stream table's owner, role " + owner
                     + "). Grant " + owner + " what the query reads" + again;
         }
-        if ("25006".equals(e.getSQLState())) {
+        if ("25006".equals(e.getSQLState()) || "25001".equals(e.getSQLState())) {
             return " (a FULL refresh runs read-only: neither the query nor a function it calls may write). "
                     + "Alter or drop the stream table" + again;
         }

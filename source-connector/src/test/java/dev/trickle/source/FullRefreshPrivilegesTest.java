@@ -99,7 +99,9 @@ class FullRefreshPrivilegesTest {
                     + "may write). Alter or drop the stream table, then run "
                     + "pgtrickle.refresh_stream_table('public.writes')", one(url, STATUS + "'writes'"));
             assertEquals("ERROR|refreshing in FULL mode failed at tick " + t.tick + ": cannot set transaction "
-                    + "read-write mode inside a read-only transaction", one(url, STATUS + "'escapes'"));
+                    + "read-write mode inside a read-only transaction (a FULL refresh runs read-only: neither the query "
+                    + "nor a function it calls may write). Alter or drop the stream table, then run "
+                    + "pgtrickle.refresh_stream_table('public.escapes')", one(url, STATUS + "'escapes'"));
             assertEquals(query(url, "SELECT id FROM items"), rows(t, delta("public", "reads")));
             assertEnds(t, delta("public", "reads"), reads, true);
         }
