@@ -60,12 +60,18 @@ final class BadInput {
                     + "and its fill will hold every change", place, expected, e.getMessage(), table.displayName());
             return;
         }
-        String message = "a record on " + place + " is not " + expected + " Trickle wrote (" + e.getMessage()
+        String message = "a record on " + place + " is not " + expected + " Trickle wrote (" + shortened(e.getMessage())
                 + "), so the stream table would miss a change: it stays at its last tick. Only Trickle may write to "
                 + "its topics; run pgtrickle.refresh_stream_table("
                 + dev.trickle.core.pg.Sql.literal(table.displayName()) + ") to fill it anew";
         LOG.error("Stream table {} stops: {}", table.displayName(), message);
         fill.fail(message);
         errors.streamTableFailed(table.id(), message);
+    }
+
+    /** The reason, which may quote the record, kept short enough for last_error. */
+    static String shortened(String reason) {
+        int max = 300;
+        return reason == null || reason.length() <= max ? reason : reason.substring(0, max) + "...";
     }
 }
