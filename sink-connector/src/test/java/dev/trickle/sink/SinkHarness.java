@@ -31,6 +31,8 @@ final class SinkHarness implements AutoCloseable {
     TrickleSinkTask task;
     private final Map<TopicPartition, Long> nextOffsets = new HashMap<>();
     private final Map<String, String> settings;
+    private final String user;
+    private final String password;
 
     SinkHarness(String hint) {
         this(hint, Map.of());
@@ -38,10 +40,30 @@ final class SinkHarness implements AutoCloseable {
 
     /** With these connector settings on top of the defaults (e.g. parallel.refresh.mode). */
     SinkHarness(String hint, Map<String, String> settings) {
+        this(hint, settings, "postgres", "postgres");
+    }
+
+    /**
+     * The pipeline connecting as {@code user}, which installs the catalog (and so owns it); {@code setup} runs
+     * first, as the superuser, in the fresh database.
+     */
+    SinkHarness(String hint, Map<String, String> settings, String user, String password, String... setup) {
         this.settings = Map.copyOf(settings);
+        this.user = user;
+        this.password = password;
         url = EmbeddedPg.freshDatabase(hint);
-        CatalogInstaller.install(url, "postgres", "postgres");
+        try {
+            exec(setup);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        CatalogInstaller.install(pipelineUrl(), user, password);
         task = newTask();
+    }
+
+    /** The URL without the test's user parameter, which would win over pg.user. */
+    private String pipelineUrl() {
+        return url.replaceAll("\\?.*", "");
     }
 
     /** A new task on the same database, as after a restart of the worker. */
@@ -54,9 +76,9 @@ final class SinkHarness implements AutoCloseable {
 
     Map<String, String> config() {
         Map<String, String> c = new HashMap<>();
-        c.put(SinkConfig.PG_URL, url);
-        c.put(SinkConfig.PG_USER, "postgres");
-        c.put(SinkConfig.PG_PASSWORD, "postgres");
+        c.put(SinkConfig.PG_URL, pipelineUrl());
+        c.put(SinkConfig.PG_USER, user);
+        c.put(SinkConfig.PG_PASSWORD, password);
         c.put(SinkConfig.APPLY_RETRY_BACKOFF_MS, "0");
         c.put("topics.regex", "trickle\\.delta\\..*");
         c.putAll(settings);

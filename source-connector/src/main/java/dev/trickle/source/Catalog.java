@@ -35,7 +35,7 @@ final class Catalog {
      * changed (and when it needs its first fill), with the search path it was created under.
      */
     record FullTable(long pgtId, String schema, String name, String displayName, String query,
-                     List<String> searchPath, boolean needsInit, List<Long> sources) {
+                     List<String> searchPath, boolean needsInit, List<Long> sources, String owner) {
     }
 
     static boolean installed(Connection c) throws SQLException {
@@ -148,17 +148,18 @@ final class Catalog {
     static List<FullTable> fullTables(Connection c) throws SQLException {
         String sql = "SELECT st.pgt_id, st.pgt_schema, st.pgt_name, format('%I.%I', st.pgt_schema, st.pgt_name), "
                 + "st.defining_query, st.search_path, st.needs_init, "
-                + "array_agg(d.source_relid::bigint ORDER BY d.source_relid) "
+                + "array_agg(d.source_relid::bigint ORDER BY d.source_relid), pg_get_userbyid(r.relowner)::text "
                 + "FROM pgtrickle.pgt_stream_tables st JOIN pgtrickle.pgt_dependencies d ON d.pgt_id = st.pgt_id "
+                + "JOIN pg_class r ON r.oid = st.pgt_relid "
                 + "WHERE st.effective_mode = 'FULL' AND st.engine_ready AND st.status IN ('INITIALIZING', 'ACTIVE') "
-                + "GROUP BY st.pgt_id ORDER BY st.pgt_id";
+                + "GROUP BY st.pgt_id, r.relowner ORDER BY st.pgt_id";
         List<FullTable> out = new ArrayList<>();
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             while (rs.next()) {
                 String[] path = (String[]) rs.getArray(6).getArray();
                 Long[] sources = (Long[]) rs.getArray(8).getArray();
                 out.add(new FullTable(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getString(5), List.of(path), rs.getBoolean(7), Arrays.asList(sources)));
+                        rs.getString(5), List.of(path), rs.getBoolean(7), Arrays.asList(sources), rs.getString(9)));
             }
         }
         return out;

@@ -21,6 +21,12 @@ import org.slf4j.LoggerFactory;
  * stream table's content) follows, all on partition 0 of the delta topic. Otherwise only End markers go out, not initial,
  * so that the stream table still advances to the tick.
  *
+ * <p>The query runs with the privileges of the stream table's owner (the owner of its storage table),
+ * never with the pipeline's own: {@code SET LOCAL ROLE} behind the savepoint, which the pipeline's role
+ * may do as a member of the owner's role (or as a superuser). The tick's transaction is READ ONLY
+ * (PostgreSQL fixes that at its first query, and a subtransaction cannot turn it off), so a function
+ * the query calls cannot write either.
+ *
  * <p>The query runs behind a savepoint. When it fails (division by zero, a column dropped since, ...)
  * the transaction rolls back to the savepoint, the stream table goes to ERROR with PostgreSQL's
  * message, and the tick goes on without it. If some of its rows had already left the task in an
@@ -54,6 +60,7 @@ final class FullRefresh implements TickSteps.Step {
     private final Rows rows;
     private Phase phase = Phase.DECIDE;
     private boolean initial;
+    private boolean roleSet;
     private long handedOut;
 
     /**
@@ -112,17 +119,27 @@ final class FullRefresh implements TickSteps.Step {
         if (!rows.opened()) {
             try (Statement s = read.createStatement()) {
                 s.execute("SAVEPOINT " + SAVEPOINT);
+                actAsOwner(s, table.owner());
+                roleSet = true;
                 s.execute("SET LOCAL search_path TO " + searchPath(table.searchPath()));
             }
         }
         if (!rows.emit(out, room)) {
             return false;
         }
-        // the result is read and the transaction is read-only: rolling back only restores the search path
+        // the result is read and the transaction is read-only: rolling back only restores the role and search path
         rollbackToSavepoint();
         initial = true;
         phase = Phase.MARKERS;
         return true;
+    }
+
+    /**
+     * Makes the rest of the (sub)transaction run as the stream table's owner, until the savepoint is rolled
+     * back. Fails (42501) when the session's role is neither the owner, a member of it, nor a superuser.
+     */
+    static void actAsOwner(Statement s, String owner) throws SQLException {
+        s.execute("SET LOCAL ROLE " + Sql.ident(owner));
     }
 
     /** The stored search path as a SET value: every schema quoted; an empty path stays empty. */
@@ -145,7 +162,7 @@ final class FullRefresh implements TickSteps.Step {
             e.addSuppressed(again);
             throw e;
         }
-        String message = "refreshing in FULL mode failed at tick " + tick.tick + ": " + serverMessage(e);
+        String message = "refreshing in FULL mode failed at tick " + tick.tick + ": " + serverMessage(e) + advice(e);
         failures.failed(table, message);
         phase = Phase.DONE;
         LOG.warn("Stream table {} is now in ERROR: {}", table.displayName(), message);
@@ -154,6 +171,34 @@ final class FullRefresh implements TickSteps.Step {
                     + ", whose FULL refresh failed after " + handedOut + " of its rows were handed out", e);
         }
         out.subList(start, out.size()).clear();
+    }
+
+    /**
+     * What to do about a failure that comes from running as the owner, read-only; empty for the query's own
+     * errors (division by zero, ...), whose message says enough.
+     */
+    private String advice(SQLException e) throws SQLException {
+        String again = ", then run pgtrickle.refresh_stream_table(" + Sql.literal(table.displayName()) + ")";
+        String owner = Sql.ident(table.owner());
+        if (!roleSet) {
+            String pipeline;
+            try (Statement s = read.createStatement(); ResultSet rs = s.executeQuery("SELECT session_user")) {
+                rs.next();
+                pipeline = Sql.ident(rs.getString(1));
+            }
+            return " (a FULL refresh runs with the privileges of the stream table's owner, role " + owner
+                    + ", and the pipeline's role " + pipeline + " may not act as it). Run GRANT " + owner + " TO "
+                    + pipeline + again;
+        }
+        if ("42501".equals(e.getSQLState())) {
+            return " (a FULL refresh runs with the privileges of the stream table's owner, role " + owner
+                    + "). Grant " + owner + " what the query reads" + again;
+        }
+        if ("25006".equals(e.getSQLState()) || "25001".equals(e.getSQLState())) {
+            return " (a FULL refresh runs read-only: neither the query nor a function it calls may write). "
+                    + "Alter or drop the stream table" + again;
+        }
+        return "";
     }
 
     private void rollbackToSavepoint() throws SQLException {

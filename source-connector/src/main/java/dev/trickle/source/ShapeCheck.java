@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * goes to ERROR with the reason and what to do; the others, and every other source, go on. A column
  * added to a table (or dropped where no stream table uses it) passes.
  *
- * <p>Stream tables in FULL mode are left to their refresh, which runs the query itself and fails the
+ * <p>The query is only described (parsed and typed, not run), as the stream table's owner. Stream tables in
+ * FULL mode are left to their refresh, which runs the query itself and fails the
  * same way. Every source counts as changed once per task, so that DDL done while the task was down
  * is checked too.
  */
@@ -88,12 +89,16 @@ final class ShapeCheck {
         }
         Map<String, String> stored;
         try {
+            // as the stream table's owner, like its FULL refreshes: never with the pipeline's privileges
+            try (Statement s = read.createStatement()) {
+                FullRefresh.actAsOwner(s, d.owner());
+            }
             stored = columns(read, "SELECT * FROM " + d.storage());
         } catch (SQLException e) {
             if (!FullRefresh.isQueryFailure(e)) {
                 throw e;
             }
-            // not the source's doing (no privilege on the storage table, say): nothing to hold against it
+            // not the source's doing (the pipeline may not act as the owner, say): nothing to hold against it
             rollback(read);
             LOG.warn("Could not check stream table {} against its changed source: {}", d.displayName(),
                     FullRefresh.serverMessage(e));
@@ -151,7 +156,8 @@ final class ShapeCheck {
     }
 
     /** A stream table over a source, as the check of a changed source needs it. */
-    record Dependent(long pgtId, String displayName, String query, List<String> searchPath, String storage) {
+    record Dependent(long pgtId, String displayName, String query, List<String> searchPath, String storage,
+                     String owner) {
     }
 
     /** The columns of a source: names and types in one text (to notice changes), and the names in order. */
@@ -177,7 +183,7 @@ final class ShapeCheck {
     /** The stream tables over a captured source that the engine maintains incrementally and that still run. */
     static List<Dependent> incrementalDependents(Connection c, long relid) throws SQLException {
         String sql = "SELECT st.pgt_id, format('%I.%I', st.pgt_schema, st.pgt_name), st.defining_query, "
-                + "st.search_path, format('%I.%I', n.nspname, r.relname) "
+                + "st.search_path, format('%I.%I', n.nspname, r.relname), pg_get_userbyid(r.relowner)::text "
                 + "FROM pgtrickle.pgt_stream_tables st JOIN pgtrickle.pgt_dependencies d ON d.pgt_id = st.pgt_id "
                 + "JOIN pg_class r ON r.oid = st.pgt_relid JOIN pg_namespace n ON n.oid = r.relnamespace "
                 + "WHERE d.source_relid = ?::bigint::oid AND d.upstream_id IS NULL AND st.status <> 'ERROR' "
@@ -189,7 +195,7 @@ final class ShapeCheck {
                 while (rs.next()) {
                     String[] path = (String[]) rs.getArray(4).getArray();
                     out.add(new Dependent(rs.getLong(1), rs.getString(2), rs.getString(3), List.of(path),
-                            rs.getString(5)));
+                            rs.getString(5), rs.getString(6)));
                 }
             }
         }

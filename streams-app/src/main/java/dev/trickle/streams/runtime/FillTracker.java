@@ -29,6 +29,11 @@ final class FillTracker {
         return true;
     }
 
+    /** Whether the record is an Init of this stream table (a new fill). */
+    boolean isOwnInit(ChangeRecord change) {
+        return change instanceof ChangeRecord.Init init && init.streamTable() == streamTable;
+    }
+
     boolean wanted(ChangeRecord.Row row) {
         Long init = initTick();
         if (init == null) {

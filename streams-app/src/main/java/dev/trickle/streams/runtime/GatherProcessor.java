@@ -2,8 +2,6 @@ package dev.trickle.streams.runtime;
 
 import dev.trickle.core.records.ChangeRecord;
 import dev.trickle.core.records.DeltaRecord;
-import dev.trickle.core.records.MalformedRecordException;
-import dev.trickle.core.records.RecordCodec;
 import dev.trickle.streams.plan.ZSet;
 import java.util.List;
 import java.util.Map;
@@ -57,7 +55,7 @@ final class GatherProcessor implements Processor<String, String, String, String>
             if (fill.failure() != null) {
                 return;
             }
-            DeltaRecord delta = decodeDelta(record);
+            DeltaRecord delta = BadInput.delta(context, record, "internal gather topic", table, fill, errors);
             if (delta != null) {
                 upstreams.onDelta(upstream, delta);
                 if (delta instanceof DeltaRecord.End end) {
@@ -66,7 +64,7 @@ final class GatherProcessor implements Processor<String, String, String, String>
             }
             return;
         }
-        ChangeRecord change = StreamTableProcessor.decode(context, record);
+        ChangeRecord change = BadInput.change(context, record, "internal gather topic", table, fill, errors);
         if (change instanceof ChangeRecord.Init init && fill.failure() != null) {
             // a stream table whose query failed comes back with a new fill (refresh_stream_table)
             fill.onInit(init);
@@ -147,16 +145,6 @@ final class GatherProcessor implements Processor<String, String, String, String>
             pending.discard(tick, i);
         }
         upstreams.skipped(tick);
-    }
-
-    private DeltaRecord decodeDelta(Record<String, String> record) {
-        try {
-            return RecordCodec.decodeDelta(record.value());
-        } catch (MalformedRecordException e) {
-            LOG.error("Skipping a malformed upstream delta record of stream table {}: {}", table.displayName(),
-                    e.getMessage());
-            return null;
-        }
     }
 
     static boolean complete(String ends) {

@@ -2,14 +2,11 @@ package dev.trickle.streams.runtime;
 
 import dev.trickle.core.records.ChangeRecord;
 import dev.trickle.core.records.DeltaRecord;
-import dev.trickle.core.records.MalformedRecordException;
 import dev.trickle.core.records.RecordCodec;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * First stage of a stateful stream table, in every partition's task: passes the change records the
@@ -18,13 +15,14 @@ import org.slf4j.LoggerFactory;
  * gathering task how many producers to wait for.
  */
 final class ScatterProcessor implements Processor<String, String, String, String> {
-    private static final Logger LOG = LoggerFactory.getLogger(ScatterProcessor.class);
     private final RunnableStreamTable table;
+    private final ErrorReporter errors;
     private ProcessorContext<String, String> context;
     private FillTracker fill;
 
-    ScatterProcessor(RunnableStreamTable table) {
+    ScatterProcessor(RunnableStreamTable table, ErrorReporter errors) {
         this.table = table;
+        this.errors = errors;
     }
 
     @Override
@@ -41,8 +39,9 @@ final class ScatterProcessor implements Processor<String, String, String, String
             passUpstream(record, upstream);
             return;
         }
-        ChangeRecord change = StreamTableProcessor.decode(context, record);
-        if (change == null) {
+        ChangeRecord change = BadInput.change(context, record, "change topic", table, fill, errors);
+        if (change == null || fill.failure() != null && !fill.isOwnInit(change)) {
+            // a stream table that stopped comes back with a new fill (refresh_stream_table), nothing else
             return;
         }
         String source = Integer.toString(table.sourceIndex(topic));
@@ -65,12 +64,8 @@ final class ScatterProcessor implements Processor<String, String, String, String
      * below the floor are never needed and stop here.
      */
     private void passUpstream(Record<String, String> record, int source) {
-        DeltaRecord delta;
-        try {
-            delta = RecordCodec.decodeDelta(record.value());
-        } catch (MalformedRecordException e) {
-            LOG.error("Skipping a record on upstream delta topic {} that Trickle did not write: {}",
-                    table.upstreamTopics().get(source), e.getMessage());
+        DeltaRecord delta = BadInput.delta(context, record, "upstream delta topic", table, fill, errors);
+        if (delta == null || fill.failure() != null) {
             return;
         }
         if (delta.tick() > table.floor()) {

@@ -1,8 +1,6 @@
 package dev.trickle.streams.runtime;
 
 import dev.trickle.core.records.ChangeRecord;
-import dev.trickle.core.records.MalformedRecordException;
-import dev.trickle.core.records.RecordCodec;
 import dev.trickle.streams.operators.StateBackend;
 import dev.trickle.streams.plan.EvaluationException;
 import dev.trickle.streams.plan.ZSet;
@@ -47,12 +45,10 @@ final class StreamTableProcessor implements Processor<String, String, String, St
 
     @Override
     public void process(Record<String, String> record) {
-        if (fill.failure() != null) {
-            return;
-        }
         String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("?");
-        ChangeRecord change = decode(context, record);
-        if (change == null) {
+        ChangeRecord change = BadInput.change(context, record, "change topic", table, fill, errors);
+        if (change == null || fill.failure() != null && !fill.isOwnInit(change)) {
+            // a stream table that stopped comes back with a new fill (refresh_stream_table), nothing else
             return;
         }
         int source = table.sourceIndex(topic);
@@ -85,19 +81,6 @@ final class StreamTableProcessor implements Processor<String, String, String, St
         }
         DeltaOutput.emit(context, table, end.tick(), end.tickMillis(), output, context.taskId().partition(),
                 end.partitions(), fill.isInitial(end.tick()), timestamp);
-    }
-
-    /** A record on a change topic that Trickle did not write is logged and skipped (it is not ours to apply). */
-    static ChangeRecord decode(ProcessorContext<String, String> context, Record<String, String> record) {
-        try {
-            return RecordCodec.decodeChange(record.value());
-        } catch (MalformedRecordException e) {
-            LOG.error("Skipping a record on {} that Trickle did not write (partition {}, offset {}): {}",
-                    context.recordMetadata().map(RecordMetadata::topic).orElse("?"),
-                    context.recordMetadata().map(RecordMetadata::partition).orElse(-1),
-                    context.recordMetadata().map(RecordMetadata::offset).orElse(-1L), e.getMessage());
-            return null;
-        }
     }
 
     /**

@@ -58,7 +58,7 @@ public final class TopologyFactory {
 
     /** Scatter in every partition's task, one gather topic partition, and the stateful operators behind it. */
     private static void addGathered(Topology topology, RunnableStreamTable t, String[] parents, ErrorReporter errors) {
-        topology.addProcessor(t.scatterName(), () -> new ScatterProcessor(t), parents);
+        topology.addProcessor(t.scatterName(), () -> new ScatterProcessor(t, errors), parents);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(t.scatterStore()),
                 Serdes.String(), Serdes.String()), t.scatterName());
         topology.addSink(t.toGatherName(), t.gatherTopic(), new StringSerializer(), new StringSerializer(), t.scatterName());

@@ -178,6 +178,26 @@ class UpstreamTopologyTest {
         assertTrue(failures.isEmpty() && refills.isEmpty(), failures + " " + refills);
     }
 
+    /** A record on the upstream's delta topic that is not a delta record: D would miss B's change, so it stops. */
+    @Test
+    void aMalformedUpstreamDeltaStopsTheStreamTable() {
+        fillInit(3, 2L);
+        fillRow(3, "0", "z");
+        fillEnds(3);
+        bEnd(3, false);
+        assertEquals(new Tick(Map.of(List.of("z", "1"), 1L), true), readTick());
+        bDelta(4, 1, "1", "a");
+        upstream.pipeInput(null, "not a delta record");
+        bEnd(4, false);
+        fillEnds(4);
+        assertTrue(delta.isEmpty(), "tick 4 would lack the record");
+        assertEquals(1, failures.size(), failures::toString);
+        assertTrue(failures.get(0).startsWith("a record on upstream delta topic "
+                + TopicNames.delta("trickle", "public", "b") + " (partition 0, offset 2) is not a delta record Trickle "
+                + "wrote ("), failures::toString);
+        assertTrue(failures.get(0).contains("pgtrickle.refresh_stream_table('\"public\".\"d\"')"), failures::toString);
+    }
+
     private void bDelta(long tick, long weight, String id, String grp) {
         b.merge(List.of(id, grp), weight, Long::sum);
         b.values().removeIf(w -> w == 0);

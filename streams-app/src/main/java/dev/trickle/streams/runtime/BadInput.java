@@ -1,0 +1,77 @@
+package dev.trickle.streams.runtime;
+
+import dev.trickle.core.records.ChangeRecord;
+import dev.trickle.core.records.DeltaRecord;
+import dev.trickle.core.records.MalformedRecordException;
+import dev.trickle.core.records.RecordCodec;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Records a stream table reads that Trickle did not write. Skipping one would silently lose a change,
+ * so the stream table stops at its last tick instead: in ERROR, with the record's place (topic,
+ * partition, offset) in {@code last_error}, until {@code refresh_stream_table} fills it anew. Every
+ * stream table reading the topic has a processor that sees the record, so exactly those stop; the
+ * others go on. A stream table not filled yet skips the record: its fill will hold every change.
+ */
+final class BadInput {
+    private static final Logger LOG = LoggerFactory.getLogger(BadInput.class);
+
+    private BadInput() {
+    }
+
+    /** The change record, or null when it cannot be read (then the stream table has stopped, or skips it). */
+    static ChangeRecord change(ProcessorContext<?, ?> context, Record<String, String> record, String kind,
+                               RunnableStreamTable table, FillTracker fill, ErrorReporter errors) {
+        try {
+            return RecordCodec.decodeChange(record.value());
+        } catch (MalformedRecordException e) {
+            stop(context, kind, "a change record", table, fill, errors, e);
+            return null;
+        }
+    }
+
+    /** The delta record of an upstream stream table, or null as for {@link #change}. */
+    static DeltaRecord delta(ProcessorContext<?, ?> context, Record<String, String> record, String kind,
+                             RunnableStreamTable table, FillTracker fill, ErrorReporter errors) {
+        try {
+            return RecordCodec.decodeDelta(record.value());
+        } catch (MalformedRecordException e) {
+            stop(context, kind, "a delta record", table, fill, errors, e);
+            return null;
+        }
+    }
+
+    private static void stop(ProcessorContext<?, ?> context, String kind, String expected, RunnableStreamTable table,
+                             FillTracker fill, ErrorReporter errors, MalformedRecordException e) {
+        String place = kind + " " + context.recordMetadata().map(RecordMetadata::topic).orElse("?") + " (partition "
+                + context.recordMetadata().map(RecordMetadata::partition).orElse(-1) + ", offset "
+                + context.recordMetadata().map(RecordMetadata::offset).orElse(-1L) + ")";
+        if (fill.failure() != null) {
+            LOG.debug("Stream table {} (stopped) skips a malformed record on {}: {}", table.displayName(), place,
+                    e.getMessage());
+            return;
+        }
+        if (fill.initTick() == null) {
+            LOG.warn("Skipping a record on {} that is not {} Trickle wrote ({}); stream table {} is not filled yet, "
+                    + "and its fill will hold every change", place, expected, e.getMessage(), table.displayName());
+            return;
+        }
+        String message = "a record on " + place + " is not " + expected + " Trickle wrote (" + shortened(e.getMessage())
+                + "), so the stream table would miss a change: it stays at its last tick. Only Trickle may write to "
+                + "its topics; run pgtrickle.refresh_stream_table("
+                + dev.trickle.core.pg.Sql.literal(table.displayName()) + ") to fill it anew";
+        LOG.error("Stream table {} stops: {}", table.displayName(), message);
+        fill.fail(message);
+        errors.streamTableFailed(table.id(), message);
+    }
+
+    /** The reason, which may quote the record, kept short enough for last_error. */
+    static String shortened(String reason) {
+        int max = 300;
+        return reason == null || reason.length() <= max ? reason : reason.substring(0, max) + "...";
+    }
+}
