@@ -231,12 +231,32 @@ BEGIN
     END LOOP;
 END $$;
 
+-- A source column can also go without an ALTER TABLE on the source: DROP TYPE/DOMAIN ... CASCADE drops
+-- the columns of that type (the buffer's with them); the cached column list must follow.
+CREATE FUNCTION pgtrickle._on_drop_buffers() RETURNS event_trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    v_rel oid;
+BEGIN
+    IF to_regclass('pgtrickle.pgt_sources') IS NULL THEN
+        RETURN;
+    END IF;
+    FOR v_rel IN SELECT DISTINCT s.source_relid FROM pg_event_trigger_dropped_objects() o
+                   JOIN pgtrickle.pgt_sources s ON s.source_relid = o.objid
+                  WHERE o.classid = 'pg_class'::regclass AND o.objsubid > 0
+                    AND EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = s.source_relid) ORDER BY 1 LOOP
+        PERFORM pgtrickle._sync_buffer(v_rel);
+    END LOOP;
+END $$;
+
 -- Named to fire before pgt_ddl_end (event triggers fire in name order).
 DO $$
 BEGIN
     IF (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
         CREATE EVENT TRIGGER pgt_ddl_buffers ON ddl_command_end WHEN TAG IN ('ALTER TABLE')
             EXECUTE FUNCTION pgtrickle._on_ddl_buffers();
+        CREATE EVENT TRIGGER pgt_drop_buffers ON sql_drop WHEN TAG IN ('DROP TYPE', 'DROP DOMAIN')
+            EXECUTE FUNCTION pgtrickle._on_drop_buffers();
     END IF;
 END $$;
 

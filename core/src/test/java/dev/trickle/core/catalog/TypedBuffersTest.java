@@ -55,6 +55,16 @@ class TypedBuffersTest {
     }
 
     @Test
+    void aColumnDroppedWithItsTypeLeavesTheBufferAndTheCaptureGoesOn() throws SQLException {
+        exec("CREATE DOMAIN shade AS text", "CREATE TABLE d_src (id int PRIMARY KEY, tint shade, v int)",
+             "SELECT pgtrickle.create_stream_table('d_st', 'SELECT id, v FROM d_src')",
+             "INSERT INTO d_src VALUES (1, 'red', 1)", "DROP DOMAIN shade CASCADE", "INSERT INTO d_src VALUES (2, 2)");
+        assertEquals("+|1|1;+|2|2", rows(buffer("d_src")));
+        assertEquals("{id,v}", one("SELECT capture_columns::text FROM pgtrickle.pgt_sources WHERE source_name = 'd_src'"));
+        exec("SELECT pgtrickle.drop_stream_table('d_st')", "DROP TABLE d_src");
+    }
+
+    @Test
     void rowModeWritesTypedRowsAndFollowsDdl() throws SQLException {
         exec("CREATE TABLE r_src (id int PRIMARY KEY, v numeric, j json)",
              "SET pgtrickle.cdc_trigger_mode = 'row'",
