@@ -249,6 +249,31 @@ BEGIN
     END LOOP;
 END $$;
 
+-- Where no event trigger can run (a catalog installed by a role that is not a superuser), the buffers
+-- follow their sources when this is called: after DDL on a source, by its owner.
+CREATE FUNCTION pgtrickle.sync_change_buffers() RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    v_src  record;
+    v_done integer := 0;
+BEGIN
+    FOR v_src IN SELECT s.source_relid, s.capture_columns, s.capture_attnums
+                   FROM pgtrickle.pgt_sources s JOIN pg_class c ON c.oid = s.source_relid
+                  WHERE pg_has_role(session_user, c.relowner, 'USAGE')
+                  ORDER BY s.source_relid LOOP
+        PERFORM pgtrickle._sync_buffer(v_src.source_relid);
+        IF (SELECT (capture_columns, capture_attnums) IS DISTINCT FROM (v_src.capture_columns, v_src.capture_attnums)
+              FROM pgtrickle.pgt_sources WHERE source_relid = v_src.source_relid) THEN
+            v_done := v_done + 1;
+        END IF;
+    END LOOP;
+    RETURN v_done;
+END $$;
+
+COMMENT ON FUNCTION pgtrickle.sync_change_buffers() IS
+    'Makes the change buffers of the caller''s captured sources follow their columns again (added, renamed, '
+    'dropped, retyped); returns how many changed. Only needed where the catalog has no event triggers.';
+
 -- Named to fire before pgt_ddl_end (event triggers fire in name order).
 DO $$
 BEGIN
@@ -257,6 +282,9 @@ BEGIN
             EXECUTE FUNCTION pgtrickle._on_ddl_buffers();
         CREATE EVENT TRIGGER pgt_drop_buffers ON sql_drop WHEN TAG IN ('DROP TYPE', 'DROP DOMAIN')
             EXECUTE FUNCTION pgtrickle._on_drop_buffers();
+    ELSE
+        RAISE WARNING 'the Trickle catalog is installed by % (not a superuser): change buffers do not follow DDL on their sources', current_user
+            USING HINT = 'After ALTER TABLE on a captured source, run SELECT pgtrickle.sync_change_buffers() before writing to it.';
     END IF;
 END $$;
 

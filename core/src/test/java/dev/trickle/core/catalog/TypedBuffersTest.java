@@ -64,6 +64,27 @@ class TypedBuffersTest {
         exec("SELECT pgtrickle.drop_stream_table('d_st')", "DROP TABLE d_src");
     }
 
+    /** Without event triggers (a catalog installed by a role that is not a superuser) the owner syncs by hand. */
+    @Test
+    void withoutEventTriggersTheOwnerSyncsTheBuffer() throws SQLException {
+        exec("CREATE TABLE s_src (id int PRIMARY KEY, gone text, v int)",
+             "SELECT pgtrickle.create_stream_table('s_st', 'SELECT id, v FROM s_src')",
+             "INSERT INTO s_src VALUES (1, 'x', 1)");
+        try {
+            exec("ALTER EVENT TRIGGER pgt_ddl_buffers DISABLE",
+                 "ALTER TABLE s_src DROP COLUMN gone", "ALTER TABLE s_src ADD COLUMN added int DEFAULT 5");
+            String stale = refused("INSERT INTO s_src VALUES (2, 2)");
+            assertTrue(stale.contains("column \"gone\" does not exist"), stale);
+            assertEquals("1", one("SELECT pgtrickle.sync_change_buffers()"));
+            assertEquals("0", one("SELECT pgtrickle.sync_change_buffers()"));
+        } finally {
+            exec("ALTER EVENT TRIGGER pgt_ddl_buffers ENABLE");
+        }
+        exec("INSERT INTO s_src VALUES (2, 2)");
+        assertEquals("+|1|1|NULL;+|2|2|5", rows(buffer("s_src")));
+        exec("SELECT pgtrickle.drop_stream_table('s_st')", "DROP TABLE s_src");
+    }
+
     @Test
     void rowModeWritesTypedRowsAndFollowsDdl() throws SQLException {
         exec("CREATE TABLE r_src (id int PRIMARY KEY, v numeric, j json)",
