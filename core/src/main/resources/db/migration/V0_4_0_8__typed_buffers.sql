@@ -12,8 +12,8 @@
 -- in step with the source (capture_attnums tells which source column each buffer column holds):
 -- ADD COLUMN adds the column to the buffer, RENAME COLUMN renames it, DROP COLUMN (of a column no
 -- stream table reads: the dependency views refuse the others) drops it, and ALTER COLUMN TYPE (of an
--- unused column, likewise) changes its type, casting the values buffered before (NULL where a value
--- does not cast: no stream table reads that column). Buffered rows stay readable across each of them.
+-- unused column, likewise) changes its type, casting the values buffered before (all NULL if one of
+-- them does not cast: no stream table reads that column). Buffered rows stay readable across each of them.
 --
 -- Existing jsonb buffers are converted with their pending rows: same change ids (so the same order),
 -- same xids.
@@ -196,7 +196,7 @@ BEGIN
                   ORDER BY a.attnum LOOP
         EXECUTE format('ALTER TABLE %s ADD COLUMN %I %s', v_buf, v_col.attname, v_col.type);
     END LOOP;
-    -- a changed type: the buffered values are cast, or NULL where they do not cast (no stream table
+    -- a changed type: the buffered values are cast, or all NULL if one does not cast (no stream table
     -- reads the column, or PostgreSQL would have refused the ALTER for its dependency view)
     FOR v_col IN SELECT s.attname, format_type(s.atttypid, s.atttypmod) AS type
                    FROM pg_attribute s JOIN pg_attribute b ON b.attrelid = v_buf::regclass AND b.attname = s.attname
@@ -207,8 +207,8 @@ BEGIN
             EXECUTE format('ALTER TABLE %s ALTER COLUMN %I TYPE %s USING %I::%s', v_buf, v_col.attname, v_type,
                            v_col.attname, v_type);
         EXCEPTION WHEN OTHERS THEN
-            RAISE NOTICE 'values of column % buffered before its type changed are read as NULL', quote_ident(v_col.attname)
-                USING DETAIL = format('They do not cast to %s (%s); no stream table reads the column.', v_type, SQLERRM);
+            RAISE NOTICE 'the values of column % buffered before its type changed are read as NULL', quote_ident(v_col.attname)
+                USING DETAIL = format('One of them does not cast to %s (%s); no stream table reads the column.', v_type, SQLERRM);
             EXECUTE format('ALTER TABLE %s ALTER COLUMN %I TYPE %s USING NULL', v_buf, v_col.attname, v_type);
         END;
     END LOOP;
