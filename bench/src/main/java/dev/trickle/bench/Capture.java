@@ -16,8 +16,8 @@ import java.util.function.Consumer;
 /**
  * Reads ticks the way the source connector does (see {@code TickSteps} and {@code BufferCleaner}): a tick is
  * one REPEATABLE READ transaction whose first statement takes {@code pg_current_snapshot()}; each source's rows
- * are its buffer rows whose transaction is not visible in the previous tick's snapshot, turned back into
- * the table's row type by {@code jsonb_populate_record} and read as text; the tick row is recorded; after
+ * are its buffer rows whose transaction is not visible in the previous tick's snapshot, read as they are
+ * from the typed buffer (the source's columns with their own types) as text; the tick row is recorded; after
  * the tick, buffer rows visible in its snapshot are deleted.
  */
 final class Capture {
@@ -71,13 +71,12 @@ final class Capture {
     }
 
     /**
-     * The fill tick: every row of {@code relation} at one snapshot, through the same jsonb round trip as the
-     * connector's fill (so that later changes of a row read as the same text), handed out in batches.
+     * The fill tick: every row of {@code relation} at one snapshot, read from the table as the connector's
+     * fill reads it (typed buffers make later changes of a row read as the same text), handed out in batches.
      */
     void fill(Source source, int batch, Consumer<List<Change>> sink) throws SQLException {
         conn.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-        try (PreparedStatement ps = conn.prepareStatement("SELECT r.* FROM " + source.relation() + " t, "
-                + "jsonb_populate_record(NULL::" + source.relation() + ", to_jsonb(t.*)) r")) {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT t.* FROM " + source.relation() + " t")) {
             ps.setFetchSize(10_000);
             try (ResultSet rs = ps.executeQuery()) {
                 String[] columns = columns(rs, 1);
@@ -126,17 +125,17 @@ final class Capture {
         for (Source source : sources) {
             long r0 = System.nanoTime();
             List<Change> out = new ArrayList<>();
-            try (PreparedStatement ps = conn.prepareStatement("SELECT b.op, r.* FROM " + source.buffer() + " b, "
-                    + "jsonb_populate_record(NULL::" + source.relation() + ", b.row_data) r "
-                    + "WHERE TRUE AND b.xid >= pg_snapshot_xmin(?::pg_snapshot) AND NOT pg_visible_in_snapshot(b.xid, ?::pg_snapshot) "
-                    + "ORDER BY b.change_id")) {
+            try (PreparedStatement ps = conn.prepareStatement("SELECT b.* FROM " + source.buffer() + " b "
+                    + "WHERE TRUE AND b.__pgt_xid >= pg_snapshot_xmin(?::pg_snapshot) "
+                    + "AND NOT pg_visible_in_snapshot(b.__pgt_xid, ?::pg_snapshot) ORDER BY b.__pgt_change_id")) {
                 ps.setFetchSize(2_000);
                 ps.setString(1, previous);
                 ps.setString(2, previous);
                 try (ResultSet rs = ps.executeQuery()) {
-                    String[] columns = columns(rs, 2);
+                    // typed buffer: __pgt_change_id, __pgt_xid, __pgt_op, then the source's columns
+                    String[] columns = columns(rs, 4);
                     while (rs.next()) {
-                        out.add(new Change("+".equals(rs.getString(1)) ? 1 : -1, values(rs, columns, 2)));
+                        out.add(new Change("+".equals(rs.getString(3)) ? 1 : -1, values(rs, columns, 4)));
                     }
                 }
             }
@@ -159,7 +158,7 @@ final class Capture {
         for (Source source : sources) {
             long d0 = System.nanoTime();
             try (PreparedStatement ps = conn.prepareStatement("DELETE FROM " + source.buffer()
-                    + " WHERE xid < pg_snapshot_xmax(?::pg_snapshot) AND pg_visible_in_snapshot(xid, ?::pg_snapshot)")) {
+                    + " WHERE __pgt_xid < pg_snapshot_xmax(?::pg_snapshot) AND pg_visible_in_snapshot(__pgt_xid, ?::pg_snapshot)")) {
                 ps.setString(1, snapshot);
                 ps.setString(2, snapshot);
                 ps.executeUpdate();

@@ -38,8 +38,8 @@ final class BufferCleaner {
         long rows = 0;
         for (String buffer : buffers) {
             try (PreparedStatement ps = w.prepareStatement("DELETE FROM " + dev.trickle.core.pg.Sql.qualified(
-                    "pgtrickle_changes", buffer) + " WHERE xid < pg_snapshot_xmax(?::pg_snapshot) "
-                    + "AND pg_visible_in_snapshot(xid, ?::pg_snapshot)")) {
+                    "pgtrickle_changes", buffer) + " WHERE __pgt_xid < pg_snapshot_xmax(?::pg_snapshot) "
+                    + "AND pg_visible_in_snapshot(__pgt_xid, ?::pg_snapshot)")) {
                 ps.setString(1, tick.snapshot());
                 ps.setString(2, tick.snapshot());
                 rows += ps.executeUpdate();

@@ -56,6 +56,12 @@ final class TickSteps {
      */
     static final class Changes extends Cursor {
         private static final String SAVEPOINT = "trickle_source";
+        /**
+         * A typed buffer is (__pgt_change_id, __pgt_xid, __pgt_op, the source's columns in order): the catalog
+         * keeps its columns in step with the source's (V0_4_0_8), so b.* reads them as the source has them now.
+         */
+        private static final int OP_COLUMN = 3;
+        private static final int FIRST_COLUMN = 4;
         private final CapturedSource source;
         private final Connection connection;
         private final SourceFailures failures;
@@ -88,7 +94,7 @@ final class TickSteps {
                 if (!isOpen()) {
                     open();
                     List<String> columns = columns();
-                    failures.opened(source, columns.subList(1, columns.size()));
+                    failures.opened(source, columns.subList(FIRST_COLUMN - 1, columns.size()));
                 }
                 boolean done = super.emit(out, room);
                 if (done) {
@@ -123,13 +129,14 @@ final class TickSteps {
         private static String sql(CapturedSource source, boolean upper, boolean lower) {
             StringBuilder where = new StringBuilder("TRUE");
             if (upper) {
-                where.append(" AND b.xid < pg_snapshot_xmax(?::pg_snapshot) AND pg_visible_in_snapshot(b.xid, ?::pg_snapshot)");
+                where.append(" AND b.__pgt_xid < pg_snapshot_xmax(?::pg_snapshot)"
+                        + " AND pg_visible_in_snapshot(b.__pgt_xid, ?::pg_snapshot)");
             }
             if (lower) {
-                where.append(" AND b.xid >= pg_snapshot_xmin(?::pg_snapshot) AND NOT pg_visible_in_snapshot(b.xid, ?::pg_snapshot)");
+                where.append(" AND b.__pgt_xid >= pg_snapshot_xmin(?::pg_snapshot)"
+                        + " AND NOT pg_visible_in_snapshot(b.__pgt_xid, ?::pg_snapshot)");
             }
-            return "SELECT b.op, r.* FROM " + source.buffer() + " b, jsonb_populate_record(NULL::" + source.relation()
-                    + ", b.row_data) r WHERE " + where + " ORDER BY b.change_id";
+            return "SELECT b.* FROM " + source.buffer() + " b WHERE " + where + " ORDER BY b.__pgt_change_id";
         }
 
         private static String[] params(String upper, String lower) {
@@ -151,17 +158,17 @@ final class TickSteps {
         @Override
         SourceRecord toRecord(ResultSet rs) throws SQLException {
             // '+' inserted; '-' deleted; 'T' removed by TRUNCATE
-            int weight = "+".equals(rs.getString(1)) ? 1 : -1;
+            int weight = "+".equals(rs.getString(OP_COLUMN)) ? 1 : -1;
             rows++;
-            return tick.row(source, weight, namedValues(rs, 2), null);
+            return tick.row(source, weight, namedValues(rs, FIRST_COLUMN), null);
         }
     }
 
     /**
-     * Every row of a source at the tick's snapshot, tagged for the one stream table being filled. The
-     * rows take the same jsonb round trip as buffered changes, so that a row reads as the same text in
-     * the fill and in a later change (json values, for one, come back normalised from jsonb); otherwise
-     * the engine could not match a later -old row with the filled one.
+     * Every row of a source at the tick's snapshot, tagged for the one stream table being filled, read
+     * from the source as it is: the change buffers hold the source's columns with their own types, so a
+     * row reads as the same text in the fill and in a later change (json values included), which the
+     * engine needs to match a later -old row with the filled one.
      */
     static final class FillRows extends Cursor {
         private final CapturedSource source;
@@ -172,10 +179,8 @@ final class TickSteps {
         FillRows(Connection c, RecordFactory.Tick tick, CapturedSource source, Catalog.Fill fill, int fetchSize,
                  long[] counter, FillFailures failures) {
             // t.*, not t: a column named t would win over the row alias. An upstream stream table's rows are
-            // read as stored: its later deltas carry the text the sink stored, not a jsonb round trip of it.
-            super(c, tick, source.upstream() ? "SELECT t.* FROM " + source.relation() + " t"
-                    : "SELECT r.* FROM " + source.relation() + " t, jsonb_populate_record(NULL::"
-                    + source.relation() + ", to_jsonb(t.*)) r", new String[0], fetchSize, counter);
+            // read as stored too: its later deltas carry the text the sink stored.
+            super(c, tick, "SELECT t.* FROM " + source.relation() + " t", new String[0], fetchSize, counter);
             this.source = source;
             this.fill = fill;
             this.failures = failures;

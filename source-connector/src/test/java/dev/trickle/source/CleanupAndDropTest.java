@@ -46,13 +46,13 @@ class CleanupAndDropTest {
             h.acknowledge(t2);
             h.nextTick();
             // ticks 1 and 2 are in Kafka: their rows are gone; tick 3 (not acknowledged) keeps its row
-            assertEquals(List.of("4"), column(url, "SELECT row_data->>'id' FROM " + buffer + " ORDER BY change_id"));
+            assertEquals(List.of("4"), column(url, "SELECT id FROM " + buffer + " ORDER BY __pgt_change_id"));
             assertEquals("0", one(url, "SELECT count(*) FROM " + bagBuffer));
-            assertEquals("0", one(url, "SELECT count(*) FROM " + buffer + " WHERE pg_visible_in_snapshot(xid, "
+            assertEquals("0", one(url, "SELECT count(*) FROM " + buffer + " WHERE pg_visible_in_snapshot(__pgt_xid, "
                     + "(SELECT snapshot FROM pgtrickle.pgt_ticks WHERE tick_id = 2))"));
             open.commit();
             assertTrue(h.tickWhere(t -> !t.allRows().isEmpty()).allRows().get(0).values().containsValue("still open"));
-            assertEquals(List.of("3", "4"), column(url, "SELECT row_data->>'id' FROM " + buffer + " ORDER BY change_id"));
+            assertEquals(List.of("3", "4"), column(url, "SELECT id FROM " + buffer + " ORDER BY __pgt_change_id"));
         }
     }
 

@@ -205,8 +205,8 @@ class ObservabilityTest {
 
     /** What the source connector deletes once tick {@code upTo} is committed to Kafka. */
     private static void cleanUpTo(long upTo) throws SQLException {
-        exec("DELETE FROM " + buffer + " WHERE xid < pg_snapshot_xmax((SELECT snapshot FROM pgtrickle.pgt_ticks WHERE tick_id = "
-                + upTo + ")) AND pg_visible_in_snapshot(xid, (SELECT snapshot FROM pgtrickle.pgt_ticks WHERE tick_id = " + upTo + "))");
+        exec("DELETE FROM " + buffer + " WHERE __pgt_xid < pg_snapshot_xmax((SELECT snapshot FROM pgtrickle.pgt_ticks WHERE tick_id = "
+                + upTo + ")) AND pg_visible_in_snapshot(__pgt_xid, (SELECT snapshot FROM pgtrickle.pgt_ticks WHERE tick_id = " + upTo + "))");
     }
 
     private static String bufferCounts() throws SQLException {

@@ -45,8 +45,8 @@ class SourceDdlTest {
         assertEquals("+{\"id\": 1, \"used\": \"a\", \"added\": 7}|-{\"id\": 1, \"used\": \"a\", \"added\": 7}|"
                 + "+{\"id\": 1, \"used\": \"b\", \"added\": 7}|-{\"id\": 1, \"used\": \"b\", \"added\": 7}|"
                 + "+{\"id\": 2, \"used\": \"c\", \"added\": 8}|T{\"id\": 2, \"used\": \"c\", \"added\": 8}",
-                one("SELECT string_agg(op::text || row_data::text, '|' ORDER BY change_id) FROM pgtrickle_changes."
-                        + buffer("r_src")));
+                one("SELECT string_agg(__pgt_op::text || (to_jsonb(b) - '{__pgt_change_id,__pgt_xid,__pgt_op}'::text[])::text, '|' ORDER BY __pgt_change_id) "
+                        + "FROM pgtrickle_changes." + buffer("r_src") + " b"));
         exec("SELECT pgtrickle.drop_stream_table('r_st')", "DROP TABLE r_src");
     }
 
