@@ -3,12 +3,6 @@ package dev.trickle.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Properties;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,17 +16,6 @@ class MalformedChangeEndToEndTest extends E2eSupport {
     private static final String TOTALS = "SELECT v % 3 AS k, count(*) AS n, sum(v) AS s FROM mc_a GROUP BY v % 3";
     private static final String OTHER = "SELECT id, v FROM mc_b";
 
-    private static void produceGarbage(String topic) throws Exception {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
-            producer.send(new ProducerRecord<>(topic, 0, null, "this is not a change".getBytes(StandardCharsets.UTF_8)))
-                    .get();
-        }
-    }
-
     @Test
     void aMalformedChangeRecordStopsExactlyTheStreamTablesReadingItsTopic() throws Exception {
         exec("CREATE TABLE mc_a (id int PRIMARY KEY, v int)", "CREATE TABLE mc_b (id int PRIMARY KEY, v int)",
@@ -44,7 +27,7 @@ class MalformedChangeEndToEndTest extends E2eSupport {
         try {
             awaitActive("public.mc_plain", "public.mc_totals", "public.mc_other");
             String topic = stack.topicPrefix() + ".changes.public.mc_a";
-            produceGarbage(topic);
+            produceRaw(topic, "this is not a change");
             exec("INSERT INTO mc_a VALUES (21, 21)", "INSERT INTO mc_b VALUES (21, 21)");
             for (String st : new String[] {"public.mc_plain", "public.mc_totals"}) {
                 await(st + " to stop at the malformed record", sql(() -> "ERROR".equals(status(st))));

@@ -3,12 +3,6 @@ package dev.trickle.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Properties;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,17 +14,6 @@ class MalformedDeltaEndToEndTest extends E2eSupport {
     private static final String BAD = "SELECT id, v FROM md_a WHERE v > 0";
     private static final String GOOD = "SELECT id, v FROM md_b";
 
-    private static void produceGarbage(String topic) throws Exception {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
-            producer.send(new ProducerRecord<>(topic, 0, null, "this is not a delta".getBytes(StandardCharsets.UTF_8)))
-                    .get();
-        }
-    }
-
     @Test
     void aMalformedDeltaRecordStopsOnlyItsOwnStreamTable() throws Exception {
         exec("CREATE TABLE md_a (id int PRIMARY KEY, v int)", "CREATE TABLE md_b (id int PRIMARY KEY, v int)",
@@ -41,7 +24,7 @@ class MalformedDeltaEndToEndTest extends E2eSupport {
         try {
             awaitActive("public.md_bad", "public.md_good");
             String topic = stack.topicPrefix() + ".delta.public.md_bad";
-            produceGarbage(topic);
+            produceRaw(topic, "this is not a delta");
             exec("INSERT INTO md_a VALUES (21, 21)", "INSERT INTO md_b VALUES (21, 21)");
             await("md_bad to stop at the malformed record", sql(() -> "ERROR".equals(status("public.md_bad"))));
             String error = value("last_error", "public.md_bad");
