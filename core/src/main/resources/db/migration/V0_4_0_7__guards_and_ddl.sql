@@ -1009,7 +1009,9 @@ BEGIN
 END $$;
 
 -- Internal functions, trigger functions and event trigger functions are the catalog owner's only.
-DO $$
+-- Every migration that creates functions ends with a call: CREATE FUNCTION grants EXECUTE to PUBLIC.
+CREATE FUNCTION pgtrickle._revoke_internal_execute() RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     v_fn regprocedure;
 BEGIN
@@ -1021,3 +1023,4 @@ BEGIN
         EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', v_fn);
     END LOOP;
 END $$;
+SELECT pgtrickle._revoke_internal_execute();

@@ -66,20 +66,27 @@ END $$;
 -- ---------------------------------------------------------------------------------------------
 -- Capture. One look-up per statement (the buffer and the cached column list); the rows go from the
 -- transition table into the buffer as they are.
+CREATE FUNCTION pgtrickle._capture_target(p_relid oid, OUT buffer text, OUT columns text)
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    -- columns: ', "a", "b"', ready to follow __pgt_op in a column list and in a select list
+    SELECT s.buffer_table, coalesce((SELECT string_agg(', ' || quote_ident(c), '') FROM unnest(s.capture_columns) c), '')
+      INTO buffer, columns
+      FROM pgtrickle.pgt_sources s WHERE s.source_relid = p_relid;
+    IF buffer IS NULL THEN
+        RAISE EXCEPTION 'table % is not a source captured by Trickle', p_relid::regclass
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Only pgtrickle.create_stream_table attaches capture triggers; drop this trigger.';
+    END IF;
+END $$;
+
 CREATE OR REPLACE FUNCTION pgtrickle.capture_changes() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     v_buf  text;
     v_cols text;
 BEGIN
-    SELECT s.buffer_table, coalesce((SELECT string_agg(', ' || quote_ident(c), '') FROM unnest(s.capture_columns) c), '')
-      INTO v_buf, v_cols
-      FROM pgtrickle.pgt_sources s WHERE s.source_relid = TG_RELID;
-    IF v_buf IS NULL THEN
-        RAISE EXCEPTION 'table % is not a source captured by Trickle', TG_RELID::regclass
-            USING ERRCODE = 'object_not_in_prerequisite_state',
-                  HINT = 'Only pgtrickle.create_stream_table attaches capture triggers; drop this trigger.';
-    END IF;
+    SELECT t.buffer, t.columns INTO v_buf, v_cols FROM pgtrickle._capture_target(TG_RELID) t;
     IF TG_OP IN ('DELETE', 'UPDATE') THEN
         EXECUTE format('INSERT INTO pgtrickle_changes.%I (__pgt_op%s) SELECT ''-''%s FROM __pgt_old', v_buf, v_cols, v_cols);
     END IF;
@@ -99,14 +106,7 @@ DECLARE
     v_buf  text;
     v_cols text;
 BEGIN
-    SELECT s.buffer_table, coalesce((SELECT string_agg(', ' || quote_ident(c), '') FROM unnest(s.capture_columns) c), '')
-      INTO v_buf, v_cols
-      FROM pgtrickle.pgt_sources s WHERE s.source_relid = TG_RELID;
-    IF v_buf IS NULL THEN
-        RAISE EXCEPTION 'table % is not a source captured by Trickle', TG_RELID::regclass
-            USING ERRCODE = 'object_not_in_prerequisite_state',
-                  HINT = 'Only pgtrickle.create_stream_table attaches capture triggers; drop this trigger.';
-    END IF;
+    SELECT t.buffer, t.columns INTO v_buf, v_cols FROM pgtrickle._capture_target(TG_RELID) t;
     IF TG_OP IN ('DELETE', 'UPDATE') THEN
         EXECUTE format('INSERT INTO pgtrickle_changes.%I (__pgt_op%s) SELECT ''-''%s FROM (SELECT ($1).*) r', v_buf, v_cols, v_cols)
             USING OLD;
@@ -373,15 +373,5 @@ BEGIN
     END LOOP;
 END $$;
 
-DO $$
-DECLARE
-    v_fn regprocedure;
-BEGIN
-    FOR v_fn IN
-        SELECT p.oid::regprocedure FROM pg_proc p
-         WHERE p.pronamespace = 'pgtrickle'::regnamespace
-           AND (p.proname LIKE '\_%' OR p.prorettype IN ('trigger'::regtype, 'event_trigger'::regtype))
-    LOOP
-        EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', v_fn);
-    END LOOP;
-END $$;
+-- the functions this migration created are the catalog owner's only, as in 0.4.0.7
+SELECT pgtrickle._revoke_internal_execute();
