@@ -141,10 +141,25 @@ final class ShapeCheck {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ResultSetMetaData meta = ps.getMetaData();
             for (int i = 1; i <= meta.getColumnCount(); i++) {
-                out.putIfAbsent(meta.getColumnLabel(i), meta.getColumnTypeName(i));
+                out.putIfAbsent(meta.getColumnLabel(i), storedType(meta.getColumnTypeName(i)));
             }
         }
         return out;
+    }
+
+    /**
+     * The column's type as stored. pgjdbc names a column of a base table whose default is {@code nextval()}
+     * (or an identity column) {@code serial}/{@code bigserial}/{@code smallserial}; the same column passed
+     * through a query into a stream table has no default there and is named {@code int4}/{@code int8}/
+     * {@code int2}. Both are one type: without this, every stream table projecting such a key went to ERROR.
+     */
+    static String storedType(String jdbcTypeName) {
+        return switch (jdbcTypeName) {
+            case "serial" -> "int4";
+            case "bigserial" -> "int8";
+            case "smallserial" -> "int2";
+            default -> jdbcTypeName;
+        };
     }
 
     /** Back to before the check: the search path, and a transaction that a failed query left aborted. */
