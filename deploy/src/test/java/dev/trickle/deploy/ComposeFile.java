@@ -18,7 +18,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * docker-compose.yml as compose reads it: YAML with anchors, aliases and merge keys resolved, as a JSON tree, and
  * {@code ${VAR:-default}} interpolated with the defaults (what {@code docker compose up} uses with no variable set).
  */
-final class ComposeFile {
+public final class ComposeFile {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?}");
 
@@ -28,21 +28,21 @@ final class ComposeFile {
         this.raw = raw;
     }
 
-    static ComposeFile load(Path file) throws IOException {
+    public static ComposeFile load(Path file) throws IOException {
         return parse(Files.readString(file, StandardCharsets.UTF_8));
     }
 
-    static ComposeFile parse(String yaml) {
+    public static ComposeFile parse(String yaml) {
         Object tree = new Yaml(new SafeConstructor(new LoaderOptions())).load(yaml);
         return new ComposeFile(JSON.valueToTree(tree));
     }
 
     /** The file as written (variables not interpolated): what the compose-spec schema validates. */
-    JsonNode raw() {
+    public JsonNode raw() {
         return raw;
     }
 
-    JsonNode service(String name) {
+    public JsonNode service(String name) {
         JsonNode s = raw.path("services").path(name);
         if (s.isMissingNode()) {
             throw new AssertionError("docker-compose.yml has no service " + name + "; it has " + names(raw.path("services")));
@@ -51,10 +51,21 @@ final class ComposeFile {
     }
 
     /** A service's environment as a map, values interpolated with their defaults. */
-    Map<String, String> environment(String service) {
+    public Map<String, String> environment(String service) {
         Map<String, String> env = new LinkedHashMap<>();
         service(service).path("environment").fields().forEachRemaining(e -> env.put(e.getKey(), interpolate(e.getValue().asText())));
         return env;
+    }
+
+    /** The host directory that a service mounts at /etc/trickle/config (interpolated with its default). */
+    public String configMount(String service) {
+        for (JsonNode volume : service(service).path("volumes")) {
+            String[] parts = interpolate(volume.asText()).split(":");
+            if (parts.length >= 2 && parts[1].equals("/etc/trickle/config")) {
+                return parts[0];
+            }
+        }
+        throw new AssertionError("compose service " + service + " mounts nothing at /etc/trickle/config");
     }
 
     /** {@code ${VAR:-default}} and {@code ${VAR-default}} with their default, {@code $$} as a literal {@code $}. */

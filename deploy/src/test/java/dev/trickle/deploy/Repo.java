@@ -5,11 +5,11 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Assumptions;
 
 /** Where the tests find the repository's deployment files and what the build made (paths set by the module's POM). */
-final class Repo {
+public final class Repo {
     private Repo() {
     }
 
-    static Path root() {
+    public static Path root() {
         return Path.of(System.getProperty("trickle.repo.root", "..")).toAbsolutePath().normalize();
     }
 
@@ -21,7 +21,7 @@ final class Repo {
         return v;
     }
 
-    static Path composeFile() {
+    public static Path composeFile() {
         return root().resolve("docker-compose.yml");
     }
 
