@@ -19,6 +19,7 @@ class TopicsCommandEndToEndTest extends E2eSupport {
                 "SELECT pgtrickle.create_stream_table('topics_sum', 'SELECT grp, sum(v) AS s FROM topics_src GROUP BY grp')");
         awaitActive("public.topics_sum");
         String out = run("topics", "--pg-url", stack.pgUrl(), "--bootstrap", stack.bootstrapServers());
+        System.out.println(out);
         List<String> lines = out.lines().toList();
         assertTrue(lines.get(0).startsWith("TOPIC"), out);
         String change = line(lines, "trickle.changes.public.topics_src ");
