@@ -85,7 +85,7 @@ class ComposeAgreementTest {
     }
 
     @Test
-    void composeUsesTheLocalStacksTopicPrefixAndDatabase() {
+    void composeUsesTheLocalStacksTopicPrefixAndItsOwnServices() {
         Map<String, String> env = compose.environment("streams-app");
         assertEquals(LocalStack.builder().topicPrefix, env.get("TRICKLE_TOPIC_PREFIX"),
                 "same topic prefix, so the same topic names as ./trickle local");
