@@ -162,7 +162,7 @@ public final class ChildJvm {
         cmd.add("-Dtrickle.role=" + name);
         systemProperties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-cp");
-        cmd.add(classpath);
+        cmd.add(ChildJvmDefaults.withLauncher(classpath));
         cmd.add(ParentWatch.class.getName());
         cmd.add(mainClass);
         cmd.addAll(args);

@@ -26,6 +26,25 @@ final class ChildJvmDefaults {
         return expandManifestOnlyJars(System.getProperty("java.class.path"));
     }
 
+    /**
+     * {@code classpath} plus where {@link ParentWatch} (the child's launcher) comes from, unless it is there
+     * already: a classpath of another program's jars only (a Connect worker from Kafka's jars) runs too.
+     */
+    static String withLauncher(String classpath) {
+        java.security.CodeSource source = ParentWatch.class.getProtectionDomain().getCodeSource();
+        if (source == null) {
+            return classpath;
+        }
+        String launcher;
+        try {
+            launcher = Path.of(source.getLocation().toURI()).toString();
+        } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+            return classpath;
+        }
+        List<String> entries = List.of(classpath.split(java.io.File.pathSeparator));
+        return entries.contains(launcher) ? classpath : classpath + java.io.File.pathSeparator + launcher;
+    }
+
     static String expandManifestOnlyJars(String classpath) {
         List<String> out = new ArrayList<>();
         for (String entry : classpath.split(java.io.File.pathSeparator)) {

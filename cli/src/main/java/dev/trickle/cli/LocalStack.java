@@ -114,7 +114,8 @@ public final class LocalStack implements AutoCloseable {
 
     private void startConnect() throws Exception {
         Map<String, String> workerConfig = new LinkedHashMap<>();
-        if (cfg.classpath == null && cfg.deployConnectors) {
+        String classpath = cfg.connectClasspath != null ? cfg.connectClasspath : cfg.classpath;
+        if (classpath == null && cfg.deployConnectors) {
             String discovery = PluginManifests.discoveryMode(List.of(
                     sourceConnector.config().getOrDefault("connector.class", ""),
                     sinkConnector.config().getOrDefault("connector.class", "")), progress);
@@ -122,7 +123,7 @@ public final class LocalStack implements AutoCloseable {
         }
         workerConfig.putAll(ConnectorSecrets.workerConfig(workDir));
         workerConfig.putAll(cfg.workerConfig);
-        connect = new ConnectCluster(workDir, logs(), broker.bootstrapServers(), cfg.classpath, cfg.connectHeap,
+        connect = new ConnectCluster(workDir, logs(), broker.bootstrapServers(), classpath, cfg.connectHeap,
                 workerConfig, this::unexpectedExit);
         connect.start(cfg.connectWorkers, ports.get("connect.port"), progress, cfg.timeout);
         if (cfg.deployConnectors) {

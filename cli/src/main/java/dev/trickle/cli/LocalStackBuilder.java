@@ -16,6 +16,7 @@ public final class LocalStackBuilder {
     boolean keep;
     PrintStream progress = System.err;
     String classpath;
+    String connectClasspath;
     String topicPrefix = "trickle";
     Duration timeout = Duration.ofSeconds(120);
     boolean installCatalog = true;
@@ -70,6 +71,16 @@ public final class LocalStackBuilder {
     /** Classpath of the child JVMs (default: {@link ChildJvmDefaults#classpath()}). */
     public LocalStackBuilder classpath(String value) {
         this.classpath = value;
+        return this;
+    }
+
+    /**
+     * Classpath of the Connect workers only (default: the other children's). With Kafka's own jars here and
+     * {@code workerConfig("plugin.path", ...)} the workers load the connectors from their plugin archives, as a
+     * Connect cluster that Trickle is installed into does.
+     */
+    public LocalStackBuilder connectClasspath(String value) {
+        this.connectClasspath = value;
         return this;
     }
 
