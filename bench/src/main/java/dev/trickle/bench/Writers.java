@@ -91,8 +91,9 @@ final class Writers {
             Thread th = new Thread(() -> {
                 try (Connection c = connections.open()) {
                     c.setAutoCommit(false);
-                    try (PreparedStatement ins = c.prepareStatement("INSERT INTO " + table + " (customer_id, amount, status) "
-                            + "SELECT 1 + floor(random() * " + customers + ")::int, round((random() * 100)::numeric, 2), 'new' "
+                    try (PreparedStatement ins = c.prepareStatement("INSERT INTO " + table + " (id, customer_id, amount, status) "
+                            + "SELECT nextval('" + table + "_ids'), 1 + floor(random() * " + customers + ")::int, "
+                            + "round((random() * 100)::numeric, 2), 'new' "
                             + "FROM generate_series(1, " + INSERTS + ")");
                          PreparedStatement upd = c.prepareStatement("UPDATE " + table + " SET amount = amount + 1, "
                                  + "status = 'paid' WHERE id BETWEEN ? AND ? RETURNING pg_current_xact_id()::text")) {
