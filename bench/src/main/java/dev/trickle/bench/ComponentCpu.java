@@ -19,6 +19,7 @@ final class ComponentCpu {
     static final String CONNECT = "Connect worker";
     static final String STREAMS = "streams app";
     static final String BENCH = "benchmark JVM (writers)";
+    static final String STACK = "the stack and the writers (sum of the above)";
     static final String MACHINE = "whole machine";
     static final List<String> COMPONENTS = List.of(POSTGRES, BROKER, CONNECT, STREAMS, BENCH);
 
@@ -36,6 +37,11 @@ final class ComponentCpu {
         m.put(CONNECT, ProcessCpu.millis(stack.connectWorker().process().pid()));
         m.put(STREAMS, ProcessCpu.millis(stack.streamsApp().pid()));
         m.put(BENCH, ProcessCpu.millis(ProcessHandle.current().pid()));
+        double sum = 0;
+        for (String component : COMPONENTS) {
+            sum = m.get(component) < 0 || sum < 0 ? -1 : sum + m.get(component);
+        }
+        m.put(STACK, sum);
         m.put(MACHINE, ProcessCpu.machineBusyMillis());
         return m;
     }

@@ -58,7 +58,7 @@ public final class ThroughputMain {
                 cfg.orders(), cfg.customers());
         bench.setUp(c);
         report.machine.put("PostgreSQL", IncrementalBench.one(c, "SELECT version()") + " (embedded, the local stack's "
-                + "settings: " + IncrementalBench.one(c, "SELECT string_agg(name || '=' || setting, ', ' ORDER BY name) "
+                + "settings: " + IncrementalBench.one(c, "SELECT string_agg(name || '=' || current_setting(name), ', ' ORDER BY name) "
                 + "FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'shared_buffers', 'wal_level')") + ")");
         report.setupSeconds = (System.nanoTime() - t0) / 1e9;
         ComponentCpu cpu = new ComponentCpu(stack);

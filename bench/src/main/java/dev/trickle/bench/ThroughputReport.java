@@ -143,11 +143,13 @@ final class ThroughputReport {
     }
 
     private void cpuTable(StringBuilder b) {
-        b.append("CPU seconds per component (average cores busy over the phase's wall time):\n\n| component |");
+        b.append("CPU seconds per component (average cores busy over the phase's wall time; the whole machine includes "
+                + "whatever else ran on it):\n\n| component |");
         List<String> phases = new ArrayList<>(cpu.keySet());
         phases.forEach(p -> b.append(' ').append(PHASES.get(p)).append(String.format(Locale.ROOT, ", %.1f s |", wall.get(p))));
         b.append("\n|---|").append("---:|".repeat(phases.size())).append('\n');
         List<String> rows = new ArrayList<>(ComponentCpu.COMPONENTS);
+        rows.add(ComponentCpu.STACK);
         rows.add(ComponentCpu.MACHINE);
         for (String comp : rows) {
             b.append("| ").append(comp).append(" |");
