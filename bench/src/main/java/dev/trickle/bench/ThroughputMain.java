@@ -62,7 +62,17 @@ public final class ThroughputMain {
                 + "FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'shared_buffers', 'wal_level')") + ")");
         report.setupSeconds = (System.nanoTime() - t0) / 1e9;
         ComponentCpu cpu = new ComponentCpu(stack);
-        Writers writers = new Writers(stack::connect, cfg.threads(), cfg.customers(), cfg.orders());
+        try (Writers writers = new Writers(stack::connect, cfg.threads(), cfg.customers(), cfg.orders())) {
+            phases(cfg, report, bench, cpu, writers, c);
+        }
+        bench.awaitIdle(c);
+        report.difference = ThroughputBench.firstDifference(c);
+        report.checked = true;
+        Log.step("both stream tables equal their queries: %s", report.difference == null ? "yes" : "NO: " + report.difference);
+    }
+
+    private static void phases(ThroughputConfig cfg, ThroughputReport report, ThroughputBench bench, ComponentCpu cpu,
+                               Writers writers, Connection c) throws Exception {
 
         Log.step("warm-up: %d s of writers on the uncaptured tables", WARMUP_SECONDS);
         writers.run("plain_orders", WARMUP_SECONDS, 0);
@@ -110,10 +120,5 @@ public final class ThroughputMain {
         report.freshness = bench.freshness(c, report.fresh.commits());
         report.freshness.forEach((st, v) -> Log.step("(c) %s: commit → visible p50 %.0f ms, p99 %.0f ms (%d commits)", st,
                 Stats.median(v), Stats.percentile(v, 99), v.size()));
-
-        bench.awaitIdle(c);
-        report.difference = ThroughputBench.firstDifference(c);
-        report.checked = true;
-        Log.step("both stream tables equal their queries: %s", report.difference == null ? "yes" : "NO: " + report.difference);
     }
 }

@@ -159,14 +159,45 @@ final class ThroughputReport {
             }
             b.append('\n');
         }
-        if (sustained != null && cpu.containsKey("b")) {
-            b.append("\nCPU per 1,000 row changes in (b): ");
-            double k = sustained.transactions() * (double) Writers.ROW_CHANGES / 1000;
-            for (String comp : ComponentCpu.COMPONENTS) {
-                double ms = cpu.get("b").getOrDefault(comp, -1.0);
-                b.append(comp).append(String.format(Locale.ROOT, " %.0f ms; ", ms / k));
+        perRowChange(b);
+    }
+
+    /**
+     * CPU per 1,000 row changes in (a) and (b), and what it implies: on a machine shared with other work the rates
+     * measure the share of the cores the stack got, the CPU time per row change much less so.
+     */
+    private void perRowChange(StringBuilder b) {
+        if (pgAlone == null || sustained == null || !cpu.containsKey("a") || !cpu.containsKey("b")) {
+            return;
+        }
+        b.append("\nCPU milliseconds per 1,000 row changes written:\n\n| phase |");
+        List<String> cols = new ArrayList<>(ComponentCpu.COMPONENTS);
+        cols.add(ComponentCpu.STACK);
+        cols.forEach(comp -> b.append(' ').append(comp).append(" |"));
+        b.append("\n|---|").append("---:|".repeat(cols.size())).append('\n');
+        double[] totals = new double[2];
+        int k = 0;
+        for (Map.Entry<String, Writers.Result> phase : Map.of("a", pgAlone, "b", sustained).entrySet().stream()
+                .sorted(Map.Entry.comparingByKey()).toList()) {
+            double thousands = phase.getValue().transactions() * (double) Writers.ROW_CHANGES / 1000;
+            b.append("| ").append(PHASES.get(phase.getKey())).append(" |");
+            for (String comp : cols) {
+                double ms = cpu.get(phase.getKey()).getOrDefault(comp, -1.0);
+                b.append(ms < 0 ? " – |" : String.format(Locale.ROOT, " %.0f |", ms / thousands));
             }
             b.append('\n');
+            Map<String, Double> c = cpu.get(phase.getKey());
+            // PostgreSQL alone: its own and the writers' CPU, not that of the idle stack beside it
+            totals[k++] = (phase.getKey().equals("a") ? c.get(ComponentCpu.POSTGRES) + c.get(ComponentCpu.BENCH)
+                    : c.get(ComponentCpu.STACK)) / thousands;
+        }
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (totals[0] > 0 && totals[1] > 0) {
+            b.append(String.format(Locale.ROOT, "%nBy CPU time (what the load of other work changes least): a row change "
+                    + "through the pipeline (every process) costs %.0f× what it costs PostgreSQL alone (PostgreSQL and the writers; a "
+                    + "ratio of %.3f); with all %d cores "
+                    + "to itself the stack would keep up with about %,.0f row changes/s (an estimate, not a measurement).%n",
+                    totals[1] / totals[0], totals[0] / totals[1], cores, cores * 1_000_000 / totals[1]));
         }
     }
 

@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * rate (each thread on its own schedule, so that a slow transaction does not lower the offered rate). Every
  * transaction's xid and commit time are kept: they say which tick carried it.
  */
-final class Writers {
+final class Writers implements AutoCloseable {
     /** Row changes per transaction. */
     static final int ROW_CHANGES = 20;
     private static final int INSERTS = 10;
@@ -54,7 +54,7 @@ final class Writers {
         Connection open() throws SQLException;
     }
 
-    private final Connections connections;
+    private final List<Connection> connections = new ArrayList<>();
     private final int threads;
     private final int customers;
     private final int updatableIds;
@@ -63,11 +63,33 @@ final class Writers {
      * @param updatableIds the updates pick 10 consecutive ids in {@code 1 .. updatableIds} (rows that exist from
      *                     the start)
      */
-    Writers(Connections connections, int threads, int customers, int updatableIds) {
-        this.connections = connections;
+    Writers(Connections connections, int threads, int customers, int updatableIds) throws SQLException {
         this.threads = threads;
         this.customers = customers;
         this.updatableIds = updatableIds;
+        try {
+            // one session per thread for the whole run: no backend starts or exits inside a measured phase, so
+            // PostgreSQL's CPU time is read from live processes
+            for (int t = 0; t < threads; t++) {
+                Connection c = connections.open();
+                this.connections.add(c);
+                c.setAutoCommit(false);
+            }
+        } catch (SQLException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() {
+        for (Connection c : connections) {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                Log.step("warning: closing a writer's connection: %s", e.getMessage());
+            }
+        }
     }
 
     /**
@@ -89,8 +111,8 @@ final class Writers {
             List<Commit> commits = new ArrayList<>();
             perThread.add(commits);
             Thread th = new Thread(() -> {
-                try (Connection c = connections.open()) {
-                    c.setAutoCommit(false);
+                Connection c = connections.get(id);
+                try {
                     try (PreparedStatement ins = c.prepareStatement("INSERT INTO " + table + " (id, customer_id, amount, status) "
                             + "SELECT nextval('" + table + "_ids'), 1 + floor(random() * " + customers + ")::int, "
                             + "round((random() * 100)::numeric, 2), 'new' "

@@ -49,11 +49,18 @@ class ThroughputPartsTest {
         assertEquals(400, r.sustainedRate(), 1e-9);
         assertEquals("{1098,1099}", r.sustained.lastXidsArray());
 
+        // (a): 60,000 row changes for 1.2 s of PostgreSQL and writers; (b): 20,000 for 6 s of the whole stack
+        r.cpu.put("a", Map.of(ComponentCpu.POSTGRES, 900.0, ComponentCpu.BENCH, 300.0, ComponentCpu.STACK, 2000.0));
+        r.cpu.put("b", Map.of(ComponentCpu.POSTGRES, 2000.0, ComponentCpu.BENCH, 500.0, ComponentCpu.STACK, 6000.0));
+        r.wall.put("a", 10.0);
+        r.wall.put("b", 50.0);
         r.checked = true;
         assertTrue(r.verified());
         String md = r.markdown();
         assertTrue(md.contains("**400 row changes/s = 20 tx/s**"), md);
         assertTrue(md.contains("**0.067**"), md); // 400 / (300 tx/s × 20)
+        // 20 ms per 1,000 row changes alone against 300 ms through the pipeline
+        assertTrue(md.contains("costs 15× what it costs PostgreSQL alone"), md);
 
         r.difference = "tp_paid differs from its query in 2 row(s)";
         assertFalse(r.verified());
