@@ -141,7 +141,12 @@ final class Writers implements AutoCloseable {
         if (failure.get() != null) {
             throw new IllegalStateException("a writer failed on " + table + ": " + failure.get().getMessage(), failure.get());
         }
-        long end = start[0];
+        return result(perThread, start[0], lastCommit, retries);
+    }
+
+    /** The threads' commits in commit order, the time from the start to the last commit, retries, last xids. */
+    private static Result result(List<List<Commit>> perThread, long start, long[] lastCommit, long[] retries) {
+        long end = start;
         for (long l : lastCommit) {
             end = Math.max(end, l);
         }
@@ -158,7 +163,7 @@ final class Writers implements AutoCloseable {
         for (long r : retries) {
             retried += r;
         }
-        return new Result(all, Math.max(1e-3, (end - start[0]) / 1e9), retried, last);
+        return new Result(all, Math.max(1e-3, (end - start) / 1e9), retried, last);
     }
 
     private void loop(Connection c, PreparedStatement ins, PreparedStatement upd, int id, long start, double seconds,
