@@ -5,9 +5,9 @@ import dev.trickle.core.pg.Sql;
 import dev.trickle.core.records.ChangeRecord;
 import dev.trickle.core.records.DeltaRecord;
 import dev.trickle.core.records.RecordCodec;
-import dev.trickle.sink.BenchSink;
+import dev.trickle.sink.TickApplier;
 import dev.trickle.streams.plan.ZSet;
-import dev.trickle.streams.runtime.BenchRuntime;
+import dev.trickle.streams.runtime.RuntimeStores;
 import dev.trickle.streams.sql.PgSourceCatalog;
 import dev.trickle.streams.sql.QueryCompiler;
 import dev.trickle.streams.sql.SourceTable;
@@ -101,7 +101,7 @@ final class IncrementalBench {
                 sc.rocksQuery = QueryCompiler.compile(sc.query, List.of("public"), new PgSourceCatalog(c));
                 sc.sourceKeys = sc.memQuery.sources().stream().map(SourceTable::qualifiedName).distinct().toList();
                 sc.counted = new CountingState(sc.memState);
-                sc.sink = new BenchSink(connect());
+                sc.sink = new TickApplier(connect());
                 report.explains.put(sc.name, sc.memQuery.explain());
             }
         }
@@ -137,8 +137,8 @@ final class IncrementalBench {
             for (Scenario sc : scenarios) {
                 if (rocks != null) {
                     sc.rocksStore = rocks.strings("st-" + sc.pgtId + "-state");
-                    sc.rocksState = BenchRuntime.stateBackend(sc.rocksStore);
-                    sc.pending = new BenchRuntime.PendingInput(rocks.longs("st-" + sc.pgtId + "-pending"), sc.sourceKeys);
+                    sc.rocksState = RuntimeStores.stateBackend(sc.rocksStore);
+                    sc.pending = RuntimeStores.tickInput(rocks.longs("st-" + sc.pgtId + "-pending"), sc.sourceKeys);
                 }
                 fill(sc, capture, sources);
                 long heapAfter = usedHeapAfterGc();
@@ -239,7 +239,7 @@ final class IncrementalBench {
         }
         sc.fillOutputRows = output.size();
         long t0 = System.nanoTime();
-        List<DeltaRecord.Row> rows = BenchSink.rows(++sc.sinkTick, output.asMap());
+        List<DeltaRecord.Row> rows = deltaRows(++sc.sinkTick, output.asMap());
         sc.sink.apply(sc.pgtId, sc.sinkTick, true, rows);
         sc.fillSinkMs = millisSince(t0);
     }
@@ -314,7 +314,7 @@ final class IncrementalBench {
         double serdeOut = millisSince(d0);
 
         long k0 = System.nanoTime();
-        BenchSink.Applied applied = sc.sink.apply(sc.pgtId, sinkTick, false, delta);
+        TickApplier.Applied applied = sc.sink.apply(sc.pgtId, sinkTick, false, delta);
         double sinkMs = millisSince(k0);
 
         return new Scenario.TickResult(tick.id(), warmup, refreshMs, tick.millisFor(sc.sourceKeys), serdeIn + serdeOut,
@@ -361,6 +361,11 @@ final class IncrementalBench {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             return rs.next() ? rs.getString(1) : null;
         }
+    }
+
+    /** A delta as the sink sees it after decoding: value lists with weights. */
+    private static List<DeltaRecord.Row> deltaRows(long tick, Map<List<String>, Long> delta) {
+        return delta.entrySet().stream().map(e -> new DeltaRecord.Row(tick, e.getValue(), e.getKey())).toList();
     }
 
     static double millisSince(long t0) {

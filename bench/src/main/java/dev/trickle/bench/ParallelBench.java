@@ -1,7 +1,5 @@
 package dev.trickle.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.trickle.cli.LocalStack;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -201,20 +199,6 @@ final class ParallelBench {
         return times.values().stream().mapToLong(Long::longValue).max().orElse(0);
     }
 
-    /** A failed connector task would never come back by itself: fail the run at once, with its trace. */
-    private void checkTasks() {
-        for (String name : List.of(stack.sourceConnector().name(), stack.sinkConnector().name())) {
-            JsonNode status = stack.connectWorker().status(name);
-            for (JsonNode task : status == null ? MissingNode.getInstance() : status.path("tasks")) {
-                if ("FAILED".equals(task.path("state").asText())) {
-                    String trace = task.path("trace").asText();
-                    throw new IllegalStateException("task " + task.path("id").asText() + " of connector " + name + " FAILED: "
-                            + trace.substring(0, Math.min(600, trace.length())));
-                }
-            }
-        }
-    }
-
     /** Whether each stream table equals its query (EXCEPT ALL both ways): the first that differs, or null. */
     String firstDifference(Connection c) throws SQLException {
         for (int i = 0; i < cfg.tables(); i++) {
@@ -249,7 +233,7 @@ final class ParallelBench {
         long nextCheck = 0;
         while (!"t".equals(one(c, condition))) {
             if (System.currentTimeMillis() > nextCheck) {
-                checkTasks();
+                ConnectTasks.requireNoneFailed(stack);
                 nextCheck = System.currentTimeMillis() + 5_000;
             }
             if (System.currentTimeMillis() > deadline) {

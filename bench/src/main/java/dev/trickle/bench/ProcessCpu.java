@@ -36,11 +36,37 @@ final class ProcessCpu {
     }
 
     static double millis(long pid) {
+        return ticks(pid, false);
+    }
+
+    /**
+     * As {@link #millis}, plus the CPU time of the children it has reaped (cutime, cstime): for PostgreSQL's
+     * postmaster, the backends and workers that have exited. Add the live children's {@link #millis} for the
+     * whole server.
+     */
+    static double millisWithReapedChildren(long pid) {
+        return ticks(pid, true);
+    }
+
+    /** The process tree of {@code pid}: its own and its reaped children's CPU time plus its live descendants'. */
+    static double treeMillis(long pid) {
+        double own = millisWithReapedChildren(pid);
+        if (own < 0) {
+            return -1;
+        }
+        return own + ProcessHandle.of(pid).map(p -> p.descendants().mapToDouble(d -> Math.max(0, millis(d.pid()))).sum())
+                .orElse(0.0);
+    }
+
+    private static double ticks(long pid, boolean withChildren) {
         try {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
             // fields after the command name in parentheses (which may contain spaces): utime is the 14th field
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            if (withChildren) {
+                ticks += Long.parseLong(f[13]) + Long.parseLong(f[14]);
+            }
             return ticks * 1000 / TICKS_PER_SECOND;
         } catch (IOException | RuntimeException e) {
             return -1;

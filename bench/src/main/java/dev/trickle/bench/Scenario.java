@@ -1,10 +1,10 @@
 package dev.trickle.bench;
 
-import dev.trickle.sink.BenchSink;
+import dev.trickle.sink.TickApplier;
 import dev.trickle.streams.operators.InMemoryStateBackend;
 import dev.trickle.streams.operators.StateBackend;
 import dev.trickle.streams.plan.CompiledQuery;
-import dev.trickle.streams.runtime.BenchRuntime;
+import dev.trickle.streams.runtime.RuntimeStores;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -22,8 +22,8 @@ final class Scenario {
     CountingState counted;
     KeyValueStore<String, String> rocksStore;
     StateBackend rocksState;
-    BenchRuntime.PendingInput pending;
-    BenchSink sink;
+    RuntimeStores.TickInput pending;
+    TickApplier sink;
     long pgtId;
     long sinkTick;
 

@@ -4,30 +4,29 @@ import dev.trickle.core.records.DeltaRecord;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
-import java.util.Map;
 
 /**
- * The sink's own apply path for the benchmark: one tick's consolidated delta goes through {@link PendingTick}
- * and {@link DeltaApplier} exactly as in {@code TrickleSinkTask} when the sink keeps up (one tick per
- * transaction: COPY into the session's temporary table, one statement that deletes through the whole-row hash
- * index and inserts, one for the progress and history rows). Lives in the sink's package because both classes
- * are package-private; nothing here is used by the connector.
+ * The sink's apply path without Connect, for tools that compute a stream table's delta themselves (the
+ * benchmark): one tick's delta rows go through the same {@link PendingTick} and {@link DeltaApplier} as in
+ * {@code TrickleSinkTask} when it keeps up, one tick per transaction (COPY into the session's temporary
+ * table, the delete and insert, the progress and history rows), so what it measures is what the connector does.
  */
-public final class BenchSink implements AutoCloseable {
+public final class TickApplier implements AutoCloseable {
     private final DeltaApplier applier;
 
-    /** What one applied tick wrote. */
-    public record Applied(long inserted, long deleted, double applierMillis) {
+    /** What one applied tick wrote, and how long its transaction took. */
+    public record Applied(long inserted, long deleted, double millis) {
     }
 
     /** Takes over {@code connection} (auto-commit off, closed with this object). */
-    public BenchSink(Connection connection) throws SQLException {
+    public TickApplier(Connection connection) throws SQLException {
         this.applier = new DeltaApplier(connection);
     }
 
     /**
-     * Applies {@code rows} (delta records already decoded from their topic) as tick {@code tick} of stream
-     * table {@code pgtId}; {@code initial} replaces the content (a fill).
+     * Applies {@code rows} (delta records as decoded from the delta topic) as tick {@code tick} of stream table
+     * {@code pgtId}; {@code initial} replaces the content (a fill). Throws when the sink did not apply it (a tick
+     * already applied, a stream table gone or refused), with the reason.
      */
     public Applied apply(long pgtId, long tick, boolean initial, List<DeltaRecord.Row> rows) throws SQLException {
         PendingTick pending = new PendingTick(tick);
@@ -42,11 +41,6 @@ public final class BenchSink implements AutoCloseable {
                     + r.outcome() + (r.message() == null ? "" : " (" + r.message() + ")"));
         }
         return new Applied(r.inserted(), r.deleted(), r.millis());
-    }
-
-    /** Rows of a delta as the sink sees them after decoding: value lists with weights. */
-    public static List<DeltaRecord.Row> rows(long tick, Map<List<String>, Long> delta) {
-        return delta.entrySet().stream().map(e -> new DeltaRecord.Row(tick, e.getValue(), e.getKey())).toList();
     }
 
     @Override
