@@ -1,6 +1,8 @@
 package dev.trickle.sink;
 
 import dev.trickle.core.pg.Sql;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -86,6 +88,34 @@ final class DeltaSql {
                 + " SELECT t.tableoid AS toid, t.ctid AS tid FROM " + st.storage() + " t"
                 + " WHERE pg_catalog.hash_record_extended(t.*, 0) = g.h AND t.* IS NOT DISTINCT FROM g.r"
                 + " LIMIT g.n) m)";
+    }
+
+    /**
+     * Deletes, by the stream table's key, the row each delta row with weight &lt; 0 names, and returns how many
+     * it deleted; a stored row goes only when its whole value is the delta row's (IS NOT DISTINCT FROM), so that
+     * a row that differs, like a missing one, shows as a delete short (divergence). The key's unique index
+     * finds the rows. A NULL in a key column matches a stored NULL (the key is NULLS NOT DISTINCT); {@code =}
+     * would not, and IS NOT DISTINCT FROM cannot use the index, so each pattern of NULL key columns in the delta
+     * (bit i set: key column i is NULL) gets its own arm with IS NULL there, which the index serves too.
+     */
+    static String deleteByKey(StreamTableShape st, Target t, Collection<Long> nullPatterns) {
+        String row = "ROW(" + st.columns().stream().map(c -> "d." + c).collect(Collectors.joining(", ")) + ")::"
+                + st.storage();
+        String victims = nullPatterns.stream().sorted().map(pattern -> "SELECT t.tableoid AS toid, t.ctid AS tid FROM "
+                        + st.storage() + " t JOIN " + t.table() + " d ON " + keyMatch(st, pattern)
+                        + " WHERE d." + t.weightCol() + " < 0 AND t.* IS NOT DISTINCT FROM " + row)
+                .collect(Collectors.joining(" UNION ALL "));
+        return "WITH victims AS (" + victims + "), del AS (DELETE FROM " + st.storage() + " t USING victims v"
+                + " WHERE t.tableoid = v.toid AND t.ctid = v.tid RETURNING 1) SELECT count(*) FROM del";
+    }
+
+    private static String keyMatch(StreamTableShape st, long nullPattern) {
+        List<String> terms = new ArrayList<>();
+        for (int i = 0; i < st.key().size(); i++) {
+            String c = st.columns().get(st.key().get(i));
+            terms.add((nullPattern & (1L << i)) != 0 ? "t." + c + " IS NULL AND d." + c + " IS NULL" : "t." + c + " = d." + c);
+        }
+        return String.join(" AND ", terms);
     }
 
     /** Inserts w copies of each row with weight w &gt; 0 (one copy without generate_series, the usual case). */
