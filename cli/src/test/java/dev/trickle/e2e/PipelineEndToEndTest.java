@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,6 +48,12 @@ class PipelineEndToEndTest extends E2eSupport {
         create(ODD, ODD_Q);
         awaitActive(ALL);
         assertAllMatch();
+        // the planner's keys, recorded before the fill: the sink applies these by key (events has none)
+        assertEquals(List.of("(Order \"Totals\":{\"Key Col\"})", "(st_events:)", "(st_items_a:{id})", "(st_items_b:{id})"),
+                rows("SELECT pgt_name || ':' || coalesce(row_key::text, '') FROM pgtrickle.pgt_stream_tables "
+                        + "WHERE (key_index IS NOT NULL OR row_key IS NULL) AND pgt_schema = 'public' "
+                        + "AND pgt_name IN ('st_events', 'st_items_a', 'st_items_b', 'Order \"Totals\"') "
+                        + "ORDER BY pgt_name COLLATE \"C\""));
     }
 
     private static void create(String name, String query) throws SQLException {

@@ -9,8 +9,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
@@ -23,6 +25,7 @@ import org.postgresql.copy.CopyIn;
 final class DeltaApplier implements AutoCloseable {
     private static final int COPY_CHUNK_BYTES = 256 * 1024;
     private static final long ANALYZE_AFTER_FILL_ROWS = 1_000;
+    private static final String UNIQUE_VIOLATION = "23505";
 
     private final Connection conn;
     /** Temporary delta tables of this session: storage oid to the shape they were made for. */
@@ -101,8 +104,11 @@ final class DeltaApplier implements AutoCloseable {
             return results;
         } catch (Refused r) {
             rollbackQuietly();
-            return deferOthers(batches.size(), results.size(), FailureLog.markError(conn, st, current,
-                    r.getMessage()));
+            ApplyResult failed = FailureLog.markError(conn, st, current, r.getMessage());
+            if (r.dropKey) {
+                FailureLog.dropKey(conn, st);
+            }
+            return deferOthers(batches.size(), results.size(), failed);
         } catch (SQLException e) {
             rollbackQuietly();
             if (st == null || PgErrors.retriable(e, conn)) {
@@ -126,9 +132,16 @@ final class DeltaApplier implements AutoCloseable {
     /** Why ticks cannot be applied to this stream table as it is (a retry would not help). */
     private static final class Refused extends Exception {
         private static final long serialVersionUID = 1L;
+        /** The stream table's key did not hold: it goes back to whole rows, so that a refresh can fill it. */
+        private final boolean dropKey;
 
         Refused(String message) {
+            this(message, false);
+        }
+
+        Refused(String message, boolean dropKey) {
             super(message, null, false, false);
+            this.dropKey = dropKey;
         }
     }
 
@@ -139,7 +152,18 @@ final class DeltaApplier implements AutoCloseable {
         DeltaSql.Target target = prepare(st);
         copy(target, delta);
         long expected = delta.stream().filter(e -> e.getValue() < 0).mapToLong(e -> -e.getValue()).sum();
-        long[] changed = batch.initial() ? fill(st, target, delta) : change(st, target, delta);
+        long[] changed;
+        try {
+            changed = batch.initial() ? fill(st, target, delta)
+                    : st.keyed() ? changeByKey(st, target, delta) : change(st, target, delta);
+        } catch (SQLException e) {
+            if (st.keyed() && UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                throw new Refused("inserts a row whose key another row of the stream table has (" + e.getMessage()
+                        + "): it no longer equals its query, or its key no longer holds; it is applied by whole rows "
+                        + "from now on", true);
+            }
+            throw e;
+        }
         long deleted = changed[0];
         long inserted = changed[1];
         if (deleted != expected) {
@@ -162,6 +186,36 @@ final class DeltaApplier implements AutoCloseable {
             rs.next();
             return new long[] {rs.getLong(1), rs.getLong(2), 0};
         }
+    }
+
+    /**
+     * A delta applied by key: {deleted, inserted, 0}. Two statements, deletes first: the key's unique index would
+     * refuse a new row while the old one with its key is still there.
+     */
+    private long[] changeByKey(StreamTableShape st, DeltaSql.Target target, List<Map.Entry<List<String>, Long>> delta)
+            throws SQLException {
+        Set<Long> nullPatterns = new HashSet<>();
+        boolean inserts = false;
+        for (Map.Entry<List<String>, Long> e : delta) {
+            if (e.getValue() < 0) {
+                long pattern = 0;
+                for (int i = 0; i < st.key().size(); i++) {
+                    pattern |= e.getKey().get(st.key().get(i)) == null ? 1L << i : 0;
+                }
+                nullPatterns.add(pattern);
+            } else {
+                inserts = true;
+            }
+        }
+        long deleted = 0;
+        if (!nullPatterns.isEmpty()) {
+            try (Statement s = conn.createStatement();
+                 ResultSet rs = s.executeQuery(DeltaSql.deleteByKey(st, target, nullPatterns))) {
+                rs.next();
+                deleted = rs.getLong(1);
+            }
+        }
+        return new long[] {deleted, inserts ? update(DeltaSql.insert(st, target)) : 0, 0};
     }
 
     /**

@@ -1,8 +1,11 @@
 package dev.trickle.sink;
 
 import dev.trickle.core.pg.Sql;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * The statements that change a stream table from the delta in its session's temporary table. Every name in
@@ -86,6 +89,64 @@ final class DeltaSql {
                 + " SELECT t.tableoid AS toid, t.ctid AS tid FROM " + st.storage() + " t"
                 + " WHERE pg_catalog.hash_record_extended(t.*, 0) = g.h AND t.* IS NOT DISTINCT FROM g.r"
                 + " LIMIT g.n) m)";
+    }
+
+    /**
+     * Deletes, by the stream table's key, the row each delta row with weight &lt; 0 names, and returns how many
+     * it deleted; a stored row goes only when its whole value is the delta row's (IS NOT DISTINCT FROM), so that
+     * a row that differs, like a missing one, shows as a delete short (divergence).
+     *
+     * <p>As with the whole-row hash index, the delta rows are sorted by key and a LATERAL subquery takes at most
+     * one row per delta row from the key's unique index: a plain join would let the planner scan the whole index
+     * in a merge join (it cannot estimate the temporary table). A NULL in a key column matches a stored NULL
+     * (the key is NULLS NOT DISTINCT); {@code =} would not, and IS NOT DISTINCT FROM cannot use the index, so each
+     * pattern of NULL key columns in the delta (bit i set: key column i is NULL) gets its own arm with IS NULL
+     * there, which the index serves too.
+     */
+    static String deleteByKey(StreamTableShape st, Target t, Collection<Long> nullPatterns) {
+        List<String> keys = st.key().stream().map(i -> st.columns().get(i)).toList();
+        String keyList = aliasedKeys(keys);
+        String gone = "gone AS MATERIALIZED (SELECT " + keyList + ", ROW("
+                + st.columns().stream().map(c -> "d." + c).collect(Collectors.joining(", ")) + ")::" + st.storage()
+                + " AS " + t.rowCol() + " FROM " + t.table() + " d WHERE d." + t.weightCol() + " < 0 ORDER BY "
+                + ordinals(keys.size()) + ")";
+        String victims = nullPatterns.stream().sorted().map(pattern -> "SELECT m.toid, m.tid FROM gone g"
+                        + " CROSS JOIN LATERAL (SELECT t.tableoid AS toid, t.ctid AS tid FROM " + st.storage() + " t"
+                        + " WHERE " + keyMatch(keys, pattern) + " AND t.* IS NOT DISTINCT FROM g." + t.rowCol()
+                        + " LIMIT 1) m" + nullFilter(keys, pattern))
+                .collect(Collectors.joining(" UNION ALL "));
+        return "WITH " + gone + ", victims AS (" + victims + "), del AS (DELETE FROM " + st.storage()
+                + " t USING victims v WHERE t.tableoid = v.toid AND t.ctid = v.tid RETURNING 1) SELECT count(*) FROM del";
+    }
+
+    /** The stored row's key equals the delta row's, with IS NULL where the pattern has the delta's NULLs. */
+    private static String keyMatch(List<String> keys, long nullPattern) {
+        List<String> terms = new ArrayList<>();
+        for (int i = 0; i < keys.size(); i++) {
+            terms.add("t." + keys.get(i) + ((nullPattern & (1L << i)) != 0 ? " IS NULL" : " = g.k" + i));
+        }
+        return String.join(" AND ", terms);
+    }
+
+    /** Only the delta rows of this pattern: those NULL where it has NULLs (the other key columns cannot match NULL). */
+    private static String nullFilter(List<String> keys, long nullPattern) {
+        List<String> terms = new ArrayList<>();
+        for (int i = 0; i < keys.size(); i++) {
+            if ((nullPattern & (1L << i)) != 0) {
+                terms.add("g.k" + i + " IS NULL");
+            }
+        }
+        return terms.isEmpty() ? "" : " WHERE " + String.join(" AND ", terms);
+    }
+
+    /** The delta's key columns named k0, k1, ... (in the CTE), and the ORDER BY of their positions. */
+    private static String aliasedKeys(List<String> keys) {
+        return IntStream.range(0, keys.size()).mapToObj(i -> "d." + keys.get(i) + " AS k" + i)
+                .collect(Collectors.joining(", "));
+    }
+
+    private static String ordinals(int n) {
+        return IntStream.rangeClosed(1, n).mapToObj(String::valueOf).collect(Collectors.joining(", "));
     }
 
     /** Inserts w copies of each row with weight w &gt; 0 (one copy without generate_series, the usual case). */

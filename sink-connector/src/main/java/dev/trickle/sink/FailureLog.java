@@ -4,6 +4,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the catalog records when a tick cannot be applied, each in a transaction of its own after the tick's
@@ -11,6 +13,8 @@ import java.sql.SQLException;
  * row, SUSPENDED at the limit) for an SQL error that may pass.
  */
 final class FailureLog {
+    private static final Logger LOG = LoggerFactory.getLogger(FailureLog.class);
+
     /** As pg_trickle's max_consecutive_errors: a stream table failing this often in a row is SUSPENDED. */
     static final int MAX_CONSECUTIVE_FAILURES = 3;
 
@@ -33,6 +37,23 @@ final class FailureLog {
             throw e;
         }
         return ApplyResult.failed(st.catalogName(), message);
+    }
+
+    /**
+     * Records that the stream table has no key (pgtrickle._set_row_key moves it back to the whole-row index), in a
+     * transaction of its own after the ERROR: its content repeated the key, so a refresh fills it by whole rows.
+     * The streams app records the key again when it plans the query anew. Failing that is logged, not thrown:
+     * the stream table is in ERROR either way.
+     */
+    static void dropKey(Connection conn, StreamTableShape st) {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT pgtrickle._set_row_key(?, NULL)")) {
+            ps.setLong(1, st.id());
+            ps.execute();
+            conn.commit();
+        } catch (SQLException e) {
+            rollbackQuietly(conn);
+            LOG.warn("Could not move stream table {} back to whole rows: {}", st.catalogName(), e.getMessage());
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.trickle.sink;
 
 import dev.trickle.core.pg.Sql;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -20,10 +21,13 @@ import java.util.stream.IntStream;
  * @param columns     quoted column names in storage order (dropped columns left out)
  * @param signature   names and types of the columns, to notice when the storage table changed shape
  * @param hashed      the storage table has the whole-row hash index, so deletes can look rows up by hash
+ * @param key         positions (0-based, into {@code columns}) of the stream table's unique key, when the catalog
+ *                    records one and its unique index is there and valid: deltas are applied by key; empty:
+ *                    by whole rows
  * @param failures    consecutive failed attempts before this one (reset by a success)
  */
 record StreamTableShape(long id, String catalogName, String status, long relid, String storage,
-                        List<String> columns, String signature, boolean hashed, int failures) {
+                        List<String> columns, String signature, boolean hashed, List<Integer> key, int failures) {
 
     static final String ERROR = "ERROR";
     static final String SUSPENDED = "SUSPENDED";
@@ -40,7 +44,10 @@ record StreamTableShape(long id, String catalogName, String status, long relid, 
                 + "ARRAY(SELECT a.attname::text FROM pg_attribute a WHERE a.attrelid = r.oid AND a.attnum > 0 "
                 + "      AND NOT a.attisdropped ORDER BY a.attnum) AS names, "
                 + "ARRAY(SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute a WHERE a.attrelid = r.oid "
-                + "      AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum) AS types "
+                + "      AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum) AS types, "
+                // the key counts only while the index made for it is there: without it a delete by key scans
+                + "CASE WHEN EXISTS (SELECT 1 FROM pg_index i WHERE i.indexrelid = s.key_index AND i.indrelid = r.oid "
+                + "      AND i.indisunique AND i.indisvalid) THEN s.row_key END AS row_key "
                 + "FROM pgtrickle.pgt_stream_tables s "
                 + "LEFT JOIN pg_class r ON r.oid = s.pgt_relid AND r.relkind IN ('r', 'p') "
                 + "LEFT JOIN pg_namespace n ON n.oid = r.relnamespace "
@@ -56,7 +63,7 @@ record StreamTableShape(long id, String catalogName, String status, long relid, 
                 int failures = rs.getInt(7);
                 if (rs.getString(6) == null) {
                     return new StreamTableShape(id, catalogName, rs.getString(3), relid, null, List.of(), "", false,
-                            failures);
+                            List.of(), failures);
                 }
                 String storage = Sql.qualified(rs.getString(5), rs.getString(6));
                 boolean hashed = rs.getBoolean(8);
@@ -66,9 +73,24 @@ record StreamTableShape(long id, String catalogName, String status, long relid, 
                 String signature = IntStream.range(0, attNames.length)
                         .mapToObj(i -> Sql.ident(attNames[i]) + " " + attTypes[i]).collect(Collectors.joining(", "));
                 return new StreamTableShape(id, catalogName, rs.getString(3), relid, storage, names, signature, hashed,
-                        failures);
+                        keyPositions(attNames, rs.getArray(11)), failures);
             }
         }
+    }
+
+    /** Positions of the key's columns, or an empty list when a column of it is missing (then: whole rows). */
+    private static List<Integer> keyPositions(String[] attNames, Array rowKey) throws SQLException {
+        if (rowKey == null) {
+            return List.of();
+        }
+        List<String> all = Arrays.asList(attNames);
+        List<Integer> positions = Arrays.stream((String[]) rowKey.getArray()).map(all::indexOf).toList();
+        return positions.contains(-1) ? List.of() : positions;
+    }
+
+    /** Deltas are applied by key (see {@link #key()}). */
+    boolean keyed() {
+        return !key.isEmpty();
     }
 
     boolean inError() {

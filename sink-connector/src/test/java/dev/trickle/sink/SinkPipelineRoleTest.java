@@ -36,6 +36,11 @@ class SinkPipelineRoleTest {
             String t = TopicNames.delta("trickle", "public", "totals");
             h.put(h.row(t, 0, 1, 1, "1", "15"), h.row(t, 0, 1, 1, "2", "7"), h.end(t, 1, id, true));
             h.assertContent("totals", q);
+            // the pipeline role records the key as the streams app does: as a member of the stream table's owner
+            // it may build the key's index, and the sink applies by key from here on
+            h.exec("SET ROLE sink_pipe", "SELECT pgtrickle._set_row_key(" + id + ", '{customer}')");
+            assertEquals("{customer}|true", h.one("SELECT row_key::text || '|' || (key_index IS NOT NULL) "
+                    + "FROM pgtrickle.pgt_stream_tables WHERE pgt_id = " + id));
             h.exec("UPDATE orders SET amount = 6 WHERE id = 2");
             h.put(h.row(t, 0, 2, -1, "1", "15"), h.row(t, 0, 2, 1, "1", "16"), h.end(t, 2, id, false));
             h.assertContent("totals", q);

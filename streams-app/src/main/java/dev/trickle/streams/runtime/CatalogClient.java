@@ -110,6 +110,22 @@ public final class CatalogClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Records the stream table's unique key (column names; null: none, empty: at most one row) and moves its
+     * indexes to it (pgtrickle._set_row_key). Returns the key recorded: null where it could not be indexed.
+     */
+    public synchronized List<String> recordRowKey(long id, List<String> key) throws SQLException {
+        try (PreparedStatement ps = connection().prepareStatement("SELECT pgtrickle._set_row_key(?, ?)")) {
+            ps.setLong(1, id);
+            ps.setArray(2, key == null ? null : connection().createArrayOf("text", key.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                Array a = rs.getArray(1);
+                return a == null ? null : Arrays.asList((String[]) a.getArray());
+            }
+        }
+    }
+
     /** The newest tick taken: no record the engine has consumed so far is of a later tick. */
     public synchronized long maxTick() throws SQLException {
         try (PreparedStatement ps = connection().prepareStatement(

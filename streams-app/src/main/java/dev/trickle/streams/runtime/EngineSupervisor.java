@@ -186,6 +186,7 @@ public final class EngineSupervisor implements AutoCloseable {
             query = QueryCompiler.compile(def.query(), def.searchPath(), new PgSourceCatalog(catalog.connection()));
             compiled.put(def.id(), query);
             LOG.info("Compiled stream table {}:\n{}", def.displayName(), query.explain());
+            recordRowKey(def, query.uniqueKeyColumns().orElse(null));
             return query;
         } catch (QueryCompileException e) {
             error = "the engine could not compile the defining query: " + e.getMessage();
@@ -212,8 +213,26 @@ public final class EngineSupervisor implements AutoCloseable {
     }
 
     /** FULL stream tables are recomputed by the source connector at the tick snapshot, without the engine. */
+    /**
+     * The sink applies the stream table by this key (null: by whole rows); the catalog moves its index. A key
+     * that cannot be recorded or indexed leaves the stream table applied by whole rows, which is always right.
+     */
+    private void recordRowKey(StreamTableDef def, List<String> key) {
+        try {
+            List<String> recorded = catalog.recordRowKey(def.id(), key);
+            if (key != null && recorded == null) {
+                LOG.warn("Stream table {} has key ({}) but no index on it (see PostgreSQL's warning); the sink matches "
+                        + "whole rows", def.displayName(), String.join(", ", key));
+            }
+        } catch (SQLException e) {
+            LOG.warn("Could not record the key of stream table {}; the sink matches whole rows: {}", def.displayName(),
+                    e.getMessage());
+        }
+    }
+
     private void runInFullMode(StreamTableDef def, String why) throws SQLException {
         full.add(def.id());
+        recordRowKey(def, null);
         catalog.markFullMode(def.id(), why);
         LOG.info("Stream table {} runs in FULL mode ({})", def.displayName(), why);
     }

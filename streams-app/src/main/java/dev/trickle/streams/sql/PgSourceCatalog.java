@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -30,6 +31,23 @@ public final class PgSourceCatalog implements SourceCatalog {
               LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
              WHERE n.nspname = ? AND c.relname = ? AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
              ORDER BY a.attnum""";
+    // Unique indexes a row can be found by: valid, not partial, plain columns, and no repeated NULLs (NOT NULL
+    // columns, or NULLS NOT DISTINCT, read through to_jsonb: PostgreSQL 15 added it). Columns as 1-based
+    // positions among the live columns, the primary key first.
+    private static final String KEYS = """
+            SELECT ARRAY(SELECT (SELECT count(*) FROM pg_catalog.pg_attribute b
+                                  WHERE b.attrelid = i.indrelid AND b.attnum > 0 AND NOT b.attisdropped
+                                    AND b.attnum <= k.attnum)::int
+                           FROM unnest(i.indkey) WITH ORDINALITY k(attnum, ord) ORDER BY k.ord)
+              FROM pg_catalog.pg_index i, to_jsonb(i) j
+             WHERE i.indrelid = (SELECT c.oid FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n
+                                   ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = ?)
+               AND i.indisunique AND i.indisvalid AND i.indpred IS NULL AND i.indexprs IS NULL
+               AND NOT (0 = ANY (i.indkey::int2[]))
+               AND (coalesce((j ->> 'indnullsnotdistinct')::boolean, false)
+                    OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = i.indrelid
+                                      AND a.attnum = ANY (i.indkey::int2[]) AND NOT a.attnotnull))
+             ORDER BY i.indisprimary DESC, i.indnatts, i.indexrelid""";
     // Read through to_jsonb because the columns differ by version: PostgreSQL 15 added the locale provider
     // and daticulocale, 17 renamed that to datlocale (and added the builtin provider).
     private static final String DATABASE = """
@@ -60,10 +78,26 @@ public final class PgSourceCatalog implements SourceCatalog {
                     }
                 }
             }
-            return exists ? Optional.of(new SourceTable(schema, name, columns)) : Optional.empty();
+            return exists ? Optional.of(new SourceTable(schema, name, columns, uniqueKeys(schema, name)))
+                    : Optional.empty();
         } catch (SQLException e) {
             throw new IllegalStateException("could not read the columns of " + schema + "." + name + ": " + e.getMessage(), e);
         }
+    }
+
+    private List<List<Integer>> uniqueKeys(String schema, String name) throws SQLException {
+        List<List<Integer>> keys = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement(KEYS)) {
+            ps.setString(1, schema);
+            ps.setString(2, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Integer[] positions = (Integer[]) rs.getArray(1).getArray();
+                    keys.add(Arrays.stream(positions).map(p -> p - 1).toList());
+                }
+            }
+        }
+        return keys;
     }
 
     /**

@@ -3,8 +3,10 @@ package dev.trickle.streams.sql;
 import dev.trickle.streams.plan.CompiledQuery;
 import dev.trickle.streams.plan.OperatorPipeline;
 import dev.trickle.streams.plan.RelTranslator;
+import dev.trickle.streams.plan.UniqueKeys;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.calcite.plan.RelOptUtil;
@@ -79,8 +81,13 @@ public final class QueryCompiler {
             throw new UnsupportedQueryException("query plan " + rel.getRelTypeName(), String.valueOf(e));
         }
         OperatorPipeline pipeline = new OperatorPipeline(t.node());
-        String explain = "Relational plan:\n" + RelOptUtil.toString(rel) + "Incremental operators:\n" + pipeline.describe();
-        return new CompiledQuery(frontEnd.sources(), columns, pipeline, explain);
+        // the stream table's columns are the plan's output, one for one
+        Optional<List<Integer>> key = rel.getRowType().getFieldCount() == columns.size() ? UniqueKeys.of(rel) : Optional.empty();
+        String explain = "Relational plan:\n" + RelOptUtil.toString(rel) + "Incremental operators:\n" + pipeline.describe()
+                + "Unique key: " + key.map(k -> k.isEmpty() ? "() (at most one row)"
+                        : "(" + String.join(", ", k.stream().map(columns::get).toList()) + ")")
+                        .orElse("none (rows are told apart whole)") + "\n";
+        return new CompiledQuery(frontEnd.sources(), columns, pipeline, explain, key);
     }
 
     /**

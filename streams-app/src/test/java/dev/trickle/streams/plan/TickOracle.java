@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * The multi-tick oracle for stateful operators: a query's pipeline runs tick after tick with its state
@@ -103,6 +104,7 @@ final class TickOracle implements AutoCloseable {
             Map<String, ZSet<Map<String, String>>> before = snapshot();
             content.addAll(compiled.pipeline().apply(before, state));
             assertNull(oracle.difference(query, content), "after the initial fill of " + query);
+            assertKeyHolds(query, compiled);
             int tick = 1;
             for (List<String> round : rounds) {
                 tick++;
@@ -125,11 +127,35 @@ final class TickOracle implements AutoCloseable {
                 content.addAll(compiled.pipeline().apply(delta, state));
                 String diff = oracle.difference(query, content);
                 assertNull(diff, "tick " + tick + " of " + query + " after " + round);
+                assertKeyHolds(query, compiled);
                 before = after;
             }
             return state.size();
         } finally {
             connection.rollback();
+        }
+    }
+
+    /**
+     * The unique key the planner derived holds on PostgreSQL's result (the sink's unique index would refuse it
+     * otherwise): no two rows agree on it under PostgreSQL's equality, NULLs counting as equal (as DISTINCT has them).
+     */
+    private void assertKeyHolds(String query, CompiledQuery compiled) throws SQLException {
+        if (compiled.uniqueKey().isEmpty()) {
+            return;
+        }
+        List<Integer> key = compiled.uniqueKey().get();
+        String names = String.join(", ", IntStream.range(0, compiled.outputColumns().size())
+                .mapToObj(i -> "c" + i).toList());
+        String q = "(" + query + ") q(" + names + ")";
+        String distinct = key.isEmpty() ? "LEAST(count(*), 1) FROM " + q
+                : "count(*) FROM (SELECT DISTINCT " + String.join(", ", key.stream().map(i -> "c" + i).toList())
+                        + " FROM " + q + ") k";
+        try (Statement s = connection.createStatement();
+             ResultSet rs = s.executeQuery("SELECT (SELECT count(*) FROM " + q + "), (SELECT " + distinct + ")")) {
+            rs.next();
+            assertEquals(rs.getLong(1), rs.getLong(2), "rows of " + query + " that share its key "
+                    + compiled.uniqueKeyColumns().orElseThrow());
         }
     }
 

@@ -28,6 +28,14 @@ class PgSourceCatalogTest {
             s.execute("CREATE TABLE \"Sales Dept\".\"Order \"\"Lines\"\"\" (\"Line No\" int, \"lower\" text)");
             s.execute("CREATE TABLE nothing ()");
             s.execute("CREATE VIEW items_view AS SELECT id, price FROM items");
+            // keys: the primary key after a dropped column, a NOT NULL unique constraint, NULLS NOT DISTINCT
+            s.execute("CREATE TABLE keyed (gone int, a int, b text NOT NULL, c int, d int, e int, PRIMARY KEY (c, a), UNIQUE (b))");
+            s.execute("ALTER TABLE keyed DROP COLUMN gone");
+            s.execute("CREATE UNIQUE INDEX ON keyed (d) NULLS NOT DISTINCT");
+            // not keys: NULLs may repeat, partial, on an expression
+            s.execute("CREATE UNIQUE INDEX ON keyed (e)");
+            s.execute("CREATE UNIQUE INDEX ON keyed (d, e) WHERE e > 0");
+            s.execute("CREATE UNIQUE INDEX ON keyed ((e + 1)) NULLS NOT DISTINCT");
         }
     }
 
@@ -67,6 +75,16 @@ class PgSourceCatalogTest {
         assertEquals(Optional.empty(), catalog.find("no_such_schema", "items"));
         assertEquals(2, catalog.find("public", "items_view").orElseThrow().columns().size());
         assertTrue(catalog.find("public", "nothing").orElseThrow().columns().isEmpty());
+    }
+
+    @Test
+    void uniqueKeysArePrimaryKeyFirstThenIndexesWhoseNullsCannotRepeat() {
+        PgSourceCatalog catalog = new PgSourceCatalog(connection);
+        SourceTable keyed = catalog.find("public", "keyed").orElseThrow();
+        // columns a b c d e at positions 0..4; the primary key in its own column order
+        assertEquals(List.of(List.of(2, 0), List.of(1), List.of(3)), keyed.uniqueKeys());
+        assertEquals(List.of(), catalog.find("public", "items").orElseThrow().uniqueKeys());
+        assertEquals(List.of(), catalog.find("public", "items_view").orElseThrow().uniqueKeys());
     }
 
     @Test
