@@ -145,6 +145,16 @@ public final class Main implements Callable<Integer> {
                     .keep(keep)
                     .timeout(Duration.ofSeconds(timeoutSeconds))
                     .progress(System.err);
+            if (!ConfigFiles.CONVERTERS.contains(converter)) {
+                throw new IllegalArgumentException("--converter " + converter + ": use one of " + ConfigFiles.CONVERTERS);
+            }
+            if (converter.equals("avro") && registryUrl == null) {
+                throw new IllegalArgumentException("--converter avro needs --registry-url URL (Apicurio Registry 2.x: "
+                        + "http://HOST:PORT/apis/registry/v2; docs/record-format.md, Avro)");
+            }
+            if (converter.equals("json") && registryUrl != null) {
+                throw new IllegalArgumentException("--registry-url goes with --converter avro");
+            }
             if (pgUrl != null) {
                 b.externalPostgres(pgUrl, pgUser, pgPassword);
             } else if (pgUser != null || pgPassword != null) {
