@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
  * that Apicurio's serdes and Connect converter call (2.6.x client, read from its source): create an artifact
  * or a version of it ({@code POST /groups/{g}/artifacts} with {@code ifExists}, raw or
  * {@code application/create.extended+json} body), look a version up by content, artifact and version
- * metadata, and the content and references by contentId, globalId and content hash. Content is deduplicated
+ * metadata, the list of versions, and the content and references by contentId, globalId and content hash. Content is deduplicated
  * the way the real registry does it (same text, same contentId), so contentIds are stable across versions.
  * A request for anything else answers 501 naming the path, so that a client calling more shows up in a test
  * at once. {@link #requests()} lists what was called.
@@ -40,6 +40,7 @@ public final class RegistryStandIn implements AutoCloseable {
     private static final String BASE = "/apis/registry/v2";
     private static final Pattern ARTIFACTS = Pattern.compile(BASE + "/groups/([^/]+)/artifacts");
     private static final Pattern ARTIFACT = Pattern.compile(BASE + "/groups/([^/]+)/artifacts/([^/]+)(/meta)?");
+    private static final Pattern VERSIONS = Pattern.compile(BASE + "/groups/([^/]+)/artifacts/([^/]+)/versions");
     private static final Pattern VERSION_META =
             Pattern.compile(BASE + "/groups/([^/]+)/artifacts/([^/]+)/versions/([^/]+)(/meta)?");
     private static final Pattern BY_ID =
@@ -89,16 +90,6 @@ public final class RegistryStandIn implements AutoCloseable {
         return List.copyOf(requests);
     }
 
-    /** The versions of an artifact in the default group (empty when there is none). */
-    public synchronized int versionCount(String artifactId) {
-        return artifacts.getOrDefault("default/" + artifactId, List.of()).size();
-    }
-
-    /** The schema text stored under a contentId (the id Confluent-framed records carry). */
-    public synchronized String content(long contentId) {
-        return content((int) contentId);
-    }
-
     @Override
     public void close() {
         server.stop(0);
@@ -110,24 +101,27 @@ public final class RegistryStandIn implements AutoCloseable {
         String query = ex.getRequestURI().getRawQuery();
         requests.add(ex.getRequestMethod() + " " + path + (query == null ? "" : "?" + query));
         try (ex) {
-            byte[] body = ex.getRequestBody().readAllBytes();
-            Object answer;
-            synchronized (this) {
-                answer = route(ex.getRequestMethod(), path, params(query), ex.getRequestHeaders().getFirst("Content-Type"),
-                        ex.getRequestHeaders().getFirst("X-Registry-ArtifactId"),
-                        ex.getRequestHeaders().getFirst("X-Registry-ArtifactType"), body);
+            int status = 200;
+            byte[] out;
+            try {
+                byte[] body = ex.getRequestBody().readAllBytes();
+                Object answer;
+                synchronized (this) {
+                    answer = route(ex.getRequestMethod(), path, params(query),
+                            ex.getRequestHeaders().getFirst("Content-Type"),
+                            ex.getRequestHeaders().getFirst("X-Registry-ArtifactId"),
+                            ex.getRequestHeaders().getFirst("X-Registry-ArtifactType"), body);
+                }
+                out = answer instanceof String text ? text.getBytes(StandardCharsets.UTF_8) : json.writeValueAsBytes(answer);
+            } catch (RegistryError e) {
+                status = e.status;
+                ObjectNode err = json.createObjectNode();
+                err.put("error_code", e.status);
+                err.put("message", e.getMessage());
+                err.put("name", e.status == 404 ? "ArtifactNotFoundException" : "RegistryException");
+                out = json.writeValueAsBytes(err);
             }
-            if (answer instanceof String text) {
-                send(ex, 200, "application/json", text.getBytes(StandardCharsets.UTF_8));
-            } else {
-                send(ex, 200, "application/json", json.writeValueAsBytes(answer));
-            }
-        } catch (RegistryError e) {
-            ObjectNode err = json.createObjectNode();
-            err.put("error_code", e.status);
-            err.put("message", e.getMessage());
-            err.put("name", e.status == 404 ? "ArtifactNotFoundException" : "RegistryException");
-            send(ex, e.status, "application/json", json.writeValueAsBytes(err));
+            send(ex, status, "application/json", out);
         }
     }
 
@@ -141,6 +135,13 @@ public final class RegistryStandIn implements AutoCloseable {
         if ((m = ARTIFACTS.matcher(path)).matches() && method.equals("POST")) {
             return meta(create(decode(m.group(1)), artifactId, artifactType, params.getOrDefault("ifExists", "FAIL"),
                     text(contentType, body)));
+        }
+        if ((m = VERSIONS.matcher(path)).matches() && method.equals("GET")) {
+            List<Version> versions = versions(decode(m.group(1)), decode(m.group(2)));
+            ObjectNode list = json.createObjectNode();
+            list.put("count", versions.size());
+            versions.forEach(v -> list.withArray("versions").add(meta(v)));
+            return list;
         }
         if ((m = VERSION_META.matcher(path)).matches() && method.equals("GET")) {
             Version v = version(decode(m.group(1)), decode(m.group(2)), decode(m.group(3)));

@@ -20,28 +20,29 @@ import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaAndValue;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Records shaped like the delta and change topics' envelopes (docs/record-format.md) go through Apicurio's
- * AvroConverter with the settings config/avro/ ships (Confluent framing, contentId, no headers) against the
- * registry stand-in, and come back as the same Connect values with the same schema names and parameters, which
- * the readers need to turn them back into PostgreSQL values.
+ * AvroConverter with the settings config/avro/ ships (Confluent framing, contentId, no headers) against a
+ * registry, and come back as the same Connect values with the same schema names and parameters, which the
+ * readers need to turn them back into PostgreSQL values. The registry is only seen through its v2 REST API
+ * ({@link RegistryClient}), so the same checks run against the in-test stand-in and a real Apicurio Registry.
  */
-class AvroConverterRoundTripTest {
-    private static final String TOPIC = "trickle.delta.public.totals";
-    private RegistryStandIn registry;
+abstract class AvroConverterChecks {
+    /** A topic per test method: a registry kept across methods (a container) starts each one from no artifact. */
+    private String topic;
+    RegistryClient registry;
+
+    /** The registry's v2 API URL ({@code apicurio.registry.url}). */
+    abstract String registryUrl();
 
     @BeforeEach
-    void start() throws Exception {
-        registry = RegistryStandIn.start();
-    }
-
-    @AfterEach
-    void stop() {
-        registry.close();
+    void names(org.junit.jupiter.api.TestInfo info) {
+        topic = "trickle.delta.public." + info.getTestMethod().orElseThrow().getName().toLowerCase(java.util.Locale.ROOT)
+                + "_" + Long.toHexString(System.nanoTime());
+        registry = new RegistryClient(registryUrl());
     }
 
     @Test
@@ -58,15 +59,15 @@ class AvroConverterRoundTripTest {
         AvroConverter<?> writer = converter(false);
         AvroConverter<?> reader = converter(false);
         for (Struct s : List.of(record, allNull, marker)) {
-            byte[] bytes = writer.fromConnectData(TOPIC, schema, s);
+            byte[] bytes = writer.fromConnectData(topic, schema, s);
             assertEquals(0, bytes[0], "Confluent magic byte");
             int id = ByteBuffer.wrap(bytes, 1, 4).getInt();
             assertTrue(registry.content(id).contains("\"Envelope\""), "the 4-byte id is the schema's contentId");
-            SchemaAndValue back = reader.toConnectData(TOPIC, bytes);
+            SchemaAndValue back = reader.toConnectData(topic, bytes);
             assertSameStruct(s, (Struct) back.value());
         }
-        assertEquals(1, registry.versionCount(TOPIC + "-value"), "one schema, registered once");
-        assertNull(writer.fromConnectData(TOPIC, null, null), "a null key stays null (markers, keyless deltas)");
+        assertEquals(1, registry.versionCount(topic + "-value"), "one schema, registered once");
+        assertNull(writer.fromConnectData(topic, null, null), "a null key stays null (markers, keyless deltas)");
     }
 
     @Test
@@ -74,11 +75,11 @@ class AvroConverterRoundTripTest {
         Schema key = SchemaBuilder.struct().name("trickle.delta.public.totals.Key")
                 .field("region", AvroEnvelopes.optional(Schema.OPTIONAL_STRING_SCHEMA, "text")).build();
         AvroConverter<?> writer = converter(true);
-        byte[] bytes = writer.fromConnectData(TOPIC, key, new Struct(key).put("region", "north"));
+        byte[] bytes = writer.fromConnectData(topic, key, new Struct(key).put("region", "north"));
         assertEquals(0, bytes[0]);
-        Struct back = (Struct) converter(true).toConnectData(TOPIC, bytes).value();
+        Struct back = (Struct) converter(true).toConnectData(topic, bytes).value();
         assertEquals("north", back.getString("region"));
-        assertEquals(1, registry.versionCount(TOPIC + "-key"));
+        assertEquals(1, registry.versionCount(topic + "-key"));
     }
 
     /** What a Confluent deserializer does with these bytes: the schema by the id after the magic byte, then Avro. */
@@ -87,7 +88,7 @@ class AvroConverterRoundTripTest {
         Schema schema = AvroEnvelopes.deltaEnvelope(false);
         Struct record = AvroEnvelopes.rowRecord(schema, 7, 1, AvroEnvelopes.row(schema, new BigDecimal("10.25"),
                 new BigDecimal("3.5"), 0L, 0, "1970-01-01T00:00:00Z", "x", null));
-        byte[] bytes = converter(false).fromConnectData(TOPIC, schema, record);
+        byte[] bytes = converter(false).fromConnectData(topic, schema, record);
         int id = ByteBuffer.wrap(bytes, 1, 4).getInt();
         org.apache.avro.Schema avro = new org.apache.avro.Schema.Parser().parse(registry.content(id));
         GenericRecord decoded = new GenericDatumReader<GenericRecord>(avro)
@@ -106,24 +107,24 @@ class AvroConverterRoundTripTest {
         Schema v1 = AvroEnvelopes.deltaEnvelope(false);
         Schema v2 = AvroEnvelopes.deltaEnvelope(true);
         AvroConverter<?> writer = converter(false);
-        byte[] old = writer.fromConnectData(TOPIC, v1, AvroEnvelopes.rowRecord(v1, 1, 1,
+        byte[] old = writer.fromConnectData(topic, v1, AvroEnvelopes.rowRecord(v1, 1, 1,
                 AvroEnvelopes.row(v1, BigDecimal.ONE.setScale(2), null, null, null, null, "old", null)));
-        byte[] next = writer.fromConnectData(TOPIC, v2, AvroEnvelopes.rowRecord(v2, 2, 1,
+        byte[] next = writer.fromConnectData(topic, v2, AvroEnvelopes.rowRecord(v2, 2, 1,
                 AvroEnvelopes.row(v2, BigDecimal.TEN.setScale(2), null, null, null, null, "new", 5L)));
-        assertEquals(2, registry.versionCount(TOPIC + "-value"));
+        assertEquals(2, registry.versionCount(topic + "-value"));
         assertTrue(ByteBuffer.wrap(old, 1, 4).getInt() != ByteBuffer.wrap(next, 1, 4).getInt());
 
         AvroConverter<?> reader = converter(false);
-        Struct oldBack = (Struct) reader.toConnectData(TOPIC, old).value();
-        Struct nextBack = (Struct) reader.toConnectData(TOPIC, next).value();
+        Struct oldBack = (Struct) reader.toConnectData(topic, old).value();
+        Struct nextBack = (Struct) reader.toConnectData(topic, next).value();
         assertEquals("old", oldBack.getStruct("row").getString("label"));
         assertEquals(6, oldBack.getStruct("row").schema().fields().size(), "an old record keeps its own schema");
         assertEquals(5L, nextBack.getStruct("row").getInt64("added_col"));
         assertEquals(new BigDecimal("10.00"), nextBack.getStruct("row").get("amount"));
     }
 
-    private AvroConverter<?> converter(boolean isKey) {
-        Map<String, Object> cfg = new HashMap<>(AvroEnvelopes.converterConfig(registry.url()));
+    AvroConverter<?> converter(boolean isKey) {
+        Map<String, Object> cfg = new HashMap<>(AvroEnvelopes.converterConfig(registryUrl()));
         AvroConverter<?> c = new AvroConverter<>();
         c.configure(cfg, isKey);
         return c;
