@@ -124,7 +124,7 @@ abstract class AvroConverterChecks {
     }
 
     AvroConverter<?> converter(boolean isKey) {
-        Map<String, Object> cfg = new HashMap<>(AvroEnvelopes.converterConfig(registryUrl()));
+        Map<String, Object> cfg = new HashMap<>(RegistryClient.shippedConverterConfig(registryUrl()));
         AvroConverter<?> c = new AvroConverter<>();
         c.configure(cfg, isKey);
         return c;

@@ -1,13 +1,6 @@
 package dev.trickle.avro;
 
-import dev.trickle.cli.ConfigFiles;
-import java.io.IOException;
-import java.io.StringReader;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Properties;
 import org.apache.kafka.connect.data.Decimal;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
@@ -16,7 +9,7 @@ import org.apache.kafka.connect.data.Struct;
 /**
  * Connect schemas and records shaped like the delta topic's (docs/record-format.md: an envelope with kind, tick,
  * weight and markers' fields, and an optional row struct whose fields carry Debezium's logical types and
- * {@code trickle.pg.type}), and the converter settings config/avro/ ships. The row's columns: numeric(12,2),
+ * {@code trickle.pg.type}). The row's columns: numeric(12,2),
  * numeric, timestamp, date, timestamptz, text, and in the evolved schema an added int8 column. Field names are
  * as the writer adjusts column names to Avro's rules ({@code 1st ratio} is {@code _1st_ratio}).
  */
@@ -25,24 +18,6 @@ final class AvroEnvelopes {
     static final String VARIABLE_SCALE_DECIMAL = "io.debezium.data.VariableScaleDecimal";
 
     private AvroEnvelopes() {
-    }
-
-    /** The value converter's settings of config/avro/streams-app.properties, pointing at {@code registryUrl}. */
-    static Map<String, Object> converterConfig(String registryUrl) {
-        Properties p = new Properties();
-        try {
-            p.load(new StringReader(ConfigFiles.locate(null, "avro").read(ConfigFiles.STREAMS_APP)));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        Map<String, Object> out = new LinkedHashMap<>();
-        for (String k : p.stringPropertyNames()) {
-            if (k.startsWith("value.converter.")) {
-                out.put(k.substring("value.converter.".length()),
-                        p.getProperty(k).replace("${registry.url}", registryUrl));
-            }
-        }
-        return out;
     }
 
     static Schema optional(Schema base, String pgType) {
