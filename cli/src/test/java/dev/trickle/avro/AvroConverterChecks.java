@@ -93,6 +93,11 @@ abstract class AvroConverterChecks {
         org.apache.avro.Schema avro = new org.apache.avro.Schema.Parser().parse(registry.content(id));
         GenericRecord decoded = new GenericDatumReader<GenericRecord>(avro)
                 .read(null, DecoderFactory.get().binaryDecoder(bytes, 5, bytes.length - 5, null));
+        org.apache.avro.Schema amount = avro.getField("row").schema().getTypes().get(1).getField("amount").schema();
+        assertEquals(org.apache.avro.Schema.Type.NULL, amount.getTypes().get(0).getType(), "a row field is a union with null");
+        assertEquals("decimal", amount.getTypes().get(1).getLogicalType().getName());
+        assertTrue(registry.content(id).contains("\"connect.parameters\"") && registry.content(id).contains("trickle.pg.type"),
+                "the Connect parameters are in the Avro schema");
         assertEquals("row", decoded.get("kind").toString());
         assertEquals(7L, decoded.get("tick"));
         GenericRecord decodedRow = (GenericRecord) decoded.get("row");

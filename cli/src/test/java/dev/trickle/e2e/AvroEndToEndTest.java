@@ -1,5 +1,11 @@
 package dev.trickle.e2e;
 
+import static dev.trickle.e2e.E2eSupport.DEADLINE_MS;
+import static dev.trickle.e2e.E2eSupport.assertMatches;
+import static dev.trickle.e2e.E2eSupport.awaitActive;
+import static dev.trickle.e2e.E2eSupport.awaitCaughtUp;
+import static dev.trickle.e2e.E2eSupport.commitTogether;
+import static dev.trickle.e2e.E2eSupport.exec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -36,7 +42,7 @@ import org.junit.jupiter.api.Test;
  * one follow random DML and equal their queries; the topics' records are Confluent-framed Avro whose ids the
  * registry serves and whose values decode to the record format's envelopes.
  */
-class AvroEndToEndTest extends E2eSupport {
+class AvroEndToEndTest {
     private static final String ROWS = "public.av_rows";
     private static final String ROWS_Q = "SELECT id, amount, ratio, placed, placed_tz, day, note, \"1st col\" "
             + "FROM av_orders WHERE amount IS NULL OR amount > 5";
@@ -50,7 +56,10 @@ class AvroEndToEndTest extends E2eSupport {
     private final Random random = new Random(20261206);
     private int nextId = 1;
 
-    /** Hides E2eSupport's: this class runs its own stack on Avro, not the shared JSON one. */
+    /**
+     * Its own stack on Avro, not the shared JSON one (so this class uses E2eSupport's helpers without extending it,
+     * whose @BeforeAll would start that one too); E2eSupport's helpers work on whichever stack is {@code stack}.
+     */
     @BeforeAll
     static void stackUp() throws Exception {
         registry = RegistryStandIn.start();
@@ -61,7 +70,7 @@ class AvroEndToEndTest extends E2eSupport {
                 .timeout(Duration.ofSeconds(180))
                 .progress(System.err)
                 .start();
-        stack = avroStack;
+        E2eSupport.stack = avroStack;
     }
 
     @AfterAll
