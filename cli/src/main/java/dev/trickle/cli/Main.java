@@ -114,7 +114,8 @@ public final class Main implements Callable<Integer> {
         String converter;
 
         @Option(names = "--registry-url", paramLabel = "URL",
-                description = "Schema registry for --converter avro: Apicurio Registry 2.x, http://HOST:PORT/apis/registry/v2")
+                description = "Schema registry for --converter avro (fills the templates' registry.url placeholder): "
+                        + "Apicurio Registry 2.x, http://HOST:PORT/apis/registry/v2")
         String registryUrl;
 
         @Option(names = "--keep", description = "Keep the broker, Connect, streams and PostgreSQL data at exit")
@@ -151,9 +152,6 @@ public final class Main implements Callable<Integer> {
             if (converter.equals("avro") && registryUrl == null) {
                 throw new IllegalArgumentException("--converter avro needs --registry-url URL (Apicurio Registry 2.x: "
                         + "http://HOST:PORT/apis/registry/v2; docs/record-format.md, Avro)");
-            }
-            if (converter.equals("json") && registryUrl != null) {
-                throw new IllegalArgumentException("--registry-url goes with --converter avro");
             }
             if (pgUrl != null) {
                 b.externalPostgres(pgUrl, pgUser, pgPassword);
