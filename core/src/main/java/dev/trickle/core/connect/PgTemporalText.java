@@ -3,7 +3,6 @@ package dev.trickle.core.connect;
 import java.time.LocalDate;
 import java.time.OffsetTime;
 import java.time.ZoneOffset;
-import java.util.Locale;
 
 /**
  * PostgreSQL's date and time text output (DateStyle ISO, TimeZone UTC: the source connector's sessions)
@@ -88,7 +87,9 @@ public final class PgTemporalText {
         } else if (y < 0) {
             b.append('-');
         }
-        b.append(String.format(Locale.ROOT, "%04d-%02d-%02dT", Math.abs(y), t.getMonthValue(), t.getDayOfMonth()));
+        pad(b, Math.abs(y), 4).append('-');
+        pad(b, t.getMonthValue(), 2).append('-');
+        pad(b, t.getDayOfMonth(), 2).append('T');
         appendTime(b, Math.floorMod(micros, MICROS_PER_DAY));
         return b.append('Z').toString();
     }
@@ -134,11 +135,11 @@ public final class PgTemporalText {
         appendTime(b, t.toLocalTime().toNanoOfDay() / 1000);
         int seconds = t.getOffset().getTotalSeconds();
         int abs = Math.abs(seconds);
-        b.append(seconds < 0 ? '-' : '+').append(String.format(Locale.ROOT, "%02d", abs / 3600));
+        pad(b.append(seconds < 0 ? '-' : '+'), abs / 3600, 2);
         if (abs % 3600 != 0) {
-            b.append(String.format(Locale.ROOT, ":%02d", abs % 3600 / 60));
+            pad(b.append(':'), abs % 3600 / 60, 2);
             if (abs % 60 != 0) {
-                b.append(String.format(Locale.ROOT, ":%02d", abs % 60));
+                pad(b.append(':'), abs % 60, 2);
             }
         }
         return b.toString();
@@ -170,20 +171,33 @@ public final class PgTemporalText {
 
     private static void appendDate(StringBuilder b, LocalDate d) {
         int y = d.getYear();
-        b.append(String.format(Locale.ROOT, "%04d-%02d-%02d", y <= 0 ? 1 - y : y, d.getMonthValue(), d.getDayOfMonth()));
+        pad(b, y <= 0 ? 1 - y : y, 4).append('-');
+        pad(b, d.getMonthValue(), 2).append('-');
+        pad(b, d.getDayOfMonth(), 2);
     }
 
     private static void appendTime(StringBuilder b, long micros) {
         long s = micros / 1_000_000;
         int frac = (int) (micros % 1_000_000);
-        b.append(String.format(Locale.ROOT, "%02d:%02d:%02d", s / 3600, s / 60 % 60, s % 60));
+        pad(b, s / 3600, 2).append(':');
+        pad(b, s / 60 % 60, 2).append(':');
+        pad(b, s % 60, 2);
         if (frac != 0) {
-            String f = String.format(Locale.ROOT, "%06d", frac);
-            int end = f.length();
-            while (f.charAt(end - 1) == '0') {
-                end--;
+            int digits = 6;
+            while (frac % 10 == 0) {
+                frac /= 10;
+                digits--;
             }
-            b.append('.').append(f, 0, end);
+            pad(b.append('.'), frac, digits);
         }
+    }
+
+    /** Appends {@code n} (not negative) with leading zeros to at least {@code width} digits; String.format is slow. */
+    private static StringBuilder pad(StringBuilder b, long n, int width) {
+        String digits = Long.toString(n);
+        for (int i = digits.length(); i < width; i++) {
+            b.append('0');
+        }
+        return b.append(digits);
     }
 }

@@ -17,6 +17,8 @@ import org.apache.kafka.connect.data.SchemaAndValue;
 import org.apache.kafka.connect.json.JsonConverter;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Every mapped type: PostgreSQL's own text output → Connect value → JSON with schemas → Connect value →
@@ -76,8 +78,9 @@ class PgTypeRoundTripTest {
         url = EmbeddedPg.freshDatabase("connect_types");
     }
 
-    @Test
-    void everyTypeRoundTripsThroughJsonWithSchemas() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"BASE64", "NUMERIC"})
+    void everyTypeRoundTripsThroughJsonWithSchemas(String decimalFormat) throws Exception {
         List<String> columns = new ArrayList<>();
         List<String> types = new ArrayList<>();
         List<String> texts = new ArrayList<>();
@@ -102,7 +105,7 @@ class PgTypeRoundTripTest {
             types.add("numeric(10,2)");
             texts.add(null);
             JsonConverter json = new JsonConverter();
-            json.configure(Map.of("schemas.enable", "true"), false);
+            json.configure(Map.of("schemas.enable", "true", "decimal.format", decimalFormat), false);
             DeltaRecords topic = TopicSchemas.delta("trickle.delta.public.types", columns, types, List.of());
             byte[] wire = json.fromConnectData("t", topic.valueSchema(), topic.value(new DeltaRecord.Row(1, 1, texts)));
             SchemaAndValue back = json.toConnectData("t", wire);

@@ -37,12 +37,12 @@ public final class TopicCodecs {
         this.values = values;
     }
 
-    /** JsonConverter with schemas, the shipped default. */
+    /** JsonConverter with schemas and numeric decimals, as config/ ships it. */
     public static TopicCodecs json() {
         JsonConverter k = new JsonConverter();
-        k.configure(Map.of("schemas.enable", "true"), true);
+        k.configure(Map.of("schemas.enable", "true", "decimal.format", "NUMERIC"), true);
         JsonConverter v = new JsonConverter();
-        v.configure(Map.of("schemas.enable", "true"), false);
+        v.configure(Map.of("schemas.enable", "true", "decimal.format", "NUMERIC"), false);
         return new TopicCodecs(k, v);
     }
 
