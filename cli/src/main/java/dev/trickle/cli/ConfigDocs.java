@@ -41,7 +41,8 @@ public final class ConfigDocs implements Callable<Integer> {
                 SinkConfig.CONFIG_DEF);
         section(out, "Streams app", "dev.trickle.streams.runtime.StreamsMain",
                 "Properties file (`config/streams-app.properties`). Keys that do not start with `trickle.`, other than "
-                        + "the parallel refresh settings below, go to Kafka Streams unchanged (`application.id`, "
+                        + "the parallel refresh settings and the converters below (with their `key.converter.*` and "
+                        + "`value.converter.*` settings, read as a Connect worker reads them), go to Kafka Streams unchanged (`application.id`, "
                         + "`bootstrap.servers`, `processing.guarantee`, ...); `num.stream.threads` follows "
                         + "`parallel.refresh.mode` unless it is set.", AppConfig.CONFIG);
         return out.toString();

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -18,7 +19,8 @@ import java.util.regex.Pattern;
  * The stack's configuration templates ({@code source-connector.json}, {@code sink-connector.json},
  * {@code streams-app.properties}) with {@code ${name}} placeholders. They are read from a config
  * directory if one is given or found ({@code -Dtrickle.config.dir}, {@code -Dtrickle.home}/config,
- * ./config, ../config), else from the copy packaged in the CLI jar ({@code /trickle-config/}).
+ * ./config, ../config), else from the copy packaged in the CLI jar ({@code /trickle-config/}). A converter
+ * variant ({@code avro}) is the subdirectory of that name ({@code config/avro/}).
  */
 public final class ConfigFiles {
     public static final String SOURCE_CONNECTOR = "source-connector.json";
@@ -28,34 +30,67 @@ public final class ConfigFiles {
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z0-9_.-]+)}");
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Path dir;
+    /** The converters the stack ships templates for: {@code json} is the config directory itself. */
+    public static final List<String> CONVERTERS = List.of("json", "avro");
 
-    private ConfigFiles(Path dir) {
+    private final Path dir;
+    private final String resourceDir;
+
+    private ConfigFiles(Path dir, String resourceDir) {
         this.dir = dir;
+        this.resourceDir = resourceDir;
     }
 
     /** Templates from {@code dir}, or found as described above when {@code dir} is null. */
     public static ConfigFiles locate(Path dir) {
+        return locate(dir, "json");
+    }
+
+    /**
+     * The templates of a converter ({@link #CONVERTERS}): for {@code json} those of {@link #locate(Path)}, for
+     * another its subdirectory of the config directory, given or found.
+     */
+    public static ConfigFiles locate(Path dir, String converter) {
+        String name = converter == null ? "json" : converter;
+        if (!CONVERTERS.contains(name)) {
+            throw new IllegalArgumentException("unknown converter '" + name + "': use one of " + CONVERTERS);
+        }
+        ConfigFiles base = locateBase(dir);
+        if (name.equals("json")) {
+            return base;
+        }
+        if (base.dir == null) {
+            return new ConfigFiles(null, base.resourceDir + name + "/");
+        }
+        Path sub = base.dir.resolve(name);
+        if (!Files.isRegularFile(sub.resolve(SOURCE_CONNECTOR))) {
+            throw new IllegalArgumentException("config directory " + base.dir + " has no " + name + "/" + SOURCE_CONNECTOR
+                    + " for --converter " + name + " (copy it from the Trickle checkout's config/" + name + "/)");
+        }
+        return new ConfigFiles(sub, null);
+    }
+
+    private static ConfigFiles locateBase(Path dir) {
         if (dir != null) {
             if (!Files.isRegularFile(dir.resolve(SOURCE_CONNECTOR))) {
                 throw new IllegalArgumentException("config directory " + dir + " has no " + SOURCE_CONNECTOR);
             }
-            return new ConfigFiles(dir);
+            return new ConfigFiles(dir, null);
         }
         for (String candidate : new String[] {
                 System.getProperty("trickle.config.dir"),
                 System.getProperty("trickle.home") == null ? null : System.getProperty("trickle.home") + "/config",
                 "config", "../config"}) {
             if (candidate != null && Files.isRegularFile(Path.of(candidate, SOURCE_CONNECTOR))) {
-                return new ConfigFiles(Path.of(candidate).toAbsolutePath().normalize());
+                return new ConfigFiles(Path.of(candidate).toAbsolutePath().normalize(), null);
             }
         }
-        return new ConfigFiles(null);
+        return new ConfigFiles(null, "/trickle-config/");
     }
 
     /** Where the templates come from, for messages. */
     public String origin() {
-        return dir == null ? "classpath:/trickle-config/" : dir.toString();
+        return dir == null ? "classpath:" + resourceDir : dir.toString();
     }
 
     public String read(String file) {
@@ -66,14 +101,14 @@ public final class ConfigFiles {
                 throw new UncheckedIOException("could not read " + dir.resolve(file), e);
             }
         }
-        try (InputStream in = ConfigFiles.class.getResourceAsStream("/trickle-config/" + file)) {
+        try (InputStream in = ConfigFiles.class.getResourceAsStream(resourceDir + file)) {
             if (in == null) {
                 throw new IllegalStateException("no " + file + " found: give a config directory (--config-dir) "
                         + "or run from the Trickle checkout");
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new UncheckedIOException("could not read /trickle-config/" + file, e);
+            throw new UncheckedIOException("could not read " + resourceDir + file, e);
         }
     }
 

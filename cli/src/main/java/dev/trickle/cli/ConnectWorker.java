@@ -70,8 +70,9 @@ public final class ConnectWorker implements AutoCloseable {
         p.put("status.storage.replication.factor", "1");
         p.put("offset.storage.partitions", "5");
         p.put("status.storage.partitions", "1");
-        p.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-        p.put("value.converter", "org.apache.kafka.connect.storage.StringConverter");
+        // the connectors' configs name their converters; this default is the same (docs/record-format.md)
+        p.put("key.converter", "org.apache.kafka.connect.json.JsonConverter");
+        p.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
         p.put("exactly.once.source.support", "enabled");
         p.put("connector.client.config.override.policy", "All");
         p.put("listeners", "http://127.0.0.1:" + restPort);

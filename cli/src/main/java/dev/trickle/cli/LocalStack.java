@@ -68,7 +68,8 @@ public final class LocalStack implements AutoCloseable {
         Files.createDirectories(logs());
         shutdownCloser = ChildJvm.onShutdown(this);
         try {
-            ConfigFiles configs = ConfigFiles.locate(cfg.configDir);
+            ConfigFiles configs = ConfigFiles.locate(cfg.configDir, cfg.converter);
+            requireRegistryUrl();
             startPostgres();
             broker = progress.step("starting Kafka broker", () -> KafkaBroker.builder(workDir.resolve("kafka"))
                     .port(ports.get("kafka.port"))
@@ -157,7 +158,18 @@ public final class LocalStack implements AutoCloseable {
         v.put("bootstrap.servers", broker.bootstrapServers());
         v.put("state.dir", workDir.resolve("streams-state").toString());
         v.put("work.dir", workDir.toString());
+        if (cfg.registryUrl != null) {
+            v.put("registry.url", cfg.registryUrl);
+        }
         return v;
+    }
+
+    /** Fails before anything starts when a converter that needs a schema registry is not told where it is. */
+    private void requireRegistryUrl() {
+        if (!"json".equals(cfg.converter) && cfg.registryUrl == null) {
+            throw new IllegalArgumentException("--converter " + cfg.converter + " needs a schema registry: give "
+                    + "--registry-url URL (Apicurio Registry 2.x: http://HOST:PORT/apis/registry/v2; see docs/record-format.md, Avro)");
+        }
     }
 
     private static ConfigFiles.Connector withOverrides(ConfigFiles.Connector c, Map<String, String> overrides) {

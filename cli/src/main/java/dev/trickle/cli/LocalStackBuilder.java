@@ -12,6 +12,8 @@ import java.util.Map;
 public final class LocalStackBuilder {
     Path workDir;
     Path configDir;
+    String converter = "json";
+    String registryUrl;
     PgUrl externalPg;
     boolean keep;
     PrintStream progress = System.err;
@@ -47,6 +49,21 @@ public final class LocalStackBuilder {
     /** Where the config templates are (default: found, else the copy in the CLI jar). */
     public LocalStackBuilder configDir(Path value) {
         this.configDir = value;
+        return this;
+    }
+
+    /**
+     * The converter of the change and delta topics: {@code json} (default, config/) or {@code avro} (config/avro/:
+     * Apicurio's AvroConverter in Confluent wire format, which needs {@link #registryUrl(String)}).
+     */
+    public LocalStackBuilder converter(String value) {
+        this.converter = value == null ? "json" : value;
+        return this;
+    }
+
+    /** The schema registry's URL, {@code ${registry.url}} in the templates (Apicurio 2.x: {@code http://HOST:PORT/apis/registry/v2}). */
+    public LocalStackBuilder registryUrl(String value) {
+        this.registryUrl = value;
         return this;
     }
 

@@ -108,6 +108,16 @@ public final class Main implements Callable<Integer> {
                 description = "Directory with source-connector.json, sink-connector.json, streams-app.properties")
         Path configDir;
 
+        @Option(names = "--converter", paramLabel = "NAME", defaultValue = "json",
+                description = "Record format of the change and delta topics: json (config/) or avro (config/avro/: "
+                        + "Apicurio's AvroConverter, Confluent wire format; needs --registry-url; default: ${DEFAULT-VALUE})")
+        String converter;
+
+        @Option(names = "--registry-url", paramLabel = "URL",
+                description = "Schema registry for --converter avro (fills the templates' registry.url placeholder): "
+                        + "Apicurio Registry 2.x, http://HOST:PORT/apis/registry/v2")
+        String registryUrl;
+
         @Option(names = "--keep", description = "Keep the broker, Connect, streams and PostgreSQL data at exit")
         boolean keep;
 
@@ -131,9 +141,18 @@ public final class Main implements Callable<Integer> {
                     .connectWorkers(connectWorkers)
                     .workDir(workDir)
                     .configDir(configDir)
+                    .converter(converter)
+                    .registryUrl(registryUrl)
                     .keep(keep)
                     .timeout(Duration.ofSeconds(timeoutSeconds))
                     .progress(System.err);
+            if (!ConfigFiles.CONVERTERS.contains(converter)) {
+                throw new IllegalArgumentException("--converter " + converter + ": use one of " + ConfigFiles.CONVERTERS);
+            }
+            if (converter.equals("avro") && registryUrl == null) {
+                throw new IllegalArgumentException("--converter avro needs --registry-url URL (Apicurio Registry 2.x: "
+                        + "http://HOST:PORT/apis/registry/v2; docs/record-format.md, Avro)");
+            }
             if (pgUrl != null) {
                 b.externalPostgres(pgUrl, pgUser, pgPassword);
             } else if (pgUser != null || pgPassword != null) {

@@ -41,6 +41,53 @@ class ConfigFilesTest {
         assertEquals("/tmp/state", p.getProperty("state.dir"));
     }
 
+    /** config/avro/ is config/ with Apicurio's AvroConverter: any other difference is a template left behind. */
+    @Test
+    void theAvroVariantIsTheDefaultWithOnlyTheConvertersChanged() throws Exception {
+        Map<String, String> values = new java.util.HashMap<>(VALUES);
+        values.put("registry.url", "http://127.0.0.1:8080/apis/registry/v2");
+        ConfigFiles json = ConfigFiles.locate(null);
+        ConfigFiles avro = ConfigFiles.locate(null, "avro");
+        for (String file : new String[] {ConfigFiles.SOURCE_CONNECTOR, ConfigFiles.SINK_CONNECTOR}) {
+            ConfigFiles.Connector a = avro.connector(file, values);
+            assertEquals(json.connector(file, values).name(), a.name());
+            assertEquals(withoutConverters(json.connector(file, values).config()), withoutConverters(a.config()), file);
+            assertAvroConverters(a.config(), file);
+        }
+        Properties jp = new Properties();
+        jp.load(new StringReader(json.properties(ConfigFiles.STREAMS_APP, values)));
+        Properties ap = new Properties();
+        ap.load(new StringReader(avro.properties(ConfigFiles.STREAMS_APP, values)));
+        Map<String, String> jm = new java.util.TreeMap<>();
+        jp.stringPropertyNames().forEach(k -> jm.put(k, jp.getProperty(k)));
+        Map<String, String> am = new java.util.TreeMap<>();
+        ap.stringPropertyNames().forEach(k -> am.put(k, ap.getProperty(k)));
+        assertEquals(withoutConverters(jm), withoutConverters(am), ConfigFiles.STREAMS_APP);
+        assertAvroConverters(am, ConfigFiles.STREAMS_APP);
+    }
+
+    @Test
+    void anUnknownConverterIsAClearError() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ConfigFiles.locate(null, "xml"));
+        assertTrue(e.getMessage().contains("use one of [json, avro]"), e.getMessage());
+    }
+
+    private static Map<String, String> withoutConverters(Map<String, String> config) {
+        Map<String, String> out = new java.util.TreeMap<>(config);
+        out.keySet().removeIf(k -> k.startsWith("key.converter") || k.startsWith("value.converter"));
+        return out;
+    }
+
+    private static void assertAvroConverters(Map<String, String> config, String file) {
+        for (String side : new String[] {"key", "value"}) {
+            assertEquals("io.apicurio.registry.utils.converter.AvroConverter", config.get(side + ".converter"), file);
+            assertEquals("http://127.0.0.1:8080/apis/registry/v2", config.get(side + ".converter.apicurio.registry.url"), file);
+            assertEquals("true", config.get(side + ".converter.apicurio.registry.as-confluent"), file);
+            assertEquals("contentId", config.get(side + ".converter.apicurio.registry.use-id"), file);
+            assertEquals("false", config.get(side + ".converter.apicurio.registry.headers.enabled"), file);
+        }
+    }
+
     @Test
     void unknownPlaceholdersAreErrors() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -55,6 +55,14 @@ class MainTest {
     }
 
     @Test
+    void avroNeedsARegistryUrlAndIsCheckedBeforeAnythingStarts() {
+        assertEquals(1, run("local", "--converter", "avro"));
+        assertTrue(err.toString().contains("--converter avro needs --registry-url"), err.toString());
+        assertEquals(1, run("local", "--converter", "protobuf"));
+        assertTrue(err.toString().contains("use one of [json, avro]"), err.toString());
+    }
+
+    @Test
     void installNeedsAPostgresUrl() {
         assertEquals(2, run("install"));
         assertTrue(err.toString().contains("--pg-url"), err.toString());

@@ -2,9 +2,8 @@ package dev.trickle.sink;
 
 import dev.trickle.core.records.DeltaRecord;
 import dev.trickle.core.records.MalformedRecordException;
-import dev.trickle.core.records.RecordCodec;
+import dev.trickle.core.connect.DeltaRecords;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -86,25 +85,13 @@ public class TrickleSinkTask extends SinkTask {
         nextOffsets.put(tp, offset + 1);
         TopicTicks ticks = topics.computeIfAbsent(tp.topic(), TopicTicks::new);
         try {
-            DeltaRecord d = RecordCodec.decodeDelta(text(r.value()));
+            DeltaRecord d = DeltaRecords.decode(r.value());
             if (!ticks.finished(d.tick())) {
                 ticks.add(tp.partition(), offset, d);
             }
         } catch (MalformedRecordException | IllegalArgumentException | ArithmeticException e) {
             badRecord(r, tp, offset, ticks, e);
         }
-    }
-
-    /** StringConverter gives a String; ByteArrayConverter bytes, taken as UTF-8. */
-    private static String text(Object value) {
-        if (value == null || value instanceof String) {
-            return (String) value;
-        }
-        if (value instanceof byte[] bytes) {
-            return new String(bytes, StandardCharsets.UTF_8);
-        }
-        throw new MalformedRecordException("record value is a " + value.getClass().getSimpleName()
-                + ", not text: configure value.converter=org.apache.kafka.connect.storage.StringConverter");
     }
 
     /**

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.trickle.core.records.DeltaRecord;
-import dev.trickle.core.records.RecordCodec;
-import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -190,7 +188,8 @@ class SinkDeliveryTest {
         List<String> st = statusOf(id);
         assertEquals("ERROR", st.get(0));
         assertTrue(st.get(1).contains("tick 2 could not be applied: a record before its end is malformed (topic " + t
-                + " partition 0 at offset 3: record value is not JSON"), st.get(1));
+                + " partition 0 at offset 3: a delta record is a Struct with fields kind and tick (a Trickle envelope), not a "
+                + "String"), st.get(1));
         assertTrue(st.get(1).contains("run SELECT pgtrickle.refresh_stream_table('\"public\".\"bad\"')"), st.get(1));
         assertEquals("1", st.get(2), "bad stays at its last complete tick");
         h.assertContent("bad", "VALUES (1)");
@@ -220,9 +219,9 @@ class SinkDeliveryTest {
         h.task.start(config);
         try {
             SinkRecord one = h.row(t, 0, 1, 1, "1");
-            SinkRecord zero = h.record(t, 0, "{\"k\":\"row\",\"tick\":1,\"w\":0,\"row\":[\"9\"]}");
-            SinkRecord bytes = h.record(t, 0, RecordCodec.encode(new DeltaRecord.End(1, id, 0, 1, 1, 0, true))
-                    .getBytes(StandardCharsets.UTF_8));
+            // a row of weight 0, which the streams app never writes
+            SinkRecord zero = h.record(t, 0, SinkHarness.struct(t, new DeltaRecord.Row(1, 1, List.of("9"))).put("weight", 0L));
+            SinkRecord bytes = h.record(t, 0, SinkHarness.struct(t, new DeltaRecord.End(1, id, 0, 1, 1, 0, true)));
             h.put(one, zero, bytes);
             assertEquals(List.of(zero), h.context.reported);
             assertTrue(h.context.reportedErrors.get(0).getMessage().contains("weight 0"),

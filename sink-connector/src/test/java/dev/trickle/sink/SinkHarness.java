@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.trickle.core.catalog.CatalogInstaller;
 import dev.trickle.core.records.DeltaRecord;
-import dev.trickle.core.records.RecordCodec;
+import dev.trickle.core.connect.DeltaRecords;
+import dev.trickle.core.connect.TopicSchemas;
 import dev.trickle.core.testing.EmbeddedPg;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -92,13 +93,29 @@ final class SinkHarness implements AutoCloseable {
         return new SinkRecord(topic, partition, null, null, null, value, offset);
     }
 
+    /**
+     * A delta record's value as the worker's converter hands it to the task: a Struct in Trickle's envelope
+     * (columns c0, c1, ... typed text: the sink reads values positionally, as PostgreSQL text).
+     */
+    static org.apache.kafka.connect.data.Struct struct(String topic, DeltaRecord record) {
+        java.util.List<String> columns = new java.util.ArrayList<>();
+        if (record instanceof DeltaRecord.Row row) {
+            for (int i = 0; i < row.values().size(); i++) {
+                columns.add("c" + i);
+            }
+        }
+        DeltaRecords schemas = TopicSchemas.delta(topic, columns, java.util.Collections.nCopies(columns.size(), "text"),
+                java.util.List.of());
+        return schemas.value(record);
+    }
+
     SinkRecord row(String topic, int partition, long tick, long weight, String... values) {
-        return record(topic, partition, RecordCodec.encode(new DeltaRecord.Row(tick, weight, Arrays.asList(values))));
+        return record(topic, partition, struct(topic, new DeltaRecord.Row(tick, weight, Arrays.asList(values))));
     }
 
     SinkRecord end(String topic, int partition, long tick, long streamTable, int producer, int producers,
                    int partitions, boolean initial) {
-        return record(topic, partition, RecordCodec.encode(new DeltaRecord.End(tick, streamTable, producer, producers,
+        return record(topic, partition, struct(topic, new DeltaRecord.End(tick, streamTable, producer, producers,
                 partitions, TICK_MILLIS + tick * 1000, initial)));
     }
 

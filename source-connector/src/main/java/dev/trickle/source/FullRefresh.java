@@ -235,6 +235,7 @@ final class FullRefresh implements TickSteps.Step {
         private final Catalog.FullTable table;
         private final String topic;
         private boolean opened;
+        private dev.trickle.core.connect.DeltaRecords schemas;
 
         Rows(Connection c, RecordFactory.Tick tick, Catalog.FullTable table, String topic, int fetchSize,
              long[] counter) {
@@ -256,7 +257,10 @@ final class FullRefresh implements TickSteps.Step {
 
         @Override
         SourceRecord toRecord(ResultSet rs) throws SQLException {
-            return tick.deltaRow(topic, positionalValues(rs));
+            if (schemas == null) {
+                schemas = tick.deltaSchemas(topic, columns(), types());
+            }
+            return tick.deltaRow(topic, schemas, positionalValues(rs));
         }
 
         @Override

@@ -5,16 +5,24 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.trickle.core.TopicNames;
 import dev.trickle.core.records.ChangeRecord;
 import dev.trickle.core.records.DeltaRecord;
-import dev.trickle.core.records.RecordCodec;
+import dev.trickle.core.connect.ChangeRecords;
+import dev.trickle.core.connect.DeltaRecords;
+import dev.trickle.core.connect.TopicSchemas;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Struct;
 
 /**
- * Turns rows and markers into Connect records: topic, partition, key, value and source offset.
+ * Turns rows and markers into Connect records: topic, partition, key, value and source offset. Keys and
+ * values are Structs with Connect schemas (dev.trickle.core.connect, docs/record-format.md); the worker's
+ * converters serialise them. Markers use the envelope of the topic's latest columns, so that a topic keeps
+ * one value schema (a registry sees no second schema for markers); before any columns are known, one
+ * with an empty row.
  *
  * <p>Source offsets: every record of tick N carries {@code {"tick": N, "partial": true}} except the
  * tick's very last record, which carries {@code {"tick": N}}. Connect commits the offset of the
@@ -29,6 +37,8 @@ final class RecordFactory {
     private final String prefix;
     private final int partitions;
     private final Map<String, String> sourcePartition;
+    /** The schemas a topic's rows were last written with, for its markers. */
+    private final Map<String, Object> latest = new ConcurrentHashMap<>();
 
     RecordFactory(String prefix, int partitions, String database) {
         this.prefix = prefix;
@@ -63,10 +73,11 @@ final class RecordFactory {
     }
 
     /**
-     * The key: a JSON array of the key column values (all columns when the table has no primary key).
-     * An UPDATE's -old/+new of one key thus land on one partition, in order.
+     * The text the partition is chosen by: a JSON array of the key column values (all columns when the table
+     * has no primary key), as before records had schemas, so partitions stay where they were. An UPDATE's
+     * -old/+new of one key thus land on one partition, in order.
      */
-    String key(CapturedSource source, Map<String, String> values) {
+    String partitionKey(CapturedSource source, Map<String, String> values) {
         List<String> key = new ArrayList<>();
         if (source.keyColumns().isEmpty()) {
             key.addAll(values.values());
@@ -78,7 +89,7 @@ final class RecordFactory {
         return json(key);
     }
 
-    /** A JSON array of strings: the key of a delta row is its whole row, as the streams app writes it. */
+    /** A JSON array of strings. */
     static String json(List<String> key) {
         try {
             return JSON.writeValueAsString(key);
@@ -90,6 +101,32 @@ final class RecordFactory {
     /** Kafka's own partitioner for keyed records: positive murmur2 of the key bytes. */
     int partition(String key) {
         return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
+    }
+
+    /** A change topic's schemas for the columns a tick read; the topic's markers use them from now on. */
+    ChangeRecords changeSchemas(CapturedSource source, List<String> columns, List<String> types) {
+        String topic = topic(source);
+        ChangeRecords schemas = TopicSchemas.change(topic, columns, types, source.keyColumns());
+        latest.put(topic, schemas);
+        return schemas;
+    }
+
+    /** A FULL stream table's delta topic schemas for its query's columns (no key: the planner's key is not known here). */
+    DeltaRecords deltaSchemas(String topic, List<String> columns, List<String> types) {
+        DeltaRecords schemas = TopicSchemas.delta(topic, columns, types, List.of());
+        latest.put(topic, schemas);
+        return schemas;
+    }
+
+    private ChangeRecords markerSchemas(CapturedSource source) {
+        String topic = topic(source);
+        return latest.get(topic) instanceof ChangeRecords c ? c
+                : TopicSchemas.change(topic, List.of(), List.of(), List.of());
+    }
+
+    private DeltaRecords markerSchemas(String deltaTopic) {
+        return latest.get(deltaTopic) instanceof DeltaRecords d ? d
+                : TopicSchemas.delta(deltaTopic, List.of(), List.of(), List.of());
     }
 
     Tick forTick(long tick, long tickMillis, DeliveryTracker.TickDelivery delivery) {
@@ -112,53 +149,58 @@ final class RecordFactory {
             this.finalOffset = Map.of(OFFSET_TICK, tick);
         }
 
-        TickRecord row(CapturedSource source, int weight, Map<String, String> values, Long streamTable) {
-            String key = key(source, values);
-            String value = RecordCodec.encode(new ChangeRecord.Row(tick, weight, values, streamTable));
-            return record(source, partition(key), Schema.STRING_SCHEMA, key, value, false);
+        ChangeRecords changeSchemas(CapturedSource source, List<String> columns, List<String> types) {
+            return RecordFactory.this.changeSchemas(source, columns, types);
+        }
+
+        DeltaRecords deltaSchemas(String topic, List<String> columns, List<String> types) {
+            return RecordFactory.this.deltaSchemas(topic, columns, types);
+        }
+
+        TickRecord row(CapturedSource source, ChangeRecords schemas, int weight, Map<String, String> values,
+                       Long streamTable) {
+            Struct value = schemas.value(new ChangeRecord.Row(tick, weight, values, streamTable));
+            return record(topic(source), partition(partitionKey(source, values)), schemas.keySchema(),
+                    schemas.key(values), schemas.valueSchema(), value, false);
         }
 
         String deltaTopic(String schema, String streamTable) {
             return RecordFactory.this.deltaTopic(schema, streamTable);
         }
 
-        /** A row of a stream table's FULL refresh result (weight 1), on the partition of the whole row. */
         /**
          * A row of a FULL stream table's result. It goes to partition 0 of the delta topic, whatever the
          * topic's partition count: one sink task then holds the whole tick (sink tasks split a topic's
          * partitions between them, and a tick split over two tasks would never complete).
          */
-        TickRecord deltaRow(String topic, List<String> values) {
-            String key = json(values);
-            String value = RecordCodec.encode(new DeltaRecord.Row(tick, 1, values));
-            return record(topic, 0, Schema.STRING_SCHEMA, key, value, false);
+        TickRecord deltaRow(String topic, DeltaRecords schemas, List<String> values) {
+            Struct value = schemas.value(new DeltaRecord.Row(tick, 1, values));
+            return record(topic, 0, schemas.keySchema(), schemas.key(values), schemas.valueSchema(), value, false);
         }
 
         /** The end of the tick on partition 0 of a FULL stream table's delta topic; the only producer and partition. */
         TickRecord deltaEnd(String topic, long streamTable, boolean initial) {
             DeltaRecord.End end = new DeltaRecord.End(tick, streamTable, 0, 1, 1, tickMillis, initial);
-            return record(topic, 0, Schema.OPTIONAL_STRING_SCHEMA, null, RecordCodec.encode(end), false);
+            DeltaRecords schemas = markerSchemas(topic);
+            return record(topic, 0, null, null, schemas.valueSchema(), schemas.value(end), false);
         }
 
         TickRecord init(CapturedSource source, int partition, long streamTable, Long upstreamTick) {
-            return record(source, partition, Schema.OPTIONAL_STRING_SCHEMA, null,
-                    RecordCodec.encode(new ChangeRecord.Init(tick, streamTable, upstreamTick)), false);
+            ChangeRecords schemas = markerSchemas(source);
+            return record(topic(source), partition, null, null, schemas.valueSchema(),
+                    schemas.value(new ChangeRecord.Init(tick, streamTable, upstreamTick)), false);
         }
 
         TickRecord end(CapturedSource source, int partition, boolean lastOfTick) {
-            return record(source, partition, Schema.OPTIONAL_STRING_SCHEMA, null,
-                    RecordCodec.encode(new ChangeRecord.End(tick, partition, partitions, tickMillis)), lastOfTick);
+            ChangeRecords schemas = markerSchemas(source);
+            return record(topic(source), partition, null, null, schemas.valueSchema(),
+                    schemas.value(new ChangeRecord.End(tick, partition, partitions, tickMillis)), lastOfTick);
         }
 
-        private TickRecord record(CapturedSource source, int partition, Schema keySchema, String key, String value,
-                                  boolean lastOfTick) {
-            return record(topic(source), partition, keySchema, key, value, lastOfTick);
-        }
-
-        private TickRecord record(String topic, int partition, Schema keySchema, String key, String value,
-                                  boolean lastOfTick) {
+        private TickRecord record(String topic, int partition, Schema keySchema, Object key, Schema valueSchema,
+                                  Struct value, boolean lastOfTick) {
             return new TickRecord(sourcePartition, lastOfTick ? finalOffset : partialOffset, topic, partition,
-                    keySchema, key, value, tickMillis, delivery, lastOfTick);
+                    keySchema, key, valueSchema, value, tickMillis, delivery, lastOfTick);
         }
     }
 }

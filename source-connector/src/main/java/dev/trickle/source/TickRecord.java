@@ -13,9 +13,9 @@ final class TickRecord extends SourceRecord {
     private final boolean lastOfTick;
 
     TickRecord(Map<String, ?> sourcePartition, Map<String, ?> sourceOffset, String topic, int partition,
-               Schema keySchema, String key, String value, long timestamp, DeliveryTracker.TickDelivery delivery,
-               boolean lastOfTick) {
-        super(sourcePartition, sourceOffset, topic, partition, keySchema, key, Schema.STRING_SCHEMA, value, timestamp);
+               Schema keySchema, Object key, Schema valueSchema, Object value, long timestamp,
+               DeliveryTracker.TickDelivery delivery, boolean lastOfTick) {
+        super(sourcePartition, sourceOffset, topic, partition, keySchema, key, valueSchema, value, timestamp);
         this.delivery = delivery;
         this.lastOfTick = lastOfTick;
     }

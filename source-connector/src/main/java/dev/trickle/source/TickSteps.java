@@ -67,6 +67,7 @@ final class TickSteps {
         private final SourceFailures failures;
         private boolean savepoint;
         private long rows;
+        private dev.trickle.core.connect.ChangeRecords schemas;
 
         Changes(Connection c, RecordFactory.Tick tick, CapturedSource source, String upper, String lower,
                 int fetchSize, long[] counter, SourceFailures failures) {
@@ -95,6 +96,8 @@ final class TickSteps {
                     open();
                     List<String> columns = columns();
                     failures.opened(source, columns.subList(FIRST_COLUMN - 1, columns.size()));
+                    schemas = tick.changeSchemas(source, columns.subList(FIRST_COLUMN - 1, columns.size()),
+                            types().subList(FIRST_COLUMN - 1, columns.size()));
                 }
                 boolean done = super.emit(out, room);
                 if (done) {
@@ -160,7 +163,7 @@ final class TickSteps {
             // '+' inserted; '-' deleted; 'T' removed by TRUNCATE
             int weight = "+".equals(rs.getString(OP_COLUMN)) ? 1 : -1;
             rows++;
-            return tick.row(source, weight, namedValues(rs, FIRST_COLUMN), null);
+            return tick.row(source, schemas, weight, namedValues(rs, FIRST_COLUMN), null);
         }
     }
 
@@ -175,6 +178,7 @@ final class TickSteps {
         private final Catalog.Fill fill;
 
         private final FillFailures failures;
+        private dev.trickle.core.connect.ChangeRecords schemas;
 
         FillRows(Connection c, RecordFactory.Tick tick, CapturedSource source, Catalog.Fill fill, int fetchSize,
                  long[] counter, FillFailures failures) {
@@ -210,7 +214,10 @@ final class TickSteps {
 
         @Override
         SourceRecord toRecord(ResultSet rs) throws SQLException {
-            return tick.row(source, 1, namedValues(rs, 1), fill.pgtId());
+            if (schemas == null) {
+                schemas = tick.changeSchemas(source, columns(), types());
+            }
+            return tick.row(source, schemas, 1, namedValues(rs, 1), fill.pgtId());
         }
 
         @Override
@@ -288,6 +295,7 @@ final class TickSteps {
         private PreparedStatement statement;
         private ResultSet rows;
         private String[] columns;
+        private List<String> types;
         private long read;
 
         Cursor(Connection connection, RecordFactory.Tick tick, String sql, String[] params, int fetchSize,
@@ -364,6 +372,12 @@ final class TickSteps {
             for (int i = 0; i < columns.length; i++) {
                 columns[i] = meta.getColumnLabel(i + 1);
             }
+            types = JdbcTypes.of(meta, 1);
+        }
+
+        /** The result's column types ({@code format_type} spelling), once {@link #open()}ed. */
+        final List<String> types() {
+            return types;
         }
 
         @Override

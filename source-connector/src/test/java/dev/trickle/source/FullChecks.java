@@ -58,7 +58,8 @@ final class FullChecks {
     }
 
     /**
-     * The rows of a refresh: weight 1 each, keyed by their whole row, all on partition 0 (so that one sink
+     * The rows of a refresh: weight 1 each, without a key (the delta topic of a stream table whose unique key
+     * is not known has none, see docs/record-format.md), all on partition 0 (so that one sink
      * task holds the whole tick, whatever the topic's partition count), all before the End marker.
      */
     static Map<List<String>, Long> rows(TaskHarness.Tick t, String topic) {
@@ -73,8 +74,8 @@ final class FullChecks {
             if (d instanceof DeltaRecord.Row row) {
                 assertFalse(ended, "rows come before the End markers");
                 assertEquals(1, row.weight());
-                String key = RecordFactory.json(row.values());
-                assertEquals(key, r.key());
+                assertNull(r.key());
+                assertNull(r.keySchema());
                 assertEquals(0, r.kafkaPartition(), "every row on partition 0");
                 out.merge(row.values(), 1L, Long::sum);
             } else {
@@ -92,7 +93,7 @@ final class FullChecks {
             if (e.getValue() instanceof DeltaRecord.End end) {
                 assertEquals(new DeltaRecord.End(t.tick, pgtId, 0, 1, 1, tickMillis, initial), end);
                 assertNull(t.records.stream().filter(r -> r.topic().equals(topic) && r.kafkaPartition() == e.getKey()
-                        && r.value().toString().contains("\"end\"")).findFirst().orElseThrow().key());
+                        && TaskHarness.delta(r) instanceof DeltaRecord.End).findFirst().orElseThrow().key());
                 partitions.add(e.getKey());
             }
         }

@@ -44,7 +44,7 @@ class InitialFillTest {
             for (String topic : List.of(ITEMS, KINDS)) {
                 List<Integer> initPartitions = new ArrayList<>();
                 for (SourceRecord r : t.recordsOf(ChangeRecord.Init.class)) {
-                    ChangeRecord.Init init = (ChangeRecord.Init) dev.trickle.core.records.RecordCodec.decodeChange((String) r.value());
+                    ChangeRecord.Init init = (ChangeRecord.Init) TaskHarness.change(r);
                     assertEquals(pgtId, init.streamTable());
                     if (r.topic().equals(topic)) {
                         initPartitions.add(r.kafkaPartition());

@@ -30,9 +30,9 @@ class PartsTest {
         row.put("a", null);
         CapturedSource keyed = new CapturedSource(1, "s", "t", "changes_1", List.of("a", "b"), "\"s\".\"t\"");
         CapturedSource keyless = new CapturedSource(1, "s", "t", "changes_1", List.of(), "\"s\".\"t\"");
-        assertEquals("[null,\"x \\\"y\\\"\"]", f.key(keyed, row));
-        assertEquals("[\"x \\\"y\\\"\",null]", f.key(keyless, row));
-        String key = f.key(keyed, row);
+        assertEquals("[null,\"x \\\"y\\\"\"]", f.partitionKey(keyed, row));
+        assertEquals("[\"x \\\"y\\\"\",null]", f.partitionKey(keyless, row));
+        String key = f.partitionKey(keyed, row);
         int expected = org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(
                 key.getBytes(java.nio.charset.StandardCharsets.UTF_8))) % 5;
         assertEquals(expected, f.partition(key));

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.trickle.core.catalog.CatalogInstaller;
 import dev.trickle.core.records.ChangeRecord;
 import dev.trickle.core.records.DeltaRecord;
-import dev.trickle.core.records.RecordCodec;
+import dev.trickle.core.connect.ChangeRecords;
+import dev.trickle.core.connect.DeltaRecords;
+import dev.trickle.core.connect.RowSchema;
 import dev.trickle.core.testing.EmbeddedPg;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -166,6 +168,35 @@ final class TaskHarness implements AutoCloseable {
         task.stop();
     }
 
+    private static final org.apache.kafka.connect.json.JsonConverter JSON_VALUES = json(false);
+    private static final org.apache.kafka.connect.json.JsonConverter JSON_KEYS = json(true);
+
+    private static org.apache.kafka.connect.json.JsonConverter json(boolean keys) {
+        org.apache.kafka.connect.json.JsonConverter c = new org.apache.kafka.connect.json.JsonConverter();
+        c.configure(Map.of("schemas.enable", "true"), keys);
+        return c;
+    }
+
+    /** A record's value as a consumer reads it: written and read by the shipped JsonConverter with schemas. */
+    static Object valueThroughJson(SourceRecord r) {
+        return JSON_VALUES.toConnectData(r.topic(), JSON_VALUES.fromConnectData(r.topic(), r.valueSchema(), r.value())).value();
+    }
+
+    static ChangeRecord change(SourceRecord r) {
+        return ChangeRecords.decode(valueThroughJson(r));
+    }
+
+    static DeltaRecord delta(SourceRecord r) {
+        return DeltaRecords.decode(valueThroughJson(r));
+    }
+
+    /** A record's key values as PostgreSQL text (through JsonConverter), or null for a record without a key. */
+    static List<String> keyTexts(SourceRecord r) {
+        byte[] bytes = JSON_KEYS.fromConnectData(r.topic(), r.keySchema(), r.key());
+        Object key = bytes == null ? null : JSON_KEYS.toConnectData(r.topic(), bytes).value();
+        return key == null ? null : RowSchema.texts((org.apache.kafka.connect.data.Struct) key);
+    }
+
     /**
      * The records of one tick, decoded: change records in {@code decoded} (null at delta records), records
      * on delta topics (FULL refreshes) in {@code deltas} (null at change records).
@@ -180,8 +211,8 @@ final class TaskHarness implements AutoCloseable {
             this.records = records;
             for (SourceRecord r : records) {
                 boolean delta = r.topic().contains(".delta.");
-                decoded.add(delta ? null : RecordCodec.decodeChange((String) r.value()));
-                deltas.add(delta ? RecordCodec.decodeDelta((String) r.value()) : null);
+                decoded.add(delta ? null : TaskHarness.change(r));
+                deltas.add(delta ? TaskHarness.delta(r) : null);
             }
             this.tick = decoded.get(decoded.size() - 1).tick();
             assertTrue(decoded.stream().allMatch(c -> c == null || c.tick() == tick),

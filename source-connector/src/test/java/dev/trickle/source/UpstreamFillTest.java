@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.trickle.core.TopicNames;
 import dev.trickle.core.records.ChangeRecord;
-import dev.trickle.core.records.RecordCodec;
 import java.util.List;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.junit.jupiter.api.Test;
@@ -45,7 +44,7 @@ class UpstreamFillTest {
             TaskHarness.Tick fill = h.nextTick();
             List<SourceRecord> inits = fill.recordsOf(ChangeRecord.Init.class).stream().filter(r -> r.topic().equals(UP)).toList();
             assertEquals(3, inits.size(), "an Init on every partition of the upstream's topic");
-            ChangeRecord.Init init = (ChangeRecord.Init) RecordCodec.decodeChange((String) inits.get(0).value());
+            ChangeRecord.Init init = (ChangeRecord.Init) TaskHarness.change(inits.get(0));
             assertEquals(down, init.streamTable());
             assertEquals(3L, init.upstreamTick(), "the upstream tick its storage table shows");
             assertEquals(2, fill.rows(UP, down).size());

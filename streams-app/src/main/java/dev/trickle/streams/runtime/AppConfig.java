@@ -15,6 +15,9 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.connect.json.JsonConverter;
+import org.apache.kafka.connect.storage.Converter;
 import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +44,9 @@ public final class AppConfig extends AbstractConfig {
     public static final String PARALLEL_MODE = ParallelMode.KEY;
     public static final String MAX_WORKERS = ParallelMode.MAX_WORKERS_KEY;
     public static final String MAX_CONCURRENT = ParallelMode.MAX_CONCURRENT_KEY;
+    /** The topics' converters, named and configured as a Connect worker's (key.converter.*, value.converter.*). */
+    public static final String KEY_CONVERTER = "key.converter";
+    public static final String VALUE_CONVERTER = "value.converter";
     /** Keys of the app that do not start with trickle. (shared with the connectors). */
     static final Set<String> OWN_KEYS = Set.of(PARALLEL_MODE, MAX_WORKERS, MAX_CONCURRENT);
 
@@ -76,7 +82,17 @@ public final class AppConfig extends AbstractConfig {
                     ConfigDef.Range.between(1, ParallelMode.MAX_CONCURRENT_LIMIT), Importance.LOW,
                     "Cap of refreshes applied to the database at once (pg_trickle's max_concurrent_refreshes). The sink "
                             + "connector enforces it; the streams app only reports it in pgtrickle.worker_pool_status().",
-                    "Parallel refresh", 3, ConfigDef.Width.SHORT, "Concurrent refreshes");
+                    "Parallel refresh", 3, ConfigDef.Width.SHORT, "Concurrent refreshes")
+            .define(KEY_CONVERTER, Type.CLASS, JsonConverter.class, Importance.MEDIUM,
+                    "Converter of the change and delta topics' record keys: the same class as the Connect worker's "
+                            + "key.converter, with the same settings given as key.converter.* (e.g. "
+                            + "key.converter.schemas.enable=true), so that the whole pipeline uses one format.",
+                    "Topics", 5, ConfigDef.Width.LONG, "Key converter")
+            .define(VALUE_CONVERTER, Type.CLASS, JsonConverter.class, Importance.MEDIUM,
+                    "Converter of the change and delta topics' record values: the same class as the Connect worker's "
+                            + "value.converter, with the same settings given as value.converter.*. JsonConverter keeps "
+                            + "its schemas.enable default (true): Trickle's records need their schemas.",
+                    "Topics", 6, ConfigDef.Width.LONG, "Value converter");
 
     /** File in state.dir that keeps this instance's id (for group.instance.id) across restarts. */
     static final String INSTANCE_ID_FILE = "trickle-instance.id";
@@ -112,7 +128,19 @@ public final class AppConfig extends AbstractConfig {
     }
 
     private static boolean isOwnKey(String key) {
-        return key.startsWith("trickle.") || OWN_KEYS.contains(key);
+        return key.startsWith("trickle.") || OWN_KEYS.contains(key) || key.startsWith(KEY_CONVERTER)
+                || key.startsWith(VALUE_CONVERTER);
+    }
+
+    /** The change and delta topics' serdes: the converters configured as a Connect worker configures them. */
+    public TopicCodecs topicCodecs() {
+        return new TopicCodecs(converter(KEY_CONVERTER, true), converter(VALUE_CONVERTER, false));
+    }
+
+    private Converter converter(String key, boolean isKey) {
+        Converter c = Utils.newInstance(getClass(key), Converter.class);
+        c.configure(originalsWithPrefix(key + "."), isKey);
+        return c;
     }
 
     /**

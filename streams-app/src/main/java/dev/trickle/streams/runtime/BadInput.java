@@ -5,7 +5,6 @@ import dev.trickle.core.records.DeltaRecord;
 import dev.trickle.core.records.MalformedRecordException;
 import dev.trickle.core.records.RecordCodec;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
-import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,11 +22,18 @@ final class BadInput {
     private BadInput() {
     }
 
-    /** The change record, or null when it cannot be read (then the stream table has stopped, or skips it). */
-    static ChangeRecord change(ProcessorContext<?, ?> context, Record<String, String> record, String kind,
+    /**
+     * The change record, or null when it cannot be read (then the stream table has stopped, or skips it).
+     * {@code value} is what the topic's deserializer made of it: a ChangeRecord or a MalformedRecordException
+     * on a change topic ({@link TopicCodecs}), JSON text on the internal gather topic.
+     */
+    static ChangeRecord change(ProcessorContext<?, ?> context, Object value, String kind,
                                RunnableStreamTable table, FillTracker fill, ErrorReporter errors) {
         try {
-            return RecordCodec.decodeChange(record.value());
+            if (value instanceof ChangeRecord c) {
+                return c;
+            }
+            return RecordCodec.decodeChange(text(value, "a change record"));
         } catch (MalformedRecordException e) {
             stop(context, kind, "a change record", table, fill, errors, e);
             return null;
@@ -35,14 +41,27 @@ final class BadInput {
     }
 
     /** The delta record of an upstream stream table, or null as for {@link #change}. */
-    static DeltaRecord delta(ProcessorContext<?, ?> context, Record<String, String> record, String kind,
+    static DeltaRecord delta(ProcessorContext<?, ?> context, Object value, String kind,
                              RunnableStreamTable table, FillTracker fill, ErrorReporter errors) {
         try {
-            return RecordCodec.decodeDelta(record.value());
+            if (value instanceof DeltaRecord d) {
+                return d;
+            }
+            return RecordCodec.decodeDelta(text(value, "a delta record"));
         } catch (MalformedRecordException e) {
             stop(context, kind, "a delta record", table, fill, errors, e);
             return null;
         }
+    }
+
+    private static String text(Object value, String expected) {
+        if (value instanceof MalformedRecordException e) {
+            throw e;
+        }
+        if (value == null || value instanceof String) {
+            return (String) value;
+        }
+        throw new MalformedRecordException("not " + expected + ": a " + value.getClass().getSimpleName());
     }
 
     private static void stop(ProcessorContext<?, ?> context, String kind, String expected, RunnableStreamTable table,

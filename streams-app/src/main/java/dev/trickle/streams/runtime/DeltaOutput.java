@@ -1,35 +1,26 @@
 package dev.trickle.streams.runtime;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.trickle.core.records.DeltaRecord;
-import dev.trickle.core.records.RecordCodec;
 import dev.trickle.streams.plan.ZSet;
 import java.util.List;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
-/** Writes a tick's output delta, then its end marker (multicast to every delta partition by the partitioner). */
+/**
+ * Writes a tick's output delta, then its end marker (multicast to every delta partition by the partitioner).
+ * Records leave as objects, keyed by the row's values (null for the marker); the delta topic's serializers
+ * ({@link TopicCodecs}) make the key and value Structs and hand them to the converter.
+ */
 final class DeltaOutput {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private DeltaOutput() {
     }
 
-    static void emit(ProcessorContext<String, String> context, RunnableStreamTable table, long tick, long tickMillis,
+    static void emit(ProcessorContext<Object, Object> context, RunnableStreamTable table, long tick, long tickMillis,
                      ZSet<List<String>> output, int producer, int producers, boolean initial, long timestamp) {
-        output.asMap().forEach((values, weight) -> context.forward(new Record<>(rowKey(values),
-                RecordCodec.encode(new DeltaRecord.Row(tick, weight, values)), timestamp)));
+        output.asMap().forEach((values, weight) -> context.forward(new Record<Object, Object>(values,
+                new DeltaRecord.Row(tick, weight, values), timestamp)));
         DeltaRecord.End marker = new DeltaRecord.End(tick, table.id(), producer, producers, table.deltaPartitions(),
                 tickMillis, initial);
-        context.forward(new Record<String, String>(null, RecordCodec.encode(marker), timestamp));
-    }
-
-    private static String rowKey(List<String> values) {
-        try {
-            return JSON.writeValueAsString(values);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot encode a row", e);
-        }
+        context.forward(new Record<Object, Object>(null, marker, timestamp));
     }
 }

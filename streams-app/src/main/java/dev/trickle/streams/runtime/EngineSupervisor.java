@@ -41,6 +41,7 @@ public final class EngineSupervisor implements AutoCloseable {
     private final CatalogClient catalog;
     private final TopicAdmin topics;
     private final ParallelRefreshMonitor parallel;
+    private final TopicCodecs codecs;
     private final Map<Long, CompiledQuery> compiled = new HashMap<>();
     /** What each entry of {@code compiled} and {@code full} was decided from: query, search path, sources. */
     private final Map<Long, List<Object>> decidedFrom = new HashMap<>();
@@ -57,6 +58,18 @@ public final class EngineSupervisor implements AutoCloseable {
         this.catalog = new CatalogClient(config.pgUrl(), config.pgUser(), config.pgPassword());
         this.topics = new TopicAdmin(config.streamsProperties());
         this.parallel = new ParallelRefreshMonitor(config, catalog);
+        this.codecs = config.topicCodecs();
+    }
+
+    /**
+     * The stream table's column types as its storage table has them (the delta topic's schema): by name, since
+     * the storage table may hold columns of its own; a column not found travels as text.
+     */
+    private List<String> outputTypes(StreamTableDef def, CompiledQuery query) throws SQLException {
+        Map<String, String> stored = new HashMap<>();
+        new PgSourceCatalog(catalog.connection()).find(def.schema(), def.name())
+                .ifPresent(t -> t.columns().forEach(c -> stored.put(c.name(), c.pgType())));
+        return query.outputColumns().stream().map(c -> stored.getOrDefault(c, "text")).toList();
     }
 
     /** Runs until {@link #close()}. */
@@ -185,6 +198,7 @@ public final class EngineSupervisor implements AutoCloseable {
         try {
             query = QueryCompiler.compile(def.query(), def.searchPath(), new PgSourceCatalog(catalog.connection()));
             compiled.put(def.id(), query);
+            codecs.outputTypes(def.id(), outputTypes(def, query));
             LOG.info("Compiled stream table {}:\n{}", def.displayName(), query.explain());
             recordRowKey(def, query.uniqueKeyColumns().orElse(null));
             return query;
@@ -255,7 +269,7 @@ public final class EngineSupervisor implements AutoCloseable {
         Map<Long, RunnableStreamTable> next = new TreeMap<>();
         desired.forEach((id, t) -> next.put(id, t.withDeltaPartitions(partitions.get(t.deltaTopic()))
                 .withFloor(t.def().engineReady() && t.def().readyTick() != null ? t.def().readyTick() : consumedUpTo)));
-        Topology topology = TopologyFactory.build(next.values(), new CatalogReporter());
+        Topology topology = TopologyFactory.build(next.values(), new CatalogReporter(), codecs);
         LOG.info("Starting the engine with {} stream table(s): {}", next.size(),
                 next.values().stream().map(RunnableStreamTable::displayName).toList());
         LOG.debug("Topology:\n{}", topology.describe());

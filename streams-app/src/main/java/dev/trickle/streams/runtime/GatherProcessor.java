@@ -20,11 +20,11 @@ import org.slf4j.LoggerFactory;
  * state, and the output delta goes out with one end marker. A tick that carries an initial fill starts
  * the operators' state from nothing.
  */
-final class GatherProcessor implements Processor<String, String, String, String> {
+final class GatherProcessor implements Processor<String, String, Object, Object> {
     private static final Logger LOG = LoggerFactory.getLogger(GatherProcessor.class);
     private final RunnableStreamTable table;
     private final ErrorReporter errors;
-    private ProcessorContext<String, String> context;
+    private ProcessorContext<Object, Object> context;
     private TickBuffer pending;
     private KeyValueStore<String, String> meta;
     private FillTracker fill;
@@ -37,7 +37,7 @@ final class GatherProcessor implements Processor<String, String, String, String>
     }
 
     @Override
-    public void init(ProcessorContext<String, String> context) {
+    public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
         KeyValueStore<String, Long> pendingStore = context.getStateStore(table.pendingStore());
         this.pending = new TickBuffer(pendingStore);
@@ -55,7 +55,7 @@ final class GatherProcessor implements Processor<String, String, String, String>
             if (fill.failure() != null) {
                 return;
             }
-            DeltaRecord delta = BadInput.delta(context, record, "internal gather topic", table, fill, errors);
+            DeltaRecord delta = BadInput.delta(context, record.value(), "internal gather topic", table, fill, errors);
             if (delta != null) {
                 upstreams.onDelta(upstream, delta);
                 if (delta instanceof DeltaRecord.End end) {
@@ -64,7 +64,7 @@ final class GatherProcessor implements Processor<String, String, String, String>
             }
             return;
         }
-        ChangeRecord change = BadInput.change(context, record, "internal gather topic", table, fill, errors);
+        ChangeRecord change = BadInput.change(context, record.value(), "internal gather topic", table, fill, errors);
         if (change instanceof ChangeRecord.Init init && fill.failure() != null) {
             // a stream table whose query failed comes back with a new fill (refresh_stream_table)
             fill.onInit(init);

@@ -14,7 +14,7 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  * task sees the whole tick. End markers keep their partition and partition count, which tell the
  * gathering task how many producers to wait for.
  */
-final class ScatterProcessor implements Processor<String, String, String, String> {
+final class ScatterProcessor implements Processor<Object, Object, String, String> {
     private final RunnableStreamTable table;
     private final ErrorReporter errors;
     private ProcessorContext<String, String> context;
@@ -32,14 +32,14 @@ final class ScatterProcessor implements Processor<String, String, String, String
     }
 
     @Override
-    public void process(Record<String, String> record) {
+    public void process(Record<Object, Object> record) {
         String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("?");
         int upstream = table.upstreamIndex(topic);
         if (upstream >= 0) {
             passUpstream(record, upstream);
             return;
         }
-        ChangeRecord change = BadInput.change(context, record, "change topic", table, fill, errors);
+        ChangeRecord change = BadInput.change(context, record.value(), "change topic", table, fill, errors);
         if (change == null || fill.failure() != null && !fill.isOwnInit(change)) {
             // a stream table that stopped comes back with a new fill (refresh_stream_table), nothing else
             return;
@@ -59,17 +59,17 @@ final class ScatterProcessor implements Processor<String, String, String, String
     }
 
     /**
-     * An upstream stream table's delta record goes to the gathering task as it is (keyed "d" and the
+     * An upstream stream table's delta record goes to the gathering task (keyed "d" and the
      * source index), which aligns it with the fills and the other sources' ticks; records of ticks at or
      * below the floor are never needed and stop here.
      */
-    private void passUpstream(Record<String, String> record, int source) {
-        DeltaRecord delta = BadInput.delta(context, record, "upstream delta topic", table, fill, errors);
+    private void passUpstream(Record<Object, Object> record, int source) {
+        DeltaRecord delta = BadInput.delta(context, record.value(), "upstream delta topic", table, fill, errors);
         if (delta == null || fill.failure() != null) {
             return;
         }
         if (delta.tick() > table.floor()) {
-            context.forward(new Record<>(UpstreamInputs.key(source), record.value(), record.timestamp()));
+            context.forward(new Record<>(UpstreamInputs.key(source), RecordCodec.encode(delta), record.timestamp()));
         }
     }
 }

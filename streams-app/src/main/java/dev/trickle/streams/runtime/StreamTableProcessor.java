@@ -20,11 +20,11 @@ import org.slf4j.LoggerFactory;
  * delta in a state store, and once every source has ended the tick on this partition, runs the tick
  * through the operators and emits the output delta followed by an end marker.
  */
-final class StreamTableProcessor implements Processor<String, String, String, String> {
+final class StreamTableProcessor implements Processor<Object, Object, Object, Object> {
     private static final Logger LOG = LoggerFactory.getLogger(StreamTableProcessor.class);
     private final RunnableStreamTable table;
     private final ErrorReporter errors;
-    private ProcessorContext<String, String> context;
+    private ProcessorContext<Object, Object> context;
     private TickBuffer pending;
     private KeyValueStore<String, String> meta;
     private FillTracker fill;
@@ -35,7 +35,7 @@ final class StreamTableProcessor implements Processor<String, String, String, St
     }
 
     @Override
-    public void init(ProcessorContext<String, String> context) {
+    public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
         KeyValueStore<String, Long> pendingStore = context.getStateStore(table.pendingStore());
         this.pending = new TickBuffer(pendingStore);
@@ -44,9 +44,9 @@ final class StreamTableProcessor implements Processor<String, String, String, St
     }
 
     @Override
-    public void process(Record<String, String> record) {
+    public void process(Record<Object, Object> record) {
         String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("?");
-        ChangeRecord change = BadInput.change(context, record, "change topic", table, fill, errors);
+        ChangeRecord change = BadInput.change(context, record.value(), "change topic", table, fill, errors);
         if (change == null || fill.failure() != null && !fill.isOwnInit(change)) {
             // a stream table that stopped comes back with a new fill (refresh_stream_table), nothing else
             return;

@@ -26,7 +26,13 @@ public final class TopologyFactory {
     private TopologyFactory() {
     }
 
+    /** With the shipped default converter, JsonConverter with schemas. */
     public static Topology build(Collection<RunnableStreamTable> tables, ErrorReporter errors) {
+        return build(tables, errors, TopicCodecs.json());
+    }
+
+    /** Change and delta topics are read and written through {@code codecs}' converters. */
+    public static Topology build(Collection<RunnableStreamTable> tables, ErrorReporter errors, TopicCodecs codecs) {
         Topology topology = new Topology();
         Map<String, List<RunnableStreamTable>> byTopic = new TreeMap<>();
         Set<String> upstreamTopics = new HashSet<>();
@@ -36,10 +42,10 @@ public final class TopologyFactory {
         }
         byTopic.keySet().forEach(topic -> {
             if (upstreamTopics.contains(topic)) {
-                topology.addSource(AutoOffsetReset.earliest(), sourceName(topic), new StringDeserializer(),
-                        new StringDeserializer(), topic);
+                topology.addSource(AutoOffsetReset.earliest(), sourceName(topic), codecs.inputKeys(),
+                        codecs.deltaValues(), topic);
             } else {
-                topology.addSource(sourceName(topic), new StringDeserializer(), new StringDeserializer(), topic);
+                topology.addSource(sourceName(topic), codecs.inputKeys(), codecs.changeValues(), topic);
             }
         });
         for (RunnableStreamTable t : tables) {
@@ -50,8 +56,8 @@ public final class TopologyFactory {
                 topology.addProcessor(t.processorName(), () -> new StreamTableProcessor(t, errors), parents);
                 addTickStores(topology, t, t.processorName());
             }
-            topology.addSink(t.sinkName(), t.deltaTopic(), new StringSerializer(), new StringSerializer(),
-                    new DeltaPartitioner(), t.processorName());
+            topology.addSink(t.sinkName(), t.deltaTopic(), codecs.deltaKeys(t), codecs.deltaValues(t),
+                    new DeltaPartitioner(codecs.uniqueKey(t)), t.processorName());
         }
         return topology;
     }

@@ -117,4 +117,18 @@ class AppConfigTest {
         Files.writeString(dir.resolve("trickle-instance.id"), "not a uuid\n");
         assertFalse(new AppConfig(props("state.dir", dir.toString())).streamsProperties().containsKey("group.instance.id"));
     }
+
+    @Test
+    void convertersAreConfiguredAsAConnectWorkerDoesAndNotPassedToKafkaStreams() {
+        AppConfig c = new AppConfig(props("value.converter", "org.apache.kafka.connect.json.JsonConverter",
+                "value.converter.schemas.enable", "true", "key.converter.schemas.enable", "true"));
+        Properties streams = c.streamsProperties();
+        assertEquals(null, streams.getProperty("value.converter"));
+        assertEquals(null, streams.getProperty("value.converter.schemas.enable"));
+        assertEquals(null, streams.getProperty("key.converter.schemas.enable"));
+        org.junit.jupiter.api.Assertions.assertNotNull(c.topicCodecs());
+        ConfigException bad = assertThrows(ConfigException.class,
+                () -> new AppConfig(props("value.converter", "no.such.Converter")));
+        assertTrue(bad.getMessage().contains("value.converter"), bad.getMessage());
+    }
 }

@@ -65,12 +65,10 @@ class MalformedChangeTopologyTest {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:1234");
         driver = new TopologyTestDriver(TopologyFactory.build(List.of(plain, counts, other),
                 (id, msg) -> failures.add(id + ": " + msg)), props);
-        items = driver.createInputTopic(ITEMS_TOPIC, new StringSerializer(), new StringSerializer());
-        others = driver.createInputTopic(TopicNames.changes("trickle", "public", "others"), new StringSerializer(),
-                new StringSerializer());
+        items = driver.createInputTopic(ITEMS_TOPIC, new StringSerializer(), Wire.changes());
+        others = driver.createInputTopic(TopicNames.changes("trickle", "public", "others"), new StringSerializer(), Wire.changes());
         for (RunnableStreamTable t : List.of(plain, counts, other)) {
-            deltas.put(t.id(), driver.createOutputTopic(t.deltaTopic(), new StringDeserializer(),
-                    new StringDeserializer()));
+            deltas.put(t.id(), driver.createOutputTopic(t.deltaTopic(), new StringDeserializer(), Wire.deltaText()));
         }
     }
 

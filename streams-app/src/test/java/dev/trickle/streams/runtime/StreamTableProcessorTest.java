@@ -56,8 +56,8 @@ class StreamTableProcessorTest {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:1234");
         driver = new TopologyTestDriver(TopologyFactory.build(List.of(t), (id, msg) -> failures.add(id + ": " + msg)), props);
-        changes = driver.createInputTopic(TopicNames.changes("trickle", "public", "orders"), new StringSerializer(), new StringSerializer());
-        delta = driver.createOutputTopic(t.deltaTopic(), new StringDeserializer(), new StringDeserializer());
+        changes = driver.createInputTopic(TopicNames.changes("trickle", "public", "orders"), new StringSerializer(), Wire.changes());
+        delta = driver.createOutputTopic(t.deltaTopic(), new StringDeserializer(), Wire.deltaText());
     }
 
     @AfterEach

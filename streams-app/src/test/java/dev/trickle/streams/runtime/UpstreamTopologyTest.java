@@ -69,9 +69,9 @@ class UpstreamTopologyTest {
             }
         };
         driver = new TopologyTestDriver(TopologyFactory.build(List.of(t), reporter), props);
-        fills = driver.createInputTopic(TopicNames.changes("trickle", "public", "b"), new StringSerializer(), new StringSerializer());
-        upstream = driver.createInputTopic(TopicNames.delta("trickle", "public", "b"), new StringSerializer(), new StringSerializer());
-        delta = driver.createOutputTopic(t.deltaTopic(), new StringDeserializer(), new StringDeserializer());
+        fills = driver.createInputTopic(TopicNames.changes("trickle", "public", "b"), new StringSerializer(), Wire.changes());
+        upstream = driver.createInputTopic(TopicNames.delta("trickle", "public", "b"), new StringSerializer(), Wire.deltas());
+        delta = driver.createOutputTopic(t.deltaTopic(), new StringDeserializer(), Wire.deltaText());
     }
 
     @AfterEach

@@ -1,0 +1,95 @@
+package dev.trickle.core.connect;
+
+import dev.trickle.core.records.ChangeRecord;
+import dev.trickle.core.records.DeltaRecord;
+import dev.trickle.core.records.RecordCodec;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.connect.json.JsonConverter;
+import org.apache.kafka.connect.storage.Converter;
+
+/**
+ * Encode + decode cost and size of one change row and one delta row (10 columns of common types): the
+ * JSON text records (RecordCodec, before) against Structs through a Connect converter (after). Not a test;
+ * run by hand: java -cp core/target/classes:core/target/test-classes:cli/target/lib/'*'
+ * dev.trickle.core.connect.RecordFormatBenchmark
+ */
+public final class RecordFormatBenchmark {
+    private static final List<String> COLUMNS = List.of("id", "customer_id", "status", "amount", "qty", "placed_at",
+            "note", "discount", "region", "updated");
+    private static final List<String> TYPES = List.of("bigint", "integer", "text", "numeric(12,2)", "integer",
+            "timestamp with time zone", "text", "double precision", "character varying(20)", "timestamp without time zone");
+
+    private RecordFormatBenchmark() {
+    }
+
+    public static void main(String[] args) {
+        int rows = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
+        List<Map<String, String>> data = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            Map<String, String> r = new LinkedHashMap<>();
+            List<String> v = List.of(Long.toString(1_000_000L + i), Integer.toString(i % 977), i % 3 == 0 ? "shipped" : "new",
+                    (i * 7 % 100000) / 100 + "." + String.format("%02d", i % 100), Integer.toString(i % 9 + 1),
+                    "2024-01-" + String.format("%02d", i % 28 + 1) + " 10:30:00.123456+00", "note number " + i,
+                    "0." + (i % 97 + 1), "eu-west-" + (i % 3), "2024-02-01 08:00:0" + (i % 10));
+            for (int c = 0; c < COLUMNS.size(); c++) {
+                r.put(COLUMNS.get(c), v.get(c));
+            }
+            data.add(r);
+        }
+        for (String decimals : new String[] {"BASE64", "NUMERIC"}) {
+            JsonConverter json = new JsonConverter();
+            json.configure(Map.of("schemas.enable", "true", "decimal.format", decimals), false);
+            for (int round = 0; round < 3; round++) {
+                run("JsonConverter schemas.enable=true decimal.format=" + decimals, json, data, rows, round == 2);
+            }
+        }
+        for (int round = 0; round < 3; round++) {
+            runText(data, rows, round == 2);
+        }
+    }
+
+    private static void runText(List<Map<String, String>> data, int rows, boolean print) {
+        long bytes = 0;
+        long start = System.nanoTime();
+        long sink = 0;
+        for (int i = 0; i < rows; i++) {
+            Map<String, String> r = data.get(i % data.size());
+            String change = RecordCodec.encode(new ChangeRecord.Row(i, 1, r, null));
+            sink += ((ChangeRecord.Row) RecordCodec.decodeChange(change)).values().size();
+            String delta = RecordCodec.encode(new DeltaRecord.Row(i, 1, new ArrayList<>(r.values())));
+            sink += ((DeltaRecord.Row) RecordCodec.decodeDelta(delta)).values().size();
+            bytes += change.getBytes(StandardCharsets.UTF_8).length + delta.getBytes(StandardCharsets.UTF_8).length;
+        }
+        report("RecordCodec JSON text (before)", rows, start, bytes, sink, print);
+    }
+
+    private static void run(String name, Converter converter, List<Map<String, String>> data, int rows, boolean print) {
+        ChangeRecords changes = TopicSchemas.change("trickle.changes.public.orders", COLUMNS, TYPES, List.of("id"));
+        DeltaRecords deltas = TopicSchemas.delta("trickle.delta.public.orders_st", COLUMNS, TYPES, List.of());
+        long bytes = 0;
+        long sink = 0;
+        long start = System.nanoTime();
+        for (int i = 0; i < rows; i++) {
+            Map<String, String> r = data.get(i % data.size());
+            byte[] change = converter.fromConnectData("c", changes.valueSchema(), changes.value(new ChangeRecord.Row(i, 1, r, null)));
+            sink += ((ChangeRecord.Row) ChangeRecords.decode(converter.toConnectData("c", change).value())).values().size();
+            byte[] delta = converter.fromConnectData("d", deltas.valueSchema(),
+                    deltas.value(new DeltaRecord.Row(i, 1, new ArrayList<>(r.values()))));
+            sink += ((DeltaRecord.Row) DeltaRecords.decode(converter.toConnectData("d", delta).value())).values().size();
+            bytes += change.length + delta.length;
+        }
+        report(name, rows, start, bytes, sink, print);
+    }
+
+    private static void report(String name, int rows, long start, long bytes, long sink, boolean print) {
+        double us = (System.nanoTime() - start) / 1000.0 / rows;
+        if (print) {
+            System.out.printf("%-62s %6.2f us per change+delta row (encode+decode), %5d bytes (%d)%n", name, us,
+                    bytes / rows, sink % 7);
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package dev.trickle.streams.runtime;
+
+import dev.trickle.core.connect.ChangeRecords;
+import dev.trickle.core.connect.DeltaRecords;
+import dev.trickle.core.connect.TopicSchemas;
+import dev.trickle.core.records.DeltaRecord;
+import dev.trickle.core.records.MalformedRecordException;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.connect.json.JsonConverter;
+import org.apache.kafka.connect.storage.Converter;
+
+/**
+ * The change and delta topics' serdes, built from the same converter classes and settings as the Connect
+ * worker's ({@code key.converter}, {@code value.converter} and their {@code .*} settings in
+ * streams-app.properties), so that one change of converter switches the whole pipeline.
+ *
+ * <p>Reading never throws: a record the converter cannot read, or that is not a Trickle envelope, comes out
+ * as a {@link MalformedRecordException}, which the processors of the stream tables reading the topic turn
+ * into that stream table's error ({@link BadInput}), as for any other malformed record.
+ *
+ * <p>Writing a delta topic needs the stream table's column types (from its storage table, see
+ * {@link #outputTypes}) and its unique key ({@link #uniqueKey}, positions in the row; none: records without key).
+ */
+public final class TopicCodecs {
+    private final Converter keys;
+    private final Converter values;
+    private final Map<Long, List<String>> outputTypes = new ConcurrentHashMap<>();
+    private final Map<Long, List<Integer>> uniqueKeys = new ConcurrentHashMap<>();
+
+    public TopicCodecs(Converter keys, Converter values) {
+        this.keys = keys;
+        this.values = values;
+    }
+
+    /** JsonConverter with schemas and numeric decimals, as config/ ships it. */
+    public static TopicCodecs json() {
+        JsonConverter k = new JsonConverter();
+        k.configure(Map.of("schemas.enable", "true", "decimal.format", "NUMERIC"), true);
+        JsonConverter v = new JsonConverter();
+        v.configure(Map.of("schemas.enable", "true", "decimal.format", "NUMERIC"), false);
+        return new TopicCodecs(k, v);
+    }
+
+    /** Stream table {@code id}'s column types ({@code format_type} spelling), in column order. */
+    public void outputTypes(long id, List<String> types) {
+        outputTypes.put(id, List.copyOf(types));
+    }
+
+    /** Stream table {@code id}'s unique key: positions of its columns (empty: no key). */
+    public void uniqueKey(long id, List<Integer> positions) {
+        uniqueKeys.put(id, List.copyOf(positions));
+    }
+
+    /** The delta topic's schemas of a stream table; columns of unknown type travel as text. */
+    DeltaRecords deltaSchemas(RunnableStreamTable table) {
+        List<String> columns = table.compiled().outputColumns();
+        List<String> types = outputTypes.get(table.id());
+        if (types == null || types.size() != columns.size()) {
+            types = Collections.nCopies(columns.size(), "text");
+        }
+        return TopicSchemas.delta(table.deltaTopic(), columns, types, uniqueKeys.getOrDefault(table.id(), List.of()));
+    }
+
+    /** Keys of the input topics are not read (partitions already group what belongs together). */
+    Deserializer<Object> inputKeys() {
+        return (topic, data) -> null;
+    }
+
+    /** Change topic values: a ChangeRecord, or a MalformedRecordException. */
+    Deserializer<Object> changeValues() {
+        return (topic, data) -> {
+            try {
+                return ChangeRecords.decode(read(topic, data));
+            } catch (MalformedRecordException e) {
+                return e;
+            }
+        };
+    }
+
+    /** Upstream delta topic values: a DeltaRecord, or a MalformedRecordException. */
+    Deserializer<Object> deltaValues() {
+        return (topic, data) -> {
+            try {
+                return DeltaRecords.decode(read(topic, data));
+            } catch (MalformedRecordException e) {
+                return e;
+            }
+        };
+    }
+
+    private Object read(String topic, byte[] data) {
+        if (data == null) {
+            throw new MalformedRecordException("empty record value (null)");
+        }
+        try {
+            return values.toConnectData(topic, data).value();
+        } catch (RuntimeException e) {
+            throw new MalformedRecordException(values.getClass().getSimpleName() + " cannot read the record value ("
+                    + e.getMessage() + ")", e);
+        }
+    }
+
+    /** A delta row's key (the row's values; null for end markers) as the unique key's Struct, or no key. */
+    Serializer<Object> deltaKeys(RunnableStreamTable table) {
+        DeltaRecords schemas = deltaSchemas(table);
+        return (topic, row) -> {
+            if (row == null || schemas.keySchema() == null) {
+                return null;
+            }
+            @SuppressWarnings("unchecked")
+            List<String> values = (List<String>) row;
+            return keys.fromConnectData(topic, schemas.keySchema(), schemas.key(values));
+        };
+    }
+
+    Serializer<Object> deltaValues(RunnableStreamTable table) {
+        DeltaRecords schemas = deltaSchemas(table);
+        return (topic, record) -> values.fromConnectData(topic, schemas.valueSchema(),
+                schemas.value((DeltaRecord) record));
+    }
+
+    /** The unique key positions of a stream table (empty: none). */
+    List<Integer> uniqueKey(RunnableStreamTable table) {
+        return uniqueKeys.getOrDefault(table.id(), List.of());
+    }
+}
