@@ -1,7 +1,7 @@
 package dev.trickle.streams.runtime;
 
 import dev.trickle.streams.operators.StateBackend;
-import dev.trickle.streams.plan.ZSet;
+import dev.trickle.streams.rows.ZSet;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.state.KeyValueStore;

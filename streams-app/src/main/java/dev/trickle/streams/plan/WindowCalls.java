@@ -1,6 +1,5 @@
 package dev.trickle.streams.plan;
 
-import dev.trickle.streams.operators.expr.PgType;
 import dev.trickle.streams.operators.expr.PgTypeRules;
 import dev.trickle.streams.operators.expr.PgValues;
 import dev.trickle.streams.operators.window.Conversion;
@@ -11,6 +10,8 @@ import dev.trickle.streams.operators.window.OffsetFunction;
 import dev.trickle.streams.operators.window.Operand;
 import dev.trickle.streams.operators.window.RankingFunction;
 import dev.trickle.streams.operators.window.WindowFunction;
+import dev.trickle.streams.rows.EvaluationException;
+import dev.trickle.streams.rows.PgType;
 import dev.trickle.streams.sql.UnsupportedQueryException;
 import java.util.List;
 import java.util.Locale;

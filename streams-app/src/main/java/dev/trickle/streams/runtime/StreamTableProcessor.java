@@ -2,8 +2,8 @@ package dev.trickle.streams.runtime;
 
 import dev.trickle.core.records.ChangeRecord;
 import dev.trickle.streams.operators.StateBackend;
-import dev.trickle.streams.plan.EvaluationException;
-import dev.trickle.streams.plan.ZSet;
+import dev.trickle.streams.rows.EvaluationException;
+import dev.trickle.streams.rows.ZSet;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.KafkaException;
