@@ -101,7 +101,7 @@ final class SetOpTranslator {
                 continue;
             }
             int index = c;
-            TypedExpr column = new TypedExpr(row -> PgValues.parse(row.get(index), from), from, TypedExpr.Origin.COLUMN);
+            TypedExpr column = new TypedExpr(row -> PgValues.column(row, index, from), from, TypedExpr.Origin.COLUMN);
             TypedExpr cast = column.castTo(to);
             columns.add(ProjectOperator.Column.computed(cast.expr(), cast.type()));
             any = true;

@@ -199,7 +199,7 @@ final class WindowCalls {
         if (from.equals(to)) {
             return Conversion.NONE;
         }
-        TypedExpr cast = new TypedExpr(row -> PgValues.parse(row.get(0), from), from, TypedExpr.Origin.COLUMN).castTo(to);
+        TypedExpr cast = new TypedExpr(row -> PgValues.column(row, 0, from), from, TypedExpr.Origin.COLUMN).castTo(to);
         return text -> PgValues.format(cast.expr().eval(List.of(text)), to);
     }
 
