@@ -136,9 +136,9 @@ final class IncrementalBench {
             long heapBefore = report.heapBaseline;
             for (Scenario sc : scenarios) {
                 if (rocks != null) {
-                    sc.rocksStore = rocks.strings("st-" + sc.pgtId + "-state");
+                    sc.rocksStore = rocks.bytes("st-" + sc.pgtId + "-state");
                     sc.rocksState = BenchRuntime.stateBackend(sc.rocksStore);
-                    sc.pending = new BenchRuntime.PendingInput(rocks.longs("st-" + sc.pgtId + "-pending"), sc.sourceKeys);
+                    sc.pending = new BenchRuntime.PendingInput(rocks.bytes("st-" + sc.pgtId + "-pending"), sc.sourceKeys);
                 }
                 fill(sc, capture, sources);
                 long heapAfter = usedHeapAfterGc();

@@ -4,6 +4,7 @@ import dev.trickle.streams.operators.StateBackend;
 import dev.trickle.streams.rows.ZSet;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
@@ -16,7 +17,7 @@ public final class BenchRuntime {
     }
 
     /** Operator state in {@code store}, keyed exactly as the gather processor keeps it. */
-    public static StateBackend stateBackend(KeyValueStore<String, String> store) {
+    public static StateBackend stateBackend(KeyValueStore<Bytes, byte[]> store) {
         return new StoreStateBackend(store);
     }
 
@@ -26,7 +27,7 @@ public final class BenchRuntime {
         private final List<String> sourceNames;
 
         /** @param sourceNames the stream table's sources ({@code SourceTable.qualifiedName()}) by index */
-        public PendingInput(KeyValueStore<String, Long> store, List<String> sourceNames) {
+        public PendingInput(KeyValueStore<Bytes, byte[]> store, List<String> sourceNames) {
             this.buffer = new TickBuffer(store);
             this.sourceNames = List.copyOf(sourceNames);
         }

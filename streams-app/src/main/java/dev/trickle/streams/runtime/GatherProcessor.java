@@ -39,13 +39,15 @@ final class GatherProcessor implements Processor<String, String, String, String>
     @Override
     public void init(ProcessorContext<String, String> context) {
         this.context = context;
-        KeyValueStore<String, Long> pendingStore = context.getStateStore(table.pendingStore());
-        this.pending = new TickBuffer(pendingStore);
+        this.pending = new TickBuffer(context.getStateStore(table.pendingStore()));
         this.meta = context.getStateStore(table.metaStore());
         this.fill = new FillTracker(table.id(), meta);
-        KeyValueStore<String, String> stateStore = context.getStateStore(table.stateStore());
-        this.state = new StoreStateBackend(stateStore);
+        this.state = new StoreStateBackend(context.getStateStore(table.stateStore()));
         this.upstreams = new UpstreamInputs(table, meta, pending);
+        if (pending.holdsEarlierFormat() || state.holdsEarlierFormat()) {
+            state.clear();
+            StreamTableProcessor.startAnew(table, fill, errors, pending);
+        }
     }
 
     @Override

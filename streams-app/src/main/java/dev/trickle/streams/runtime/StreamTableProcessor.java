@@ -37,10 +37,12 @@ final class StreamTableProcessor implements Processor<String, String, String, St
     @Override
     public void init(ProcessorContext<String, String> context) {
         this.context = context;
-        KeyValueStore<String, Long> pendingStore = context.getStateStore(table.pendingStore());
-        this.pending = new TickBuffer(pendingStore);
+        this.pending = new TickBuffer(context.getStateStore(table.pendingStore()));
         this.meta = context.getStateStore(table.metaStore());
         this.fill = new FillTracker(table.id(), meta);
+        if (pending.holdsEarlierFormat()) {
+            startAnew(table, fill, errors, pending);
+        }
     }
 
     @Override
@@ -98,6 +100,21 @@ final class StreamTableProcessor implements Processor<String, String, String, St
             fail(table, fill, errors, tick, e);
             return null;
         }
+    }
+
+    /**
+     * The app was upgraded with state an earlier version wrote (JSON rows, string keys): the ticks in it
+     * cannot be read, so they go, and the stream table stops until a new fill, which is requested here
+     * (what {@code pgtrickle.refresh_stream_table} would do); the caller has emptied its other stores.
+     */
+    static void startAnew(RunnableStreamTable table, FillTracker fill, ErrorReporter errors, TickBuffer pending) {
+        pending.clear();
+        String message = "the state of stream table " + table.displayName() + " was written by an earlier version"
+                + " of Trickle (JSON rows under string keys), which this version does not read: it is dropped and"
+                + " the stream table is filled anew (if that request fails, run pgtrickle.refresh_stream_table on it)";
+        LOG.warn("Stream table {} is filled anew: {}", table.displayName(), message);
+        fill.fail(message);
+        errors.refillNeeded(table.id(), message);
     }
 
     /** The stream table stops: its data stays at the last good tick, and pgt_status() says why. */

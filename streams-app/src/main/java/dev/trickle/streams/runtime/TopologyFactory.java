@@ -66,12 +66,12 @@ public final class TopologyFactory {
         topology.addProcessor(t.processorName(), () -> new GatherProcessor(t, errors), t.fromGatherName());
         addTickStores(topology, t, t.processorName());
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(t.stateStore()),
-                Serdes.String(), Serdes.String()), t.processorName());
+                Serdes.Bytes(), Serdes.ByteArray()), t.processorName());
     }
 
     private static void addTickStores(Topology topology, RunnableStreamTable t, String processor) {
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(t.pendingStore()),
-                Serdes.String(), Serdes.Long()), processor);
+                Serdes.Bytes(), Serdes.ByteArray()), processor);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(t.metaStore()),
                 Serdes.String(), Serdes.String()), processor);
     }
