@@ -34,6 +34,17 @@ final class BadInput {
         }
     }
 
+    /** A change record from a gather topic ({@link GatherCodec}), or null as for {@link #change}. */
+    static ChangeRecord gathered(ProcessorContext<?, ?> context, Record<String, byte[]> record,
+                                 RunnableStreamTable table, FillTracker fill, ErrorReporter errors) {
+        try {
+            return GatherCodec.decode(record.value());
+        } catch (MalformedRecordException e) {
+            stop(context, "internal gather topic", "a change record", table, fill, errors, e);
+            return null;
+        }
+    }
+
     /** The delta record of an upstream stream table, or null as for {@link #change}. */
     static DeltaRecord delta(ProcessorContext<?, ?> context, Record<String, String> record, String kind,
                              RunnableStreamTable table, FillTracker fill, ErrorReporter errors) {

@@ -3,6 +3,7 @@ package dev.trickle.streams.runtime;
 import dev.trickle.core.records.ChangeRecord;
 import dev.trickle.core.records.DeltaRecord;
 import dev.trickle.streams.rows.ZSet;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -20,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * state, and the output delta goes out with one end marker. A tick that carries an initial fill starts
  * the operators' state from nothing.
  */
-final class GatherProcessor implements Processor<String, String, String, String> {
+final class GatherProcessor implements Processor<String, byte[], String, String> {
     private static final Logger LOG = LoggerFactory.getLogger(GatherProcessor.class);
     private final RunnableStreamTable table;
     private final ErrorReporter errors;
@@ -51,13 +52,14 @@ final class GatherProcessor implements Processor<String, String, String, String>
     }
 
     @Override
-    public void process(Record<String, String> record) {
+    public void process(Record<String, byte[]> record) {
         int upstream = UpstreamInputs.source(record.key());
         if (upstream >= 0) {
             if (fill.failure() != null) {
                 return;
             }
-            DeltaRecord delta = BadInput.delta(context, record, "internal gather topic", table, fill, errors);
+            DeltaRecord delta = BadInput.delta(context, record.withValue(new String(record.value(), StandardCharsets.UTF_8)),
+                    "internal gather topic", table, fill, errors);
             if (delta != null) {
                 upstreams.onDelta(upstream, delta);
                 if (delta instanceof DeltaRecord.End end) {
@@ -66,7 +68,7 @@ final class GatherProcessor implements Processor<String, String, String, String>
             }
             return;
         }
-        ChangeRecord change = BadInput.change(context, record, "internal gather topic", table, fill, errors);
+        ChangeRecord change = BadInput.gathered(context, record, table, fill, errors);
         if (change instanceof ChangeRecord.Init init && fill.failure() != null) {
             // a stream table whose query failed comes back with a new fill (refresh_stream_table)
             fill.onInit(init);

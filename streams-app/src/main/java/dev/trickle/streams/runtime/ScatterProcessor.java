@@ -2,7 +2,7 @@ package dev.trickle.streams.runtime;
 
 import dev.trickle.core.records.ChangeRecord;
 import dev.trickle.core.records.DeltaRecord;
-import dev.trickle.core.records.RecordCodec;
+import java.nio.charset.StandardCharsets;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -11,13 +11,13 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 /**
  * First stage of a stateful stream table, in every partition's task: passes the change records the
  * stream table wants (see {@link FillTracker}) to its gather topic, keyed by source index, so that one
- * task sees the whole tick. End markers keep their partition and partition count, which tell the
+ * task sees the whole tick. Change records go there in the binary format ({@link GatherCodec}). End markers keep their partition and partition count, which tell the
  * gathering task how many producers to wait for.
  */
-final class ScatterProcessor implements Processor<String, String, String, String> {
+final class ScatterProcessor implements Processor<String, String, String, byte[]> {
     private final RunnableStreamTable table;
     private final ErrorReporter errors;
-    private ProcessorContext<String, String> context;
+    private ProcessorContext<String, byte[]> context;
     private FillTracker fill;
 
     ScatterProcessor(RunnableStreamTable table, ErrorReporter errors) {
@@ -26,7 +26,7 @@ final class ScatterProcessor implements Processor<String, String, String, String
     }
 
     @Override
-    public void init(ProcessorContext<String, String> context) {
+    public void init(ProcessorContext<String, byte[]> context) {
         this.context = context;
         this.fill = new FillTracker(table.id(), context.getStateStore(table.scatterStore()));
     }
@@ -54,7 +54,7 @@ final class ScatterProcessor implements Processor<String, String, String, String
             pass = fill.counts((ChangeRecord.End) change);
         }
         if (pass) {
-            context.forward(new Record<>(source, RecordCodec.encode(change), record.timestamp()));
+            context.forward(new Record<>(source, GatherCodec.encode(change), record.timestamp()));
         }
     }
 
@@ -69,7 +69,9 @@ final class ScatterProcessor implements Processor<String, String, String, String
             return;
         }
         if (delta.tick() > table.floor()) {
-            context.forward(new Record<>(UpstreamInputs.key(source), record.value(), record.timestamp()));
+            // the record's own bytes: the gathering task decodes it once, as it would from the delta topic
+            context.forward(new Record<>(UpstreamInputs.key(source), record.value().getBytes(StandardCharsets.UTF_8),
+                    record.timestamp()));
         }
     }
 }
