@@ -9,10 +9,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Change records on a stateful stream table's internal gather topic, in {@link RowCodec}'s binary format: the scatter decodes a change record once, at
- * the edge, and the gathering task reads it without JSON. Layout: the version byte, the kind
- * ({@code r}ow, {@code i}nit, {@code e}nd), the tick, then the kind's fields; a row's values are its
- * column names and texts, NULL kept apart from the empty string.
+ * Change records on a stateful stream table's internal gather topic, in {@link RowCodec}'s binary
+ * format: the scatter decodes a change record once, at the edge, and the gathering task reads it
+ * without JSON. Layout: the version byte, the kind ({@code r}ow, {@code i}nit, {@code e}nd), the tick,
+ * then the kind's fields; a row's values are its column names and texts, NULL kept apart from the
+ * empty string.
  *
  * <p>Upstream delta records travel on the same topic as the bytes they had on the delta topic (keyed
  * {@code d<source>}, see {@link UpstreamInputs#key}): they are not encoded again.

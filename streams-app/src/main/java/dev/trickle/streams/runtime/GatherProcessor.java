@@ -27,7 +27,7 @@ final class GatherProcessor implements Processor<String, byte[], String, String>
     private final ErrorReporter errors;
     private ProcessorContext<String, String> context;
     private TickBuffer pending;
-    private KeyValueStore<String, String> meta;
+    private TickLedger ledger;
     private FillTracker fill;
     private StoreStateBackend state;
     private UpstreamInputs upstreams;
@@ -41,10 +41,11 @@ final class GatherProcessor implements Processor<String, byte[], String, String>
     public void init(ProcessorContext<String, String> context) {
         this.context = context;
         this.pending = new TickBuffer(context.getStateStore(table.pendingStore()));
-        this.meta = context.getStateStore(table.metaStore());
+        KeyValueStore<String, String> meta = context.getStateStore(table.metaStore());
+        this.ledger = new TickLedger(meta);
         this.fill = new FillTracker(table.id(), meta);
         this.state = new StoreStateBackend(context.getStateStore(table.stateStore()));
-        this.upstreams = new UpstreamInputs(table, meta, pending);
+        this.upstreams = new UpstreamInputs(table, ledger, pending);
         if (pending.holdsEarlierFormat() || state.holdsEarlierFormat()) {
             state.clear();
             StreamTableProcessor.startAnew(table, fill, errors, pending);
@@ -58,8 +59,8 @@ final class GatherProcessor implements Processor<String, byte[], String, String>
             if (fill.failure() != null) {
                 return;
             }
-            DeltaRecord delta = BadInput.delta(context, record.withValue(new String(record.value(), StandardCharsets.UTF_8)),
-                    "internal gather topic", table, fill, errors);
+            Record<String, String> text = record.withValue(new String(record.value(), StandardCharsets.UTF_8));
+            DeltaRecord delta = BadInput.delta(context, text, "internal gather topic", table, fill, errors);
             if (delta != null) {
                 upstreams.onDelta(upstream, delta);
                 if (delta instanceof DeltaRecord.End end) {
@@ -78,24 +79,19 @@ final class GatherProcessor implements Processor<String, byte[], String, String>
         }
         int source = Integer.parseInt(record.key());
         if (change instanceof ChangeRecord.Init init) {
-            meta.put("initial|" + TickBuffer.tickKey(init.tick()), "1");
+            ledger.markInitial(init.tick());
             upstreams.onInit(init, source);
         } else if (change instanceof ChangeRecord.Row row) {
             pending.add(row.tick(), source, row.values(), row.weight());
         } else if (change instanceof ChangeRecord.End end) {
-            String key = "ends|" + TickBuffer.tickKey(end.tick()) + "|" + source;
-            String seen = meta.get(key);
-            int count = seen == null ? 0 : Integer.parseInt(seen.substring(0, seen.indexOf('/')));
-            meta.put(key, (count + 1) + "/" + end.partitions());
+            ledger.countEnd(end.tick(), source, end.partitions());
             runIfComplete(end.tick(), end.tickMillis(), record.timestamp());
         }
     }
 
     private void runIfComplete(long tick, long tickMillis, long timestamp) {
-        String t = TickBuffer.tickKey(tick);
         for (int i = 0; i < table.sourceCount(); i++) {
-            String ends = meta.get("ends|" + t + "|" + i);
-            if (ends == null || !complete(ends)) {
+            if (!ledger.endsComplete(tick, i)) {
                 return;
             }
         }
@@ -103,10 +99,9 @@ final class GatherProcessor implements Processor<String, byte[], String, String>
             return;
         }
         for (int i = 0; i < table.sourceCount(); i++) {
-            meta.delete("ends|" + t + "|" + i);
+            ledger.forgetEnds(tick, i);
         }
-        boolean initial = meta.get("initial|" + t) != null;
-        meta.delete("initial|" + t);
+        boolean initial = ledger.takeInitial(tick);
         if (initial) {
             String unusable = upstreams.fill(tick);
             if (unusable != null) {
@@ -149,10 +144,5 @@ final class GatherProcessor implements Processor<String, byte[], String, String>
             pending.discard(tick, i);
         }
         upstreams.skipped(tick);
-    }
-
-    static boolean complete(String ends) {
-        int slash = ends.indexOf('/');
-        return Integer.parseInt(ends.substring(0, slash)) >= Integer.parseInt(ends.substring(slash + 1));
     }
 }

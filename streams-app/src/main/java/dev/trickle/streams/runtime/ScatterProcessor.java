@@ -11,8 +11,8 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 /**
  * First stage of a stateful stream table, in every partition's task: passes the change records the
  * stream table wants (see {@link FillTracker}) to its gather topic, keyed by source index, so that one
- * task sees the whole tick. Change records go there in the binary format ({@link GatherCodec}). End markers keep their partition and partition count, which tell the
- * gathering task how many producers to wait for.
+ * task sees the whole tick, in the binary format of {@link GatherCodec}. End markers keep their
+ * partition and partition count, which tell the gathering task how many producers to wait for.
  */
 final class ScatterProcessor implements Processor<String, String, String, byte[]> {
     private final RunnableStreamTable table;

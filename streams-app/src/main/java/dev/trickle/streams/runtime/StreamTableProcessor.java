@@ -26,7 +26,7 @@ final class StreamTableProcessor implements Processor<String, String, String, St
     private final ErrorReporter errors;
     private ProcessorContext<String, String> context;
     private TickBuffer pending;
-    private KeyValueStore<String, String> meta;
+    private TickLedger ledger;
     private FillTracker fill;
 
     StreamTableProcessor(RunnableStreamTable table, ErrorReporter errors) {
@@ -38,7 +38,8 @@ final class StreamTableProcessor implements Processor<String, String, String, St
     public void init(ProcessorContext<String, String> context) {
         this.context = context;
         this.pending = new TickBuffer(context.getStateStore(table.pendingStore()));
-        this.meta = context.getStateStore(table.metaStore());
+        KeyValueStore<String, String> meta = context.getStateStore(table.metaStore());
+        this.ledger = new TickLedger(meta);
         this.fill = new FillTracker(table.id(), meta);
         if (pending.holdsEarlierFormat()) {
             startAnew(table, fill, errors, pending);
@@ -66,15 +67,14 @@ final class StreamTableProcessor implements Processor<String, String, String, St
     }
 
     private void onEnd(ChangeRecord.End end, int source, long timestamp) {
-        String endedPrefix = "ended|" + TickBuffer.tickKey(end.tick()) + "|";
-        meta.put(endedPrefix + source, "1");
+        ledger.markEnded(end.tick(), source);
         for (int i = 0; i < table.sourceCount(); i++) {
-            if (meta.get(endedPrefix + i) == null) {
+            if (!ledger.ended(end.tick(), i)) {
                 return; // another source has not finished this tick on this partition yet
             }
         }
         for (int i = 0; i < table.sourceCount(); i++) {
-            meta.delete(endedPrefix + i);
+            ledger.forgetEnded(end.tick(), i);
         }
         Map<String, ZSet<Map<String, String>>> inputs = pending.drain(end.tick(), table::sourceName);
         ZSet<List<String>> output = evaluate(table, fill, errors, end.tick(), inputs, StateBackend.NONE);

@@ -51,7 +51,8 @@ final class TickBuffer {
                 var kv = it.next();
                 consumed.add(kv.key);
                 byte[] key = kv.key.get();
-                inputs.computeIfAbsent(sourceName.apply(source(key)), k -> new ZSet<>()).add(row(key), weight(kv.value));
+                inputs.computeIfAbsent(sourceName.apply(source(key)), k -> new ZSet<>())
+                        .add(row(key), weight(kv.value));
             }
         }
         consumed.forEach(store::delete);
