@@ -17,8 +17,8 @@ import java.util.RandomAccess;
 public final class Row extends AbstractList<String> implements RandomAccess {
     private static final Row EMPTY = new Row(new String[0]);
     private final String[] values;
+    /** Per column, the type it was parsed as and the value ({@code [2i]}, {@code [2i + 1]}): one array. */
     private Object[] parsed;
-    private PgType[] parsedAs;
     private int hash;
 
     private Row(String[] values) {
@@ -51,14 +51,13 @@ public final class Row extends AbstractList<String> implements RandomAccess {
             return null;
         }
         if (parsed == null) {
-            parsed = new Object[values.length];
-            parsedAs = new PgType[values.length];
-        } else if (type.equals(parsedAs[index])) {
-            return parsed[index];
+            parsed = new Object[2 * values.length];
+        } else if (parsed[2 * index] == type || type.equals(parsed[2 * index])) {
+            return parsed[2 * index + 1];
         }
         Object value = parser.parse(text, type);
-        parsed[index] = value;
-        parsedAs[index] = type;
+        parsed[2 * index] = type;
+        parsed[2 * index + 1] = value;
         return value;
     }
 
