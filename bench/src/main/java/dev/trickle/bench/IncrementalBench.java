@@ -6,10 +6,10 @@ import dev.trickle.core.records.ChangeRecord;
 import dev.trickle.core.records.DeltaRecord;
 import dev.trickle.core.records.RecordCodec;
 import dev.trickle.sink.TickApplier;
-import dev.trickle.streams.plan.ZSet;
+import dev.trickle.streams.plan.QueryCompiler;
+import dev.trickle.streams.rows.ZSet;
 import dev.trickle.streams.runtime.RuntimeStores;
 import dev.trickle.streams.sql.PgSourceCatalog;
-import dev.trickle.streams.sql.QueryCompiler;
 import dev.trickle.streams.sql.SourceTable;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
@@ -136,9 +136,9 @@ final class IncrementalBench {
             long heapBefore = report.heapBaseline;
             for (Scenario sc : scenarios) {
                 if (rocks != null) {
-                    sc.rocksStore = rocks.strings("st-" + sc.pgtId + "-state");
+                    sc.rocksStore = rocks.bytes("st-" + sc.pgtId + "-state");
                     sc.rocksState = RuntimeStores.stateBackend(sc.rocksStore);
-                    sc.pending = RuntimeStores.tickInput(rocks.longs("st-" + sc.pgtId + "-pending"), sc.sourceKeys);
+                    sc.pending = RuntimeStores.tickInput(rocks.bytes("st-" + sc.pgtId + "-pending"), sc.sourceKeys);
                 }
                 fill(sc, capture, sources);
                 long heapAfter = usedHeapAfterGc();

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Properties;
 import java.util.stream.Stream;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.TaskId;
@@ -37,31 +38,24 @@ final class RocksStores implements AutoCloseable {
         this.context = new MockProcessorContext<>(p, new TaskId(0, 0), dir.toFile());
     }
 
-    KeyValueStore<String, String> strings(String name) {
-        KeyValueStore<String, String> store = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name),
-                Serdes.String(), Serdes.String()).withLoggingDisabled().withCachingDisabled().build();
+    /** A RocksDB store of the runtime's kind (bytes to bytes, see StoreStateBackend and TickBuffer). */
+    KeyValueStore<Bytes, byte[]> bytes(String name) {
+        KeyValueStore<Bytes, byte[]> store = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name),
+                Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled().withCachingDisabled().build();
         store.init(context.getStateStoreContext(), store);
         opened.add(store);
         return store;
     }
 
-    KeyValueStore<String, Long> longs(String name) {
-        KeyValueStore<String, Long> store = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name),
-                Serdes.String(), Serdes.Long()).withLoggingDisabled().withCachingDisabled().build();
-        store.init(context.getStateStoreContext(), store);
-        opened.add(store);
-        return store;
-    }
-
-    /** Entries and their key + value bytes (UTF-8), by reading the whole store. */
-    static long[] logicalSize(KeyValueStore<String, String> store) {
+    /** Entries and their key + value bytes, by reading the whole store. */
+    static long[] logicalSize(KeyValueStore<Bytes, byte[]> store) {
         long entries = 0;
         long bytes = 0;
-        try (KeyValueIterator<String, String> it = store.all()) {
+        try (KeyValueIterator<Bytes, byte[]> it = store.all()) {
             while (it.hasNext()) {
                 var kv = it.next();
                 entries++;
-                bytes += utf8Length(kv.key) + utf8Length(kv.value);
+                bytes += kv.key.get().length + kv.value.length;
             }
         }
         return new long[] {entries, bytes};

@@ -7,6 +7,7 @@ import dev.trickle.streams.plan.CompiledQuery;
 import dev.trickle.streams.runtime.RuntimeStores;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /** One benchmarked query: its materialized view, its stream table, its two engines and what was measured. */
@@ -20,7 +21,7 @@ final class Scenario {
     List<String> sourceKeys;
     final InMemoryStateBackend memState = new InMemoryStateBackend();
     CountingState counted;
-    KeyValueStore<String, String> rocksStore;
+    KeyValueStore<Bytes, byte[]> rocksStore;
     StateBackend rocksState;
     RuntimeStores.TickInput pending;
     TickApplier sink;

@@ -1,7 +1,7 @@
 package dev.trickle.streams.operators;
 
 import dev.trickle.streams.operators.expr.Expr;
-import dev.trickle.streams.plan.EvaluationException;
+import dev.trickle.streams.rows.EvaluationException;
 import java.util.List;
 
 /** WHERE: keeps a row (with its weight) when the predicate is TRUE; FALSE and NULL drop it. */

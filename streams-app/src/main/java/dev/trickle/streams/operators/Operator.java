@@ -1,7 +1,7 @@
 package dev.trickle.streams.operators;
 
-import dev.trickle.streams.plan.EvaluationException;
-import dev.trickle.streams.plan.ZSet;
+import dev.trickle.streams.rows.EvaluationException;
+import dev.trickle.streams.rows.ZSet;
 import java.util.List;
 
 /**

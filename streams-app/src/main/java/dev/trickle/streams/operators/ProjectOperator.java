@@ -1,11 +1,10 @@
 package dev.trickle.streams.operators;
 
 import dev.trickle.streams.operators.expr.Expr;
-import dev.trickle.streams.operators.expr.PgType;
 import dev.trickle.streams.operators.expr.PgValues;
-import dev.trickle.streams.plan.EvaluationException;
-import java.util.ArrayList;
-import java.util.Arrays;
+import dev.trickle.streams.rows.EvaluationException;
+import dev.trickle.streams.rows.PgType;
+import dev.trickle.streams.rows.Row;
 import java.util.List;
 
 /**
@@ -40,8 +39,7 @@ public final class ProjectOperator extends LinearOperator {
             Column c = columns[i];
             out[i] = c.inputIndex() >= 0 ? row.get(c.inputIndex()) : PgValues.format(c.expr().eval(row), c.type());
         }
-        // Arrays.asList allows the NULLs that List.of rejects
-        return new ArrayList<>(Arrays.asList(out));
+        return Row.wrap(out);
     }
 
     @Override

@@ -1,7 +1,7 @@
 package dev.trickle.streams.operators;
 
-import dev.trickle.streams.plan.ZSet;
-import java.util.ArrayList;
+import dev.trickle.streams.rows.Row;
+import dev.trickle.streams.rows.ZSet;
 import java.util.List;
 import java.util.Map;
 
@@ -27,11 +27,11 @@ public final class SourceScan {
         ZSet<List<String>> out = new ZSet<>();
         if (delta != null) {
             delta.forEach((row, weight) -> {
-                List<String> values = new ArrayList<>(columns.size());
-                for (String c : columns) {
-                    values.add(row.get(c));
+                String[] values = new String[columns.size()];
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = row.get(columns.get(i));
                 }
-                out.add(values, weight);
+                out.add(Row.wrap(values), weight);
             });
         }
         return out;

@@ -1,7 +1,7 @@
 package dev.trickle.streams.plan;
 
-import dev.trickle.streams.operators.expr.PgType;
 import dev.trickle.streams.plan.TypedExpr.Origin;
+import dev.trickle.streams.rows.PgType;
 import dev.trickle.streams.sql.PgTypeMapping;
 import dev.trickle.streams.sql.UnsupportedQueryException;
 import org.apache.calcite.rex.RexCall;

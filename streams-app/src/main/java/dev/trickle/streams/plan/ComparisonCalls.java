@@ -2,9 +2,9 @@ package dev.trickle.streams.plan;
 
 import dev.trickle.streams.operators.expr.Expr;
 import dev.trickle.streams.operators.expr.PgCompare;
-import dev.trickle.streams.operators.expr.PgType;
 import dev.trickle.streams.operators.expr.PgTypeRules;
 import dev.trickle.streams.plan.TypedExpr.Origin;
+import dev.trickle.streams.rows.PgType;
 import dev.trickle.streams.sql.UnsupportedQueryException;
 import java.util.List;
 import java.util.function.IntPredicate;

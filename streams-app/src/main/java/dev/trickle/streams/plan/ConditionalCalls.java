@@ -2,8 +2,8 @@ package dev.trickle.streams.plan;
 
 import dev.trickle.streams.operators.expr.Expr;
 import dev.trickle.streams.operators.expr.PgCompare;
-import dev.trickle.streams.operators.expr.PgType;
 import dev.trickle.streams.operators.expr.PgTypeRules;
+import dev.trickle.streams.rows.PgType;
 import dev.trickle.streams.sql.UnsupportedQueryException;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,11 +2,11 @@ package dev.trickle.streams.plan;
 
 import dev.trickle.streams.operators.Operator;
 import dev.trickle.streams.operators.expr.Expr;
-import dev.trickle.streams.operators.expr.PgType;
 import dev.trickle.streams.operators.join.InnerJoinOperator;
 import dev.trickle.streams.operators.join.JoinCondition;
 import dev.trickle.streams.operators.join.OuterJoinOperator;
 import dev.trickle.streams.operators.join.SemiJoinOperator;
+import dev.trickle.streams.rows.PgType;
 import dev.trickle.streams.sql.UnsupportedQueryException;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,7 +2,8 @@ package dev.trickle.streams.plan;
 
 import dev.trickle.streams.operators.expr.Expr;
 import dev.trickle.streams.operators.expr.PgJsonb;
-import dev.trickle.streams.operators.expr.PgType;
+import dev.trickle.streams.rows.EvaluationException;
+import dev.trickle.streams.rows.PgType;
 import dev.trickle.streams.sql.UnsupportedQueryException;
 import org.apache.calcite.rex.RexCall;
 

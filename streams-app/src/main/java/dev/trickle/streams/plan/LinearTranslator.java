@@ -2,7 +2,7 @@ package dev.trickle.streams.plan;
 
 import dev.trickle.streams.operators.FilterOperator;
 import dev.trickle.streams.operators.ProjectOperator;
-import dev.trickle.streams.operators.expr.PgType;
+import dev.trickle.streams.rows.PgType;
 import dev.trickle.streams.sql.UnsupportedQueryException;
 import java.util.ArrayList;
 import java.util.List;

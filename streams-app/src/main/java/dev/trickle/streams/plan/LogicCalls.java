@@ -2,7 +2,7 @@ package dev.trickle.streams.plan;
 
 import dev.trickle.streams.operators.expr.Expr;
 import dev.trickle.streams.operators.expr.PgCompare;
-import dev.trickle.streams.operators.expr.PgType;
+import dev.trickle.streams.rows.PgType;
 import dev.trickle.streams.sql.UnsupportedQueryException;
 import java.util.List;
 import org.apache.calcite.rex.RexCall;

@@ -1,5 +1,8 @@
 package dev.trickle.streams.plan;
 
+import dev.trickle.streams.rows.EvaluationException;
+import dev.trickle.streams.rows.ZSet;
+
 import dev.trickle.streams.operators.OperatorState;
 import dev.trickle.streams.operators.StateBackend;
 import dev.trickle.streams.operators.recursive.RecursiveStep;

@@ -1,8 +1,8 @@
 package dev.trickle.streams.plan;
 
-import dev.trickle.streams.operators.expr.PgType;
 import dev.trickle.streams.operators.recursive.RecursiveOperator;
 import dev.trickle.streams.operators.recursive.SlotOperator;
+import dev.trickle.streams.rows.PgType;
 import dev.trickle.streams.sql.UnsupportedQueryException;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.trickle.streams.plan;
 
-import dev.trickle.streams.operators.expr.PgType;
 import dev.trickle.streams.operators.expr.PgValues;
+import dev.trickle.streams.rows.PgType;
 import dev.trickle.streams.sql.UnsupportedQueryException;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -139,7 +139,7 @@ public final class RexTranslator {
 
     private TypedExpr column(int index) {
         PgType type = inputTypes.get(index);
-        return new TypedExpr(row -> PgValues.parse(row.get(index), type), type, TypedExpr.Origin.COLUMN);
+        return new TypedExpr(row -> PgValues.column(row, index, type), type, TypedExpr.Origin.COLUMN);
     }
 
     private TypedExpr call(RexCall call) throws UnsupportedQueryException {

@@ -2,7 +2,7 @@ package dev.trickle.streams.plan;
 
 import dev.trickle.streams.operators.EmptyRelation;
 import dev.trickle.streams.operators.SourceScan;
-import dev.trickle.streams.operators.expr.PgType;
+import dev.trickle.streams.rows.PgType;
 import dev.trickle.streams.sql.PgTypeMapping;
 import dev.trickle.streams.sql.SourceColumn;
 import dev.trickle.streams.sql.SourceRelTable;

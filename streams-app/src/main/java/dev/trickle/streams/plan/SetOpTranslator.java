@@ -1,11 +1,11 @@
 package dev.trickle.streams.plan;
 
 import dev.trickle.streams.operators.ProjectOperator;
-import dev.trickle.streams.operators.expr.PgType;
 import dev.trickle.streams.operators.expr.PgTypeRules;
 import dev.trickle.streams.operators.expr.PgValues;
 import dev.trickle.streams.operators.setop.SetOpOperator;
 import dev.trickle.streams.operators.setop.UnionAllOperator;
+import dev.trickle.streams.rows.PgType;
 import dev.trickle.streams.sql.UnsupportedQueryException;
 import java.util.ArrayList;
 import java.util.List;
@@ -101,7 +101,7 @@ final class SetOpTranslator {
                 continue;
             }
             int index = c;
-            TypedExpr column = new TypedExpr(row -> PgValues.parse(row.get(index), from), from, TypedExpr.Origin.COLUMN);
+            TypedExpr column = new TypedExpr(row -> PgValues.column(row, index, from), from, TypedExpr.Origin.COLUMN);
             TypedExpr cast = column.castTo(to);
             columns.add(ProjectOperator.Column.computed(cast.expr(), cast.type()));
             any = true;

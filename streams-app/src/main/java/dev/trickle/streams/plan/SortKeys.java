@@ -1,7 +1,7 @@
 package dev.trickle.streams.plan;
 
-import dev.trickle.streams.operators.expr.PgType;
 import dev.trickle.streams.operators.topk.SortKey;
+import dev.trickle.streams.rows.PgType;
 import dev.trickle.streams.sql.UnsupportedQueryException;
 import java.util.ArrayList;
 import java.util.List;

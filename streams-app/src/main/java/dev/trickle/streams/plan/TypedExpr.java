@@ -3,8 +3,9 @@ package dev.trickle.streams.plan;
 import dev.trickle.streams.operators.expr.Expr;
 import dev.trickle.streams.operators.expr.PgCasts;
 import dev.trickle.streams.operators.expr.PgDateTime;
-import dev.trickle.streams.operators.expr.PgType;
 import dev.trickle.streams.operators.expr.PgValues;
+import dev.trickle.streams.rows.EvaluationException;
+import dev.trickle.streams.rows.PgType;
 import dev.trickle.streams.sql.UnsupportedQueryException;
 import java.util.List;
 

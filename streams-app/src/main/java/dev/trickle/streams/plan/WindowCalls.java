@@ -1,6 +1,5 @@
 package dev.trickle.streams.plan;
 
-import dev.trickle.streams.operators.expr.PgType;
 import dev.trickle.streams.operators.expr.PgTypeRules;
 import dev.trickle.streams.operators.expr.PgValues;
 import dev.trickle.streams.operators.window.Conversion;
@@ -11,6 +10,8 @@ import dev.trickle.streams.operators.window.OffsetFunction;
 import dev.trickle.streams.operators.window.Operand;
 import dev.trickle.streams.operators.window.RankingFunction;
 import dev.trickle.streams.operators.window.WindowFunction;
+import dev.trickle.streams.rows.EvaluationException;
+import dev.trickle.streams.rows.PgType;
 import dev.trickle.streams.sql.UnsupportedQueryException;
 import java.util.List;
 import java.util.Locale;
@@ -198,7 +199,7 @@ final class WindowCalls {
         if (from.equals(to)) {
             return Conversion.NONE;
         }
-        TypedExpr cast = new TypedExpr(row -> PgValues.parse(row.get(0), from), from, TypedExpr.Origin.COLUMN).castTo(to);
+        TypedExpr cast = new TypedExpr(row -> PgValues.column(row, 0, from), from, TypedExpr.Origin.COLUMN).castTo(to);
         return text -> PgValues.format(cast.expr().eval(List.of(text)), to);
     }
 

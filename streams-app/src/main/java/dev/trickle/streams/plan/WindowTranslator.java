@@ -1,10 +1,10 @@
 package dev.trickle.streams.plan;
 
-import dev.trickle.streams.operators.expr.PgType;
 import dev.trickle.streams.operators.topk.SortKey;
 import dev.trickle.streams.operators.window.Frame;
 import dev.trickle.streams.operators.window.WindowFunction;
 import dev.trickle.streams.operators.window.WindowOperator;
+import dev.trickle.streams.rows.PgType;
 import dev.trickle.streams.sql.UnsupportedQueryException;
 import java.math.BigDecimal;
 import java.util.ArrayList;

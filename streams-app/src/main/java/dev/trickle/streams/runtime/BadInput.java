@@ -5,6 +5,7 @@ import dev.trickle.core.records.DeltaRecord;
 import dev.trickle.core.records.MalformedRecordException;
 import dev.trickle.core.records.RecordCodec;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +37,28 @@ final class BadInput {
             return RecordCodec.decodeChange(text(value, "a change record"));
         } catch (MalformedRecordException e) {
             stop(context, kind, "a change record", table, fill, errors, e);
+            return null;
+        }
+    }
+
+    /** A change record from a gather topic ({@link GatherCodec}), or null as for {@link #change}. */
+    static ChangeRecord gathered(ProcessorContext<?, ?> context, Record<String, byte[]> record,
+                                 RunnableStreamTable table, FillTracker fill, ErrorReporter errors) {
+        try {
+            return GatherCodec.decode(record.value());
+        } catch (MalformedRecordException e) {
+            stop(context, "internal gather topic", "a change record", table, fill, errors, e);
+            return null;
+        }
+    }
+
+    /** An upstream's delta record from a gather topic ({@link GatherCodec}), or null as for {@link #change}. */
+    static DeltaRecord gatheredDelta(ProcessorContext<?, ?> context, Record<String, byte[]> record,
+                                     RunnableStreamTable table, FillTracker fill, ErrorReporter errors) {
+        try {
+            return GatherCodec.decodeDelta(record.value());
+        } catch (MalformedRecordException e) {
+            stop(context, "internal gather topic", "a delta record", table, fill, errors, e);
             return null;
         }
     }

@@ -1,8 +1,8 @@
 package dev.trickle.streams.runtime;
 
 import dev.trickle.streams.plan.CompiledQuery;
+import dev.trickle.streams.plan.QueryCompiler;
 import dev.trickle.streams.sql.QueryCompileException;
-import dev.trickle.streams.sql.QueryCompiler;
 import dev.trickle.streams.sql.SourceCatalog;
 import dev.trickle.streams.sql.SourceColumn;
 import dev.trickle.streams.sql.SourceTable;

@@ -1,7 +1,7 @@
 package dev.trickle.streams.runtime;
 
 import dev.trickle.core.records.DeltaRecord;
-import dev.trickle.streams.plan.ZSet;
+import dev.trickle.streams.rows.ZSet;
 import java.util.List;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;

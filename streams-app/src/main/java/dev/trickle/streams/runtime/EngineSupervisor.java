@@ -2,9 +2,9 @@ package dev.trickle.streams.runtime;
 
 import dev.trickle.core.TopicNames;
 import dev.trickle.streams.plan.CompiledQuery;
+import dev.trickle.streams.plan.QueryCompiler;
 import dev.trickle.streams.sql.PgSourceCatalog;
 import dev.trickle.streams.sql.QueryCompileException;
-import dev.trickle.streams.sql.QueryCompiler;
 import dev.trickle.streams.sql.UnsupportedQueryException;
 import java.sql.SQLException;
 import java.time.Duration;

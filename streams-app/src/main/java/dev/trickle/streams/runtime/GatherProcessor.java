@@ -2,7 +2,7 @@ package dev.trickle.streams.runtime;
 
 import dev.trickle.core.records.ChangeRecord;
 import dev.trickle.core.records.DeltaRecord;
-import dev.trickle.streams.plan.ZSet;
+import dev.trickle.streams.rows.ZSet;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -20,13 +20,13 @@ import org.slf4j.LoggerFactory;
  * state, and the output delta goes out with one end marker. A tick that carries an initial fill starts
  * the operators' state from nothing.
  */
-final class GatherProcessor implements Processor<String, String, Object, Object> {
+final class GatherProcessor implements Processor<String, byte[], Object, Object> {
     private static final Logger LOG = LoggerFactory.getLogger(GatherProcessor.class);
     private final RunnableStreamTable table;
     private final ErrorReporter errors;
     private ProcessorContext<Object, Object> context;
     private TickBuffer pending;
-    private KeyValueStore<String, String> meta;
+    private TickLedger ledger;
     private FillTracker fill;
     private StoreStateBackend state;
     private UpstreamInputs upstreams;
@@ -39,23 +39,26 @@ final class GatherProcessor implements Processor<String, String, Object, Object>
     @Override
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
-        KeyValueStore<String, Long> pendingStore = context.getStateStore(table.pendingStore());
-        this.pending = new TickBuffer(pendingStore);
-        this.meta = context.getStateStore(table.metaStore());
+        this.pending = new TickBuffer(context.getStateStore(table.pendingStore()));
+        KeyValueStore<String, String> meta = context.getStateStore(table.metaStore());
+        this.ledger = new TickLedger(meta);
         this.fill = new FillTracker(table.id(), meta);
-        KeyValueStore<String, String> stateStore = context.getStateStore(table.stateStore());
-        this.state = new StoreStateBackend(stateStore);
-        this.upstreams = new UpstreamInputs(table, meta, pending);
+        this.state = new StoreStateBackend(context.getStateStore(table.stateStore()));
+        this.upstreams = new UpstreamInputs(table, ledger, pending);
+        if (pending.holdsEarlierFormat() || state.holdsEarlierFormat()) {
+            state.clear();
+            StreamTableProcessor.startAnew(table, fill, errors, pending);
+        }
     }
 
     @Override
-    public void process(Record<String, String> record) {
+    public void process(Record<String, byte[]> record) {
         int upstream = UpstreamInputs.source(record.key());
         if (upstream >= 0) {
             if (fill.failure() != null) {
                 return;
             }
-            DeltaRecord delta = BadInput.delta(context, record.value(), "internal gather topic", table, fill, errors);
+            DeltaRecord delta = BadInput.gatheredDelta(context, record, table, fill, errors);
             if (delta != null) {
                 upstreams.onDelta(upstream, delta);
                 if (delta instanceof DeltaRecord.End end) {
@@ -64,7 +67,7 @@ final class GatherProcessor implements Processor<String, String, Object, Object>
             }
             return;
         }
-        ChangeRecord change = BadInput.change(context, record.value(), "internal gather topic", table, fill, errors);
+        ChangeRecord change = BadInput.gathered(context, record, table, fill, errors);
         if (change instanceof ChangeRecord.Init init && fill.failure() != null) {
             // a stream table whose query failed comes back with a new fill (refresh_stream_table)
             fill.onInit(init);
@@ -74,24 +77,19 @@ final class GatherProcessor implements Processor<String, String, Object, Object>
         }
         int source = Integer.parseInt(record.key());
         if (change instanceof ChangeRecord.Init init) {
-            meta.put("initial|" + TickBuffer.tickKey(init.tick()), "1");
+            ledger.markInitial(init.tick());
             upstreams.onInit(init, source);
         } else if (change instanceof ChangeRecord.Row row) {
             pending.add(row.tick(), source, row.values(), row.weight());
         } else if (change instanceof ChangeRecord.End end) {
-            String key = "ends|" + TickBuffer.tickKey(end.tick()) + "|" + source;
-            String seen = meta.get(key);
-            int count = seen == null ? 0 : Integer.parseInt(seen.substring(0, seen.indexOf('/')));
-            meta.put(key, (count + 1) + "/" + end.partitions());
+            ledger.countEnd(end.tick(), source, end.partitions());
             runIfComplete(end.tick(), end.tickMillis(), record.timestamp());
         }
     }
 
     private void runIfComplete(long tick, long tickMillis, long timestamp) {
-        String t = TickBuffer.tickKey(tick);
         for (int i = 0; i < table.sourceCount(); i++) {
-            String ends = meta.get("ends|" + t + "|" + i);
-            if (ends == null || !complete(ends)) {
+            if (!ledger.endsComplete(tick, i)) {
                 return;
             }
         }
@@ -99,10 +97,9 @@ final class GatherProcessor implements Processor<String, String, Object, Object>
             return;
         }
         for (int i = 0; i < table.sourceCount(); i++) {
-            meta.delete("ends|" + t + "|" + i);
+            ledger.forgetEnds(tick, i);
         }
-        boolean initial = meta.get("initial|" + t) != null;
-        meta.delete("initial|" + t);
+        boolean initial = ledger.takeInitial(tick);
         if (initial) {
             String unusable = upstreams.fill(tick);
             if (unusable != null) {
@@ -145,10 +142,5 @@ final class GatherProcessor implements Processor<String, String, Object, Object>
             pending.discard(tick, i);
         }
         upstreams.skipped(tick);
-    }
-
-    static boolean complete(String ends) {
-        int slash = ends.indexOf('/');
-        return Integer.parseInt(ends.substring(0, slash)) >= Integer.parseInt(ends.substring(slash + 1));
     }
 }

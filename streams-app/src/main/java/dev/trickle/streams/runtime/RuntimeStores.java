@@ -1,9 +1,10 @@
 package dev.trickle.streams.runtime;
 
 import dev.trickle.streams.operators.StateBackend;
-import dev.trickle.streams.plan.ZSet;
+import dev.trickle.streams.rows.ZSet;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
@@ -16,12 +17,12 @@ public final class RuntimeStores {
     }
 
     /** Operator state of one stream table in {@code store}. */
-    public static StateBackend stateBackend(KeyValueStore<String, String> store) {
+    public static StateBackend stateBackend(KeyValueStore<Bytes, byte[]> store) {
         return new StoreStateBackend(store);
     }
 
     /** A tick's input rows buffered in {@code store}; {@code sourceNames} names the stream table's sources by index. */
-    public static TickInput tickInput(KeyValueStore<String, Long> store, List<String> sourceNames) {
+    public static TickInput tickInput(KeyValueStore<Bytes, byte[]> store, List<String> sourceNames) {
         return new TickInput(new TickBuffer(store), List.copyOf(sourceNames));
     }
 

@@ -2,7 +2,6 @@ package dev.trickle.streams.runtime;
 
 import dev.trickle.core.records.ChangeRecord;
 import dev.trickle.core.records.DeltaRecord;
-import dev.trickle.core.records.RecordCodec;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -11,13 +10,13 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 /**
  * First stage of a stateful stream table, in every partition's task: passes the change records the
  * stream table wants (see {@link FillTracker}) to its gather topic, keyed by source index, so that one
- * task sees the whole tick. End markers keep their partition and partition count, which tell the
- * gathering task how many producers to wait for.
+ * task sees the whole tick, in the binary format of {@link GatherCodec}. End markers keep their
+ * partition and partition count, which tell the gathering task how many producers to wait for.
  */
-final class ScatterProcessor implements Processor<Object, Object, String, String> {
+final class ScatterProcessor implements Processor<Object, Object, String, byte[]> {
     private final RunnableStreamTable table;
     private final ErrorReporter errors;
-    private ProcessorContext<String, String> context;
+    private ProcessorContext<String, byte[]> context;
     private FillTracker fill;
 
     ScatterProcessor(RunnableStreamTable table, ErrorReporter errors) {
@@ -26,7 +25,7 @@ final class ScatterProcessor implements Processor<Object, Object, String, String
     }
 
     @Override
-    public void init(ProcessorContext<String, String> context) {
+    public void init(ProcessorContext<String, byte[]> context) {
         this.context = context;
         this.fill = new FillTracker(table.id(), context.getStateStore(table.scatterStore()));
     }
@@ -54,7 +53,7 @@ final class ScatterProcessor implements Processor<Object, Object, String, String
             pass = fill.counts((ChangeRecord.End) change);
         }
         if (pass) {
-            context.forward(new Record<>(source, RecordCodec.encode(change), record.timestamp()));
+            context.forward(new Record<>(source, GatherCodec.encode(change), record.timestamp()));
         }
     }
 
@@ -69,7 +68,7 @@ final class ScatterProcessor implements Processor<Object, Object, String, String
             return;
         }
         if (delta.tick() > table.floor()) {
-            context.forward(new Record<>(UpstreamInputs.key(source), RecordCodec.encode(delta), record.timestamp()));
+            context.forward(new Record<>(UpstreamInputs.key(source), GatherCodec.encode(delta), record.timestamp()));
         }
     }
 }

@@ -2,8 +2,8 @@ package dev.trickle.streams.runtime;
 
 import dev.trickle.core.records.ChangeRecord;
 import dev.trickle.streams.operators.StateBackend;
-import dev.trickle.streams.plan.EvaluationException;
-import dev.trickle.streams.plan.ZSet;
+import dev.trickle.streams.rows.EvaluationException;
+import dev.trickle.streams.rows.ZSet;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.KafkaException;
@@ -26,7 +26,7 @@ final class StreamTableProcessor implements Processor<Object, Object, Object, Ob
     private final ErrorReporter errors;
     private ProcessorContext<Object, Object> context;
     private TickBuffer pending;
-    private KeyValueStore<String, String> meta;
+    private TickLedger ledger;
     private FillTracker fill;
 
     StreamTableProcessor(RunnableStreamTable table, ErrorReporter errors) {
@@ -37,10 +37,13 @@ final class StreamTableProcessor implements Processor<Object, Object, Object, Ob
     @Override
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
-        KeyValueStore<String, Long> pendingStore = context.getStateStore(table.pendingStore());
-        this.pending = new TickBuffer(pendingStore);
-        this.meta = context.getStateStore(table.metaStore());
+        this.pending = new TickBuffer(context.getStateStore(table.pendingStore()));
+        KeyValueStore<String, String> meta = context.getStateStore(table.metaStore());
+        this.ledger = new TickLedger(meta);
         this.fill = new FillTracker(table.id(), meta);
+        if (pending.holdsEarlierFormat()) {
+            startAnew(table, fill, errors, pending);
+        }
     }
 
     @Override
@@ -64,15 +67,14 @@ final class StreamTableProcessor implements Processor<Object, Object, Object, Ob
     }
 
     private void onEnd(ChangeRecord.End end, int source, long timestamp) {
-        String endedPrefix = "ended|" + TickBuffer.tickKey(end.tick()) + "|";
-        meta.put(endedPrefix + source, "1");
+        ledger.markEnded(end.tick(), source);
         for (int i = 0; i < table.sourceCount(); i++) {
-            if (meta.get(endedPrefix + i) == null) {
+            if (!ledger.ended(end.tick(), i)) {
                 return; // another source has not finished this tick on this partition yet
             }
         }
         for (int i = 0; i < table.sourceCount(); i++) {
-            meta.delete(endedPrefix + i);
+            ledger.forgetEnded(end.tick(), i);
         }
         Map<String, ZSet<Map<String, String>>> inputs = pending.drain(end.tick(), table::sourceName);
         ZSet<List<String>> output = evaluate(table, fill, errors, end.tick(), inputs, StateBackend.NONE);
@@ -98,6 +100,21 @@ final class StreamTableProcessor implements Processor<Object, Object, Object, Ob
             fail(table, fill, errors, tick, e);
             return null;
         }
+    }
+
+    /**
+     * The app was upgraded with state an earlier version wrote (JSON rows, string keys): the ticks in it
+     * cannot be read, so they go, and the stream table stops until a new fill, which is requested here
+     * (what {@code pgtrickle.refresh_stream_table} would do); the caller has emptied its other stores.
+     */
+    static void startAnew(RunnableStreamTable table, FillTracker fill, ErrorReporter errors, TickBuffer pending) {
+        pending.clear();
+        String message = "the state of stream table " + table.displayName() + " was written by an earlier version"
+                + " of Trickle (JSON rows under string keys), which this version does not read: it is dropped and"
+                + " the stream table is filled anew (if that request fails, run pgtrickle.refresh_stream_table on it)";
+        LOG.warn("Stream table {} is filled anew: {}", table.displayName(), message);
+        fill.fail(message);
+        errors.refillNeeded(table.id(), message);
     }
 
     /** The stream table stops: its data stays at the last good tick, and pgt_status() says why. */

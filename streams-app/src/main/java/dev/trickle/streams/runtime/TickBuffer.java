@@ -1,16 +1,18 @@
 package dev.trickle.streams.runtime;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.trickle.streams.plan.ZSet;
+import dev.trickle.streams.rows.ByteReader;
+import dev.trickle.streams.rows.ByteWriter;
+import dev.trickle.streams.rows.RowCodec;
+import dev.trickle.streams.rows.ZSet;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
-import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.serialization.BytesSerializer;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -19,39 +21,38 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * A tick's input delta kept in a state store until the tick is complete, so that a Kafka Streams
  * commit in the middle of a tick loses nothing. Rows are consolidated as they arrive (a row inserted
  * and deleted within the tick cancels out).
+ *
+ * <p>Entries are in {@link RowCodec}'s binary format: the key is the version byte, the tick (8 bytes,
+ * big-endian, so that ticks sort in order), the source index (4 bytes) and the row (its column names and
+ * values); the value is the version byte and the weight (8 bytes).
  */
 final class TickBuffer {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final TypeReference<LinkedHashMap<String, String>> ROW_TYPE = new TypeReference<>() { };
-    private final KeyValueStore<String, Long> store;
+    private static final BytesSerializer PREFIX = new BytesSerializer();
+    private static final int ROW_START = 1 + 8 + 4;
+    private final KeyValueStore<Bytes, byte[]> store;
 
-    TickBuffer(KeyValueStore<String, Long> store) {
+    TickBuffer(KeyValueStore<Bytes, byte[]> store) {
         this.store = store;
     }
 
     void add(long tick, int source, Map<String, String> values, long weight) {
-        String key = tickKey(tick) + "|" + source + "|" + encode(values);
-        Long before = store.get(key);
-        long sum = (before == null ? 0 : before) + weight;
-        if (sum == 0) {
-            store.delete(key);
-        } else {
-            store.put(key, sum);
-        }
+        ByteWriter key = new ByteWriter(ROW_START + 16 * values.size()).writeByte(RowCodec.VERSION)
+                .writeLong(tick).writeBytes(sourceBytes(source)).writeVarint(values.size());
+        values.forEach((column, value) -> key.writeText(column).writeText(value));
+        addWeight(Bytes.wrap(key.toByteArray()), weight);
     }
 
     /** Removes and returns the tick's delta per source name ({@code sourceName} maps a source index). */
     Map<String, ZSet<Map<String, String>>> drain(long tick, IntFunction<String> sourceName) {
         Map<String, ZSet<Map<String, String>>> inputs = new HashMap<>();
-        List<String> consumed = new ArrayList<>();
-        String prefix = tickKey(tick) + "|";
-        try (KeyValueIterator<String, Long> it = store.prefixScan(prefix, new StringSerializer())) {
+        List<Bytes> consumed = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> it = store.prefixScan(tickPrefix(tick), PREFIX)) {
             while (it.hasNext()) {
                 var kv = it.next();
                 consumed.add(kv.key);
-                int bar = kv.key.indexOf('|', prefix.length());
-                int source = Integer.parseInt(kv.key.substring(prefix.length(), bar));
-                inputs.computeIfAbsent(sourceName.apply(source), k -> new ZSet<>()).add(decode(kv.key.substring(bar + 1)), kv.value);
+                byte[] key = kv.key.get();
+                inputs.computeIfAbsent(sourceName.apply(source(key)), k -> new ZSet<>())
+                        .add(row(key), weight(kv.value));
             }
         }
         consumed.forEach(store::delete);
@@ -60,9 +61,10 @@ final class TickBuffer {
 
     /** Removes the rows of one source at one tick without using them (a tick that is not run). */
     void discard(long tick, int source) {
-        List<String> keys = new ArrayList<>();
-        try (KeyValueIterator<String, Long> it = store.prefixScan(tickKey(tick) + "|" + source + "|",
-                new StringSerializer())) {
+        List<Bytes> keys = new ArrayList<>();
+        byte[] prefix = new ByteWriter(ROW_START).writeBytes(tickPrefix(tick).get()).writeBytes(sourceBytes(source))
+                .toByteArray();
+        try (KeyValueIterator<Bytes, byte[]> it = store.prefixScan(Bytes.wrap(prefix), PREFIX)) {
             it.forEachRemaining(kv -> keys.add(kv.key));
         }
         keys.forEach(store::delete);
@@ -73,57 +75,92 @@ final class TickBuffer {
      * ({@code after}, {@code upTo}] to tick {@code into} (where they are consolidated with what is there).
      */
     void fold(int source, long after, long upTo, long into) {
-        String infix = "|" + source + "|";
-        List<KeyValue<String, Long>> moved = new ArrayList<>();
-        List<String> gone = new ArrayList<>();
-        // "}" sorts right after "|": the upper bound takes every key of tick upTo and none after it
-        try (KeyValueIterator<String, Long> it = store.range(tickKey(0), tickKey(upTo) + "}")) {
+        List<KeyValue<byte[], Long>> moved = new ArrayList<>();
+        List<Bytes> gone = new ArrayList<>();
+        // the bare prefix of tick upTo + 1 sorts before every key of that tick and after every key of upTo
+        try (KeyValueIterator<Bytes, byte[]> it = store.range(tickPrefix(0), tickPrefix(upTo + 1))) {
             while (it.hasNext()) {
                 var kv = it.next();
-                int bar = kv.key.indexOf('|');
-                if (!kv.key.startsWith(infix, bar)) {
+                byte[] key = kv.key.get();
+                if (key.length < ROW_START || source(key) != source) {
                     continue;
                 }
-                long tick = Long.parseLong(kv.key.substring(0, bar));
+                long tick = new ByteReader(key, 1, 9).readLong();
                 if (tick == into) {
                     continue;
                 }
                 gone.add(kv.key);
                 if (tick > after) {
-                    moved.add(KeyValue.pair(kv.key.substring(bar + infix.length()), kv.value));
+                    moved.add(KeyValue.pair(Arrays.copyOfRange(key, 9, key.length), weight(kv.value)));
                 }
             }
         }
         gone.forEach(store::delete);
-        for (KeyValue<String, Long> row : moved) {
-            String key = tickKey(into) + infix + row.key;
-            Long before = store.get(key);
-            long sum = (before == null ? 0 : before) + row.value;
-            if (sum == 0) {
-                store.delete(key);
-            } else {
-                store.put(key, sum);
-            }
+        byte[] intoPrefix = tickPrefix(into).get();
+        for (KeyValue<byte[], Long> row : moved) {
+            addWeight(Bytes.wrap(new ByteWriter(intoPrefix.length + row.key.length).writeBytes(intoPrefix)
+                    .writeBytes(row.key).toByteArray()), row.value);
         }
     }
 
+    /**
+     * Whether the store holds entries of an earlier version's format (JSON rows under string keys): an
+     * app upgraded with its state. Their ticks cannot be read; the caller starts the stream table anew.
+     */
+    boolean holdsEarlierFormat() {
+        try (KeyValueIterator<Bytes, byte[]> it = store.all()) {
+            return it.hasNext() && !RowCodec.isCurrent(it.next().key.get());
+        }
+    }
+
+    /** Forgets every entry (after {@link #holdsEarlierFormat}: nothing in it can be used). */
+    void clear() {
+        List<Bytes> keys = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> it = store.all()) {
+            it.forEachRemaining(kv -> keys.add(kv.key));
+        }
+        keys.forEach(store::delete);
+    }
+
+    /** A tick as a fixed-width decimal string, for the meta store's keys (which then sort by tick). */
     static String tickKey(long tick) {
         return String.format("%019d", tick);
     }
 
-    private static String encode(Map<String, String> values) {
-        try {
-            return JSON.writeValueAsString(values);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot encode a row", e);
+    private void addWeight(Bytes key, long weight) {
+        byte[] before = store.get(key);
+        long sum = Math.addExact(before == null ? 0 : weight(before), weight);
+        if (sum == 0) {
+            store.delete(key);
+        } else {
+            store.put(key, new ByteWriter(9).writeByte(RowCodec.VERSION).writeLong(sum).toByteArray());
         }
     }
 
-    private static Map<String, String> decode(String json) {
-        try {
-            return JSON.readValue(json, ROW_TYPE);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("corrupt pending row in the state store: " + json, e);
+    private static Bytes tickPrefix(long tick) {
+        return Bytes.wrap(new ByteWriter(9).writeByte(RowCodec.VERSION).writeLong(tick).toByteArray());
+    }
+
+    private static byte[] sourceBytes(int source) {
+        return new byte[] {(byte) (source >>> 24), (byte) (source >>> 16), (byte) (source >>> 8), (byte) source};
+    }
+
+    private static int source(byte[] key) {
+        return (key[9] & 0xFF) << 24 | (key[10] & 0xFF) << 16 | (key[11] & 0xFF) << 8 | key[12] & 0xFF;
+    }
+
+    private static Map<String, String> row(byte[] key) {
+        ByteReader in = new ByteReader(key, ROW_START, key.length);
+        long n = in.readVarint();
+        Map<String, String> row = new LinkedHashMap<>();
+        for (long i = 0; i < n; i++) {
+            row.put(in.readText(), in.readText());
         }
+        return row;
+    }
+
+    private static long weight(byte[] value) {
+        RowCodec.checkVersion(value, "a pending row's weight in the tick buffer");
+        return new ByteReader(value, 1, value.length).readLong();
     }
 }

@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -67,17 +69,18 @@ public final class TopologyFactory {
         topology.addProcessor(t.scatterName(), () -> new ScatterProcessor(t, errors), parents);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(t.scatterStore()),
                 Serdes.String(), Serdes.String()), t.scatterName());
-        topology.addSink(t.toGatherName(), t.gatherTopic(), new StringSerializer(), new StringSerializer(), t.scatterName());
-        topology.addSource(t.fromGatherName(), new StringDeserializer(), new StringDeserializer(), t.gatherTopic());
+        topology.addSink(t.toGatherName(), t.gatherTopic(), new StringSerializer(), new ByteArraySerializer(),
+                t.scatterName());
+        topology.addSource(t.fromGatherName(), new StringDeserializer(), new ByteArrayDeserializer(), t.gatherTopic());
         topology.addProcessor(t.processorName(), () -> new GatherProcessor(t, errors), t.fromGatherName());
         addTickStores(topology, t, t.processorName());
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(t.stateStore()),
-                Serdes.String(), Serdes.String()), t.processorName());
+                Serdes.Bytes(), Serdes.ByteArray()), t.processorName());
     }
 
     private static void addTickStores(Topology topology, RunnableStreamTable t, String processor) {
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(t.pendingStore()),
-                Serdes.String(), Serdes.Long()), processor);
+                Serdes.Bytes(), Serdes.ByteArray()), processor);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(t.metaStore()),
                 Serdes.String(), Serdes.String()), processor);
     }

@@ -2,12 +2,9 @@ package dev.trickle.streams.runtime;
 
 import dev.trickle.core.records.ChangeRecord;
 import dev.trickle.core.records.DeltaRecord;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * The upstream stream tables a gathered stream table reads, in its gathering task. Their delta rows
@@ -28,15 +25,14 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class UpstreamInputs {
     private static final String PREFIX = "d";
-    private static final String SUSPENDED = "suspended";
     private final RunnableStreamTable table;
-    private final KeyValueStore<String, String> meta;
+    private final TickLedger ledger;
     private final TickBuffer pending;
     private final int n;
 
-    UpstreamInputs(RunnableStreamTable table, KeyValueStore<String, String> meta, TickBuffer pending) {
+    UpstreamInputs(RunnableStreamTable table, TickLedger ledger, TickBuffer pending) {
         this.table = table;
-        this.meta = meta;
+        this.ledger = ledger;
         this.pending = pending;
         this.n = table.compiled().sources().size();
     }
@@ -70,12 +66,9 @@ final class UpstreamInputs {
             pending.add(row.tick(), n + source, values, row.weight());
         } else {
             DeltaRecord.End end = (DeltaRecord.End) record;
-            String key = "dends|" + TickBuffer.tickKey(end.tick()) + "|" + source;
-            String seen = meta.get(key);
-            int count = seen == null ? 0 : Integer.parseInt(seen.substring(0, seen.indexOf('/')));
-            meta.put(key, (count + 1) + "/" + (end.producers() * end.partitions()));
+            ledger.countUpstreamEnd(end.tick(), source, end.producers() * end.partitions());
             if (end.initial()) {
-                meta.put("dinit|" + TickBuffer.tickKey(end.tick()) + "|" + source, "1");
+                ledger.markUpstreamInitial(end.tick(), source);
             }
         }
     }
@@ -83,7 +76,7 @@ final class UpstreamInputs {
     /** An Init on upstream {@code source}'s fill topic: remembers the upstream tick the fill rows show. */
     void onInit(ChangeRecord.Init init, int source) {
         if (init.upstreamTick() != null) {
-            meta.put("base|" + TickBuffer.tickKey(init.tick()) + "|" + source, Long.toString(init.upstreamTick()));
+            ledger.setBase(init.tick(), source, init.upstreamTick());
         }
     }
 
@@ -91,8 +84,7 @@ final class UpstreamInputs {
     boolean ended(long tick) {
         for (int i = 0; i < n; i++) {
             if (table.isUpstream(i)) {
-                String ends = meta.get("dends|" + TickBuffer.tickKey(tick) + "|" + i);
-                if (ends == null || !GatherProcessor.complete(ends)) {
+                if (!ledger.upstreamEndsComplete(tick, i)) {
                     return false;
                 }
             }
@@ -107,7 +99,7 @@ final class UpstreamInputs {
     String fill(long t0) {
         for (int i = 0; i < n; i++) {
             if (table.isUpstream(i)) {
-                Long base = baseTick(t0, i);
+                Long base = ledger.base(t0, i);
                 long consumed = consumed(i);
                 if (base == null || base < consumed) {
                     return "the fill at tick " + t0 + " read " + table.sourceName(i) + " at tick "
@@ -118,23 +110,18 @@ final class UpstreamInputs {
         }
         for (int i = 0; i < n; i++) {
             if (table.isUpstream(i)) {
-                long after = baseTick(t0, i);
+                long after = ledger.base(t0, i);
                 Long replaced = lastReplacement(i, after, t0);
                 if (replaced != null) {
                     pending.discard(t0, i); // the upstream's initial delta replaces what its fill showed
                     after = replaced - 1;
                 }
                 pending.fold(n + i, after, t0, t0);
-                meta.put("drained|" + i, Long.toString(t0));
+                ledger.setDrained(i, t0);
             }
         }
-        meta.delete(SUSPENDED);
-        forget(meta, "dends|", t0);
-        forget(meta, "dinit|", t0);
-        forget(meta, "base|", t0);
-        // ticks before the fill that never completed (an upstream that stopped emitting before its own new fill)
-        forget(meta, "ends|", t0);
-        forget(meta, "initial|", t0);
+        ledger.resume();
+        ledger.forgetThrough(t0);
         for (int i = 0; i < n; i++) {
             pending.fold(i, t0 - 1, t0, t0);
         }
@@ -143,17 +130,17 @@ final class UpstreamInputs {
 
     /** Whether the downstream waits for a new fill (its upstream content is unknown to its operators). */
     String suspended() {
-        return meta.get(SUSPENDED);
+        return ledger.suspended();
     }
 
     void suspend(String why) {
-        meta.put(SUSPENDED, why);
+        ledger.suspend(why);
     }
 
     /** The upstream that replaced its whole content at {@code tick} (filled anew), or null. */
     String replacedAt(long tick) {
         for (int i = 0; i < n; i++) {
-            if (table.isUpstream(i) && meta.get("dinit|" + TickBuffer.tickKey(tick) + "|" + i) != null) {
+            if (table.isUpstream(i) && ledger.upstreamInitial(tick, i)) {
                 return table.sourceName(i);
             }
         }
@@ -164,8 +151,8 @@ final class UpstreamInputs {
     void ran(long tick) {
         for (int i = 0; i < n; i++) {
             if (table.isUpstream(i)) {
-                meta.put("drained|" + i, Long.toString(tick));
-                meta.delete("dends|" + TickBuffer.tickKey(tick) + "|" + i);
+                ledger.setDrained(i, tick);
+                ledger.forgetUpstreamEnds(tick, i);
             }
         }
     }
@@ -174,39 +161,24 @@ final class UpstreamInputs {
     void skipped(long tick) {
         for (int i = 0; i < n; i++) {
             if (table.isUpstream(i)) {
-                meta.delete("dends|" + TickBuffer.tickKey(tick) + "|" + i);
+                ledger.forgetUpstreamEnds(tick, i);
             }
         }
     }
 
-    private Long baseTick(long t0, int source) {
-        String v = meta.get("base|" + TickBuffer.tickKey(t0) + "|" + source);
-        return v == null ? null : Long.valueOf(v);
-    }
-
     /** The newest upstream tick whose deltas this task used or dropped (at least the floor). */
     private long consumed(int source) {
-        String v = meta.get("drained|" + source);
-        return Math.max(table.floor(), v == null ? Long.MIN_VALUE : Long.parseLong(v));
+        Long drained = ledger.drained(source);
+        return Math.max(table.floor(), drained == null ? Long.MIN_VALUE : drained);
     }
 
     private Long lastReplacement(int source, long after, long upTo) {
         Long last = null;
         for (long t = after + 1; t <= upTo; t++) {
-            if (meta.get("dinit|" + TickBuffer.tickKey(t) + "|" + source) != null) {
+            if (ledger.upstreamInitial(t, source)) {
                 last = t;
             }
         }
         return last;
-    }
-
-    /** Deletes the meta entries {@code prefix<tick>|...} of ticks at or below {@code upTo}. */
-    static void forget(KeyValueStore<String, String> meta, String prefix, long upTo) {
-        List<String> keys = new ArrayList<>();
-        try (KeyValueIterator<String, String> it = meta.range(prefix + TickBuffer.tickKey(0),
-                prefix + TickBuffer.tickKey(upTo) + "}")) {
-            it.forEachRemaining(kv -> keys.add(kv.key));
-        }
-        keys.forEach(meta::delete);
     }
 }

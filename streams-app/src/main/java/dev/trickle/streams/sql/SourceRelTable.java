@@ -1,6 +1,6 @@
 package dev.trickle.streams.sql;
 
-import dev.trickle.streams.operators.expr.PgType;
+import dev.trickle.streams.rows.PgType;
 import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rel.type.RelDataTypeFactory;
 import org.apache.calcite.schema.impl.AbstractTable;

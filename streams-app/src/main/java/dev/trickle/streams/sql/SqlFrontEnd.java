@@ -1,6 +1,6 @@
 package dev.trickle.streams.sql;
 
-import dev.trickle.streams.operators.expr.PgType;
+import dev.trickle.streams.rows.PgType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

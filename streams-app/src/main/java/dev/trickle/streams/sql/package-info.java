@@ -1,7 +1,8 @@
 /**
  * The SQL front end: parses a stream table's defining query with Calcite's babel parser (PostgreSQL
  * syntax, unquoted names folded to lower case), types its sources from PostgreSQL's catalog, validates
- * it, and plans it into simplified relational algebra for {@link dev.trickle.streams.plan.RelTranslator}.
+ * it, and plans it into simplified relational algebra ({@link dev.trickle.streams.sql.RelationalQuery}), which
+ * {@code plan.QueryCompiler} turns into operators (this package never refers to {@code plan}).
  *
  * <p>Where Calcite and PostgreSQL disagree, PostgreSQL wins: {@code ::} is parenthesized before parsing
  * (the babel parser would apply it to everything on its left) and {@code x COLLATE name} becomes a call

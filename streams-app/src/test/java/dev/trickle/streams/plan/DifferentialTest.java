@@ -1,13 +1,16 @@
 package dev.trickle.streams.plan;
 
+import dev.trickle.streams.rows.EvaluationException;
+import dev.trickle.streams.rows.ZSet;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.trickle.core.pg.Sql;
 import dev.trickle.core.testing.EmbeddedPg;
+import dev.trickle.streams.plan.QueryCompiler;
 import dev.trickle.streams.sql.PgSourceCatalog;
-import dev.trickle.streams.sql.QueryCompiler;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;

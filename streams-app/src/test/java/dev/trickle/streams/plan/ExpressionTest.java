@@ -1,9 +1,12 @@
 package dev.trickle.streams.plan;
 
+import dev.trickle.streams.rows.EvaluationException;
+import dev.trickle.streams.rows.ZSet;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.trickle.streams.sql.QueryCompiler;
+import dev.trickle.streams.plan.QueryCompiler;
 import dev.trickle.streams.sql.SourceColumn;
 import dev.trickle.streams.sql.SourceTable;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package dev.trickle.streams.plan;
 
+import dev.trickle.streams.rows.EvaluationException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.trickle.streams.sql.QueryCompiler;
+import dev.trickle.streams.plan.QueryCompiler;
 import dev.trickle.streams.sql.SourceCatalog;
 import dev.trickle.streams.sql.SourceColumn;
 import dev.trickle.streams.sql.SourceTable;

@@ -1,5 +1,6 @@
 package dev.trickle.streams.plan;
 
+import dev.trickle.streams.rows.ZSet;
 import java.io.IOException;
 import java.io.StringReader;
 import java.sql.Connection;

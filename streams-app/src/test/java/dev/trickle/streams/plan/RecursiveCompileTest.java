@@ -1,5 +1,8 @@
 package dev.trickle.streams.plan;
 
+import dev.trickle.streams.rows.EvaluationException;
+import dev.trickle.streams.rows.ZSet;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,7 +11,7 @@ import dev.trickle.streams.operators.CountingOperatorState;
 import dev.trickle.streams.operators.InMemoryStateBackend;
 import dev.trickle.streams.operators.OperatorState;
 import dev.trickle.streams.operators.StateBackend;
-import dev.trickle.streams.sql.QueryCompiler;
+import dev.trickle.streams.plan.QueryCompiler;
 import dev.trickle.streams.sql.SourceCatalog;
 import dev.trickle.streams.sql.SourceColumn;
 import dev.trickle.streams.sql.SourceTable;

@@ -1,5 +1,8 @@
 package dev.trickle.streams.plan;
 
+import dev.trickle.streams.rows.EvaluationException;
+import dev.trickle.streams.rows.ZSet;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -8,8 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.trickle.core.pg.Sql;
 import dev.trickle.core.testing.EmbeddedPg;
 import dev.trickle.streams.operators.InMemoryStateBackend;
+import dev.trickle.streams.plan.QueryCompiler;
 import dev.trickle.streams.sql.PgSourceCatalog;
-import dev.trickle.streams.sql.QueryCompiler;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;

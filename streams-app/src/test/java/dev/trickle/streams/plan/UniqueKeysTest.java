@@ -2,7 +2,6 @@ package dev.trickle.streams.plan;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.trickle.streams.sql.QueryCompiler;
 import dev.trickle.streams.sql.SourceCatalog;
 import dev.trickle.streams.sql.SourceColumn;
 import dev.trickle.streams.sql.SourceTable;

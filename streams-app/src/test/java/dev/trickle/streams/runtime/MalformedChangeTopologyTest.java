@@ -8,7 +8,7 @@ import dev.trickle.core.records.ChangeRecord;
 import dev.trickle.core.records.DeltaRecord;
 import dev.trickle.core.records.RecordCodec;
 import dev.trickle.streams.plan.CompiledQuery;
-import dev.trickle.streams.sql.QueryCompiler;
+import dev.trickle.streams.plan.QueryCompiler;
 import dev.trickle.streams.sql.SourceColumn;
 import dev.trickle.streams.sql.SourceTable;
 import java.util.ArrayList;

@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.trickle.streams.plan.CompiledQuery;
-import dev.trickle.streams.plan.ZSet;
+import dev.trickle.streams.plan.QueryCompiler;
+import dev.trickle.streams.rows.ZSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -8,7 +8,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.trickle.core.testing.EmbeddedPg;
 import dev.trickle.streams.plan.CompiledQuery;
-import dev.trickle.streams.plan.ZSet;
+import dev.trickle.streams.plan.QueryCompiler;
+import dev.trickle.streams.rows.ZSet;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;

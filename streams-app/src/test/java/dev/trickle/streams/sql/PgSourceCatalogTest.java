@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.trickle.core.testing.EmbeddedPg;
+import dev.trickle.streams.plan.QueryCompiler;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.List;

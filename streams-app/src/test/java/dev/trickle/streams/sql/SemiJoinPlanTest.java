@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.trickle.streams.plan.OperatorPipeline;
 import dev.trickle.streams.plan.RelTranslator;
-import dev.trickle.streams.plan.ZSet;
+import dev.trickle.streams.rows.ZSet;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.trickle.streams.plan.CompiledQuery;
+import dev.trickle.streams.plan.QueryCompiler;
 import dev.trickle.streams.sql.PgSourceCatalog;
 import dev.trickle.streams.sql.QueryCompileException;
-import dev.trickle.streams.sql.QueryCompiler;
 import dev.trickle.streams.sql.UnsupportedQueryException;
 import java.sql.Connection;
 import java.util.List;

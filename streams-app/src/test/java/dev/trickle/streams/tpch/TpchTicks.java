@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import dev.trickle.streams.operators.InMemoryStateBackend;
 import dev.trickle.streams.plan.CompiledQuery;
 import dev.trickle.streams.plan.TpchAccess;
-import dev.trickle.streams.plan.ZSet;
+import dev.trickle.streams.rows.ZSet;
 import dev.trickle.streams.sql.SourceTable;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

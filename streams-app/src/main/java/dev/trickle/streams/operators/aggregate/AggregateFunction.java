@@ -1,6 +1,6 @@
 package dev.trickle.streams.operators.aggregate;
 
-import dev.trickle.streams.plan.EvaluationException;
+import dev.trickle.streams.rows.EvaluationException;
 import java.util.List;
 import java.util.Map;
 

@@ -1,6 +1,6 @@
 package dev.trickle.streams.operators.aggregate;
 
-import dev.trickle.streams.operators.expr.PgType;
+import dev.trickle.streams.rows.PgType;
 import java.util.Comparator;
 import java.util.List;
 

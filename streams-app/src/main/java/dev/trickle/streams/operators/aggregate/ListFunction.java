@@ -1,7 +1,7 @@
 package dev.trickle.streams.operators.aggregate;
 
-import dev.trickle.streams.operators.expr.PgType;
 import dev.trickle.streams.operators.expr.PgValues;
+import dev.trickle.streams.rows.PgType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -2,8 +2,8 @@ package dev.trickle.streams.operators.aggregate;
 
 import dev.trickle.streams.operators.expr.PgFloats;
 import dev.trickle.streams.operators.expr.PgNumerics;
-import dev.trickle.streams.operators.expr.PgType;
-import dev.trickle.streams.plan.EvaluationException;
+import dev.trickle.streams.rows.EvaluationException;
+import dev.trickle.streams.rows.PgType;
 import java.math.BigDecimal;
 import java.util.List;
 

@@ -1,7 +1,8 @@
 package dev.trickle.streams.operators.expr;
 
-import dev.trickle.streams.operators.expr.PgType.Kind;
-import dev.trickle.streams.plan.EvaluationException;
+import dev.trickle.streams.rows.EvaluationException;
+import dev.trickle.streams.rows.PgType;
+import dev.trickle.streams.rows.PgType.Kind;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.time.LocalDateTime;

@@ -1,6 +1,6 @@
 package dev.trickle.streams.operators.expr;
 
-import dev.trickle.streams.plan.EvaluationException;
+import dev.trickle.streams.rows.EvaluationException;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.time.LocalDateTime;

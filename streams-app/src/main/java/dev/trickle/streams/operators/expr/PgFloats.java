@@ -1,7 +1,7 @@
 package dev.trickle.streams.operators.expr;
 
 import dev.trickle.core.connect.PgFloatText;
-import dev.trickle.streams.plan.EvaluationException;
+import dev.trickle.streams.rows.EvaluationException;
 import java.math.BigDecimal;
 import java.util.Locale;
 import java.util.regex.Pattern;

@@ -1,6 +1,7 @@
 package dev.trickle.streams.operators.expr;
 
-import dev.trickle.streams.plan.EvaluationException;
+import dev.trickle.streams.rows.EvaluationException;
+import dev.trickle.streams.rows.PgType;
 
 /** smallint/integer/bigint arithmetic with PostgreSQL's overflow errors; all three are held in a long. */
 public final class PgIntegers {

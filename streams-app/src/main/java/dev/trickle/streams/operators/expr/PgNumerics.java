@@ -1,6 +1,7 @@
 package dev.trickle.streams.operators.expr;
 
-import dev.trickle.streams.plan.EvaluationException;
+import dev.trickle.streams.rows.EvaluationException;
+import dev.trickle.streams.rows.PgType;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;

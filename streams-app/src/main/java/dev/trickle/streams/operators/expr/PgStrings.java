@@ -1,6 +1,6 @@
 package dev.trickle.streams.operators.expr;
 
-import dev.trickle.streams.plan.EvaluationException;
+import dev.trickle.streams.rows.EvaluationException;
 
 /**
  * PostgreSQL's string functions, counting characters as Unicode code points (a UTF-8 database) rather

@@ -1,6 +1,7 @@
 package dev.trickle.streams.operators.expr;
 
-import dev.trickle.streams.operators.expr.PgType.Kind;
+import dev.trickle.streams.rows.PgType;
+import dev.trickle.streams.rows.PgType.Kind;
 import java.util.List;
 
 /**

@@ -1,9 +1,12 @@
 package dev.trickle.streams.operators.expr;
 
-import dev.trickle.streams.plan.EvaluationException;
+import dev.trickle.streams.rows.EvaluationException;
+import dev.trickle.streams.rows.PgType;
+import dev.trickle.streams.rows.Row;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -55,6 +58,14 @@ public final class PgValues {
             case TIMESTAMP -> PgDateTime.parseTimestamp(text);
             case TIMESTAMPTZ -> PgDateTime.parseTimestamptz(text);
         };
+    }
+
+    /**
+     * Column {@code index} of {@code row} as a value of {@code type}: parsed once per row when the row is a
+     * {@link Row} (every row the operators make is), at each call otherwise.
+     */
+    public static Object column(List<String> row, int index, PgType type) throws EvaluationException {
+        return row instanceof Row r ? r.parsed(index, type, PgValues::parse) : parse(row.get(index), type);
     }
 
     /** The text PostgreSQL's output function gives for {@code value} of type {@code type}. */

@@ -1,5 +1,5 @@
 /**
- * PostgreSQL's value semantics for the incremental engine: types ({@link dev.trickle.streams.operators.expr.PgType}),
+ * PostgreSQL's value semantics for the incremental engine: types ({@link dev.trickle.streams.rows.PgType}),
  * input and output text ({@link dev.trickle.streams.operators.expr.PgValues}), arithmetic, casts, comparisons
  * and string functions. Every result is the value PostgreSQL 15 computes, printed the way PostgreSQL prints it.
  *
@@ -39,3 +39,5 @@
  * </ul>
  */
 package dev.trickle.streams.operators.expr;
+
+import dev.trickle.streams.rows.PgType;

@@ -2,8 +2,8 @@ package dev.trickle.streams.operators.join;
 
 import dev.trickle.streams.operators.Operator;
 import dev.trickle.streams.operators.OperatorState;
-import dev.trickle.streams.plan.EvaluationException;
-import dev.trickle.streams.plan.ZSet;
+import dev.trickle.streams.rows.EvaluationException;
+import dev.trickle.streams.rows.ZSet;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.trickle.streams.operators.join;
 
 import dev.trickle.streams.operators.expr.Expr;
-import dev.trickle.streams.plan.EvaluationException;
+import dev.trickle.streams.rows.EvaluationException;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,7 +1,7 @@
 package dev.trickle.streams.operators.join;
 
+import dev.trickle.streams.rows.Row;
 import java.util.AbstractList;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
@@ -35,9 +35,13 @@ final class JoinRows {
 
     /** The joined output row, as its own list (a Z-set element must not be a view of other rows). */
     static List<String> joined(List<String> left, List<String> right) {
-        List<String> out = new ArrayList<>(left.size() + right.size());
-        out.addAll(left);
-        out.addAll(right);
-        return out;
+        String[] out = new String[left.size() + right.size()];
+        for (int i = 0; i < left.size(); i++) {
+            out[i] = left.get(i);
+        }
+        for (int i = 0; i < right.size(); i++) {
+            out[left.size() + i] = right.get(i);
+        }
+        return Row.wrap(out);
     }
 }

@@ -1,6 +1,6 @@
 package dev.trickle.streams.operators.join;
 
-import dev.trickle.streams.plan.ZSet;
+import dev.trickle.streams.rows.ZSet;
 import java.util.List;
 
 /**

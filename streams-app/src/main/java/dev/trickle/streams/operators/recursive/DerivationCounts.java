@@ -4,7 +4,7 @@ import dev.trickle.streams.operators.OperatorState.KeyValueState;
 import dev.trickle.streams.operators.aggregate.Codec;
 import dev.trickle.streams.operators.aggregate.ValueEquality;
 import dev.trickle.streams.operators.aggregate.WrittenForms;
-import dev.trickle.streams.plan.ZSet;
+import dev.trickle.streams.rows.ZSet;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;

@@ -3,9 +3,9 @@ package dev.trickle.streams.operators.recursive;
 import dev.trickle.streams.operators.Operator;
 import dev.trickle.streams.operators.OperatorState;
 import dev.trickle.streams.operators.aggregate.ValueEquality;
-import dev.trickle.streams.operators.expr.PgType;
-import dev.trickle.streams.plan.EvaluationException;
-import dev.trickle.streams.plan.ZSet;
+import dev.trickle.streams.rows.EvaluationException;
+import dev.trickle.streams.rows.PgType;
+import dev.trickle.streams.rows.ZSet;
 import java.util.ArrayList;
 import java.util.List;
 

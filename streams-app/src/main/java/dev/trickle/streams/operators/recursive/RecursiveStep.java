@@ -1,8 +1,8 @@
 package dev.trickle.streams.operators.recursive;
 
 import dev.trickle.streams.operators.OperatorState;
-import dev.trickle.streams.plan.EvaluationException;
-import dev.trickle.streams.plan.ZSet;
+import dev.trickle.streams.rows.EvaluationException;
+import dev.trickle.streams.rows.ZSet;
 import java.util.List;
 
 /**

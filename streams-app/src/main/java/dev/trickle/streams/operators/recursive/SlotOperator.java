@@ -2,7 +2,7 @@ package dev.trickle.streams.operators.recursive;
 
 import dev.trickle.streams.operators.Operator;
 import dev.trickle.streams.operators.OperatorState;
-import dev.trickle.streams.plan.ZSet;
+import dev.trickle.streams.rows.ZSet;
 import java.util.List;
 
 /**

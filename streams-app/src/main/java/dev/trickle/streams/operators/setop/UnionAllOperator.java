@@ -2,7 +2,7 @@ package dev.trickle.streams.operators.setop;
 
 import dev.trickle.streams.operators.Operator;
 import dev.trickle.streams.operators.OperatorState;
-import dev.trickle.streams.plan.ZSet;
+import dev.trickle.streams.rows.ZSet;
 import java.util.List;
 
 /** UNION ALL: the multiset sum of its inputs, so its delta is the sum of theirs; no state. */

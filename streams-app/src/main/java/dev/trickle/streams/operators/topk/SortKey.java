@@ -1,6 +1,6 @@
 package dev.trickle.streams.operators.topk;
 
-import dev.trickle.streams.operators.expr.PgType;
+import dev.trickle.streams.rows.PgType;
 
 /**
  * One ORDER BY key: the column it reads, the column's type, its direction, and where its NULLs go (the

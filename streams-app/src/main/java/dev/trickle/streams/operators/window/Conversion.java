@@ -1,6 +1,6 @@
 package dev.trickle.streams.operators.window;
 
-import dev.trickle.streams.plan.EvaluationException;
+import dev.trickle.streams.rows.EvaluationException;
 
 /**
  * PostgreSQL's conversion of a value's text to another type's text, for functions whose arguments resolve

@@ -2,7 +2,7 @@ package dev.trickle.streams.operators.window;
 
 import dev.trickle.streams.operators.expr.PgValues;
 import dev.trickle.streams.operators.topk.SortKey;
-import dev.trickle.streams.plan.EvaluationException;
+import dev.trickle.streams.rows.EvaluationException;
 import java.math.BigDecimal;
 
 /**

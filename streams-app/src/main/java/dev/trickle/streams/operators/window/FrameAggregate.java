@@ -3,7 +3,7 @@ package dev.trickle.streams.operators.window;
 import dev.trickle.streams.operators.aggregate.AggregateFunction;
 import dev.trickle.streams.operators.aggregate.AggregateFunction.Accumulator;
 import dev.trickle.streams.operators.aggregate.AggregateFunction.ValueBag;
-import dev.trickle.streams.plan.EvaluationException;
+import dev.trickle.streams.rows.EvaluationException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;

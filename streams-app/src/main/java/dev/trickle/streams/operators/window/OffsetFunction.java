@@ -1,8 +1,8 @@
 package dev.trickle.streams.operators.window;
 
-import dev.trickle.streams.operators.expr.PgType;
 import dev.trickle.streams.operators.expr.PgValues;
-import dev.trickle.streams.plan.EvaluationException;
+import dev.trickle.streams.rows.EvaluationException;
+import dev.trickle.streams.rows.PgType;
 import java.util.List;
 
 /**

@@ -2,8 +2,8 @@ package dev.trickle.streams.operators.window;
 
 import dev.trickle.streams.operators.expr.PgFloats;
 import dev.trickle.streams.operators.expr.PgValues;
-import dev.trickle.streams.operators.expr.PgType;
-import dev.trickle.streams.plan.EvaluationException;
+import dev.trickle.streams.rows.EvaluationException;
+import dev.trickle.streams.rows.PgType;
 
 /**
  * row_number, rank, dense_rank (bigint), percent_rank, cume_dist (double precision) and ntile (integer): they

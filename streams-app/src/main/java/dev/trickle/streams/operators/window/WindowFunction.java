@@ -1,6 +1,6 @@
 package dev.trickle.streams.operators.window;
 
-import dev.trickle.streams.plan.EvaluationException;
+import dev.trickle.streams.rows.EvaluationException;
 
 /** One window function call: its value for every row of a partition. */
 public interface WindowFunction {

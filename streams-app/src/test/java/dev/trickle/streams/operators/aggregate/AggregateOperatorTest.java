@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.trickle.streams.operators.CountingOperatorState;
 import dev.trickle.streams.operators.InMemoryStateBackend;
-import dev.trickle.streams.operators.expr.PgType;
-import dev.trickle.streams.plan.EvaluationException;
-import dev.trickle.streams.plan.ZSet;
+import dev.trickle.streams.rows.EvaluationException;
+import dev.trickle.streams.rows.PgType;
+import dev.trickle.streams.rows.ZSet;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -2,7 +2,7 @@ package dev.trickle.streams.operators.aggregate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.trickle.streams.operators.expr.PgType;
+import dev.trickle.streams.rows.PgType;
 import java.math.BigDecimal;
 import java.util.Arrays;
 import java.util.List;

@@ -10,7 +10,7 @@ import dev.trickle.streams.operators.CountingOperatorState;
 import dev.trickle.streams.operators.InMemoryStateBackend;
 import dev.trickle.streams.operators.Operator;
 import dev.trickle.streams.operators.OperatorState;
-import dev.trickle.streams.plan.ZSet;
+import dev.trickle.streams.rows.ZSet;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -1,9 +1,9 @@
 package dev.trickle.streams.operators.join;
 
 import dev.trickle.streams.operators.expr.Expr;
-import dev.trickle.streams.operators.expr.PgType;
 import dev.trickle.streams.operators.expr.PgValues;
-import dev.trickle.streams.plan.ZSet;
+import dev.trickle.streams.rows.PgType;
+import dev.trickle.streams.rows.ZSet;
 import java.util.Arrays;
 import java.util.List;
 

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.trickle.streams.operators.InMemoryStateBackend;
 import dev.trickle.streams.operators.Operator;
-import dev.trickle.streams.plan.ZSet;
+import dev.trickle.streams.rows.ZSet;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

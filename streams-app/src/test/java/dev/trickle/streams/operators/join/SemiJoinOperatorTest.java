@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.trickle.streams.operators.InMemoryStateBackend;
 import dev.trickle.streams.operators.OperatorState;
-import dev.trickle.streams.plan.ZSet;
+import dev.trickle.streams.rows.ZSet;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -7,12 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.trickle.streams.operators.InMemoryStateBackend;
 import dev.trickle.streams.operators.OperatorState;
 import dev.trickle.streams.operators.expr.Expr;
-import dev.trickle.streams.operators.expr.PgType;
 import dev.trickle.streams.operators.expr.PgValues;
 import dev.trickle.streams.operators.join.InnerJoinOperator;
 import dev.trickle.streams.operators.join.JoinCondition;
-import dev.trickle.streams.plan.EvaluationException;
-import dev.trickle.streams.plan.ZSet;
+import dev.trickle.streams.rows.EvaluationException;
+import dev.trickle.streams.rows.PgType;
+import dev.trickle.streams.rows.ZSet;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -3,8 +3,8 @@ package dev.trickle.streams.operators.setop;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.trickle.streams.operators.InMemoryStateBackend;
-import dev.trickle.streams.operators.expr.PgType;
-import dev.trickle.streams.plan.ZSet;
+import dev.trickle.streams.rows.PgType;
+import dev.trickle.streams.rows.ZSet;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,15 +1,9 @@
 package dev.trickle.streams.sql;
 
-import dev.trickle.streams.plan.CompiledQuery;
-import dev.trickle.streams.plan.OperatorPipeline;
-import dev.trickle.streams.plan.RelTranslator;
-import dev.trickle.streams.plan.UniqueKeys;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.calcite.plan.RelOptUtil;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.runtime.CalciteContextException;
 import org.apache.calcite.sql.SqlCall;
@@ -22,18 +16,26 @@ import org.apache.calcite.sql.parser.SqlParseException;
 import org.apache.calcite.sql.parser.SqlParser;
 
 /**
- * Compiles a stream table's defining query into an incremental pipeline:
- * parse → check the shape → look up the sources → validate → relational algebra → simplify → operators.
+ * A stream table's defining query as relational algebra: parse → check the shape → look up the sources →
+ * validate → relational algebra. The front half of compiling a query; {@code plan.QueryCompiler} turns
+ * the result into operators (this package knows nothing of operators, so that {@code plan} depends on
+ * {@code sql} and never the other way round).
+ *
+ * @param sources the source tables the query reads, in the order they appear
+ * @param columns the stream table's column names, in select-list order
+ * @param rel the validated query's relational plan
  */
-public final class QueryCompiler {
+public record RelationalQuery(List<SourceTable> sources, List<String> columns, RelNode rel) {
     private static final Pattern UNKNOWN_FUNCTION = Pattern.compile("No match found for function signature ([^(]+)\\(");
     private static final Pattern UNTYPED_OPERATOR = Pattern.compile("Cannot apply '([^']+)' to arguments of type '([^']+)'");
 
-    private QueryCompiler() {
+    public RelationalQuery {
+        sources = List.copyOf(sources);
+        columns = List.copyOf(columns);
     }
 
     /** @param searchPath schemas in order for unqualified table names (e.g. ["public"]) */
-    public static CompiledQuery compile(String sql, List<String> searchPath, SourceCatalog catalog)
+    public static RelationalQuery of(String sql, List<String> searchPath, SourceCatalog catalog)
             throws QueryCompileException, UnsupportedQueryException {
         // a trailing semicolon is how people end statements in psql; the parser wants a bare query
         InfixRewrites infix = new InfixRewrites(sql.replaceFirst("[\\s;]+$", ""));
@@ -47,7 +49,7 @@ public final class QueryCompiler {
     }
 
     /** Compiles the query with its infix forms already rewritten (positions are the rewritten text's). */
-    private static CompiledQuery compileRewritten(String sql, List<String> searchPath, SourceCatalog catalog)
+    private static RelationalQuery compileRewritten(String sql, List<String> searchPath, SourceCatalog catalog)
             throws QueryCompileException, UnsupportedQueryException {
         SqlNode parsed = parse(sql);
         SqlFrontEnd frontEnd = new SqlFrontEnd(searchPath);
@@ -71,23 +73,7 @@ public final class QueryCompiler {
         } catch (RuntimeException e) {
             throw new QueryCompileException("could not plan the query: " + e.getMessage(), e);
         }
-        // read before the translation: a failure to read it is the catalog's, not an unexpected plan shape
-        String databaseCollation = catalog.databaseCollation();
-        RelTranslator.Translation t;
-        try {
-            t = RelTranslator.translate(rel, databaseCollation);
-        } catch (RuntimeException e) {
-            // a plan shape the translator did not expect: refuse the query rather than fail the caller
-            throw new UnsupportedQueryException("query plan " + rel.getRelTypeName(), String.valueOf(e));
-        }
-        OperatorPipeline pipeline = new OperatorPipeline(t.node());
-        // the stream table's columns are the plan's output, one for one
-        Optional<List<Integer>> key = rel.getRowType().getFieldCount() == columns.size() ? UniqueKeys.of(rel) : Optional.empty();
-        String explain = "Relational plan:\n" + RelOptUtil.toString(rel) + "Incremental operators:\n" + pipeline.describe()
-                + "Unique key: " + key.map(k -> k.isEmpty() ? "() (at most one row)"
-                        : "(" + String.join(", ", k.stream().map(columns::get).toList()) + ")")
-                        .orElse("none (rows are told apart whole)") + "\n";
-        return new CompiledQuery(frontEnd.sources(), columns, pipeline, explain, key);
+        return new RelationalQuery(frontEnd.sources(), columns, rel);
     }
 
     /**

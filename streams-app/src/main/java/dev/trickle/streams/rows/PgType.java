@@ -1,4 +1,4 @@
-package dev.trickle.streams.operators.expr;
+package dev.trickle.streams.rows;
 
 import java.util.Locale;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package dev.trickle.streams.plan;
+package dev.trickle.streams.rows;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package dev.trickle.streams.plan;
+package dev.trickle.streams.rows;
 
 /** A row could not be evaluated; the message is PostgreSQL's for the same error (e.g. {@code division by zero}). */
 public final class EvaluationException extends Exception {

@@ -1,0 +1,77 @@
+package dev.trickle.streams.rows;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Reads what a {@link ByteWriter} wrote, front to back. A truncated or malformed input is an
+ * {@link IllegalArgumentException} that says where: a stored row that does not decode is corrupt.
+ */
+public final class ByteReader {
+    private final byte[] buf;
+    private final int end;
+    private int pos;
+
+    public ByteReader(byte[] buf) {
+        this(buf, 0, buf.length);
+    }
+
+    public ByteReader(byte[] buf, int from, int to) {
+        this.buf = buf;
+        this.pos = from;
+        this.end = to;
+    }
+
+    public boolean hasMore() {
+        return pos < end;
+    }
+
+    public int position() {
+        return pos;
+    }
+
+    public int readByte() {
+        need(1);
+        return buf[pos++] & 0xFF;
+    }
+
+    public long readLong() {
+        need(8);
+        long v = 0;
+        for (int i = 0; i < 8; i++) {
+            v = (v << 8) | (buf[pos++] & 0xFF);
+        }
+        return v;
+    }
+
+    public long readVarint() {
+        long v = 0;
+        for (int shift = 0; shift < 64; shift += 7) {
+            int b = readByte();
+            v |= (long) (b & 0x7F) << shift;
+            if ((b & 0x80) == 0) {
+                return v;
+            }
+        }
+        throw new IllegalArgumentException("malformed varint before byte " + pos);
+    }
+
+    /** A text {@link ByteWriter#writeText} wrote, or null. */
+    public String readText() {
+        long n = readVarint();
+        if (n == 0) {
+            return null;
+        }
+        if (n - 1 > end - pos) {
+            throw new IllegalArgumentException("a text of " + (n - 1) + " bytes runs past the end at byte " + pos);
+        }
+        String s = new String(buf, pos, (int) (n - 1), StandardCharsets.UTF_8);
+        pos += (int) (n - 1);
+        return s;
+    }
+
+    private void need(int n) {
+        if (end - pos < n) {
+            throw new IllegalArgumentException("truncated: " + n + " more bytes expected at byte " + pos);
+        }
+    }
+}

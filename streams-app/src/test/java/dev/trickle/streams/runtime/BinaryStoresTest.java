@@ -1,0 +1,146 @@
+package dev.trickle.streams.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.trickle.streams.operators.OperatorState;
+import dev.trickle.streams.operators.topk.OrderKeyCodec;
+import dev.trickle.streams.operators.topk.SortKey;
+import dev.trickle.streams.rows.EvaluationException;
+import dev.trickle.streams.rows.PgType;
+import dev.trickle.streams.rows.RowCodec;
+import dev.trickle.streams.rows.ZSet;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.processor.TaskId;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The runtime's stores on RocksDB, as the app runs them (bytes to bytes): operator state keeps the key
+ * order top-K and window operators read, tick buffers give back the rows they were given, and what an
+ * earlier version stored is recognised.
+ */
+class BinaryStoresTest {
+    @TempDir
+    Path dir;
+    private final List<KeyValueStore<Bytes, byte[]>> opened = new ArrayList<>();
+
+    @AfterEach
+    void close() {
+        opened.forEach(KeyValueStore::close);
+    }
+
+    private KeyValueStore<Bytes, byte[]> rocks(String name) {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "binary-stores-test");
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:1");
+        p.put(StreamsConfig.STATE_DIR_CONFIG, dir.toString());
+        MockProcessorContext<Object, Object> context = new MockProcessorContext<>(p, new TaskId(0, 0), dir.toFile());
+        KeyValueStore<Bytes, byte[]> store = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name),
+                Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled().withCachingDisabled().build();
+        store.init(context.getStateStoreContext(), store);
+        opened.add(store);
+        return store;
+    }
+
+    @Test
+    void orderedKeysComeBackInTheOrderTheOperatorsBuiltThem() throws EvaluationException {
+        OrderKeyCodec codec = new OrderKeyCodec(List.of(new SortKey(0, PgType.NUMERIC, false, false),
+                new SortKey(1, PgType.TEXT, true, true)));
+        List<List<String>> rows = List.of(Arrays.asList("-10.5", "b"), Arrays.asList("-10.5", "a"),
+                Arrays.asList("0", null), Arrays.asList("0", "é"), Arrays.asList("0", "z"), Arrays.asList("2", "𝄞"),
+                Arrays.asList("10", "x"), Arrays.asList("1e3", "x"), Arrays.asList(null, "x"));
+        OperatorState.KeyValueState store = new StoreStateBackend(rocks("order")).forOperator("topk1").store("rows");
+        List<String> keys = new ArrayList<>();
+        for (List<String> row : rows) {
+            String key = codec.encode(row) + OrderKeyCodec.tieKey(row);
+            keys.add(key);
+            store.put(key, String.join(",", String.valueOf(row.get(0)), String.valueOf(row.get(1))));
+        }
+        List<String> sorted = new ArrayList<>(keys);
+        sorted.sort(String::compareTo);
+        List<String> read = store.prefix("").stream().map(Map.Entry::getKey).toList();
+        assertEquals(sorted, read, "the store's byte order is the keys' string order");
+        assertEquals(sorted.subList(0, 3), store.prefix("", 3).stream().map(Map.Entry::getKey).toList());
+        assertEquals("-10.5,a", store.get(sorted.get(1)));
+    }
+
+    @Test
+    void namespacesAndPrefixesKeepOperatorsApart() {
+        StoreStateBackend backend = new StoreStateBackend(rocks("ns"));
+        OperatorState.KeyValueState a = backend.forOperator("join1").store("left");
+        OperatorState.KeyValueState b = backend.forOperator("join1").store("leftx");
+        a.put("k|1", "1");
+        a.put("k|2", "2");
+        a.put("kk|1", "3");
+        b.put("k|1", "4");
+        assertEquals(List.of(Map.entry("k|1", "1"), Map.entry("k|2", "2")), a.prefix("k|"));
+        assertEquals(List.of(Map.entry("k|1", "4")), b.prefix(""));
+        a.put("k|1", null);
+        assertNull(a.get("k|1"));
+        assertFalse(backend.holdsEarlierFormat());
+        backend.clear();
+        assertEquals(List.of(), b.prefix(""));
+    }
+
+    @Test
+    void aTickBufferGivesBackItsRowsConsolidatedPerTickAndSource() {
+        TickBuffer buffer = new TickBuffer(rocks("pending"));
+        Map<String, String> r1 = Map.of("id", "1", "name", "ann");
+        Map<String, String> r2 = new LinkedHashMap<>();
+        r2.put("id", "2");
+        r2.put("name", null);
+        buffer.add(7, 0, r1, 1);
+        buffer.add(7, 0, r2, 2);
+        buffer.add(7, 1, r1, 1);
+        buffer.add(7, 1, r1, -1);
+        buffer.add(8, 0, r1, 5);
+        buffer.add(300, 0, r1, 1);
+        Map<String, ZSet<Map<String, String>>> tick7 = buffer.drain(7, i -> "s" + i);
+        assertEquals(Map.of("s0", new ZSet<Map<String, String>>().add(r1, 1).add(r2, 2)), tick7);
+        buffer.fold(0, 7, 8, 300);
+        assertEquals(Map.of("s0", new ZSet<Map<String, String>>().add(r1, 6)), buffer.drain(300, i -> "s" + i));
+        assertEquals(Map.of(), buffer.drain(8, i -> "s" + i));
+        assertFalse(buffer.holdsEarlierFormat());
+    }
+
+    @Test
+    void storesAnEarlierVersionWroteAreRecognised() {
+        KeyValueStore<Bytes, byte[]> pendingStore = rocks("old-pending");
+        // what 0.3 kept: "<tick>|<source>|<JSON row>" → a Long
+        pendingStore.put(Bytes.wrap("0000000000000000007|0|{\"id\":\"1\"}".getBytes(StandardCharsets.UTF_8)),
+                new byte[] {0, 0, 0, 0, 0, 0, 0, 1});
+        TickBuffer buffer = new TickBuffer(pendingStore);
+        assertTrue(buffer.holdsEarlierFormat());
+        buffer.clear();
+        assertFalse(buffer.holdsEarlierFormat());
+
+        KeyValueStore<Bytes, byte[]> stateStore = rocks("old-state");
+        stateStore.put(Bytes.wrap("join1\u0001left\u00011:1|1:a".getBytes(StandardCharsets.UTF_8)),
+                "1".getBytes(StandardCharsets.UTF_8));
+        StoreStateBackend state = new StoreStateBackend(stateStore);
+        assertTrue(state.holdsEarlierFormat());
+
+        // a value without the version byte under a current key is refused, not misread
+        Bytes key = Bytes.wrap(new byte[] {RowCodec.VERSION, 'o', 1, 's', 1, 'k'});
+        stateStore.put(key, "1".getBytes(StandardCharsets.UTF_8));
+        assertThrows(RowCodec.StaleFormatException.class, () -> state.forOperator("o").store("s").get("k"));
+    }
+}

@@ -1,0 +1,55 @@
+package dev.trickle.streams.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.trickle.core.records.ChangeRecord;
+import dev.trickle.core.records.MalformedRecordException;
+import dev.trickle.core.records.RecordCodec;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Change records cross the gather topic in binary and come back equal. */
+class GatherCodecTest {
+    @Test
+    void everyKindOfChangeRecordComesBackEqual() throws MalformedRecordException {
+        Map<String, String> values = new LinkedHashMap<>();
+        values.put("id", "7");
+        values.put("note", null);
+        values.put("empty", "");
+        values.put("tëxt", "{\"json\": [1, 2]}\n\u0001");
+        for (ChangeRecord change : new ChangeRecord[] {
+                new ChangeRecord.Row(12, 1, values, null), new ChangeRecord.Row(12, -1, Map.of(), 99L),
+                new ChangeRecord.Init(3, 41), new ChangeRecord.Init(3, 41, 2L),
+                new ChangeRecord.End(Long.MAX_VALUE, 5, 6, 1_765_000_000_000L)}) {
+            ChangeRecord back = GatherCodec.decode(GatherCodec.encode(change));
+            assertEquals(change, back);
+            if (change instanceof ChangeRecord.Row row) {
+                assertEquals(row.values().keySet().stream().toList(),
+                        ((ChangeRecord.Row) back).values().keySet().stream().toList(), "column order");
+            }
+        }
+    }
+
+    @Test
+    void aRecordOfTheEarlierJsonFormatOrACorruptOneIsMalformed() {
+        byte[] json = RecordCodec.encode(new ChangeRecord.End(1, 0, 1, 0)).getBytes(StandardCharsets.UTF_8);
+        MalformedRecordException e = assertThrows(MalformedRecordException.class, () -> GatherCodec.decode(json));
+        assertTrue(e.getMessage().contains("earlier version"), e.getMessage());
+        byte[] whole = GatherCodec.encode(new ChangeRecord.Row(1, 1, Map.of("a", "bcd"), null));
+        assertThrows(MalformedRecordException.class, () -> GatherCodec.decode(Arrays.copyOf(whole, whole.length - 1)));
+        assertThrows(MalformedRecordException.class, () -> GatherCodec.decode(new byte[0]));
+    }
+
+    @Test
+    void aRowIsSmallerThanItsJson() {
+        Map<String, String> values = Map.of("o_orderkey", "123456", "o_totalprice", "1234.56", "o_comment", "ok");
+        ChangeRecord row = new ChangeRecord.Row(1_000_000, 1, values, null);
+        int json = RecordCodec.encode(row).getBytes(StandardCharsets.UTF_8).length;
+        assertTrue(GatherCodec.encode(row).length < json * 0.8, GatherCodec.encode(row).length + " vs " + json);
+    }
+}
