@@ -5,15 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.trickle.core.records.ChangeRecord;
+import dev.trickle.core.records.DeltaRecord;
 import dev.trickle.core.records.MalformedRecordException;
 import dev.trickle.core.records.RecordCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Change records cross the gather topic in binary and come back equal. */
+/** Change records and upstream delta records cross the gather topic in binary and come back equal. */
 class GatherCodecTest {
     @Test
     void everyKindOfChangeRecordComesBackEqual() throws MalformedRecordException {
@@ -33,6 +35,20 @@ class GatherCodecTest {
                         ((ChangeRecord.Row) back).values().keySet().stream().toList(), "column order");
             }
         }
+    }
+
+    @Test
+    void everyKindOfUpstreamDeltaRecordComesBackEqual() throws MalformedRecordException {
+        List<String> values = Arrays.asList("7", null, "", "tëxt \u0001");
+        for (DeltaRecord delta : new DeltaRecord[] {
+                new DeltaRecord.Row(12, -3, values), new DeltaRecord.Row(12, Long.MAX_VALUE, List.of()),
+                new DeltaRecord.End(9, 41, 0, 2, 4, 1_765_000_000_000L, true),
+                new DeltaRecord.End(Long.MAX_VALUE, 41, 1, 2, 4, 0, false)}) {
+            assertEquals(delta, GatherCodec.decodeDelta(GatherCodec.encode(delta)));
+        }
+        byte[] change = GatherCodec.encode(new ChangeRecord.End(1, 0, 1, 0));
+        assertThrows(MalformedRecordException.class, () -> GatherCodec.decodeDelta(change),
+                "a change record is not an upstream's delta record");
     }
 
     @Test
