@@ -13,7 +13,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * JSON text for change and delta records, readable with any console consumer:
+ * JSON text for change and delta records. The change and delta topics no longer carry it (they carry Connect
+ * Structs through converters, dev.trickle.core.connect and docs/record-format.md); the streams app's internal
+ * gather topic still does, until the binary codec inside replaces it:
  * <pre>
  * {"k":"row","tick":7,"w":1,"row":{"id":"1","note":null}}      change row ("st":5 on snapshot rows)
  * {"k":"init","tick":7,"st":5}                                 stream table 5 starts at tick 7
