@@ -199,6 +199,8 @@ public final class EngineSupervisor implements AutoCloseable {
             query = QueryCompiler.compile(def.query(), def.searchPath(), new PgSourceCatalog(catalog.connection()));
             compiled.put(def.id(), query);
             codecs.outputTypes(def.id(), outputTypes(def, query));
+            // the delta topic is keyed by the planner's key (a result of at most one row has no key columns)
+            codecs.uniqueKey(def.id(), query.uniqueKey().orElse(List.of()));
             LOG.info("Compiled stream table {}:\n{}", def.displayName(), query.explain());
             recordRowKey(def, query.uniqueKeyColumns().orElse(null));
             return query;
