@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -286,6 +287,8 @@ final class TickSteps {
 
     /** A query read through a server-side cursor, {@code fetchSize} rows at a time. */
     abstract static class Cursor implements Step {
+        /** PostgreSQL's SQLSTATE class for data exceptions (22000). */
+        private static final String DATA_EXCEPTION = "22000";
         final RecordFactory.Tick tick;
         private final Connection connection;
         private final String sql;
@@ -343,12 +346,25 @@ final class TickSteps {
                     close();
                     return true;
                 }
-                out.add(toRecord(rows));
+                out.add(record(rows));
                 read++;
                 counter[0]++;
                 progress(read, false);
             }
             return false;
+        }
+
+        /**
+         * A value the topic's record cannot carry (a numeric NaN has no Connect Decimal) is a data error of
+         * this query, like a value PostgreSQL could not read: the step's own failure path then stops only
+         * the stream tables over this source (or this fill, or this FULL stream table), never the task.
+         */
+        private SourceRecord record(ResultSet rs) throws SQLException {
+            try {
+                return toRecord(rs);
+            } catch (DataException e) {
+                throw new SQLException(e.getMessage(), DATA_EXCEPTION, e);
+            }
         }
 
         final boolean isOpen() {

@@ -258,6 +258,29 @@ class SourceDdlTest {
         }
     }
 
+    /**
+     * A value that a Connect record cannot carry (numeric NaN has no Decimal form) stops the stream tables
+     * over its source, saying why; the task and the other sources go on.
+     */
+    @Test
+    void aValueNoRecordCanCarryStopsOnlyItsSourcesStreamTables() throws Exception {
+        String url = setUp("ddlnan");
+        exec(url, "CREATE TABLE n (id int PRIMARY KEY, x numeric)",
+                "SELECT pgtrickle.create_stream_table('on_n', 'SELECT id, x FROM n')");
+        try (TaskHarness h = new TaskHarness(url)) {
+            warmUp(h, url);
+            exec(url, "INSERT INTO n VALUES (1, 1.5), (2, 'NaN')", "INSERT INTO b VALUES (100, 100)");
+            TaskHarness.Tick t = h.tickWhere(x -> !x.changes(B).isEmpty());
+            assertEquals(List.of("+{id=100, w=100}"), t.changes(B));
+            String onN = statuses(url).stream().filter(x -> x.startsWith("on_n|")).findFirst().orElseThrow();
+            assertTrue(onN.startsWith("on_n|ERROR|the changes of source table public.n could not be read at tick "
+                    + t.tick + ": numeric NaN has no Connect Decimal form"), onN);
+            exec(url, "INSERT INTO b VALUES (101, 101)");
+            assertEquals(List.of("+{id=101, w=101}"), h.tickWhere(x -> !x.changes(B).isEmpty()).changes(B));
+            assertEquals(0, h.abortRequests);
+        }
+    }
+
     /** Trouble that is not one source's: the task keeps retrying with growing pauses instead of dying. */
     @Test
     void aCatalogErrorIsRetriedNotFatal() throws Exception {
