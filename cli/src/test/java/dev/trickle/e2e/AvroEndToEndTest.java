@@ -117,6 +117,7 @@ class AvroEndToEndTest {
         assertConfluentFramedAvro("trickle.changes.public.av_orders");
         assertConfluentFramedAvro("trickle.delta.public.av_rows");
         assertConfluentFramedAvro("trickle.delta.public.av_totals");
+        assertRowsKeyedBy("trickle.delta.public.av_totals", "note");
     }
 
     private static void assertBothMatch() throws SQLException {
@@ -169,6 +170,29 @@ class AvroEndToEndTest {
                 assertFramed(topic, r.key());
                 assertNotNull(keys.toConnectData(topic, r.key()).value());
             }
+        }
+        assertTrue(rows > 0, topic + " has row records");
+    }
+
+    /**
+     * A grouped stream table's delta topic is keyed by its GROUP BY column, so that a consumer can follow it by
+     * key: every row record has a key whose one field is the row's value of that column (NULL group included).
+     */
+    private static void assertRowsKeyedBy(String topic, String column) {
+        AvroConverter<?> values = converter(false);
+        AvroConverter<?> keys = converter(true);
+        int rows = 0;
+        for (ConsumerRecord<byte[], byte[]> r : readAll(topic)) {
+            Struct envelope = (Struct) values.toConnectData(topic, r.value()).value();
+            if (!envelope.getString("kind").equals("row")) {
+                continue;
+            }
+            rows++;
+            assertNotNull(r.key(), topic + ": a row record without a key: " + envelope);
+            Struct key = (Struct) keys.toConnectData(topic, r.key()).value();
+            assertEquals(1, key.schema().fields().size(), topic + ": the key has the GROUP BY column only: " + key);
+            assertEquals(envelope.getStruct("row").get(column), key.get(key.schema().fields().get(0)),
+                    topic + ": the key is the row's " + column + ": " + envelope);
         }
         assertTrue(rows > 0, topic + " has row records");
     }
