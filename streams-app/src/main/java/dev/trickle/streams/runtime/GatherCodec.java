@@ -64,34 +64,43 @@ final class GatherCodec {
 
     /** The upstream delta record {@link #encode(DeltaRecord)} wrote; anything else is malformed. */
     static DeltaRecord decodeDelta(byte[] value) throws MalformedRecordException {
-        if (!RowCodec.isCurrent(value)) {
-            throw new MalformedRecordException(value == null || value.length == 0 ? "an empty record"
-                    : "not in this version's binary format (an earlier version of Trickle wrote JSON here)");
-        }
-        try {
-            ByteReader in = new ByteReader(value, 1, value.length);
-            int kind = in.readByte();
-            long tick = in.readLong();
-            DeltaRecord delta = switch (kind) {
-                case DELTA_ROW -> {
-                    long weight = in.readLong();
-                    yield new DeltaRecord.Row(tick, weight, RowCodec.read(in));
-                }
-                case DELTA_END -> new DeltaRecord.End(tick, in.readLong(), (int) in.readVarint(),
-                        (int) in.readVarint(), (int) in.readVarint(), in.readLong(), in.readByte() == 1);
-                default -> throw new IllegalArgumentException("unknown delta record kind " + kind);
-            };
-            if (in.hasMore()) {
-                throw new IllegalArgumentException("bytes after the record");
+        return decode(value, "delta", (kind, tick, in) -> switch (kind) {
+            case DELTA_ROW -> {
+                long weight = in.readLong();
+                yield new DeltaRecord.Row(tick, weight, RowCodec.read(in));
             }
-            return delta;
-        } catch (IllegalArgumentException e) {
-            throw new MalformedRecordException("a corrupt binary delta record: " + e.getMessage(), e);
-        }
+            case DELTA_END -> new DeltaRecord.End(tick, in.readLong(), (int) in.readVarint(),
+                    (int) in.readVarint(), (int) in.readVarint(), in.readLong(), in.readByte() == 1);
+            default -> throw new IllegalArgumentException("unknown delta record kind " + kind);
+        });
     }
 
     /** The change record {@link #encode} wrote; anything else (an earlier version's JSON) is malformed. */
     static ChangeRecord decode(byte[] value) throws MalformedRecordException {
+        return decode(value, "change", (kind, tick, in) -> switch (kind) {
+            case ROW -> {
+                int weight = in.readByte() == 1 ? 1 : -1;
+                Long streamTable = optionalLong(in);
+                long n = in.readVarint();
+                Map<String, String> values = new LinkedHashMap<>();
+                for (long i = 0; i < n; i++) {
+                    values.put(in.readText(), in.readText());
+                }
+                yield new ChangeRecord.Row(tick, weight, values, streamTable);
+            }
+            case INIT -> new ChangeRecord.Init(tick, in.readLong(), optionalLong(in));
+            case END -> new ChangeRecord.End(tick, (int) in.readVarint(), (int) in.readVarint(), in.readLong());
+            default -> throw new IllegalArgumentException("unknown record kind " + kind);
+        });
+    }
+
+    /** The body of a record after its version byte, kind and tick. */
+    private interface Body<T> {
+        T read(int kind, long tick, ByteReader in);
+    }
+
+    /** One frame for both record families: the version byte, kind and tick, the body, nothing after it. */
+    private static <T> T decode(byte[] value, String family, Body<T> body) throws MalformedRecordException {
         if (!RowCodec.isCurrent(value)) {
             throw new MalformedRecordException(value == null || value.length == 0 ? "an empty record"
                     : "not in this version's binary format (an earlier version of Trickle wrote JSON here)");
@@ -100,27 +109,13 @@ final class GatherCodec {
             ByteReader in = new ByteReader(value, 1, value.length);
             int kind = in.readByte();
             long tick = in.readLong();
-            ChangeRecord change = switch (kind) {
-                case ROW -> {
-                    int weight = in.readByte() == 1 ? 1 : -1;
-                    Long streamTable = optionalLong(in);
-                    long n = in.readVarint();
-                    Map<String, String> values = new LinkedHashMap<>();
-                    for (long i = 0; i < n; i++) {
-                        values.put(in.readText(), in.readText());
-                    }
-                    yield new ChangeRecord.Row(tick, weight, values, streamTable);
-                }
-                case INIT -> new ChangeRecord.Init(tick, in.readLong(), optionalLong(in));
-                case END -> new ChangeRecord.End(tick, (int) in.readVarint(), (int) in.readVarint(), in.readLong());
-                default -> throw new IllegalArgumentException("unknown record kind " + kind);
-            };
+            T record = body.read(kind, tick, in);
             if (in.hasMore()) {
                 throw new IllegalArgumentException("bytes after the record");
             }
-            return change;
+            return record;
         } catch (IllegalArgumentException e) {
-            throw new MalformedRecordException("a corrupt binary change record: " + e.getMessage(), e);
+            throw new MalformedRecordException("a corrupt binary " + family + " record: " + e.getMessage(), e);
         }
     }
 
