@@ -23,9 +23,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The query runs with the privileges of the stream table's owner (the owner of its storage table),
  * never with the pipeline's own: {@code SET LOCAL ROLE} behind the savepoint, which the pipeline's role
- * may do as a member of the owner's role (or as a superuser). The tick's transaction is READ ONLY
- * (PostgreSQL fixes that at its first query, and a subtransaction cannot turn it off), so a function
- * the query calls cannot write either.
+ * may do as a member of the owner's role (or as a superuser), then through the owner's SECURITY DEFINER
+ * function {@code pgtrickle._full_as_<owner oid>} (migration V0_4_0_10), inside which PostgreSQL refuses
+ * any role switch: under SET ROLE alone a function the query calls could RESET ROLE to the pipeline's.
+ * The tick's transaction is READ ONLY (PostgreSQL fixes that at its first query, and a subtransaction
+ * cannot turn it off), so a function the query calls cannot write either.
  *
  * <p>The query runs behind a savepoint. When it fails (division by zero, a column dropped since, ...)
  * the transaction rolls back to the savepoint, the stream table goes to ERROR with PostgreSQL's
@@ -36,6 +38,8 @@ import org.slf4j.LoggerFactory;
 final class FullRefresh implements TickSteps.Step {
     private static final Logger LOG = LoggerFactory.getLogger(FullRefresh.class);
     private static final String SAVEPOINT = "trickle_full_refresh";
+    /** Our own SQLSTATE for a stream table whose owner has no FULL-refresh function (undefined_function). */
+    private static final String NO_RUNNER = "42883";
 
     /** Where a failed refresh is recorded (the task's catalog write session; commits at once). */
     interface Failures {
@@ -119,6 +123,10 @@ final class FullRefresh implements TickSteps.Step {
         if (!rows.opened()) {
             try (Statement s = read.createStatement()) {
                 s.execute("SAVEPOINT " + SAVEPOINT);
+                if (table.runner() == null) {
+                    throw new SQLException("role " + Sql.ident(table.owner()) + ", the stream table's owner, has no "
+                            + "FULL-refresh function in the catalog", NO_RUNNER);
+                }
                 actAsOwner(s, table.owner());
                 roleSet = true;
                 s.execute("SET LOCAL search_path TO " + searchPath(table.searchPath()));
@@ -180,6 +188,10 @@ final class FullRefresh implements TickSteps.Step {
     private String advice(SQLException e) throws SQLException {
         String again = ", then run pgtrickle.refresh_stream_table(" + Sql.literal(table.displayName()) + ")";
         String owner = Sql.ident(table.owner());
+        if (NO_RUNNER.equals(e.getSQLState()) && !(e instanceof PSQLException)) {
+            return " (the catalog makes it when a stream table of the role is created or refreshed: was the owner "
+                    + "changed?). Run pgtrickle.refresh_stream_table(" + Sql.literal(table.displayName()) + ")";
+        }
         if (!roleSet) {
             String pipeline;
             try (Statement s = read.createStatement(); ResultSet rs = s.executeQuery("SELECT session_user")) {
@@ -189,6 +201,11 @@ final class FullRefresh implements TickSteps.Step {
             return " (a FULL refresh runs with the privileges of the stream table's owner, role " + owner
                     + ", and the pipeline's role " + pipeline + " may not act as it). Run GRANT " + owner + " TO "
                     + pipeline + again;
+        }
+        if ("42501".equals(e.getSQLState()) && serverMessage(e).contains("security-definer")) {
+            return " (a FULL refresh runs with the privileges of the stream table's owner, role " + owner
+                    + ", and neither its query nor a function it calls may switch roles). Alter or drop the stream table"
+                    + again;
         }
         if ("42501".equals(e.getSQLState())) {
             return " (a FULL refresh runs with the privileges of the stream table's owner, role " + owner
@@ -240,7 +257,8 @@ final class FullRefresh implements TickSteps.Step {
         Rows(Connection c, RecordFactory.Tick tick, Catalog.FullTable table, String topic, int fetchSize,
              long[] counter) {
             // the newline ends a trailing -- comment of the query
-            super(c, tick, "SELECT * FROM (" + table.query() + "\n) q", new String[0], fetchSize, counter);
+            super(c, tick, "SELECT * FROM " + table.runner() + "(?) AS q(" + table.columns() + ")",
+                    new String[] {"SELECT * FROM (" + table.query() + "\n) q"}, fetchSize, counter);
             this.table = table;
             this.topic = topic;
         }

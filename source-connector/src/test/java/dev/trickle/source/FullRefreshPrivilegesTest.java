@@ -152,4 +152,83 @@ class FullRefreshPrivilegesTest {
                     one(url, STATUS + "'ann_count'"));
         }
     }
+    /**
+     * Under SET ROLE alone, a function in the query could RESET ROLE (PostgreSQL checks a switch against
+     * the login role) and read with the pipeline's privileges. The query runs inside the owner's SECURITY
+     * DEFINER function, where PostgreSQL refuses any role switch: refused, said clearly, nothing read.
+     */
+    @Test
+    void aQueryCannotSwitchBackToThePipelinesRole() throws Exception {
+        String url = TaskHarness.database("fullreset");
+        exec(url, "CREATE ROLE full_mal",
+                "GRANT CREATE ON SCHEMA public TO full_mal",
+                "CREATE TABLE vault (secret text)", // only the pipeline's role (here a superuser) may read it
+                "INSERT INTO vault VALUES ('s3cr3t')",
+                "SET ROLE full_mal",
+                "CREATE TABLE mal_items (id int PRIMARY KEY)",
+                "INSERT INTO mal_items VALUES (1)",
+                "CREATE FUNCTION mal_reset() RETURNS text LANGUAGE plpgsql AS $$ BEGIN "
+                        + "EXECUTE 'RESET ROLE'; RETURN (SELECT string_agg(secret, ',') FROM vault); END $$",
+                "CREATE FUNCTION mal_set() RETURNS text LANGUAGE plpgsql AS $$ BEGIN "
+                        + "PERFORM set_config('role', 'none', true); RETURN (SELECT string_agg(secret, ',') FROM vault); END $$",
+                "SELECT pgtrickle.create_stream_table('mal_reset', 'SELECT id, mal_reset() AS s FROM mal_items')",
+                "SELECT pgtrickle.create_stream_table('mal_set', 'SELECT id, mal_set() AS s FROM mal_items')",
+                "SELECT pgtrickle.create_stream_table('mal_plain', 'SELECT id FROM mal_items')",
+                "RESET ROLE");
+        makeFull(url, "mal_reset");
+        makeFull(url, "mal_set");
+        long plain = makeFull(url, "mal_plain");
+        try (TaskHarness h = new TaskHarness(url)) {
+            TaskHarness.Tick t = h.nextTick();
+            for (String name : List.of("mal_reset", "mal_set")) {
+                assertNothingOn(t, delta("public", name));
+                assertEquals("ERROR|refreshing in FULL mode failed at tick " + t.tick + ": cannot set parameter "
+                        + "\"role\" within security-definer function (a FULL refresh runs with the privileges of the "
+                        + "stream table's owner, role \"full_mal\", and neither its query nor a function it calls may "
+                        + "switch roles). Alter or drop the stream table, then run "
+                        + "pgtrickle.refresh_stream_table('public." + name + "')", one(url, STATUS + "'" + name + "'"));
+            }
+            assertEquals(query(url, "SELECT id FROM mal_items"), rows(t, delta("public", "mal_plain")));
+            assertEnds(t, delta("public", "mal_plain"), plain, true);
+        }
+        assertEquals("full_mal", one(url, "SELECT pg_get_userbyid(proowner) FROM pg_proc WHERE oid = "
+                + "format('pgtrickle.%I(text)', '_full_as_' || 'full_mal'::regrole::oid)::regprocedure"));
+        assertEquals("f", one(url, "SELECT has_function_privilege('public', format('pgtrickle.%I(text)', "
+                + "'_full_as_' || 'full_mal'::regrole::oid), 'EXECUTE')"));
+    }
+
+    /** The owner may alter its FULL-refresh function, not its body, which then runs nothing; a refresh makes it again. */
+    @Test
+    void anAlteredRefreshFunctionRunsNothing() throws Exception {
+        String url = TaskHarness.database("fullaltered");
+        exec(url, "CREATE ROLE full_oz",
+                "GRANT CREATE ON SCHEMA public TO full_oz",
+                "CREATE TABLE vault (secret text)",
+                "INSERT INTO vault VALUES ('s3cr3t')",
+                "SET ROLE full_oz",
+                "CREATE TABLE oz_items (id int PRIMARY KEY)",
+                "INSERT INTO oz_items VALUES (1)",
+                "CREATE FUNCTION oz_reset() RETURNS text LANGUAGE plpgsql AS $$ BEGIN "
+                        + "EXECUTE 'RESET ROLE'; RETURN (SELECT string_agg(secret, ',') FROM vault); END $$",
+                "SELECT pgtrickle.create_stream_table('oz_peek', 'SELECT id, oz_reset() AS s FROM oz_items')");
+        String fn = one(url, "SELECT format('pgtrickle.%I(text)', '_full_as_' || 'full_oz'::regrole::oid)");
+        exec(url, "SET ROLE full_oz", "ALTER FUNCTION " + fn + " SECURITY INVOKER", "RESET ROLE");
+        long peek = makeFull(url, "oz_peek");
+        try (TaskHarness h = new TaskHarness(url)) {
+            TaskHarness.Tick t = h.nextTick();
+            assertNothingOn(t, delta("public", "oz_peek"));
+            assertEquals("ERROR|refreshing in FULL mode failed at tick " + t.tick + ": the FULL-refresh function of "
+                    + "role full_oz was altered and no longer runs as SECURITY DEFINER", one(url, STATUS + "'oz_peek'"));
+
+            // a refresh makes it again (here with a query that does not switch roles)
+            exec(url, "SET ROLE full_oz",
+                    "CREATE OR REPLACE FUNCTION oz_reset() RETURNS text LANGUAGE sql AS $$ SELECT 'none' $$",
+                    "SELECT pgtrickle.refresh_stream_table('oz_peek')", "RESET ROLE");
+            assertEquals("t", one(url, "SELECT prosecdef FROM pg_proc WHERE oid = '" + fn + "'::regprocedure"));
+            makeFull(url, "oz_peek");
+            TaskHarness.Tick again = h.tickWhere(x -> !x.delta(delta("public", "oz_peek")).isEmpty());
+            assertEquals(query(url, "SELECT id, oz_reset() FROM oz_items"), rows(again, delta("public", "oz_peek")));
+            assertEnds(again, delta("public", "oz_peek"), peek, true);
+        }
+    }
 }
