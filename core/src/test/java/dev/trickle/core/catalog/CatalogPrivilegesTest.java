@@ -97,7 +97,13 @@ class CatalogPrivilegesTest {
         assertEquals("", one("SELECT coalesce(string_agg(p.oid::regprocedure::text, ', '), '') FROM pg_proc p "
                 + "WHERE p.pronamespace = 'pgtrickle'::regnamespace AND (p.proname LIKE '\\_%' "
                 + "OR p.prorettype IN ('trigger'::regtype, 'event_trigger'::regtype)) "
-                + "AND has_function_privilege('" + BOB + "', p.oid, 'EXECUTE')"));
+                + "AND has_function_privilege('" + BOB + "', p.oid, 'EXECUTE') "
+                + "AND p.proname <> '_full_as_' || '" + BOB + "'::regrole::oid"));
+        // Bob's FULL-refresh function (migration V0_4_0_10) is his own: it runs what he could run anyway, as
+        // himself, and no one else may execute it
+        assertEquals(BOB + "|false", one("SELECT pg_get_userbyid(p.proowner) || '|' || has_function_privilege('" + ALICE
+                + "', p.oid, 'EXECUTE') FROM pg_proc p WHERE p.pronamespace = 'pgtrickle'::regnamespace "
+                + "AND p.proname = '_full_as_' || '" + BOB + "'::regrole::oid"));
         assertTrue(refusedAs(BOB, "SELECT * FROM pgtrickle.pgt_stream_tables").contains("permission denied"));
         assertTrue(refusedAs(BOB, "SELECT * FROM pgtrickle.pgt_sources").contains("permission denied"));
         assertTrue(refusedAs(BOB, "SELECT * FROM pgtrickle_changes." + buffer).contains("permission denied"));
