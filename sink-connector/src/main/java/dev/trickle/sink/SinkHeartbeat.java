@@ -28,13 +28,15 @@ final class SinkHeartbeat implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final Consumer<RefreshPlan> plans;
     private final DroppedStreamTables dropped;
+    private final ApplySchedule schedule;
     private long planAt;
     private Connection conn;
     private boolean warned;
 
     SinkHeartbeat(SinkConfig config, String workerId, JobBoard board, Consumer<RefreshPlan> plans,
-                  DroppedStreamTables dropped) {
+                  DroppedStreamTables dropped, ApplySchedule schedule) {
         this.config = config;
+        this.schedule = schedule;
         this.plans = plans;
         this.dropped = dropped;
         this.heartbeat = new Heartbeat("sink", workerId);
@@ -60,6 +62,8 @@ final class SinkHeartbeat implements AutoCloseable {
             heartbeat.beat(conn, new Heartbeat.Report(config.parallelMode().configName(), config.taskWorkers(),
                     config.maxConcurrent(), board.running(), board.queued(), board.json()));
             dropped.look(conn);
+            // every beat: a new schedule or a suspension takes effect within a second
+            schedule.offer(ApplySchedule.load(conn));
             warned = false;
         } catch (SQLException | RuntimeException e) {
             if (!warned) {
