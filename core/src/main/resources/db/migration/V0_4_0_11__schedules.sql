@@ -293,12 +293,20 @@ END $$;
 
 -- For the sink, about once a second: per stream table what its schedule means now (kind every_tick, duration
 -- with period_ms, or cron with its latest moment), the time of its data and of its last apply, and whether
--- the user suspended it.
+-- the user suspended it. An upstream whose dependent waits for a fill is applied every tick meanwhile: the
+-- dependent's fill starts from the upstream's storage table and adds the upstream's later deltas, which the
+-- engine has only for the last few ticks.
 CREATE FUNCTION pgtrickle._sink_schedules()
 RETURNS TABLE (pgt_id bigint, kind text, period_ms bigint, last_moment timestamptz, data_timestamp timestamptz,
                served_at timestamptz, held boolean)
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT s.pgt_id, r.kind, (r.seconds * 1000)::bigint,
+    SELECT s.pgt_id,
+           CASE WHEN EXISTS (SELECT 1 FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables x
+                                 ON x.pgt_id = d.pgt_id
+                              WHERE d.upstream_id = s.pgt_id
+                                AND (x.status = 'INITIALIZING' OR (x.needs_init AND x.status = 'ACTIVE')))
+                THEN 'every_tick' ELSE r.kind END,
+           (r.seconds * 1000)::bigint,
            CASE WHEN r.kind = 'cron' THEN pgtrickle._cron_prev(r.cron, clock_timestamp()) END,
            s.data_timestamp, greatest(s.data_timestamp, p.updated_at), s.held
       FROM pgtrickle.pgt_stream_tables s

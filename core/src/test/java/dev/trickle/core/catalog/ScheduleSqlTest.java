@@ -125,6 +125,20 @@ class ScheduleSqlTest {
     }
 
     @Test
+    void anUpstreamIsAppliedEveryTickWhileADependentWaitsForItsFill() throws SQLException {
+        exec("SELECT pgtrickle.create_stream_table('fill_up', 'SELECT id, n FROM items', schedule => '5m')",
+             "SELECT pgtrickle.create_stream_table('fill_down', 'SELECT id FROM fill_up', schedule => '1h')");
+        String kind = "SELECT kind || ' ' || coalesce(period_ms::text, '') FROM pgtrickle._sink_schedules() "
+                + "WHERE pgt_id = (SELECT pgt_id FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'fill_up')";
+        assertEquals("every_tick 300000", one(kind), "fill_down is INITIALIZING");
+        exec("UPDATE pgtrickle.pgt_stream_tables SET status = 'ACTIVE', needs_init = false WHERE pgt_name = 'fill_down'");
+        assertEquals("duration 300000", one(kind));
+        exec("SELECT pgtrickle.refresh_stream_table('fill_down')");
+        assertEquals("every_tick 300000", one(kind), "refreshed: waits for a new fill");
+        exec("SELECT pgtrickle.drop_stream_table('fill_up', cascade => true)");
+    }
+
+    @Test
     void alterSuspendsResumesAndRefusesWhatItCannotDo() throws SQLException {
         exec("SELECT pgtrickle.create_stream_table('alt', 'SELECT id, n FROM items', refresh_mode => 'AUTO')");
         assertEquals("AUTO|AUTO", one("SELECT refresh_mode || '|' || requested_mode FROM pgtrickle.pgt_status() "
