@@ -108,12 +108,13 @@ class ScheduleSqlTest {
         assertEquals("every_tick ", resolved("calc_up"), "cron readers do not count");
 
         // data 4 minutes old: late for '1m' (more than 3 periods), not for '2m'; a cron moment 30 s ago is late
-        exec("UPDATE pgtrickle.pgt_stream_tables SET status = 'ACTIVE', last_tick = 1, "
+        exec("UPDATE pgtrickle.pgt_stream_tables SET status = 'ACTIVE', needs_init = false, last_tick = 1, "
              + "data_timestamp = clock_timestamp() - interval '4 minutes' WHERE pgt_name IN ('calc_up', 'calc_cron')");
         exec("SELECT pgtrickle.alter_stream_table('calc_up', schedule => '1m')");
         assertEquals("true", late("calc_up"));
         exec("SELECT pgtrickle.alter_stream_table('calc_up', schedule => '2m')");
         assertEquals("false", late("calc_up"));
+        exec("SELECT pgtrickle.alter_stream_table('calc_cron', schedule => '* * * * *')"); // a moment every minute
         assertEquals("true", late("calc_cron"));
         exec("SELECT pgtrickle.alter_stream_table('calc_cron', schedule => '@yearly')");
         assertEquals(one("SELECT (date_trunc('year', clock_timestamp() AT TIME ZONE 'UTC' - interval '30 seconds') "
