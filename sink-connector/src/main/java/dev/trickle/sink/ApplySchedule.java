@@ -66,6 +66,12 @@ final class ApplySchedule {
         return r != null && (r.kind() != Kind.EVERY_TICK || r.held());
     }
 
+    /** Suspended by the user: nothing of it is applied until it is resumed. */
+    boolean held(long streamTable) {
+        Rule r = rules.get(streamTable);
+        return r != null && r.held();
+    }
+
     /**
      * Whether the stream table's waiting ticks are to be applied now; {@code fill}: one of them is a fill. A stream
      * table the catalog did not list (yet) is applied every tick, as before.

@@ -157,10 +157,14 @@ final class RefreshScheduler implements AutoCloseable {
                 .forEach(unknown::add);
     }
 
-    /** A unit is due when one of its members is (an atomic group's members then go together, at one tick). */
+    /**
+     * A unit is due when one of its members is (an atomic group's members then go together, at one tick), and
+     * none of them is suspended by the user (a group never shows its members at two ticks, so one holds all).
+     */
     private boolean due(List<TopicTicks> members) {
-        return members.stream().anyMatch(tt -> tt.nextComplete() != null
-                && schedule.due(tt.streamTable(), tt.hasCompleteFill()));
+        return members.stream().noneMatch(tt -> schedule.held(tt.streamTable()))
+                && members.stream().anyMatch(tt -> tt.nextComplete() != null
+                        && schedule.due(tt.streamTable(), tt.hasCompleteFill()));
     }
 
     /**

@@ -32,6 +32,7 @@ final class SinkHeartbeat implements AutoCloseable {
     private long planAt;
     private Connection conn;
     private boolean warned;
+    private boolean warnedSchedules;
 
     SinkHeartbeat(SinkConfig config, String workerId, JobBoard board, Consumer<RefreshPlan> plans,
                   DroppedStreamTables dropped, ApplySchedule schedule) {
@@ -62,8 +63,7 @@ final class SinkHeartbeat implements AutoCloseable {
             heartbeat.beat(conn, new Heartbeat.Report(config.parallelMode().configName(), config.taskWorkers(),
                     config.maxConcurrent(), board.running(), board.queued(), board.json()));
             dropped.look(conn);
-            // every beat: a new schedule or a suspension takes effect within a second
-            schedule.offer(ApplySchedule.load(conn));
+            readSchedules();
             warned = false;
         } catch (SQLException | RuntimeException e) {
             if (!warned) {
@@ -72,6 +72,20 @@ final class SinkHeartbeat implements AutoCloseable {
                 warned = true;
             }
             closeConnection();
+        }
+    }
+
+    /** Every beat: a new schedule or a suspension takes effect within a second. */
+    private void readSchedules() {
+        try {
+            schedule.offer(ApplySchedule.load(conn));
+            warnedSchedules = false;
+        } catch (SQLException e) {
+            if (!warnedSchedules) {
+                LOG.warn("Could not read the stream tables' schedules from {} ({}); the last ones read stay in force, "
+                        + "retrying every second", config.redactedUrl(), e.getMessage());
+                warnedSchedules = true;
+            }
         }
     }
 

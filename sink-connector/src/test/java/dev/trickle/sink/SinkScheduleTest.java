@@ -138,6 +138,7 @@ class SinkScheduleTest {
 
         s.offer(Map.of(1L, new ApplySchedule.Rule(ApplySchedule.Kind.CRON, 0, 12_000, 9_500, 10_000, true)));
         assertFalse(s.due(1, true), "held: not even a fill");
+        assertTrue(s.held(1));
         s.offer(Map.of(1L, new ApplySchedule.Rule(ApplySchedule.Kind.DURATION, 5_000, 0, 9_500, 10_000, false)));
         assertTrue(s.due(1, true), "a fill goes at once");
         now.set(14_499);
