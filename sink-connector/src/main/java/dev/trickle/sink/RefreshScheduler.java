@@ -55,15 +55,19 @@ final class RefreshScheduler implements AutoCloseable {
     private final ApplierPool appliers;
     private final ExecutorService workers;
     private final JobBoard board = new JobBoard();
+    private final ApplySchedule schedule;
     /** Per unit: no new attempt before this (System.nanoTime()) after a counted failure. */
     private final Map<String, Long> retryAt = new ConcurrentHashMap<>();
     private volatile RefreshPlan plan = new RefreshPlan(List.of());
     /** Stream tables the plan did not know when it was last read for them (dropped ones stay unknown). */
     private final Set<Long> unknown = new HashSet<>();
+    /** The same for the schedules. */
+    private final Set<Long> unscheduled = new HashSet<>();
 
-    RefreshScheduler(SinkConfig config, String workerId) {
+    RefreshScheduler(SinkConfig config, String workerId, ApplySchedule schedule) {
         this.config = config;
         this.workerId = workerId;
+        this.schedule = schedule;
         this.appliers = new ApplierPool(config);
         int n = config.parallelism();
         AtomicInteger seq = new AtomicInteger();
@@ -91,6 +95,7 @@ final class RefreshScheduler implements AutoCloseable {
     /** The units that have a complete tick and are not waiting out a failure's backoff, in plan order. */
     List<Ready> ready(Collection<TopicTicks> topics) {
         refreshPlanIfUnknown(topics);
+        readSchedulesIfUnknown(topics);
         RefreshPlan p = plan;
         Map<String, List<TopicTicks>> byUnit = new LinkedHashMap<>();
         Map<String, RefreshPlan.Unit> units = new LinkedHashMap<>();
@@ -114,7 +119,7 @@ final class RefreshScheduler implements AutoCloseable {
             Long wait = retryAt.get(u.key());
             PendingTick first = members.stream().map(TopicTicks::nextComplete).filter(t -> t != null)
                     .min(Comparator.comparingLong(PendingTick::tick)).orElse(null);
-            if (first == null || (wait != null && now - wait < 0)) {
+            if (first == null || (wait != null && now - wait < 0) || !due(members)) {
                 continue;
             }
             first.queuedAt();
@@ -150,6 +155,40 @@ final class RefreshScheduler implements AutoCloseable {
         RefreshPlan now = plan;
         topics.stream().map(TopicTicks::streamTable).filter(id -> id >= 0 && now.unitOf(id) == null)
                 .forEach(unknown::add);
+    }
+
+    /**
+     * A unit is due when one of its members is (an atomic group's members then go together, at one tick), and
+     * none of them is suspended by the user (a group never shows its members at two ticks, so one holds all).
+     */
+    private boolean due(List<TopicTicks> members) {
+        return members.stream().noneMatch(tt -> schedule.held(tt.streamTable()))
+                && members.stream().anyMatch(tt -> tt.nextComplete() != null
+                        && schedule.due(tt.streamTable(), tt.hasCompleteFill()));
+    }
+
+    /**
+     * Reads the schedules when a stream table shows up that they did not list (once per such stream table), so that
+     * a held stream table is not applied before the heartbeat's first read after a restart.
+     */
+    private void readSchedulesIfUnknown(Collection<TopicTicks> topics) {
+        boolean newcomer = topics.stream().map(TopicTicks::streamTable)
+                .anyMatch(id -> id >= 0 && !schedule.knows(id) && !unscheduled.contains(id));
+        if (!newcomer) {
+            return;
+        }
+        DeltaApplier a = null;
+        try {
+            a = appliers.borrow();
+            schedule.offer(ApplySchedule.load(a.connection()));
+            appliers.release(a);
+        } catch (SQLException e) {
+            // the apply that follows meets the same database and reports it
+            ApplierPool.discard(a);
+            LOG.debug("Could not read the stream tables' schedules: {}", e.getMessage());
+        }
+        topics.stream().map(TopicTicks::streamTable).filter(id -> id >= 0 && !schedule.knows(id))
+                .forEach(unscheduled::add);
     }
 
     /** Runs the units level by level; stops after the level in which a failure worth a retry happened. */
@@ -244,6 +283,7 @@ final class RefreshScheduler implements AutoCloseable {
                 ApplyResult r = results.get(i);
                 if (r.finished()) {
                     applied.add(new Applied(n.topic(), n.batch(), r, n.topic().finish(n.batch())));
+                    schedule.applied(n.batch().streamTable(), n.batch().tickMillis());
                 } else {
                     applied.add(new Applied(n.topic(), n.batch(), r, List.of()));
                     allDone = false;
@@ -266,7 +306,12 @@ final class RefreshScheduler implements AutoCloseable {
          * tick of every member's run. A member whose earlier ticks are complete is not waited for.
          */
         private List<Next> next() {
-            int max = config.batchMaxTicks();
+            if (!due(unit.members())) {
+                return List.of(); // held until its next moment (see ApplySchedule)
+            }
+            // at its moment a scheduled stream table takes all its waiting ticks in one transaction
+            int max = unit.members().stream().anyMatch(tt -> schedule.scheduled(tt.streamTable()))
+                    ? Integer.MAX_VALUE : config.batchMaxTicks();
             if (!unit.atomic()) {
                 TopicTicks tt = unit.members().get(0);
                 List<PendingTick> run = tt.completeRun(max);

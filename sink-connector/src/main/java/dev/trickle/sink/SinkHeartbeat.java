@@ -28,13 +28,16 @@ final class SinkHeartbeat implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final Consumer<RefreshPlan> plans;
     private final DroppedStreamTables dropped;
+    private final ApplySchedule schedule;
     private long planAt;
     private Connection conn;
     private boolean warned;
+    private boolean warnedSchedules;
 
     SinkHeartbeat(SinkConfig config, String workerId, JobBoard board, Consumer<RefreshPlan> plans,
-                  DroppedStreamTables dropped) {
+                  DroppedStreamTables dropped, ApplySchedule schedule) {
         this.config = config;
+        this.schedule = schedule;
         this.plans = plans;
         this.dropped = dropped;
         this.heartbeat = new Heartbeat("sink", workerId);
@@ -60,6 +63,7 @@ final class SinkHeartbeat implements AutoCloseable {
             heartbeat.beat(conn, new Heartbeat.Report(config.parallelMode().configName(), config.taskWorkers(),
                     config.maxConcurrent(), board.running(), board.queued(), board.json()));
             dropped.look(conn);
+            readSchedules();
             warned = false;
         } catch (SQLException | RuntimeException e) {
             if (!warned) {
@@ -68,6 +72,20 @@ final class SinkHeartbeat implements AutoCloseable {
                 warned = true;
             }
             closeConnection();
+        }
+    }
+
+    /** Every beat: a new schedule or a suspension takes effect within a second. */
+    private void readSchedules() {
+        try {
+            schedule.offer(ApplySchedule.load(conn));
+            warnedSchedules = false;
+        } catch (SQLException e) {
+            if (!warnedSchedules) {
+                LOG.warn("Could not read the stream tables' schedules from {} ({}); the last ones read stay in force, "
+                        + "retrying every second", config.redactedUrl(), e.getMessage());
+                warnedSchedules = true;
+            }
         }
     }
 

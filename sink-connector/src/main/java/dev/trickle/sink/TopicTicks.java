@@ -98,6 +98,11 @@ final class TopicTicks {
         return null;
     }
 
+    /** Whether a complete tick waiting here is a fill (which replaces whatever waits before it). */
+    boolean hasCompleteFill() {
+        return pending.values().stream().anyMatch(t -> t.initial() && t.complete());
+    }
+
     /**
      * The consecutive complete ticks from the lowest complete one on, at most {@code max}: what can be applied in
      * one transaction. Stops at the first tick still being collected, and before a later fill (a fill replaces

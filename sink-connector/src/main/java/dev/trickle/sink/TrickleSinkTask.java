@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.ConnectException;
@@ -49,6 +50,16 @@ public class TrickleSinkTask extends SinkTask {
     private int failures;
     /** After a failed apply: no new attempt before this (System.nanoTime()). */
     private long retryAt;
+    /** Wall-clock time for the schedules (a test's fake clock). */
+    private final LongSupplier clock;
+
+    public TrickleSinkTask() {
+        this(System::currentTimeMillis);
+    }
+
+    TrickleSinkTask(LongSupplier clock) {
+        this.clock = clock;
+    }
 
     @Override
     public String version() {
@@ -61,8 +72,9 @@ public class TrickleSinkTask extends SinkTask {
         tolerateErrors = "all".equalsIgnoreCase(props.getOrDefault("errors.tolerance", "none").trim());
         String workerId = props.getOrDefault("name", "trickle-sink") + "-" + props.getOrDefault(TASK_INDEX, "0") + "@"
                 + ManagementFactory.getRuntimeMXBean().getName();
-        scheduler = new RefreshScheduler(config, workerId);
-        heartbeat = new SinkHeartbeat(config, workerId, scheduler.board(), scheduler::offerPlan, dropped);
+        ApplySchedule schedule = new ApplySchedule(clock);
+        scheduler = new RefreshScheduler(config, workerId, schedule);
+        heartbeat = new SinkHeartbeat(config, workerId, scheduler.board(), scheduler::offerPlan, dropped, schedule);
         LOG.info("Trickle sink task started, writing stream tables in {} (parallel.refresh.mode={}, {} unit(s) at once)",
                 config.redactedUrl(), config.parallelMode().configName(), config.parallelism());
     }
