@@ -250,7 +250,8 @@ COMMENT ON VIEW pgtrickle.pg_stat_stream_tables IS
 --     copies the result into pgtrickle_verify.v_<id> with a PENDING row in pgt_verifications, committed
 --     before the tick's last record leaves the connector (so before the sink can apply tick N).
 --  3. The sink, in the transaction that applies a batch ending at tick N, compares the stream table with
---     the result (EXCEPT ALL both ways) and stores the verdict; a batch that passes N without ending there
+--     the result (EXCEPT ALL both ways) and stores the verdict; a batch that runs past N is written in two
+--     parts in that transaction, compared in between. A stream table already past N (it skipped the tick)
 --     marks the verification MISSED, and the next tick makes a new one.
 --  4. The function waits (bounded) for a verdict made after its call, and returns it.
 -- Nothing here takes a lock on the sources or on the stream table beyond what reading them takes.
