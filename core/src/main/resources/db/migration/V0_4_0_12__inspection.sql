@@ -283,7 +283,7 @@ REVOKE ALL ON pgtrickle.pgt_verifications FROM PUBLIC;
 
 COMMENT ON TABLE pgtrickle.pgt_verifications IS
     'Verdicts of pgtrickle.verify_stream_table: the tick verified, EQUAL or DIFFERENT with the rows the stream '
-    'table misses (missing_*) and holds in excess (extra_*), MISSED (tick not applied alone; retried), FAILED.';
+    'table misses (missing_*) and holds in excess (extra_*), MISSED (the stream table had passed the tick; retried), FAILED.';
 
 -- The advisory lock key under which verify_stream_table asks for a verification (pg_locks.classid).
 CREATE FUNCTION pgtrickle._verify_lock_key() RETURNS integer
