@@ -300,7 +300,17 @@ DECLARE
     v_st  record;
     v_id  bigint;
     v_tab text;
+    v_old text;
 BEGIN
+    -- result tables whose verification is gone (its stream table was dropped while it was pending)
+    FOR v_old IN
+        SELECT format('pgtrickle_verify.%I', c.relname) FROM pg_class c
+         WHERE c.relnamespace = 'pgtrickle_verify'::regnamespace AND c.relkind = 'r'
+           AND NOT EXISTS (SELECT 1 FROM pgtrickle.pgt_verifications v
+                            WHERE v.result_table = format('pgtrickle_verify.%I', c.relname))
+    LOOP
+        EXECUTE format('DROP TABLE IF EXISTS %s', v_old);
+    END LOOP;
     SELECT s.*, c.relowner::regrole::text AS owner_name INTO v_st
       FROM pgtrickle.pgt_stream_tables s LEFT JOIN pg_class c ON c.oid = s.pgt_relid WHERE s.pgt_id = p_pgt_id;
     IF NOT FOUND OR EXISTS (SELECT 1 FROM pgtrickle.pgt_verifications v WHERE v.pgt_id = p_pgt_id AND v.status = 'PENDING') THEN

@@ -104,6 +104,22 @@ class VerifyCatalogTest {
         exec("SELECT pgtrickle.drop_stream_table('other_st')");
     }
 
+    @Test
+    void theResultTableOfAVerificationWhoseStreamTableWasDroppedGoesAtTheNextVerification() throws Exception {
+        exec("CREATE TABLE brief (id int PRIMARY KEY)", "SELECT pgtrickle.create_stream_table('brief_st', 'SELECT id FROM brief')",
+             "UPDATE pgtrickle.pgt_stream_tables SET status = 'ACTIVE' WHERE pgt_name = 'brief_st'");
+        long tick = tick();
+        String table = one("SELECT result_table FROM pgtrickle._verify_begin((SELECT pgt_id FROM pgtrickle.pgt_stream_tables "
+                + "WHERE pgt_name = 'brief_st'), " + tick + ", 'x')");
+        exec("SELECT pgtrickle.drop_stream_table('brief_st')", "DROP TABLE brief");
+        assertEquals("t", one("SELECT to_regclass('" + table + "') IS NOT NULL"));
+        assertEquals("1", one("SELECT count(*) FROM pgtrickle._verify_begin(" + pgtId + ", " + tick + ", 'x')"));
+        assertEquals("f", one("SELECT to_regclass('" + table + "') IS NOT NULL"));
+        // the pending verification just begun (never compared: its snapshot is no tick's) is left for the sink
+        sinkApplies(tick());
+        assertEquals("MISSED", one("SELECT status FROM pgtrickle.pgt_verifications ORDER BY verification_id DESC LIMIT 1"));
+    }
+
     private static CompletableFuture<String> verifyAsync(String name, int timeout) {
         return CompletableFuture.supplyAsync(() -> {
             try {
