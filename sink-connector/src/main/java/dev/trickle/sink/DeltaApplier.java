@@ -94,7 +94,7 @@ final class DeltaApplier implements AutoCloseable {
                     throw new Refused(check.toWrite().refusal());
                 }
                 results.add(check.skipped() != null ? check.skipped()
-                        : write(st, check.toWrite(), job, started, startedAt));
+                        : writeVerifying(st, check.toWrite(), job, started, startedAt));
             }
             if (results.stream().anyMatch(r -> r.outcome() == ApplyResult.Outcome.APPLIED)) {
                 conn.commit();
@@ -143,6 +143,31 @@ final class DeltaApplier implements AutoCloseable {
             super(message, null, false, false);
             this.dropKey = dropKey;
         }
+    }
+
+    /**
+     * {@link #write}, with verify_stream_table's comparison ({@link TickVerification}) where one is pending: a batch
+     * that runs past the verified tick is written in two parts in this transaction, compared in between.
+     */
+    private ApplyResult writeVerifying(StreamTableShape st, TickBatch batch, JobInfo job, long started, long startedAt)
+            throws SQLException, Refused {
+        long at = TickVerification.pending(conn, st.id(), batch.lastTick());
+        if (at < 0) {
+            return write(st, batch, job, started, startedAt);
+        }
+        TickBatch[] parts = TickVerification.split(batch, at);
+        if (parts == null) {
+            ApplyResult done = write(st, batch, job, started, startedAt);
+            TickVerification.compare(conn, st.id(), batch.lastTick());
+            return done;
+        }
+        ApplyResult first = write(st, parts[0], job, started, startedAt);
+        TickVerification.compare(conn, st.id(), at);
+        // the temporary delta table empties at commit only: the second part starts from an empty one
+        update("DELETE FROM " + DeltaSql.Target.of(st).table());
+        ApplyResult rest = write(st, parts[1], job, System.nanoTime(), System.currentTimeMillis());
+        return ApplyResult.applied(rest.streamTable(), first.inserted() + rest.inserted(),
+                first.deleted() + rest.deleted(), first.millis() + rest.millis());
     }
 
     private ApplyResult write(StreamTableShape st, TickBatch batch, JobInfo job, long started, long startedAt)

@@ -220,6 +220,8 @@ final class Ticker implements AutoCloseable {
                 }
                 throw e;
             }
+            // the tick is recorded and its snapshot still held: evaluate the queries asked to be verified at it
+            TickVerifier.run(read, write, r.tick.tick, live.snapshot());
         }
         try {
             read.commit();
