@@ -111,13 +111,16 @@ public final class Tail implements Callable<Integer> {
         Target target;
         try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password())) {
             target = find(c, streamTable);
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not read the catalog at " + pg.display() + " (" + e.getMessage()
+                    + "): is the stack running, and is --pg-url its pg= (or --config its streams-app.properties)?", e);
         }
         String topic = TopicNames.delta(settings.prefix(), target.schema(), target.name());
         TailDecoder decoder = new TailDecoder(settings.valueConverter(), target.columns(), target.types());
         Thread hook = new Thread(this::stop, "trickle-tail-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            follow(settings.bootstrap(), topic, target, decoder);
+            follow(settings.bootstrap(), topic, target, decoder, pg);
         } finally {
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -195,10 +198,11 @@ public final class Tail implements Callable<Integer> {
         return t;
     }
 
-    private void follow(String servers, String topic, Target target, TailDecoder decoder) {
+    private void follow(String servers, String topic, Target target, TailDecoder decoder, PgUrl pg) {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerConfig(servers))) {
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerConfig(servers));
+             FillWatch fill = new FillWatch(pg, target.display())) {
             consumer = c;
             if (stopped) {
                 return;
@@ -223,6 +227,11 @@ public final class Tail implements Callable<Integer> {
                     }
                 }
                 out.flush();
+                String progress = fill.poll(); // while the stream table is being filled
+                if (progress != null) {
+                    err.println(progress);
+                    err.flush();
+                }
             }
         } catch (WakeupException e) {
             // stop(): Ctrl-C or the caller

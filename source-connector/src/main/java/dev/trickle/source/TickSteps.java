@@ -179,16 +179,18 @@ final class TickSteps {
         private final Catalog.Fill fill;
 
         private final FillFailures failures;
+        private final FillProgress progress;
         private dev.trickle.core.connect.ChangeRecords schemas;
 
         FillRows(Connection c, RecordFactory.Tick tick, CapturedSource source, Catalog.Fill fill, int fetchSize,
-                 long[] counter, FillFailures failures) {
+                 long[] counter, FillFailures failures, FillProgress progress) {
             // t.*, not t: a column named t would win over the row alias. An upstream stream table's rows are
             // read as stored too: its later deltas carry the text the sink stored.
             super(c, tick, "SELECT t.* FROM " + source.relation() + " t", new String[0], fetchSize, counter);
             this.source = source;
             this.fill = fill;
             this.failures = failures;
+            this.progress = progress;
         }
 
         /**
@@ -223,13 +225,7 @@ final class TickSteps {
 
         @Override
         void progress(long rows, boolean done) {
-            if (done) {
-                LOG.info("Initial fill of stream table {} at tick {}: read all {} rows of {}",
-                        fill.displayName(), tick.tick, rows, source.displayName());
-            } else if (rows % PROGRESS_EVERY == 0) {
-                LOG.info("Initial fill of stream table {} at tick {}: {} rows of {} read so far",
-                        fill.displayName(), tick.tick, rows, source.displayName());
-            }
+            progress.read(fill, tick.tick, source.relid(), rows, done);
         }
     }
 
