@@ -71,6 +71,9 @@ class TailCommandEndToEndTest extends E2eSupport {
         exec2("CREATE TABLE tail_err (id int PRIMARY KEY)", "SELECT pgtrickle.create_stream_table('tail_err_st', 'SELECT id FROM tail_err')");
         err = fails("tail", "tail_err_st", "--pg-url", stack.pgUrl(), "--bootstrap", "127.0.0.1:1", "--timeout", "2");
         assertTrue(err.contains("could not reach the Kafka broker at 127.0.0.1:1"), err);
+        err = fails("tail", "tail_err_st", "--pg-url", stack.pgUrl(), "--bootstrap", stack.bootstrapServers(),
+                "--prefix", "elsewhere");
+        assertTrue(err.contains("has no topic elsewhere.delta.public.tail_err_st"), err);
         err = fails("tail", "tail_err_st");
         assertTrue(err.contains("give --config"), err);
         exec2("SELECT pgtrickle.drop_stream_table('tail_err_st')", "DROP TABLE tail_err");
