@@ -11,15 +11,12 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.source.SourceRecord;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The parts a tick is read in. Each step hands out records a batch at a time and keeps its cursor
  * open between batches, so that a tick of any size never sits in memory as a whole.
  */
 final class TickSteps {
-    private static final Logger LOG = LoggerFactory.getLogger(TickSteps.class);
     static final long PROGRESS_EVERY = 100_000;
 
     private TickSteps() {
