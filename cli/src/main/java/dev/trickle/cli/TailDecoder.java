@@ -74,18 +74,23 @@ final class TailDecoder {
         throw new MalformedRecordException("not a Trickle delta record (kind " + kind + "): " + abbreviate(envelope));
     }
 
-    /** A schemaless value as PostgreSQL's text, where the JSON form differs from it (dates as day numbers, ...). */
+    /**
+     * A schemaless value as PostgreSQL's text where its JSON form differs from it (dates as day numbers, timestamps
+     * as microseconds or ISO text); a value in another form than the reader expects is shown as it came.
+     */
     private static String text(ColumnKind kind, Object value) {
         if (value == null) {
             return null;
         }
-        return switch (kind) {
-            case DATE, TIMESTAMP, TIME, FLOAT32, FLOAT64 -> value instanceof Number ? kind.toText(value) : value.toString();
-            case BOOLEAN -> value instanceof Boolean b ? kind.toText(b) : value.toString();
-            case DECIMAL, VARIABLE_DECIMAL -> value instanceof BigDecimal d ? d.toPlainString() : value.toString();
-            case BYTES -> value instanceof byte[] ? kind.toText(value) : value.toString();
-            default -> value.toString();
-        };
+        try {
+            return switch (kind) {
+                case DECIMAL, VARIABLE_DECIMAL -> value instanceof BigDecimal d ? d.toPlainString() : value.toString();
+                case STRING -> value.toString();
+                default -> kind.toText(value);
+            };
+        } catch (RuntimeException e) {
+            return value.toString();
+        }
     }
 
     private static long number(Map<?, ?> envelope, String field) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.trickle.core.connect.ColumnKind;
 import dev.trickle.core.connect.DeltaRecords;
 import dev.trickle.core.connect.TopicSchemas;
 import dev.trickle.core.records.DeltaRecord;
@@ -41,6 +42,16 @@ class TailDecoderTest {
         TailDecoder decoder = new TailDecoder(json(false), COLUMNS, TYPES);
         assertEquals(new DeltaRecord.Row(42, 1, List.of("7", "12.50", "2024-01-15", "a b")), decoder.decode(TOPIC, bytes(row)));
         assertEquals(new DeltaRecord.End(42, 9, 0, 1, 2, 1_700_000_000_000L, false), decoder.decode(TOPIC, bytes(end)));
+    }
+
+    @Test
+    void schemalessValuesReadAsPostgresText() {
+        List<String> columns = List.of("at", "ok", "day");
+        TailDecoder decoder = new TailDecoder(json(false), columns, List.of("timestamp with time zone", "boolean", "date"));
+        String row = "{\"kind\":\"row\",\"tick\":3,\"weight\":2,\"row\":{\"at\":\"2024-01-15T10:30:00Z\",\"ok\":true,"
+                + "\"day\":\"2024-01-15\"}}";
+        assertEquals(new DeltaRecord.Row(3, 2, List.of(ColumnKind.TIMESTAMPTZ.toText("2024-01-15T10:30:00Z"), "t",
+                "2024-01-15")), decoder.decode(TOPIC, bytes(row)), "a value in an unexpected form comes as it is");
     }
 
     @Test
