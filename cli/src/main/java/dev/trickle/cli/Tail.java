@@ -186,7 +186,8 @@ public final class Tail implements Callable<Integer> {
                 }
             }
         } catch (SQLException e) {
-            if (!"42602".equals(e.getSQLState())) { // invalid_name: to_regclass refuses the text itself
+            // to_regclass refuses the text itself (a.b.c.d, a cross-database name): no such stream table either
+            if (!List.of("42601", "42602", "0A000").contains(e.getSQLState())) {
                 throw e;
             }
         }
