@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 /** The {@code trickle} command line. */
 @Command(name = "trickle", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Stream tables for PostgreSQL, maintained incrementally through Kafka.",
-        subcommands = {Main.Install.class, Main.Local.class, Demo.class, Transfers.class, Topics.class, ConfigDocs.class, CommandLine.HelpCommand.class})
+        subcommands = {Main.Install.class, Main.Local.class, Demo.class, Transfers.class, Topics.class, Tail.class, ConfigDocs.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
 
     @CommandLine.Spec

@@ -14,7 +14,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.trickle.avro.RegistryClient;
 import dev.trickle.avro.RegistryStandIn;
 import dev.trickle.cli.LocalStack;
+import dev.trickle.cli.Main;
 import io.apicurio.registry.utils.converter.AvroConverter;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -35,6 +38,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import picocli.CommandLine;
 
 /**
  * The whole pipeline on Avro ({@code trickle local --converter avro}): the source connector, the streams app and
@@ -118,6 +122,27 @@ class AvroEndToEndTest {
         assertConfluentFramedAvro("trickle.delta.public.av_rows");
         assertConfluentFramedAvro("trickle.delta.public.av_totals");
         assertRowsKeyedBy("trickle.delta.public.av_totals", "note");
+        assertTailReadsTheFill();
+    }
+
+    /** trickle tail decodes the Avro delta topic: from the stack's own properties, and from the shipped avro templates. */
+    private static void assertTailReadsTheFill() {
+        for (List<String> how : List.of(List.of("--config", avroStack.streamsProperties().toString()),
+                List.of("--converter", "avro", "--registry-url", registryUrl, "--pg-url", avroStack.pgUrl(),
+                        "--bootstrap", avroStack.bootstrapServers()))) {
+            List<String> args = new ArrayList<>(List.of("tail", TOTALS, "--from-beginning", "--max-ticks", "1"));
+            args.addAll(how);
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            CommandLine cl = Main.commandLine();
+            cl.setOut(new PrintWriter(out));
+            cl.setErr(new PrintWriter(err));
+            assertEquals(0, cl.execute(args.toArray(String[]::new)), "trickle " + args + ": " + err);
+            List<String> lines = out.toString().lines().toList();
+            assertTrue(lines.stream().anyMatch(l -> l.matches("tick \\d+ \\+ \\(note=.*, n=\\d+, total=.*, ratios=.*\\)")),
+                    out.toString());
+            assertTrue(lines.get(lines.size() - 1).matches("tick \\d+ done \\(fill\\): \\+\\d+ rows?"), out.toString());
+        }
     }
 
     private static void assertBothMatch() throws SQLException {

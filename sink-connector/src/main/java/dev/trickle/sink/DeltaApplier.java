@@ -198,6 +198,9 @@ final class DeltaApplier implements AutoCloseable {
         long wiped = changed[2];
         double millis = (System.nanoTime() - started) / 1e6;
         TickLedger.record(conn, st, batch, new TickLedger.Done(job, inserted, wiped + deleted, millis, startedAt));
+        if (batch.initial()) {
+            TickLedger.fillApplied(conn, st, batch, inserted);
+        }
         return ApplyResult.applied(st.catalogName(), inserted, wiped + deleted, millis);
     }
 

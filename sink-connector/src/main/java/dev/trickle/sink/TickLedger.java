@@ -64,6 +64,25 @@ final class TickLedger {
         }
     }
 
+    /**
+     * A fill's rows applied, in the fill's own transaction (so the count is there exactly when the rows are):
+     * completes the source connector's progress row of the same fill tick, or starts one where there is none
+     * (a FULL refresh, or the source could not record it), without rows read then.
+     */
+    static void fillApplied(Connection conn, StreamTableShape st, TickBatch batch, long inserted) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("INSERT INTO pgtrickle.pgt_fill_progress AS p (pgt_id, tick_id, "
+                + "rows_read, read_done, rows_applied) VALUES (?, ?, NULL, true, ?) ON CONFLICT (pgt_id) DO UPDATE SET "
+                + "rows_applied = EXCLUDED.rows_applied, updated_at = clock_timestamp(), "
+                + "rows_read = CASE WHEN p.tick_id = EXCLUDED.tick_id THEN p.rows_read END, "
+                + "rows_estimated = CASE WHEN p.tick_id = EXCLUDED.tick_id THEN p.rows_estimated END, "
+                + "read_done = true, tick_id = EXCLUDED.tick_id WHERE p.tick_id <= EXCLUDED.tick_id")) {
+            ps.setLong(1, st.id());
+            ps.setLong(2, batch.firstTick());
+            ps.setLong(3, inserted);
+            ps.executeUpdate();
+        }
+    }
+
     static void setJob(PreparedStatement ps, int first, JobInfo job) throws SQLException {
         ps.setString(first, job == null ? null : job.unitKey());
         ps.setString(first + 1, job == null ? null : job.unitKind());

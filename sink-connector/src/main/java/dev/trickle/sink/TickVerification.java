@@ -7,7 +7,7 @@ import java.sql.SQLException;
 import java.util.List;
 
 /**
- * The sink's part of {@code pgtrickle.verify_stream_table} (catalog migration V0_4_0_12): in the transaction
+ * The sink's part of {@code pgtrickle.verify_stream_table} (catalog migration V0_4_0_13): in the transaction
  * that applies a batch of ticks, a verification pending for tick N of the stream table compares the stream
  * table as of N with the query's result at N (EXCEPT ALL both ways) and stores the verdict, which commits
  * with the ticks. A batch that runs past N is written in two parts in that one transaction (ticks up to N,

@@ -133,6 +133,9 @@ class SinkApplyTest {
         h.assertContent("thing_copy", "VALUES (9), (9)");
         assertEquals(List.of(List.of("3", "t", "2", "4")), h.rows("SELECT tick_id, initial, rows_inserted, rows_deleted "
                 + "FROM pgtrickle.pgt_refresh_history WHERE pgt_id = " + id + " ORDER BY refresh_id DESC LIMIT 1"));
+        // the fill's progress row has the rows applied, written with them (no rows read: no source recorded any)
+        assertEquals(List.of(List.of("3", "2", "t")), h.rows("SELECT tick_id, rows_applied, read_done "
+                + "FROM pgtrickle.pgt_fill_progress WHERE pgt_id = " + id + " AND rows_read IS NULL"));
         // an empty initial tick empties the stream table
         h.put(h.end(t, 4, id, true));
         assertEquals("0", h.one("SELECT count(*) FROM thing_copy"));

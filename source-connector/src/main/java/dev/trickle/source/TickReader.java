@@ -73,7 +73,7 @@ final class TickReader implements AutoCloseable {
     /** A new tick, read in the caller's open REPEATABLE READ transaction at {@code live.snapshot}. */
     static TickReader live(Connection c, RecordFactory.Tick tick, List<CapturedSource> sources, String previous,
                            LiveTick live, int partitions, int fetchSize, FullRefresh.Failures failures,
-                           Failed failed) {
+                           Failed failed, FillProgress fillProgress) {
         TickReader r = new TickReader(tick, live);
         TickSteps.SourceFailures sourceFailures = new TickSteps.SourceFailures() {
             @Override
@@ -117,7 +117,7 @@ final class TickReader implements AutoCloseable {
                 CapturedSource s = byRelid.get(relid);
                 Long upstreamTick = s.upstream() ? live.upstreamTicks().get(s.streamTable()) : null;
                 inits.add(new TickSteps.InitMarkers(tick, s, fill.pgtId(), upstreamTick, partitions));
-                r.steps.add(new TickSteps.FillRows(c, tick, s, fill, fetchSize, r.fillRows, failed::fill));
+                r.steps.add(new TickSteps.FillRows(c, tick, s, fill, fetchSize, r.fillRows, failed::fill, fillProgress));
             }
         }
         for (int i = inits.size() - 1; i >= 0; i--) {

@@ -11,15 +11,12 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.source.SourceRecord;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The parts a tick is read in. Each step hands out records a batch at a time and keeps its cursor
  * open between batches, so that a tick of any size never sits in memory as a whole.
  */
 final class TickSteps {
-    private static final Logger LOG = LoggerFactory.getLogger(TickSteps.class);
     static final long PROGRESS_EVERY = 100_000;
 
     private TickSteps() {
@@ -179,16 +176,18 @@ final class TickSteps {
         private final Catalog.Fill fill;
 
         private final FillFailures failures;
+        private final FillProgress progress;
         private dev.trickle.core.connect.ChangeRecords schemas;
 
         FillRows(Connection c, RecordFactory.Tick tick, CapturedSource source, Catalog.Fill fill, int fetchSize,
-                 long[] counter, FillFailures failures) {
+                 long[] counter, FillFailures failures, FillProgress progress) {
             // t.*, not t: a column named t would win over the row alias. An upstream stream table's rows are
             // read as stored too: its later deltas carry the text the sink stored.
             super(c, tick, "SELECT t.* FROM " + source.relation() + " t", new String[0], fetchSize, counter);
             this.source = source;
             this.fill = fill;
             this.failures = failures;
+            this.progress = progress;
         }
 
         /**
@@ -223,13 +222,7 @@ final class TickSteps {
 
         @Override
         void progress(long rows, boolean done) {
-            if (done) {
-                LOG.info("Initial fill of stream table {} at tick {}: read all {} rows of {}",
-                        fill.displayName(), tick.tick, rows, source.displayName());
-            } else if (rows % PROGRESS_EVERY == 0) {
-                LOG.info("Initial fill of stream table {} at tick {}: {} rows of {} read so far",
-                        fill.displayName(), tick.tick, rows, source.displayName());
-            }
+            progress.read(fill, tick.tick, source.relid(), rows, done);
         }
     }
 

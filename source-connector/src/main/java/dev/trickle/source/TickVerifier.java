@@ -16,7 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The source connector's part of {@code pgtrickle.verify_stream_table} (see catalog migration V0_4_0_12):
+ * The source connector's part of {@code pgtrickle.verify_stream_table} (see catalog migration V0_4_0_13):
  * at a new tick, while its REPEATABLE READ transaction still holds the tick's snapshot, each stream table
  * a session asks to verify (a shared advisory lock under {@link #LOCK_KEY} in pg_locks) has its defining
  * query evaluated there, as a FULL refresh is (the owner's role, the stored search path, read-only), and

@@ -31,6 +31,7 @@ final class Ticker implements AutoCloseable {
     private final Deque<Long> replays = new ArrayDeque<>();
     private final Set<Long> droppedReported = new HashSet<>();
     private final ShapeCheck shapes = new ShapeCheck();
+    private final FillProgress fillProgress;
     private Connection read;
     private Connection write;
     /** Ticks up to this one are handed out completely (or known to be in Kafka). */
@@ -45,6 +46,7 @@ final class Ticker implements AutoCloseable {
         this.tracker = tracker;
         this.database = records.sourcePartition().get("database");
         this.delivered = committedTick;
+        this.fillProgress = new FillProgress(config);
     }
 
     boolean connected() {
@@ -105,7 +107,7 @@ final class Ticker implements AutoCloseable {
         // nothing may fail between here and the reader's creation: the task abandons only readers it has
         RecordFactory.Tick t = records.forTick(tick, millis, tracker.begin(tick));
         return TickReader.live(read, t, sources, previous == null ? null : previous.snapshot(), due,
-                records.partitions(), config.batchSize(), this::refreshFailed, failed);
+                records.partitions(), config.batchSize(), this::refreshFailed, failed, fillProgress);
     }
 
     /** The sources tick {@code tick} leaves unread (as its snapshot sees the catalog), and where failures go. */
@@ -284,6 +286,7 @@ final class Ticker implements AutoCloseable {
     public void close() {
         closeQuietly(read);
         closeQuietly(write);
+        fillProgress.close();
         read = null;
         write = null;
     }

@@ -60,6 +60,9 @@ class InitialFillTest {
             assertEquals(String.valueOf(t.tick), one(url, "SELECT init_tick FROM pgtrickle.pgt_stream_tables"));
             assertEquals("f", one(url, "SELECT needs_init FROM pgtrickle.pgt_stream_tables"));
             assertOrder(t, pgtId);
+            // the fill's progress: every row of both sources read (the estimate depends on autovacuum: not checked)
+            assertEquals(t.tick + "|54|t|", one(url, "SELECT concat_ws('|', tick_id, rows_read, read_done, "
+                    + "coalesce(rows_applied::text, '')) FROM pgtrickle.pgt_fill_progress WHERE pgt_id = " + pgtId));
 
             // filled once only
             exec(url, "INSERT INTO kinds VALUES (3, 'three')");
