@@ -283,6 +283,7 @@ public final class EngineSupervisor implements AutoCloseable {
         s.start();
         streams = s;
         running = next;
+        EngineMetrics.shared().retain(next.values().stream().map(RunnableStreamTable::displayName).toList());
     }
 
     /** A dropped stream table's delta topic and the changelogs of its stores go with it (see {@link TopicRetirement}). */
