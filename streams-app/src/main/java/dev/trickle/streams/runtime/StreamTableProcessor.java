@@ -92,17 +92,18 @@ final class StreamTableProcessor implements Processor<Object, Object, Object, Ob
      */
     static ZSet<List<String>> evaluate(RunnableStreamTable table, FillTracker fill, ErrorReporter errors, long tick,
                                        Map<String, ZSet<Map<String, String>>> inputs, StateBackend state) {
+        long started = System.nanoTime();
+        ZSet<List<String>> output;
         try {
-            long started = System.nanoTime();
-            ZSet<List<String>> output = table.pipeline().apply(inputs, state);
-            EngineMetrics.shared().evaluated(table.displayName(), tick, inputs, output, System.nanoTime() - started);
-            return output;
+            output = table.pipeline().apply(inputs, state);
         } catch (KafkaException e) {
             throw e;
         } catch (EvaluationException | RuntimeException e) {
             fail(table, fill, errors, tick, e);
             return null;
         }
+        EngineMetrics.shared().evaluated(table.displayName(), tick, inputs, output, System.nanoTime() - started);
+        return output;
     }
 
     /**
