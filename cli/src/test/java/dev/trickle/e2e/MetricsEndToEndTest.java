@@ -74,8 +74,10 @@ class MetricsEndToEndTest extends E2eSupport {
             await("public.metric_quotients to go to ERROR", sql(() -> "ERROR".equals(status("public.metric_quotients"))));
             await("the engine's errors-total and status of public.metric_quotients",
                     () -> read(streams, failing, "errors-total") == 1 && read(streams, failing, "status") == 1);
-            exec("SELECT pgtrickle.drop_stream_table('metric_quotients')", "SELECT pgtrickle.drop_stream_table('metric_totals')",
-                    "DROP TABLE metric_orders");
+            assertEquals(0, read(streams, engine, "status"), "the other stream table goes on");
+            exec("SELECT pgtrickle.drop_stream_table('metric_quotients')");
+            await("the dropped stream table's MBean to go", () -> Double.isNaN(read(streams, failing, "status")));
+            exec("SELECT pgtrickle.drop_stream_table('metric_totals')", "DROP TABLE metric_orders");
         }
     }
 

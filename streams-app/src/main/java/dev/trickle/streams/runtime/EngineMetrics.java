@@ -94,7 +94,7 @@ final class EngineMetrics {
         t.status = 1;
     }
 
-    /** Only the stream tables the engine runs now keep their metrics. */
+    /** Only the stream tables of the catalog keep their metrics (those of dropped ones go). */
     synchronized void retain(Collection<String> running) {
         Set<String> keep = new java.util.HashSet<>();
         running.forEach(name -> keep.add(TrickleMetric.label(name)));

@@ -123,6 +123,8 @@ public final class EngineSupervisor implements AutoCloseable {
             waitingFor.remove(def.id());
             desired.put(def.id(), t);
         }
+        // a stream table in ERROR keeps its metrics (errors-total, status): only a dropped one loses them
+        EngineMetrics.shared().retain(defs.stream().map(StreamTableDef::displayName).toList());
         compiled.keySet().retainAll(defs.stream().map(StreamTableDef::id).toList());
         decidedFrom.keySet().retainAll(defs.stream().map(StreamTableDef::id).toList());
         full.retainAll(defs.stream().map(StreamTableDef::id).toList());
@@ -283,7 +285,6 @@ public final class EngineSupervisor implements AutoCloseable {
         s.start();
         streams = s;
         running = next;
-        EngineMetrics.shared().retain(next.values().stream().map(RunnableStreamTable::displayName).toList());
     }
 
     /** A dropped stream table's delta topic and the changelogs of its stores go with it (see {@link TopicRetirement}). */

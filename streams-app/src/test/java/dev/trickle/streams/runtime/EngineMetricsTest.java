@@ -132,7 +132,7 @@ class EngineMetricsTest {
         assertEquals(documented, attributes);
 
         EngineMetrics.shared().retain(List.of("\"public\".\"other\""));
-        assertFalse(JMX.isRegistered(bean()), "a stream table the engine no longer runs has no MBean");
+        assertFalse(JMX.isRegistered(bean()), "a stream table no longer in the catalog has no MBean");
     }
 
     private void row(long tick, int weight, Long st, String id) {
