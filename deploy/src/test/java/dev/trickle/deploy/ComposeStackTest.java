@@ -45,9 +45,13 @@ class ComposeStackTest {
                 .withEnv("TRICKLE_KAFKA_PORT", String.valueOf(freePort()))
                 .withEnv("TRICKLE_CONNECT_PORT", String.valueOf(freePort()))
                 .withEnv("TRICKLE_REGISTRY_PORT", String.valueOf(freePort()))
+                .withEnv("TRICKLE_PROMETHEUS_PORT", String.valueOf(freePort()))
+                .withEnv("TRICKLE_GRAFANA_PORT", String.valueOf(freePort()))
                 .withRemoveVolumes(true)
                 .withExposedService("postgres", 5432, Wait.forHealthcheck())
                 .withExposedService("connect", 8083, Wait.forHttp("/connectors").forStatusCode(200))
+                .withExposedService("prometheus", 9090, Wait.forHttp("/-/ready").forStatusCode(200))
+                .withExposedService("grafana", 3000, Wait.forHttp("/api/health").forStatusCode(200))
                 .withStartupTimeout(Duration.ofMinutes(10))) {
             compose.start();
             String connect = "http://" + compose.getServiceHost("connect", 8083) + ":" + compose.getServicePort("connect", 8083);
@@ -57,6 +61,18 @@ class ComposeStackTest {
             String jdbc = "jdbc:postgresql://" + compose.getServiceHost("postgres", 5432) + ":"
                     + compose.getServicePort("postgres", 5432) + "/trickle";
             new TourChecks(() -> DriverManager.getConnection(jdbc, "postgres", "trickle"), Duration.ofMinutes(3)).run();
+            String prometheus = "http://" + compose.getServiceHost("prometheus", 9090) + ":"
+                    + compose.getServicePort("prometheus", 9090);
+            // the tour's stream tables have applied ticks: each component's metrics reach Prometheus
+            for (String series : List.of("trickle_sink_applied_tick", "trickle_streams_output_tick",
+                    "trickle_source_last_tick")) {
+                awaitJson(prometheus + "/api/v1/query?query=" + series, series + " > 0 in Prometheus",
+                        r -> r.path("data").path("result").size() > 0
+                                && r.path("data").path("result").get(0).path("value").get(1).asDouble() > 0);
+            }
+            String grafana = "http://" + compose.getServiceHost("grafana", 3000) + ":" + compose.getServicePort("grafana", 3000);
+            awaitJson(grafana + "/api/dashboards/uid/trickle-overview", "the Trickle dashboard provisioned in Grafana",
+                    r -> "Trickle".equals(r.path("dashboard").path("title").asText()));
         }
     }
 
@@ -81,6 +97,23 @@ class ComposeStackTest {
                 return running ? Boolean.TRUE : null;
             } catch (IOException e) {
                 throw new IllegalStateException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    /** Waits until {@code url} answers 200 with JSON that satisfies {@code done}. */
+    private static void awaitJson(String url, String what, java.util.function.Predicate<JsonNode> done) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        Deadline.in(Duration.ofMinutes(2)).await(what, () -> {
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
+                        HttpResponse.BodyHandlers.ofString());
+                return r.statusCode() == 200 && done.test(JSON.readTree(r.body())) ? Boolean.TRUE : null;
+            } catch (IOException e) {
+                return null;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException(e);

@@ -3,6 +3,7 @@ package dev.trickle.sink;
 import dev.trickle.core.records.DeltaRecord;
 import dev.trickle.core.records.MalformedRecordException;
 import dev.trickle.core.connect.DeltaRecords;
+import dev.trickle.core.metrics.Gauges;
 import java.lang.management.ManagementFactory;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -40,6 +41,7 @@ public class TrickleSinkTask extends SinkTask {
     private SinkConfig config;
     private RefreshScheduler scheduler;
     private SinkHeartbeat heartbeat;
+    private SinkMetrics metrics = new SinkMetrics(Gauges.NONE);
     private final DroppedStreamTables dropped = new DroppedStreamTables();
     /** Per partition, the offset after the highest record taken in: anything below is a redelivery. */
     private final Map<TopicPartition, Long> nextOffsets = new HashMap<>();
@@ -75,6 +77,7 @@ public class TrickleSinkTask extends SinkTask {
         ApplySchedule schedule = new ApplySchedule(clock);
         scheduler = new RefreshScheduler(config, workerId, schedule);
         heartbeat = new SinkHeartbeat(config, workerId, scheduler.board(), scheduler::offerPlan, dropped, schedule);
+        metrics = new SinkMetrics(context == null ? Gauges.NONE : Gauges.ofPlugin(context::pluginMetrics));
         LOG.info("Trickle sink task started, writing stream tables in {} (parallel.refresh.mode={}, {} unit(s) at once)",
                 config.redactedUrl(), config.parallelMode().configName(), config.parallelism());
     }
@@ -98,6 +101,7 @@ public class TrickleSinkTask extends SinkTask {
         TopicTicks ticks = topics.computeIfAbsent(tp.topic(), TopicTicks::new);
         try {
             DeltaRecord d = DeltaRecords.decode(r.value());
+            metrics.received(tp.topic(), d.tick());
             if (!ticks.finished(d.tick())) {
                 ticks.add(tp.partition(), offset, d);
             }
@@ -149,6 +153,7 @@ public class TrickleSinkTask extends SinkTask {
                     dropped.add(a.batch().streamTable());
                 }
                 report(a.topic(), a.batch(), a.result(), a.dropped());
+                metrics.applied(a.topic().topic(), a.batch(), a.result());
             }
             if (round.failure() != null) {
                 failed(round.failure());
@@ -289,6 +294,7 @@ public class TrickleSinkTask extends SinkTask {
         if (scheduler != null) {
             scheduler.close();
         }
+        metrics.close();
         LOG.info("Trickle sink task stopped");
     }
 }

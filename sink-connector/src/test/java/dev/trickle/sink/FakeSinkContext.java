@@ -21,6 +21,8 @@ final class FakeSinkContext implements SinkTaskContext {
     final List<SinkRecord> reported = new ArrayList<>();
     final List<Throwable> reportedErrors = new ArrayList<>();
     boolean withReporter;
+    /** Connect's plugin metrics for the task (KIP-877); none unless a test sets them. */
+    PluginMetrics pluginMetrics;
     long timeout = -1;
 
     @Override
@@ -77,6 +79,6 @@ final class FakeSinkContext implements SinkTaskContext {
 
     @Override
     public PluginMetrics pluginMetrics() {
-        return null;
+        return pluginMetrics;
     }
 }

@@ -1,5 +1,6 @@
 package dev.trickle.source;
 
+import dev.trickle.core.metrics.Gauges;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +46,7 @@ public final class TrickleSourceTask extends SourceTask {
     private Ticker ticker;
     private TransactionContext transactions;
     private TickReader current;
+    private SourceMetrics metrics;
     private long nextTickAt;
     private long retryAt;
     private long pauseMs;
@@ -70,6 +72,7 @@ public final class TrickleSourceTask extends SourceTask {
         Long committed = RecordFactory.committedTick(offset);
         tracker = new DeliveryTracker(transactions != null, committed == null ? 0 : committed);
         ticker = new Ticker(config, records, tracker, committed);
+        metrics = new SourceMetrics(context == null ? Gauges.NONE : Gauges.ofPlugin(context::pluginMetrics), config);
         nextTickAt = System.nanoTime();
         retryAt = nextTickAt;
         if (transactions == null) {
@@ -94,6 +97,7 @@ public final class TrickleSourceTask extends SourceTask {
             if (batch != null && !batch.isEmpty()) {
                 return batch;
             }
+            metrics.refreshIfDue();
             long now = System.nanoTime();
             waitMs = current != null || ticker.replayPending() ? 0
                     : TimeUnit.NANOSECONDS.toMillis((ticker.connected() ? nextTickAt : retryAt) - now);
@@ -149,6 +153,7 @@ public final class TrickleSourceTask extends SourceTask {
             // the tick is recorded in PostgreSQL before its last record may reach Kafka: a crash in between
             // leaves a recorded tick that recovery sends again, never a delivered tick that is not recorded
             ticker.complete(current);
+            metrics.tickTaken(delivery.tick, current.tick.tickMillis, current.changeRows());
             failures = 0; // only a whole tick shows that the trouble is over: a bare reconnect may fail again
             delivery.handedOut(batch.size());
             delivery.seal();
@@ -256,6 +261,9 @@ public final class TrickleSourceTask extends SourceTask {
             }
             if (ticker != null) {
                 ticker.close();
+            }
+            if (metrics != null) {
+                metrics.close();
             }
         } finally {
             if (locked) {

@@ -45,6 +45,12 @@ final class TaskHarness implements AutoCloseable {
     }
 
     TaskHarness(String url, Map<String, String> overrides, Map<String, Object> offset, boolean transactional) {
+        this(url, overrides, offset, transactional, null);
+    }
+
+    /** With Connect's plugin metrics for the task ({@code metrics}; null: none, as a runtime before Kafka 4.1). */
+    TaskHarness(String url, Map<String, String> overrides, Map<String, Object> offset, boolean transactional,
+                PluginMetrics metrics) {
         props.put(SourceConfig.PG_URL, url);
         props.put(SourceConfig.PG_PASSWORD, "postgres");
         props.put(SourceConfig.TICK_INTERVAL_MS, "50");
@@ -102,7 +108,7 @@ final class TaskHarness implements AutoCloseable {
 
             @Override
             public PluginMetrics pluginMetrics() {
-                return null;
+                return metrics;
             }
         });
         task.start(props);

@@ -123,6 +123,8 @@ public final class EngineSupervisor implements AutoCloseable {
             waitingFor.remove(def.id());
             desired.put(def.id(), t);
         }
+        // a stream table in ERROR keeps its metrics (errors-total, status): only a dropped one loses them
+        EngineMetrics.shared().retain(defs.stream().map(StreamTableDef::displayName).toList());
         compiled.keySet().retainAll(defs.stream().map(StreamTableDef::id).toList());
         decidedFrom.keySet().retainAll(defs.stream().map(StreamTableDef::id).toList());
         full.retainAll(defs.stream().map(StreamTableDef::id).toList());

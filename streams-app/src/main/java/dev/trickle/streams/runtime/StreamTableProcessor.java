@@ -92,14 +92,18 @@ final class StreamTableProcessor implements Processor<Object, Object, Object, Ob
      */
     static ZSet<List<String>> evaluate(RunnableStreamTable table, FillTracker fill, ErrorReporter errors, long tick,
                                        Map<String, ZSet<Map<String, String>>> inputs, StateBackend state) {
+        long started = System.nanoTime();
+        ZSet<List<String>> output;
         try {
-            return table.pipeline().apply(inputs, state);
+            output = table.pipeline().apply(inputs, state);
         } catch (KafkaException e) {
             throw e;
         } catch (EvaluationException | RuntimeException e) {
             fail(table, fill, errors, tick, e);
             return null;
         }
+        EngineMetrics.shared().evaluated(table.displayName(), tick, inputs, output, System.nanoTime() - started);
+        return output;
     }
 
     /**
@@ -122,6 +126,7 @@ final class StreamTableProcessor implements Processor<Object, Object, Object, Ob
         String message = "evaluating the query failed at tick " + tick + ": " + e.getMessage();
         LOG.error("Stream table {} stops: {}", table.displayName(), message, e);
         fill.fail(message);
+        EngineMetrics.shared().failed(table.displayName());
         errors.streamTableFailed(table.id(), message);
     }
 }
