@@ -132,7 +132,7 @@ BEGIN
       INTO v_pk_new, v_pk_old
       FROM pg_attribute a
      WHERE a.attrelid = p_relid AND a.attnum > 0 AND NOT a.attisdropped
-       AND (a.attnum = ANY ((SELECT i.indkey::int2[] FROM pg_index i WHERE i.indrelid = p_relid AND i.indisprimary))
+       AND (a.attnum = ANY (coalesce((SELECT i.indkey::int2[] FROM pg_index i WHERE i.indrelid = p_relid AND i.indisprimary), '{}'))
             OR NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = p_relid AND i.indisprimary));
     EXECUTE format('CREATE TABLE pgtrickle_changes.changes_%s (change_id BIGSERIAL, lsn PG_LSN NOT NULL, '
                    'action CHAR(1) NOT NULL, pk_hash BIGINT%s)', v_oid, v_defs);
