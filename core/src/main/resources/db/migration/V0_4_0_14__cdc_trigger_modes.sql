@@ -142,15 +142,22 @@ COMMENT ON FUNCTION pgtrickle.rebuild_cdc_triggers() IS
     'Moves every captured source to the capture form set by pgtrickle.cdc_trigger_mode (''statement'' or ''row'') '
     'and repairs missing or disabled capture triggers, while writers run: no change is lost or captured twice.';
 
+-- The expected triggers are spelled out here rather than read from _expected_capture_triggers, so that a
+-- monitoring role granted EXECUTE on this function (and SELECT on pgt_sources) needs no internal function.
 CREATE FUNCTION pgtrickle.trigger_inventory()
 RETURNS TABLE (source_table text, source_oid bigint, trigger_name text, trigger_type text, present boolean,
                enabled boolean, trigger_mode text)
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT format('%I.%I', s.source_schema, s.source_name), s.source_relid::bigint, e.trigger_name, e.trigger_type,
+    SELECT format('%I.%I', s.source_schema, s.source_name), s.source_relid::bigint, e.name, e.type,
            t.tgname IS NOT NULL, coalesce(t.tgenabled IN ('O', 'A'), false), s.trigger_mode
       FROM pgtrickle.pgt_sources s
-     CROSS JOIN LATERAL pgtrickle._expected_capture_triggers(s.trigger_mode) e
-      LEFT JOIN pg_trigger t ON t.tgrelid = s.source_relid AND t.tgname = e.trigger_name AND t.tgfoid = e.function_oid
+      JOIN (VALUES ('pgt_cdc_ins', 'INSERT', 'pgtrickle.capture_changes', 'statement'),
+                   ('pgt_cdc_upd', 'UPDATE', 'pgtrickle.capture_changes', 'statement'),
+                   ('pgt_cdc_del', 'DELETE', 'pgtrickle.capture_changes', 'statement'),
+                   ('pgt_cdc_row', 'DML', 'pgtrickle.capture_changes_row', 'row'),
+                   ('pgt_cdc_trunc', 'TRUNCATE', 'pgtrickle.capture_changes', NULL)) AS e(name, type, fn, mode)
+        ON e.mode IS NULL OR e.mode = s.trigger_mode
+      LEFT JOIN pg_trigger t ON t.tgrelid = s.source_relid AND t.tgname = e.name AND t.tgfoid = e.fn::regproc
      WHERE EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = s.source_relid)
      ORDER BY 1, 3
 $$;
