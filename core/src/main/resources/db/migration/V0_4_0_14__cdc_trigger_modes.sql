@@ -138,6 +138,9 @@ BEGIN
     END LOOP;
 END $$;
 
+-- the catalog owner's: it drops and creates triggers on every source
+REVOKE EXECUTE ON FUNCTION pgtrickle.rebuild_cdc_triggers() FROM PUBLIC;
+
 COMMENT ON FUNCTION pgtrickle.rebuild_cdc_triggers() IS
     'Moves every captured source to the capture form set by pgtrickle.cdc_trigger_mode (''statement'' or ''row'') '
     'and repairs missing or disabled capture triggers, while writers run: no change is lost or captured twice.';

@@ -167,9 +167,12 @@ class CdcUpgradeEndToEndTest {
                     }
                     c.commit();
                     committed.incrementAndGet();
+                    Thread.sleep(50); // the application's pace, not a wait for a condition
                 }
             } catch (SQLException | RuntimeException e) {
                 errors.add(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
 

@@ -106,6 +106,17 @@ class TriggerModesTest {
         exec("SELECT pgtrickle.drop_stream_table('m_st')", "DROP TABLE m_src");
     }
 
+    @Test
+    void onlyTheCatalogOwnerRebuilds() throws SQLException {
+        exec("CREATE ROLE tm_other LOGIN PASSWORD 'tm_other'");
+        try (Connection c = java.sql.DriverManager.getConnection(url.replaceFirst("\\?user=[^&]*", ""), "tm_other", "tm_other"); Statement s = c.createStatement()) {
+            SQLException refused = assertThrows(SQLException.class, () -> s.execute("SELECT * FROM pgtrickle.rebuild_cdc_triggers()"));
+            assertTrue(refused.getMessage().contains("permission denied for function rebuild_cdc_triggers"), refused.getMessage());
+        } finally {
+            exec("DROP ROLE tm_other");
+        }
+    }
+
     /** How many sources a rebuild to {@code mode} moved. */
     private static String rebuild(String mode) throws SQLException {
         try (Connection c = EmbeddedPg.connect(url); Statement s = c.createStatement()) {
