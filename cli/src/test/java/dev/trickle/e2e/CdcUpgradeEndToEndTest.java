@@ -98,6 +98,10 @@ class CdcUpgradeEndToEndTest {
                     .start();
             E2eSupport.stack = upgradeStack;
             writers.awaitProgress(20);
+            // two milestones of a freshly started stack: the streams app runs the carried-over stream tables,
+            // then the connector fills them
+            E2eSupport.await("the streams app to run the carried-over stream tables", E2eSupport.sql(() -> "0".equals(
+                    E2eSupport.one("SELECT count(*) FROM pgtrickle.pgt_stream_tables WHERE NOT engine_ready"))));
             E2eSupport.awaitActive(ALL);
             writers.awaitProgress(20);
             writers.close();
