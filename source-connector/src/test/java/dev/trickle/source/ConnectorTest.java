@@ -47,9 +47,11 @@ class ConnectorTest {
         connector.start(props);
         try {
             // installed at the newest version (installing again changes nothing and names it)
-            String installed = one(url, "SELECT max(version) FROM pgtrickle.pgt_schema_history");
+            String installed = one(url, "SELECT version FROM pgtrickle.pgt_schema_history WHERE version IS NOT NULL "
+                + "ORDER BY string_to_array(version, '.')::int[] DESC LIMIT 1");
             assertEquals(dev.trickle.core.catalog.CatalogInstaller.install(url, "postgres", "postgres"), installed);
-            assertEquals(installed, one(url, "SELECT max(version) FROM pgtrickle.pgt_schema_history"));
+            assertEquals(installed, one(url, "SELECT version FROM pgtrickle.pgt_schema_history WHERE version IS NOT NULL "
+                + "ORDER BY string_to_array(version, '.')::int[] DESC LIMIT 1"));
             assertEquals(List.of(props), connector.taskConfigs(8));
             assertEquals(TrickleSourceTask.class, connector.taskClass());
             assertEquals(ExactlyOnceSupport.SUPPORTED, connector.exactlyOnceSupport(props));
