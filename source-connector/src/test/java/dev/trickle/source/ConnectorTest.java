@@ -47,9 +47,9 @@ class ConnectorTest {
         connector.start(props);
         try {
             // installed at the newest version (installing again changes nothing and names it)
-            // the newest by rank: as text, 0.4.0.9 sorts after 0.4.0.10
+            // the newest as numbers: as text, 0.4.0.9 sorts after 0.4.0.10
             String newest = "SELECT version FROM pgtrickle.pgt_schema_history WHERE version IS NOT NULL "
-                    + "ORDER BY installed_rank DESC LIMIT 1";
+                    + "ORDER BY string_to_array(version, '.')::int[] DESC LIMIT 1";
             String installed = one(url, newest);
             assertEquals(dev.trickle.core.catalog.CatalogInstaller.install(url, "postgres", "postgres"), installed);
             assertEquals(installed, one(url, newest));

@@ -17,6 +17,8 @@ public final class CatalogInstaller {
 
     /** Brings the catalog to the newest version; returns the version now installed. */
     public static String install(String jdbcUrl, String user, String password) {
+        // a 0.3.0 catalog has no Flyway history and holds the names 0.4.0 creates: it is set aside first
+        LegacyCatalog.setAsideIfPresent(jdbcUrl, user, password);
         Flyway flyway = Flyway.configure(CatalogInstaller.class.getClassLoader())
                 .dataSource(jdbcUrl, user, password)
                 .schemas("pgtrickle")
