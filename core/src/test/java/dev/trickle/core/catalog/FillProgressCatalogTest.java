@@ -21,7 +21,7 @@ class FillProgressCatalogTest {
     @Test
     void statusShowsTheLatestFillsRowsReadEstimatedAndApplied() throws SQLException {
         EmbeddedPg.exec(url, "SELECT pgtrickle.create_stream_table('big_st', 'SELECT id, v FROM big')");
-        assertEquals("name,status,refresh_mode,schedule,last_tick,data_timestamp,staleness,last_error,fill_rows_read,"
+        assertEquals("name,status,refresh_mode,schedule,last_tick,data_timestamp,staleness,last_error,requested_mode,fill_rows_read,"
                 + "fill_rows_estimated,fill_rows_applied", EmbeddedPg.one(url, "SELECT string_agg(a, ',' ORDER BY n) FROM "
                 + "unnest((SELECT proargnames FROM pg_proc WHERE oid = 'pgtrickle.pgt_status()'::regprocedure)) "
                 + "WITH ORDINALITY AS x(a, n)"));
