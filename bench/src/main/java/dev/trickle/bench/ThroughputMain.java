@@ -1,10 +1,12 @@
 package dev.trickle.bench;
 
 import dev.trickle.cli.LocalStack;
+import dev.trickle.cli.LocalStackBuilder;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * Issue 10's throughput benchmark on the local stack (embedded PostgreSQL, a KRaft broker, Connect with both
@@ -18,6 +20,9 @@ import java.util.Map;
  */
 public final class ThroughputMain {
     private static final int WARMUP_SECONDS = 3;
+    private static final String STREAMS_PREFIX = "bench.throughput.streams.";
+    private static final String WORKER_PREFIX = "bench.throughput.worker.";
+    private static final String BROKER_PREFIX = "bench.throughput.broker.";
 
     private ThroughputMain() {
     }
@@ -31,11 +36,11 @@ public final class ThroughputMain {
         ThroughputReport report = new ThroughputReport(cfg);
         Path dir = cfg.workDir().toAbsolutePath().resolve("throughput-" + System.currentTimeMillis());
         Log.step("throughput: starting the local stack in %s", dir);
-        try (LocalStack stack = LocalStack.builder()
+        try (LocalStack stack = withOverrides(LocalStack.builder()
                 .workDir(dir)
                 .sourceConfig("tick.interval.ms", String.valueOf(cfg.tickMs()))
                 .timeout(Duration.ofSeconds(180))
-                .progress(System.err)
+                .progress(System.err))
                 .start();
              Connection c = stack.connect()) {
             run(cfg, report, stack, c, t0);
@@ -51,6 +56,34 @@ public final class ThroughputMain {
         System.exit(report.verified() ? 0 : 1);
     }
 
+    /**
+     * Settings of the stack's components from system properties, to compare one setting's cost in the same build:
+     * {@code -Dbench.throughput.streams.KEY=V} (the streams app's properties), {@code -Dbench.throughput.worker.KEY=V}
+     * (the Connect worker's), {@code -Dbench.throughput.broker.KEY=V} (the broker's).
+     */
+    private static LocalStackBuilder withOverrides(LocalStackBuilder builder) {
+        for (String name : System.getProperties().stringPropertyNames()) {
+            String value = System.getProperty(name);
+            if (name.startsWith(STREAMS_PREFIX)) {
+                builder.streamsConfig(name.substring(STREAMS_PREFIX.length()), value);
+            } else if (name.startsWith(WORKER_PREFIX)) {
+                builder.workerConfig(name.substring(WORKER_PREFIX.length()), value);
+            } else if (name.startsWith(BROKER_PREFIX)) {
+                builder.brokerConfig(name.substring(BROKER_PREFIX.length()), value);
+            }
+        }
+        return builder;
+    }
+
+    /** The -Dbench.throughput.streams./worker./broker. settings of this run, for the report; "none" without any. */
+    private static String overridden() {
+        String all = System.getProperties().stringPropertyNames().stream()
+                .filter(n -> n.startsWith(STREAMS_PREFIX) || n.startsWith(WORKER_PREFIX) || n.startsWith(BROKER_PREFIX))
+                .sorted().map(n -> n.substring("bench.throughput.".length()) + "=" + System.getProperty(n))
+                .collect(Collectors.joining(", "));
+        return all.isEmpty() ? "none" : all;
+    }
+
     private static void run(ThroughputConfig cfg, ThroughputReport report, LocalStack stack, Connection c, long t0)
             throws Exception {
         ThroughputBench bench = new ThroughputBench(cfg, stack);
@@ -60,6 +93,7 @@ public final class ThroughputMain {
         report.machine.put("PostgreSQL", IncrementalBench.one(c, "SELECT version()") + " (embedded, the local stack's "
                 + "settings: " + IncrementalBench.one(c, "SELECT string_agg(name || '=' || current_setting(name), ', ' ORDER BY name) "
                 + "FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'shared_buffers', 'wal_level')") + ")");
+        report.machine.put("settings overridden for this run", overridden());
         report.setupSeconds = (System.nanoTime() - t0) / 1e9;
         ComponentCpu cpu = new ComponentCpu(stack);
         try (Writers writers = new Writers(stack::connect, cfg.threads(), cfg.customers(), cfg.orders())) {

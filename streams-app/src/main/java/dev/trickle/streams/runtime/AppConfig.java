@@ -98,6 +98,8 @@ public final class AppConfig extends AbstractConfig {
     static final String INSTANCE_ID_FILE = "trickle-instance.id";
     static final int LONG_TICK_TRANSACTION_TIMEOUT_MS = 300_000;
     static final int LONG_TICK_POLL_INTERVAL_MS = 900_000;
+    /** The producer's batch.size unless the file sets it (see throughputDefaults). */
+    static final int PRODUCER_BATCH_BYTES = 256 * 1024;
 
     private final Properties streamsProperties = new Properties();
 
@@ -111,6 +113,7 @@ public final class AppConfig extends AbstractConfig {
         });
         chooseStreamThreads();
         allowLongTicks();
+        throughputDefaults();
         staticMembership();
         for (String required : new String[] {StreamsConfig.APPLICATION_ID_CONFIG, StreamsConfig.BOOTSTRAP_SERVERS_CONFIG}) {
             if (!streamsProperties.containsKey(required)) {
@@ -172,6 +175,22 @@ public final class AppConfig extends AbstractConfig {
                 ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Integer.toString(LONG_TICK_TRANSACTION_TIMEOUT_MS));
         setUnlessSet(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG),
                 ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, Integer.toString(LONG_TICK_POLL_INTERVAL_MS));
+    }
+
+    /**
+     * Per-record costs measured under load (docs/benchmarks.md, Throughput, session 6), each unless the file sets it.
+     * max.task.idle.ms=-1: a task reading several topics (a join's change topics) otherwise checks, for every record,
+     * whether its empty partitions might still get earlier records, and formats a trace message doing so; the
+     * processors align sources by tick end markers, never by record timestamps, so waiting buys nothing.
+     * producer batch.size: with the default 16 kB a batch holds a handful of records, and the broker spends its time
+     * on produce requests; a tick's records go out at the commit anyway (a commit flushes the producer), so larger
+     * batches add no latency.
+     */
+    private void throughputDefaults() {
+        setUnlessSet(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_CONFIG,
+                Long.toString(StreamsConfig.MAX_TASK_IDLE_MS_DISABLED));
+        setUnlessSet(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), ProducerConfig.BATCH_SIZE_CONFIG,
+                Integer.toString(PRODUCER_BATCH_BYTES));
     }
 
     /**

@@ -87,6 +87,17 @@ class AppConfigTest {
     }
 
     @Test
+    void tasksDoNotIdleForEmptyPartitionsAndProducersBatchLargeUnlessTheFileSaysOtherwise() {
+        Properties streams = new AppConfig(props()).streamsProperties();
+        assertEquals("-1", streams.getProperty("max.task.idle.ms"));
+        assertEquals(Integer.toString(256 * 1024), streams.getProperty("producer.batch.size"));
+        Properties own = new AppConfig(props("max.task.idle.ms", "0", "batch.size", "16384")).streamsProperties();
+        assertEquals("0", own.getProperty("max.task.idle.ms"));
+        assertFalse(own.containsKey("producer.batch.size"));
+        assertEquals("16384", own.getProperty("batch.size"));
+    }
+
+    @Test
     void anInstanceKeepsItsGroupInstanceIdAcrossRestartsFromItsStateDirectory(@TempDir Path dir) throws Exception {
         String stateDir = dir.resolve("state").toString();
         String first = new AppConfig(props("state.dir", stateDir)).streamsProperties().getProperty("group.instance.id");
