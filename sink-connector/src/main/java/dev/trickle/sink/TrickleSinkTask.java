@@ -3,6 +3,7 @@ package dev.trickle.sink;
 import dev.trickle.core.records.DeltaRecord;
 import dev.trickle.core.records.MalformedRecordException;
 import dev.trickle.core.connect.DeltaRecords;
+import dev.trickle.core.connect.RowReader;
 import java.lang.management.ManagementFactory;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -38,6 +39,7 @@ public class TrickleSinkTask extends SinkTask {
 
     private SinkConfig config;
     private RefreshScheduler scheduler;
+    private DeltaColumns columns;
     private SinkHeartbeat heartbeat;
     private final DroppedStreamTables dropped = new DroppedStreamTables();
     /** Per partition, the offset after the highest record taken in: anything below is a redelivery. */
@@ -62,6 +64,7 @@ public class TrickleSinkTask extends SinkTask {
         String workerId = props.getOrDefault("name", "trickle-sink") + "-" + props.getOrDefault(TASK_INDEX, "0") + "@"
                 + ManagementFactory.getRuntimeMXBean().getName();
         scheduler = new RefreshScheduler(config, workerId);
+        columns = new DeltaColumns(config);
         heartbeat = new SinkHeartbeat(config, workerId, scheduler.board(), scheduler::offerPlan, dropped);
         LOG.info("Trickle sink task started, writing stream tables in {} (parallel.refresh.mode={}, {} unit(s) at once)",
                 config.redactedUrl(), config.parallelMode().configName(), config.parallelism());
@@ -82,15 +85,48 @@ public class TrickleSinkTask extends SinkTask {
         if (next != null && offset < next) {
             return; // the same batch again after a RetriableException: it is buffered already
         }
+        RowReader rows = rowReader(tp.topic()); // before the record counts as taken: a retry delivers it again
         nextOffsets.put(tp, offset + 1);
         TopicTicks ticks = topics.computeIfAbsent(tp.topic(), TopicTicks::new);
         try {
-            DeltaRecord d = DeltaRecords.decode(r.value());
+            DeltaRecord d = decode(tp.topic(), r.value(), rows);
             if (!ticks.finished(d.tick())) {
                 ticks.add(tp.partition(), offset, d);
             }
         } catch (MalformedRecordException | IllegalArgumentException | ArithmeticException e) {
             badRecord(r, tp, offset, ticks, e);
+        }
+    }
+
+    private RowReader rowReader(String topic) {
+        try {
+            return columns.reader(topic);
+        } catch (SQLException e) {
+            throw new RetriableException("cannot read the columns of the stream table of topic " + topic
+                    + " from the catalog (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /**
+     * A delta record read by its stream table's columns from the catalog (Structs whose topic no stream table
+     * writes: by their own schema). A row that does not fit may be of a stream table created again with other
+     * columns: the columns are read again once before the record counts as malformed.
+     */
+    private DeltaRecord decode(String topic, Object value, RowReader rows) {
+        try {
+            return DeltaRecords.decode(value, rows);
+        } catch (MalformedRecordException e) {
+            RowReader again;
+            try {
+                again = columns.refreshed(topic);
+            } catch (SQLException sql) {
+                e.addSuppressed(sql);
+                throw e;
+            }
+            if (again == null) {
+                throw e;
+            }
+            return DeltaRecords.decode(value, again);
         }
     }
 
