@@ -30,6 +30,7 @@ final class DeltaColumns {
     /** Topic → its stream table's reader (empty: no stream table of the catalog writes it). */
     private final Map<String, Optional<RowReader>> readers = new HashMap<>();
     private final Map<String, Long> readAt = new HashMap<>();
+    private final Map<String, Long> failedAt = new HashMap<>();
 
     DeltaColumns(SinkConfig config) {
         this.config = config;
@@ -42,6 +43,27 @@ final class DeltaColumns {
             r = load(topic);
         }
         return r.orElse(null);
+    }
+
+    /**
+     * As {@link #reader}, but null when the catalog cannot be read now (then not tried again for REFRESH_MS): for
+     * records that can be read without it.
+     */
+    RowReader readerIfReachable(String topic) {
+        Optional<RowReader> r = readers.get(topic);
+        if (r != null) {
+            return r.orElse(null);
+        }
+        Long failed = failedAt.get(topic);
+        if (failed != null && System.currentTimeMillis() - failed < REFRESH_MS) {
+            return null;
+        }
+        try {
+            return load(topic).orElse(null);
+        } catch (SQLException e) {
+            failedAt.put(topic, System.currentTimeMillis());
+            return null;
+        }
     }
 
     /** The topic's reader read again, or null when it was read less than REFRESH_MS ago or is the same. */

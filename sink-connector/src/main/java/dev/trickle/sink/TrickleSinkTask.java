@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.errors.RetriableException;
@@ -85,7 +86,7 @@ public class TrickleSinkTask extends SinkTask {
         if (next != null && offset < next) {
             return; // the same batch again after a RetriableException: it is buffered already
         }
-        RowReader rows = rowReader(tp.topic()); // before the record counts as taken: a retry delivers it again
+        RowReader rows = rowReader(tp.topic(), r.value()); // before the record counts as taken: a retry delivers it again
         nextOffsets.put(tp, offset + 1);
         TopicTicks ticks = topics.computeIfAbsent(tp.topic(), TopicTicks::new);
         try {
@@ -98,9 +99,20 @@ public class TrickleSinkTask extends SinkTask {
         }
     }
 
-    private RowReader rowReader(String topic) {
+    /**
+     * The reader of a row record's values (markers need none). A map (no schema) cannot be read without it: a
+     * catalog that cannot be read now is retried with the record. A Struct carries its own schema: without the
+     * catalog it is read by that, as before records could come without one.
+     */
+    private RowReader rowReader(String topic, Object value) {
+        boolean map = value instanceof Map<?, ?> m;
+        Object kind = map ? ((Map<?, ?>) value).get("kind")
+                : value instanceof Struct s && s.schema().field("kind") != null ? s.get("kind") : null;
+        if (!"row".equals(kind)) {
+            return null;
+        }
         try {
-            return columns.reader(topic);
+            return map ? columns.reader(topic) : columns.readerIfReachable(topic);
         } catch (SQLException e) {
             throw new RetriableException("cannot read the columns of the stream table of topic " + topic
                     + " from the catalog (" + e.getMessage() + ")", e);
@@ -110,7 +122,8 @@ public class TrickleSinkTask extends SinkTask {
     /**
      * A delta record read by its stream table's columns from the catalog (Structs whose topic no stream table
      * writes: by their own schema). A row that does not fit may be of a stream table created again with other
-     * columns: the columns are read again once before the record counts as malformed.
+     * columns: the columns are read again (at most every few seconds); a Struct that still does not fit is read by
+     * its own schema, as before records could come without one, and a map counts as malformed.
      */
     private DeltaRecord decode(String topic, Object value, RowReader rows) {
         try {
@@ -123,10 +136,14 @@ public class TrickleSinkTask extends SinkTask {
                 e.addSuppressed(sql);
                 throw e;
             }
-            if (again == null) {
-                throw e;
+            if (again != null) {
+                return DeltaRecords.decode(value, again);
             }
-            return DeltaRecords.decode(value, again);
+            if (value instanceof Struct) {
+                // a record with its schema carries its own columns; the applier refuses a row of the wrong width
+                return DeltaRecords.decode(value);
+            }
+            throw e;
         }
     }
 
