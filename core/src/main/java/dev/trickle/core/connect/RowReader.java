@@ -68,7 +68,7 @@ public final class RowReader {
             }
             for (int i = 0; i < readers.length; i++) {
                 if (at[i] < 0) {
-                    throw width(f.stream().map(Field::name).toList());
+                    throw missing(i, f.stream().map(Field::name).toList());
                 }
                 out[i] = read(i, s.get(f.get(at[i])));
             }
@@ -79,7 +79,7 @@ public final class RowReader {
             for (int i = 0; i < readers.length; i++) {
                 Object v = m.get(fields[i]);
                 if (v == null && !m.containsKey(fields[i])) {
-                    throw width(m.keySet());
+                    throw missing(i, m.keySet());
                 }
                 out[i] = read(i, v);
             }
@@ -151,6 +151,11 @@ public final class RowReader {
         return new MalformedRecordException("a row with fields " + new ArrayList<>(got) + " for the columns " + columns
                 + " (the stream table's or source's columns as the catalog has them): the record was written for "
                 + "other columns");
+    }
+
+    private MalformedRecordException missing(int column, java.util.Collection<?> got) {
+        return new MalformedRecordException("a row without a field for column \"" + columns.get(column) + "\" (field "
+                + fields[column] + "; the row has " + new ArrayList<>(got) + "): the record was written for other columns");
     }
 
     private static MalformedRecordException notARow(Object row) {
