@@ -25,6 +25,8 @@ public final class RowReader {
     private final List<String> columns;
     private final String[] fields;
     private final ColumnReader[] readers;
+    /** Adjusted field name → column, and column name → column. */
+    private final Map<String, Integer> byField = new HashMap<>();
     private final Map<String, Integer> byName = new HashMap<>();
     /** The last Struct schema seen and, per column, its field in it (-1: none); converters reuse schema objects. */
     private volatile StructLayout layout;
@@ -38,10 +40,8 @@ public final class RowReader {
         this.readers = new ColumnReader[columns.size()];
         for (int i = 0; i < readers.length; i++) {
             readers[i] = new ColumnReader(columns.get(i), pgTypes.get(i));
-            byName.putIfAbsent(fields[i], i);
-        }
-        for (int i = 0; i < readers.length; i++) {
-            byName.put(columns.get(i), i); // the column's own name wins over an adjusted one
+            byField.put(fields[i], i);
+            byName.put(columns.get(i), i);
         }
     }
 
@@ -132,11 +132,13 @@ public final class RowReader {
             Arrays.fill(l.fieldOf, -1);
             List<Field> f = schema.fields();
             for (int j = 0; j < f.size(); j++) {
-                Map<String, String> p = f.get(j).schema().parameters();
-                String own = p == null ? null : p.get(RowSchema.PG_COLUMN);
-                Integer i = own != null ? byName.get(own) : null;
+                // the field's name first: Avro shares one named type (VariableScaleDecimal) between fields, with the
+                // Connect parameters of its first use, so trickle.pg.column may be another field's
+                Integer i = byField.get(f.get(j).name());
                 if (i == null) {
-                    i = byName.get(f.get(j).name());
+                    Map<String, String> p = f.get(j).schema().parameters();
+                    String own = p == null ? null : p.get(RowSchema.PG_COLUMN);
+                    i = byName.get(own != null ? own : f.get(j).name());
                 }
                 if (i != null && l.fieldOf[i] < 0) {
                     l.fieldOf[i] = j;
