@@ -41,34 +41,31 @@ public final class RecordFormatBenchmark {
             }
             data.add(r);
         }
-        for (int round = 0; round < 3; round++) {
-            runText(data, rows, round == 2);
+        JsonConverter base64 = converter("true", "BASE64");
+        JsonConverter numeric = converter("true", "NUMERIC");
+        JsonConverter schemaless = converter("false", "BASE64");
+        // rounds interleave the formats, so that a machine whose load changes during the run affects them alike;
+        // round 0 warms up, the others print (take each format's lowest figure)
+        for (int round = 0; round < 5; round++) {
+            boolean print = round > 0;
+            runText(data, rows, print);
+            run("JsonConverter schemas.enable=true decimal.format=BASE64, precise", base64, data, rows,
+                    DecimalHandling.PRECISE, print);
+            run("JsonConverter schemas.enable=true decimal.format=NUMERIC, precise", numeric, data, rows,
+                    DecimalHandling.PRECISE, print);
+            run("JsonConverter schemas.enable=true, string", base64, data, rows, DecimalHandling.STRING, print);
+            // Trickle's own part: Structs built from PostgreSQL text and read back by the catalog's types
+            run("Structs only, no converter (Trickle's own share)", null, data, rows, DecimalHandling.STRING, print);
+            // the shipped default: no schema in the record, the readers take the column types from the catalog
+            run("JsonConverter schemas.enable=false, string (shipped)", schemaless, data, rows, DecimalHandling.STRING,
+                    print);
         }
-        for (String decimals : new String[] {"BASE64", "NUMERIC"}) {
-            JsonConverter json = new JsonConverter();
-            json.configure(Map.of("schemas.enable", "true", "decimal.format", decimals), false);
-            for (int round = 0; round < 3; round++) {
-                run("JsonConverter schemas.enable=true decimal.format=" + decimals + " precise", json, data, rows,
-                        DecimalHandling.PRECISE, round == 2);
-            }
-        }
-        JsonConverter withSchemas = new JsonConverter();
-        withSchemas.configure(Map.of("schemas.enable", "true"), false);
-        for (int round = 0; round < 3; round++) {
-            run("JsonConverter schemas.enable=true, decimal.handling.mode=string", withSchemas, data, rows,
-                    DecimalHandling.STRING, round == 2);
-        }
-        // Trickle's own part: Structs built from PostgreSQL text and read back by the catalog's types, no converter
-        for (int round = 0; round < 3; round++) {
-            run("Structs only, no converter (Trickle's own share)", null, data, rows, DecimalHandling.STRING, round == 2);
-        }
-        // the shipped default: no schema in the record, the readers take the column types from the catalog
-        JsonConverter schemaless = new JsonConverter();
-        schemaless.configure(Map.of("schemas.enable", "false"), false);
-        for (int round = 0; round < 3; round++) {
-            run("JsonConverter schemas.enable=false, decimal.handling.mode=string (shipped)", schemaless, data, rows,
-                    DecimalHandling.STRING, round == 2);
-        }
+    }
+
+    private static JsonConverter converter(String schemas, String decimalFormat) {
+        JsonConverter c = new JsonConverter();
+        c.configure(Map.of("schemas.enable", schemas, "decimal.format", decimalFormat), false);
+        return c;
     }
 
     private static void runText(List<Map<String, String>> data, int rows, boolean print) {
@@ -112,7 +109,7 @@ public final class RecordFormatBenchmark {
     private static void report(String name, int rows, long start, long bytes, long sink, boolean print) {
         double us = (System.nanoTime() - start) / 1000.0 / rows;
         if (print) {
-            System.out.printf("%-75s %6.2f us per change+delta row (encode+decode), %5d bytes (%d)%n", name, us,
+            System.out.printf("%-66s %6.2f us per change+delta row (encode+decode), %5d bytes (%d)%n", name, us,
                     bytes / rows, sink % 7);
         }
     }
