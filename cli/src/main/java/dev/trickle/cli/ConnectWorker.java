@@ -73,6 +73,8 @@ public final class ConnectWorker implements AutoCloseable {
         // the connectors' configs name their converters; this default is the same (docs/record-format.md)
         p.put("key.converter", "org.apache.kafka.connect.json.JsonConverter");
         p.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+        p.put("key.converter.schemas.enable", "false");
+        p.put("value.converter.schemas.enable", "false");
         p.put("exactly.once.source.support", "enabled");
         p.put("connector.client.config.override.policy", "All");
         p.put("listeners", "http://127.0.0.1:" + restPort);

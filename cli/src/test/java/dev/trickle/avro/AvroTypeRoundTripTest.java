@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.trickle.core.connect.ChangeRecords;
 import dev.trickle.core.connect.DeltaRecords;
 import dev.trickle.core.connect.RowSchema;
+import dev.trickle.core.connect.DecimalHandling;
+import dev.trickle.core.connect.RowReader;
 import dev.trickle.core.connect.TopicSchemas;
 import dev.trickle.core.records.ChangeRecord;
 import dev.trickle.core.records.DeltaRecord;
@@ -98,6 +100,13 @@ class AvroTypeRoundTripTest {
             assertEquals(direct.values().get(i), viaAvro.values().get(i), "column " + columns.get(i));
         }
         assertEquals(direct, viaAvro);
+        // as the streams app and the sink read it: by the catalog's column types, not the record's schema
+        assertEquals(direct, DeltaRecords.decode(converter(false).toConnectData(topic, value).value(),
+                RowReader.of(columns, types)));
+        DeltaRecords strings = TopicSchemas.delta(topic + "_s", columns, types, List.of(0, 2), DecimalHandling.STRING);
+        byte[] stringValue = converter(false).fromConnectData(topic + "_s", strings.valueSchema(), strings.value(row));
+        assertEquals(direct, DeltaRecords.decode(converter(false).toConnectData(topic + "_s", stringValue).value(),
+                RowReader.of(columns, types)), "decimal.handling.mode=string through Avro");
         byte[] key = converter(true).fromConnectData(topic, delta.keySchema(), delta.key(texts));
         assertEquals(RowSchema.texts(delta.key(texts)),
                 RowSchema.texts((Struct) converter(true).toConnectData(topic, key).value()), "the key's columns");
@@ -122,6 +131,9 @@ class AvroTypeRoundTripTest {
             byte[] bytes = converter(false).fromConnectData(topic, change.valueSchema(), change.value(r));
             assertEquals(ChangeRecords.decode(change.value(r)),
                     ChangeRecords.decode(converter(false).toConnectData(topic, bytes).value()), r.toString());
+            assertEquals(ChangeRecords.decode(change.value(r)), ChangeRecords.decode(converter(false)
+                    .toConnectData(topic, bytes).value(), RowReader.of(List.of("id", "amount", "placed", "1st note"),
+                    List.of("integer", "numeric(12,2)", "timestamp without time zone", "text"))), r.toString());
         }
     }
 

@@ -3,6 +3,7 @@ package dev.trickle.sink;
 import dev.trickle.core.records.DeltaRecord;
 import dev.trickle.core.records.MalformedRecordException;
 import dev.trickle.core.connect.DeltaRecords;
+import dev.trickle.core.connect.RowReader;
 import dev.trickle.core.metrics.Gauges;
 import java.lang.management.ManagementFactory;
 import java.sql.SQLException;
@@ -17,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.errors.RetriableException;
@@ -40,6 +42,7 @@ public class TrickleSinkTask extends SinkTask {
 
     private SinkConfig config;
     private RefreshScheduler scheduler;
+    private DeltaColumns columns;
     private SinkHeartbeat heartbeat;
     private SinkMetrics metrics = new SinkMetrics(Gauges.NONE);
     private final DroppedStreamTables dropped = new DroppedStreamTables();
@@ -76,6 +79,7 @@ public class TrickleSinkTask extends SinkTask {
                 + ManagementFactory.getRuntimeMXBean().getName();
         ApplySchedule schedule = new ApplySchedule(clock);
         scheduler = new RefreshScheduler(config, workerId, schedule);
+        columns = new DeltaColumns(config);
         heartbeat = new SinkHeartbeat(config, workerId, scheduler.board(), scheduler::offerPlan, dropped, schedule);
         metrics = new SinkMetrics(context == null ? Gauges.NONE : Gauges.ofPlugin(context::pluginMetrics));
         LOG.info("Trickle sink task started, writing stream tables in {} (parallel.refresh.mode={}, {} unit(s) at once)",
@@ -97,16 +101,65 @@ public class TrickleSinkTask extends SinkTask {
         if (next != null && offset < next) {
             return; // the same batch again after a RetriableException: it is buffered already
         }
+        RowReader rows = rowReader(tp.topic(), r.value()); // before the record counts as taken: a retry delivers it again
         nextOffsets.put(tp, offset + 1);
         TopicTicks ticks = topics.computeIfAbsent(tp.topic(), TopicTicks::new);
         try {
-            DeltaRecord d = DeltaRecords.decode(r.value());
+            DeltaRecord d = decode(tp.topic(), r.value(), rows);
             metrics.received(tp.topic(), d.tick());
             if (!ticks.finished(d.tick())) {
                 ticks.add(tp.partition(), offset, d);
             }
         } catch (MalformedRecordException | IllegalArgumentException | ArithmeticException e) {
             badRecord(r, tp, offset, ticks, e);
+        }
+    }
+
+    /**
+     * The reader of a row record's values (markers need none). A map (no schema) cannot be read without it: a
+     * catalog that cannot be read now is retried with the record. A Struct carries its own schema: without the
+     * catalog it is read by that, as before records could come without one.
+     */
+    private RowReader rowReader(String topic, Object value) {
+        boolean map = value instanceof Map<?, ?> m;
+        Object kind = map ? ((Map<?, ?>) value).get("kind")
+                : value instanceof Struct s && s.schema().field("kind") != null ? s.get("kind") : null;
+        if (!"row".equals(kind)) {
+            return null;
+        }
+        try {
+            return map ? columns.reader(topic) : columns.readerIfReachable(topic);
+        } catch (SQLException e) {
+            throw new RetriableException("cannot read the columns of the stream table of topic " + topic
+                    + " from the catalog (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /**
+     * A delta record read by its stream table's columns from the catalog (Structs whose topic no stream table
+     * writes: by their own schema). A row that does not fit may be of a stream table created again with other
+     * columns: the columns are read again (at most every few seconds); a Struct that still does not fit is read by
+     * its own schema, as before records could come without one, and a map counts as malformed.
+     */
+    private DeltaRecord decode(String topic, Object value, RowReader rows) {
+        try {
+            return DeltaRecords.decode(value, rows);
+        } catch (MalformedRecordException e) {
+            RowReader again;
+            try {
+                again = columns.refreshed(topic);
+            } catch (SQLException sql) {
+                e.addSuppressed(sql);
+                throw e;
+            }
+            if (again != null) {
+                return DeltaRecords.decode(value, again);
+            }
+            if (value instanceof Struct) {
+                // a record with its schema carries its own columns; the applier refuses a row of the wrong width
+                return DeltaRecords.decode(value);
+            }
+            throw e;
         }
     }
 

@@ -66,6 +66,42 @@ class SinkApplyTest {
         assertEquals("3", h.one("SELECT count(*) FROM pgtrickle.pgt_refresh_history WHERE pgt_id = " + id));
     }
 
+    /**
+     * The shipped default: records without a schema (JsonConverter, schemas.enable=false) reach the task as maps;
+     * the sink reads each value by the stream table's column type from the catalog, exactly.
+     */
+    @Test
+    void schemalessRecordsAreReadByTheStreamTablesColumnTypes() throws SQLException {
+        h.exec("CREATE TABLE schemaless_src (id int PRIMARY KEY, amount numeric(10,2), ratio double precision, placed timestamptz, "
+                + "day date, raw bytea, note text)",
+                "INSERT INTO schemaless_src VALUES (1, 12.00, 'NaN', '2024-01-15 10:30:00.25+00', 'infinity', '\\x00ff', 'a'), "
+                + "(2, -0.50, 1e-300, '0044-03-15 12:00:00+00 BC', '2024-02-29', NULL, NULL)");
+        String q = "SELECT id, amount, ratio, placed, day, raw, note FROM schemaless_src";
+        long id = h.createStreamTable("schemaless_copy", q);
+        String t = topic("public", "schemaless_copy");
+        List<String> columns = List.of("id", "amount", "ratio", "placed", "day", "raw", "note");
+        dev.trickle.core.connect.DeltaRecords schemas = dev.trickle.core.connect.TopicSchemas.delta(t, columns,
+                List.of("integer", "numeric(10,2)", "double precision", "timestamp with time zone", "date", "bytea", "text"),
+                List.of(), dev.trickle.core.connect.DecimalHandling.STRING);
+        org.apache.kafka.connect.json.JsonConverter json = new org.apache.kafka.connect.json.JsonConverter();
+        json.configure(java.util.Map.of("schemas.enable", "false"), false);
+        List<dev.trickle.core.records.DeltaRecord> records = List.of(
+                new dev.trickle.core.records.DeltaRecord.Row(1, 1, java.util.Arrays.asList("1", "12.00", "NaN",
+                        "2024-01-15 10:30:00.25+00", "infinity", "\\x00ff", "a")),
+                new dev.trickle.core.records.DeltaRecord.Row(1, 1, java.util.Arrays.asList("2", "-0.50", "1e-300",
+                        "0044-03-15 12:00:00+00 BC", "2024-02-29", null, null)),
+                new dev.trickle.core.records.DeltaRecord.End(1, id, 0, 1, 1, SinkHarness.TICK_MILLIS + 1000, true));
+        List<SinkRecord> in = new ArrayList<>();
+        for (dev.trickle.core.records.DeltaRecord r : records) {
+            Object map = json.toConnectData(t, json.fromConnectData(t, schemas.valueSchema(), schemas.value(r))).value();
+            assertTrue(map instanceof java.util.Map, "a schemaless record reaches the task as a map");
+            in.add(h.record(t, 0, map));
+        }
+        h.put(in.toArray(new SinkRecord[0]));
+        h.assertContent("schemaless_copy", q);
+        assertEquals("ACTIVE", h.one("SELECT status FROM pgtrickle.pgt_stream_tables WHERE pgt_id = " + id));
+    }
+
     @Test
     void duplicatesAndNullsKeepMultisetSemantics() throws SQLException {
         h.exec("CREATE TABLE bag (a text, b int)");

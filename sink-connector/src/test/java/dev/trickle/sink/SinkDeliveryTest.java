@@ -188,7 +188,7 @@ class SinkDeliveryTest {
         List<String> st = statusOf(id);
         assertEquals("ERROR", st.get(0));
         assertTrue(st.get(1).contains("tick 2 could not be applied: a record before its end is malformed (topic " + t
-                + " partition 0 at offset 3: a delta record is a Struct with fields kind and tick (a Trickle envelope), not a "
+                + " partition 0 at offset 3: a delta record is a Struct or map with fields kind and tick (a Trickle envelope), not a "
                 + "String"), st.get(1));
         assertTrue(st.get(1).contains("run SELECT pgtrickle.refresh_stream_table('\"public\".\"bad\"')"), st.get(1));
         assertEquals("1", st.get(2), "bad stays at its last complete tick");

@@ -6,6 +6,7 @@ import dev.trickle.core.TopicNames;
 import dev.trickle.core.records.ChangeRecord;
 import dev.trickle.core.records.DeltaRecord;
 import dev.trickle.core.connect.ChangeRecords;
+import dev.trickle.core.connect.DecimalHandling;
 import dev.trickle.core.connect.DeltaRecords;
 import dev.trickle.core.connect.TopicSchemas;
 import java.nio.charset.StandardCharsets;
@@ -35,12 +36,19 @@ final class RecordFactory {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String prefix;
+    /** decimal.handling.mode: how numeric columns travel. */
+    private final DecimalHandling decimals;
     private final int partitions;
     private final Map<String, String> sourcePartition;
     /** The schemas a topic's rows were last written with, for its markers. */
     private final Map<String, Object> latest = new ConcurrentHashMap<>();
 
     RecordFactory(String prefix, int partitions, String database) {
+        this(prefix, partitions, database, DecimalHandling.PRECISE);
+    }
+
+    RecordFactory(String prefix, int partitions, String database, DecimalHandling decimals) {
+        this.decimals = decimals;
         this.prefix = prefix;
         this.partitions = partitions;
         this.sourcePartition = Map.of("database", database);
@@ -106,14 +114,14 @@ final class RecordFactory {
     /** A change topic's schemas for the columns a tick read; the topic's markers use them from now on. */
     ChangeRecords changeSchemas(CapturedSource source, List<String> columns, List<String> types) {
         String topic = topic(source);
-        ChangeRecords schemas = TopicSchemas.change(topic, columns, types, source.keyColumns());
+        ChangeRecords schemas = TopicSchemas.change(topic, columns, types, source.keyColumns(), decimals);
         latest.put(topic, schemas);
         return schemas;
     }
 
     /** A FULL stream table's delta topic schemas for its query's columns (no key: the planner's key is not known here). */
     DeltaRecords deltaSchemas(String topic, List<String> columns, List<String> types) {
-        DeltaRecords schemas = TopicSchemas.delta(topic, columns, types, List.of());
+        DeltaRecords schemas = TopicSchemas.delta(topic, columns, types, List.of(), decimals);
         latest.put(topic, schemas);
         return schemas;
     }

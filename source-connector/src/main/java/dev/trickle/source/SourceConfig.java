@@ -2,6 +2,7 @@ package dev.trickle.source;
 
 import dev.trickle.core.TopicNames;
 import dev.trickle.core.pg.PgConnectionConfig;
+import dev.trickle.core.connect.DecimalHandling;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.apache.kafka.common.config.AbstractConfig;
@@ -50,12 +51,24 @@ public final class SourceConfig extends AbstractConfig {
                             + "fill of a big table) are read with a cursor and handed out in batches of this size.",
                     GROUP_TICKS, 2, Width.SHORT, "Records per poll");
 
+    static {
+        DecimalHandling.define(CONFIG_DEF, GROUP_TOPICS, 3);
+    }
+
     private final PgConnectionConfig pg;
 
     public SourceConfig(Map<String, String> props) {
         super(CONFIG_DEF, props, false);
         PgConnectionConfig.logValues(this); // Kafka's own log of the values would show a password in pg.url
         pg = PgConnectionConfig.of(this, "");
+        // where the connector's own config names the converter, precise numerics without schemas are refused here
+        DecimalHandling.checkConverter(decimalHandling(), props.get("value.converter"),
+                props.get("value.converter.schemas.enable"));
+    }
+
+    /** How numeric columns travel (decimal.handling.mode). */
+    public DecimalHandling decimalHandling() {
+        return DecimalHandling.of(getString(DecimalHandling.CONFIG));
     }
 
     /** pg.url, pg.user and pg.password. */

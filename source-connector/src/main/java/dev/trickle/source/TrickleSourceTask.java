@@ -66,7 +66,8 @@ public final class TrickleSourceTask extends SourceTask {
             throw new ConnectException("Invalid Trickle source connector configuration: " + e.getMessage(), e);
         }
         database = PgConnections.redact(config.pgUrl());
-        RecordFactory records = new RecordFactory(config.topicPrefix(), config.topicPartitions(), database);
+        RecordFactory records = new RecordFactory(config.topicPrefix(), config.topicPartitions(), database,
+                config.decimalHandling());
         transactions = context.transactionContext();
         Map<String, Object> offset = context.offsetStorageReader().offset(records.sourcePartition());
         Long committed = RecordFactory.committedTick(offset);

@@ -30,12 +30,28 @@ class ConnectorTest {
     void everySettingIsDocumentedAndGrouped() {
         ConfigDef def = connector.config();
         assertEquals(List.of("pg.url", "pg.user", "pg.password", "topic.prefix", "topic.partitions",
-                "tick.interval.ms", "batch.size"), List.copyOf(def.configKeys().keySet()));
+                "tick.interval.ms", "batch.size", "decimal.handling.mode"), List.copyOf(def.configKeys().keySet()));
         def.configKeys().values().forEach(k -> {
             assertTrue(k.documentation.length() > 40, k.name + " is documented");
             assertTrue(List.of("Connection", "Topics", "Ticks").contains(k.group), k.name + " has a group");
         });
         assertEquals(ConfigDef.Type.PASSWORD, def.configKeys().get("pg.password").type);
+        assertEquals("precise", def.configKeys().get("decimal.handling.mode").defaultValue, "Debezium's default");
+    }
+
+    @Test
+    void decimalHandlingSaysWhatItAccepts() {
+        List<String> dbl = errors(Map.of("pg.url", "jdbc:postgresql://127.0.0.1:1/none", "decimal.handling.mode", "double"))
+                .get("decimal.handling.mode");
+        assertTrue(dbl.size() == 1 && dbl.get(0).contains("loses the digits") && dbl.get(0).contains("precise or string"),
+                dbl.toString());
+        org.apache.kafka.common.config.ConfigException lossy = org.junit.jupiter.api.Assertions.assertThrows(
+                org.apache.kafka.common.config.ConfigException.class, () -> new SourceConfig(Map.of("pg.url",
+                        "jdbc:postgresql://127.0.0.1:1/none", "value.converter", "org.apache.kafka.connect.json.JsonConverter",
+                        "value.converter.schemas.enable", "false")));
+        assertTrue(lossy.getMessage().contains("decimal.handling.mode=string"), lossy.getMessage());
+        assertEquals(dev.trickle.core.connect.DecimalHandling.STRING, new SourceConfig(Map.of("pg.url",
+                "jdbc:postgresql://127.0.0.1:1/none", "decimal.handling.mode", "string")).decimalHandling());
     }
 
     @Test

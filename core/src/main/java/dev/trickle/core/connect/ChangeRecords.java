@@ -58,34 +58,53 @@ public final class ChangeRecords {
         return record instanceof ChangeRecord.Init ? "init" : "end";
     }
 
-    /** The change record a converter read, or a {@link MalformedRecordException} saying what is wrong with it. */
+    /**
+     * The change record a converter read, its row read by the record's own schema (a Struct only); readers that
+     * know the source's columns use {@link #decode(Object, RowReader)}, which every converter's records pass.
+     */
     public static ChangeRecord decode(Object value) {
-        Struct s = Envelope.struct(value, "change");
+        return decode(value, null);
+    }
+
+    /**
+     * The change record a converter read (Struct or schemaless map), its row read by {@code columns} (the source's
+     * columns and types from the catalog; null: by the record's own schema, Structs only), or a
+     * {@link MalformedRecordException} saying what is wrong with it.
+     */
+    public static ChangeRecord decode(Object value, RowReader columns) {
+        Envelope s = Envelope.of(value, "change");
         try {
-            String kind = s.getString("kind");
-            long tick = s.getInt64("tick");
+            String kind = s.kind();
+            long tick = s.tick();
             switch (kind) {
-                case "row": {
-                    Struct row = Envelope.row(s);
-                    return new ChangeRecord.Row(tick, Envelope.required(s.getInt32("weight"), "weight", s), RowSchema.named(row),
-                            s.getInt64("stream_table"));
-                }
+                case "row":
+                    return new ChangeRecord.Row(tick, s.requiredInt("weight"), row(s.row(), columns),
+                            s.optionalLong("stream_table"));
                 case "init":
-                    return new ChangeRecord.Init(tick, Envelope.required(s.getInt64("stream_table"), "stream_table", s),
-                            s.getInt64("upstream_tick"));
+                    return new ChangeRecord.Init(tick, s.requiredLong("stream_table"), s.optionalLong("upstream_tick"));
                 case "end":
-                    return new ChangeRecord.End(tick, Envelope.required(s.getInt32("partition"), "partition", s),
-                            Envelope.required(s.getInt32("partitions"), "partitions", s),
-                            Envelope.required(s.getInt64("tick_ms"), "tick_ms", s));
+                    return new ChangeRecord.End(tick, s.requiredInt("partition"), s.requiredInt("partitions"),
+                            s.requiredLong("tick_ms"));
                 default:
-                    throw new MalformedRecordException("unknown change record kind \"" + kind + "\": " + Envelope.abbreviate(s));
+                    throw new MalformedRecordException("unknown change record kind \"" + kind + "\": " + s);
             }
-        } catch (DataException | ClassCastException | IllegalArgumentException | NullPointerException e) {
+        } catch (DataException | ClassCastException | IllegalArgumentException | NullPointerException
+                 | ArithmeticException e) {
             if (e instanceof MalformedRecordException m) {
                 throw m;
             }
-            throw new MalformedRecordException("not a Trickle change record (" + e.getMessage() + "): "
-                    + Envelope.abbreviate(s), e);
+            throw new MalformedRecordException("not a Trickle change record (" + e.getMessage() + "): " + s, e);
         }
+    }
+
+    private static Map<String, String> row(Object row, RowReader columns) {
+        if (columns != null) {
+            return columns.named(row);
+        }
+        if (row instanceof Struct s) {
+            return RowSchema.named(s);
+        }
+        throw new MalformedRecordException("a change row without its schema (" + row.getClass().getSimpleName()
+                + ") is read by the source's columns from the catalog, which the reader was not given");
     }
 }

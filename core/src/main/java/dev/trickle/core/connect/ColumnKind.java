@@ -56,6 +56,15 @@ public enum ColumnKind {
         };
     }
 
+    /**
+     * The kind a column of type {@code pgType} is written as under {@code decimals}: with
+     * {@link DecimalHandling#STRING}, numerics are STRING fields holding PostgreSQL's text.
+     */
+    public static ColumnKind of(String pgType, DecimalHandling decimals) {
+        ColumnKind k = of(pgType);
+        return decimals == DecimalHandling.STRING && (k == DECIMAL || k == VARIABLE_DECIMAL) ? STRING : k;
+    }
+
     /** The Connect schema of an optional field of this kind for a column of type {@code pgType}. */
     public Schema schema(String pgType) {
         SchemaBuilder b = switch (this) {
@@ -175,9 +184,9 @@ public enum ColumnKind {
 
     private static BigDecimal decimal(String text) {
         if (text.equals("NaN") || text.endsWith("Infinity")) {
-            throw new DataException("numeric " + text + " has no Connect Decimal form; Trickle carries finite "
-                    + "numerics only (keep NaN and Infinity out of captured numeric columns, or cast them to text "
-                    + "in the stream table's query)");
+            throw new DataException("numeric " + text + " has no Connect Decimal form "
+                    + "(decimal.handling.mode=precise); set decimal.handling.mode=string in the source connector and "
+                    + "the streams app, which carries numerics as PostgreSQL's text, NaN and Infinity included");
         }
         return new BigDecimal(text);
     }
@@ -193,7 +202,7 @@ public enum ColumnKind {
         return HEX.parseHex(text, 2, text.length());
     }
 
-    private static byte[] bytesOf(Object value) {
+    static byte[] bytesOf(Object value) {
         if (value instanceof ByteBuffer buffer) {
             byte[] b = new byte[buffer.remaining()];
             buffer.duplicate().get(b);
@@ -208,12 +217,12 @@ public enum ColumnKind {
         return t.replaceAll("\\s+", " ");
     }
 
-    private static int precision(String pgType) {
+    static int precision(String pgType) {
         String inner = pgType.substring(pgType.indexOf('(') + 1, pgType.indexOf(')'));
         return Integer.parseInt(inner.split(",")[0].trim());
     }
 
-    private static int scale(String pgType) {
+    static int scale(String pgType) {
         String inner = pgType.substring(pgType.indexOf('(') + 1, pgType.indexOf(')'));
         String[] parts = inner.split(",");
         return parts.length > 1 ? Integer.parseInt(parts[1].trim()) : 0;

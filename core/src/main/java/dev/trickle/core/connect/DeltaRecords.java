@@ -62,32 +62,52 @@ public final class DeltaRecords {
         return s;
     }
 
-    /** The delta record a converter read, or a {@link MalformedRecordException} saying what is wrong with it. */
+    /**
+     * The delta record a converter read, its row read by the record's own schema (a Struct only); readers that
+     * know the stream table's columns use {@link #decode(Object, RowReader)}, which every converter's records pass.
+     */
     public static DeltaRecord decode(Object value) {
-        Struct s = Envelope.struct(value, "delta");
+        return decode(value, null);
+    }
+
+    /**
+     * The delta record a converter read (Struct or schemaless map), or a {@link MalformedRecordException} saying
+     * what is wrong with it. A row's values come as PostgreSQL text in the order of {@code columns} (the stream
+     * table's columns and types from the catalog: {@code RowReader.of(names, format_types)}, made once per topic;
+     * null: by the record's own schema, Structs only), with its weight and tick.
+     */
+    public static DeltaRecord decode(Object value, RowReader columns) {
+        Envelope s = Envelope.of(value, "delta");
         try {
-            String kind = s.getString("kind");
-            long tick = s.getInt64("tick");
+            String kind = s.kind();
+            long tick = s.tick();
             switch (kind) {
                 case "row":
-                    return new DeltaRecord.Row(tick, Envelope.required(s.getInt64("weight"), "weight", s),
-                            RowSchema.texts(Envelope.row(s)));
+                    return new DeltaRecord.Row(tick, s.requiredLong("weight"), row(s.row(), columns));
                 case "end":
-                    return new DeltaRecord.End(tick, Envelope.required(s.getInt64("stream_table"), "stream_table", s),
-                            Envelope.required(s.getInt32("producer"), "producer", s),
-                            Envelope.required(s.getInt32("producers"), "producers", s),
-                            Envelope.required(s.getInt32("partitions"), "partitions", s),
-                            Envelope.required(s.getInt64("tick_ms"), "tick_ms", s),
-                            Boolean.TRUE.equals(s.getBoolean("initial")));
+                    return new DeltaRecord.End(tick, s.requiredLong("stream_table"), s.requiredInt("producer"),
+                            s.requiredInt("producers"), s.requiredInt("partitions"), s.requiredLong("tick_ms"),
+                            s.flag("initial"));
                 default:
-                    throw new MalformedRecordException("unknown delta record kind \"" + kind + "\": " + Envelope.abbreviate(s));
+                    throw new MalformedRecordException("unknown delta record kind \"" + kind + "\": " + s);
             }
-        } catch (DataException | ClassCastException | IllegalArgumentException | NullPointerException e) {
+        } catch (DataException | ClassCastException | IllegalArgumentException | NullPointerException
+                 | ArithmeticException e) {
             if (e instanceof MalformedRecordException m) {
                 throw m;
             }
-            throw new MalformedRecordException("not a Trickle delta record (" + e.getMessage() + "): "
-                    + Envelope.abbreviate(s), e);
+            throw new MalformedRecordException("not a Trickle delta record (" + e.getMessage() + "): " + s, e);
         }
+    }
+
+    private static List<String> row(Object row, RowReader columns) {
+        if (columns != null) {
+            return columns.texts(row);
+        }
+        if (row instanceof Struct s) {
+            return RowSchema.texts(s);
+        }
+        throw new MalformedRecordException("a delta row without its schema (" + row.getClass().getSimpleName()
+                + ") is read by the stream table's columns from the catalog, which the reader was not given");
     }
 }

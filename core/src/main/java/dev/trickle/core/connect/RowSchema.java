@@ -33,8 +33,13 @@ public final class RowSchema {
         this.schema = schema;
     }
 
-    /** A row schema named {@code name} for columns with their {@code format_type()}s. */
+    /** A row schema named {@code name} for columns with their {@code format_type()}s; numerics precise. */
     public static RowSchema of(String name, List<String> columns, List<String> pgTypes) {
+        return of(name, columns, pgTypes, DecimalHandling.PRECISE);
+    }
+
+    /** A row schema named {@code name} for columns with their {@code format_type()}s, numerics as {@code decimals} says. */
+    public static RowSchema of(String name, List<String> columns, List<String> pgTypes, DecimalHandling decimals) {
         if (columns.size() != pgTypes.size()) {
             throw new IllegalArgumentException(columns.size() + " columns but " + pgTypes.size() + " types");
         }
@@ -42,7 +47,7 @@ public final class RowSchema {
         SchemaBuilder b = SchemaBuilder.struct().name(name).optional();
         ColumnKind[] kinds = new ColumnKind[columns.size()];
         for (int i = 0; i < kinds.length; i++) {
-            kinds[i] = ColumnKind.of(pgTypes.get(i));
+            kinds[i] = ColumnKind.of(pgTypes.get(i), decimals);
             Schema field = kinds[i].schema(pgTypes.get(i));
             if (!fields.get(i).equals(columns.get(i))) {
                 field = withParameter(field, PG_COLUMN, columns.get(i));

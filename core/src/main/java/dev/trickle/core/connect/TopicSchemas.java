@@ -24,8 +24,14 @@ public final class TopicSchemas {
      */
     public static ChangeRecords change(String topic, List<String> columns, List<String> pgTypes,
                                        List<String> keyColumns) {
-        return (ChangeRecords) CACHE.computeIfAbsent(List.of("c", topic, columns, pgTypes, keyColumns), k -> {
-            RowSchema row = RowSchema.of(ConnectNames.fullName(topic, "Value"), columns, pgTypes);
+        return change(topic, columns, pgTypes, keyColumns, DecimalHandling.PRECISE);
+    }
+
+    /** A change topic's schemas with numerics as {@code decimals} says (decimal.handling.mode). */
+    public static ChangeRecords change(String topic, List<String> columns, List<String> pgTypes,
+                                       List<String> keyColumns, DecimalHandling decimals) {
+        return (ChangeRecords) CACHE.computeIfAbsent(List.of("c", topic, columns, pgTypes, keyColumns, decimals), k -> {
+            RowSchema row = RowSchema.of(ConnectNames.fullName(topic, "Value"), columns, pgTypes, decimals);
             List<Integer> key = new ArrayList<>();
             for (String c : keyColumns) {
                 int i = columns.indexOf(c);
@@ -40,7 +46,7 @@ public final class TopicSchemas {
                     key.add(i);
                 }
             }
-            return new ChangeRecords(row, keySchema(topic, columns, pgTypes, key),
+            return new ChangeRecords(row, keySchema(topic, columns, pgTypes, key, decimals),
                     changeEnvelope(ConnectNames.fullName(topic, "Envelope"), row.schema()));
         });
     }
@@ -48,21 +54,29 @@ public final class TopicSchemas {
     /** A delta topic's schemas. {@code keyPositions}: the stream table's unique key (empty: records have no key). */
     public static DeltaRecords delta(String topic, List<String> columns, List<String> pgTypes,
                                      List<Integer> keyPositions) {
-        return (DeltaRecords) CACHE.computeIfAbsent(List.of("d", topic, columns, pgTypes, keyPositions), k -> {
-            RowSchema row = RowSchema.of(ConnectNames.fullName(topic, "Value"), columns, pgTypes);
-            return new DeltaRecords(row, keyPositions.isEmpty() ? null : keySchema(topic, columns, pgTypes, keyPositions),
+        return delta(topic, columns, pgTypes, keyPositions, DecimalHandling.PRECISE);
+    }
+
+    /** A delta topic's schemas with numerics as {@code decimals} says (decimal.handling.mode). */
+    public static DeltaRecords delta(String topic, List<String> columns, List<String> pgTypes,
+                                     List<Integer> keyPositions, DecimalHandling decimals) {
+        return (DeltaRecords) CACHE.computeIfAbsent(List.of("d", topic, columns, pgTypes, keyPositions, decimals), k -> {
+            RowSchema row = RowSchema.of(ConnectNames.fullName(topic, "Value"), columns, pgTypes, decimals);
+            return new DeltaRecords(row, keyPositions.isEmpty() ? null
+                    : keySchema(topic, columns, pgTypes, keyPositions, decimals),
                     List.copyOf(keyPositions), deltaEnvelope(ConnectNames.fullName(topic, "Envelope"), row.schema()));
         });
     }
 
-    private static RowSchema keySchema(String topic, List<String> columns, List<String> pgTypes, List<Integer> key) {
+    private static RowSchema keySchema(String topic, List<String> columns, List<String> pgTypes, List<Integer> key,
+                                       DecimalHandling decimals) {
         List<String> names = new ArrayList<>();
         List<String> types = new ArrayList<>();
         for (int i : key) {
             names.add(columns.get(i));
             types.add(pgTypes.get(i));
         }
-        return RowSchema.of(ConnectNames.fullName(topic, "Key"), names, types);
+        return RowSchema.of(ConnectNames.fullName(topic, "Key"), names, types, decimals);
     }
 
     private static Schema changeEnvelope(String name, Schema row) {

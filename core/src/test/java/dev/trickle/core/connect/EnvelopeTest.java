@@ -54,6 +54,49 @@ class EnvelopeTest {
     }
 
     @Test
+    void recordsWithoutSchemasAreReadByTheCatalogsColumns() {
+        JsonConverter schemaless = new JsonConverter();
+        schemaless.configure(Map.of("schemas.enable", "false"), false);
+        List<String> columns = List.of("id", "Odd col", "amount", "added");
+        List<String> types = List.of("integer", "text", "numeric(10,2)", "date");
+        ChangeRecords topic = TopicSchemas.change(TOPIC, columns.subList(0, 3), types.subList(0, 3), List.of("id"),
+                DecimalHandling.STRING);
+        Map<String, String> row = new LinkedHashMap<>();
+        row.put("id", "1");
+        row.put("Odd col", null);
+        row.put("amount", "12.50");
+        // the catalog knows a column the writer did not have yet: left out, as the writer's Struct would leave it
+        RowReader reader = RowReader.of(columns, types);
+        for (ChangeRecord r : new ChangeRecord[] {new ChangeRecord.Row(7, -1, row, null), new ChangeRecord.Row(7, 1, row, 5L),
+                new ChangeRecord.Init(7, 5), new ChangeRecord.Init(7, 5, 6L), new ChangeRecord.End(7, 2, 4, 1_700_000_000_000L)}) {
+            Object back = schemaless.toConnectData(TOPIC, schemaless.fromConnectData(TOPIC, topic.valueSchema(),
+                    topic.value(r))).value();
+            assertTrue(back instanceof Map, "schemaless JSON reads back a map");
+            assertEquals(r, ChangeRecords.decode(back, reader));
+        }
+        assertMessage("Struct or map with fields kind and tick", () -> ChangeRecords.decode(List.of(1), reader));
+        assertMessage("read by the source's columns", () -> ChangeRecords.decode(schemaless.toConnectData(TOPIC,
+                schemaless.fromConnectData(TOPIC, topic.valueSchema(), topic.value(new ChangeRecord.Row(7, 1, row, null))))
+                .value()));
+    }
+
+    @Test
+    void deltaRowsOfOtherColumnsAreMalformedWithAReason() {
+        JsonConverter schemaless = new JsonConverter();
+        schemaless.configure(Map.of("schemas.enable", "false"), false);
+        DeltaRecords topic = TopicSchemas.delta("trickle.delta.public.t", List.of("a", "b"), List.of("text", "bigint"),
+                List.of());
+        Object back = schemaless.toConnectData("t", schemaless.fromConnectData("t", topic.valueSchema(),
+                topic.value(new DeltaRecord.Row(1, 1, List.of("x", "2"))))).value();
+        assertEquals(List.of("x", "2"), ((DeltaRecord.Row) DeltaRecords.decode(back,
+                RowReader.of(List.of("a", "b"), List.of("text", "bigint")))).values());
+        assertMessage("written for other columns", () -> DeltaRecords.decode(back,
+                RowReader.of(List.of("a", "c"), List.of("text", "bigint"))));
+        assertMessage("written for other columns", () -> DeltaRecords.decode(topic.value(new DeltaRecord.Row(1, 1,
+                List.of("x", "2"))), RowReader.of(List.of("a"), List.of("text"))));
+    }
+
+    @Test
     void schemasAreSharedPerColumnsAndNewWhenColumnsChange() {
         ChangeRecords a = TopicSchemas.change(TOPIC, List.of("id"), List.of("integer"), List.of());
         ChangeRecords b = TopicSchemas.change(TOPIC, List.of("id"), List.of("integer"), List.of());
@@ -81,6 +124,7 @@ class EnvelopeTest {
     @Test
     void recordsTrickleDidNotWriteAreMalformedWithAReason() {
         assertMessage("not a String", () -> ChangeRecords.decode("{\"k\":\"row\"}"));
+        assertMessage("not a HashMap", () -> ChangeRecords.decode(new java.util.HashMap<>(Map.of("k", "row"))));
         assertMessage("not null", () -> DeltaRecords.decode(null));
         DeltaRecords topic = TopicSchemas.delta("trickle.delta.public.t", List.of("a"), List.of("text"), List.of());
         Struct noRow = topic.value(new DeltaRecord.End(1, 1, 0, 1, 1, 0, false)).put("kind", "row");

@@ -13,7 +13,8 @@ import org.apache.kafka.connect.storage.Converter;
 
 /**
  * Encode + decode cost and size of one change row and one delta row (10 columns of common types): the
- * JSON text records (RecordCodec, before) against Structs through a Connect converter (after). Not a test;
+ * JSON text records (RecordCodec, before) against Structs through a Connect converter, read back by the columns'
+ * catalog types (RowReader) as the streams app and the sink read them. Not a test;
  * run by hand: java -cp core/target/classes:core/target/test-classes:cli/target/lib/'*'
  * dev.trickle.core.connect.RecordFormatBenchmark
  */
@@ -40,23 +41,31 @@ public final class RecordFormatBenchmark {
             }
             data.add(r);
         }
-        for (String decimals : new String[] {"BASE64", "NUMERIC"}) {
-            JsonConverter json = new JsonConverter();
-            json.configure(Map.of("schemas.enable", "true", "decimal.format", decimals), false);
-            for (int round = 0; round < 3; round++) {
-                run("JsonConverter schemas.enable=true decimal.format=" + decimals, json, data, rows, round == 2);
-            }
+        JsonConverter base64 = converter("true", "BASE64");
+        JsonConverter numeric = converter("true", "NUMERIC");
+        JsonConverter schemaless = converter("false", "BASE64");
+        // rounds interleave the formats, so that a machine whose load changes during the run affects them alike;
+        // round 0 warms up, the others print (take each format's lowest figure)
+        for (int round = 0; round < 5; round++) {
+            boolean print = round > 0;
+            runText(data, rows, print);
+            run("JsonConverter schemas.enable=true decimal.format=BASE64, precise", base64, data, rows,
+                    DecimalHandling.PRECISE, print);
+            run("JsonConverter schemas.enable=true decimal.format=NUMERIC, precise", numeric, data, rows,
+                    DecimalHandling.PRECISE, print);
+            run("JsonConverter schemas.enable=true, string", base64, data, rows, DecimalHandling.STRING, print);
+            // Trickle's own part: Structs built from PostgreSQL text and read back by the catalog's types
+            run("Structs only, no converter (Trickle's own share)", null, data, rows, DecimalHandling.STRING, print);
+            // the shipped default: no schema in the record, the readers take the column types from the catalog
+            run("JsonConverter schemas.enable=false, string (shipped)", schemaless, data, rows, DecimalHandling.STRING,
+                    print);
         }
-        for (int round = 0; round < 3; round++) {
-            runText(data, rows, round == 2);
-        }
-        // what a schemaless default would cost: Structs written without their schema, read back as maps (not
-        // decodable by Trickle's readers today: they would need the columns' types from the catalog)
-        JsonConverter schemaless = new JsonConverter();
-        schemaless.configure(Map.of("schemas.enable", "false", "decimal.format", "NUMERIC"), false);
-        for (int round = 0; round < 3; round++) {
-            run("JsonConverter schemas.enable=false (no Trickle decode)", schemaless, data, rows, round == 2);
-        }
+    }
+
+    private static JsonConverter converter(String schemas, String decimalFormat) {
+        JsonConverter c = new JsonConverter();
+        c.configure(Map.of("schemas.enable", schemas, "decimal.format", decimalFormat), false);
+        return c;
     }
 
     private static void runText(List<Map<String, String>> data, int rows, boolean print) {
@@ -74,21 +83,24 @@ public final class RecordFormatBenchmark {
         report("RecordCodec JSON text (before)", rows, start, bytes, sink, print);
     }
 
-    private static void run(String name, Converter converter, List<Map<String, String>> data, int rows, boolean print) {
-        ChangeRecords changes = TopicSchemas.change("trickle.changes.public.orders", COLUMNS, TYPES, List.of("id"));
-        DeltaRecords deltas = TopicSchemas.delta("trickle.delta.public.orders_st", COLUMNS, TYPES, List.of());
+    private static void run(String name, Converter converter, List<Map<String, String>> data, int rows,
+                            DecimalHandling decimals, boolean print) {
+        ChangeRecords changes = TopicSchemas.change("trickle.changes.public.orders", COLUMNS, TYPES, List.of("id"), decimals);
+        DeltaRecords deltas = TopicSchemas.delta("trickle.delta.public.orders_st", COLUMNS, TYPES, List.of(), decimals);
+        RowReader columns = RowReader.of(COLUMNS, TYPES); // made once per topic, as the streams app and the sink do
         long bytes = 0;
         long sink = 0;
         long start = System.nanoTime();
         for (int i = 0; i < rows; i++) {
             Map<String, String> r = data.get(i % data.size());
-            byte[] change = converter.fromConnectData("c", changes.valueSchema(), changes.value(new ChangeRecord.Row(i, 1, r, null)));
-            Object c = converter.toConnectData("c", change).value();
-            sink += c instanceof Map<?, ?> m ? m.size() : ((ChangeRecord.Row) ChangeRecords.decode(c)).values().size();
-            byte[] delta = converter.fromConnectData("d", deltas.valueSchema(),
-                    deltas.value(new DeltaRecord.Row(i, 1, new ArrayList<>(r.values()))));
-            Object d = converter.toConnectData("d", delta).value();
-            sink += d instanceof Map<?, ?> m ? m.size() : ((DeltaRecord.Row) DeltaRecords.decode(d)).values().size();
+            Object cv = changes.value(new ChangeRecord.Row(i, 1, r, null));
+            byte[] change = converter == null ? new byte[0] : converter.fromConnectData("c", changes.valueSchema(), cv);
+            Object c = converter == null ? cv : converter.toConnectData("c", change).value();
+            sink += ((ChangeRecord.Row) ChangeRecords.decode(c, columns)).values().size();
+            Object dv = deltas.value(new DeltaRecord.Row(i, 1, new ArrayList<>(r.values())));
+            byte[] delta = converter == null ? new byte[0] : converter.fromConnectData("d", deltas.valueSchema(), dv);
+            Object d = converter == null ? dv : converter.toConnectData("d", delta).value();
+            sink += ((DeltaRecord.Row) DeltaRecords.decode(d, columns)).values().size();
             bytes += change.length + delta.length;
         }
         report(name, rows, start, bytes, sink, print);
@@ -97,7 +109,7 @@ public final class RecordFormatBenchmark {
     private static void report(String name, int rows, long start, long bytes, long sink, boolean print) {
         double us = (System.nanoTime() - start) / 1000.0 / rows;
         if (print) {
-            System.out.printf("%-62s %6.2f us per change+delta row (encode+decode), %5d bytes (%d)%n", name, us,
+            System.out.printf("%-66s %6.2f us per change+delta row (encode+decode), %5d bytes (%d)%n", name, us,
                     bytes / rows, sink % 7);
         }
     }

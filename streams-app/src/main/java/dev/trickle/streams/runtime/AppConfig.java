@@ -1,5 +1,6 @@
 package dev.trickle.streams.runtime;
 
+import dev.trickle.core.connect.DecimalHandling;
 import dev.trickle.core.parallel.ParallelMode;
 import dev.trickle.core.pg.PgConnectionConfig;
 import java.io.IOException;
@@ -48,7 +49,7 @@ public final class AppConfig extends AbstractConfig {
     public static final String KEY_CONVERTER = "key.converter";
     public static final String VALUE_CONVERTER = "value.converter";
     /** Keys of the app that do not start with trickle. (shared with the connectors). */
-    static final Set<String> OWN_KEYS = Set.of(PARALLEL_MODE, MAX_WORKERS, MAX_CONCURRENT);
+    static final Set<String> OWN_KEYS = Set.of(PARALLEL_MODE, MAX_WORKERS, MAX_CONCURRENT, DecimalHandling.CONFIG);
 
     public static final ConfigDef CONFIG = PgConnectionConfig.define(new ConfigDef(), PG_PREFIX, "Connection",
                     "It needs to read the sources and the pgtrickle catalog (to plan the defining queries), and to "
@@ -90,9 +91,15 @@ public final class AppConfig extends AbstractConfig {
                     "Topics", 5, ConfigDef.Width.LONG, "Key converter")
             .define(VALUE_CONVERTER, Type.CLASS, JsonConverter.class, Importance.MEDIUM,
                     "Converter of the change and delta topics' record values: the same class as the Connect worker's "
-                            + "value.converter, with the same settings given as value.converter.*. JsonConverter keeps "
-                            + "its schemas.enable default (true): Trickle's records need their schemas.",
+                            + "value.converter, with the same settings given as value.converter.*. Records are read by "
+                            + "the columns' types in the catalog, so they need no schema: config/ ships JsonConverter "
+                            + "with schemas.enable=false and decimal.handling.mode=string (unset, schemas.enable is "
+                            + "JsonConverter's default, true, as a worker reads it).",
                     "Topics", 6, ConfigDef.Width.LONG, "Value converter");
+
+    static {
+        DecimalHandling.define(CONFIG, "Topics", 7);
+    }
 
     /** File in state.dir that keeps this instance's id (for group.instance.id) across restarts. */
     static final String INSTANCE_ID_FILE = "trickle-instance.id";
@@ -111,6 +118,9 @@ public final class AppConfig extends AbstractConfig {
                 streamsProperties.put(k, v);
             }
         });
+        Object schemas = all.get(VALUE_CONVERTER + ".schemas.enable");
+        DecimalHandling.checkConverter(decimalHandling(), getClass(VALUE_CONVERTER).getName(),
+                schemas == null ? null : schemas.toString());
         chooseStreamThreads();
         allowLongTicks();
         throughputDefaults();
@@ -137,7 +147,12 @@ public final class AppConfig extends AbstractConfig {
 
     /** The change and delta topics' serdes: the converters configured as a Connect worker configures them. */
     public TopicCodecs topicCodecs() {
-        return new TopicCodecs(converter(KEY_CONVERTER, true), converter(VALUE_CONVERTER, false));
+        return new TopicCodecs(converter(KEY_CONVERTER, true), converter(VALUE_CONVERTER, false), decimalHandling());
+    }
+
+    /** How numeric columns travel in the delta records this app writes (decimal.handling.mode). */
+    public DecimalHandling decimalHandling() {
+        return DecimalHandling.of(getString(DecimalHandling.CONFIG));
     }
 
     private Converter converter(String key, boolean isKey) {

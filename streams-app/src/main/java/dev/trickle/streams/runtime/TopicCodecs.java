@@ -1,11 +1,17 @@
 package dev.trickle.streams.runtime;
 
 import dev.trickle.core.connect.ChangeRecords;
+import dev.trickle.core.connect.DecimalHandling;
 import dev.trickle.core.connect.DeltaRecords;
+import dev.trickle.core.connect.RowReader;
 import dev.trickle.core.connect.TopicSchemas;
 import dev.trickle.core.records.DeltaRecord;
 import dev.trickle.core.records.MalformedRecordException;
+import dev.trickle.streams.sql.SourceColumn;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,21 +35,29 @@ import org.apache.kafka.connect.storage.Converter;
 public final class TopicCodecs {
     private final Converter keys;
     private final Converter values;
+    /** decimal.handling.mode of the delta records written here. */
+    private final DecimalHandling decimals;
     private final Map<Long, List<String>> outputTypes = new ConcurrentHashMap<>();
     private final Map<Long, List<Integer>> uniqueKeys = new ConcurrentHashMap<>();
 
+    /** Numerics written precise (decimal.handling.mode's default). */
     public TopicCodecs(Converter keys, Converter values) {
-        this.keys = keys;
-        this.values = values;
+        this(keys, values, DecimalHandling.PRECISE);
     }
 
-    /** JsonConverter with schemas and numeric decimals, as config/ ships it. */
+    public TopicCodecs(Converter keys, Converter values, DecimalHandling decimals) {
+        this.keys = keys;
+        this.values = values;
+        this.decimals = decimals;
+    }
+
+    /** As config/ ships it: JsonConverter without schemas, numerics as strings (decimal.handling.mode=string). */
     public static TopicCodecs json() {
         JsonConverter k = new JsonConverter();
-        k.configure(Map.of("schemas.enable", "true", "decimal.format", "NUMERIC"), true);
+        k.configure(Map.of("schemas.enable", "false"), true);
         JsonConverter v = new JsonConverter();
-        v.configure(Map.of("schemas.enable", "true", "decimal.format", "NUMERIC"), false);
-        return new TopicCodecs(k, v);
+        v.configure(Map.of("schemas.enable", "false"), false);
+        return new TopicCodecs(k, v, DecimalHandling.STRING);
     }
 
     /** Stream table {@code id}'s column types ({@code format_type} spelling), in column order. */
@@ -63,7 +77,8 @@ public final class TopicCodecs {
         if (types == null || types.size() != columns.size()) {
             types = Collections.nCopies(columns.size(), "text");
         }
-        return TopicSchemas.delta(table.deltaTopic(), columns, types, uniqueKeys.getOrDefault(table.id(), List.of()));
+        return TopicSchemas.delta(table.deltaTopic(), columns, types, uniqueKeys.getOrDefault(table.id(), List.of()),
+                decimals);
     }
 
     /** Keys of the input topics are not read (partitions already group what belongs together). */
@@ -71,22 +86,38 @@ public final class TopicCodecs {
         return (topic, data) -> null;
     }
 
-    /** Change topic values: a ChangeRecord, or a MalformedRecordException. */
-    Deserializer<Object> changeValues() {
-        return (topic, data) -> {
+    /**
+     * Change topic values: a ChangeRecord, or a MalformedRecordException. Rows are read by the source's columns as
+     * the stream tables reading {@code topic} were planned with them (by name: the union of theirs), not by the
+     * record's schema, which a converter without schemas does not carry.
+     */
+    Deserializer<Object> changeValues(String topic, Collection<RunnableStreamTable> readers) {
+        Map<String, String> types = new LinkedHashMap<>();
+        for (RunnableStreamTable t : readers) {
+            t.compiled().sources().get(t.sourceIndex(topic)).columns().forEach(c -> types.put(c.name(), c.pgType()));
+        }
+        RowReader columns = RowReader.of(new ArrayList<>(types.keySet()), new ArrayList<>(types.values()));
+        return (t, data) -> {
             try {
-                return ChangeRecords.decode(read(topic, data));
+                return ChangeRecords.decode(read(t, data), columns);
             } catch (MalformedRecordException e) {
                 return e;
             }
         };
     }
 
-    /** Upstream delta topic values: a DeltaRecord, or a MalformedRecordException. */
-    Deserializer<Object> deltaValues() {
-        return (topic, data) -> {
+    /**
+     * Upstream delta topic values: a DeltaRecord, or a MalformedRecordException. Rows are read by the upstream
+     * stream table's columns (its storage table, as the readers were planned with it), in their order.
+     */
+    Deserializer<Object> deltaValues(String topic, Collection<RunnableStreamTable> readers) {
+        RunnableStreamTable first = readers.iterator().next();
+        List<SourceColumn> cols = first.compiled().sources().get(first.upstreamIndex(topic)).columns();
+        RowReader columns = RowReader.of(cols.stream().map(SourceColumn::name).toList(),
+                cols.stream().map(SourceColumn::pgType).toList());
+        return (t, data) -> {
             try {
-                return DeltaRecords.decode(read(topic, data));
+                return DeltaRecords.decode(read(t, data), columns);
             } catch (MalformedRecordException e) {
                 return e;
             }

@@ -28,7 +28,7 @@ public final class TopologyFactory {
     private TopologyFactory() {
     }
 
-    /** With the shipped default converter, JsonConverter with schemas. */
+    /** With the shipped default converter: JsonConverter without schemas, numerics as strings. */
     public static Topology build(Collection<RunnableStreamTable> tables, ErrorReporter errors) {
         return build(tables, errors, TopicCodecs.json());
     }
@@ -45,9 +45,10 @@ public final class TopologyFactory {
         byTopic.keySet().forEach(topic -> {
             if (upstreamTopics.contains(topic)) {
                 topology.addSource(AutoOffsetReset.earliest(), sourceName(topic), codecs.inputKeys(),
-                        codecs.deltaValues(), topic);
+                        codecs.deltaValues(topic, byTopic.get(topic)), topic);
             } else {
-                topology.addSource(sourceName(topic), codecs.inputKeys(), codecs.changeValues(), topic);
+                topology.addSource(sourceName(topic), codecs.inputKeys(), codecs.changeValues(topic, byTopic.get(topic)),
+                        topic);
             }
         });
         for (RunnableStreamTable t : tables) {

@@ -142,4 +142,17 @@ class AppConfigTest {
                 () -> new AppConfig(props("value.converter", "no.such.Converter")));
         assertTrue(bad.getMessage().contains("value.converter"), bad.getMessage());
     }
+
+    @Test
+    void decimalHandlingIsTheAppsOwnSettingAndPreciseWithoutSchemasIsRefused() {
+        AppConfig shipped = new AppConfig(props("value.converter.schemas.enable", "false", "decimal.handling.mode", "string"));
+        assertEquals(dev.trickle.core.connect.DecimalHandling.STRING, shipped.decimalHandling());
+        assertEquals(null, shipped.streamsProperties().getProperty("decimal.handling.mode"));
+        assertEquals(dev.trickle.core.connect.DecimalHandling.PRECISE, new AppConfig(props()).decimalHandling());
+        ConfigException lossy = assertThrows(ConfigException.class,
+                () -> new AppConfig(props("value.converter.schemas.enable", "false")));
+        assertTrue(lossy.getMessage().contains("decimal.handling.mode=string"), lossy.getMessage());
+        ConfigException dbl = assertThrows(ConfigException.class, () -> new AppConfig(props("decimal.handling.mode", "double")));
+        assertTrue(dbl.getMessage().contains("loses the digits"), dbl.getMessage());
+    }
 }

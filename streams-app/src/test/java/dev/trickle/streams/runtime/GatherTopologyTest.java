@@ -54,7 +54,7 @@ class GatherTopologyTest {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:1234");
         driver = new TopologyTestDriver(TopologyFactory.build(List.of(t), (id, msg) -> failures.add(msg)), props);
         changes = driver.createInputTopic(TopicNames.changes("trickle", "public", "items"), new StringSerializer(), Wire.changes());
-        delta = driver.createOutputTopic(t.deltaTopic(), new StringDeserializer(), Wire.deltaText());
+        delta = driver.createOutputTopic(t.deltaTopic(), new StringDeserializer(), Wire.deltaText(t));
     }
 
     @AfterEach

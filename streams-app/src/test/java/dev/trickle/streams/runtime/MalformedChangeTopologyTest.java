@@ -68,7 +68,7 @@ class MalformedChangeTopologyTest {
         items = driver.createInputTopic(ITEMS_TOPIC, new StringSerializer(), Wire.changes());
         others = driver.createInputTopic(TopicNames.changes("trickle", "public", "others"), new StringSerializer(), Wire.changes());
         for (RunnableStreamTable t : List.of(plain, counts, other)) {
-            deltas.put(t.id(), driver.createOutputTopic(t.deltaTopic(), new StringDeserializer(), Wire.deltaText()));
+            deltas.put(t.id(), driver.createOutputTopic(t.deltaTopic(), new StringDeserializer(), Wire.deltaText(t)));
         }
     }
 

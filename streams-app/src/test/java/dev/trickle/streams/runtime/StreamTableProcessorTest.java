@@ -57,7 +57,7 @@ class StreamTableProcessorTest {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:1234");
         driver = new TopologyTestDriver(TopologyFactory.build(List.of(t), (id, msg) -> failures.add(id + ": " + msg)), props);
         changes = driver.createInputTopic(TopicNames.changes("trickle", "public", "orders"), new StringSerializer(), Wire.changes());
-        delta = driver.createOutputTopic(t.deltaTopic(), new StringDeserializer(), Wire.deltaText());
+        delta = driver.createOutputTopic(t.deltaTopic(), new StringDeserializer(), Wire.deltaText(t));
     }
 
     @AfterEach

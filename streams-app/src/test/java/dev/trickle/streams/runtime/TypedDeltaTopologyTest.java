@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.trickle.core.TopicNames;
 import dev.trickle.core.connect.ChangeRecords;
+import dev.trickle.core.connect.DecimalHandling;
 import dev.trickle.core.connect.DeltaRecords;
+import dev.trickle.core.connect.RowReader;
 import dev.trickle.core.connect.TopicSchemas;
 import dev.trickle.core.records.ChangeRecord;
 import dev.trickle.core.records.DeltaRecord;
@@ -47,9 +49,6 @@ class TypedDeltaTopologyTest {
                 (schema, name) -> "orders".equals(name) ? Optional.of(ORDERS) : Optional.empty());
         RunnableStreamTable t = RunnableStreamTable.of(new StreamTableDef(ST, "public", "totals", "...", List.of("public"),
                 "AUTO", "ACTIVE", true, List.of(new StreamTableDef.SourceName("public", "orders"))), q, "trickle", 1);
-        TopicCodecs codecs = TopicCodecs.json();
-        codecs.outputTypes(ST, List.of("text", "numeric"));
-        codecs.uniqueKey(ST, List.of(0));
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "typed");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:1234");
@@ -57,6 +56,9 @@ class TypedDeltaTopologyTest {
         keys.configure(Map.of("schemas.enable", "true"), true);
         JsonConverter values = new JsonConverter();
         values.configure(Map.of("schemas.enable", "true"), false);
+        TopicCodecs codecs = new TopicCodecs(keys, values);
+        codecs.outputTypes(ST, List.of("text", "numeric"));
+        codecs.uniqueKey(ST, List.of(0));
         ChangeRecords in = TopicSchemas.change(CHANGES, List.of("id", "grp", "amount"),
                 List.of("integer", "text", "numeric(10,2)"), List.of("id"));
         List<String> failures = new ArrayList<>();
@@ -91,6 +93,59 @@ class TypedDeltaTopologyTest {
             Map<String, BigDecimal> expected = new java.util.HashMap<>();
             expected.put("a", new BigDecimal("3.75"));
             expected.put("b", null);
+            assertEquals(expected, totals);
+            assertTrue(failures.isEmpty(), failures::toString);
+        }
+    }
+
+    /**
+     * The shipped default: JsonConverter without schemas, numerics as strings. Change rows are maps whose values
+     * are read by the planned source's column types; the delta carries the sum as its exact text and is keyed.
+     */
+    @Test
+    void schemalessChangesInExactSchemalessDeltaOut() throws Exception {
+        CompiledQuery q = QueryCompiler.compile("SELECT grp, sum(amount) AS total FROM orders GROUP BY grp", List.of("public"),
+                (schema, name) -> "orders".equals(name) ? Optional.of(ORDERS) : Optional.empty());
+        RunnableStreamTable t = RunnableStreamTable.of(new StreamTableDef(ST, "public", "totals", "...", List.of("public"),
+                "AUTO", "ACTIVE", true, List.of(new StreamTableDef.SourceName("public", "orders"))), q, "trickle", 1);
+        TopicCodecs codecs = TopicCodecs.json();
+        codecs.outputTypes(ST, List.of("text", "numeric"));
+        codecs.uniqueKey(ST, List.of(0));
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "schemaless");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:1234");
+        JsonConverter json = new JsonConverter();
+        json.configure(Map.of("schemas.enable", "false"), false);
+        ChangeRecords in = TopicSchemas.change(CHANGES, List.of("id", "grp", "amount"),
+                List.of("integer", "text", "numeric(10,2)"), List.of("id"), DecimalHandling.STRING);
+        List<String> failures = new ArrayList<>();
+        try (TopologyTestDriver driver = new TopologyTestDriver(TopologyFactory.build(List.of(t), (id, m) -> failures.add(m),
+                codecs), props)) {
+            TestInputTopic<byte[], byte[]> changes = driver.createInputTopic(CHANGES, new ByteArraySerializer(),
+                    new ByteArraySerializer());
+            TestOutputTopic<byte[], byte[]> delta = driver.createOutputTopic(t.deltaTopic(), new ByteArrayDeserializer(),
+                    new ByteArrayDeserializer());
+            for (ChangeRecord r : List.of(new ChangeRecord.Init(5, ST), row(1, "a", "1.50"), row(2, "a", "2.25"),
+                    row(3, "b", null), row(4, "c", "12345678.10"), row(5, "c", "-12345678.00"),
+                    new ChangeRecord.End(5, 0, 1, 5000))) {
+                changes.pipeInput(null, json.fromConnectData(CHANGES, in.valueSchema(), in.value(r)));
+            }
+            RowReader columns = RowReader.of(List.of("grp", "total"), List.of("text", "numeric"));
+            Map<String, String> totals = new java.util.HashMap<>();
+            for (TestRecord<byte[], byte[]> out : delta.readRecordsToList()) {
+                String text = new String(out.value(), java.nio.charset.StandardCharsets.UTF_8);
+                if (DeltaRecords.decode(json.toConnectData(t.deltaTopic(), out.value()).value(), columns)
+                        instanceof DeltaRecord.Row row) {
+                    assertEquals("{\"grp\":\"" + row.values().get(0) + "\"}",
+                            new String(out.key(), java.nio.charset.StandardCharsets.UTF_8), "keyed by the unique key");
+                    assertTrue(text.startsWith("{\"kind\":\"row\""), text);
+                    totals.put(row.values().get(0), row.values().get(1));
+                }
+            }
+            Map<String, String> expected = new java.util.HashMap<>();
+            expected.put("a", "3.75");
+            expected.put("b", null);
+            expected.put("c", "0.10");
             assertEquals(expected, totals);
             assertTrue(failures.isEmpty(), failures::toString);
         }

@@ -70,8 +70,8 @@ class UpstreamTopologyTest {
         };
         driver = new TopologyTestDriver(TopologyFactory.build(List.of(t), reporter), props);
         fills = driver.createInputTopic(TopicNames.changes("trickle", "public", "b"), new StringSerializer(), Wire.changes());
-        upstream = driver.createInputTopic(TopicNames.delta("trickle", "public", "b"), new StringSerializer(), Wire.deltas());
-        delta = driver.createOutputTopic(t.deltaTopic(), new StringDeserializer(), Wire.deltaText());
+        upstream = driver.createInputTopic(TopicNames.delta("trickle", "public", "b"), new StringSerializer(), Wire.deltas("id", "grp"));
+        delta = driver.createOutputTopic(t.deltaTopic(), new StringDeserializer(), Wire.deltaText(t));
     }
 
     @AfterEach

@@ -2,6 +2,7 @@ package dev.trickle.streams.runtime;
 
 import dev.trickle.core.connect.ChangeRecords;
 import dev.trickle.core.connect.DeltaRecords;
+import dev.trickle.core.connect.RowReader;
 import dev.trickle.core.connect.TopicSchemas;
 import dev.trickle.core.records.ChangeRecord;
 import dev.trickle.core.records.DeltaRecord;
@@ -17,7 +18,8 @@ import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.connect.json.JsonConverter;
 
 /**
- * The topology tests write and read records as the connectors do, through JsonConverter with schemas, while
+ * The topology tests write and read records as the connectors do, through the shipped JsonConverter without
+ * schemas (the app reads them by the planned columns' types, so every column may travel as text), while
  * keeping their records readable: the tests give RecordCodec's JSON text, which these serdes turn into the
  * Struct records on the topics (every column typed text), and back. Text that is no Trickle record goes to
  * the topic as it is, as a foreign producer would write it.
@@ -26,7 +28,7 @@ final class Wire {
     private static final JsonConverter VALUES = new JsonConverter();
 
     static {
-        VALUES.configure(Map.of("schemas.enable", "true"), false);
+        VALUES.configure(Map.of("schemas.enable", "false"), false);
     }
 
     private Wire() {
@@ -46,7 +48,8 @@ final class Wire {
         };
     }
 
-    static Serializer<String> deltas() {
+    /** An upstream's delta records, its rows' values for {@code columns} (the upstream's columns, in order). */
+    static Serializer<String> deltas(String... names) {
         return (topic, text) -> {
             DeltaRecord r;
             try {
@@ -54,19 +57,16 @@ final class Wire {
             } catch (MalformedRecordException e) {
                 return text.getBytes(StandardCharsets.UTF_8);
             }
-            List<String> columns = new ArrayList<>();
-            if (r instanceof DeltaRecord.Row row) {
-                for (int i = 0; i < row.values().size(); i++) {
-                    columns.add("c" + i);
-                }
-            }
+            List<String> columns = r instanceof DeltaRecord.Row ? List.of(names) : List.of();
             DeltaRecords schemas = TopicSchemas.delta(topic, columns, Collections.nCopies(columns.size(), "text"), List.of());
             return VALUES.fromConnectData(topic, schemas.valueSchema(), schemas.value(r));
         };
     }
 
-    /** A delta topic's records as RecordCodec's text. */
-    static Deserializer<String> deltaText() {
-        return (topic, bytes) -> RecordCodec.encode(DeltaRecords.decode(VALUES.toConnectData(topic, bytes).value()));
+    /** A stream table's delta records as RecordCodec's text (its columns read as text, as the app wrote them). */
+    static Deserializer<String> deltaText(RunnableStreamTable table) {
+        List<String> columns = table.compiled().outputColumns();
+        RowReader reader = RowReader.of(columns, Collections.nCopies(columns.size(), "text"));
+        return (topic, bytes) -> RecordCodec.encode(DeltaRecords.decode(VALUES.toConnectData(topic, bytes).value(), reader));
     }
 }
