@@ -49,9 +49,13 @@ class TailDecoderTest {
         List<String> columns = List.of("at", "ok", "day");
         TailDecoder decoder = new TailDecoder(json(false), columns, List.of("timestamp with time zone", "boolean", "date"));
         String row = "{\"kind\":\"row\",\"tick\":3,\"weight\":2,\"row\":{\"at\":\"2024-01-15T10:30:00Z\",\"ok\":true,"
-                + "\"day\":\"2024-01-15\"}}";
+                + "\"day\":19737}}";
         assertEquals(new DeltaRecord.Row(3, 2, List.of(ColumnKind.TIMESTAMPTZ.toText("2024-01-15T10:30:00Z"), "t",
-                "2024-01-15")), decoder.decode(TOPIC, bytes(row)), "a value in an unexpected form comes as it is");
+                "2024-01-15")), decoder.decode(TOPIC, bytes(row)));
+        // a value in another form than the column's type is the wrong converter or another writer: said, not guessed
+        String wrong = row.replace("19737", "\"2024-01-15\"");
+        MalformedRecordException e = assertThrows(MalformedRecordException.class, () -> decoder.decode(TOPIC, bytes(wrong)));
+        assertTrue(e.getMessage().contains("\"day\""), e.getMessage());
     }
 
     @Test
@@ -62,7 +66,7 @@ class TailDecoderTest {
         assertTrue(e.getMessage().contains("cannot read the record") && e.getMessage().contains("converter"), e.getMessage());
         TailDecoder schemaless = new TailDecoder(json(false), COLUMNS, TYPES);
         e = assertThrows(MalformedRecordException.class, () -> schemaless.decode(TOPIC, bytes("{\"kind\":\"row\",\"tick\":1}")));
-        assertTrue(e.getMessage().contains("without a row"), e.getMessage());
+        assertTrue(e.getMessage().contains("no field \"weight\""), e.getMessage());
     }
 
     private static JsonConverter json(boolean schemas) {

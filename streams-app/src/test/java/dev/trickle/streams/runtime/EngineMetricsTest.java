@@ -65,7 +65,7 @@ class EngineMetricsTest {
         driver = new TopologyTestDriver(TopologyFactory.build(List.of(t), (id, msg) -> failures.add(msg)), props);
         changes = driver.createInputTopic(TopicNames.changes("trickle", "public", "metric_items"), new StringSerializer(),
                 Wire.changes());
-        delta = driver.createOutputTopic(t.deltaTopic(), new StringDeserializer(), Wire.deltaText());
+        delta = driver.createOutputTopic(t.deltaTopic(), new StringDeserializer(), Wire.deltaText(t));
     }
 
     @AfterEach
