@@ -97,9 +97,9 @@ class FullRefreshFailureTest {
             assertNothingOn(t, RATIOS);
             assertEquals(Map.of(List.of("3000"), 1L), rows(t, COUNTED));
             assertEnds(t, COUNTED, counted, true);
-            assertEquals("ERROR|refreshing in FULL mode failed at tick 1: numeric NaN has no Connect Decimal form; "
-                    + "Trickle carries finite numerics only (keep NaN and Infinity out of captured numeric columns, or cast "
-                    + "them to text in the stream table's query)",
+            assertEquals("ERROR|refreshing in FULL mode failed at tick 1: numeric NaN has no Connect Decimal form "
+                    + "(decimal.handling.mode=precise); set decimal.handling.mode=string in the source connector and the "
+                    + "streams app, which carries numerics as PostgreSQL's text, NaN and Infinity included",
                     one(url, "SELECT status || '|' || last_error FROM pgtrickle.pgt_stream_tables WHERE pgt_id = "
                             + ratios));
             assertEquals("1", one(url, "SELECT count(*) FROM pgtrickle.pgt_ticks"));
