@@ -37,6 +37,14 @@ final class CaptureBench {
     private final Properties credentials;
     /** Bulk: milliseconds per statement; SINGLE: transactions per second. */
     final Map<Cell, List<Double>> samples = new LinkedHashMap<>();
+    /**
+     * Server CPU of the same cells (on a machine shared with other work, wall times vary 2x and more; CPU time
+     * much less): bulk, ms of the writer's backend per statement; SINGLE, us of the clients' backends per
+     * transaction. NaN where the server's processes cannot be read (a server on another machine).
+     */
+    final Map<Cell, List<Double>> cpu = new LinkedHashMap<>();
+    /** WAL cells: CPU of the walsender decoding for the consumer: bulk, ms for the three statements; SINGLE, us per transaction. */
+    final Map<Cell, List<Double>> walsenderCpu = new LinkedHashMap<>();
     /** WAL cells: pgoutput messages and bytes the consumer read, per cell kind (the last repetition's). */
     final Map<Cell, long[]> walRead = new LinkedHashMap<>();
     private final AtomicLong nextId = new AtomicLong(1_000_000_000L);
@@ -100,13 +108,17 @@ final class CaptureBench {
     private void bulkCell(Connection c, CaptureMode mode, int width) throws Exception {
         String table = CaptureTables.name(mode, width);
         prepare(c, table);
+        long pid = backendPid(c);
         try (WalConsumer wal = mode == CaptureMode.WAL ? WalConsumer.start(url, credentials) : null) {
-            record(new Cell("INSERT", width, mode), timeMs(c, CaptureTables.insertRangeSql(table, width, 1, cfg.bulkRows())));
-            record(new Cell("UPDATE", width, mode), timeMs(c, CaptureTables.updateAllSql(table)));
-            record(new Cell("DELETE", width, mode), timeMs(c, "DELETE FROM " + table));
+            double walCpu0 = wal == null ? 0 : ProcessCpu.millis(wal.walsenderPid(c));
+            timed(c, pid, new Cell("INSERT", width, mode), CaptureTables.insertRangeSql(table, width, 1, cfg.bulkRows()));
+            timed(c, pid, new Cell("UPDATE", width, mode), CaptureTables.updateAllSql(table));
+            timed(c, pid, new Cell("DELETE", width, mode), "DELETE FROM " + table);
             if (wal != null) {
                 wal.awaitCaughtUp();
-                walRead.put(new Cell("bulk", width, mode), new long[] {wal.messages(), wal.bytes()});
+                Cell cell = new Cell("bulk", width, mode);
+                add(walsenderCpu, cell, cpuSince(wal.walsenderPid(c), walCpu0));
+                walRead.put(cell, new long[] {wal.messages(), wal.bytes()});
             }
         }
     }
@@ -115,10 +127,13 @@ final class CaptureBench {
         String table = CaptureTables.name(mode, width);
         prepare(c, table);
         try (WalConsumer wal = mode == CaptureMode.WAL ? WalConsumer.start(url, credentials) : null) {
-            record(new Cell(SINGLE, width, mode), singleRowRate(table, width));
+            double walCpu0 = wal == null ? 0 : ProcessCpu.millis(wal.walsenderPid(c));
+            Cell cell = new Cell(SINGLE, width, mode);
+            long committed = singleRowRate(cell, table, width);
             if (wal != null) {
                 wal.awaitCaughtUp();
-                walRead.put(new Cell(SINGLE, width, mode), new long[] {wal.messages(), wal.bytes()});
+                add(walsenderCpu, cell, cpuSince(wal.walsenderPid(c), walCpu0) * 1000 / committed);
+                walRead.put(cell, new long[] {wal.messages(), wal.bytes()});
             }
         }
     }
@@ -128,12 +143,12 @@ final class CaptureBench {
      * random row, inserts one row and deletes the row its client inserted in its previous transaction (pgbench's
      * shape of a few single-row statements; the table keeps its size).
      */
-    private double singleRowRate(String table, int width) throws Exception {
+    private long singleRowRate(Cell cell, String table, int width) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(cfg.clients());
         CountDownLatch ready = new CountDownLatch(cfg.clients());
         CountDownLatch go = new CountDownLatch(1);
         try {
-            List<Future<Long>> clients = new ArrayList<>();
+            List<Future<long[]>> clients = new ArrayList<>();
             for (int i = 0; i < cfg.clients(); i++) {
                 clients.add(pool.submit(() -> client(table, width, ready, go)));
             }
@@ -141,23 +156,31 @@ final class CaptureBench {
             long t0 = System.nanoTime();
             go.countDown();
             long committed = 0;
-            for (Future<Long> f : clients) {
-                committed += f.get();
+            double cpuMs = 0;
+            for (Future<long[]> f : clients) {
+                long[] r = f.get();
+                committed += r[0];
+                cpuMs = r[1] < 0 || cpuMs < 0 ? -1 : cpuMs + r[1] / 1000.0;
             }
-            return committed / ((System.nanoTime() - t0) / 1e9);
+            add(samples, cell, committed / ((System.nanoTime() - t0) / 1e9));
+            add(cpu, cell, cpuMs < 0 ? Double.NaN : cpuMs * 1000 / committed);
+            return committed;
         } finally {
             pool.shutdownNow();
         }
     }
 
-    private long client(String table, int width, CountDownLatch ready, CountDownLatch go) throws Exception {
+    /** Transactions committed, and the CPU its backend used meanwhile (us; -1 where unreadable). */
+    private long[] client(String table, int width, CountDownLatch ready, CountDownLatch go) throws Exception {
         try (Connection c = connect();
              PreparedStatement upd = c.prepareStatement("UPDATE " + table + " SET c1 = c1 + 1 WHERE id = ?");
              PreparedStatement ins = c.prepareStatement(CaptureTables.insertOneSql(table, width));
              PreparedStatement del = c.prepareStatement("DELETE FROM " + table + " WHERE id = ?")) {
+            long pid = backendPid(c);
             c.setAutoCommit(false);
             ready.countDown();
             go.await();
+            double cpu0 = ProcessCpu.millis(pid);
             long deadline = System.nanoTime() + cfg.singleSeconds() * 1_000_000_000L;
             long committed = 0;
             long previous = -1;
@@ -175,18 +198,34 @@ final class CaptureBench {
                 previous = id;
                 committed++;
             }
-            return committed;
+            double cpu1 = ProcessCpu.millis(pid);
+            return new long[] {committed, cpu0 < 0 || cpu1 < 0 ? -1 : Math.round((cpu1 - cpu0) * 1000)};
         }
     }
 
-    private void record(Cell cell, double value) {
-        samples.computeIfAbsent(cell, k -> new ArrayList<>()).add(value);
-    }
-
-    private static double timeMs(Connection c, String sql) throws SQLException {
+    /** Runs one bulk statement, recording its wall time and its backend's CPU time. */
+    private void timed(Connection c, long pid, Cell cell, String sql) throws SQLException {
+        double cpu0 = ProcessCpu.millis(pid);
         long t0 = System.nanoTime();
         exec(c, sql);
-        return (System.nanoTime() - t0) / 1e6;
+        add(samples, cell, (System.nanoTime() - t0) / 1e6);
+        add(cpu, cell, cpuSince(pid, cpu0));
+    }
+
+    private static double cpuSince(long pid, double cpu0) {
+        double cpu1 = ProcessCpu.millis(pid);
+        return cpu0 < 0 || cpu1 < 0 ? Double.NaN : cpu1 - cpu0;
+    }
+
+    private static void add(Map<Cell, List<Double>> to, Cell cell, double value) {
+        to.computeIfAbsent(cell, k -> new ArrayList<>()).add(value);
+    }
+
+    static long backendPid(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); var rs = s.executeQuery("SELECT pg_backend_pid()")) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     private static void exec(Connection c, String sql) throws SQLException {

@@ -92,12 +92,66 @@ final class CaptureReport {
             }
             md.append('\n');
         }
+        cpuTables(md);
         md.append("\n### Every sample\n\n");
         bench.samples.forEach((cell, v) -> md.append(String.format(Locale.ROOT, "* %s, %d columns, %s: %s%n", cell.op(), cell.width(),
                 cell.mode().label, v.stream().map(x -> String.format(Locale.ROOT, "%.1f", x)).toList())));
+        bench.cpu.forEach((cell, v) -> md.append(String.format(Locale.ROOT, "* server CPU, %s, %d columns, %s: %s%n", cell.op(),
+                cell.width(), cell.mode().label, v.stream().map(x -> String.format(Locale.ROOT, "%.1f", x)).toList())));
+        bench.walsenderCpu.forEach((cell, v) -> md.append(String.format(Locale.ROOT, "* walsender CPU, %s, %d columns: %s%n",
+                cell.op(), cell.width(), v.stream().map(x -> String.format(Locale.ROOT, "%.1f", x)).toList())));
         bench.walRead.forEach((cell, v) -> md.append(String.format(Locale.ROOT,
                 "* pgoutput consumer, %s, %d columns (last repetition): %,d messages, %,d bytes%n", cell.op(), cell.width(), v[0], v[1])));
         return md.toString();
+    }
+
+    double cpuMedian(String op, int width, CaptureMode mode) {
+        return Stats.median(bench.cpu.getOrDefault(new Cell(op, width, mode), List.of()));
+    }
+
+    /** The same cells in server CPU: the writers' backends, and for WAL the walsender decoding next to them. */
+    private void cpuTables(StringBuilder md) {
+        boolean wal = has(CaptureMode.WAL);
+        md.append("\n### Server CPU: the writer's backend, ms per bulk statement (overhead against no capture)\n\n| columns | DML |");
+        cfg.modes().forEach(m -> md.append(' ').append(m.label).append(" |"));
+        md.append(wal ? " walsender, for the three statements |\n|---|---|" : "\n|---|---|");
+        cfg.modes().forEach(m -> md.append("---|"));
+        md.append(wal ? "---|\n" : "\n");
+        for (int width : cfg.widths()) {
+            for (String op : CaptureBench.BULK_OPS) {
+                md.append("| ").append(width).append(" | ").append(op).append(" |");
+                double none = cpuMedian(op, width, CaptureMode.NONE);
+                for (CaptureMode m : cfg.modes()) {
+                    double v = cpuMedian(op, width, m);
+                    md.append(String.format(Locale.ROOT, " %,.0f", v)).append(m == CaptureMode.NONE ? " |"
+                            : String.format(Locale.ROOT, " (%+.0f%%) |", 100 * (v - none) / none));
+                }
+                if (wal) {
+                    md.append(op.equals("INSERT") ? String.format(Locale.ROOT, " %,.0f ms |", Stats.median(
+                            bench.walsenderCpu.getOrDefault(new Cell("bulk", width, CaptureMode.WAL), List.of()))) : " |");
+                }
+                md.append('\n');
+            }
+        }
+        md.append("\n### Server CPU: the clients' backends, us per single-row transaction (overhead against no capture)\n\n| columns |");
+        cfg.modes().forEach(m -> md.append(' ').append(m.label).append(" |"));
+        md.append(wal ? " walsender, us per transaction |\n|---|" : "\n|---|");
+        cfg.modes().forEach(m -> md.append("---|"));
+        md.append(wal ? "---|\n" : "\n");
+        for (int width : cfg.widths()) {
+            md.append("| ").append(width).append(" |");
+            double none = cpuMedian(CaptureBench.SINGLE, width, CaptureMode.NONE);
+            for (CaptureMode m : cfg.modes()) {
+                double v = cpuMedian(CaptureBench.SINGLE, width, m);
+                md.append(String.format(Locale.ROOT, " %,.0f", v)).append(m == CaptureMode.NONE ? " |"
+                        : String.format(Locale.ROOT, " (%+.0f%%) |", 100 * (v - none) / none));
+            }
+            if (wal) {
+                md.append(String.format(Locale.ROOT, " %,.0f |", Stats.median(
+                        bench.walsenderCpu.getOrDefault(new Cell(CaptureBench.SINGLE, width, CaptureMode.WAL), List.of()))));
+            }
+            md.append('\n');
+        }
     }
 
     void write(java.nio.file.Path out) throws IOException {

@@ -72,6 +72,25 @@ final class WalConsumer implements AutoCloseable {
         }
     }
 
+    /** The walsender decoding for this consumer (its CPU is the WAL mode's cost on the server). */
+    long walsenderPid(Connection c) throws SQLException, InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (true) {
+            try (PreparedStatement p = c.prepareStatement("SELECT active_pid FROM pg_replication_slots WHERE slot_name = ?")) {
+                p.setString(1, SLOT);
+                try (ResultSet rs = p.executeQuery()) {
+                    if (rs.next() && rs.getObject(1) != null) {
+                        return rs.getLong(1);
+                    }
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("no walsender is streaming slot " + SLOT + " after " + PATIENCE);
+            }
+            Thread.sleep(5);
+        }
+    }
+
     long messages() {
         return messages.get();
     }

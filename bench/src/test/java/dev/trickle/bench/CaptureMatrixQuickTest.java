@@ -39,10 +39,13 @@ class CaptureMatrixQuickTest {
                         assertTrue(report.median(op, width, mode) > 0, op + " " + width + " " + mode);
                     }
                     assertTrue(report.median(CaptureBench.SINGLE, width, mode) > 0, "single-row " + width + " " + mode);
+                    // the embedded server runs here: its backends' CPU is read from /proc
+                    assertTrue(report.cpuMedian(CaptureBench.SINGLE, width, mode) >= 0, "CPU per transaction " + width + " " + mode);
                 }
             }
             String md = Files.readString(cfg.out());
-            assertTrue(md.contains("### Bulk DML") && md.contains("### Single-row DML") && md.contains("statement overhead / row overhead"), md);
+            assertTrue(md.contains("### Bulk DML") && md.contains("### Single-row DML") && md.contains("statement overhead / row overhead")
+                    && md.contains("### Server CPU") && md.contains("walsender CPU, single-row"), md);
             try (Connection c = DriverManager.getConnection(url, credentials); Statement s = c.createStatement()) {
                 assertEquals("cap_row_w10:row|cap_row_w3:row|cap_row_w30:row|cap_statement_w10:statement|"
                         + "cap_statement_w3:statement|cap_statement_w30:statement", one(s, "SELECT string_agg(source_name || ':' "
