@@ -123,8 +123,7 @@ final class CaptureReport {
                 double none = cpuMedian(op, width, CaptureMode.NONE);
                 for (CaptureMode m : cfg.modes()) {
                     double v = cpuMedian(op, width, m);
-                    md.append(String.format(Locale.ROOT, " %,.0f", v)).append(m == CaptureMode.NONE ? " |"
-                            : String.format(Locale.ROOT, " (%+.0f%%) |", 100 * (v - none) / none));
+                    md.append(String.format(Locale.ROOT, " %,.0f", v)).append(m == CaptureMode.NONE ? " |" : overhead(v, none));
                 }
                 if (wal) {
                     md.append(op.equals("INSERT") ? String.format(Locale.ROOT, " %,.0f ms |", Stats.median(
@@ -143,8 +142,7 @@ final class CaptureReport {
             double none = cpuMedian(CaptureBench.SINGLE, width, CaptureMode.NONE);
             for (CaptureMode m : cfg.modes()) {
                 double v = cpuMedian(CaptureBench.SINGLE, width, m);
-                md.append(String.format(Locale.ROOT, " %,.0f", v)).append(m == CaptureMode.NONE ? " |"
-                        : String.format(Locale.ROOT, " (%+.0f%%) |", 100 * (v - none) / none));
+                md.append(String.format(Locale.ROOT, " %,.0f", v)).append(m == CaptureMode.NONE ? " |" : overhead(v, none));
             }
             if (wal) {
                 md.append(String.format(Locale.ROOT, " %,.0f |", Stats.median(
@@ -152,6 +150,11 @@ final class CaptureReport {
             }
             md.append('\n');
         }
+    }
+
+    /** " (+12%) |", or no percentage where the baseline is below the clock's resolution (10 ms of CPU). */
+    private static String overhead(double v, double none) {
+        return none > 0 ? String.format(Locale.ROOT, " (%+.0f%%) |", 100 * (v - none) / none) : " |";
     }
 
     void write(java.nio.file.Path out) throws IOException {
