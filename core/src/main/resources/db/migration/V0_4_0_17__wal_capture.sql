@@ -385,4 +385,45 @@ COMMENT ON FUNCTION pgtrickle.create_stream_table(text, text, text, text, boolea
     'Creates a stream table: a table kept equal to the result of query, refreshed incrementally through Trickle. '
     'cdc_mode: how its new sources are captured (''trigger'', ''wal'' or ''auto'').';
 
+-- ---------------------------------------------------------------------------------------------
+-- list_sources() and change_buffer_sizes() (as in 0.4.0.13) say how each base table is captured: 'trigger' or 'wal'.
+CREATE OR REPLACE FUNCTION pgtrickle._list_sources(v_id bigint)
+RETURNS TABLE (source_table text, source_oid bigint, source_type text, cdc_mode text, columns_used text)
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    RETURN QUERY
+    SELECT coalesce(format('%I.%I', n.nspname, c.relname), d.source_relid::text),
+           d.source_relid::bigint,
+           CASE WHEN d.upstream_id IS NULL THEN 'TABLE' ELSE 'STREAM_TABLE' END,
+           CASE WHEN d.upstream_id IS NULL
+                THEN coalesce((SELECT src.cdc_mode FROM pgtrickle.pgt_sources src WHERE src.source_relid = d.source_relid), 'trigger')
+                ELSE 'delta_topic' END,
+           (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum)
+              FROM pg_attribute a
+             WHERE a.attrelid = d.source_relid AND a.attnum > 0 AND NOT a.attisdropped
+               AND EXISTS (SELECT 1 FROM pg_depend p JOIN pg_rewrite r ON r.oid = p.objid
+                            WHERE p.classid = 'pg_rewrite'::regclass AND r.ev_class = s.deps_view
+                              AND p.refobjid = d.source_relid AND p.refobjsubid = a.attnum))
+      FROM pgtrickle.pgt_dependencies d
+      JOIN pgtrickle.pgt_stream_tables s ON s.pgt_id = d.pgt_id
+      LEFT JOIN pg_class c ON c.oid = d.source_relid
+      LEFT JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE d.pgt_id = v_id
+     ORDER BY 1;
+END $$;
+
+CREATE OR REPLACE FUNCTION pgtrickle.change_buffer_sizes()
+RETURNS TABLE (stream_table text, source_table text, source_oid bigint, cdc_mode text, pending_rows bigint,
+               buffer_bytes bigint)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT format('%I.%I', s.pgt_schema, s.pgt_name), b.source, src.source_relid::bigint, src.cdc_mode,
+           b.pending_rows, b.buffer_bytes
+      FROM pgtrickle.pgt_stream_tables s
+      JOIN pgtrickle.pgt_dependencies d ON d.pgt_id = s.pgt_id AND d.upstream_id IS NULL
+      JOIN pgtrickle.pgt_sources src ON src.source_relid = d.source_relid
+      JOIN pgtrickle.change_buffer_status() b ON b.source = format('%I.%I', src.source_schema, src.source_name)
+     WHERE pgtrickle._visible(s.pgt_relid)
+     ORDER BY 1, 2
+$$;
+
 SELECT pgtrickle._revoke_internal_execute();

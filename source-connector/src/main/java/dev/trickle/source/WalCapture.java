@@ -180,6 +180,32 @@ final class WalCapture implements AutoCloseable {
             ps.setString(1, slot);
             ps.execute();
         }
+        refillIfSlotWasLost(c);
+    }
+
+    /**
+     * A slot made anew where one was used before (dropped by hand, or a database restored without it): the changes
+     * in between are not in the buffers, so the stream tables over WAL-captured sources are filled again, at a tick
+     * whose snapshot follows the new slot.
+     */
+    private void refillIfSlotWasLost(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("WITH lost AS (DELETE FROM pgtrickle.pgt_wal_progress "
+                + "WHERE slot_name = ? RETURNING 1) UPDATE pgtrickle.pgt_stream_tables SET needs_init = true, "
+                + "init_tick = NULL WHERE EXISTS (SELECT 1 FROM lost) AND pgt_id IN (SELECT d.pgt_id "
+                + "FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_sources s ON s.source_relid = d.source_relid "
+                + "WHERE s.cdc_mode = 'wal') RETURNING format('%I.%I', pgt_schema, pgt_name)")) {
+            ps.setString(1, slot);
+            java.util.List<String> refilled = new java.util.ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    refilled.add(rs.getString(1));
+                }
+            }
+            if (!refilled.isEmpty()) {
+                LOG.warn("Replication slot {} was gone (dropped by hand?) and is made anew: changes made meanwhile were "
+                        + "not captured, so the stream tables over WAL-captured sources are filled again: {}", slot, refilled);
+            }
+        }
     }
 
     private void decode(WalApplier applier) throws SQLException, InterruptedException {

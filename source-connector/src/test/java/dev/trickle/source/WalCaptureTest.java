@@ -41,6 +41,17 @@ class WalCaptureTest {
         assertEquals("wal", one(url, "SELECT string_agg(DISTINCT cdc_mode, ',') FROM pgtrickle.pgt_sources"));
         assertEquals("2", one(url, "SELECT count(*) FROM pg_publication_tables WHERE pubname = 'pgtrickle_wal'"));
         assertEquals("0", one(url, "SELECT count(*) FROM pgtrickle.trigger_inventory()"));
+        assertEquals("wal", one(url, "SELECT cdc_mode FROM pgtrickle.list_sources('o')"));
+        java.sql.SQLException bad = org.junit.jupiter.api.Assertions.assertThrows(java.sql.SQLException.class,
+                () -> exec(url, "CREATE TABLE x (a int)",
+                        "SELECT pgtrickle.create_stream_table('sx', 'SELECT * FROM x', cdc_mode => 'logical')"));
+        assertTrue(bad.getMessage().contains("invalid cdc_mode 'logical'"), bad.getMessage());
+        assertNull(one(url, "SELECT to_regclass('public.sx')"), "a refused create leaves nothing behind");
+        // auto without a connector that may replicate falls back to triggers, with a warning saying why
+        exec(url, "INSERT INTO pgtrickle.pgt_cdc_settings (cdc_mode, wal_possible, wal_problem) "
+                        + "VALUES ('auto', false, 'the connector''s role may not use replication')",
+                "CREATE TABLE y (a int)", "SELECT pgtrickle.create_stream_table('sy', 'SELECT * FROM y')");
+        assertEquals("trigger", one(url, "SELECT cdc_mode FROM pgtrickle.list_sources('sy')"));
     }
 
     /** The same DML on a WAL-captured table and a trigger-captured twin gives the same change rows. */
@@ -186,6 +197,28 @@ class WalCaptureTest {
             h.nextTick();
             assertEquals("0", one(url, "SELECT count(*) FROM pg_replication_slots WHERE database = current_database()"));
             assertNull(one(url, "SELECT pubname FROM pg_publication"));
+        }
+    }
+
+    /** A slot dropped by hand while the task was away: the changes in between are lost to it, so its stream tables are filled again. */
+    @Test
+    void aLostSlotMeansItsStreamTablesAreFilledAgain() throws Exception {
+        String url = setUp("wallostslot");
+        long last;
+        exec(url, "UPDATE pgtrickle.pgt_stream_tables SET engine_ready = true");
+        try (TaskHarness a = new TaskHarness(url)) {
+            a.tickWhere(x -> !x.recordsOf(dev.trickle.core.records.ChangeRecord.Init.class).isEmpty()); // the first fill
+            exec(url, "INSERT INTO orders VALUES (1, 'a')");
+            TaskHarness.Tick t = a.tickWhere(x -> !x.changes(ORDERS).isEmpty());
+            a.acknowledge(t);
+            last = t.tick;
+        }
+        exec(url, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = current_database()",
+                "INSERT INTO orders VALUES (2, 'while no slot')");
+        try (TaskHarness b = new TaskHarness(url, Map.of(), Map.of("tick", last), true)) {
+            TaskHarness.Tick t = b.tickWhere(x -> !x.recordsOf(dev.trickle.core.records.ChangeRecord.Init.class).isEmpty());
+            long pgtId = Long.parseLong(one(url, "SELECT pgt_id FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'o'"));
+            assertEquals(List.of("+{id=1, note=a}", "+{id=2, note=while no slot}"), t.rows(ORDERS, pgtId));
         }
     }
 
