@@ -426,4 +426,50 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
      ORDER BY 1, 2
 $$;
 
+-- open_transactions() (as in 0.4.0.2): a writer of a WAL-captured source writes no buffer row before it commits, so
+-- it is found by its lock on the source table itself (ROW EXCLUSIVE, which every INSERT, UPDATE and DELETE takes).
+CREATE OR REPLACE FUNCTION pgtrickle.open_transactions()
+RETURNS TABLE (pid integer, xid xid8, gid text, state text, started_at timestamptz, age interval,
+               sources text[], ticks_open bigint, note text)
+LANGUAGE sql STABLE AS $$
+    WITH buffers AS (
+        SELECT CASE WHEN s.cdc_mode = 'wal' THEN s.source_relid::regclass
+                    ELSE to_regclass(format('pgtrickle_changes.%I', s.buffer_table)) END AS buf,
+               format('%I.%I', s.source_schema, s.source_name) AS source
+          FROM pgtrickle.pgt_sources s
+    ), writers AS (
+        SELECT l.pid, l.virtualtransaction, array_agg(DISTINCT b.source ORDER BY b.source) AS sources
+          FROM pg_locks l
+          JOIN buffers b ON b.buf IS NOT NULL AND l.relation = b.buf
+         WHERE l.locktype = 'relation' AND l.mode = 'RowExclusiveLock' AND l.granted
+           AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+         GROUP BY l.pid, l.virtualtransaction
+    ), open AS (
+        SELECT w.pid, pgtrickle._xid8(a.backend_xid) AS xid, NULL::text AS gid, a.state, a.xact_start AS started_at,
+               w.sources
+          FROM writers w JOIN pg_stat_activity a ON a.pid = w.pid
+         WHERE w.pid IS NOT NULL AND coalesce(a.application_name, '') NOT LIKE 'trickle-source%'
+        UNION ALL
+        -- a prepared transaction's locks have no pid; its xid is the transactionid lock of the same owner
+        SELECT NULL, pgtrickle._xid8(p.transaction), p.gid, 'prepared', p.prepared, w.sources
+          FROM writers w
+          JOIN pg_locks x ON x.locktype = 'transactionid' AND x.pid IS NULL
+                         AND x.virtualtransaction = w.virtualtransaction
+          JOIN pg_prepared_xacts p ON p.transaction = x.transactionid
+         WHERE w.pid IS NULL AND p.database = current_database()
+    )
+    SELECT o.pid, o.xid, o.gid, o.state, o.started_at, clock_timestamp() - o.started_at, o.sources, k.ticks,
+           CASE WHEN o.gid IS NOT NULL
+                THEN format('prepared transaction %L, open for %s tick(s): its changes land in the first tick taken '
+                            'after COMMIT PREPARED (none after ROLLBACK PREPARED)', o.gid, k.ticks)
+                ELSE format('open for %s tick(s): its changes land in the first tick taken after it commits '
+                            '(none if it rolls back)', k.ticks)
+           END
+      FROM open o
+      LEFT JOIN LATERAL (SELECT count(*) AS ticks FROM pgtrickle.pgt_ticks t
+                          WHERE o.xid IS NOT NULL AND o.xid < pg_snapshot_xmax(t.snapshot)
+                            AND NOT pg_visible_in_snapshot(o.xid, t.snapshot)) k ON true
+     ORDER BY o.xid NULLS LAST, o.started_at
+$$;
+
 SELECT pgtrickle._revoke_internal_execute();

@@ -52,7 +52,7 @@ public final class SourceConfig extends AbstractConfig {
                             + "fill of a big table) are read with a cursor and handed out in batches of this size.",
                     GROUP_TICKS, 2, Width.SHORT, "Records per poll")
             .define(CDC_MODE, Type.STRING, "trigger",
-                    ConfigDef.CaseInsensitiveValidString.in("trigger", "wal", "auto"), Importance.MEDIUM,
+                    ConfigDef.ValidString.in("trigger", "wal", "auto"), Importance.MEDIUM,
                     "How new source tables are captured, unless create_stream_table(..., cdc_mode => ...) or the "
                             + "PostgreSQL setting pgtrickle.cdc_mode says otherwise: 'trigger' (capture triggers write "
                             + "each change in the writer's transaction), 'wal' (decoded from the write-ahead log through "

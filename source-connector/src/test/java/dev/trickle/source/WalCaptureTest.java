@@ -24,8 +24,31 @@ class WalCaptureTest {
     private static final String ORDERS = TopicNames.changes("trickle", "public", "orders");
     private static final String BAG = TopicNames.changes("trickle", "public", "bag");
 
-    private static String setUp(String hint) throws Exception {
+    /** The databases of this test class: their slots go afterwards (slots are per server, and few). */
+    private final List<String> databases = new ArrayList<>();
+
+    @org.junit.jupiter.api.AfterEach
+    void dropSlots() throws Exception {
+        long deadline = System.currentTimeMillis() + TaskHarness.DEADLINE_MS;
+        for (String url : databases) {
+            // the stopped task's WAL sender may take a moment to end (an active slot cannot be dropped)
+            while (!"0".equals(one(url, "SELECT count(*) FROM pg_replication_slots WHERE database = current_database()"))
+                    && System.currentTimeMillis() < deadline) {
+                exec(url, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
+                        + "WHERE database = current_database() AND NOT active");
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    private String database(String hint) {
         String url = TaskHarness.database(hint);
+        databases.add(url);
+        return url;
+    }
+
+    private String setUp(String hint) throws Exception {
+        String url = database(hint);
         exec(url, "CREATE TABLE orders (id int PRIMARY KEY, note text)",
                 "CREATE TABLE bag (a int, b text)",
                 "SELECT pgtrickle.create_stream_table('o', 'SELECT * FROM orders', cdc_mode => 'wal')",
@@ -57,7 +80,7 @@ class WalCaptureTest {
     /** The same DML on a WAL-captured table and a trigger-captured twin gives the same change rows. */
     @Test
     void walRowsEqualTriggerRowsForEveryKindOfChangeAndType() throws Exception {
-        String url = TaskHarness.database("waltypes");
+        String url = database("waltypes");
         String columns = "(id int PRIMARY KEY, n numeric(12,4), f float8, ts timestamptz, t timestamp, d date, "
                 + "j jsonb, big text, tags text[], iv interval, b bytea)";
         exec(url, "CREATE TABLE w " + columns, "CREATE TABLE g " + columns,
@@ -112,6 +135,8 @@ class WalCaptureTest {
                 a.execute("INSERT INTO orders VALUES (200, 'aborted')");
                 exec(url, "INSERT INTO orders VALUES (1, 'quick')");
                 assertEquals(List.of("+{id=1, note=quick}"), h.nextTick().changes(ORDERS));
+                // open writers of a WAL-captured source have no buffer rows yet: found by their lock on the source
+                assertEquals("2", one(url, "SELECT count(*) FROM pgtrickle.open_transactions() WHERE sources = '{public.orders}'"));
                 for (int i = 0; i < 3; i++) {
                     exec(url, "INSERT INTO orders VALUES (" + (10 + i) + ", 'later')");
                     assertEquals(List.of("+{id=" + (10 + i) + ", note=later}"), h.nextTick().changes(ORDERS));
