@@ -225,6 +225,42 @@ class WalCaptureTest {
         }
     }
 
+    @Test
+    void columnsAddedAndDroppedWhileDecodingAreFollowed() throws Exception {
+        String url = setUp("walddl");
+        try (TaskHarness h = new TaskHarness(url)) {
+            h.nextTick();
+            exec(url, "INSERT INTO orders VALUES (1, 'a')");
+            assertEquals(List.of("+{id=1, note=a}"), h.tickWhere(t -> !t.changes(ORDERS).isEmpty()).changes(ORDERS));
+            exec(url, "ALTER TABLE orders ADD COLUMN extra int", "INSERT INTO orders VALUES (2, 'b', 7)",
+                    "UPDATE orders SET extra = 8 WHERE id = 1");
+            List<String> rows = new ArrayList<>();
+            long deadline = System.currentTimeMillis() + TaskHarness.DEADLINE_MS;
+            while (rows.size() < 3 && System.currentTimeMillis() < deadline) {
+                rows.addAll(h.nextTick().changes(ORDERS));
+            }
+            assertEquals(List.of("+{id=2, note=b, extra=7}", "-{id=1, note=a, extra=null}", "+{id=1, note=a, extra=8}"),
+                    rows);
+            exec(url, "ALTER TABLE orders DROP COLUMN extra", "DELETE FROM orders WHERE id = 2");
+            assertEquals(List.of("-{id=2, note=b}"), h.tickWhere(t -> !t.changes(ORDERS).isEmpty()).changes(ORDERS));
+        }
+    }
+
+    /** TRUNCATE does not say in the WAL which rows went: the stream tables over the source are filled again. */
+    @Test
+    void aTruncatedSourceIsFilledAgain() throws Exception {
+        String url = setUp("waltruncate");
+        exec(url, "UPDATE pgtrickle.pgt_stream_tables SET engine_ready = true");
+        long pgtId = Long.parseLong(one(url, "SELECT pgt_id FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'o'"));
+        try (TaskHarness h = new TaskHarness(url)) {
+            exec(url, "INSERT INTO orders VALUES (1, 'a'), (2, 'b')");
+            h.tickWhere(x -> !x.recordsOf(dev.trickle.core.records.ChangeRecord.Init.class).isEmpty());
+            exec(url, "TRUNCATE orders", "INSERT INTO orders VALUES (3, 'c')");
+            TaskHarness.Tick t = h.tickWhere(x -> !x.rows(ORDERS, pgtId).isEmpty());
+            assertEquals(List.of("+{id=3, note=c}"), t.rows(ORDERS, pgtId));
+        }
+    }
+
     /** A slot dropped by hand while the task was away: the changes in between are lost to it, so its stream tables are filled again. */
     @Test
     void aLostSlotMeansItsStreamTablesAreFilledAgain() throws Exception {
