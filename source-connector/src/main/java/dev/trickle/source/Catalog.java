@@ -80,6 +80,18 @@ final class Catalog {
         return out;
     }
 
+    /** The sources captured from the WAL (pgt_sources.cdc_mode = 'wal'), by relid. */
+    static java.util.Set<Long> walSources(Connection c) throws SQLException {
+        java.util.Set<Long> out = new java.util.HashSet<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT source_relid::bigint FROM pgtrickle.pgt_sources WHERE cdc_mode = 'wal'")) {
+            while (rs.next()) {
+                out.add(rs.getLong(1));
+            }
+        }
+        return out;
+    }
+
     /** Stream tables read by other stream tables, as sources: their storage table, by its name now. */
     private static List<CapturedSource> upstreams(Connection c) throws SQLException {
         String sql = "SELECT st.pgt_relid::bigint, st.pgt_schema, st.pgt_name, n.nspname, c.relname, st.pgt_id "

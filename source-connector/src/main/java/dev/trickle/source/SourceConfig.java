@@ -22,6 +22,7 @@ public final class SourceConfig extends AbstractConfig {
     public static final String TOPIC_PARTITIONS = "topic.partitions";
     public static final String TICK_INTERVAL_MS = "tick.interval.ms";
     public static final String BATCH_SIZE = "batch.size";
+    public static final String CDC_MODE = "cdc.mode";
 
     static final String GROUP_CONNECTION = "Connection";
     static final String GROUP_TOPICS = "Topics";
@@ -49,7 +50,17 @@ public final class SourceConfig extends AbstractConfig {
             .define(BATCH_SIZE, Type.INT, 2000, Range.between(1, 1_000_000), Importance.LOW,
                     "Largest number of records handed to Kafka Connect per poll. Large ticks (such as the initial "
                             + "fill of a big table) are read with a cursor and handed out in batches of this size.",
-                    GROUP_TICKS, 2, Width.SHORT, "Records per poll");
+                    GROUP_TICKS, 2, Width.SHORT, "Records per poll")
+            .define(CDC_MODE, Type.STRING, "trigger",
+                    ConfigDef.ValidString.in("trigger", "wal", "auto"), Importance.MEDIUM,
+                    "How new source tables are captured, unless create_stream_table(..., cdc_mode => ...) or the "
+                            + "PostgreSQL setting pgtrickle.cdc_mode says otherwise: 'trigger' (capture triggers write "
+                            + "each change in the writer's transaction), 'wal' (decoded from the write-ahead log through "
+                            + "one logical replication slot: nothing runs in the writer's transaction; needs "
+                            + "wal_level=logical and a role with REPLICATION; the table gets REPLICA IDENTITY FULL) or "
+                            + "'auto' (WAL where the server allows it, else triggers with a warning). A source keeps the "
+                            + "mode it was first captured in.",
+                    GROUP_TICKS, 3, Width.SHORT, "Change capture mode");
 
     static {
         DecimalHandling.define(CONFIG_DEF, GROUP_TOPICS, 3);
@@ -102,6 +113,11 @@ public final class SourceConfig extends AbstractConfig {
 
     public int batchSize() {
         return getInt(BATCH_SIZE);
+    }
+
+    /** cdc.mode: trigger, wal or auto (lower case). */
+    public String cdcMode() {
+        return getString(CDC_MODE).toLowerCase(java.util.Locale.ROOT);
     }
 
     /** The prefix becomes part of topic names, which Kafka limits to {@code [a-zA-Z0-9._-]}. */

@@ -74,6 +74,20 @@ final class TickReader implements AutoCloseable {
     static TickReader live(Connection c, RecordFactory.Tick tick, List<CapturedSource> sources, String previous,
                            LiveTick live, int partitions, int fetchSize, FullRefresh.Failures failures,
                            Failed failed, FillProgress fillProgress) {
+        return live(c, tick, sources, previous, live, partitions, fetchSize, failures, failed, fillProgress, null);
+    }
+
+    /**
+     * The sources captured from the WAL in a new tick: their buffer rows are read on a session of their own
+     * ({@code connection}), by the tick's snapshot and the previous one, once {@code barrier} (the decoder passing
+     * the WAL marker written right after the tick's snapshot) lets that session's snapshot see them all.
+     */
+    record Wal(Connection connection, java.util.Set<Long> relids, Step barrier) {
+    }
+
+    static TickReader live(Connection c, RecordFactory.Tick tick, List<CapturedSource> sources, String previous,
+                           LiveTick live, int partitions, int fetchSize, FullRefresh.Failures failures,
+                           Failed failed, FillProgress fillProgress, Wal wal) {
         TickReader r = new TickReader(tick, live);
         TickSteps.SourceFailures sourceFailures = new TickSteps.SourceFailures() {
             @Override
@@ -104,8 +118,14 @@ final class TickReader implements AutoCloseable {
                 // in ERROR has no reader (a refresh fills them anew from the table)
                 continue;
             }
-            TickSteps.Changes step = new TickSteps.Changes(c, tick, s, null, previous, fetchSize, r.changeRows,
-                    sourceFailures);
+            boolean fromWal = wal != null && wal.relids().contains(s.relid());
+            if (fromWal && !r.steps.contains(wal.barrier())) {
+                r.steps.add(wal.barrier());
+            }
+            TickSteps.Changes step = fromWal
+                    ? new TickSteps.Changes(wal.connection(), tick, s, live.snapshot(), previous, fetchSize,
+                            r.changeRows, sourceFailures)
+                    : new TickSteps.Changes(c, tick, s, null, previous, fetchSize, r.changeRows, sourceFailures);
             changes.put(s.relid(), step);
             r.steps.add(step);
         }
@@ -162,8 +182,11 @@ final class TickReader implements AutoCloseable {
     List<SourceRecord> next(int max) throws SQLException {
         List<SourceRecord> out = new ArrayList<>(Math.min(max, 4096));
         while (out.size() < max && !steps.isEmpty()) {
+            int before = out.size();
             if (steps.peekFirst().emit(out, max - out.size())) {
                 steps.pollFirst().close();
+            } else if (out.size() == before) {
+                break; // a step that waits (the WAL barrier): the task polls again
             }
         }
         if (!out.isEmpty()) {

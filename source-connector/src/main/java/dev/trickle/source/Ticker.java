@@ -32,7 +32,12 @@ final class Ticker implements AutoCloseable {
     private final Set<Long> droppedReported = new HashSet<>();
     private final ShapeCheck shapes = new ShapeCheck();
     private final FillProgress fillProgress;
+    private final WalCapture wal;
     private Connection read;
+    /** Reads the buffers of WAL-captured sources in a live tick, once the decoder has passed the tick's marker. */
+    private Connection walRead;
+    /** No replication slot of this catalog is left over (checked once no source is captured from the WAL). */
+    private boolean noSlot;
     private Connection write;
     /** Ticks up to this one are handed out completely (or known to be in Kafka). */
     private long lastSealed;
@@ -47,6 +52,7 @@ final class Ticker implements AutoCloseable {
         this.database = records.sourcePartition().get("database");
         this.delivered = committedTick;
         this.fillProgress = new FillProgress(config);
+        this.wal = new WalCapture(config);
     }
 
     boolean connected() {
@@ -62,6 +68,8 @@ final class Ticker implements AutoCloseable {
             // normally the connector installed it; a task started on its own must not fail on that
             CatalogInstaller.install(config.pgUrl(), config.pgUser(), config.pgPassword());
         }
+        CdcSettings.record(write, config.cdcMode());
+        write.commit();
         Recovery.Plan plan = Recovery.plan(write, delivered, database);
         replays.clear();
         replays.addAll(plan.replays());
@@ -82,6 +90,8 @@ final class Ticker implements AutoCloseable {
     TickReader startLive() throws SQLException {
         long tick = lastSealed + 1;
         long millis = System.currentTimeMillis();
+        // a WAL-captured source is only read at ticks whose snapshot is later than its slot's creation
+        boolean slotBefore = wal.slotReady();
         beginSnapshot();
         String snapshot;
         String lsn;
@@ -101,13 +111,55 @@ final class Ticker implements AutoCloseable {
             read.rollback();
             return null;
         }
+        Set<Long> walSources = Catalog.walSources(read);
+        if (!walSources.isEmpty() && !slotBefore) {
+            startWal();
+            read.rollback();
+            return null;
+        }
+        TickReader.Wal walTick = walTick(tick, walSources);
         Set<Long> stopped = shapes.run(read, write, sources, tick);
         TickReader.LiveTick due = streamTablesDue(tick, snapshot, lsn, sources, stopped);
         TickReader.Failed failed = failed(tick);
         // nothing may fail between here and the reader's creation: the task abandons only readers it has
         RecordFactory.Tick t = records.forTick(tick, millis, tracker.begin(tick));
         return TickReader.live(read, t, sources, previous == null ? null : previous.snapshot(), due,
-                records.partitions(), config.batchSize(), this::refreshFailed, failed, fillProgress);
+                records.partitions(), config.batchSize(), this::refreshFailed, failed, fillProgress, walTick);
+    }
+
+    /** Starts WAL capture (its slot first): the next tick whose snapshot follows the slot reads WAL-captured sources. */
+    private void startWal() throws SQLException {
+        if (!wal.started()) {
+            LOG.info("Sources are captured from the WAL: starting WAL capture; their ticks begin once the slot exists");
+            wal.start(WalCapture.slotName(write));
+            write.commit();
+            noSlot = false;
+        }
+        wal.check();
+    }
+
+    /**
+     * The WAL part of a new tick: a marker written into the WAL after its snapshot, which the tick's reading of
+     * WAL-captured sources waits for. With no WAL-captured source left, the decoder stops and its slot goes.
+     */
+    private TickReader.Wal walTick(long tick, Set<Long> walSources) throws SQLException {
+        if (walSources.isEmpty()) {
+            if (wal.started() || !noSlot) {
+                wal.dropSlot(write);
+                noSlot = true;
+            }
+            return null;
+        }
+        wal.check();
+        long marker = WalCapture.mark(write, tick);
+        write.commit();
+        if (walRead == null) {
+            walRead = PgConnections.open(config.pgUrl(), config.pgUser(), config.pgPassword(), "wal ticks");
+            walRead.setAutoCommit(false);
+            walRead.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            walRead.setReadOnly(true);
+        }
+        return new TickReader.Wal(walRead, walSources, wal.barrier(marker));
     }
 
     /** The sources tick {@code tick} leaves unread (as its snapshot sees the catalog), and where failures go. */
@@ -226,12 +278,17 @@ final class Ticker implements AutoCloseable {
             TickVerifier.run(read, write, r.tick.tick, live.snapshot());
         }
         try {
+            if (walRead != null) {
+                walRead.commit();
+            }
             read.commit();
         } catch (SQLException e) {
             // the tick is recorded; the read-only transaction only held the snapshot
             LOG.debug("Ending the read transaction of tick {} failed; reconnecting later", r.tick.tick, e);
             closeQuietly(read);
+            closeQuietly(walRead);
             read = null;
+            walRead = null;
         }
         lastSealed = r.tick.tick;
         delivered = lastSealed;
@@ -284,10 +341,13 @@ final class Ticker implements AutoCloseable {
 
     @Override
     public void close() {
+        wal.close();
         closeQuietly(read);
+        closeQuietly(walRead);
         closeQuietly(write);
         fillProgress.close();
         read = null;
+        walRead = null;
         write = null;
     }
 

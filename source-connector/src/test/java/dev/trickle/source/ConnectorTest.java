@@ -30,7 +30,7 @@ class ConnectorTest {
     void everySettingIsDocumentedAndGrouped() {
         ConfigDef def = connector.config();
         assertEquals(List.of("pg.url", "pg.user", "pg.password", "topic.prefix", "topic.partitions",
-                "tick.interval.ms", "batch.size", "decimal.handling.mode"), List.copyOf(def.configKeys().keySet()));
+                "tick.interval.ms", "batch.size", "cdc.mode", "decimal.handling.mode"), List.copyOf(def.configKeys().keySet()));
         def.configKeys().values().forEach(k -> {
             assertTrue(k.documentation.length() > 40, k.name + " is documented");
             assertTrue(List.of("Connection", "Topics", "Ticks").contains(k.group), k.name + " has a group");

@@ -1,0 +1,326 @@
+package dev.trickle.source;
+
+import java.nio.ByteBuffer;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.postgresql.PGConnection;
+import org.postgresql.replication.LogSequenceNumber;
+import org.postgresql.replication.PGReplicationStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * WAL capture: one logical replication slot (pgoutput, publication {@value #PUBLICATION}) per catalog, decoded on a
+ * thread of its own into the change buffers of the WAL-captured sources, stamped with each writer's transaction
+ * id (see {@link WalApplier}). Ticks stay snapshots: the ticker writes a marker into the WAL right after taking a
+ * tick's snapshot, and the tick's WAL-captured changes are read once the decoder has passed that marker (every
+ * transaction the snapshot sees committed before it). The slot's confirmed position follows what is written to
+ * the buffers, which are as durable as the trigger path's: after a crash decoding resumes from the slot, and
+ * transactions already written are recognised by their commit position and skipped.
+ */
+final class WalCapture implements AutoCloseable {
+    static final String PUBLICATION = "pgtrickle_wal";
+    static final String MESSAGE_PREFIX = "pgtrickle";
+    private static final Logger LOG = LoggerFactory.getLogger(WalCapture.class);
+
+    private final SourceConfig config;
+    private final Object monitor = new Object();
+    private Thread thread;
+    private volatile boolean stopping;
+    private volatile boolean slotReady;
+    private volatile Throwable failure;
+    private volatile PGReplicationStream stream;
+    private volatile Connection replication;
+    /** The decoder has written every transaction that committed before this LSN into the buffers. */
+    private long passed;
+    private String slot;
+
+    WalCapture(SourceConfig config) {
+        this.config = config;
+    }
+
+    /** The slot's name for the catalog in {@code c}'s database: slots are per server, so it names the database. */
+    static String slotName(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT oid FROM pg_database WHERE datname = current_database()")) {
+            rs.next();
+            return "pgtrickle_wal_" + rs.getLong(1);
+        }
+    }
+
+    boolean started() {
+        return thread != null;
+    }
+
+    /** The slot exists (changes from now on are kept for the decoder). */
+    boolean slotReady() {
+        return slotReady && failure == null;
+    }
+
+    /** Starts decoding on a thread of its own: the slot is created first if missing, which may wait for open transactions. */
+    void start(String slotName) {
+        if (thread != null) {
+            return;
+        }
+        this.slot = slotName;
+        stopping = false;
+        failure = null;
+        thread = new Thread(this::run, "trickle-wal-" + slotName);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Throws what stopped decoding, if it stopped. */
+    void check() throws SQLException {
+        Throwable f = failure;
+        if (f != null) {
+            throw new SQLException("WAL capture stopped: " + f.getMessage(), "55000", f);
+        }
+    }
+
+    /**
+     * Writes a marker into the WAL (after the caller took a tick's snapshot) and returns its position: once the
+     * decoder has passed it, every transaction that the snapshot sees committed is in the buffers.
+     */
+    static long mark(Connection w, long tick) throws SQLException {
+        try (PreparedStatement ps = w.prepareStatement("SELECT pg_logical_emit_message(false, ?, ?)::text")) {
+            ps.setString(1, MESSAGE_PREFIX);
+            ps.setString(2, "tick " + tick);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return LogSequenceNumber.valueOf(rs.getString(1)).asLong();
+            }
+        }
+    }
+
+    /** Waits up to {@code millis} for the decoder to pass {@code lsn}; true once it has. */
+    boolean awaitPassed(long lsn, long millis) throws SQLException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        synchronized (monitor) {
+            while (Long.compareUnsigned(passed, lsn) < 0) {
+                check();
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(monitor, left);
+            }
+            return true;
+        }
+    }
+
+    /**
+     * The step of a tick that waits for the decoder to pass {@code lsn} (the tick's WAL marker); it hands out no
+     * record, and each call waits a little, so that the task stays responsive while it waits.
+     */
+    TickSteps.Step barrier(long lsn) {
+        return (out, room) -> {
+            try {
+                return awaitPassed(lsn, 200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        };
+    }
+
+    private void passed(long lsn) {
+        synchronized (monitor) {
+            if (Long.compareUnsigned(lsn, passed) > 0) {
+                passed = lsn;
+            }
+            monitor.notifyAll();
+        }
+    }
+
+    private void run() {
+        try (Connection control = PgConnections.open(config.pgUrl(), config.pgUser(), config.pgPassword(), "wal slot")) {
+            ensureSlot(control);
+            slotReady = true;
+            try (Connection writer = PgConnections.open(config.pgUrl(), config.pgUser(), config.pgPassword(),
+                    "wal buffers")) {
+                writer.setAutoCommit(false);
+                WalApplier applier = new WalApplier(writer, slot);
+                decode(applier);
+            }
+        } catch (Throwable e) {
+            if (!stopping) {
+                failure = e;
+                LOG.error("WAL capture through slot {} stopped: {}. The ticks of WAL-captured sources wait until it "
+                        + "runs again (the task restarts it)", slot, e.getMessage(), e);
+                synchronized (monitor) {
+                    monitor.notifyAll();
+                }
+            }
+        }
+    }
+
+    private void ensureSlot(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT plugin FROM pg_replication_slots WHERE slot_name = ?")) {
+            ps.setString(1, slot);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    if (!"pgoutput".equals(rs.getString(1))) {
+                        throw new SQLException("replication slot " + slot + " exists with plugin " + rs.getString(1)
+                                + ", not pgoutput. Drop it (SELECT pg_drop_replication_slot('" + slot + "')) and restart "
+                                + "the connector: WAL-captured stream tables must then be refreshed", "55000");
+                    }
+                    return;
+                }
+            }
+        }
+        LOG.info("Creating logical replication slot {} for WAL capture (waits for transactions open now to end)", slot);
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_create_logical_replication_slot(?, 'pgoutput')")) {
+            ps.setString(1, slot);
+            ps.execute();
+        }
+        refillIfSlotWasLost(c);
+    }
+
+    /**
+     * A slot made anew where one was used before (dropped by hand, or a database restored without it): the changes
+     * in between are not in the buffers, so the stream tables over WAL-captured sources are filled again, at a tick
+     * whose snapshot follows the new slot.
+     */
+    private void refillIfSlotWasLost(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("WITH lost AS (DELETE FROM pgtrickle.pgt_wal_progress "
+                + "WHERE slot_name = ? RETURNING 1) UPDATE pgtrickle.pgt_stream_tables SET needs_init = true, "
+                + "init_tick = NULL WHERE EXISTS (SELECT 1 FROM lost) AND pgt_id IN (SELECT d.pgt_id "
+                + "FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_sources s ON s.source_relid = d.source_relid "
+                + "WHERE s.cdc_mode = 'wal') RETURNING format('%I.%I', pgt_schema, pgt_name)")) {
+            ps.setString(1, slot);
+            java.util.List<String> refilled = new java.util.ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    refilled.add(rs.getString(1));
+                }
+            }
+            if (!refilled.isEmpty()) {
+                LOG.warn("Replication slot {} was gone (dropped by hand?) and is made anew: changes made meanwhile were "
+                        + "not captured, so the stream tables over WAL-captured sources are filled again: {}", slot, refilled);
+            }
+        }
+    }
+
+    private void decode(WalApplier applier) throws SQLException, InterruptedException {
+        Properties props = new Properties();
+        props.setProperty("user", config.pgUser());
+        props.setProperty("password", config.pgPassword());
+        props.setProperty("ApplicationName", "trickle-source wal");
+        props.setProperty("replication", "database");
+        props.setProperty("preferQueryMode", "simple");
+        props.setProperty("assumeMinServerVersion", "10");
+        props.setProperty("connectTimeout", "10");
+        props.setProperty("tcpKeepAlive", "true");
+        replication = DriverManager.getConnection(config.pgUrl(), props);
+        try {
+            stream = replication.unwrap(PGConnection.class).getReplicationAPI().replicationStream().logical()
+                    .withSlotName(slot)
+                    .withSlotOption("proto_version", "1")
+                    .withSlotOption("publication_names", PUBLICATION)
+                    .withSlotOption("messages", "true")
+                    .withStatusInterval(5, TimeUnit.SECONDS)
+                    .start();
+            LOG.info("WAL capture decoding slot {} (publication {})", slot, PUBLICATION);
+            while (!stopping) {
+                ByteBuffer data = stream.readPending();
+                if (data == null) {
+                    // idle: what was decoded goes to the buffers, then a short pause
+                    report(applier.flush());
+                    Thread.sleep(5);
+                    continue;
+                }
+                PgOutput.Message m = PgOutput.parse(data);
+                if (m instanceof PgOutput.LogicalMessage msg && MESSAGE_PREFIX.equals(msg.prefix())) {
+                    report(applier.flush());
+                    confirm(msg.lsn());
+                    // once per tick the server hears how far the slot may go (not only every status interval)
+                    stream.forceUpdateStatus();
+                    passed(msg.lsn());
+                } else if (applier.apply(m)) {
+                    report(applier.flush());
+                }
+            }
+        } finally {
+            closeReplication();
+        }
+    }
+
+    /** The buffers hold everything up to this (a commit's end): the slot may release the WAL before it. */
+    private void report(long endLsn) throws SQLException {
+        if (endLsn != 0) {
+            confirm(endLsn);
+        }
+    }
+
+    private void confirm(long lsn) throws SQLException {
+        LogSequenceNumber l = LogSequenceNumber.valueOf(lsn);
+        if (Long.compareUnsigned(lsn, stream.getLastFlushedLSN().asLong()) > 0) {
+            stream.setFlushedLSN(l);
+            stream.setAppliedLSN(l);
+        }
+    }
+
+    private void closeReplication() {
+        try {
+            if (stream != null) {
+                stream.forceUpdateStatus();
+                stream.close();
+            }
+        } catch (SQLException ignored) {
+            // the connection goes anyway
+        }
+        try {
+            if (replication != null) {
+                replication.close();
+            }
+        } catch (SQLException ignored) {
+            // already broken
+        }
+        stream = null;
+        replication = null;
+    }
+
+    /** Stops decoding (the slot stays: changes made meanwhile wait in it). */
+    @Override
+    public void close() {
+        Thread t = thread;
+        if (t == null) {
+            return;
+        }
+        stopping = true;
+        try {
+            t.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (t.isAlive()) {
+            closeReplication();
+            LOG.warn("WAL capture thread of slot {} did not stop within 10 s", slot);
+        }
+        thread = null;
+        slotReady = false;
+    }
+
+    /** No source is captured from the WAL any more: decoding stops and the slot goes, so that it retains no WAL. */
+    void dropSlot(Connection w) throws SQLException {
+        close();
+        String name = slot != null ? slot : slotName(w);
+        try (PreparedStatement ps = w.prepareStatement("SELECT pg_drop_replication_slot(slot_name) "
+                + "FROM pg_replication_slots WHERE slot_name = ? AND NOT active");
+             PreparedStatement del = w.prepareStatement("DELETE FROM pgtrickle.pgt_wal_progress WHERE slot_name = ?")) {
+            ps.setString(1, name);
+            ps.execute();
+            del.setString(1, name);
+            del.execute();
+        }
+        w.commit();
+        LOG.info("No source is captured from the WAL any more: replication slot {} dropped", name);
+    }
+}
