@@ -160,12 +160,13 @@ public final class EngineSupervisor implements AutoCloseable {
     }
 
     private CompiledQuery compile(StreamTableDef def) throws SQLException {
-        List<Object> basis = List.of(def.query(), def.searchPath(), def.sources());
+        List<Object> basis = List.of(def.query(), def.searchPath(), def.sources(), def.refreshMode(), def.planGeneration());
         List<Object> before = decidedFrom.put(def.id(), basis);
         if (before != null && !before.equals(basis)) {
-            // the catalog rewrote the query (a source or column was renamed): plan it anew; the catalog
-            // asked for a new fill, and a running stream table whose plan changes restarts the engine
-            LOG.info("The defining query of stream table {} changed; planning it again", def.displayName());
+            // the catalog rewrote the query (a source or column was renamed) or alter_stream_table changed the query
+            // or mode: plan it anew; the catalog asked for a new fill, and a running stream table whose plan
+            // changes restarts the engine (its tasks drop the old plan's state, see FillTracker#startPlan)
+            LOG.info("The defining query or mode of stream table {} changed; planning it again", def.displayName());
             compiled.remove(def.id());
             full.remove(def.id());
         }
