@@ -49,6 +49,8 @@ final class GatherProcessor implements Processor<String, byte[], Object, Object>
             // the old plan's operator state and gathered ticks are not the new plan's
             state.clear();
             pending.clear();
+            LOG.info("Stream table {} runs a new plan: the old plan's state is dropped; it starts again with its new "
+                    + "fill", table.displayName());
         }
         if (pending.holdsEarlierFormat() || state.holdsEarlierFormat()) {
             state.clear();
