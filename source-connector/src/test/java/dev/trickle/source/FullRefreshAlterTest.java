@@ -38,4 +38,31 @@ class FullRefreshAlterTest {
             assertEnds(refill, TOTALS, id, true);
         }
     }
+
+    /** verify_stream_table's evaluation of the query lands by name in the stream table's (altered) column order. */
+    @Test
+    void aVerificationAfterAnAlterTakesColumnsByName() throws Exception {
+        String url = TaskHarness.database("verify_alter");
+        exec(url, "CREATE TABLE items (id int PRIMARY KEY, kind int, price numeric(8,2))",
+                "INSERT INTO items SELECT g, g % 4, g * 1.25 FROM generate_series(1, 50) g",
+                "SELECT pgtrickle.create_stream_table('alt_v', 'SELECT kind, count(*) AS n FROM items GROUP BY kind')",
+                "SELECT pgtrickle.alter_stream_table('alt_v', query => 'SELECT kind, ''k'' || kind AS label, count(*) AS n "
+                        + "FROM items GROUP BY kind')",
+                "UPDATE pgtrickle.pgt_stream_tables SET status = 'ACTIVE', needs_init = false, engine_ready = true");
+        String id = TaskHarness.one(url, "SELECT pgt_id FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'alt_v'");
+        try (TaskHarness h = new TaskHarness(url); java.sql.Connection caller = dev.trickle.core.testing.EmbeddedPg.connect(url);
+             java.sql.Statement s = caller.createStatement()) {
+            h.nextTick();
+            caller.setAutoCommit(false);
+            s.execute("SELECT pg_advisory_xact_lock_shared(1885828214, " + id + ")");
+            h.nextTick();
+            String table = TaskHarness.one(url, "SELECT result_table FROM pgtrickle.pgt_verifications WHERE pgt_id = " + id);
+            assertEquals("kind, n, label", TaskHarness.one(url, "SELECT string_agg(attname, ', ' ORDER BY attnum) "
+                    + "FROM pg_attribute WHERE attrelid = '" + table + "'::regclass AND attnum > 0"));
+            assertEquals("4|0", TaskHarness.one(url, "SELECT (SELECT count(*) FROM " + table + ") || '|' || (SELECT count(*) "
+                    + "FROM (SELECT kind, n, label FROM " + table + " EXCEPT ALL SELECT kind, count(*), 'k' || kind "
+                    + "FROM items GROUP BY kind) d)"));
+            caller.rollback();
+        }
+    }
 }
