@@ -12,6 +12,13 @@
 ALTER TABLE pgtrickle.pgt_stream_tables ADD COLUMN plan_generation bigint NOT NULL DEFAULT 0;
 COMMENT ON COLUMN pgtrickle.pgt_stream_tables.plan_generation IS
     'Incremented whenever the defining query or the refresh_mode changes: the engine drops task state of an older plan.';
+-- A fill (or FULL refresh) of the old plan may be on its way when the alter commits: it belongs to a tick whose
+-- snapshot does not see the alter's transaction. The sink applies no such fill while the stream table waits for its
+-- new one (which comes at a tick taken after the engine planned the stream table again, so after the alter).
+ALTER TABLE pgtrickle.pgt_stream_tables ADD COLUMN altered_by xid8;
+COMMENT ON COLUMN pgtrickle.pgt_stream_tables.altered_by IS
+    'The transaction of the last alter_stream_table that changed the query or mode: a fill at a tick whose snapshot '
+    'does not see it is of the old plan, and is not applied.';
 
 CREATE FUNCTION pgtrickle._count_plan_generation() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -259,7 +266,8 @@ BEGIN
     UPDATE pgtrickle.pgt_stream_tables
        SET needs_init = true, init_tick = NULL, engine_ready = false, effective_mode = NULL, explain = NULL,
            status = CASE WHEN status IN ('ACTIVE', 'ERROR', 'INITIALIZING') THEN 'INITIALIZING' ELSE status END,
-           consecutive_failures = 0, last_error = NULL
+           consecutive_failures = 0, last_error = NULL,
+           altered_by = pg_current_xact_id()
      WHERE pgt_id = p_id;
     UPDATE pgtrickle.pgt_stream_tables s
        SET needs_init = true, init_tick = NULL

@@ -77,6 +77,18 @@ class AlterQueryEndToEndTest extends E2eSupport {
         alterWhileWriting("refresh_mode => 'DIFFERENTIAL'");
         assertKept(oid, "customer, n, total, top", query);
         assertEquals("DIFFERENTIAL|DIFFERENTIAL", value("refresh_mode || '|' || requested_mode", ST));
+
+        // DIFFERENTIAL for a query the engine cannot maintain ends as at create: ERROR naming the construct;
+        // AUTO then brings it back, in FULL mode
+        String volatileQuery = "SELECT customer, count(*) AS n, (sum(amount) / 4.0)::numeric(14,2) AS total, "
+                + "max(amount) AS top FROM alt_orders WHERE random() < 2 GROUP BY customer";
+        exec("SELECT pgtrickle.alter_stream_table('" + ST + "', query => '" + volatileQuery + "')");
+        await("the stream table to go to ERROR", sql(() -> "ERROR".equals(status(ST))));
+        String error = value("last_error", ST);
+        assertTrue(error.contains("random() is not maintained incrementally"), error);
+        alterWhileWriting("refresh_mode => 'AUTO'");
+        assertKept(oid, "customer, n, total, top", volatileQuery);
+        assertEquals("FULL|AUTO", value("refresh_mode || '|' || requested_mode", ST));
     }
 
     /**

@@ -248,8 +248,9 @@ final class Catalog {
             ps.executeUpdate();
         }
         if (!filled.isEmpty()) {
+            // not for a stream table altered (or failed) since the tick began: it waits for a new plan and fill
             try (PreparedStatement ps = w.prepareStatement("UPDATE pgtrickle.pgt_stream_tables "
-                    + "SET needs_init = false, init_tick = ? WHERE pgt_id = ANY (?)")) {
+                    + "SET needs_init = false, init_tick = ? WHERE pgt_id = ANY (?) AND engine_ready")) {
                 ps.setLong(1, id);
                 Array ids = w.createArrayOf("bigint", filled.toArray());
                 ps.setArray(2, ids);
