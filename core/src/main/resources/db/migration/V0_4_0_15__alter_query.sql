@@ -331,6 +331,8 @@ BEGIN
         -- pg_trickle's ERG-F: the client sees that a full refresh follows, whatever log_min_messages says
         RAISE WARNING 'stream table %.% is filled anew from its query at the next tick (%); it keeps its content until then',
                 quote_ident(v_st.pgt_schema), quote_ident(v_st.pgt_name), array_to_string(v_what, '; ')
+                || CASE WHEN v_st.status IN ('PAUSED', 'SUSPENDED') THEN format('; it is %s: the fill follows when it is resumed '
+                                                                                 'or refreshed', v_st.status) ELSE '' END
             USING HINT = 'This may take time on large tables; pgtrickle.pgt_status() shows INITIALIZING until the fill is applied.';
     END IF;
     IF schedule IS NOT NULL THEN
