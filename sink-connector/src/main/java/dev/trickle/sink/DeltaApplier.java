@@ -292,10 +292,27 @@ final class DeltaApplier implements AutoCloseable {
         if (st.suspended()) {
             return new Check(ApplyResult.skipped(ApplyResult.Outcome.SUSPENDED, st.catalogName()), null);
         }
-        if ((st.inError() || st.awaitingFill()) && !rest.initial()) {
+        // A fill of the plan an alter_stream_table replaced, on its way when the alter committed, is not the new one.
+        if ((st.inError() || st.awaitingFill()) && !rest.initial() || st.awaitingFill() && oldPlansFill(st, rest)) {
             return new Check(ApplyResult.skipped(ApplyResult.Outcome.AWAITING_REFRESH, st.catalogName()), null);
         }
         return new Check(null, rest);
+    }
+
+    /**
+     * A fill of the plan before an alter_stream_table, on its way when the alter committed: its tick's snapshot does
+     * not see the alter (pgt_stream_tables.altered_by).
+     */
+    private boolean oldPlansFill(StreamTableShape st, TickBatch batch) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT NOT pg_visible_in_snapshot(s.altered_by, t.snapshot) "
+                + "FROM pgtrickle.pgt_stream_tables s JOIN pgtrickle.pgt_ticks t ON t.tick_id = ? "
+                + "WHERE s.pgt_id = ? AND s.altered_by IS NOT NULL")) {
+            ps.setLong(1, batch.firstTick());
+            ps.setLong(2, st.id());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
     }
 
     private static void checkWidth(StreamTableShape st, List<Map.Entry<List<String>, Long>> delta) throws Refused {

@@ -66,6 +66,15 @@ final class DeltaColumns {
         }
     }
 
+    /**
+     * How long until the topic's columns may be read again (0: now). A row that does not fit while they may not be
+     * read again is held, not taken for malformed: alter_stream_table may have changed them right after a read.
+     */
+    long refreshWaitMs(String topic) {
+        Long at = readAt.get(topic);
+        return at == null ? 0 : Math.max(0, REFRESH_MS - (System.currentTimeMillis() - at));
+    }
+
     /** The topic's reader read again, or null when it was read less than REFRESH_MS ago or is the same. */
     RowReader refreshed(String topic) throws SQLException {
         Long at = readAt.get(topic);

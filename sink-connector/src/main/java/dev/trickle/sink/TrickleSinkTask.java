@@ -105,7 +105,16 @@ public class TrickleSinkTask extends SinkTask {
         nextOffsets.put(tp, offset + 1);
         TopicTicks ticks = topics.computeIfAbsent(tp.topic(), TopicTicks::new);
         try {
-            DeltaRecord d = decode(tp.topic(), r.value(), rows);
+            DeltaRecord d;
+            try {
+                d = decode(tp.topic(), r.value(), rows);
+            } catch (ColumnsChanging e) {
+                nextOffsets.put(tp, offset); // not taken: delivered again once the columns may be read again
+                if (context != null) {
+                    context.timeout(e.waitMs);
+                }
+                throw e;
+            }
             metrics.received(tp.topic(), d.tick());
             if (!ticks.finished(d.tick())) {
                 ticks.add(tp.partition(), offset, d);
@@ -145,6 +154,10 @@ public class TrickleSinkTask extends SinkTask {
         try {
             return DeltaRecords.decode(value, rows);
         } catch (MalformedRecordException e) {
+            long waitMs = columns.refreshWaitMs(topic);
+            if (waitMs > 0 && value instanceof Map<?, ?>) {
+                throw new ColumnsChanging(topic, waitMs, e);
+            }
             RowReader again;
             try {
                 again = columns.refreshed(topic);
@@ -349,5 +362,20 @@ public class TrickleSinkTask extends SinkTask {
         }
         metrics.close();
         LOG.info("Trickle sink task stopped");
+    }
+
+    /**
+     * A row without a schema that does not fit its stream table's columns, read less than {@link
+     * DeltaColumns#REFRESH_MS} ago: alter_stream_table may have changed them since. Retried once they may be read
+     * again; a row that still does not fit then is malformed.
+     */
+    private static final class ColumnsChanging extends RetriableException {
+        final long waitMs;
+
+        ColumnsChanging(String topic, long waitMs, Throwable cause) {
+            super("a row of " + topic + " does not fit the columns of its stream table read just before; reading "
+                    + "them again in " + waitMs + " ms", cause);
+            this.waitMs = waitMs;
+        }
     }
 }

@@ -34,11 +34,13 @@ final class Catalog {
      * A stream table in FULL mode: its defining query runs at every tick in which one of its sources
      * changed (and when it needs its first fill), with the search path it was created under. {@code runner}
      * is the owner's FULL-refresh function (migration V0_4_0_10), null when it has none; {@code columns} the
-     * storage table's columns as a column definition list for it.
+     * storage table's columns as a column definition list for it; {@code names} the same columns' quoted names, to
+     * take them from the query by name (alter_stream_table adds a new column at the end of the storage table,
+     * wherever the query has it).
      */
     record FullTable(long pgtId, String schema, String name, String displayName, String query,
                      List<String> searchPath, boolean needsInit, List<Long> sources, String owner,
-                     String runner, String columns) {
+                     String runner, String columns, String names) {
     }
 
     static boolean installed(Connection c) throws SQLException {
@@ -168,7 +170,9 @@ final class Catalog {
                 + "THEN format('pgtrickle.%I', '_full_as_' || r.relowner) END, "
                 + "(SELECT string_agg(format('%I %s', a.attname, format_type(a.atttypid, a.atttypmod)), ', ' "
                 + "ORDER BY a.attnum) FROM pg_attribute a WHERE a.attrelid = st.pgt_relid AND a.attnum > 0 "
-                + "AND NOT a.attisdropped AND a.attname NOT LIKE '\\_\\_pgt%') "
+                + "AND NOT a.attisdropped AND a.attname NOT LIKE '\\_\\_pgt%'), "
+                + "(SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) FROM pg_attribute a "
+                + "WHERE a.attrelid = st.pgt_relid AND a.attnum > 0 AND NOT a.attisdropped AND a.attname NOT LIKE '\\_\\_pgt%') "
                 + "FROM pgtrickle.pgt_stream_tables st JOIN pgtrickle.pgt_dependencies d ON d.pgt_id = st.pgt_id "
                 + "JOIN pg_class r ON r.oid = st.pgt_relid "
                 + "WHERE st.effective_mode = 'FULL' AND st.engine_ready AND st.status IN ('INITIALIZING', 'ACTIVE') "
@@ -180,7 +184,7 @@ final class Catalog {
                 Long[] sources = (Long[]) rs.getArray(8).getArray();
                 out.add(new FullTable(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
                         rs.getString(5), List.of(path), rs.getBoolean(7), Arrays.asList(sources), rs.getString(9),
-                        rs.getString(10), rs.getString(11)));
+                        rs.getString(10), rs.getString(11), rs.getString(12)));
             }
         }
         return out;
@@ -256,8 +260,9 @@ final class Catalog {
             ps.executeUpdate();
         }
         if (!filled.isEmpty()) {
+            // not for a stream table altered (or failed) since the tick began: it waits for a new plan and fill
             try (PreparedStatement ps = w.prepareStatement("UPDATE pgtrickle.pgt_stream_tables "
-                    + "SET needs_init = false, init_tick = ? WHERE pgt_id = ANY (?)")) {
+                    + "SET needs_init = false, init_tick = ? WHERE pgt_id = ANY (?) AND engine_ready")) {
                 ps.setLong(1, id);
                 Array ids = w.createArrayOf("bigint", filled.toArray());
                 ps.setArray(2, ids);

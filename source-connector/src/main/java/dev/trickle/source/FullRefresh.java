@@ -256,9 +256,9 @@ final class FullRefresh implements TickSteps.Step {
 
         Rows(Connection c, RecordFactory.Tick tick, Catalog.FullTable table, String topic, int fetchSize,
              long[] counter) {
-            // the newline ends a trailing -- comment of the query
+            // the newline ends a trailing -- comment of the query; the columns by name, in the storage table's order
             super(c, tick, "SELECT * FROM " + table.runner() + "(?) AS q(" + table.columns() + ")",
-                    new String[] {"SELECT * FROM (" + table.query() + "\n) q"}, fetchSize, counter);
+                    new String[] {"SELECT " + table.names() + " FROM (" + table.query() + "\n) q"}, fetchSize, counter);
             this.table = table;
             this.topic = topic;
         }

@@ -95,7 +95,7 @@ final class TickVerifier {
                 FullRefresh.actAsOwner(s, owner);
                 s.execute("SET LOCAL search_path TO " + FullRefresh.searchPath(path));
             }
-            long rows = copy(read, write, query, table);
+            long rows = copy(read, write, query, table, columnsOf(write, table));
             rollbackToSavepoint(read);
             savepoint = false;
             write.commit();
@@ -120,11 +120,27 @@ final class TickVerifier {
         }
     }
 
+    /**
+     * The result table's columns (the stream table's, in its order) as a select list: the query's columns are taken by
+     * name, since alter_stream_table adds a column at the end of the stream table wherever the query has it.
+     */
+    private static String columnsOf(Connection write, String table) throws SQLException {
+        try (PreparedStatement ps = write.prepareStatement("SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) "
+                + "FROM pg_attribute WHERE attrelid = ?::regclass AND attnum > 0 AND NOT attisdropped")) {
+            ps.setString(1, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+    }
+
     /** The query's result in COPY text, from the read session's snapshot into the write session's result table. */
-    private static long copy(Connection read, Connection write, String query, String table) throws SQLException {
+    private static long copy(Connection read, Connection write, String query, String table, String columns)
+            throws SQLException {
         // the newline ends a trailing -- comment of the query; table is quoted by the catalog (format %I)
         CopyOut out = read.unwrap(PGConnection.class).getCopyAPI()
-                .copyOut("COPY (SELECT * FROM (" + query + "\n) q) TO STDOUT");
+                .copyOut("COPY (SELECT " + columns + " FROM (" + query + "\n) q) TO STDOUT");
         CopyIn in = null;
         long rows = 0;
         try {

@@ -47,6 +47,7 @@ public final class EngineSupervisor implements AutoCloseable {
     private final Map<Long, List<Object>> decidedFrom = new HashMap<>();
     private final Map<Long, String> waitingFor = new HashMap<>();
     private final Set<Long> full = new HashSet<>();
+    private final Map<Long, String> fullWhy = new HashMap<>();
     private final TopicRetirement retired = new TopicRetirement();
     private final CountDownLatch stop = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -128,6 +129,7 @@ public final class EngineSupervisor implements AutoCloseable {
         compiled.keySet().retainAll(defs.stream().map(StreamTableDef::id).toList());
         decidedFrom.keySet().retainAll(defs.stream().map(StreamTableDef::id).toList());
         full.retainAll(defs.stream().map(StreamTableDef::id).toList());
+        fullWhy.keySet().retainAll(full);
         Set<Long> existingIds = defs.stream().map(StreamTableDef::id).collect(Collectors.toSet());
         List<RunnableStreamTable> dropped = running.values().stream().filter(t -> !existingIds.contains(t.id())).toList();
         boolean streamsFailed = streams != null && streams.state() == KafkaStreams.State.ERROR;
@@ -160,12 +162,13 @@ public final class EngineSupervisor implements AutoCloseable {
     }
 
     private CompiledQuery compile(StreamTableDef def) throws SQLException {
-        List<Object> basis = List.of(def.query(), def.searchPath(), def.sources());
+        List<Object> basis = List.of(def.query(), def.searchPath(), def.sources(), def.refreshMode(), def.planGeneration());
         List<Object> before = decidedFrom.put(def.id(), basis);
         if (before != null && !before.equals(basis)) {
-            // the catalog rewrote the query (a source or column was renamed): plan it anew; the catalog
-            // asked for a new fill, and a running stream table whose plan changes restarts the engine
-            LOG.info("The defining query of stream table {} changed; planning it again", def.displayName());
+            // the catalog rewrote the query (a source or column was renamed) or alter_stream_table changed the query
+            // or mode: plan it anew; the catalog asked for a new fill, and a running stream table whose plan
+            // changes restarts the engine (its tasks drop the old plan's state, see FillTracker#startPlan)
+            LOG.info("The defining query or mode of stream table {} changed; planning it again", def.displayName());
             compiled.remove(def.id());
             full.remove(def.id());
         }
@@ -174,8 +177,8 @@ public final class EngineSupervisor implements AutoCloseable {
             return query;
         }
         if (full.contains(def.id())) {
-            if (!def.engineReady()) { // refreshed after an error: the connector may recompute it again
-                catalog.markFullMode(def.id(), "FULL mode");
+            if (!def.engineReady()) { // refreshed after an error, or its old plan stopped: the connector may recompute it
+                catalog.markFullMode(def.id(), fullWhy.getOrDefault(def.id(), "FULL mode"));
             }
             return null;
         }
@@ -250,7 +253,14 @@ public final class EngineSupervisor implements AutoCloseable {
 
     private void runInFullMode(StreamTableDef def, String why) throws SQLException {
         full.add(def.id());
+        fullWhy.put(def.id(), why);
         recordRowKey(def, null);
+        if (running.containsKey(def.id())) {
+            // altered to FULL: its old plan runs until the engine restarts without it, and a delta of it must not
+            // follow the FULL fill, so the source connector may fill it only from the next round on
+            LOG.info("Stream table {} runs in FULL mode once the engine stopped its operators ({})", def.displayName(), why);
+            return;
+        }
         catalog.markFullMode(def.id(), why);
         LOG.info("Stream table {} runs in FULL mode ({})", def.displayName(), why);
     }

@@ -11,6 +11,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class FillTracker {
     static final String INIT = "init";
     static final String FAILED = "failed";
+    static final String PLAN = "plan";
+    static final String AWAIT = "await-fill";
     private final long streamTable;
     private final KeyValueStore<String, String> meta;
 
@@ -26,7 +28,35 @@ final class FillTracker {
         }
         meta.put(INIT, Long.toString(init.tick()));
         meta.delete(FAILED); // a new fill is how a stream table that failed comes back
+        meta.delete(AWAIT);
         return true;
+    }
+
+    /**
+     * Records the plan generation the task runs (see StreamTableDef#planGeneration). Returns true when the store
+     * holds the progress of another one (the query or mode was altered): that is forgotten, and nothing is wanted
+     * until the new plan's fill, which the catalog asked for with the change; the caller drops its other state.
+     * A store without a generation (written before generations were kept) counts as the current one.
+     */
+    boolean startPlan(long generation) {
+        String before = meta.get(PLAN);
+        String now = Long.toString(generation);
+        if (now.equals(before)) {
+            return false;
+        }
+        meta.put(PLAN, now);
+        if (before == null) {
+            return false;
+        }
+        meta.delete(INIT);
+        meta.delete(FAILED);
+        meta.put(AWAIT, now);
+        return true;
+    }
+
+    /** After {@link #startPlan} changed the plan: no change record counts until the new plan's fill. */
+    boolean awaitingFill() {
+        return meta.get(AWAIT) != null;
     }
 
     /** Whether the record is an Init of this stream table (a new fill). */

@@ -45,6 +45,13 @@ final class GatherProcessor implements Processor<String, byte[], Object, Object>
         this.fill = new FillTracker(table.id(), meta);
         this.state = new StoreStateBackend(context.getStateStore(table.stateStore()));
         this.upstreams = new UpstreamInputs(table, ledger, pending);
+        if (fill.startPlan(table.def().planGeneration())) {
+            // the old plan's operator state and gathered ticks are not the new plan's
+            state.clear();
+            pending.clear();
+            LOG.info("Stream table {} runs a new plan: the old plan's state is dropped; it starts again with its new "
+                    + "fill", table.displayName());
+        }
         if (pending.holdsEarlierFormat() || state.holdsEarlierFormat()) {
             state.clear();
             StreamTableProcessor.startAnew(table, fill, errors, pending);
@@ -68,6 +75,12 @@ final class GatherProcessor implements Processor<String, byte[], Object, Object>
             return;
         }
         ChangeRecord change = BadInput.gathered(context, record, table, fill, errors);
+        if (fill.awaitingFill()) {
+            // the plan changed: what the old plan's scatter passed before the restart is not for the new one
+            if (!(change instanceof ChangeRecord.Init init) || !fill.onInit(init)) {
+                return;
+            }
+        }
         if (change instanceof ChangeRecord.Init init && fill.failure() != null) {
             // a stream table whose query failed comes back with a new fill (refresh_stream_table)
             fill.onInit(init);

@@ -28,6 +28,7 @@ final class ScatterProcessor implements Processor<Object, Object, String, byte[]
     public void init(ProcessorContext<String, byte[]> context) {
         this.context = context;
         this.fill = new FillTracker(table.id(), context.getStateStore(table.scatterStore()));
+        fill.startPlan(table.def().planGeneration()); // nothing passes until the new plan's fill
     }
 
     @Override

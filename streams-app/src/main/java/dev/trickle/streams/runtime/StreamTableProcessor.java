@@ -41,6 +41,11 @@ final class StreamTableProcessor implements Processor<Object, Object, Object, Ob
         KeyValueStore<String, String> meta = context.getStateStore(table.metaStore());
         this.ledger = new TickLedger(meta);
         this.fill = new FillTracker(table.id(), meta);
+        if (fill.startPlan(table.def().planGeneration())) {
+            pending.clear(); // ticks gathered for the old plan (its sources may differ too)
+            LOG.info("Stream table {} runs a new plan: the old plan's ticks are dropped; it starts again with its "
+                    + "new fill", table.displayName());
+        }
         if (pending.holdsEarlierFormat()) {
             startAnew(table, fill, errors, pending);
         }
