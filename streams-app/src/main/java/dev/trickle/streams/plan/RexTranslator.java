@@ -38,6 +38,7 @@ public final class RexTranslator {
         ConditionalCalls.register(r);
         CastCalls.register(r);
         DateTimeCalls.register(r);
+        TimestamptzCalls.register(r);
         JsonbCalls.register(r);
         Collations.register(r);
     }

@@ -4,11 +4,18 @@ import java.util.List;
 
 /**
  * A stream table as the catalog describes it; {@code sources} are schema/name pairs. {@code readyTick}
- * is the tick the engine recorded when it began running the stream table (null before).
+ * is the tick the engine recorded when it began running the stream table (null before). {@code timeZone}:
+ * the session TimeZone recorded at create, under which its timestamptz values are computed.
  */
 public record StreamTableDef(long id, String schema, String name, String query, List<String> searchPath,
                              String refreshMode, String status, boolean engineReady, List<SourceName> sources,
-                             Long readyTick) {
+                             Long readyTick, String timeZone) {
+
+    public StreamTableDef(long id, String schema, String name, String query, List<String> searchPath,
+                          String refreshMode, String status, boolean engineReady, List<SourceName> sources,
+                          Long readyTick) {
+        this(id, schema, name, query, searchPath, refreshMode, status, engineReady, sources, readyTick, "UTC");
+    }
 
     public StreamTableDef(long id, String schema, String name, String query, List<String> searchPath,
                           String refreshMode, String status, boolean engineReady, List<SourceName> sources) {

@@ -66,6 +66,11 @@ public final class PgDateTime {
 
     /** A timestamptz as captured (its offset is always in the text PostgreSQL printed). */
     public static Timestamptz parseTimestamptz(String text) throws EvaluationException {
+        return parseTimestamptz(text, null);
+    }
+
+    /** A timestamptz from text: a local time without an offset is one in {@code zone} (none: an error). */
+    public static Timestamptz parseTimestamptz(String text, java.time.ZoneId zone) throws EvaluationException {
         String t = text.trim().toLowerCase(Locale.ROOT);
         if (t.equals("infinity") || t.equals("+infinity")) {
             return new Timestamptz(Instant.MAX, text);
@@ -75,6 +80,9 @@ public final class PgDateTime {
         }
         Matcher m = match(text, "timestamp with time zone");
         LocalDateTime local = localDateTime(m, text);
+        if (m.group(8) == null && zone != null) {
+            return new Timestamptz(PgTimeZone.resolve(local, zone), text);
+        }
         return new Timestamptz(local.toInstant(offset(m.group(8), text)), text);
     }
 
