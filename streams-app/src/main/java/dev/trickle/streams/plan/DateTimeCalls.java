@@ -32,7 +32,7 @@ final class DateTimeCalls {
     static void register(RexTranslator.Registry r) {
         r.name((call, t) -> part(call, t, Function.EXTRACT), "PG_EXTRACT");
         r.name((call, t) -> part(call, t, Function.DATE_PART), "DATE_PART");
-        r.name((call, t) -> part(call, t, Function.DATE_TRUNC), "DATE_TRUNC");
+        r.name((call, t) -> part(call, t, Function.DATE_TRUNC), "DATE_TRUNC", "PG_DATE_TRUNC");
         r.name((call, t) -> {
             throw new UnsupportedQueryException("interval value", "only date or timestamp ± an interval literal is maintained");
         }, "PG_INTERVAL");

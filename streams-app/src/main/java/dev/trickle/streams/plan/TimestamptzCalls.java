@@ -28,7 +28,8 @@ final class TimestamptzCalls {
     }
 
     static void register(RexTranslator.Registry r) {
-        r.name(TimestamptzCalls::atTimeZone, "TIMEZONE");
+        r.name((call, t) -> atTimeZone(call, t, 0, 1), "TIMEZONE");
+        r.name((call, t) -> atTimeZone(call, t, 1, 0), "PG_AT_TIME_ZONE");
     }
 
     enum Function { EXTRACT, DATE_PART, DATE_TRUNC }
@@ -71,9 +72,9 @@ final class TimestamptzCalls {
      * {@code timezone(zone, timestamptz)}: the local time there (a timestamp); {@code timezone(zone, timestamp)}:
      * the timestamptz of that local time there (a date is first a timestamp).
      */
-    private static TypedExpr atTimeZone(RexCall call, RexTranslator t) throws UnsupportedQueryException {
-        ZoneId zone = literalZone(call, call.getOperands().get(0));
-        TypedExpr value = t.uncoerced(call, 1);
+    private static TypedExpr atTimeZone(RexCall call, RexTranslator t, int zoneAt, int valueAt) throws UnsupportedQueryException {
+        ZoneId zone = literalZone(call, call.getOperands().get(zoneAt));
+        TypedExpr value = t.uncoerced(call, valueAt);
         Kind kind = value.type().kind();
         if (value.origin() == Origin.UNKNOWN_LITERAL || kind == Kind.TIMESTAMPTZ) {
             // an unknown literal resolves to timestamptz, PostgreSQL's preferred type of the category
@@ -99,7 +100,12 @@ final class TimestamptzCalls {
             operand = cast.getOperands().get(0);
         }
         if (!(operand instanceof RexLiteral literal) || literal.isNull()) {
-            throw new UnsupportedQueryException(RexTranslator.describe(call) + " with a time zone that is not a literal",
+            String what = switch (call.getOperator().getName()) {
+                case "PG_AT_TIME_ZONE" -> "AT TIME ZONE";
+                case "PG_DATE_TRUNC" -> "function date_trunc()";
+                default -> RexTranslator.describe(call);
+            };
+            throw new UnsupportedQueryException(what + " with a time zone that is not a literal",
                     "write the zone's name, e.g. 'Europe/Berlin'");
         }
         String name = literal.getValueAs(String.class);

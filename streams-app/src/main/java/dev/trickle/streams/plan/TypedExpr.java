@@ -2,6 +2,7 @@ package dev.trickle.streams.plan;
 
 import dev.trickle.streams.operators.expr.Expr;
 import dev.trickle.streams.operators.expr.PgCasts;
+import dev.trickle.streams.operators.expr.PgDateTime;
 import dev.trickle.streams.operators.expr.PgTimestamptz;
 import dev.trickle.streams.operators.expr.PgValues;
 import dev.trickle.streams.operators.expr.Timestamptz;
@@ -9,6 +10,7 @@ import dev.trickle.streams.rows.EvaluationException;
 import dev.trickle.streams.rows.PgType;
 import dev.trickle.streams.sql.UnsupportedQueryException;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 
 /**
@@ -54,11 +56,15 @@ public record TypedExpr(Expr expr, PgType type, Origin origin) {
 
     /** A timestamptz literal: an instant, read once (without an offset, as a local time in the session's TimeZone). */
     private TypedExpr timestamptzLiteral() throws UnsupportedQueryException {
-        ZoneId zone = SessionZone.current();
         Object text;
         try {
             text = expr.eval(List.of());
-            return constant(text == null ? null : PgTimestamptz.parse((String) text, zone), PgType.TIMESTAMPTZ, Origin.LITERAL);
+            if (text == null) {
+                return constant(null, PgType.TIMESTAMPTZ, Origin.LITERAL);
+            }
+            // a literal with its offset does not depend on the TimeZone
+            ZoneId zone = PgDateTime.hasOffset((String) text) ? ZoneOffset.UTC : SessionZone.current();
+            return constant(PgTimestamptz.parse((String) text, zone), PgType.TIMESTAMPTZ, Origin.LITERAL);
         } catch (EvaluationException e) {
             throw new UnsupportedQueryException("timestamp with time zone literal", e.getMessage()
                     + "; the engine reads ISO forms such as '2024-01-01 00:00:00' or '2024-01-01 00:00:00+05:30'");

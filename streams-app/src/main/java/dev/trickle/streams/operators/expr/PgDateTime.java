@@ -69,6 +69,12 @@ public final class PgDateTime {
         return parseTimestamptz(text, null);
     }
 
+    /** Whether {@code text} is a date and time with an offset (or infinity): its instant does not depend on a zone. */
+    public static boolean hasOffset(String text) {
+        Matcher m = DATE_TIME.matcher(text.trim());
+        return m.matches() ? m.group(8) != null : !text.trim().isEmpty() && text.trim().toLowerCase(Locale.ROOT).endsWith("infinity");
+    }
+
     /** A timestamptz from text: a local time without an offset is one in {@code zone} (none: an error). */
     public static Timestamptz parseTimestamptz(String text, java.time.ZoneId zone) throws EvaluationException {
         String t = text.trim().toLowerCase(Locale.ROOT);
