@@ -102,7 +102,6 @@ final class TimestamptzCalls {
         if (!(operand instanceof RexLiteral literal) || literal.isNull()) {
             String what = switch (call.getOperator().getName()) {
                 case "PG_AT_TIME_ZONE" -> "AT TIME ZONE";
-                case "PG_DATE_TRUNC" -> "function date_trunc()";
                 default -> RexTranslator.describe(call);
             };
             throw new UnsupportedQueryException(what + " with a time zone that is not a literal",

@@ -18,6 +18,8 @@ import java.util.regex.Pattern;
  *     {@code ::} binds tighter than any operator;</li>
  * <li>{@code x COLLATE name} becomes {@code pg_collate(x, 'name')}: the parser only knows Calcite's own
  *     {@code COLLATE charset$locale} form. Like {@code ::}, COLLATE applies to the primary on its left;</li>
+ * <li>{@code date_trunc(} becomes {@code pg_date_trunc(}: the parser's own DATE_TRUNC reads a column named like a
+ *     unit ({@code day}) as that unit, and takes no third operand;</li>
  * <li>{@code x AT TIME ZONE z} becomes {@code pg_at_time_zone(x , z)}, the operand on its left a primary as for COLLATE;</li>
  * <li>PostgreSQL's {@code interval '1 day'} becomes the call {@code pg_interval('1 day')}, the word interval
  *     kept in a comment inside it: the parser only knows the SQL standard's {@code INTERVAL '1' DAY}.</li>
@@ -113,8 +115,9 @@ final class InfixRewrites {
             }
         }
         for (int k = 0; k + 1 < tokens.size(); k++) {
-            if (isZonedDateTrunc(tokens, k)) {
-                // date_trunc(unit, x, zone): the parser's DATE_TRUNC takes two operands; pg_date_trunc any
+            if (isDateTrunc(tokens, k)) {
+                // the parser's DATE_TRUNC takes two operands and reads a second one named like a unit (a column
+                // "day") as that unit: pg_date_trunc is an ordinary call, also with the zone as third operand
                 wraps.add(new Wrap(tokens.get(k).start(), tokens.get(k).start(), "pg_", ""));
             }
             if (isFreeFormInterval(tokens, k)) {
@@ -126,19 +129,9 @@ final class InfixRewrites {
         this.rewritten = apply(wraps, overwrites);
     }
 
-    /** {@code date_trunc(} at token {@code k} with three operands. */
-    private boolean isZonedDateTrunc(List<Token> tokens, int k) {
-        if (tokens.get(k).kind() != 'w' || !word(tokens.get(k)).equals("date_trunc") || tokens.get(k + 1).kind() != '(') {
-            return false;
-        }
-        int close = matching(tokens, k + 1, 1);
-        int commas = 0;
-        for (int i = k + 2, depth = 0; i < close; i++) {
-            char c = tokens.get(i).kind();
-            depth += c == '(' || c == '[' ? 1 : c == ')' || c == ']' ? -1 : 0;
-            commas += depth == 0 && c == ',' ? 1 : 0;
-        }
-        return commas == 2;
+    /** A call {@code date_trunc(} at token {@code k}. */
+    private boolean isDateTrunc(List<Token> tokens, int k) {
+        return tokens.get(k).kind() == 'w' && word(tokens.get(k)).equals("date_trunc") && tokens.get(k + 1).kind() == '(';
     }
 
     /** The words AT TIME ZONE from token {@code k}, followed by an operand. */

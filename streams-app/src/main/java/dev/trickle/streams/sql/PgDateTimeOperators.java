@@ -48,7 +48,7 @@ final class PgDateTimeOperators {
      * timestamptz) a timestamptz, also with a third operand, the zone: {@code date_trunc(text, timestamptz, text)}.
      */
     static final SqlFunction DATE_TRUNC = dateTrunc("DATE_TRUNC");
-    /** {@code date_trunc(text, timestamptz, text)} as {@link InfixRewrites} writes it (the parser takes two operands). */
+    /** {@code date_trunc} as {@link InfixRewrites} writes it: {@code pg_date_trunc}, an ordinary call for the parser. */
     static final SqlFunction PG_DATE_TRUNC = dateTrunc("PG_DATE_TRUNC");
 
     private static SqlFunction dateTrunc(String name) {

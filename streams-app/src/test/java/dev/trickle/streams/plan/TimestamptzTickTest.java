@@ -22,6 +22,8 @@ class TimestamptzTickTest {
         "CREATE TABLE e (id int PRIMARY KEY, d date, ts timestamp, tz timestamptz, g int)"};
     private static final List<String> QUERIES = List.of(
             "SELECT date_trunc('month', d) AS month, count(*) AS n, sum(g) AS total FROM e GROUP BY date_trunc('month', d)",
+            // a column named like a unit is a column
+            "SELECT date_trunc('month', day) AS month, count(*) AS n FROM (SELECT d AS day FROM e) x GROUP BY date_trunc('month', day)",
             "SELECT date_trunc('day', tz) AS day, count(*) AS n, min(tz) AS first, max(g) AS mg FROM e GROUP BY date_trunc('day', tz)",
             "SELECT date_trunc('week', tz, 'Australia/Lord_Howe') AS week, date_trunc('hour', tz) AS hour, count(*) AS n FROM e"
                     + " GROUP BY date_trunc('week', tz, 'Australia/Lord_Howe'), date_trunc('hour', tz)",
