@@ -35,6 +35,9 @@ class TimestamptzTickTest {
                     + " d + interval '36 hours' AS dt, tz + interval '1 mon 2 days 03:04:05.5' AS mixed FROM e",
             "SELECT id, tz AT TIME ZONE 'Asia/Kolkata' AS kolkata, ts AT TIME ZONE 'Australia/Lord_Howe' AS lh,"
                     + " timezone('America/New_York', ts) AS ny FROM e",
+            // AT TIME ZONE binds tighter than + and after ::, and chains left to right, as in PostgreSQL
+            "SELECT id, tz::timestamp AT TIME ZONE 'UTC' AS a, d::timestamp AT TIME ZONE 'Asia/Kolkata' + interval '1 hour' AS b,"
+                    + " tz AT TIME ZONE 'Asia/Kolkata' AT TIME ZONE 'UTC' AS c, (ts AT TIME ZONE 'America/New_York')::text AS t FROM e",
             "SELECT id, tz::text AS t, tz::date AS day, tz::timestamp AS local, d::timestamptz AS midnight, ts::timestamptz AS there,"
                     + " 'at ' || tz AS label FROM e",
             "SELECT id, g FROM e WHERE tz >= d AND tz < date_trunc('week', ts) + interval '7 days'"
