@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
  * Stream tables over dates and timestamptz created under a TimeZone that is not UTC: the engine maintains
  * date_trunc of a date and of a timestamptz, extract and text output DIFFERENTIAL, under the zone recorded at
  * create, and after every round of DML (across New York's DST changes) each equals its query run by
- * PostgreSQL under that zone (under UTC the months would start five hours later, and the hours differ).
+ * PostgreSQL under that zone (under UTC the months would start five hours later, and the hours differ);
+ * verify_stream_table, which evaluates the query in the source connector, says equal.
  */
 class TimeZoneEndToEndTest extends E2eSupport {
     static final String ZONE = "America/New_York";
@@ -60,6 +61,11 @@ class TimeZoneEndToEndTest extends E2eSupport {
             assertMatchesIn(HOURLY, HOURLY_Q);
         }
         assertEquals("DIFFERENTIAL", value("refresh_mode", MONTHLY));
+        // verify_stream_table evaluates the query under the recorded zone too
+        assertEquals("t|0|0", one("SELECT concat_ws('|', equal, missing_rows, extra_rows)"
+                + " FROM pgtrickle.verify_stream_table('st_tz_monthly', 120)"));
+        assertEquals("t|0|0", one("SELECT concat_ws('|', equal, missing_rows, extra_rows)"
+                + " FROM pgtrickle.verify_stream_table('st_tz_hourly', 120)"));
     }
 
     private static String explain(String name) throws SQLException {
