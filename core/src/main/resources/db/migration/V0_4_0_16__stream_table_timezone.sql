@@ -3,7 +3,7 @@
 -- PostgreSQL evaluates date_trunc of a date or timestamptz, extract(hour FROM timestamptz), casts between date,
 -- timestamp and timestamptz, timestamptz + interval and the text form of a timestamptz in the session's TimeZone.
 -- The engine maintains such queries under the zone recorded here, the way the defining query's names are resolved
--- under the recorded search_path.
+-- under the recorded search_path; the source connector's FULL refreshes and verifications set it for the query.
 --
 -- A new stream table records the TimeZone of the session that creates it: the column's default is evaluated
 -- by the INSERT in create_stream_table, which runs in the caller's session (no function sets TimeZone), so
