@@ -16,13 +16,15 @@ import org.junit.jupiter.api.Test;
  * date_trunc of a date and of a timestamptz, extract and text output DIFFERENTIAL, under the zone recorded at
  * create, and after every round of DML (across New York's DST changes) each equals its query run by
  * PostgreSQL under that zone (under UTC the months would start five hours later, and the hours differ);
- * verify_stream_table, which evaluates the query in the source connector, says equal.
+ * a FULL stream table, recomputed by the source connector, is computed under the zone too, and
+ * verify_stream_table, which evaluates the query there as well, says equal.
  */
 class TimeZoneEndToEndTest extends E2eSupport {
     static final String ZONE = "America/New_York";
     static final String MONTHLY = "public.st_tz_monthly";
     static final String MONTHLY_Q = "SELECT date_trunc('month', day) AS month, date_trunc('month', day)::text AS label,"
             + " count(*) AS n, sum(amount) AS total FROM tz_sales GROUP BY date_trunc('month', day)";
+    static final String MONTHLY_FULL = "public.st_tz_monthly_full";
     static final String HOURLY = "public.st_tz_hourly";
     static final String HOURLY_Q = "SELECT date_trunc('day', at) AS day, extract(hour FROM at) AS h, count(*) AS n,"
             + " min(at + interval '1 day') AS next_day FROM tz_sales GROUP BY date_trunc('day', at), extract(hour FROM at)";
@@ -36,8 +38,10 @@ class TimeZoneEndToEndTest extends E2eSupport {
             s.execute("SET TimeZone = '" + ZONE + "'");
             s.execute("SELECT pgtrickle.create_stream_table('st_tz_monthly', '" + MONTHLY_Q.replace("'", "''") + "')");
             s.execute("SELECT pgtrickle.create_stream_table('st_tz_hourly', '" + HOURLY_Q.replace("'", "''") + "')");
+            s.execute("SELECT pgtrickle.create_stream_table('st_tz_monthly_full', '" + MONTHLY_Q.replace("'", "''")
+                    + "', refresh_mode => 'FULL')");
         }
-        awaitActive(MONTHLY, HOURLY);
+        awaitActive(MONTHLY, HOURLY, MONTHLY_FULL);
     }
 
     @Test
@@ -45,8 +49,10 @@ class TimeZoneEndToEndTest extends E2eSupport {
         assertEquals(ZONE, one("SELECT timezone FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'st_tz_monthly'"));
         assertEquals("DIFFERENTIAL", value("refresh_mode", MONTHLY), explain("st_tz_monthly"));
         assertEquals("DIFFERENTIAL", value("refresh_mode", HOURLY), explain("st_tz_hourly"));
+        assertEquals("FULL", value("refresh_mode", MONTHLY_FULL));
         assertMatchesIn(MONTHLY, MONTHLY_Q);
         assertMatchesIn(HOURLY, HOURLY_Q);
+        assertMatchesIn(MONTHLY_FULL, MONTHLY_Q);
         List<List<String>> rounds = List.of(
                 List.of("INSERT INTO tz_sales SELECT g, DATE '2024-10-28' + g % 12, TIMESTAMPTZ '2024-11-03 04:00:00+00'"
                         + " + g * interval '11 minutes', 3.5 FROM generate_series(301, 360) g"),
@@ -56,9 +62,10 @@ class TimeZoneEndToEndTest extends E2eSupport {
                         "DELETE FROM tz_sales WHERE day >= DATE '2024-04-01'"));
         for (List<String> round : rounds) {
             commitTogether(round);
-            awaitCaughtUp(MONTHLY, HOURLY);
+            awaitCaughtUp(MONTHLY, HOURLY, MONTHLY_FULL);
             assertMatchesIn(MONTHLY, MONTHLY_Q);
             assertMatchesIn(HOURLY, HOURLY_Q);
+            assertMatchesIn(MONTHLY_FULL, MONTHLY_Q);
         }
         assertEquals("DIFFERENTIAL", value("refresh_mode", MONTHLY));
         // verify_stream_table evaluates the query under the recorded zone too
