@@ -2,6 +2,7 @@ package dev.trickle.source;
 
 import dev.trickle.core.pg.Sql;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -127,6 +128,7 @@ final class FullRefresh implements TickSteps.Step {
                     throw new SQLException("role " + Sql.ident(table.owner()) + ", the stream table's owner, has no "
                             + "FULL-refresh function in the catalog", NO_RUNNER);
                 }
+                inTimeZone(read, table.pgtId());
                 actAsOwner(s, table.owner());
                 roleSet = true;
                 s.execute("SET LOCAL search_path TO " + searchPath(table.searchPath()));
@@ -135,7 +137,7 @@ final class FullRefresh implements TickSteps.Step {
         if (!rows.emit(out, room)) {
             return false;
         }
-        // the result is read and the transaction is read-only: rolling back only restores the role and search path
+        // the result is read and the transaction is read-only: rolling back only restores the role, search path and TimeZone
         rollbackToSavepoint();
         initial = true;
         phase = Phase.MARKERS;
@@ -148,6 +150,19 @@ final class FullRefresh implements TickSteps.Step {
      */
     static void actAsOwner(Statement s, String owner) throws SQLException {
         s.execute("SET LOCAL ROLE " + Sql.ident(owner));
+    }
+
+    /**
+     * Until the savepoint is rolled back, the query is evaluated under the TimeZone recorded with the stream table
+     * (as the engine evaluates a DIFFERENTIAL one); its timestamptz values then print with that zone's offsets,
+     * which the record converter reads as well as UTC's.
+     */
+    static void inTimeZone(Connection read, long pgtId) throws SQLException {
+        try (PreparedStatement ps = read.prepareStatement("SELECT pg_catalog.set_config('TimeZone', timezone, true) "
+                + "FROM pgtrickle.pgt_stream_tables WHERE pgt_id = ?")) {
+            ps.setLong(1, pgtId);
+            ps.execute();
+        }
     }
 
     /** The stored search path as a SET value: every schema quoted; an empty path stays empty. */

@@ -95,6 +95,7 @@ final class TickVerifier {
                 FullRefresh.actAsOwner(s, owner);
                 s.execute("SET LOCAL search_path TO " + FullRefresh.searchPath(path));
             }
+            inTimeZone(read, write, pgtId);
             long rows = copy(read, write, query, table, columnsOf(write, table));
             rollbackToSavepoint(read);
             savepoint = false;
@@ -131,6 +132,27 @@ final class TickVerifier {
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getString(1);
+            }
+        }
+    }
+
+    /**
+     * Until the savepoint is rolled back, the read session evaluates under the TimeZone recorded with the stream
+     * table, the one the engine maintains it under (COPY's text keeps each timestamptz's offset, so the UTC write
+     * session reads the same instants).
+     */
+    private static void inTimeZone(Connection read, Connection write, long pgtId) throws SQLException {
+        String zone;
+        try (PreparedStatement ps = write.prepareStatement("SELECT timezone FROM pgtrickle.pgt_stream_tables WHERE pgt_id = ?")) {
+            ps.setLong(1, pgtId);
+            try (ResultSet rs = ps.executeQuery()) {
+                zone = rs.next() ? rs.getString(1) : null;
+            }
+        }
+        if (zone != null) {
+            try (PreparedStatement ps = read.prepareStatement("SELECT pg_catalog.set_config('TimeZone', ?, true)")) {
+                ps.setString(1, zone);
+                ps.execute();
             }
         }
     }

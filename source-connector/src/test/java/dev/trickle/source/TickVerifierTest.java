@@ -55,4 +55,39 @@ class TickVerifierTest {
             caller.rollback();
         }
     }
+
+    /** The query is evaluated under the TimeZone recorded with the stream table, not the connector's UTC. */
+    @Test
+    void theQueryIsEvaluatedUnderTheStreamTablesTimeZone() throws Exception {
+        String url = TaskHarness.database("verifier_zone");
+        String q = "SELECT date_trunc('day', at) AS day, at::text AS t FROM events";
+        exec(url, "CREATE TABLE events (id int PRIMARY KEY, at timestamptz)",
+                "INSERT INTO events SELECT g, TIMESTAMPTZ '2024-03-09 12:00:00+00' + g * interval '97 minutes' FROM generate_series(1, 40) g",
+                "SET TimeZone = 'Asia/Kolkata'",
+                "SELECT pgtrickle.create_stream_table('daily', '" + q.replace("'", "''") + "')",
+                "UPDATE pgtrickle.pgt_stream_tables SET status = 'ACTIVE', needs_init = false, engine_ready = true");
+        String id = one(url, "SELECT pgt_id FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'daily'");
+        try (TaskHarness h = new TaskHarness(url); Connection caller = EmbeddedPg.connect(url);
+             Statement s = caller.createStatement()) {
+            caller.setAutoCommit(false);
+            s.execute("SELECT pg_advisory_xact_lock_shared(1885828214, " + id + ")");
+            h.nextTick();
+            String table = one(url, "SELECT result_table FROM pgtrickle.pgt_verifications WHERE pgt_id = " + id);
+            String compare = "SELECT (SELECT count(*) FROM (SELECT * FROM " + table + " EXCEPT ALL " + q + ") a) || '|' || "
+                    + "(SELECT count(*) FROM (" + q + " EXCEPT ALL SELECT * FROM " + table + ") b)";
+            try (Connection kolkata = EmbeddedPg.connect(url); Statement k = kolkata.createStatement()) {
+                k.execute("SET TimeZone = 'Asia/Kolkata'");
+                try (var rs = k.executeQuery(compare)) {
+                    rs.next();
+                    assertEquals("0|0", rs.getString(1));
+                }
+                k.execute("SET TimeZone = 'UTC'");
+                try (var rs = k.executeQuery(compare)) {
+                    rs.next();
+                    assertTrue(!rs.getString(1).equals("0|0"), "under UTC the days and texts differ");
+                }
+            }
+            caller.rollback();
+        }
+    }
 }

@@ -67,18 +67,25 @@ public final class PgTemporalText {
         return d.getYear() <= 0 ? b.append(" BC").toString() : b.toString();
     }
 
-    /** PostgreSQL's text of a timestamptz in UTC ({@code 2024-01-15 10:30:00+00}) → ISO-8601 with "Z". */
+    /**
+     * PostgreSQL's text of a timestamptz ({@code 2024-01-15 10:30:00+00}; in a session of another TimeZone with
+     * its offset, {@code 2024-01-15 05:30:00-05}, {@code +05:30}, {@code -04:56:02}) → ISO-8601 in UTC with "Z".
+     */
     public static String timestamptzToIso(String text) {
         if (text.equals("infinity") || text.equals("-infinity")) {
             return text;
         }
         boolean bc = bc(text);
         int end = bc ? text.length() - 3 : text.length();
-        if (!text.startsWith("+00", end - 3)) {
-            throw new IllegalArgumentException("timestamp with time zone not in UTC: \"" + text
-                    + "\" (the session's TimeZone must be UTC)");
+        int sign = Math.max(text.lastIndexOf('+', end - 1), text.lastIndexOf('-', end - 1));
+        if (sign <= text.indexOf(' ')) {
+            throw new IllegalArgumentException("timestamp with time zone without an offset: \"" + text + "\"");
         }
-        long micros = parseTimestamp(text.substring(0, end - 3) + (bc ? " BC" : ""));
+        String[] parts = text.substring(sign + 1, end).split(":");
+        long offset = Integer.parseInt(parts[0]) * 3600L + (parts.length > 1 ? Integer.parseInt(parts[1]) * 60L : 0)
+                + (parts.length > 2 ? Integer.parseInt(parts[2]) : 0);
+        long micros = parseTimestamp(text.substring(0, sign) + (bc ? " BC" : ""))
+                - (text.charAt(sign) == '-' ? -offset : offset) * 1_000_000L;
         LocalDate t = LocalDate.ofEpochDay(Math.floorDiv(micros, MICROS_PER_DAY));
         StringBuilder b = new StringBuilder(32);
         int y = t.getYear();

@@ -21,9 +21,9 @@ import org.apache.calcite.sql.type.SqlTypeFamily;
 /**
  * Dates and timestamps: {@code extract(unit FROM x)} (numeric), {@code date_part(text, x)} (double precision),
  * {@code date_trunc(text, timestamp)}, {@code date ± integer}, {@code date - date} (integer), and date or
- * timestamp ± an interval literal (a timestamp). Values of timestamp with time zone depend on the session's
- * TimeZone in all of these, so they are refused, and so is {@code date_trunc} of a date (PostgreSQL converts
- * the date to timestamp with time zone).
+ * timestamp ± an interval literal (a timestamp). Those of timestamp with time zone, whose values depend on the
+ * session's TimeZone, and {@code date_trunc} of a date (PostgreSQL converts the date to timestamp with time
+ * zone) are {@link TimestamptzCalls}'.
  */
 final class DateTimeCalls {
     private DateTimeCalls() {
@@ -32,7 +32,7 @@ final class DateTimeCalls {
     static void register(RexTranslator.Registry r) {
         r.name((call, t) -> part(call, t, Function.EXTRACT), "PG_EXTRACT");
         r.name((call, t) -> part(call, t, Function.DATE_PART), "DATE_PART");
-        r.name((call, t) -> part(call, t, Function.DATE_TRUNC), "DATE_TRUNC");
+        r.name((call, t) -> part(call, t, Function.DATE_TRUNC), "DATE_TRUNC", "PG_DATE_TRUNC");
         r.name((call, t) -> {
             throw new UnsupportedQueryException("interval value", "only date or timestamp ± an interval literal is maintained");
         }, "PG_INTERVAL");
@@ -70,7 +70,11 @@ final class DateTimeCalls {
             throw RexTranslator.typeMismatch(call, unit, value);
         }
         Kind kind = value.type().kind();
-        boolean supported = kind == Kind.TIMESTAMP || kind == Kind.DATE && f != Function.DATE_TRUNC;
+        if (value.origin() != Origin.UNKNOWN_LITERAL && (kind == Kind.TIMESTAMPTZ || kind == Kind.DATE && f == Function.DATE_TRUNC
+                || call.getOperands().size() > 2)) {
+            return TimestamptzCalls.part(call, unit, value, TimestamptzCalls.Function.valueOf(f.name()));
+        }
+        boolean supported = kind == Kind.TIMESTAMP || kind == Kind.DATE;
         if (value.origin() == Origin.UNKNOWN_LITERAL || !supported) {
             throw unsupportedOperand(call, value);
         }
@@ -99,10 +103,6 @@ final class DateTimeCalls {
 
     private static UnsupportedQueryException unsupportedOperand(RexCall call, TypedExpr value) {
         String name = call.getOperator().getName().equals("PG_EXTRACT") ? "function extract()" : RexTranslator.describe(call);
-        if (value.type().kind() == Kind.TIMESTAMPTZ || value.type().kind() == Kind.DATE) {
-            return new UnsupportedQueryException(name + " on " + value.type().sqlName(),
-                    "its value depends on the session's TimeZone; convert to timestamp first, e.g. x::timestamp");
-        }
         return new UnsupportedQueryException(name + " on " + (value.origin() == Origin.UNKNOWN_LITERAL ? "unknown"
                 : value.type().sqlName()), "write a cast to date or timestamp");
     }
@@ -169,11 +169,10 @@ final class DateTimeCalls {
     /** date or timestamp ± interval: a timestamp (a date is first converted to one). */
     private static TypedExpr shifted(RexCall call, TypedExpr base, Interval by) throws UnsupportedQueryException {
         Kind kind = base.type().kind();
+        if (kind == Kind.TIMESTAMPTZ && base.origin() != Origin.UNKNOWN_LITERAL) {
+            return TimestamptzCalls.shifted(base, by);
+        }
         if (kind != Kind.DATE && kind != Kind.TIMESTAMP || base.origin() == Origin.UNKNOWN_LITERAL) {
-            if (kind == Kind.TIMESTAMPTZ) {
-                throw new UnsupportedQueryException(RexTranslator.describe(call) + " on timestamp with time zone and interval",
-                        "its value depends on the session's TimeZone");
-            }
             throw new UnsupportedQueryException(RexTranslator.describe(call) + " on " + base.type().sqlName() + " and interval");
         }
         Expr x = base.castTo(PgType.TIMESTAMP).expr();

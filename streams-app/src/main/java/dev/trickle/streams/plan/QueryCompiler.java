@@ -16,8 +16,28 @@ public final class QueryCompiler {
     private QueryCompiler() {
     }
 
-    /** @param searchPath schemas in order for unqualified table names (e.g. ["public"]) */
+    /** @param searchPath schemas in order for unqualified table names (e.g. ["public"]); the TimeZone is UTC */
     public static CompiledQuery compile(String sql, List<String> searchPath, SourceCatalog catalog)
+            throws QueryCompileException, UnsupportedQueryException {
+        return compile(sql, searchPath, "UTC", catalog);
+    }
+
+    /**
+     * @param searchPath schemas in order for unqualified table names (e.g. ["public"])
+     * @param timeZone   the session TimeZone the query is evaluated under (PostgreSQL's name, e.g. America/New_York)
+     */
+    public static CompiledQuery compile(String sql, List<String> searchPath, String timeZone, SourceCatalog catalog)
+            throws QueryCompileException, UnsupportedQueryException {
+        try {
+            return SessionZone.during(timeZone, () -> compileInZone(sql, searchPath, catalog));
+        } catch (QueryCompileException | UnsupportedQueryException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static CompiledQuery compileInZone(String sql, List<String> searchPath, SourceCatalog catalog)
             throws QueryCompileException, UnsupportedQueryException {
         RelationalQuery query = RelationalQuery.of(sql, searchPath, catalog);
         // read before the translation: a failure to read it is the catalog's, not an unexpected plan shape

@@ -38,6 +38,7 @@ public final class RexTranslator {
         ConditionalCalls.register(r);
         CastCalls.register(r);
         DateTimeCalls.register(r);
+        TimestamptzCalls.register(r);
         JsonbCalls.register(r);
         Collations.register(r);
     }
@@ -163,7 +164,8 @@ public final class RexTranslator {
     }
 
     static String describe(RexCall call) {
-        String name = call.getOperator().getName();
+        // date_trunc reaches the planner under the name the front end gave it (see InfixRewrites)
+        String name = call.getOperator().getName().equals("PG_DATE_TRUNC") ? "DATE_TRUNC" : call.getOperator().getName();
         return name.chars().allMatch(Character::isLetterOrDigit) || name.contains("_")
                 ? "function " + name.toLowerCase(Locale.ROOT) + "()" : "operator " + name;
     }

@@ -3,10 +3,14 @@ package dev.trickle.streams.plan;
 import dev.trickle.streams.operators.expr.Expr;
 import dev.trickle.streams.operators.expr.PgCasts;
 import dev.trickle.streams.operators.expr.PgDateTime;
+import dev.trickle.streams.operators.expr.PgTimestamptz;
 import dev.trickle.streams.operators.expr.PgValues;
+import dev.trickle.streams.operators.expr.Timestamptz;
 import dev.trickle.streams.rows.EvaluationException;
 import dev.trickle.streams.rows.PgType;
 import dev.trickle.streams.sql.UnsupportedQueryException;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 
 /**
@@ -42,17 +46,28 @@ public record TypedExpr(Expr expr, PgType type, Origin origin) {
             throw new UnsupportedQueryException("cast from " + from.sqlName() + " to " + target.sqlName(), reason);
         }
         Expr inner = expr;
+        if (from.kind() == PgType.Kind.TIMESTAMPTZ || target.kind() == PgType.Kind.TIMESTAMPTZ) {
+            // the session's TimeZone decides these casts: the stream table's, fixed at compile time
+            ZoneId zone = SessionZone.current();
+            return computed(row -> PgCasts.cast(inner.eval(row), from, target, zone), target);
+        }
         return computed(row -> PgCasts.cast(inner.eval(row), from, target), target);
     }
 
-    /** A timestamptz literal is independent of the session's TimeZone only when it states its offset. */
+    /** A timestamptz literal: an instant, read once (without an offset, as a local time in the session's TimeZone). */
     private TypedExpr timestamptzLiteral() throws UnsupportedQueryException {
+        Object text;
         try {
-            Object text = expr.eval(List.of());
-            return constant(text == null ? null : PgDateTime.parseTimestamptz((String) text), PgType.TIMESTAMPTZ, Origin.LITERAL);
+            text = expr.eval(List.of());
+            if (text == null) {
+                return constant(null, PgType.TIMESTAMPTZ, Origin.LITERAL);
+            }
+            // a literal with its offset does not depend on the TimeZone
+            ZoneId zone = PgDateTime.hasOffset((String) text) ? ZoneOffset.UTC : SessionZone.current();
+            return constant(PgTimestamptz.parse((String) text, zone), PgType.TIMESTAMPTZ, Origin.LITERAL);
         } catch (EvaluationException e) {
-            throw new UnsupportedQueryException("timestamp with time zone literal without an offset",
-                    "its value depends on the session's TimeZone; write the offset, e.g. '2024-01-01 00:00:00+00'");
+            throw new UnsupportedQueryException("timestamp with time zone literal", e.getMessage()
+                    + "; the engine reads ISO forms such as '2024-01-01 00:00:00' or '2024-01-01 00:00:00+05:30'");
         }
     }
 
@@ -67,6 +82,14 @@ public record TypedExpr(Expr expr, PgType type, Origin origin) {
         }
         Expr inner = expr;
         PgType from = type;
+        if (from.kind() == PgType.Kind.TIMESTAMPTZ) {
+            // printed in the session's TimeZone, as PostgreSQL prints it
+            ZoneId zone = SessionZone.current();
+            return computed(row -> {
+                Object v = inner.eval(row);
+                return v == null ? null : PgTimestamptz.format((Timestamptz) v, zone);
+            }, PgType.TEXT);
+        }
         return computed(row -> {
             Object v = inner.eval(row);
             return v == null ? null : PgValues.toText(v, from);

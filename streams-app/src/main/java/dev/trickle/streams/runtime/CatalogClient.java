@@ -69,7 +69,7 @@ public final class CatalogClient implements AutoCloseable {
         List<StreamTableDef> out = new ArrayList<>();
         try (PreparedStatement ps = connection().prepareStatement(
                 "SELECT pgt_id, pgt_schema, pgt_name, defining_query, search_path, refresh_mode, status, engine_ready, ready_tick, "
-                        + "plan_generation FROM pgtrickle.pgt_stream_tables ORDER BY pgt_id");
+                        + "plan_generation, timezone FROM pgtrickle.pgt_stream_tables ORDER BY pgt_id");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 long id = rs.getLong(1);
@@ -78,7 +78,7 @@ public final class CatalogClient implements AutoCloseable {
                 Long readyTick = rs.wasNull() ? null : ready;
                 out.add(new StreamTableDef(id, rs.getString(2), rs.getString(3), rs.getString(4),
                         Arrays.asList((String[]) path.getArray()), rs.getString(6), rs.getString(7), rs.getBoolean(8),
-                        List.copyOf(sources.getOrDefault(id, List.of())), readyTick, rs.getLong(10)));
+                        List.copyOf(sources.getOrDefault(id, List.of())), readyTick, rs.getLong(10), rs.getString(11)));
             }
         }
         return out;

@@ -162,7 +162,8 @@ public final class EngineSupervisor implements AutoCloseable {
     }
 
     private CompiledQuery compile(StreamTableDef def) throws SQLException {
-        List<Object> basis = List.of(def.query(), def.searchPath(), def.sources(), def.refreshMode(), def.planGeneration());
+        List<Object> basis = List.of(def.query(), def.searchPath(), def.sources(), def.refreshMode(), def.planGeneration(),
+                def.timeZone());
         List<Object> before = decidedFrom.put(def.id(), basis);
         if (before != null && !before.equals(basis)) {
             // the catalog rewrote the query (a source or column was renamed) or alter_stream_table changed the query
@@ -201,7 +202,8 @@ public final class EngineSupervisor implements AutoCloseable {
         }
         String error;
         try {
-            query = QueryCompiler.compile(def.query(), def.searchPath(), new PgSourceCatalog(catalog.connection()));
+            query = QueryCompiler.compile(def.query(), def.searchPath(), def.timeZone(),
+                    new PgSourceCatalog(catalog.connection()));
             compiled.put(def.id(), query);
             codecs.outputTypes(def.id(), outputTypes(def, query));
             // the delta topic is keyed by the planner's key (a result of at most one row has no key columns)

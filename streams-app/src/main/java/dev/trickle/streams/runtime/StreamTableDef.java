@@ -6,15 +6,17 @@ import java.util.List;
  * A stream table as the catalog describes it; {@code sources} are schema/name pairs. {@code readyTick}
  * is the tick the engine recorded when it began running the stream table (null before). {@code planGeneration}
  * counts the changes of its query or mode (alter_stream_table): task state of another generation is dropped.
+ * {@code timeZone}: the session TimeZone recorded at create (or at an alter of its query), under which its
+ * timestamptz values are computed.
  */
 public record StreamTableDef(long id, String schema, String name, String query, List<String> searchPath,
                              String refreshMode, String status, boolean engineReady, List<SourceName> sources,
-                             Long readyTick, long planGeneration) {
+                             Long readyTick, long planGeneration, String timeZone) {
 
     public StreamTableDef(long id, String schema, String name, String query, List<String> searchPath,
                           String refreshMode, String status, boolean engineReady, List<SourceName> sources,
                           Long readyTick) {
-        this(id, schema, name, query, searchPath, refreshMode, status, engineReady, sources, readyTick, 0);
+        this(id, schema, name, query, searchPath, refreshMode, status, engineReady, sources, readyTick, 0, "UTC");
     }
 
     public StreamTableDef(long id, String schema, String name, String query, List<String> searchPath,

@@ -18,6 +18,9 @@ import java.util.regex.Pattern;
  *     {@code ::} binds tighter than any operator;</li>
  * <li>{@code x COLLATE name} becomes {@code pg_collate(x, 'name')}: the parser only knows Calcite's own
  *     {@code COLLATE charset$locale} form. Like {@code ::}, COLLATE applies to the primary on its left;</li>
+ * <li>{@code date_trunc(} becomes {@code pg_date_trunc(}: the parser's own DATE_TRUNC reads a column named like a
+ *     unit ({@code day}) as that unit, and takes no third operand;</li>
+ * <li>{@code x AT TIME ZONE z} becomes {@code pg_at_time_zone(x , z)}, the operand on its left a primary as for COLLATE;</li>
  * <li>PostgreSQL's {@code interval '1 day'} becomes the call {@code pg_interval('1 day')}, the word interval
  *     kept in a comment inside it: the parser only knows the SQL standard's {@code INTERVAL '1' DAY}.</li>
  * <li>jsonb's operators {@code ->}, {@code ->>}, {@code #>}, {@code #>>}, {@code @>} and {@code ?} become calls
@@ -64,6 +67,21 @@ final class InfixRewrites {
         // a chained cast or collation (a::text::int, a COLLATE "C"::text) starts where the one before it started
         Map<Integer, Integer> startByEnd = new HashMap<>();
         for (int k = 1; k + 1 < tokens.size(); k++) {
+            if (isAtTimeZone(tokens, k)) {
+                // x AT TIME ZONE z becomes pg_at_time_zone(x , z): binds like COLLATE, tighter than arithmetic
+                int end = operandEnd(tokens, k + 3);
+                if (end >= 0) {
+                    int start = startByEnd.getOrDefault(k - 1, operandStart(tokens, k - 1));
+                    startByEnd.put(end, start);
+                    wraps.add(new Wrap(tokens.get(start).start(), tokens.get(end).end(), "pg_at_time_zone(", ")"));
+                    for (int w = k; w < k + 3; w++) {
+                        int width = tokens.get(w).end() - tokens.get(w).start();
+                        overwrites.put(tokens.get(w).start(), w == k ? "," + " ".repeat(width - 1) : " ".repeat(width));
+                    }
+                }
+                k += 2;
+                continue;
+            }
             String function = jsonbOperator(tokens, k);
             if (function != null) {
                 // left-associative, binding tighter than comparisons: j -> 'a' ->> 'b' = 'x'
@@ -97,6 +115,11 @@ final class InfixRewrites {
             }
         }
         for (int k = 0; k + 1 < tokens.size(); k++) {
+            if (isDateTrunc(tokens, k)) {
+                // the parser's DATE_TRUNC takes two operands and reads a second one named like a unit (a column
+                // "day") as that unit: pg_date_trunc is an ordinary call, also with the zone as third operand
+                wraps.add(new Wrap(tokens.get(k).start(), tokens.get(k).start(), "pg_", ""));
+            }
             if (isFreeFormInterval(tokens, k)) {
                 // interval '1 day' becomes pg_interval(/*interval*/'1 day'): insertions only, like the others
                 wraps.add(new Wrap(tokens.get(k).start(), tokens.get(k).end(), "pg_interval(/*", "*/"));
@@ -104,6 +127,18 @@ final class InfixRewrites {
             }
         }
         this.rewritten = apply(wraps, overwrites);
+    }
+
+    /** A call {@code date_trunc(} at token {@code k}. */
+    private boolean isDateTrunc(List<Token> tokens, int k) {
+        return tokens.get(k).kind() == 'w' && word(tokens.get(k)).equals("date_trunc") && tokens.get(k + 1).kind() == '(';
+    }
+
+    /** The words AT TIME ZONE from token {@code k}, followed by an operand. */
+    private boolean isAtTimeZone(List<Token> tokens, int k) {
+        return k + 3 < tokens.size() && tokens.get(k).kind() == 'w' && word(tokens.get(k)).equals("at")
+                && tokens.get(k + 1).kind() == 'w' && word(tokens.get(k + 1)).equals("time")
+                && tokens.get(k + 2).kind() == 'w' && word(tokens.get(k + 2)).equals("zone");
     }
 
     /** {@code interval 'text'} at token {@code k} without the SQL standard's unit after the text. */

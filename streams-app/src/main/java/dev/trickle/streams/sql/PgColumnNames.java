@@ -120,6 +120,13 @@ final class PgColumnNames {
             default:
                 break;
         }
+        if (call.getOperator().getName().equalsIgnoreCase(PgDateTimeOperators.PG_AT_TIME_ZONE.getName())) {
+            // x AT TIME ZONE z is PostgreSQL's timezone(z, x)
+            return new Name("timezone", 2);
+        }
+        if (call.getOperator().getName().equalsIgnoreCase(PgDateTimeOperators.PG_DATE_TRUNC.getName())) {
+            return new Name("date_trunc", 2);
+        }
         if (call.getOperator().getName().toUpperCase(Locale.ROOT).startsWith("PG_JSONB_")) {
             // a jsonb operator (->, ->>, ...) written infix: an operator's column is ?column?
             return null;

@@ -18,7 +18,6 @@ import org.apache.calcite.sql.type.ReturnTypes;
 import org.apache.calcite.sql.type.SqlReturnTypeInference;
 import org.apache.calcite.sql.type.SqlTypeFamily;
 import org.apache.calcite.sql.type.SqlTypeName;
-import org.apache.calcite.sql.type.SqlTypeTransforms;
 
 /**
  * PostgreSQL's date and time operators and functions that Calcite lacks, for validation only (the engine
@@ -44,8 +43,42 @@ final class PgDateTimeOperators {
      */
     static final SqlFunction PG_EXTRACT = function("PG_EXTRACT", b -> b.getTypeFactory().createTypeWithNullability(
             b.getTypeFactory().createSqlType(SqlTypeName.DECIMAL, PgTypeSystem.MAX_NUMERIC, 0), true));
-    static final SqlFunction DATE_TRUNC = function("DATE_TRUNC",
-            ReturnTypes.explicit(SqlTypeName.TIMESTAMP).andThen(SqlTypeTransforms.TO_NULLABLE));
+    /**
+     * {@code date_trunc(text, timestamp)} is a timestamp; of a date or timestamptz (PostgreSQL converts a date to
+     * timestamptz) a timestamptz, also with a third operand, the zone: {@code date_trunc(text, timestamptz, text)}.
+     */
+    static final SqlFunction DATE_TRUNC = dateTrunc("DATE_TRUNC");
+    /** {@code date_trunc} as {@link InfixRewrites} writes it: {@code pg_date_trunc}, an ordinary call for the parser. */
+    static final SqlFunction PG_DATE_TRUNC = dateTrunc("PG_DATE_TRUNC");
+
+    private static SqlFunction dateTrunc(String name) {
+        return new SqlFunction(name, SqlKind.OTHER_FUNCTION,
+                b -> b.getTypeFactory().createTypeWithNullability(b.getTypeFactory().createSqlType(
+                        b.getOperandType(1).getSqlTypeName() == SqlTypeName.TIMESTAMP && b.getOperandCount() == 2
+                                ? SqlTypeName.TIMESTAMP : SqlTypeName.TIMESTAMP_WITH_LOCAL_TIME_ZONE), true),
+                null, OperandTypes.or(OperandTypes.family(SqlTypeFamily.CHARACTER, SqlTypeFamily.ANY),
+                        OperandTypes.family(SqlTypeFamily.CHARACTER, SqlTypeFamily.ANY, SqlTypeFamily.CHARACTER)),
+                SqlFunctionCategory.TIMEDATE);
+    }
+
+    /**
+     * {@code timezone(zone, x)}, PostgreSQL's function behind {@code x AT TIME ZONE zone}: a timestamptz gives the
+     * local timestamp in the zone, a timestamp (or date) the timestamptz of that local time there.
+     */
+    static final SqlFunction TIMEZONE = new SqlFunction("TIMEZONE", SqlKind.OTHER_FUNCTION,
+            b -> b.getTypeFactory().createTypeWithNullability(b.getTypeFactory().createSqlType(
+                    b.getOperandType(1).getSqlTypeName() == SqlTypeName.TIMESTAMP_WITH_LOCAL_TIME_ZONE
+                            || b.getOperandType(1).getSqlTypeName() == SqlTypeName.TIMESTAMP_TZ
+                            ? SqlTypeName.TIMESTAMP : SqlTypeName.TIMESTAMP_WITH_LOCAL_TIME_ZONE), true),
+            null, OperandTypes.family(SqlTypeFamily.CHARACTER, SqlTypeFamily.ANY), SqlFunctionCategory.TIMEDATE);
+
+    /** {@code x AT TIME ZONE zone} as {@link InfixRewrites} writes it: {@code timezone(zone, x)} with the operands swapped. */
+    static final SqlFunction PG_AT_TIME_ZONE = new SqlFunction("PG_AT_TIME_ZONE", SqlKind.OTHER_FUNCTION,
+            b -> b.getTypeFactory().createTypeWithNullability(b.getTypeFactory().createSqlType(
+                    b.getOperandType(0).getSqlTypeName() == SqlTypeName.TIMESTAMP_WITH_LOCAL_TIME_ZONE
+                            || b.getOperandType(0).getSqlTypeName() == SqlTypeName.TIMESTAMP_TZ
+                            ? SqlTypeName.TIMESTAMP : SqlTypeName.TIMESTAMP_WITH_LOCAL_TIME_ZONE), true),
+            null, OperandTypes.family(SqlTypeFamily.ANY, SqlTypeFamily.CHARACTER), SqlFunctionCategory.TIMEDATE);
 
     /** PostgreSQL's {@code interval '1 day'} as {@link InfixRewrites} writes it: an interval for validation. */
     static final SqlFunction PG_INTERVAL = new SqlFunction("PG_INTERVAL", SqlKind.OTHER_FUNCTION,

@@ -75,7 +75,8 @@ final class PgOperatorTable implements SqlOperatorTable {
             fn("greatest", PgOperatorTable::commonType, OperandTypes.ONE_OR_MORE),
             fn("least", PgOperatorTable::commonType, OperandTypes.ONE_OR_MORE), COALESCE, NULLIF, PG_COLLATE,
             PgDateTimeOperators.DATE_PART, PgDateTimeOperators.DATE_TRUNC, PgDateTimeOperators.PG_EXTRACT,
-            PgDateTimeOperators.PG_INTERVAL,
+            PgDateTimeOperators.PG_INTERVAL, PgDateTimeOperators.TIMEZONE, PgDateTimeOperators.PG_AT_TIME_ZONE,
+            PgDateTimeOperators.PG_DATE_TRUNC,
             // jsonb: the operators as InfixRewrites turns them into calls, and two functions
             fn("pg_jsonb_get", TEXT, OperandTypes.ANY_ANY), fn("pg_jsonb_get_text", TEXT, OperandTypes.ANY_ANY),
             fn("pg_jsonb_path", TEXT, OperandTypes.ANY_ANY), fn("pg_jsonb_path_text", TEXT, OperandTypes.ANY_ANY),

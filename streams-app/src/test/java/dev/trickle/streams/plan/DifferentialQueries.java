@@ -38,6 +38,13 @@ final class DifferentialQueries {
             "SELECT id FROM src WHERE a = '3' OR t = 'b' OR d = '2024-01-01'",
             "SELECT id, d = ts AS e, d < DATE '2024-01-01' AS lt, ts >= TIMESTAMP '2020-01-01 00:00:00' AS ge FROM src",
             "SELECT id FROM src WHERE d > '2020-01-01' AND ts < '2025-06-01 12:00:00'",
+            // timestamptz under the session's TimeZone: date_trunc of a date and of a timestamptz, extract, + interval, AT TIME ZONE
+            "SELECT date_trunc('month', d) AS m, count(*) AS n, sum(a) AS sa FROM src GROUP BY date_trunc('month', d)",
+            "SELECT date_trunc('week', tz) AS w, date_trunc('hour', tz) AS h, count(*) AS n FROM src GROUP BY date_trunc('week', tz),"
+                    + " date_trunc('hour', tz)",
+            "SELECT id, extract(hour FROM tz) AS h, extract(epoch FROM tz) AS ep, date_part('dow', tz) AS dw, tz + interval '1 mon 1 day' AS later,"
+                    + " tz AT TIME ZONE 'Asia/Kolkata' AS kolkata, ts AT TIME ZONE 'America/New_York' AS ny, tz::text AS txt, tz::date AS day,"
+                    + " d::timestamptz AS midnight FROM src",
             // boolean logic and IS predicates
             "SELECT id, ok AND a > 0 AS x, ok OR a > 0 AS y, NOT ok AS z, (a > 0) AND (b > 0) OR ok AS w FROM src",
             "SELECT id, a IS NULL AS n1, t IS NOT NULL AS n2, ok IS TRUE AS t1, ok IS NOT TRUE AS t2, ok IS FALSE AS t3,"

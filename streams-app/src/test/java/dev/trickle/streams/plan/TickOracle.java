@@ -100,7 +100,8 @@ final class TickOracle implements AutoCloseable {
 
     private int run(String query, List<List<String>> rounds, boolean failLast) throws Exception {
         try {
-            CompiledQuery compiled = QueryCompiler.compile(query, List.of("public"), new PgSourceCatalog(connection));
+            // compiled under the session's TimeZone, the one PostgreSQL evaluates the query under
+            CompiledQuery compiled = QueryCompiler.compile(query, List.of("public"), timeZone(), new PgSourceCatalog(connection));
             assertEquals(oracle.columnNames(query), compiled.outputColumns(), "column names of " + query);
             InMemoryStateBackend state = new InMemoryStateBackend();
             ZSet<List<String>> content = new ZSet<>();
@@ -136,6 +137,13 @@ final class TickOracle implements AutoCloseable {
             return state.size();
         } finally {
             connection.rollback();
+        }
+    }
+
+    private String timeZone() throws SQLException {
+        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT current_setting('TimeZone')")) {
+            rs.next();
+            return rs.getString(1);
         }
     }
 

@@ -6,6 +6,8 @@ import dev.trickle.streams.rows.PgType.Kind;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 
 /**
  * PostgreSQL's casts between the engine's types, including the target's type modifier
@@ -24,7 +26,11 @@ public final class PgCasts {
             return "type " + (f == Kind.OTHER ? from : to).sqlName() + " can only be passed through unchanged";
         }
         if (f == Kind.TIMESTAMPTZ || t == Kind.TIMESTAMPTZ) {
-            return f == t ? null : "casts involving timestamp with time zone depend on the session's TimeZone";
+            // with date, timestamp and text: computed under the stream table's TimeZone (cast with a zone)
+            PgType other = f == Kind.TIMESTAMPTZ ? to : from;
+            Kind o = other.kind();
+            return o == Kind.TIMESTAMPTZ || o == Kind.DATE || o == Kind.TIMESTAMP || other.isString() ? null
+                    : "PostgreSQL cannot cast " + from.sqlName() + " to " + to.sqlName();
         }
         if (f == t || from.isString() || to.isString()) {
             return null;
@@ -58,6 +64,39 @@ public final class PgCasts {
             case TIMESTAMP -> PgDateTime.roundToPrecision(toTimestamp(v), to.precision());
             case TIMESTAMPTZ -> v instanceof String s ? PgDateTime.parseTimestamptz(s) : v;
             case OTHER -> throw new EvaluationException("cannot cast to " + to.sqlName());
+        };
+    }
+
+    /**
+     * A cast under the session's TimeZone {@code zone}: between timestamp with time zone and date, timestamp or
+     * text the zone decides the value (PostgreSQL's timestamptz in, out and conversion functions); any other
+     * cast is {@link #cast(Object, PgType, PgType)}.
+     */
+    public static Object cast(Object v, PgType from, PgType to, ZoneId zone) throws EvaluationException {
+        Kind f = from.kind();
+        Kind t = to.kind();
+        if (v == null || f != Kind.TIMESTAMPTZ && t != Kind.TIMESTAMPTZ) {
+            return cast(v, from, to);
+        }
+        if (t == Kind.TIMESTAMPTZ) {
+            Timestamptz r = switch (f) {
+                case DATE -> PgTimestamptz.fromDate((LocalDate) v, zone);
+                case TIMESTAMP -> PgTimestamptz.fromTimestamp((LocalDateTime) v, zone);
+                case TIMESTAMPTZ -> (Timestamptz) v;
+                default -> PgTimestamptz.parse((String) v, zone);
+            };
+            if (to.precision() < 0) {
+                return r;
+            }
+            // timestamptz(p) rounds the instant the way timestamp(p) rounds a UTC time
+            LocalDateTime utc = PgTimestamptz.toTimestamp(r, ZoneOffset.UTC);
+            return PgTimestamptz.fromTimestamp(PgDateTime.roundToPrecision(utc, to.precision()), ZoneOffset.UTC);
+        }
+        Timestamptz value = (Timestamptz) v;
+        return switch (t) {
+            case DATE -> PgTimestamptz.toDate(value, zone);
+            case TIMESTAMP -> PgDateTime.roundToPrecision(PgTimestamptz.toTimestamp(value, zone), to.precision());
+            default -> cast(PgTimestamptz.format(value, zone), PgType.TEXT, to);
         };
     }
 

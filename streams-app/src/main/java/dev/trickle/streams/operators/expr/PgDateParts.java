@@ -76,11 +76,11 @@ public final class PgDateParts {
         return u == null && special ? SPECIAL.get(lower) : u;
     }
 
-    private static EvaluationException notSupported(String unit, String type) {
+    static EvaluationException notSupported(String unit, String type) {
         return new EvaluationException("unit \"" + unit.toLowerCase(Locale.ROOT) + "\" not supported for type " + type);
     }
 
-    private static EvaluationException notRecognized(String unit, String type) {
+    static EvaluationException notRecognized(String unit, String type) {
         return new EvaluationException("unit \"" + unit.toLowerCase(Locale.ROOT) + "\" not recognized for type " + type);
     }
 

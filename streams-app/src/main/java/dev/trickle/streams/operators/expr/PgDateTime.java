@@ -66,6 +66,17 @@ public final class PgDateTime {
 
     /** A timestamptz as captured (its offset is always in the text PostgreSQL printed). */
     public static Timestamptz parseTimestamptz(String text) throws EvaluationException {
+        return parseTimestamptz(text, null);
+    }
+
+    /** Whether {@code text} is a date and time with an offset (or infinity): its instant does not depend on a zone. */
+    public static boolean hasOffset(String text) {
+        Matcher m = DATE_TIME.matcher(text.trim());
+        return m.matches() ? m.group(8) != null : !text.trim().isEmpty() && text.trim().toLowerCase(Locale.ROOT).endsWith("infinity");
+    }
+
+    /** A timestamptz from text: a local time without an offset is one in {@code zone} (none: an error). */
+    public static Timestamptz parseTimestamptz(String text, java.time.ZoneId zone) throws EvaluationException {
         String t = text.trim().toLowerCase(Locale.ROOT);
         if (t.equals("infinity") || t.equals("+infinity")) {
             return new Timestamptz(Instant.MAX, text);
@@ -75,6 +86,9 @@ public final class PgDateTime {
         }
         Matcher m = match(text, "timestamp with time zone");
         LocalDateTime local = localDateTime(m, text);
+        if (m.group(8) == null && zone != null) {
+            return new Timestamptz(PgTimeZone.resolve(local, zone), text);
+        }
         return new Timestamptz(local.toInstant(offset(m.group(8), text)), text);
     }
 

@@ -46,6 +46,10 @@ public final class PgTypeRules {
         if ((a.kind() == Kind.DATE || a.kind() == Kind.TIMESTAMP) && (b.kind() == Kind.DATE || b.kind() == Kind.TIMESTAMP)) {
             return PgType.TIMESTAMP;
         }
+        if (a.isDateTime() && b.isDateTime()) {
+            // date or timestamp against timestamptz: converted in the session's TimeZone
+            return PgType.TIMESTAMPTZ;
+        }
         return null;
     }
 

@@ -16,17 +16,17 @@
  *     as PostgreSQL does with a UTF-8 LC_CTYPE, and ASCII letters only under a collation whose LC_CTYPE
  *     is {@code C} ({@code COLLATE "C"}, or such a column). The database's own LC_CTYPE is assumed to be
  *     UTF-8; ICU's full case mapping (ß to SS) is not followed.</li>
- * <li><b>timestamp with time zone</b> values are compared and passed through (their captured text is
- *     kept); casting them, or using them as text, depends on the session's TimeZone and is refused.
- *     Literals must state their offset.</li>
+ * <li><b>timestamp with time zone</b> ({@link dev.trickle.streams.operators.expr.PgTimestamptz}) is computed
+ *     under the TimeZone recorded with the stream table ({@link dev.trickle.streams.operators.expr.PgTimeZone}:
+ *     IANA names, PostgreSQL's rules for skipped and repeated local times); values carry their text in UTC,
+ *     as captured, and are printed in the zone where PostgreSQL would print them (a cast to text).</li>
  * <li><b>numeric NaN and ±Infinity</b> pass through unchanged but cannot be computed with; {@code extract}
  *     of a year-like unit from an infinite date or timestamp (numeric ±Infinity in PostgreSQL) raises an
  *     error ({@code date_part}'s double precision ±Infinity is computed).</li>
  * <li><b>Dates and times</b> ({@link dev.trickle.streams.operators.expr.PgDateParts}): extract, date_part and
  *     date_trunc follow PostgreSQL 14+ (numeric results with its scales, BC years, ISO weeks, unit
- *     aliases); date_trunc of a date and every function of timestamp with time zone depend on the
- *     session's TimeZone and are refused; interval literals ({@link dev.trickle.streams.operators.expr.PgIntervals}:
- *     PostgreSQL's own input style and the SQL standard's) can be added to dates and timestamps, interval
+ *     aliases), also of timestamp with time zone in the stream table's TimeZone; interval literals ({@link dev.trickle.streams.operators.expr.PgIntervals}:
+ *     PostgreSQL's own input style and the SQL standard's) can be added to dates and timestamps (with time zone), interval
  *     values are not computed with.</li>
  * <li><b>Date/time input</b> accepts the ISO forms PostgreSQL prints (plus {@code T}, offsets, {@code BC},
  *     {@code infinity}, {@code epoch}); other input styles PostgreSQL accepts are rejected.</li>

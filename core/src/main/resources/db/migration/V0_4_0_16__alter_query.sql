@@ -24,14 +24,14 @@ CREATE FUNCTION pgtrickle._count_plan_generation() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF NEW.defining_query IS DISTINCT FROM OLD.defining_query OR NEW.refresh_mode IS DISTINCT FROM OLD.refresh_mode
-       OR NEW.search_path IS DISTINCT FROM OLD.search_path THEN
+       OR NEW.search_path IS DISTINCT FROM OLD.search_path OR NEW.timezone IS DISTINCT FROM OLD.timezone THEN
         NEW.plan_generation := OLD.plan_generation + 1;
     END IF;
     RETURN NEW;
 END $$;
 
 -- (also counts the query rewrites of pgtrickle._sync_query after a source rename)
-CREATE TRIGGER pgt_count_plan_generation BEFORE UPDATE OF defining_query, refresh_mode, search_path
+CREATE TRIGGER pgt_count_plan_generation BEFORE UPDATE OF defining_query, refresh_mode, search_path, timezone
     ON pgtrickle.pgt_stream_tables FOR EACH ROW EXECUTE FUNCTION pgtrickle._count_plan_generation();
 
 -- What the new query reads, checked as register_stream_table checks a new stream table's (the owner must be
@@ -248,7 +248,10 @@ BEGIN
 
     -- the new dependency view takes the old one's place and name (recorded first: dropping a stream table's
     -- dependency view drops the stream table, see pgtrickle._on_sql_drop)
-    UPDATE pgtrickle.pgt_stream_tables SET defining_query = v_query, search_path = coalesce(p_path, '{}'), deps_view = v_view
+    -- the new query is resolved under the caller's search_path and evaluated under the caller's TimeZone, as at
+    -- create (catalog 0.4.0.15): the functions here set only search_path, so current_setting is the caller's
+    UPDATE pgtrickle.pgt_stream_tables SET defining_query = v_query, search_path = coalesce(p_path, '{}'), deps_view = v_view,
+           timezone = pg_catalog.current_setting('TimeZone')
      WHERE pgt_id = p_id;
     IF v_st.deps_view IS NOT NULL AND EXISTS (SELECT 1 FROM pg_class WHERE oid = v_st.deps_view) THEN
         v_name := (SELECT relname FROM pg_class WHERE oid = v_st.deps_view);
