@@ -187,6 +187,19 @@ class AlterQuerySqlTest {
         exec("SELECT pgtrickle.drop_stream_table('alt_up', cascade => true)");
     }
 
+    @Test
+    void aNewQueryIsEvaluatedUnderTheAlteringSessionsTimeZoneAsAtCreate() throws SQLException {
+        try (Connection c = EmbeddedPg.connect(url); Statement s = c.createStatement()) {
+            s.execute("SET TimeZone = 'America/New_York'");
+            s.execute("SELECT pgtrickle.create_stream_table('alt_zone', 'SELECT id, amount FROM orders')");
+            s.execute("SET TimeZone = 'Asia/Kolkata'");
+            s.execute("SELECT pgtrickle.alter_stream_table('alt_zone', query => 'SELECT id, amount FROM orders WHERE amount > 5')");
+        }
+        assertEquals("Asia/Kolkata", one("SELECT timezone FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'alt_zone'"),
+                "the new query is planned under the zone of the session that altered it, as search_path is");
+        exec("SELECT pgtrickle.drop_stream_table('alt_zone')");
+    }
+
     private static String oid(String table) throws SQLException {
         return one("SELECT '" + table + "'::regclass::oid::text");
     }
