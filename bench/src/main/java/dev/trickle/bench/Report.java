@@ -145,7 +145,7 @@ final class Report {
         }
 
         b.append("\n## Where Trickle's time goes (median ms per tick)\n\n");
-        b.append("| query | read changes (SQL) | encode/decode records | engine, in-memory | engine, RocksDB "
+        b.append("| query | read changes (SQL) | encode/decode records (default converter) | engine, in-memory | engine, RocksDB "
                 + "(of which tick buffer) | sink transaction |\n|---|---:|---:|---:|---:|---:|\n");
         for (Scenario s : scenarios) {
             List<Scenario.TickResult> t = s.measured();

@@ -25,6 +25,7 @@ final class Scenario {
     StateBackend rocksState;
     RuntimeStores.TickInput pending;
     TickApplier sink;
+    Wire wire;
     long pgtId;
     long sinkTick;
 
