@@ -259,6 +259,7 @@ final class IncrementalBench {
         // change records as the streams app receives them: written by the source connector, read by the app,
         // through the shipped default converter
         long s0 = System.nanoTime();
+        long c0 = cpuNanos();
         Map<String, List<ChangeRecord.Row>> received = new LinkedHashMap<>();
         for (String key : sc.sourceKeys) {
             List<ChangeRecord.Row> rows = new ArrayList<>();
@@ -268,8 +269,10 @@ final class IncrementalBench {
             received.put(key, rows);
         }
         double serdeIn = millisSince(s0);
+        double cpuSerdeIn = cpuMillisSince(c0);
 
         long e0 = System.nanoTime();
+        long ce0 = cpuNanos();
         Map<String, ZSet<Map<String, String>>> inputs = new LinkedHashMap<>();
         received.forEach((key, rows) -> {
             if (!rows.isEmpty()) {
@@ -281,12 +284,16 @@ final class IncrementalBench {
         sc.counted.reset();
         ZSet<List<String>> out = sc.memQuery.pipeline().apply(inputs, sc.counted);
         double engineMem = millisSince(e0);
+        double cpuMem = cpuMillisSince(ce0);
+        double cpuRocks = Double.NaN;
+        double cpuBuffer = Double.NaN;
 
         double engineRocks = Double.NaN;
         double tickBuffer = Double.NaN;
         if (sc.rocksState != null) {
             // as the runtime's gather task: each change row into the tick buffer store, the tick drained, then the operators
             long r0 = System.nanoTime();
+            long cr0 = cpuNanos();
             for (int i = 0; i < sc.sourceKeys.size(); i++) {
                 for (ChangeRecord.Row r : received.get(sc.sourceKeys.get(i))) {
                     sc.pending.add(tick.id(), i, r.values(), r.weight());
@@ -294,8 +301,10 @@ final class IncrementalBench {
             }
             Map<String, ZSet<Map<String, String>>> buffered = sc.pending.drain(tick.id());
             tickBuffer = millisSince(r0);
+            cpuBuffer = cpuMillisSince(cr0);
             ZSet<List<String>> rocksOut = sc.rocksQuery.pipeline().apply(buffered, sc.rocksState);
             engineRocks = millisSince(r0);
+            cpuRocks = cpuMillisSince(cr0);
             if (!rocksOut.equals(out)) {
                 throw new IllegalStateException(sc.title + ": at tick " + tick.id()
                         + " the RocksDB-backed engine's output differs from the in-memory one's");
@@ -304,6 +313,7 @@ final class IncrementalBench {
 
         // delta records as the sink receives them: encoded by the streams app, decoded by the sink
         long d0 = System.nanoTime();
+        long cd0 = cpuNanos();
         long sinkTick = ++sc.sinkTick;
         List<DeltaRecord.Row> delta = new ArrayList<>(out.size());
         long weight = 0;
@@ -312,6 +322,7 @@ final class IncrementalBench {
             weight += Math.abs(e.getValue());
         }
         double serdeOut = millisSince(d0);
+        sc.cpu.add(new Scenario.CpuResult(warmup, cpuSerdeIn + cpuMillisSince(cd0), cpuMem, cpuRocks, cpuBuffer));
 
         long k0 = System.nanoTime();
         TickApplier.Applied applied = sc.sink.apply(sc.pgtId, sinkTick, false, delta);
@@ -366,6 +377,17 @@ final class IncrementalBench {
     /** A delta as the sink sees it after decoding: value lists with weights. */
     private static List<DeltaRecord.Row> deltaRows(long tick, Map<List<String>, Long> delta) {
         return delta.entrySet().stream().map(e -> new DeltaRecord.Row(tick, e.getValue(), e.getKey())).toList();
+    }
+
+    private static final java.lang.management.ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+    /** CPU time of this thread (JNI calls into RocksDB included). */
+    static long cpuNanos() {
+        return THREADS.getCurrentThreadCpuTime();
+    }
+
+    static double cpuMillisSince(long t0) {
+        return (cpuNanos() - t0) / 1e6;
     }
 
     static double millisSince(long t0) {
