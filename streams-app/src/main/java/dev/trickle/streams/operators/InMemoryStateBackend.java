@@ -30,17 +30,6 @@ public final class InMemoryStateBackend implements StateBackend {
         return stores.values().stream().mapToInt(Map::size).sum();
     }
 
-    /** Key and value bytes over all operators (what a store keeps, without its own overhead). */
-    public long bytes() {
-        long n = 0;
-        for (TreeMap<byte[], byte[]> s : stores.values()) {
-            for (Map.Entry<byte[], byte[]> e : s.entrySet()) {
-                n += e.getKey().length + e.getValue().length;
-            }
-        }
-        return n;
-    }
-
     private static final class Store implements OperatorState.KeyValueState {
         private final TreeMap<byte[], byte[]> entries;
 

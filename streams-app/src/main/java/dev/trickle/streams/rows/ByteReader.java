@@ -104,12 +104,6 @@ public final class ByteReader {
         return new String(out, 0, n, StandardCharsets.UTF_8);
     }
 
-    /** Skips {@code n} bytes. */
-    public void skip(int n) {
-        need(n);
-        pos += n;
-    }
-
     /** A text {@link ByteWriter#writeText} wrote, or null. */
     public String readText() {
         long n = readVarint();

@@ -99,11 +99,6 @@ public final class ByteWriter {
         return this;
     }
 
-    /** The number of bytes written so far. */
-    public int size() {
-        return size;
-    }
-
     /** A nullable text: varint 0 for NULL, else varint (length + 1) and the UTF-8 bytes. */
     public ByteWriter writeText(String text) {
         if (text == null) {
