@@ -75,7 +75,7 @@ final class StoreStateBackend implements StateBackend {
             return false;
         }
         LOG.warn("Operator state store {} holds entries of an earlier state format ({}), not format 0x{}",
-                store.name(), found == RowCodec.VERSION ? "format 1: strings, written by Trickle 0.4 before session 7"
+                store.name(), found == RowCodec.VERSION ? "format 1: strings after a version byte"
                         : "strings or JSON of an earlier version", Integer.toHexString(FORMAT & 0xFF));
         return true;
     }
