@@ -39,13 +39,13 @@ final class CountingState implements StateBackend {
     private OperatorState.KeyValueState counted(OperatorState.KeyValueState store) {
         return new OperatorState.KeyValueState() {
             @Override
-            public String get(String key) {
+            public byte[] get(byte[] key) {
                 gets++;
                 return store.get(key);
             }
 
             @Override
-            public void put(String key, String value) {
+            public void put(byte[] key, byte[] value) {
                 if (value == null) {
                     deletes++;
                 } else {
@@ -55,15 +55,15 @@ final class CountingState implements StateBackend {
             }
 
             @Override
-            public void delete(String key) {
+            public void delete(byte[] key) {
                 deletes++;
                 store.delete(key);
             }
 
             @Override
-            public List<Map.Entry<String, String>> prefix(String prefix) {
+            public List<Map.Entry<byte[], byte[]>> prefix(byte[] prefix, int limit) {
                 scans++;
-                List<Map.Entry<String, String>> out = store.prefix(prefix);
+                List<Map.Entry<byte[], byte[]>> out = store.prefix(prefix, limit);
                 scanned += out.size();
                 return out;
             }

@@ -4,7 +4,6 @@ import dev.trickle.core.catalog.CatalogInstaller;
 import dev.trickle.core.pg.Sql;
 import dev.trickle.core.records.ChangeRecord;
 import dev.trickle.core.records.DeltaRecord;
-import dev.trickle.core.records.RecordCodec;
 import dev.trickle.sink.TickApplier;
 import dev.trickle.streams.plan.QueryCompiler;
 import dev.trickle.streams.rows.ZSet;
@@ -102,6 +101,8 @@ final class IncrementalBench {
                 sc.sourceKeys = sc.memQuery.sources().stream().map(SourceTable::qualifiedName).distinct().toList();
                 sc.counted = new CountingState(sc.memState);
                 sc.sink = new TickApplier(connect());
+                sc.wire = new Wire(c, sc.memQuery.sources(), sc.streamTable(), sc.memQuery.outputColumns(),
+                        sc.memQuery.uniqueKey().orElse(List.of()));
                 report.explains.put(sc.name, sc.memQuery.explain());
             }
         }
@@ -255,20 +256,23 @@ final class IncrementalBench {
     /** Trickle's work for one stream table and one tick, each part timed on its own. */
     private Scenario.TickResult trickleTick(Scenario sc, Capture.Tick tick, boolean warmup, double refreshMs)
             throws Exception {
-        // change records as the streams app receives them: encoded by the source connector, decoded by the app
+        // change records as the streams app receives them: written by the source connector, read by the app,
+        // through the shipped default converter
         long s0 = System.nanoTime();
+        long c0 = cpuNanos();
         Map<String, List<ChangeRecord.Row>> received = new LinkedHashMap<>();
         for (String key : sc.sourceKeys) {
             List<ChangeRecord.Row> rows = new ArrayList<>();
             for (Capture.Change ch : tick.changes().getOrDefault(key, List.of())) {
-                String wire = RecordCodec.encode(new ChangeRecord.Row(tick.id(), ch.weight(), ch.values(), null));
-                rows.add((ChangeRecord.Row) RecordCodec.decodeChange(wire));
+                rows.add(sc.wire.change(key, tick.id(), ch.weight(), ch.values()));
             }
             received.put(key, rows);
         }
         double serdeIn = millisSince(s0);
+        double cpuSerdeIn = cpuMillisSince(c0);
 
         long e0 = System.nanoTime();
+        long ce0 = cpuNanos();
         Map<String, ZSet<Map<String, String>>> inputs = new LinkedHashMap<>();
         received.forEach((key, rows) -> {
             if (!rows.isEmpty()) {
@@ -280,12 +284,16 @@ final class IncrementalBench {
         sc.counted.reset();
         ZSet<List<String>> out = sc.memQuery.pipeline().apply(inputs, sc.counted);
         double engineMem = millisSince(e0);
+        double cpuMem = cpuMillisSince(ce0);
+        double cpuRocks = Double.NaN;
+        double cpuBuffer = Double.NaN;
 
         double engineRocks = Double.NaN;
         double tickBuffer = Double.NaN;
         if (sc.rocksState != null) {
             // as the runtime's gather task: each change row into the tick buffer store, the tick drained, then the operators
             long r0 = System.nanoTime();
+            long cr0 = cpuNanos();
             for (int i = 0; i < sc.sourceKeys.size(); i++) {
                 for (ChangeRecord.Row r : received.get(sc.sourceKeys.get(i))) {
                     sc.pending.add(tick.id(), i, r.values(), r.weight());
@@ -293,8 +301,10 @@ final class IncrementalBench {
             }
             Map<String, ZSet<Map<String, String>>> buffered = sc.pending.drain(tick.id());
             tickBuffer = millisSince(r0);
+            cpuBuffer = cpuMillisSince(cr0);
             ZSet<List<String>> rocksOut = sc.rocksQuery.pipeline().apply(buffered, sc.rocksState);
             engineRocks = millisSince(r0);
+            cpuRocks = cpuMillisSince(cr0);
             if (!rocksOut.equals(out)) {
                 throw new IllegalStateException(sc.title + ": at tick " + tick.id()
                         + " the RocksDB-backed engine's output differs from the in-memory one's");
@@ -303,15 +313,16 @@ final class IncrementalBench {
 
         // delta records as the sink receives them: encoded by the streams app, decoded by the sink
         long d0 = System.nanoTime();
+        long cd0 = cpuNanos();
         long sinkTick = ++sc.sinkTick;
         List<DeltaRecord.Row> delta = new ArrayList<>(out.size());
         long weight = 0;
         for (var e : out.asMap().entrySet()) {
-            String wire = RecordCodec.encode(new DeltaRecord.Row(sinkTick, e.getValue(), e.getKey()));
-            delta.add((DeltaRecord.Row) RecordCodec.decodeDelta(wire));
+            delta.add(sc.wire.delta(sinkTick, e.getValue(), e.getKey()));
             weight += Math.abs(e.getValue());
         }
         double serdeOut = millisSince(d0);
+        sc.cpu.add(new Scenario.CpuResult(warmup, cpuSerdeIn + cpuMillisSince(cd0), cpuMem, cpuRocks, cpuBuffer));
 
         long k0 = System.nanoTime();
         TickApplier.Applied applied = sc.sink.apply(sc.pgtId, sinkTick, false, delta);
@@ -366,6 +377,17 @@ final class IncrementalBench {
     /** A delta as the sink sees it after decoding: value lists with weights. */
     private static List<DeltaRecord.Row> deltaRows(long tick, Map<List<String>, Long> delta) {
         return delta.entrySet().stream().map(e -> new DeltaRecord.Row(tick, e.getValue(), e.getKey())).toList();
+    }
+
+    private static final java.lang.management.ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+    /** CPU time of this thread (JNI calls into RocksDB included). */
+    static long cpuNanos() {
+        return THREADS.getCurrentThreadCpuTime();
+    }
+
+    static double cpuMillisSince(long t0) {
+        return (cpuNanos() - t0) / 1e6;
     }
 
     static double millisSince(long t0) {

@@ -145,7 +145,7 @@ final class Report {
         }
 
         b.append("\n## Where Trickle's time goes (median ms per tick)\n\n");
-        b.append("| query | read changes (SQL) | encode/decode records | engine, in-memory | engine, RocksDB "
+        b.append("| query | read changes (SQL) | encode/decode records (default converter) | engine, in-memory | engine, RocksDB "
                 + "(of which tick buffer) | sink transaction |\n|---|---:|---:|---:|---:|---:|\n");
         for (Scenario s : scenarios) {
             List<Scenario.TickResult> t = s.measured();
@@ -156,6 +156,24 @@ final class Report {
                     med(t, Scenario.TickResult::read), med(t, Scenario.TickResult::serde),
                     med(t, Scenario.TickResult::engineMem), med(t, Scenario.TickResult::engineRocks),
                     med(t, Scenario.TickResult::tickBuffer), med(t, Scenario.TickResult::sink)));
+        }
+
+        b.append("\n## CPU time of the benchmark's thread per tick (median / min ms)\n\n");
+        b.append("The same steps in CPU time (ThreadMXBean; RocksDB's JNI calls run on this thread): what the work costs, "
+                + "without the waiting that wall time includes on a loaded machine.\n\n");
+        b.append("| query | encode/decode records | engine, in-memory | engine, RocksDB (of which tick buffer) | "
+                + "RocksDB ÷ in-memory |\n|---|---:|---:|---:|---:|\n");
+        for (Scenario s : scenarios) {
+            List<Scenario.CpuResult> c = s.measuredCpu();
+            if (c.isEmpty()) {
+                continue;
+            }
+            double mem = medCpu(c, Scenario.CpuResult::engineMem);
+            double rocksCpu = medCpu(c, Scenario.CpuResult::engineRocks);
+            b.append(String.format(Locale.ROOT, "| %s | %.1f / %.1f | %.1f / %.1f | %.1f / %.1f (%.1f) | %.1f |%n", s.title,
+                    medCpu(c, Scenario.CpuResult::serde), minCpu(c, Scenario.CpuResult::serde), mem,
+                    minCpu(c, Scenario.CpuResult::engineMem), rocksCpu, minCpu(c, Scenario.CpuResult::engineRocks),
+                    medCpu(c, Scenario.CpuResult::tickBuffer), rocksCpu / mem));
         }
 
         b.append("\n## Incremental work per tick (medians)\n\n");
@@ -309,5 +327,14 @@ final class Report {
             // not Linux
         }
         return "unknown";
+    }
+
+    private static double medCpu(List<Scenario.CpuResult> c, java.util.function.ToDoubleFunction<Scenario.CpuResult> f) {
+        double[] v = c.stream().mapToDouble(f).sorted().toArray();
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    private static double minCpu(List<Scenario.CpuResult> c, java.util.function.ToDoubleFunction<Scenario.CpuResult> f) {
+        return c.stream().mapToDouble(f).min().orElse(Double.NaN);
     }
 }

@@ -35,6 +35,14 @@ final class RocksStores implements AutoCloseable {
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "trickle-bench");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:1");
         p.put(StreamsConfig.STATE_DIR_CONFIG, dir.toString());
+        // -Dbench.rocksdb.config.setter=CLASS: the stores' RocksDB options as the app would set them with
+        // rocksdb.config.setter (the class's settings as -Dbench.rocks.* properties, see RocksOptionsTrial)
+        String setter = System.getProperty("bench.rocksdb.config.setter");
+        if (setter != null && !setter.isBlank()) {
+            p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, setter);
+            System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("bench.rocks."))
+                    .forEach(k -> p.put(k, System.getProperty(k)));
+        }
         this.context = new MockProcessorContext<>(p, new TaskId(0, 0), dir.toFile());
     }
 

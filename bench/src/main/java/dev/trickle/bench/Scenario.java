@@ -25,6 +25,7 @@ final class Scenario {
     StateBackend rocksState;
     RuntimeStores.TickInput pending;
     TickApplier sink;
+    Wire wire;
     long pgtId;
     long sinkTick;
 
@@ -55,6 +56,16 @@ final class Scenario {
     boolean verified;
 
     final List<TickResult> ticks = new ArrayList<>();
+    /** The same ticks' CPU time on the benchmark's thread (ms): on a loaded machine, wall time is mostly waiting. */
+    final List<CpuResult> cpu = new ArrayList<>();
+
+    /** CPU milliseconds of one tick's steps: converter, engine in memory, engine on RocksDB (tick buffer included). */
+    record CpuResult(boolean warmup, double serde, double engineMem, double engineRocks, double tickBuffer) {
+    }
+
+    List<CpuResult> measuredCpu() {
+        return cpu.stream().filter(c -> !c.warmup()).toList();
+    }
 
     /** Everything measured for this query in one tick. Times in milliseconds. */
     record TickResult(long tick, boolean warmup, double refresh, double read, double serde, double engineMem,

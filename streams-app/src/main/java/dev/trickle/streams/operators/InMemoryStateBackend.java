@@ -1,69 +1,69 @@
 package dev.trickle.streams.operators;
 
+import dev.trickle.streams.rows.KeyTexts;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** Operator state in memory, ordered like the runtime's stores (tests, and pipelines run without Kafka). */
+/**
+ * Operator state in memory, ordered like the runtime's stores (unsigned bytewise): tests, the benchmark's
+ * in-memory engine, and pipelines run without Kafka. One sorted map per operator store.
+ */
 public final class InMemoryStateBackend implements StateBackend {
-    private final TreeMap<String, String> entries = new TreeMap<>();
+    private final Map<String, TreeMap<byte[], byte[]>> stores = new HashMap<>();
 
     @Override
     public OperatorState forOperator(String operatorId) {
-        return name -> new Store(operatorId + '\u0001' + name + '\u0001');
+        return name -> new Store(stores.computeIfAbsent(operatorId + '\u0001' + name,
+                k -> new TreeMap<>(KeyTexts::compare)));
     }
 
     @Override
     public void clear() {
-        entries.clear();
+        stores.values().forEach(Map::clear);
     }
 
     /** Number of entries over all operators (for tests that check state stays bounded). */
     public int size() {
-        return entries.size();
+        return stores.values().stream().mapToInt(Map::size).sum();
     }
 
-    private final class Store implements OperatorState.KeyValueState {
-        private final String namespace;
+    private static final class Store implements OperatorState.KeyValueState {
+        private final TreeMap<byte[], byte[]> entries;
 
-        Store(String namespace) {
-            this.namespace = namespace;
+        Store(TreeMap<byte[], byte[]> entries) {
+            this.entries = entries;
         }
 
         @Override
-        public String get(String key) {
-            return entries.get(namespace + key);
+        public byte[] get(byte[] key) {
+            return entries.get(key);
         }
 
         @Override
-        public void put(String key, String value) {
+        public void put(byte[] key, byte[] value) {
             if (value == null) {
-                entries.remove(namespace + key);
+                entries.remove(key);
             } else {
-                entries.put(namespace + key, value);
+                entries.put(key, value);
             }
         }
 
         @Override
-        public void delete(String key) {
-            entries.remove(namespace + key);
+        public void delete(byte[] key) {
+            entries.remove(key);
         }
 
         @Override
-        public List<Map.Entry<String, String>> prefix(String prefix) {
-            return prefix(prefix, Integer.MAX_VALUE);
-        }
-
-        @Override
-        public List<Map.Entry<String, String>> prefix(String prefix, int limit) {
-            String from = namespace + prefix;
-            List<Map.Entry<String, String>> out = new ArrayList<>();
-            for (Map.Entry<String, String> e : entries.tailMap(from, true).entrySet()) {
-                if (out.size() >= limit || !e.getKey().startsWith(from)) {
+        public List<Map.Entry<byte[], byte[]>> prefix(byte[] prefix, int limit) {
+            List<Map.Entry<byte[], byte[]>> out = new ArrayList<>();
+            for (Map.Entry<byte[], byte[]> e : entries.tailMap(prefix, true).entrySet()) {
+                if (out.size() >= limit || !KeyTexts.startsWith(e.getKey(), prefix)) {
                     break;
                 }
-                out.add(Map.entry(e.getKey().substring(namespace.length()), e.getValue()));
+                out.add(Map.entry(e.getKey(), e.getValue()));
             }
             return out;
         }

@@ -6,8 +6,11 @@ import java.util.Map;
 /**
  * The state an operator keeps across ticks: named key-value stores private to the operator (for example
  * a join's index of each input by join key, or an aggregate's per-group accumulators). Keys and values
- * are strings so that the runtime can keep them in Kafka Streams state stores (changelogged, restored
- * after a crash); operators encode what they keep. Tests use {@link InMemoryStateBackend}.
+ * are bytes, as the runtime keeps them in Kafka Streams state stores (changelogged, restored after a
+ * crash): an operator encodes its rows once with {@code rows.RowCodec} and its ordered keys with
+ * {@code rows.KeyTexts}, and no store converts them again. Keys are ordered unsigned bytewise (RocksDB's
+ * order, {@code KeyTexts.compare}). Tests use {@link InMemoryStateBackend}; operators that keep text use
+ * {@link TextState}.
  */
 public interface OperatorState {
     /** Given to stateless operators: asking it for a store is a bug. */
@@ -18,28 +21,31 @@ public interface OperatorState {
     /** The store called {@code name}, empty on first use. */
     KeyValueState store(String name);
 
-    /** A key-value store; putting null deletes. */
+    /**
+     * A key-value store of bytes; putting null deletes. Arrays are not copied (a tick makes thousands of
+     * accesses): an array passed to {@link #put} must not be changed afterwards, and an array returned must
+     * not be changed.
+     */
     interface KeyValueState {
-        String get(String key);
+        byte[] get(byte[] key);
 
-        void put(String key, String value);
+        void put(byte[] key, byte[] value);
 
-        void delete(String key);
-
-        /**
-         * Every entry whose key starts with {@code prefix}, in key order. Lets an operator keep one
-         * entry per (key, row) and find all rows of a key, e.g. a join's partners.
-         */
-        List<Map.Entry<String, String>> prefix(String prefix);
+        void delete(byte[] key);
 
         /**
          * The first {@code limit} entries whose key starts with {@code prefix}, in key order, reading no
          * further: an operator that needs only the head of an ordered store (a top-K) then does work that
-         * grows with K, not with the store. Stores should override the default, which reads every entry.
+         * grows with K, not with the store. The keys returned are whole keys, prefix included.
          */
-        default List<Map.Entry<String, String>> prefix(String prefix, int limit) {
-            List<Map.Entry<String, String>> all = prefix(prefix);
-            return all.size() <= limit ? all : all.subList(0, limit);
+        List<Map.Entry<byte[], byte[]>> prefix(byte[] prefix, int limit);
+
+        /**
+         * Every entry whose key starts with {@code prefix}, in key order. Lets an operator keep one entry per
+         * (key, row) and find all rows of a key, e.g. a join's partners.
+         */
+        default List<Map.Entry<byte[], byte[]>> prefix(byte[] prefix) {
+            return prefix(prefix, Integer.MAX_VALUE);
         }
     }
 }

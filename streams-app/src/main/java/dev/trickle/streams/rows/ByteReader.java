@@ -55,6 +55,55 @@ public final class ByteReader {
         throw new IllegalArgumentException("malformed varint before byte " + pos);
     }
 
+    /** A value {@link ByteWriter#writeSignedVarint} wrote. */
+    public long readSignedVarint() {
+        long v = readVarint();
+        return (v >>> 1) ^ -(v & 1);
+    }
+
+    /** A text {@link ByteWriter#writeKeyText} wrote, or null. */
+    public String readKeyText() {
+        need(1);
+        if (buf[pos] == KeyTexts.ESCAPE && pos + 1 < end && buf[pos + 1] == KeyTexts.END) {
+            pos += 2;
+            return null;
+        }
+        int start = pos;
+        int stop = start;
+        boolean escaped = false;
+        while (true) {
+            if (stop >= end) {
+                throw new IllegalArgumentException("a key text runs past the end at byte " + start);
+            }
+            byte b = buf[stop];
+            if (b == KeyTexts.END) {
+                break;
+            }
+            if (b == KeyTexts.ESCAPE) {
+                escaped = true;
+                stop++;
+            }
+            stop++;
+        }
+        pos = stop + 1;
+        if (!escaped) {
+            return new String(buf, start, stop - start, StandardCharsets.UTF_8);
+        }
+        byte[] out = new byte[stop - start];
+        int n = 0;
+        for (int i = start; i < stop; i++) {
+            byte b = buf[i];
+            if (b == KeyTexts.ESCAPE) {
+                b = (byte) (buf[++i] - 1);
+                if (b != 0 && b != 1) {
+                    throw new IllegalArgumentException("malformed escape in a key text at byte " + i);
+                }
+            }
+            out[n++] = b;
+        }
+        return new String(out, 0, n, StandardCharsets.UTF_8);
+    }
+
     /** A text {@link ByteWriter#writeText} wrote, or null. */
     public String readText() {
         long n = readVarint();

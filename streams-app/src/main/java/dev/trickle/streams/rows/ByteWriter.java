@@ -29,6 +29,13 @@ public final class ByteWriter {
         return this;
     }
 
+    public ByteWriter writeBytes(byte[] bytes, int from, int to) {
+        ensure(to - from);
+        System.arraycopy(bytes, from, buf, size, to - from);
+        size += to - from;
+        return this;
+    }
+
     /** Eight bytes, big-endian: non-negative values sort bytewise in numeric order (ticks in keys). */
     public ByteWriter writeLong(long v) {
         ensure(8);
@@ -46,6 +53,49 @@ public final class ByteWriter {
             v >>>= 7;
         }
         buf[size++] = (byte) v;
+        return this;
+    }
+
+    /** A signed value as a zigzag varint: small magnitudes, negative or not, take one byte (weights, counts). */
+    public ByteWriter writeSignedVarint(long v) {
+        return writeVarint((v << 1) ^ (v >> 63));
+    }
+
+    /**
+     * A nullable text for a key whose byte order matters ({@link KeyTexts}): its UTF-8 bytes with 0x00 and
+     * 0x01 escaped, then 0x00; NULL as 0x01 0x00. Prefix-free, and keys of such texts compare bytewise as
+     * their texts compare by code point (a text before every longer text it begins), NULL after the empty
+     * text and before every other.
+     */
+    public ByteWriter writeKeyText(String text) {
+        if (text == null) {
+            return writeByte(KeyTexts.ESCAPE).writeByte(KeyTexts.END);
+        }
+        int n = text.length();
+        ensure(3 * n + 1);
+        for (int i = 0; i < n; i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                if (c <= KeyTexts.ESCAPE) {
+                    buf[size++] = KeyTexts.ESCAPE;
+                    buf[size++] = (byte) (c + 1);
+                } else {
+                    buf[size++] = (byte) c;
+                }
+            } else {
+                // rare in keys: the general encoder (surrogate pairs make one 4-byte sequence)
+                int end = i + 1;
+                while (end < n && text.charAt(end) >= 0x80) {
+                    end++;
+                }
+                byte[] utf8 = text.substring(i, end).getBytes(StandardCharsets.UTF_8);
+                ensure(utf8.length);
+                System.arraycopy(utf8, 0, buf, size, utf8.length);
+                size += utf8.length;
+                i = end - 1;
+            }
+        }
+        buf[size++] = KeyTexts.END;
         return this;
     }
 

@@ -4,27 +4,35 @@ import dev.trickle.streams.operators.OperatorState;
 import dev.trickle.streams.operators.StateBackend;
 import dev.trickle.streams.rows.ByteWriter;
 import dev.trickle.streams.rows.RowCodec;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.BytesSerializer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Operator state in one Kafka Streams store per stream table (changelogged, so it survives crashes and
  * moves with its task): each operator's stores are namespaced by operator id and store name.
  *
- * <p>The store holds bytes: a key is {@link RowCodec#VERSION}, the namespace and the operator's key in
- * UTF-8, whose byte order is the code point order the operators' ordered keys (top-K, windows) are
- * built for; a value is the version byte and the operator's value in UTF-8. An entry without the
- * version byte was written by an earlier version ({@link #holdsEarlierFormat}).
+ * <p>A stored key is {@link #FORMAT}, the namespace (operator id and store name as key texts) and the
+ * operator's key bytes; a value is the operator's bytes as they are. The format byte says which version of
+ * Trickle wrote the state: an entry without it was written by an earlier one ({@link #holdsEarlierFormat}),
+ * whose values this version would misread, so the stream table is filled anew.
  */
 final class StoreStateBackend implements StateBackend {
+    /**
+     * Operator state format 2: binary keys and values (rows in {@link RowCodec}). Format 1 (session 5) put
+     * {@link RowCodec#VERSION} before UTF-8 strings; before it, keys were bare UTF-8. Neither byte occurs at
+     * the start of UTF-8 text.
+     */
+    static final byte FORMAT = (byte) 0xFD;
+    private static final Logger LOG = LoggerFactory.getLogger(StoreStateBackend.class);
     private static final BytesSerializer PREFIX = new BytesSerializer();
-    private static final byte SEP = 1;
     private final KeyValueStore<Bytes, byte[]> store;
 
     StoreStateBackend(KeyValueStore<Bytes, byte[]> store) {
@@ -33,8 +41,8 @@ final class StoreStateBackend implements StateBackend {
 
     @Override
     public OperatorState forOperator(String operatorId) {
-        return name -> new Namespace(new ByteWriter().writeByte(RowCodec.VERSION).writeBytes(utf8(operatorId))
-                .writeByte(SEP).writeBytes(utf8(name)).writeByte(SEP).toByteArray());
+        return name -> new Namespace(new ByteWriter(operatorId.length() + name.length() + 3).writeByte(FORMAT)
+                .writeKeyText(operatorId).writeKeyText(name).toByteArray());
     }
 
     @Override
@@ -46,15 +54,30 @@ final class StoreStateBackend implements StateBackend {
         keys.forEach(store::delete);
     }
 
-    /** Whether the store holds an entry an earlier version wrote (strings without the version byte). */
+    /**
+     * Whether the store holds an entry of an earlier format. Every key starts with the format byte, so the
+     * first and the last key in the store's order tell: both are of this format only if all are.
+     */
     boolean holdsEarlierFormat() {
+        byte[] first;
+        byte[] last;
         try (KeyValueIterator<Bytes, byte[]> it = store.all()) {
-            return it.hasNext() && !RowCodec.isCurrent(it.next().key.get());
+            if (!it.hasNext()) {
+                return false;
+            }
+            first = it.next().key.get();
         }
-    }
-
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
+        try (KeyValueIterator<Bytes, byte[]> it = store.reverseAll()) {
+            last = it.hasNext() ? it.next().key.get() : first;
+        }
+        byte found = first[0] != FORMAT ? first[0] : last[0];
+        if (first[0] == FORMAT && last[0] == FORMAT) {
+            return false;
+        }
+        LOG.warn("Operator state store {} holds entries of an earlier state format ({}), not format 0x{}",
+                store.name(), found == RowCodec.VERSION ? "format 1: strings after a version byte"
+                        : "strings or JSON of an earlier version", Integer.toHexString(FORMAT & 0xFF));
+        return true;
     }
 
     private final class Namespace implements OperatorState.KeyValueState {
@@ -64,57 +87,39 @@ final class StoreStateBackend implements StateBackend {
             this.prefix = prefix;
         }
 
-        private Bytes key(String key) {
-            return Bytes.wrap(new ByteWriter(prefix.length + key.length() + 8).writeBytes(prefix).writeBytes(utf8(key))
-                    .toByteArray());
+        private Bytes key(byte[] key) {
+            byte[] k = Arrays.copyOf(prefix, prefix.length + key.length);
+            System.arraycopy(key, 0, k, prefix.length, key.length);
+            return Bytes.wrap(k);
         }
 
         @Override
-        public String get(String key) {
-            return value(store.get(key(key)));
+        public byte[] get(byte[] key) {
+            return store.get(key(key));
         }
 
         @Override
-        public void put(String key, String value) {
-            if (value == null) {
-                store.delete(key(key));
-            } else {
-                byte[] text = utf8(value);
-                store.put(key(key), new ByteWriter(text.length + 1).writeByte(RowCodec.VERSION).writeBytes(text)
-                        .toByteArray());
-            }
+        public void put(byte[] key, byte[] value) {
+            // put(k, null) deletes; KeyValueStore.delete reads the old value first, which nothing here needs
+            store.put(key(key), value);
         }
 
         @Override
-        public void delete(String key) {
-            store.delete(key(key));
+        public void delete(byte[] key) {
+            store.put(key(key), null);
         }
 
         @Override
-        public List<Map.Entry<String, String>> prefix(String keyPrefix) {
-            return prefix(keyPrefix, Integer.MAX_VALUE);
-        }
-
-        @Override
-        public List<Map.Entry<String, String>> prefix(String keyPrefix, int limit) {
-            List<Map.Entry<String, String>> out = new ArrayList<>();
+        public List<Map.Entry<byte[], byte[]>> prefix(byte[] keyPrefix, int limit) {
+            List<Map.Entry<byte[], byte[]>> out = new ArrayList<>();
             try (KeyValueIterator<Bytes, byte[]> it = store.prefixScan(key(keyPrefix), PREFIX)) {
                 while (out.size() < limit && it.hasNext()) {
                     var kv = it.next();
                     byte[] k = kv.key.get();
-                    out.add(Map.entry(new String(k, prefix.length, k.length - prefix.length, StandardCharsets.UTF_8),
-                            value(kv.value)));
+                    out.add(Map.entry(Arrays.copyOfRange(k, prefix.length, k.length), kv.value));
                 }
             }
             return out;
-        }
-
-        private String value(byte[] stored) {
-            if (stored == null) {
-                return null;
-            }
-            RowCodec.checkVersion(stored, "operator state");
-            return new String(stored, 1, stored.length - 1, StandardCharsets.UTF_8);
         }
     }
 }

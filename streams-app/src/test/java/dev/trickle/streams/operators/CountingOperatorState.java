@@ -55,36 +55,31 @@ public final class CountingOperatorState implements OperatorState {
         KeyValueState s = inner.store(name);
         return new KeyValueState() {
             @Override
-            public String get(String key) {
+            public byte[] get(byte[] key) {
                 reads++;
                 return s.get(key);
             }
 
             @Override
-            public void put(String key, String value) {
+            public void put(byte[] key, byte[] value) {
                 writes++;
                 s.put(key, value);
             }
 
             @Override
-            public void delete(String key) {
+            public void delete(byte[] key) {
                 writes++;
                 s.delete(key);
             }
 
             @Override
-            public List<Map.Entry<String, String>> prefix(String prefix) {
-                return counted(s.prefix(prefix));
-            }
-
-            @Override
-            public List<Map.Entry<String, String>> prefix(String prefix, int limit) {
+            public List<Map.Entry<byte[], byte[]>> prefix(byte[] prefix, int limit) {
                 return counted(s.prefix(prefix, limit));
             }
         };
     }
 
-    private List<Map.Entry<String, String>> counted(List<Map.Entry<String, String>> entries) {
+    private List<Map.Entry<byte[], byte[]>> counted(List<Map.Entry<byte[], byte[]>> entries) {
         scans++;
         scanned += entries.size();
         return entries;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.trickle.streams.operators.FilterOperator;
 import dev.trickle.streams.operators.InMemoryStateBackend;
 import dev.trickle.streams.operators.OperatorState;
+import dev.trickle.streams.operators.TextState;
 import dev.trickle.streams.operators.ProjectOperator;
 import dev.trickle.streams.operators.SourceScan;
 import dev.trickle.streams.rows.PgType;
@@ -54,12 +55,12 @@ class ZSetAndOperatorsTest {
     @Test
     void stateStoresArePrivatePerOperatorAndScanByPrefix() {
         InMemoryStateBackend backend = new InMemoryStateBackend();
-        OperatorState.KeyValueState counts = backend.forOperator("op1").store("counts");
+        TextState counts = TextState.of(backend.forOperator("op1").store("counts"));
         counts.put("k|a", "2");
         counts.put("k|b", "3");
         counts.put("l|a", "4");
-        assertEquals("2", backend.forOperator("op1").store("counts").get("k|a"));
-        assertEquals(null, backend.forOperator("op2").store("counts").get("k|a"), "operators do not share state");
+        assertEquals("2", TextState.of(backend.forOperator("op1").store("counts")).get("k|a"));
+        assertEquals(null, TextState.of(backend.forOperator("op2").store("counts")).get("k|a"), "operators do not share state");
         assertEquals(List.of(Map.entry("k|a", "2"), Map.entry("k|b", "3")), counts.prefix("k|"));
         counts.put("k|a", null);
         assertEquals(null, counts.get("k|a"));

@@ -3,10 +3,11 @@ package dev.trickle.streams.runtime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.trickle.streams.operators.InMemoryStateBackend;
 import dev.trickle.streams.operators.OperatorState;
+import dev.trickle.streams.operators.TextState;
 import dev.trickle.streams.operators.topk.OrderKeyCodec;
 import dev.trickle.streams.operators.topk.SortKey;
 import dev.trickle.streams.rows.EvaluationException;
@@ -67,7 +68,7 @@ class BinaryStoresTest {
         List<List<String>> rows = List.of(Arrays.asList("-10.5", "b"), Arrays.asList("-10.5", "a"),
                 Arrays.asList("0", null), Arrays.asList("0", "é"), Arrays.asList("0", "z"), Arrays.asList("2", "𝄞"),
                 Arrays.asList("10", "x"), Arrays.asList("1e3", "x"), Arrays.asList(null, "x"));
-        OperatorState.KeyValueState store = new StoreStateBackend(rocks("order")).forOperator("topk1").store("rows");
+        TextState store = TextState.of(new StoreStateBackend(rocks("order")).forOperator("topk1").store("rows"));
         List<String> keys = new ArrayList<>();
         for (List<String> row : rows) {
             String key = codec.encode(row) + OrderKeyCodec.tieKey(row);
@@ -83,16 +84,49 @@ class BinaryStoresTest {
     }
 
     @Test
+    void rocksDbAndMemoryKeepTheSameBytesInTheSameOrder() {
+        OperatorState.KeyValueState rocks = new StoreStateBackend(rocks("same")).forOperator("op").store("s");
+        OperatorState.KeyValueState memory = new InMemoryStateBackend().forOperator("op").store("s");
+        java.util.Random random = new java.util.Random(11);
+        for (int i = 0; i < 500; i++) {
+            byte[] key = new byte[1 + random.nextInt(4)];
+            random.nextBytes(key);
+            byte[] value = Long.toString(random.nextLong()).getBytes(StandardCharsets.UTF_8);
+            for (OperatorState.KeyValueState s : List.of(rocks, memory)) {
+                if (i % 7 == 0) {
+                    s.delete(key);
+                } else {
+                    s.put(key, value);
+                }
+            }
+        }
+        for (byte[] prefix : List.of(new byte[0], new byte[] {0}, new byte[] {(byte) 0x80}, new byte[] {(byte) 0xFF})) {
+            assertEquals(entries(memory.prefix(prefix)), entries(rocks.prefix(prefix)));
+            assertEquals(entries(memory.prefix(prefix, 3)), entries(rocks.prefix(prefix, 3)));
+        }
+        List<String> all = entries(rocks.prefix(new byte[0]));
+        assertTrue(all.size() > 100, "keys were kept: " + all.size());
+    }
+
+    private static List<String> entries(List<Map.Entry<byte[], byte[]>> entries) {
+        return entries.stream().map(e -> Arrays.toString(e.getKey()) + "=" + new String(e.getValue(),
+                StandardCharsets.UTF_8)).toList();
+    }
+
+    @Test
     void namespacesAndPrefixesKeepOperatorsApart() {
         StoreStateBackend backend = new StoreStateBackend(rocks("ns"));
-        OperatorState.KeyValueState a = backend.forOperator("join1").store("left");
-        OperatorState.KeyValueState b = backend.forOperator("join1").store("leftx");
+        TextState a = TextState.of(backend.forOperator("join1").store("left"));
+        TextState b = TextState.of(backend.forOperator("join1").store("leftx"));
+        TextState c = TextState.of(backend.forOperator("join").store("1left"));
         a.put("k|1", "1");
         a.put("k|2", "2");
         a.put("kk|1", "3");
         b.put("k|1", "4");
+        c.put("k|1", "5");
         assertEquals(List.of(Map.entry("k|1", "1"), Map.entry("k|2", "2")), a.prefix("k|"));
         assertEquals(List.of(Map.entry("k|1", "4")), b.prefix(""));
+        assertEquals(List.of(Map.entry("k|1", "5")), c.prefix(""));
         a.put("k|1", null);
         assertNull(a.get("k|1"));
         assertFalse(backend.holdsEarlierFormat());
@@ -137,10 +171,20 @@ class BinaryStoresTest {
                 "1".getBytes(StandardCharsets.UTF_8));
         StoreStateBackend state = new StoreStateBackend(stateStore);
         assertTrue(state.holdsEarlierFormat());
+        state.clear();
+        assertFalse(state.holdsEarlierFormat());
+    }
 
-        // a value without the version byte under a current key is refused, not misread
-        Bytes key = Bytes.wrap(new byte[] {RowCodec.VERSION, 'o', 1, 's', 1, 'k'});
-        stateStore.put(key, "1".getBytes(StandardCharsets.UTF_8));
-        assertThrows(RowCodec.StaleFormatException.class, () -> state.forOperator("o").store("s").get("k"));
+    @Test
+    void stateOfFormatOneIsRecognisedEvenBesideEntriesOfThisFormat() {
+        KeyValueStore<Bytes, byte[]> stateStore = rocks("format1");
+        StoreStateBackend state = new StoreStateBackend(stateStore);
+        state.forOperator("op0").store("groups").put(new byte[] {1}, new byte[] {2});
+        assertFalse(state.holdsEarlierFormat());
+        // what 0.4 kept before this format: the row codec's version byte, then UTF-8 strings
+        stateStore.put(Bytes.wrap(new byte[] {RowCodec.VERSION, 'o', 'p', '0', 1, 'g', 1, 'k'}),
+                new byte[] {RowCodec.VERSION, '1'});
+        assertTrue(state.holdsEarlierFormat(), "an entry of format 1 sorts after every entry of this format");
+        assertTrue(RowCodec.VERSION != StoreStateBackend.FORMAT);
     }
 }

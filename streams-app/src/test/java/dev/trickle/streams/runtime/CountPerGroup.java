@@ -1,6 +1,6 @@
 package dev.trickle.streams.runtime;
 
-import dev.trickle.streams.operators.OperatorState;
+import dev.trickle.streams.operators.TextState;
 import dev.trickle.streams.operators.StateBackend;
 import dev.trickle.streams.plan.DeltaPipeline;
 import dev.trickle.streams.rows.EvaluationException;
@@ -29,7 +29,7 @@ final class CountPerGroup implements DeltaPipeline {
     @Override
     public ZSet<List<String>> apply(Map<String, ZSet<Map<String, String>>> inputs, StateBackend state)
             throws EvaluationException {
-        OperatorState.KeyValueState counts = state.forOperator("op0").store("counts");
+        TextState counts = TextState.of(state.forOperator("op0").store("counts"));
         ZSet<List<String>> out = new ZSet<>();
         ZSet<Map<String, String>> in = inputs.getOrDefault(source, new ZSet<>());
         if (in.asMap().keySet().stream().anyMatch(row -> FAILING.equals(row.get("grp")))) {

@@ -8,6 +8,11 @@ import dev.trickle.streams.operators.aggregate.AggregateFunction.ValueBag;
 import dev.trickle.streams.rows.EvaluationException;
 import dev.trickle.streams.rows.PgType;
 import dev.trickle.streams.rows.ZSet;
+import dev.trickle.streams.rows.ByteReader;
+import dev.trickle.streams.rows.ByteWriter;
+import dev.trickle.streams.rows.KeyTexts;
+import dev.trickle.streams.rows.RowCodec;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -107,41 +112,61 @@ public final class AggregateOperator implements Operator {
     @Override
     public ZSet<List<String>> apply(List<ZSet<List<String>>> inputs, OperatorState state) throws EvaluationException {
         // the rows of each touched group, groups in the order first touched (deterministic output)
-        Map<String, List<Map.Entry<List<String>, Long>>> touched = new LinkedHashMap<>();
-        Map<String, Integer> setOfKey = new LinkedHashMap<>();
+        // (ByteBuffer: a key's bytes compared by content)
+        Map<ByteBuffer, List<Map.Entry<List<String>, Long>>> touched = new LinkedHashMap<>();
+        Map<ByteBuffer, Integer> setOfKey = new LinkedHashMap<>();
         for (Map.Entry<List<String>, Long> e : inputs.get(0).asMap().entrySet()) {
             for (int s = 0; s < groupingSets.size(); s++) {
-                String key = groupKey(s, e.getKey());
+                ByteBuffer key = ByteBuffer.wrap(groupKey(s, e.getKey()));
                 touched.computeIfAbsent(key, k -> new ArrayList<>()).add(e);
                 setOfKey.put(key, s);
             }
         }
         for (int s = 0; s < groupingSets.size(); s++) {
-            String key = groupKey(s, null);
+            ByteBuffer key = ByteBuffer.wrap(groupKey(s, null));
             // the empty grouping set's row exists before any input arrives: emitted on the first tick
-            if (groupingSets.get(s).length == 0 && !touched.containsKey(key) && state.store("groups").get(key) == null) {
+            if (groupingSets.get(s).length == 0 && !touched.containsKey(key) && state.store("groups").get(key.array()) == null) {
                 touched.put(key, new ArrayList<>());
                 setOfKey.put(key, s);
             }
         }
         ZSet<List<String>> out = new ZSet<>();
-        for (Map.Entry<String, List<Map.Entry<List<String>, Long>>> g : touched.entrySet()) {
-            new GroupUpdate(state, g.getKey(), groupingSets.get(setOfKey.get(g.getKey()))).apply(g.getValue(), out);
+        for (Map.Entry<ByteBuffer, List<Map.Entry<List<String>, Long>>> g : touched.entrySet()) {
+            new GroupUpdate(state, g.getKey().array(), groupingSets.get(setOfKey.get(g.getKey()))).apply(g.getValue(), out);
         }
         return out;
     }
 
-    /** The grouping set's number, then the canonical texts of the columns it groups by. */
-    private String groupKey(int set, List<String> row) {
+    /**
+     * The grouping set's number, then the canonical texts of the columns it groups by ({@link KeyTexts}): a
+     * prefix-free key, so that the group's entries in {@code values} and {@code distinct} are a prefix scan.
+     */
+    private byte[] groupKey(int set, List<String> row) {
         int[] positions = groupingSets.get(set);
-        StringBuilder b = Codec.append(new StringBuilder(), Integer.toString(set));
+        ByteWriter b = new ByteWriter(8 + 12 * positions.length).writeVarint(set);
         if (row != null) {
             List<String> canonical = keyEquality.canonical(keyValues(row));
             for (int p : positions) {
-                Codec.append(b, canonical.get(p));
+                b.writeKeyText(canonical.get(p));
             }
         }
-        return b.toString();
+        return b.toByteArray();
+    }
+
+    /** The canonical texts a {@link #groupKey} holds. */
+    private static List<String> groupValues(byte[] key, int columns) {
+        ByteReader in = new ByteReader(key);
+        in.readVarint();
+        String[] values = new String[columns];
+        for (int i = 0; i < columns; i++) {
+            values[i] = in.readKeyText();
+        }
+        return Arrays.asList(values);
+    }
+
+    /** {@code prefix}, then {@code call}'s number: the prefix of one call's entries of one group. */
+    private static byte[] callKey(byte[] prefix, int call) {
+        return new ByteWriter(prefix.length + 2).writeBytes(prefix).writeVarint(call).toByteArray();
     }
 
     private List<String> keyValues(List<String> row) {
@@ -173,24 +198,24 @@ public final class AggregateOperator implements Operator {
     /** One touched group during one tick. */
     private final class GroupUpdate {
         private final OperatorState state;
-        private final String key;
+        private final byte[] key;
         private final int[] set;
         private final GroupState group;
         private final Accumulator[] accumulators;
         private final StoredBag[] bags;
 
-        GroupUpdate(OperatorState state, String key, int[] set) {
+        GroupUpdate(OperatorState state, byte[] key, int[] set) {
             this.state = state;
             this.key = key;
             this.set = set;
-            String saved = state.store("groups").get(key);
+            byte[] saved = state.store("groups").get(key);
             this.group = saved == null ? new GroupState(calls.size()) : GroupState.decode(saved, calls.size());
             this.accumulators = new Accumulator[calls.size()];
             this.bags = new StoredBag[calls.size()];
             for (int i = 0; i < calls.size(); i++) {
                 accumulators[i] = calls.get(i).function().load(group.accumulators[i]);
                 if (calls.get(i).function().keepsValues()) {
-                    bags[i] = new StoredBag(state.store("values"), key + Codec.encode(Integer.toString(i)));
+                    bags[i] = new StoredBag(state.store("values"), callKey(key, i));
                 }
             }
         }
@@ -206,7 +231,8 @@ public final class AggregateOperator implements Operator {
                 }
             }
             if (group.rows < 0) {
-                throw new IllegalStateException("more rows deleted than inserted in group " + Codec.decode(key));
+                throw new IllegalStateException("more rows deleted than inserted in group "
+                        + groupValues(key, set.length));
             }
             boolean present = group.rows > 0 || set.length == 0;
             List<String> row = present ? outputRow() : null;
@@ -242,10 +268,12 @@ public final class AggregateOperator implements Operator {
             }
             // DISTINCT: only an element's first copy in, and its last copy out, reach the function
             KeyValueState distinct = state.store("distinct");
-            String dkey = key + Codec.encode(Integer.toString(i)) + Codec.encode(call.distinctEquality().canonical(element));
-            String saved = distinct.get(dkey);
-            long before = saved == null ? 0 : Long.parseLong(Codec.decode(saved).get(0));
-            List<String> first = saved == null ? element : Codec.decode(Codec.decode(saved).get(1));
+            byte[] dkey = KeyTexts.write(new ByteWriter(key.length + 16).writeBytes(key).writeVarint(i),
+                    call.distinctEquality().canonical(element)).toByteArray();
+            byte[] saved = distinct.get(dkey);
+            ByteReader in = saved == null ? null : new ByteReader(saved);
+            long before = in == null ? 0 : in.readSignedVarint();
+            List<String> first = in == null ? element : RowCodec.read(in);
             long after = before + weight;
             if (after < 0) {
                 throw new IllegalStateException("more copies deleted than inserted of " + element);
@@ -253,7 +281,9 @@ public final class AggregateOperator implements Operator {
             if (after == 0) {
                 distinct.delete(dkey);
             } else {
-                distinct.put(dkey, Codec.encode(Long.toString(after), Codec.encode(first)));
+                ByteWriter value = new ByteWriter(16 + 8 * first.size()).writeSignedVarint(after);
+                RowCodec.write(value, first);
+                distinct.put(dkey, value.toByteArray());
             }
             if (before == 0 && after > 0) {
                 forward(i, first, 1);
@@ -271,7 +301,7 @@ public final class AggregateOperator implements Operator {
 
         private List<String> outputRow() throws EvaluationException {
             List<String> shown = tracksForms && group.forms.shown() != null ? Codec.decode(group.forms.shown())
-                    : Codec.decode(key).subList(1, 1 + set.length);
+                    : groupValues(key, set.length);
             String[] keyColumns = new String[groupColumns.length];
             for (int j = 0; j < set.length; j++) {
                 keyColumns[set[j]] = shown.get(j);

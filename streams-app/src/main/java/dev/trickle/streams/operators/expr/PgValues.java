@@ -118,6 +118,10 @@ public final class PgValues {
     }
 
     public static long parseInteger(String text, PgType type) throws EvaluationException {
+        long plain = plainLong(text);
+        if (plain != NOT_PLAIN && PgIntegers.fits(plain, type)) {
+            return plain;
+        }
         if (!INTEGER.matcher(text).matches()) {
             throw new EvaluationException("invalid input syntax for type " + type.base().sqlName() + ": \"" + text + "\"");
         }
@@ -132,7 +136,55 @@ public final class PgValues {
         }
     }
 
+    /** Marks a text {@link #plainLong} leaves to the general parser. */
+    private static final long NOT_PLAIN = Long.MIN_VALUE;
+
+    /**
+     * The value of an integer written as PostgreSQL's output function writes it (an optional minus, at most 18
+     * digits: no overflow), else {@link #NOT_PLAIN}: the text of nearly every integer column, parsed without the
+     * general syntax check.
+     */
+    private static long plainLong(String text) {
+        int n = text.length();
+        int i = n > 0 && text.charAt(0) == '-' ? 1 : 0;
+        if (n == i || n - i > 18) {
+            return NOT_PLAIN;
+        }
+        long v = 0;
+        for (; i < n; i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return NOT_PLAIN;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return text.charAt(0) == '-' ? -v : v;
+    }
+
+    /** Whether {@code t} is digits with at most one point, after an optional minus (PostgreSQL's numeric output). */
+    private static boolean plainDecimal(String t) {
+        int n = t.length();
+        int i = n > 0 && t.charAt(0) == '-' ? 1 : 0;
+        boolean digit = false;
+        boolean point = false;
+        for (; i < n; i++) {
+            char c = t.charAt(i);
+            if (c >= '0' && c <= '9') {
+                digit = true;
+            } else if (c == '.' && !point) {
+                point = true;
+            } else {
+                return false;
+            }
+        }
+        return digit;
+    }
+
     public static BigDecimal parseNumeric(String text) throws EvaluationException {
+        if (plainDecimal(text)) {
+            // no exponent: the scale is never negative
+            return new BigDecimal(text);
+        }
         String t = text.trim();
         if (!NUMERIC.matcher(t).matches()) {
             String lower = t.toLowerCase(Locale.ROOT);

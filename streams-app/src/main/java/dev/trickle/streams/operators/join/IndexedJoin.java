@@ -4,6 +4,7 @@ import dev.trickle.streams.operators.Operator;
 import dev.trickle.streams.operators.OperatorState;
 import dev.trickle.streams.rows.EvaluationException;
 import dev.trickle.streams.rows.ZSet;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -68,24 +69,25 @@ public abstract class IndexedJoin implements Operator {
     /** Joins one side's delta with the other side's stored rows, key by key, and stores the delta. */
     private void applyDelta(Side side, ZSet<List<String>> delta, SideIndex own, SideIndex other, ZSet<List<String>> out)
             throws EvaluationException {
-        Map<String, List<Map.Entry<List<String>, Long>>> byKey = new LinkedHashMap<>();
+        // ByteBuffer: a byte[] compared by content, as a map key
+        Map<ByteBuffer, List<Map.Entry<List<String>, Long>>> byKey = new LinkedHashMap<>();
         for (Map.Entry<List<String>, Long> change : delta.asMap().entrySet()) {
             List<String> row = change.getKey();
-            String key = side == Side.LEFT ? condition.leftKey(row) : condition.rightKey(row);
+            byte[] key = side == Side.LEFT ? condition.leftKey(row) : condition.rightKey(row);
             if (key != null) {
-                byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(change);
+                byKey.computeIfAbsent(ByteBuffer.wrap(key), k -> new ArrayList<>()).add(change);
             } else if (own.countsMatches()) {
                 // a NULL key matches nothing, now or later: the row is output unmatched and never stored
                 alone(out, side, row, change.getValue(), false);
             }
         }
-        for (Map.Entry<String, List<Map.Entry<List<String>, Long>>> e : byKey.entrySet()) {
-            applyKey(side, e.getKey(), e.getValue(), own, other, out);
+        for (Map.Entry<ByteBuffer, List<Map.Entry<List<String>, Long>>> e : byKey.entrySet()) {
+            applyKey(side, e.getKey().array(), e.getValue(), own, other, out);
         }
     }
 
     /** The changes of one key of {@code side}: paired with the other side's rows of that key. */
-    private void applyKey(Side side, String key, List<Map.Entry<List<String>, Long>> changes, SideIndex own,
+    private void applyKey(Side side, byte[] key, List<Map.Entry<List<String>, Long>> changes, SideIndex own,
                           SideIndex other, ZSet<List<String>> out) throws EvaluationException {
         List<SideIndex.Entry> partners = other.rows(key);
         // how much each partner's number of matches changes with this delta

@@ -1,7 +1,9 @@
 package dev.trickle.streams.operators.join;
 
 import dev.trickle.streams.operators.expr.Expr;
+import dev.trickle.streams.rows.ByteWriter;
 import dev.trickle.streams.rows.EvaluationException;
+import dev.trickle.streams.rows.KeyTexts;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -46,27 +48,30 @@ public final class JoinCondition {
         return new JoinCondition(leftWidth, List.of(), null, null);
     }
 
-    /** The encoded key of a left row, or null when the row can match nothing (NULL in an {@code =} key). */
-    String leftKey(List<String> row) throws EvaluationException {
+    /**
+     * The encoded key of a left row ({@link KeyTexts} of the values' canonical texts: prefix-free, so that the
+     * rows of one key are a prefix scan), or null when the row can match nothing (NULL in an {@code =} key).
+     */
+    byte[] leftKey(List<String> row) throws EvaluationException {
         return key(row, true);
     }
 
     /** The encoded key of a right row, or null when the row can match nothing. */
-    String rightKey(List<String> row) throws EvaluationException {
+    byte[] rightKey(List<String> row) throws EvaluationException {
         return key(JoinRows.afterLeft(leftWidth, row), false);
     }
 
-    private String key(List<String> joinedRow, boolean left) throws EvaluationException {
-        List<String> values = new ArrayList<>(keys.size());
+    private byte[] key(List<String> joinedRow, boolean left) throws EvaluationException {
+        ByteWriter out = new ByteWriter(16 * keys.size());
         for (KeyPart k : keys) {
             Object v = (left ? k.left() : k.right()).eval(joinedRow);
             if (v == null && !k.nullSafe()) {
                 // NULL = anything is NULL, never TRUE
                 return null;
             }
-            values.add(v == null ? null : KeyValues.canonical(v));
+            out.writeKeyText(v == null ? null : KeyValues.canonical(v));
         }
-        return RowCodec.encode(values);
+        return out.toByteArray();
     }
 
     /** Whether a pair of rows with equal keys satisfies the rest of the condition (TRUE; FALSE and NULL do not). */

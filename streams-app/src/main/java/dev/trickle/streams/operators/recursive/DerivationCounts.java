@@ -1,6 +1,6 @@
 package dev.trickle.streams.operators.recursive;
 
-import dev.trickle.streams.operators.OperatorState.KeyValueState;
+import dev.trickle.streams.operators.TextState;
 import dev.trickle.streams.operators.aggregate.Codec;
 import dev.trickle.streams.operators.aggregate.ValueEquality;
 import dev.trickle.streams.operators.aggregate.WrittenForms;
@@ -25,12 +25,12 @@ import java.util.Set;
  * within the tick, so the form it shows is always one some derivation carries.
  */
 final class DerivationCounts {
-    private final KeyValueState store;
+    private final TextState store;
     private final ValueEquality equality;
     private final boolean tracksForms;
     private final Map<String, Row> touched = new LinkedHashMap<>();
 
-    DerivationCounts(KeyValueState store, ValueEquality equality) {
+    DerivationCounts(TextState store, ValueEquality equality) {
         this.store = store;
         this.equality = equality;
         this.tracksForms = equality.anyNormalized();

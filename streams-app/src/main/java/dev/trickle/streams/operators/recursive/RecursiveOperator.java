@@ -2,6 +2,7 @@ package dev.trickle.streams.operators.recursive;
 
 import dev.trickle.streams.operators.Operator;
 import dev.trickle.streams.operators.OperatorState;
+import dev.trickle.streams.operators.TextState;
 import dev.trickle.streams.operators.aggregate.ValueEquality;
 import dev.trickle.streams.rows.EvaluationException;
 import dev.trickle.streams.rows.PgType;
@@ -92,7 +93,7 @@ public final class RecursiveOperator implements Operator {
 
     private ZSet<List<String>> set(ZSet<List<String>> seed, List<ZSet<List<String>>> others, OperatorState state)
             throws EvaluationException {
-        DerivationCounts rows = new DerivationCounts(state.store("rows"), equality);
+        DerivationCounts rows = new DerivationCounts(TextState.of(state.store("rows")), equality);
         // 1. the inputs' deletions and the seed's change: which rows lost a derivation
         ZSet<List<String>> lost = step.apply(new ZSet<>(), part(others, -1), state);
         rows.count(lost);

@@ -2,7 +2,7 @@ package dev.trickle.streams.operators.setop;
 
 import dev.trickle.streams.operators.Operator;
 import dev.trickle.streams.operators.OperatorState;
-import dev.trickle.streams.operators.OperatorState.KeyValueState;
+import dev.trickle.streams.operators.TextState;
 import dev.trickle.streams.operators.aggregate.Codec;
 import dev.trickle.streams.operators.aggregate.ValueEquality;
 import dev.trickle.streams.operators.aggregate.WrittenForms;
@@ -61,7 +61,7 @@ public final class SetOpOperator implements Operator {
                 touched.computeIfAbsent(key, k -> new ArrayList<>()).add(new Change(i, e.getKey(), e.getValue()));
             }
         }
-        KeyValueState rows = state.store("rows");
+        TextState rows = TextState.of(state.store("rows"));
         ZSet<List<String>> out = new ZSet<>();
         for (Map.Entry<String, List<Change>> t : touched.entrySet()) {
             update(rows, t.getKey(), t.getValue(), out);
@@ -72,7 +72,7 @@ public final class SetOpOperator implements Operator {
     private record Change(int input, List<String> row, long weight) {
     }
 
-    private void update(KeyValueState rows, String key, List<Change> changes, ZSet<List<String>> out) {
+    private void update(TextState rows, String key, List<Change> changes, ZSet<List<String>> out) {
         RowState s = RowState.decode(rows.get(key), arity);
         if (!tracksForms && s.emitted > 0) {
             // the key is the row's text when every value has one text: not stored twice

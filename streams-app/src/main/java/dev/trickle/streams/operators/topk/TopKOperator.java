@@ -2,7 +2,7 @@ package dev.trickle.streams.operators.topk;
 
 import dev.trickle.streams.operators.Operator;
 import dev.trickle.streams.operators.OperatorState;
-import dev.trickle.streams.operators.OperatorState.KeyValueState;
+import dev.trickle.streams.operators.TextState;
 import dev.trickle.streams.operators.aggregate.Codec;
 import dev.trickle.streams.rows.EvaluationException;
 import dev.trickle.streams.rows.ZSet;
@@ -70,8 +70,8 @@ public final class TopKOperator implements Operator {
             // LIMIT 0 is always empty, so nothing is kept; and a tick without changes changes nothing
             return out;
         }
-        KeyValueState rows = state.store("rows");
-        KeyValueState head = state.store("head");
+        TextState rows = TextState.of(state.store("rows"));
+        TextState head = TextState.of(state.store("head"));
         long n = headSize();
         List<Change> changes = new ArrayList<>(delta.size());
         for (Map.Entry<List<String>, Long> e : delta.asMap().entrySet()) {
@@ -121,7 +121,7 @@ public final class TopKOperator implements Operator {
     }
 
     /** The first entries of the order, with the position of each one's first copy, until {@code n} rows are covered. */
-    private static List<Positioned> head(KeyValueState rows, long n) {
+    private static List<Positioned> head(TextState rows, long n) {
         List<Positioned> out = new ArrayList<>();
         long position = 0;
         for (Map.Entry<String, String> e : rows.prefix("", (int) Math.min(n, Integer.MAX_VALUE))) {
@@ -137,7 +137,7 @@ public final class TopKOperator implements Operator {
         return out;
     }
 
-    private static void write(KeyValueState rows, Change c) {
+    private static void write(TextState rows, Change c) {
         String old = rows.get(c.key());
         long copies = Math.addExact(old == null ? 0 : Long.parseLong(old, 0, old.indexOf(' '), 10), c.weight());
         if (copies < 0) {

@@ -2,7 +2,7 @@ package dev.trickle.streams.operators.window;
 
 import dev.trickle.streams.operators.Operator;
 import dev.trickle.streams.operators.OperatorState;
-import dev.trickle.streams.operators.OperatorState.KeyValueState;
+import dev.trickle.streams.operators.TextState;
 import dev.trickle.streams.operators.aggregate.Codec;
 import dev.trickle.streams.operators.aggregate.ValueEquality;
 import dev.trickle.streams.operators.topk.OrderKeyCodec;
@@ -59,7 +59,7 @@ public final class WindowOperator implements Operator {
         for (Map.Entry<List<String>, Long> e : inputs.get(0).asMap().entrySet()) {
             touched.computeIfAbsent(partitionKey(e.getKey()), k -> new ArrayList<>()).add(e);
         }
-        KeyValueState rows = state.store("rows");
+        TextState rows = TextState.of(state.store("rows"));
         ZSet<List<String>> out = new ZSet<>();
         for (Map.Entry<String, List<Map.Entry<List<String>, Long>>> t : touched.entrySet()) {
             update(rows, t.getKey(), t.getValue(), out);
@@ -76,7 +76,7 @@ public final class WindowOperator implements Operator {
     }
 
     /** One touched partition: its output before the change retracted, after it emitted. */
-    private void update(KeyValueState rows, String partition, List<Map.Entry<List<String>, Long>> changes,
+    private void update(TextState rows, String partition, List<Map.Entry<List<String>, Long>> changes,
                         ZSet<List<String>> out) throws EvaluationException {
         // store key (order key, tie key) → [copies, row], sorted as the store sorts
         TreeMap<String, Stored> current = new TreeMap<>();

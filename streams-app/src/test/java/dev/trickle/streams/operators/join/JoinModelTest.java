@@ -125,7 +125,7 @@ class JoinModelTest {
     }
 
     private static boolean matches(JoinCondition c, List<String> l, List<String> r) throws Exception {
-        String lk = c.leftKey(l);
-        return lk != null && lk.equals(c.rightKey(r)) && c.residualHolds(l, r);
+        byte[] lk = c.leftKey(l);
+        return lk != null && Arrays.equals(lk, c.rightKey(r)) && c.residualHolds(l, r);
     }
 }
