@@ -50,8 +50,11 @@ public final class ChildJvm {
     private final Path logFile;
     private final Path workingDir;
     private final Duration stopTimeout;
+    private final ClassArchives classArchives;
 
     private volatile Process process;
+    /** The class archive this run of the child records for a dump (it started without one), or null. */
+    private volatile ClassArchives.Archive recording;
     private OutputStream parentPipe;
     private volatile boolean exitExpected;
     private volatile BiConsumer<ChildJvm, Integer> unexpectedExitListener;
@@ -69,6 +72,7 @@ public final class ChildJvm {
         this.logFile = Objects.requireNonNull(b.logFile, "logFile");
         this.workingDir = b.workingDir;
         this.stopTimeout = b.stopTimeout;
+        this.classArchives = b.classArchives;
     }
 
     public static Builder builder(String name, String mainClass) {
@@ -149,6 +153,14 @@ public final class ChildJvm {
 
     /** The full command line. */
     public List<String> command() {
+        return command(classArchive().orElse(null));
+    }
+
+    private java.util.Optional<ClassArchives.Archive> classArchive() {
+        return classArchives.of(name, mainClass, ChildJvmDefaults.withLauncher(classpath));
+    }
+
+    private List<String> command(ClassArchives.Archive archive) {
         List<String> cmd = new ArrayList<>();
         cmd.add(ChildJvmDefaults.javaExecutable());
         if (maxHeap != null) {
@@ -158,6 +170,9 @@ public final class ChildJvm {
             cmd.add("-XX:+UseSerialGC"); // the smallest footprint, unless an option chooses another collector
         }
         cmd.add("-XX:+ExitOnOutOfMemoryError");
+        if (archive != null) {
+            cmd.addAll(archive.jvmOptions());
+        }
         cmd.addAll(jvmOptions);
         cmd.add("-Dtrickle.role=" + name);
         systemProperties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
@@ -174,7 +189,8 @@ public final class ChildJvm {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException(name + " is already running (pid " + process.pid() + ")");
         }
-        List<String> cmd = command();
+        ClassArchives.Archive archive = classArchive().orElse(null);
+        List<String> cmd = command(archive);
         try {
             Files.createDirectories(logFile.toAbsolutePath().getParent());
             String header = String.format("%n=== %s starting %s: %s %s%n", LocalDateTime.now().format(STAMP), name,
@@ -188,6 +204,10 @@ public final class ChildJvm {
                 pb.directory(workingDir.toFile());
             }
             exitExpected = false;
+            recording = archive != null && !archive.exists() ? archive : null;
+            if (archive != null && recording == null) {
+                archive.removeStale();
+            }
             Process p = pb.start();
             process = p;
             parentPipe = p.getOutputStream(); // kept open: its end-of-file tells the child we are gone
@@ -267,6 +287,32 @@ public final class ChildJvm {
         }
         markExited();
         return code.getAsInt();
+    }
+
+    /**
+     * Once the child is warm (it loaded the classes its later starts need), has it dump them to its class archive if
+     * it started without one (see {@link ClassArchives}); in the background, the outcome in the child's log.
+     */
+    public void dumpClassArchive() {
+        ClassArchives.Archive archive = recording;
+        Process p = process;
+        if (archive == null || p == null || !p.isAlive()) {
+            return;
+        }
+        recording = null;
+        Thread t = new Thread(() -> {
+            long t0 = System.nanoTime();
+            try {
+                java.util.Optional<String> failure = archive.dump(p.pid(), Duration.ofMinutes(2));
+                appendToLog(failure.map(f -> "=== " + name + ": no class archive: " + f)
+                        .orElse(String.format("=== %s: class archive %s written in %.1f s", name, archive.file(),
+                                (System.nanoTime() - t0) / 1e9)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "class-archive-" + name);
+        t.setDaemon(true);
+        t.start();
     }
 
     /** Graceful stop: SIGTERM, wait up to the stop timeout, then SIGKILL. Does nothing if not running. */
@@ -386,6 +432,7 @@ public final class ChildJvm {
         private Path logFile;
         private Path workingDir;
         private Duration stopTimeout = Duration.ofSeconds(30);
+        private ClassArchives classArchives = ClassArchives.none();
 
         private Builder(String name, String mainClass) {
             this.name = Objects.requireNonNull(name);
@@ -435,6 +482,12 @@ public final class ChildJvm {
 
         public Builder stopTimeout(Duration value) {
             this.stopTimeout = value;
+            return this;
+        }
+
+        /** Where the child's class archive is kept (default: none; see {@link ClassArchives}). */
+        Builder classArchives(ClassArchives value) {
+            this.classArchives = Objects.requireNonNull(value);
             return this;
         }
 

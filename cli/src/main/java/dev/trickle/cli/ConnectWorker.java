@@ -51,6 +51,7 @@ public final class ConnectWorker implements AutoCloseable {
                 .maxHeap(b.maxHeap)
                 .logFile(b.logFile != null ? b.logFile : dir.resolve("connect.log"))
                 .stopTimeout(Duration.ofSeconds(40))
+                .classArchives(b.classArchives)
                 .build();
     }
 
@@ -360,6 +361,7 @@ public final class ConnectWorker implements AutoCloseable {
         private String groupId = "trickle-connect";
         private String name = "kafka-connect";
         private final Map<String, String> overrides = new TreeMap<>();
+        private ClassArchives classArchives = ClassArchives.none();
 
         private Builder(Path dir, String bootstrapServers) {
             this.dir = dir;
@@ -389,6 +391,11 @@ public final class ConnectWorker implements AutoCloseable {
         /** Worker group id; also the prefix of its config, offset and status topics. */
         public Builder groupId(String value) {
             this.groupId = value;
+            return this;
+        }
+
+        Builder classArchives(ClassArchives value) {
+            this.classArchives = value;
             return this;
         }
 

@@ -38,6 +38,7 @@ public final class LocalStack implements AutoCloseable {
     private final Path workDir;
     private final Progress progress;
     private final SavedPorts ports;
+    private final ClassArchives classArchives;
     private Postgres postgres;
     private KafkaBroker broker;
     private ConnectCluster connect;
@@ -53,6 +54,7 @@ public final class LocalStack implements AutoCloseable {
         this.workDir = (b.workDir != null ? b.workDir : WorkDirs.fresh()).toAbsolutePath().normalize();
         this.progress = new Progress(b.progress);
         this.ports = new SavedPorts(workDir, b.keep);
+        this.classArchives = new ClassArchives(b.classArchiveDir);
     }
 
     public static LocalStackBuilder builder() {
@@ -78,6 +80,7 @@ public final class LocalStack implements AutoCloseable {
                     .maxHeap(cfg.brokerHeap)
                     .logFile(logs().resolve("broker.log"))
                     .configs(cfg.brokerConfig)
+                    .classArchives(classArchives)
                     .build()
                     .start(cfg.timeout));
             broker.process().onUnexpectedExit(this::unexpectedExit);
@@ -88,6 +91,9 @@ public final class LocalStack implements AutoCloseable {
             startConnect();
             startStreams(configs, values);
             savePorts();
+            // warm now (the broker served the workers' groups and transactions): a first start makes their archives
+            broker.process().dumpClassArchive();
+            connect.first().process().dumpClassArchive();
             progress.line("local stack ready in " + Progress.elapsed(t0) + " (work dir " + workDir + ")");
             return this;
         } catch (Exception | Error e) {
@@ -125,7 +131,7 @@ public final class LocalStack implements AutoCloseable {
         workerConfig.putAll(ConnectorSecrets.workerConfig(workDir));
         workerConfig.putAll(cfg.workerConfig);
         connect = new ConnectCluster(workDir, logs(), broker.bootstrapServers(), classpath, cfg.connectHeap,
-                workerConfig, this::unexpectedExit);
+                workerConfig, this::unexpectedExit, classArchives);
         connect.start(cfg.connectWorkers, ports.get("connect.port"), progress, cfg.timeout);
         if (cfg.deployConnectors) {
             connect.deploy(List.of(sourceConnector, sinkConnector), progress, cfg.timeout);
@@ -134,7 +140,7 @@ public final class LocalStack implements AutoCloseable {
 
     private void startStreams(ConfigFiles configs, Map<String, String> values) throws Exception {
         streams = new StreamsInstances(StreamsInstances.template(configs, values, cfg.streamsConfig), workDir, logs(),
-                cfg.streamsMain, cfg.classpath, cfg.streamsHeap, cfg.streamsJvmOptions, this::unexpectedExit);
+                cfg.streamsMain, cfg.classpath, cfg.streamsHeap, cfg.streamsJvmOptions, this::unexpectedExit, classArchives);
         streams.start(cfg.streamsInstances, cfg.startStreams, progress);
     }
 
@@ -338,6 +344,7 @@ public final class LocalStack implements AutoCloseable {
     public void restartConnect() throws InterruptedException, TimeoutException {
         connect.first().restart(cfg.timeout);
         awaitConnectorsRunning();
+        connect.first().process().dumpClassArchive(); // only if it started without one
     }
 
     /** SIGKILL of the first streams app instance. */
@@ -363,6 +370,7 @@ public final class LocalStack implements AutoCloseable {
     /** Starts the broker again on the same port and data (stopping it gracefully first if it runs). */
     public void restartBroker() throws InterruptedException, TimeoutException {
         broker.restart(cfg.timeout);
+        broker.process().dumpClassArchive(); // only if it started without one
     }
 
     /**

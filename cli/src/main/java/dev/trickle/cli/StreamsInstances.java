@@ -23,6 +23,7 @@ final class StreamsInstances {
     private final String heap;
     private final List<String> jvmOptions;
     private final BiConsumer<ChildJvm, Integer> unexpectedExit;
+    private final ClassArchives classArchives;
     private final List<ChildJvm> instances = new ArrayList<>();
     private int lastNumber;
 
@@ -32,7 +33,7 @@ final class StreamsInstances {
      *                 {@code state.dir})
      */
     StreamsInstances(String template, Path workDir, Path logDir, String mainClass, String classpath, String heap,
-                     List<String> jvmOptions, BiConsumer<ChildJvm, Integer> unexpectedExit) {
+                     List<String> jvmOptions, BiConsumer<ChildJvm, Integer> unexpectedExit, ClassArchives classArchives) {
         this.template = template;
         this.workDir = workDir;
         this.logDir = logDir;
@@ -41,6 +42,7 @@ final class StreamsInstances {
         this.heap = heap;
         this.jvmOptions = List.copyOf(jvmOptions);
         this.unexpectedExit = unexpectedExit;
+        this.classArchives = classArchives;
     }
 
     /** The streams app's properties template with placeholders filled, then the stack's overrides appended. */
@@ -86,6 +88,7 @@ final class StreamsInstances {
                 .maxHeap(heap)
                 .logFile(logDir.resolve("streams" + suffix + ".log"))
                 .stopTimeout(Duration.ofSeconds(40))
+                .classArchives(classArchives) // the app dumps its archive itself once its engine runs
                 .build()
                 .onUnexpectedExit(unexpectedExit);
         instances.add(child);

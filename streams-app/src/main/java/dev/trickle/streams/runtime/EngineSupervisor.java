@@ -145,6 +145,7 @@ public final class EngineSupervisor implements AutoCloseable {
         }
         deleteRetiredTopics(false);
         if (streams != null && streams.state() == KafkaStreams.State.RUNNING) {
+            ClassArchiveDump.onceEngineRuns();
             List<Long> notReady = new ArrayList<>();
             for (StreamTableDef def : defs) {
                 if (running.containsKey(def.id()) && !def.engineReady()) {
