@@ -34,6 +34,7 @@ import java.util.function.BiConsumer;
 public final class ChildJvm {
     private static final Deque<ChildJvm> RUNNING = new ArrayDeque<>();
     private static final Deque<AutoCloseable> CLOSERS = new ArrayDeque<>();
+    private static final Duration ARCHIVE_WRITE_TIME = Duration.ofSeconds(90);
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
 
     static {
@@ -53,8 +54,9 @@ public final class ChildJvm {
     private final ClassArchives classArchives;
 
     private volatile Process process;
-    /** The class archive this run of the child records for a dump (it started without one), or null. */
+    /** The class archive this run of the child writes at its exit (it started without one), or null. */
     private volatile ClassArchives.Archive recording;
+    private volatile Path recordingFile;
     private OutputStream parentPipe;
     private volatile boolean exitExpected;
     private volatile BiConsumer<ChildJvm, Integer> unexpectedExitListener;
@@ -151,16 +153,17 @@ public final class ChildJvm {
         return this;
     }
 
-    /** The full command line. */
+    /** The full command line (of a start now). */
     public List<String> command() {
-        return command(classArchive().orElse(null));
+        ClassArchives.Archive archive = classArchive().orElse(null);
+        return command(archive, archive == null || archive.exists() ? null : archive.recordingFile());
     }
 
     private java.util.Optional<ClassArchives.Archive> classArchive() {
         return classArchives.of(name, mainClass, ChildJvmDefaults.withLauncher(classpath));
     }
 
-    private List<String> command(ClassArchives.Archive archive) {
+    private List<String> command(ClassArchives.Archive archive, Path recordTo) {
         List<String> cmd = new ArrayList<>();
         cmd.add(ChildJvmDefaults.javaExecutable());
         if (maxHeap != null) {
@@ -171,7 +174,7 @@ public final class ChildJvm {
         }
         cmd.add("-XX:+ExitOnOutOfMemoryError");
         if (archive != null) {
-            cmd.addAll(archive.jvmOptions());
+            cmd.addAll(archive.jvmOptions(recordTo));
         }
         cmd.addAll(jvmOptions);
         cmd.add("-Dtrickle.role=" + name);
@@ -190,7 +193,8 @@ public final class ChildJvm {
             throw new IllegalStateException(name + " is already running (pid " + process.pid() + ")");
         }
         ClassArchives.Archive archive = classArchive().orElse(null);
-        List<String> cmd = command(archive);
+        Path recordTo = archive == null || archive.exists() ? null : archive.recordingFile();
+        List<String> cmd = command(archive, recordTo);
         try {
             Files.createDirectories(logFile.toAbsolutePath().getParent());
             String header = String.format("%n=== %s starting %s: %s %s%n", LocalDateTime.now().format(STAMP), name,
@@ -204,8 +208,9 @@ public final class ChildJvm {
                 pb.directory(workingDir.toFile());
             }
             exitExpected = false;
-            recording = archive != null && !archive.exists() ? archive : null;
-            if (archive != null && recording == null) {
+            recording = recordTo != null ? archive : null;
+            recordingFile = recordTo;
+            if (archive != null && recordTo == null) {
                 archive.removeStale();
             }
             Process p = pb.start();
@@ -285,34 +290,33 @@ public final class ChildJvm {
             throw new IllegalStateException(name + " did not finish within " + timeout.toSeconds() + " s; log "
                     + logFile + ":\n" + logTail(30));
         }
+        finishRecording(code.getAsInt() == 0);
         markExited();
         return code.getAsInt();
     }
 
     /**
-     * Once the child is warm (it loaded the classes its later starts need), has it dump them to its class archive if
-     * it started without one (see {@link ClassArchives}); in the background, the outcome in the child's log.
+     * Whether this run of the child started without its class archive: it writes one when it exits by itself (a
+     * graceful {@link #stop()}, or its end), which later starts map (see {@link ClassArchives}).
      */
-    public void dumpClassArchive() {
+    public boolean recordsClassArchive() {
+        return recording != null;
+    }
+
+    /** Whether a start now would be without the class archive (one is possible and none is there yet). */
+    public boolean lacksClassArchive() {
+        return classArchive().map(a -> !a.exists()).orElse(false);
+    }
+
+    /** After the child ended: keeps the class archive it wrote if it exited by itself. */
+    private void finishRecording(boolean exitedCleanly) {
         ClassArchives.Archive archive = recording;
-        Process p = process;
-        if (archive == null || p == null || !p.isAlive()) {
-            return;
-        }
+        Path file = recordingFile;
         recording = null;
-        Thread t = new Thread(() -> {
-            long t0 = System.nanoTime();
-            try {
-                java.util.Optional<String> failure = archive.dump(p.pid(), Duration.ofMinutes(2));
-                appendToLog(failure.map(f -> "=== " + name + ": no class archive: " + f)
-                        .orElse(String.format("=== %s: class archive %s written in %.1f s", name, archive.file(),
-                                (System.nanoTime() - t0) / 1e9)));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "class-archive-" + name);
-        t.setDaemon(true);
-        t.start();
+        recordingFile = null;
+        if (archive != null && file != null) {
+            appendToLog("=== " + name + ": " + archive.publish(file, exitedCleanly));
+        }
     }
 
     /** Graceful stop: SIGTERM, wait up to the stop timeout, then SIGKILL. Does nothing if not running. */
@@ -321,22 +325,40 @@ public final class ChildJvm {
             return;
         }
         exitExpected = true;
+        boolean killed = false;
         if (process.isAlive()) {
             // SIGTERM through the handle: Process.destroy() would also close our end of the pipe, and the
             // child's ParentWatch would halt it before its shutdown hooks are done.
             process.toHandle().destroy();
             try {
-                if (!process.waitFor(stopTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                    appendToLog("=== " + name + " did not stop within " + stopTimeout.toSeconds() + " s; killing it");
+                // the JVM writes its class archive after its shutdown hooks: seconds, a minute on a busy machine
+            Duration timeout = recording == null ? stopTimeout : stopTimeout.plus(ARCHIVE_WRITE_TIME);
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    threadDump(process);
+                    appendToLog("=== " + name + " did not stop within " + stopTimeout.toSeconds() + " s (its threads "
+                            + "are above); killing it");
                     process.destroyForcibly();
+                    killed = true;
                     process.waitFor(30, TimeUnit.SECONDS);
                 }
             } catch (InterruptedException e) {
                 process.destroyForcibly();
+                killed = true;
                 Thread.currentThread().interrupt();
             }
         }
+        finishRecording(!killed && !process.isAlive() && process.exitValue() != 137);
         markExited();
+    }
+
+    /** SIGQUIT: the JVM prints its threads to its output, the log, which shows where a stop hangs. */
+    private static void threadDump(Process p) throws InterruptedException {
+        try {
+            new ProcessBuilder("kill", "-QUIT", Long.toString(p.pid())).start().waitFor(2, TimeUnit.SECONDS);
+            p.waitFor(1, TimeUnit.SECONDS); // time to write it (returns at once if the process ends meanwhile)
+        } catch (IOException e) {
+            // no kill command: the log just lacks the threads
+        }
     }
 
     /** Hard kill (SIGKILL), as in a crash; waits until the process is gone. */
@@ -352,6 +374,7 @@ public final class ChildJvm {
             Thread.currentThread().interrupt();
         }
         appendToLog("=== " + name + " killed (SIGKILL)");
+        finishRecording(false);
         markExited();
     }
 

@@ -17,7 +17,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * AppCDS archives of the child JVMs (docs/consistency.md, Recovery): a JVM started with the archive of the classes
@@ -29,18 +28,19 @@ import java.util.concurrent.TimeUnit;
  * old ones of that program are deleted then); the JVM itself ignores an archive that does not match
  * ({@code -Xshare:auto}, its default), so a wrong one costs the start it would have saved, nothing else.
  *
- * <p>Archives are made while the stack runs, never by hand and never at exit (a SIGKILLed JVM writes nothing, and
- * dumping would make every stop slower): a child without an archive starts with {@code -XX:+RecordDynamicDumpInfo}
- * and, once warm, dumps the classes it loaded ({@code jcmd <pid> VM.cds dynamic_dump}, or the streams app itself
- * once its engine runs). The dump goes to a temporary file renamed into place, so that two stacks sharing the
- * directory never see half an archive. Java 17's dump refuses a classpath with a non-empty directory (and ends the
- * JVM), so such a classpath (the project's own classes in a test run) gets no archive.
+ * <p>Archives are made by the stack, never by hand, and only by a JVM that ends cleanly: a child without an archive
+ * runs with {@code -XX:ArchiveClassesAtExit} (to a temporary file, moved into place once it exited by itself; a
+ * SIGKILLed JVM writes nothing), and the stack's first start after a build stops and starts the broker and the Connect
+ * worker once they are warm, and runs the streams app once up to the end of its compiler warm-up, so that the restarts
+ * a crash needs find their archives. A dump in a JVM that goes on serving ({@code jcmd VM.cds dynamic_dump}) was
+ * tried and dropped: its pause (a minute on a busy machine) got the broker fenced, and the broker logged
+ * out-of-order sequence errors after it. Two stacks sharing the directory never see half an archive.
  */
 final class ClassArchives {
     /** {@code -Dtrickle.cds=false} turns archives off (to measure a start without them). */
     static final String ENABLED_PROPERTY = "trickle.cds";
-    /** Tells the streams app where to dump its archive once its engine runs (it dumps to a temporary file first). */
-    static final String DUMP_PROPERTY = "trickle.cds.dump";
+    /** Tells the streams app to stop after its compiler warm-up and catalog check (the run that writes its archive). */
+    static final String WARMUP_ONLY_PROPERTY = "trickle.warmup.only";
 
     private final Path dir;
     private final boolean enabled;
@@ -129,55 +129,45 @@ final class ClassArchives {
             return Files.isRegularFile(file);
         }
 
-        /** Options of a JVM started now: use the archive, or record what a dump needs. */
-        List<String> jvmOptions() {
+        /** Where a run that records writes the archive at its exit; {@link #publish} moves it into place. */
+        Path recordingFile() {
+            try {
+                Files.createDirectories(dir);
+            } catch (IOException e) {
+                // the JVM says it cannot write there, and runs without
+            }
+            return file.resolveSibling(file.getFileName() + "." + Long.toHexString(System.nanoTime()) + ".tmp");
+        }
+
+        /** Options of a JVM started now: map the archive, or write it at exit to {@code recordingFile}. */
+        List<String> jvmOptions(Path recordingFile) {
             List<String> options = new ArrayList<>();
-            if (exists()) {
+            if (recordingFile == null) {
                 options.add("-XX:SharedArchiveFile=" + file);
             } else {
-                options.add("-XX:+RecordDynamicDumpInfo");
-                options.add("-D" + DUMP_PROPERTY + "=" + file);
+                options.add("-XX:ArchiveClassesAtExit=" + recordingFile);
+                options.add("-Xlog:cds=error"); // not a line per class that cannot be archived
             }
             return options;
         }
 
         /**
-         * Asks the JVM {@code pid} (started with {@link #jvmOptions()} while there was no archive) to dump the classes
-         * it loaded; returns what went wrong, or empty. The JVM stops at a safepoint while it dumps (a second or two).
+         * After the recording JVM ended: moves what it wrote into place if it exited by itself (a killed JVM writes
+         * nothing, or half an archive), removes it otherwise; returns what happened, for the child's log.
          */
-        Optional<String> dump(long pid, Duration timeout) throws InterruptedException {
-            if (exists()) {
-                return Optional.empty();
-            }
-            Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-            if (!Files.isExecutable(jcmd)) {
-                return Optional.of("no " + jcmd + " (a JRE without jcmd): the child JVMs start without a class archive");
-            }
-            Path tmp = file.resolveSibling(file.getFileName() + "." + pid + ".tmp");
+        String publish(Path recordingFile, boolean exitedCleanly) {
             try {
-                Files.createDirectories(dir);
-                Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "VM.cds", "dynamic_dump", tmp.toString())
-                        .redirectErrorStream(true).start();
-                if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                    p.destroyForcibly();
-                    return Optional.of("jcmd VM.cds dynamic_dump did not finish within " + timeout.toSeconds() + " s");
+                if (exitedCleanly && Files.isRegularFile(recordingFile) && Files.size(recordingFile) > 0) {
+                    Files.move(recordingFile, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                    removeStale();
+                    return "class archive " + file + " written: later starts map the classes from it";
                 }
-                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-                if (p.exitValue() != 0 || !Files.isRegularFile(tmp)) {
-                    return Optional.of("jcmd VM.cds dynamic_dump failed: " + out);
-                }
-                publish(tmp);
-                return Optional.empty();
+                return "no class archive written (" + (exitedCleanly ? "the JVM refused the dump" : "it was killed") + ")";
             } catch (IOException e) {
-                return Optional.of("could not dump the class archive: " + e);
+                return "could not keep the class archive " + file + ": " + e;
             } finally {
-                deleteQuietly(tmp);
+                deleteQuietly(recordingFile);
             }
-        }
-
-        private void publish(Path tmp) throws IOException {
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            removeStale();
         }
 
         /** Archives of this program for other fingerprints (an earlier build), and temporary files a crash left. */

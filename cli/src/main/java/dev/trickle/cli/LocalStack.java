@@ -49,6 +49,11 @@ public final class LocalStack implements AutoCloseable {
     private volatile boolean closing;
     private boolean closed;
 
+    /*
+     * Class archives (ClassArchives): the first start after a build (with a classpath of jars: ./trickle, not the
+     * tests' classes directories) stops and starts the broker and the Connect worker once warm, and runs the streams
+     * app once up to its warm-up, so that each writes its archive at a clean exit; every later start maps it.
+     */
     private LocalStack(LocalStackBuilder b) {
         this.cfg = b;
         this.workDir = (b.workDir != null ? b.workDir : WorkDirs.fresh()).toAbsolutePath().normalize();
@@ -84,16 +89,23 @@ public final class LocalStack implements AutoCloseable {
                     .build()
                     .start(cfg.timeout));
             broker.process().onUnexpectedExit(this::unexpectedExit);
+            if (broker.process().recordsClassArchive()) { // nothing uses it yet
+                progress.step("writing the Kafka broker's class archive (once per build: later starts are faster)",
+                        () -> {
+                            broker.restart(cfg.timeout);
+                        });
+            }
             Map<String, String> values = placeholders();
             Map<String, String> connectorValues = ConnectorSecrets.placeholders(values, workDir);
             sourceConnector = withOverrides(configs.connector(ConfigFiles.SOURCE_CONNECTOR, connectorValues), cfg.sourceConfig);
             sinkConnector = withOverrides(configs.connector(ConfigFiles.SINK_CONNECTOR, connectorValues), cfg.sinkConfig);
             startConnect();
+            if (connect.first().process().recordsClassArchive()) { // warm now: it ran both connectors
+                progress.step("writing the Connect worker's class archive (once per build: later starts are faster)",
+                        this::restartConnect);
+            }
             startStreams(configs, values);
             savePorts();
-            // warm now (the broker served the workers' groups and transactions): a first start makes their archives
-            broker.process().dumpClassArchive();
-            connect.first().process().dumpClassArchive();
             progress.line("local stack ready in " + Progress.elapsed(t0) + " (work dir " + workDir + ")");
             return this;
         } catch (Exception | Error e) {
@@ -344,7 +356,6 @@ public final class LocalStack implements AutoCloseable {
     public void restartConnect() throws InterruptedException, TimeoutException {
         connect.first().restart(cfg.timeout);
         awaitConnectorsRunning();
-        connect.first().process().dumpClassArchive(); // only if it started without one
     }
 
     /** SIGKILL of the first streams app instance. */
@@ -370,7 +381,6 @@ public final class LocalStack implements AutoCloseable {
     /** Starts the broker again on the same port and data (stopping it gracefully first if it runs). */
     public void restartBroker() throws InterruptedException, TimeoutException {
         broker.restart(cfg.timeout);
-        broker.process().dumpClassArchive(); // only if it started without one
     }
 
     /**

@@ -30,20 +30,36 @@ class ClassArchivesTest {
     Path dir;
 
     @Test
-    void aSecondStartMapsTheArchiveTheFirstOneDumped() throws Exception {
+    void aStartAfterACleanStopMapsTheArchiveAndAKilledRunWritesNone() throws Exception {
         Path jar = jarOf(dir.resolve("app.jar"), ParentWatch.class, Sleeper.class);
         ClassArchives archives = new ClassArchives(dir.resolve("cds"), true);
         Path log = dir.resolve("sleeper.log");
         ChildJvm child = ChildJvm.builder("sleeper", Sleeper.class.getName()).classpath(jar.toString()).maxHeap("64m")
                 .logFile(log).classArchives(archives).build();
         try {
-            assertTrue(child.command().contains("-XX:+RecordDynamicDumpInfo"), child.command().toString());
+            assertTrue(child.lacksClassArchive());
             child.start();
+            assertTrue(child.recordsClassArchive());
             awaitLog(log, "sleeper started");
-            child.dumpClassArchive();
-            String written = awaitLog(log, "class archive");
-            assertTrue(written.contains("class archive " + dir.resolve("cds").toAbsolutePath()), written);
-            child.stop();
+            child.kill(); // as in a crash: nothing written, nothing left behind
+            assertTrue(Files.readString(log).contains("no class archive written (it was killed)"), Files.readString(log));
+            assertTrue(child.lacksClassArchive());
+
+            child.start();
+            Deadline.in(WAIT).await("second start", () -> {
+                try {
+                    return Files.readString(log).split("sleeper started", -1).length == 3 ? Boolean.TRUE : null;
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            child.stop(); // SIGTERM: the JVM writes the archive at exit
+            String written = Files.readString(log);
+            assertTrue(written.contains("class archive " + dir.resolve("cds").toAbsolutePath()) && !child.lacksClassArchive(),
+                    written);
+            try (var files = Files.list(dir.resolve("cds"))) {
+                assertEquals(1, files.count(), "the archive alone, no temporary file");
+            }
 
             List<String> again = child.command();
             assertTrue(again.stream().anyMatch(o -> o.startsWith("-XX:SharedArchiveFile=")), again.toString());
@@ -53,6 +69,7 @@ class ClassArchivesTest {
                     .build();
             strict.start();
             awaitLog(dir.resolve("strict.log"), "sleeper started");
+            assertFalse(strict.recordsClassArchive());
             assertTrue(strict.isAlive(), strict.logTail(20));
             strict.stop();
         } finally {
