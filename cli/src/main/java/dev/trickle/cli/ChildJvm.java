@@ -332,10 +332,10 @@ public final class ChildJvm {
             process.toHandle().destroy();
             try {
                 // the JVM writes its class archive after its shutdown hooks: seconds, a minute on a busy machine
-            Duration timeout = recording == null ? stopTimeout : stopTimeout.plus(ARCHIVE_WRITE_TIME);
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                Duration timeout = recording == null ? stopTimeout : stopTimeout.plus(ARCHIVE_WRITE_TIME);
+                if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                     threadDump(process);
-                    appendToLog("=== " + name + " did not stop within " + stopTimeout.toSeconds() + " s (its threads "
+                    appendToLog("=== " + name + " did not stop within " + timeout.toSeconds() + " s (its threads "
                             + "are above); killing it");
                     process.destroyForcibly();
                     killed = true;
