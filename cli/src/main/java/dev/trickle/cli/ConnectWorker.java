@@ -351,7 +351,7 @@ public final class ConnectWorker implements AutoCloseable {
      */
     public synchronized ConnectWorker restart(Duration timeout) throws InterruptedException, TimeoutException {
         boolean down = !child.isAlive();
-        child.stop();
+        stop(); // a worker that has to be killed here gets its transactions aborted too
         if (down && !othersRunning.getAsBoolean()) {
             ZombieTransactions.fenceBeforeRestart(child, bootstrapServers, config.get("group.id"));
         }

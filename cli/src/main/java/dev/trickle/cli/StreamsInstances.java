@@ -82,10 +82,11 @@ final class StreamsInstances {
         ChildJvm once = builder(instance.name(), instance.args().get(0))
                 .systemProperty(ClassArchives.WARMUP_ONLY_PROPERTY, "true")
                 .build();
-        int status = once.runToCompletion(Duration.ofMinutes(3));
-        if (status != 0) {
-            throw new IllegalStateException("the streams app's warm-up run failed (exit " + status + "); "
-                    + once.logFile() + ":\n" + once.logTail(30));
+        try {
+            // a failed run only costs the archive: the real start follows and reports what is wrong (in the same log)
+            once.runToCompletion(Duration.ofMinutes(3));
+        } catch (IllegalStateException e) {
+            once.appendToLog("=== the warm-up run did not end: " + e.getMessage());
         }
     }
 
