@@ -34,6 +34,7 @@ import java.util.function.BiConsumer;
 public final class ChildJvm {
     private static final Deque<ChildJvm> RUNNING = new ArrayDeque<>();
     private static final Deque<AutoCloseable> CLOSERS = new ArrayDeque<>();
+    private static final Duration ARCHIVE_WRITE_TIME = Duration.ofSeconds(90);
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
 
     static {
@@ -50,8 +51,12 @@ public final class ChildJvm {
     private final Path logFile;
     private final Path workingDir;
     private final Duration stopTimeout;
+    private final ClassArchives classArchives;
 
     private volatile Process process;
+    /** The class archive this run of the child writes at its exit (it started without one), or null. */
+    private volatile ClassArchives.Archive recording;
+    private volatile Path recordingFile;
     private OutputStream parentPipe;
     private volatile boolean exitExpected;
     private volatile BiConsumer<ChildJvm, Integer> unexpectedExitListener;
@@ -69,6 +74,7 @@ public final class ChildJvm {
         this.logFile = Objects.requireNonNull(b.logFile, "logFile");
         this.workingDir = b.workingDir;
         this.stopTimeout = b.stopTimeout;
+        this.classArchives = b.classArchives;
     }
 
     public static Builder builder(String name, String mainClass) {
@@ -147,8 +153,17 @@ public final class ChildJvm {
         return this;
     }
 
-    /** The full command line. */
+    /** The full command line (of a start now). */
     public List<String> command() {
+        ClassArchives.Archive archive = classArchive().orElse(null);
+        return command(archive, archive == null || archive.exists() ? null : archive.recordingFile());
+    }
+
+    private java.util.Optional<ClassArchives.Archive> classArchive() {
+        return classArchives.of(name, mainClass, ChildJvmDefaults.withLauncher(classpath));
+    }
+
+    private List<String> command(ClassArchives.Archive archive, Path recordTo) {
         List<String> cmd = new ArrayList<>();
         cmd.add(ChildJvmDefaults.javaExecutable());
         if (maxHeap != null) {
@@ -158,6 +173,9 @@ public final class ChildJvm {
             cmd.add("-XX:+UseSerialGC"); // the smallest footprint, unless an option chooses another collector
         }
         cmd.add("-XX:+ExitOnOutOfMemoryError");
+        if (archive != null) {
+            cmd.addAll(archive.jvmOptions(recordTo));
+        }
         cmd.addAll(jvmOptions);
         cmd.add("-Dtrickle.role=" + name);
         systemProperties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
@@ -174,7 +192,9 @@ public final class ChildJvm {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException(name + " is already running (pid " + process.pid() + ")");
         }
-        List<String> cmd = command();
+        ClassArchives.Archive archive = classArchive().orElse(null);
+        Path recordTo = archive == null || archive.exists() ? null : archive.recordingFile();
+        List<String> cmd = command(archive, recordTo);
         try {
             Files.createDirectories(logFile.toAbsolutePath().getParent());
             String header = String.format("%n=== %s starting %s: %s %s%n", LocalDateTime.now().format(STAMP), name,
@@ -188,6 +208,11 @@ public final class ChildJvm {
                 pb.directory(workingDir.toFile());
             }
             exitExpected = false;
+            recording = recordTo != null ? archive : null;
+            recordingFile = recordTo;
+            if (archive != null && recordTo == null) {
+                archive.removeStale();
+            }
             Process p = pb.start();
             process = p;
             parentPipe = p.getOutputStream(); // kept open: its end-of-file tells the child we are gone
@@ -265,8 +290,33 @@ public final class ChildJvm {
             throw new IllegalStateException(name + " did not finish within " + timeout.toSeconds() + " s; log "
                     + logFile + ":\n" + logTail(30));
         }
+        finishRecording(code.getAsInt() == 0);
         markExited();
         return code.getAsInt();
+    }
+
+    /**
+     * Whether this run of the child started without its class archive: it writes one when it exits by itself (a
+     * graceful {@link #stop()}, or its end), which later starts map (see {@link ClassArchives}).
+     */
+    public boolean recordsClassArchive() {
+        return recording != null;
+    }
+
+    /** Whether a start now would be without the class archive (one is possible and none is there yet). */
+    public boolean lacksClassArchive() {
+        return classArchive().map(a -> !a.exists()).orElse(false);
+    }
+
+    /** After the child ended: keeps the class archive it wrote if it exited by itself. */
+    private void finishRecording(boolean exitedCleanly) {
+        ClassArchives.Archive archive = recording;
+        Path file = recordingFile;
+        recording = null;
+        recordingFile = null;
+        if (archive != null && file != null) {
+            appendToLog("=== " + name + ": " + archive.publish(file, exitedCleanly));
+        }
     }
 
     /** Graceful stop: SIGTERM, wait up to the stop timeout, then SIGKILL. Does nothing if not running. */
@@ -275,22 +325,40 @@ public final class ChildJvm {
             return;
         }
         exitExpected = true;
+        boolean killed = false;
         if (process.isAlive()) {
             // SIGTERM through the handle: Process.destroy() would also close our end of the pipe, and the
             // child's ParentWatch would halt it before its shutdown hooks are done.
             process.toHandle().destroy();
             try {
-                if (!process.waitFor(stopTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                    appendToLog("=== " + name + " did not stop within " + stopTimeout.toSeconds() + " s; killing it");
+                // the JVM writes its class archive after its shutdown hooks: seconds, a minute on a busy machine
+                Duration timeout = recording == null ? stopTimeout : stopTimeout.plus(ARCHIVE_WRITE_TIME);
+                if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    threadDump(process);
+                    appendToLog("=== " + name + " did not stop within " + timeout.toSeconds() + " s (its threads "
+                            + "are above); killing it");
                     process.destroyForcibly();
+                    killed = true;
                     process.waitFor(30, TimeUnit.SECONDS);
                 }
             } catch (InterruptedException e) {
                 process.destroyForcibly();
+                killed = true;
                 Thread.currentThread().interrupt();
             }
         }
+        finishRecording(!killed && !process.isAlive() && process.exitValue() != 137);
         markExited();
+    }
+
+    /** SIGQUIT: the JVM prints its threads to its output, the log, which shows where a stop hangs. */
+    private static void threadDump(Process p) throws InterruptedException {
+        try {
+            new ProcessBuilder("kill", "-QUIT", Long.toString(p.pid())).start().waitFor(2, TimeUnit.SECONDS);
+            p.waitFor(1, TimeUnit.SECONDS); // time to write it (returns at once if the process ends meanwhile)
+        } catch (IOException e) {
+            // no kill command: the log just lacks the threads
+        }
     }
 
     /** Hard kill (SIGKILL), as in a crash; waits until the process is gone. */
@@ -306,6 +374,7 @@ public final class ChildJvm {
             Thread.currentThread().interrupt();
         }
         appendToLog("=== " + name + " killed (SIGKILL)");
+        finishRecording(false);
         markExited();
     }
 
@@ -386,6 +455,7 @@ public final class ChildJvm {
         private Path logFile;
         private Path workingDir;
         private Duration stopTimeout = Duration.ofSeconds(30);
+        private ClassArchives classArchives = ClassArchives.none();
 
         private Builder(String name, String mainClass) {
             this.name = Objects.requireNonNull(name);
@@ -435,6 +505,12 @@ public final class ChildJvm {
 
         public Builder stopTimeout(Duration value) {
             this.stopTimeout = value;
+            return this;
+        }
+
+        /** Where the child's class archive is kept (default: none; see {@link ClassArchives}). */
+        Builder classArchives(ClassArchives value) {
+            this.classArchives = Objects.requireNonNull(value);
             return this;
         }
 

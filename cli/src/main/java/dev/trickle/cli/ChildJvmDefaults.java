@@ -42,7 +42,34 @@ final class ChildJvmDefaults {
             return classpath;
         }
         List<String> entries = List.of(classpath.split(java.io.File.pathSeparator));
-        return entries.contains(launcher) ? classpath : classpath + java.io.File.pathSeparator + launcher;
+        if (entries.contains(launcher) || LAUNCHER_IN.computeIfAbsent(classpath, ChildJvmDefaults::providesLauncher)) {
+            return classpath;
+        }
+        return classpath + java.io.File.pathSeparator + launcher;
+    }
+
+    private static final Map<String, Boolean> LAUNCHER_IN = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Whether a jar of {@code classpath} holds {@link ParentWatch} already (a classpath of the built jars, given
+     * while this JVM runs from the classes directory): adding the directory would cost the child its class archive.
+     */
+    private static boolean providesLauncher(String classpath) {
+        List<java.net.URL> urls = new ArrayList<>();
+        for (String entry : classpath.split(java.io.File.pathSeparator)) {
+            if (entry.endsWith(".jar")) {
+                try {
+                    urls.add(Path.of(entry).toUri().toURL());
+                } catch (java.net.MalformedURLException | IllegalArgumentException e) {
+                    // not a path: the child would not find classes there either
+                }
+            }
+        }
+        try (java.net.URLClassLoader jars = new java.net.URLClassLoader(urls.toArray(new java.net.URL[0]), null)) {
+            return jars.findResource(ParentWatch.class.getName().replace('.', '/') + ".class") != null;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     static String expandManifestOnlyJars(String classpath) {
@@ -133,6 +160,9 @@ final class ChildJvmDefaults {
                 "org.flywaydb")) {
             p.put(prefix + "log." + quiet, "warn");
         }
+        // The streams app's state changes and restores stay visible: where a restart's seconds go (docs/consistency.md).
+        p.put(prefix + "log.org.apache.kafka.streams.KafkaStreams", "info");
+        p.put(prefix + "log.org.apache.kafka.streams.processor.internals.StoreChangelogReader", "info");
         // Broker start/stop milestones stay visible.
         p.put(prefix + "log.kafka.server.KafkaRaftServer", "info");
         p.put(prefix + "log.kafka.server.BrokerServer", "info");

@@ -22,11 +22,13 @@ final class ConnectCluster {
     private final String heap;
     private final Map<String, String> workerConfig;
     private final BiConsumer<ChildJvm, Integer> unexpectedExit;
+    private final ClassArchives classArchives;
     private final List<ConnectWorker> workers = new ArrayList<>();
     private int lastNumber;
 
     ConnectCluster(Path workDir, Path logDir, String bootstrapServers, String classpath, String heap,
-                   Map<String, String> workerConfig, BiConsumer<ChildJvm, Integer> unexpectedExit) {
+                   Map<String, String> workerConfig, BiConsumer<ChildJvm, Integer> unexpectedExit,
+                   ClassArchives classArchives) {
         this.workDir = workDir;
         this.logDir = logDir;
         this.bootstrapServers = bootstrapServers;
@@ -34,6 +36,7 @@ final class ConnectCluster {
         this.heap = heap;
         this.workerConfig = Map.copyOf(workerConfig);
         this.unexpectedExit = unexpectedExit;
+        this.classArchives = classArchives;
     }
 
     /** Starts one more worker (REST port {@code restPort}, 0 for a free one) and waits until its REST API answers. */
@@ -49,6 +52,7 @@ final class ConnectCluster {
                     .maxHeap(heap)
                     .logFile(logDir.resolve("connect" + suffix + ".log"))
                     .configs(workerConfig)
+                    .classArchives(classArchives)
                     .build();
             workers.add(worker);
         }

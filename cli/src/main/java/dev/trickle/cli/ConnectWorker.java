@@ -28,6 +28,11 @@ import java.util.function.BooleanSupplier;
 public final class ConnectWorker implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     static final String COOPERATIVE_STICKY = "org.apache.kafka.clients.consumer.CooperativeStickyAssignor";
+    /**
+     * A clean stop takes a few seconds (tasks stopped, offsets committed, the group left); one that takes longer hangs
+     * (ChildJvm writes its threads to its log first) and is killed, which {@link #stop()} makes harmless.
+     */
+    static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
 
     private final Path dir;
     private final String bootstrapServers;
@@ -50,7 +55,8 @@ public final class ConnectWorker implements AutoCloseable {
                 .classpath(b.classpath)
                 .maxHeap(b.maxHeap)
                 .logFile(b.logFile != null ? b.logFile : dir.resolve("connect.log"))
-                .stopTimeout(Duration.ofSeconds(40))
+                .stopTimeout(STOP_TIMEOUT)
+                .classArchives(b.classArchives)
                 .build();
     }
 
@@ -317,9 +323,21 @@ public final class ConnectWorker implements AutoCloseable {
         return body;
     }
 
-    /** Graceful stop. */
+    /**
+     * Graceful stop; a worker that does not stop within {@link #STOP_TIMEOUT} is killed, and the transactions its source
+     * tasks left open are aborted then (unless another worker of the group runs), as before a restart: else the next
+     * start on the same data (--keep) would wait until they time out.
+     */
     public synchronized void stop() {
+        boolean running = child.isAlive();
         child.stop();
+        if (running && child.exitCode().orElse(0) == 137 && !othersRunning.getAsBoolean()) {
+            try {
+                ZombieTransactions.fenceBeforeRestart(child, bootstrapServers, config.get("group.id"));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** SIGKILL, as in a crash. */
@@ -333,7 +351,7 @@ public final class ConnectWorker implements AutoCloseable {
      */
     public synchronized ConnectWorker restart(Duration timeout) throws InterruptedException, TimeoutException {
         boolean down = !child.isAlive();
-        child.stop();
+        stop(); // a worker that has to be killed here gets its transactions aborted too
         if (down && !othersRunning.getAsBoolean()) {
             ZombieTransactions.fenceBeforeRestart(child, bootstrapServers, config.get("group.id"));
         }
@@ -360,6 +378,7 @@ public final class ConnectWorker implements AutoCloseable {
         private String groupId = "trickle-connect";
         private String name = "kafka-connect";
         private final Map<String, String> overrides = new TreeMap<>();
+        private ClassArchives classArchives = ClassArchives.none();
 
         private Builder(Path dir, String bootstrapServers) {
             this.dir = dir;
@@ -389,6 +408,11 @@ public final class ConnectWorker implements AutoCloseable {
         /** Worker group id; also the prefix of its config, offset and status topics. */
         public Builder groupId(String value) {
             this.groupId = value;
+            return this;
+        }
+
+        Builder classArchives(ClassArchives value) {
+            this.classArchives = value;
             return this;
         }
 

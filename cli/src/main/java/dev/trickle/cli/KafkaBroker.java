@@ -47,6 +47,7 @@ public final class KafkaBroker implements AutoCloseable {
                 .maxHeap(b.maxHeap)
                 .logFile(b.logFile != null ? b.logFile : dir.resolve("broker.log"))
                 .stopTimeout(Duration.ofSeconds(30))
+                .classArchives(b.classArchives)
                 .build();
     }
 
@@ -240,6 +241,7 @@ public final class KafkaBroker implements AutoCloseable {
         private int port;
         private int controllerPort;
         private final Map<String, String> overrides = new TreeMap<>();
+        private ClassArchives classArchives = ClassArchives.none();
 
         private Builder(Path dir) {
             this.dir = dir;
@@ -269,6 +271,11 @@ public final class KafkaBroker implements AutoCloseable {
         /** A fixed controller port (default: a free one). */
         public Builder controllerPort(int value) {
             this.controllerPort = value;
+            return this;
+        }
+
+        Builder classArchives(ClassArchives value) {
+            this.classArchives = value;
             return this;
         }
 

@@ -38,6 +38,7 @@ public final class LocalStack implements AutoCloseable {
     private final Path workDir;
     private final Progress progress;
     private final SavedPorts ports;
+    private final ClassArchives classArchives;
     private Postgres postgres;
     private KafkaBroker broker;
     private ConnectCluster connect;
@@ -48,11 +49,17 @@ public final class LocalStack implements AutoCloseable {
     private volatile boolean closing;
     private boolean closed;
 
+    /*
+     * Class archives (ClassArchives): the first start after a build (with a classpath of jars: ./trickle, not the
+     * tests' classes directories) stops and starts the broker and the Connect worker once warm, and runs the streams
+     * app once up to its warm-up, so that each writes its archive at a clean exit; every later start maps it.
+     */
     private LocalStack(LocalStackBuilder b) {
         this.cfg = b;
         this.workDir = (b.workDir != null ? b.workDir : WorkDirs.fresh()).toAbsolutePath().normalize();
         this.progress = new Progress(b.progress);
         this.ports = new SavedPorts(workDir, b.keep);
+        this.classArchives = new ClassArchives(b.classArchiveDir);
     }
 
     public static LocalStackBuilder builder() {
@@ -78,14 +85,25 @@ public final class LocalStack implements AutoCloseable {
                     .maxHeap(cfg.brokerHeap)
                     .logFile(logs().resolve("broker.log"))
                     .configs(cfg.brokerConfig)
+                    .classArchives(classArchives)
                     .build()
                     .start(cfg.timeout));
             broker.process().onUnexpectedExit(this::unexpectedExit);
+            if (broker.process().recordsClassArchive()) { // nothing uses it yet
+                progress.step("writing the Kafka broker's class archive (once per build: later starts are faster)",
+                        () -> {
+                            broker.restart(cfg.timeout);
+                        });
+            }
             Map<String, String> values = placeholders();
             Map<String, String> connectorValues = ConnectorSecrets.placeholders(values, workDir);
             sourceConnector = withOverrides(configs.connector(ConfigFiles.SOURCE_CONNECTOR, connectorValues), cfg.sourceConfig);
             sinkConnector = withOverrides(configs.connector(ConfigFiles.SINK_CONNECTOR, connectorValues), cfg.sinkConfig);
             startConnect();
+            if (connect.first().process().recordsClassArchive()) { // warm now: it ran both connectors
+                progress.step("writing the Connect worker's class archive (once per build: later starts are faster)",
+                        this::restartConnect);
+            }
             startStreams(configs, values);
             savePorts();
             progress.line("local stack ready in " + Progress.elapsed(t0) + " (work dir " + workDir + ")");
@@ -125,7 +143,7 @@ public final class LocalStack implements AutoCloseable {
         workerConfig.putAll(ConnectorSecrets.workerConfig(workDir));
         workerConfig.putAll(cfg.workerConfig);
         connect = new ConnectCluster(workDir, logs(), broker.bootstrapServers(), classpath, cfg.connectHeap,
-                workerConfig, this::unexpectedExit);
+                workerConfig, this::unexpectedExit, classArchives);
         connect.start(cfg.connectWorkers, ports.get("connect.port"), progress, cfg.timeout);
         if (cfg.deployConnectors) {
             connect.deploy(List.of(sourceConnector, sinkConnector), progress, cfg.timeout);
@@ -134,7 +152,7 @@ public final class LocalStack implements AutoCloseable {
 
     private void startStreams(ConfigFiles configs, Map<String, String> values) throws Exception {
         streams = new StreamsInstances(StreamsInstances.template(configs, values, cfg.streamsConfig), workDir, logs(),
-                cfg.streamsMain, cfg.classpath, cfg.streamsHeap, cfg.streamsJvmOptions, this::unexpectedExit);
+                cfg.streamsMain, cfg.classpath, cfg.streamsHeap, cfg.streamsJvmOptions, this::unexpectedExit, classArchives);
         streams.start(cfg.streamsInstances, cfg.startStreams, progress);
     }
 

@@ -29,6 +29,8 @@ public final class LocalStackBuilder {
     String connectHeap = "768m";
     String streamsHeap = "768m";
     final List<String> streamsJvmOptions = new ArrayList<>();
+    /** The child JVMs' class archives (ClassArchives): kept across stacks, beside the default work directories. */
+    Path classArchiveDir = Path.of(".trickle", "cds");
     int streamsInstances = 1;
     int connectWorkers = 1;
     final Map<String, String> brokerConfig = new LinkedHashMap<>();

@@ -23,6 +23,7 @@ final class StreamsInstances {
     private final String heap;
     private final List<String> jvmOptions;
     private final BiConsumer<ChildJvm, Integer> unexpectedExit;
+    private final ClassArchives classArchives;
     private final List<ChildJvm> instances = new ArrayList<>();
     private int lastNumber;
 
@@ -32,7 +33,7 @@ final class StreamsInstances {
      *                 {@code state.dir})
      */
     StreamsInstances(String template, Path workDir, Path logDir, String mainClass, String classpath, String heap,
-                     List<String> jvmOptions, BiConsumer<ChildJvm, Integer> unexpectedExit) {
+                     List<String> jvmOptions, BiConsumer<ChildJvm, Integer> unexpectedExit, ClassArchives classArchives) {
         this.template = template;
         this.workDir = workDir;
         this.logDir = logDir;
@@ -41,6 +42,7 @@ final class StreamsInstances {
         this.heap = heap;
         this.jvmOptions = List.copyOf(jvmOptions);
         this.unexpectedExit = unexpectedExit;
+        this.classArchives = classArchives;
     }
 
     /** The streams app's properties template with placeholders filled, then the stack's overrides appended. */
@@ -57,12 +59,34 @@ final class StreamsInstances {
     void start(int count, boolean run, Progress progress) throws Exception {
         for (int i = 1; i <= count; i++) {
             ChildJvm instance = create();
+            if (run && instance.lacksClassArchive()) {
+                progress.step("writing the streams app's class archive (once per build: later starts are faster)",
+                        () -> {
+                            writeClassArchive(instance);
+                        });
+            }
             if (run) {
                 progress.step(i == 1 ? "starting the streams app" : "starting streams app instance " + i,
                         () -> {
                             instance.start();
                         });
             }
+        }
+    }
+
+    /**
+     * Runs the app once up to the end of its compiler warm-up and catalog check: it writes its class archive as it
+     * exits (ClassArchives), and every start after that, the restart after a crash first, maps it.
+     */
+    private void writeClassArchive(ChildJvm instance) throws InterruptedException {
+        ChildJvm once = builder(instance.name(), instance.args().get(0))
+                .systemProperty(ClassArchives.WARMUP_ONLY_PROPERTY, "true")
+                .build();
+        try {
+            // a failed run only costs the archive: the real start follows and reports what is wrong (in the same log)
+            once.runToCompletion(Duration.ofMinutes(3));
+        } catch (IllegalStateException e) {
+            once.appendToLog("=== the warm-up run did not end: " + e.getMessage());
         }
     }
 
@@ -78,18 +102,22 @@ final class StreamsInstances {
             text.append("state.dir=").append(escape(stateDir(n).toString())).append('\n');
         }
         PrivateFiles.write(properties, text.toString()); // it holds trickle.pg.password
-        ChildJvm.Builder builder = ChildJvm.builder("streams-app" + suffix, mainClass);
+        ChildJvm child = builder("streams-app" + suffix, properties.toString()).build().onUnexpectedExit(unexpectedExit);
+        instances.add(child);
+        return child;
+    }
+
+    private ChildJvm.Builder builder(String name, String properties) {
+        String suffix = name.substring("streams-app".length());
+        ChildJvm.Builder builder = ChildJvm.builder(name, mainClass);
         jvmOptions.forEach(builder::jvmOption);
-        ChildJvm child = builder
-                .args(properties.toString())
+        return builder
+                .args(properties)
                 .classpath(classpath)
                 .maxHeap(heap)
                 .logFile(logDir.resolve("streams" + suffix + ".log"))
                 .stopTimeout(Duration.ofSeconds(40))
-                .build()
-                .onUnexpectedExit(unexpectedExit);
-        instances.add(child);
-        return child;
+                .classArchives(classArchives);
     }
 
     /** Instance 1's state directory is the template's {@code state.dir}; this is where instance {@code n > 1} keeps its. */

@@ -28,11 +28,12 @@ final class CompilerWarmup {
     private CompilerWarmup() {
     }
 
-    static void start() {
+    static Thread start() {
         Thread t = new Thread(CompilerWarmup::run, "trickle-compiler-warmup");
         t.setDaemon(true);
         t.setPriority(Thread.MIN_PRIORITY);
         t.start();
+        return t;
     }
 
     /** A join under an aggregate: parsing, validation, planning and the incremental operators all take part. */

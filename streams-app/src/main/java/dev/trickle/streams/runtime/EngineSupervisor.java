@@ -36,6 +36,9 @@ import org.slf4j.LoggerFactory;
 public final class EngineSupervisor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EngineSupervisor.class);
     private static final Set<String> STOPPED = Set.of("ERROR", "SUSPENDED");
+    /** System property: stop after the compiler warm-up and the catalog check (the class archive's run). */
+    static final String WARMUP_ONLY = "trickle.warmup.only";
+    private static final long WARMUP_ONLY_WAIT_MS = 120_000;
 
     private final AppConfig config;
     private final CatalogClient catalog;
@@ -76,8 +79,14 @@ public final class EngineSupervisor implements AutoCloseable {
     /** Runs until {@link #close()}. */
     public void run() throws InterruptedException {
         try {
-            CompilerWarmup.start();
+            Thread warmup = CompilerWarmup.start();
             catalog.install();
+            if (Boolean.getBoolean(WARMUP_ONLY)) {
+                // the local stack's run that writes this app's class archive at exit (the cli's ClassArchives)
+                warmup.join(WARMUP_ONLY_WAIT_MS);
+                LOG.info("Compiler warmed up and catalog checked; stopping ({})", WARMUP_ONLY);
+                return;
+            }
             LOG.info("Trickle streams app started; watching the catalog at {}", config.pg().redactedUrl());
             while (!stop.await(0, TimeUnit.MILLISECONDS)) {
                 try {

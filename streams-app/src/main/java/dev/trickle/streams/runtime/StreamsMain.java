@@ -16,5 +16,8 @@ public final class StreamsMain {
         EngineSupervisor supervisor = new EngineSupervisor(AppConfig.load(Path.of(args[0])));
         Runtime.getRuntime().addShutdownHook(new Thread(supervisor::close, "trickle-streams-stop"));
         supervisor.run();
+        if (Boolean.getBoolean(EngineSupervisor.WARMUP_ONLY)) {
+            System.exit(0); // an exit by itself: the JVM writes its class archive now
+        }
     }
 }
