@@ -146,7 +146,11 @@ class PgTypeRoundTripTest {
         DeltaRecords topic = TopicSchemas.delta("trickle.delta.public.types", COLUMNS, TYPES, List.of(),
                 DecimalHandling.STRING);
         DeltaRecord.Row sent = new DeltaRecord.Row(1, 1, TEXTS);
-        Object back = json.toConnectData("t", json.fromConnectData("t", topic.valueSchema(), topic.value(sent))).value();
+        byte[] wire = json.fromConnectData("t", topic.valueSchema(), topic.value(sent));
+        Object back = json.toConnectData("t", wire).value();
+        if (schemas.equals("false")) {
+            assertEquals(back, SchemalessJson.read(wire), "the streams app's reader of the default gives the converter's values");
+        }
         DeltaRecord.Row row = (DeltaRecord.Row) DeltaRecords.decode(back, RowReader.of(COLUMNS, TYPES));
         DeltaRecord.Row direct = (DeltaRecord.Row) DeltaRecords.decode(topic.value(sent), RowReader.of(COLUMNS, TYPES));
         boolean lossyFloats = schemas.equals("true");

@@ -17,8 +17,19 @@ final class DeltaOutput {
 
     static void emit(ProcessorContext<Object, Object> context, RunnableStreamTable table, long tick, long tickMillis,
                      ZSet<List<String>> output, int producer, int producers, boolean initial, long timestamp) {
+        rows(context, tick, output, timestamp);
+        end(context, table, tick, tickMillis, producer, producers, initial, timestamp);
+    }
+
+    /** Output rows of a tick, without its end marker (a stateless stream table sends them as they come). */
+    static void rows(ProcessorContext<Object, Object> context, long tick, ZSet<List<String>> output, long timestamp) {
         output.asMap().forEach((values, weight) -> context.forward(new Record<Object, Object>(values,
                 new DeltaRecord.Row(tick, weight, values), timestamp)));
+    }
+
+    /** The tick's end marker from one producer: everything it sends of the tick went before. */
+    static void end(ProcessorContext<Object, Object> context, RunnableStreamTable table, long tick, long tickMillis,
+                    int producer, int producers, boolean initial, long timestamp) {
         DeltaRecord.End marker = new DeltaRecord.End(tick, table.id(), producer, producers, table.deltaPartitions(),
                 tickMillis, initial);
         context.forward(new Record<Object, Object>(null, marker, timestamp));

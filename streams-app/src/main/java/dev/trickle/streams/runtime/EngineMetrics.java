@@ -53,14 +53,17 @@ final class EngineMetrics {
      * A tick ran through the operators of {@code table} on one task. Rows count with their multiplicity; the
      * "last tick" figures add up the tasks that ran the same tick.
      */
-    synchronized void evaluated(String table, long tick, Map<String, ? extends ZSet<?>> inputs, ZSet<?> output,
-                                long nanos) {
-        Table t = table(table);
+    void evaluated(String table, long tick, Map<String, ? extends ZSet<?>> inputs, ZSet<?> output, long nanos) {
         long in = 0;
         for (ZSet<?> z : inputs.values()) {
             in += rows(z);
         }
-        long out = rows(output);
+        evaluated(table, tick, in, rows(output), nanos);
+    }
+
+    /** As above, with the rows counted by the caller (a stateless stream table runs its rows one by one). */
+    synchronized void evaluated(String table, long tick, long in, long out, long nanos) {
+        Table t = table(table);
         double millis = nanos / 1e6;
         if (tick != t.tick) {
             t.tick = tick;

@@ -15,6 +15,16 @@ final class FillTracker {
     static final String AWAIT = "await-fill";
     private final long streamTable;
     private final KeyValueStore<String, String> meta;
+    /*
+     * These entries are read for every change record (store reads per record and stream table, a visible
+     * share of the app's CPU), but written only through this object: they are read once, then kept here. A
+     * task that restarts or is revived makes a new tracker in its processor's init, so the copy never outlives
+     * the store content it was read from.
+     */
+    private boolean loaded;
+    private Long init;
+    private String failed;
+    private boolean awaiting;
 
     FillTracker(long streamTable, KeyValueStore<String, String> meta) {
         this.streamTable = streamTable;
@@ -26,9 +36,13 @@ final class FillTracker {
         if (init.streamTable() != streamTable) {
             return false;
         }
+        load();
         meta.put(INIT, Long.toString(init.tick()));
         meta.delete(FAILED); // a new fill is how a stream table that failed comes back
         meta.delete(AWAIT);
+        this.init = init.tick();
+        this.failed = null;
+        this.awaiting = false;
         return true;
     }
 
@@ -48,15 +62,20 @@ final class FillTracker {
         if (before == null) {
             return false;
         }
+        load();
         meta.delete(INIT);
         meta.delete(FAILED);
         meta.put(AWAIT, now);
+        init = null;
+        failed = null;
+        awaiting = true;
         return true;
     }
 
     /** After {@link #startPlan} changed the plan: no change record counts until the new plan's fill. */
     boolean awaitingFill() {
-        return meta.get(AWAIT) != null;
+        load();
+        return awaiting;
     }
 
     /** Whether the record is an Init of this stream table (a new fill). */
@@ -87,15 +106,28 @@ final class FillTracker {
     }
 
     Long initTick() {
-        String v = meta.get(INIT);
-        return v == null ? null : Long.valueOf(v);
+        load();
+        return init;
     }
 
     String failure() {
-        return meta.get(FAILED);
+        load();
+        return failed;
     }
 
     void fail(String message) {
+        load();
         meta.put(FAILED, message);
+        failed = message;
+    }
+
+    private void load() {
+        if (!loaded) {
+            String v = meta.get(INIT);
+            init = v == null ? null : Long.valueOf(v);
+            failed = meta.get(FAILED);
+            awaiting = meta.get(AWAIT) != null;
+            loaded = true;
+        }
     }
 }

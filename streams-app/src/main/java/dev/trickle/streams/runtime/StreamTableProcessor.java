@@ -4,6 +4,7 @@ import dev.trickle.core.records.ChangeRecord;
 import dev.trickle.streams.operators.StateBackend;
 import dev.trickle.streams.rows.EvaluationException;
 import dev.trickle.streams.rows.ZSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.KafkaException;
@@ -16,9 +17,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One stateless stream table's task (one per partition of its change topics): gathers each tick's input
- * delta in a state store, and once every source has ended the tick on this partition, runs the tick
- * through the operators and emits the output delta followed by an end marker.
+ * One stateless stream table's task (one per partition of its change topics). Its operators are linear (the
+ * output of a tick is the sum of the outputs of its rows), so each row runs through them as it arrives and its
+ * output rows go to the delta topic at once, in the same exactly-once transaction as the input offset; once
+ * every source has ended the tick on this partition, the tick's end marker follows. Nothing is buffered: the
+ * sink consolidates a tick's rows and applies the tick only when its end markers are complete.
+ *
+ * <p>A query error on a row stops the stream table before the tick's end marker: rows of that tick sent
+ * before it stay on the delta topic as an incomplete tick, which the sink never applies (it drops it when the
+ * new fill's tick completes, see the sink's TopicTicks). A tick's rows may be sent while an earlier tick still
+ * waits for another source's end marker: rows carry their tick, and end markers still go out in tick order.
+ *
+ * <p>The tick buffer stays declared for rows an earlier version buffered before it was upgraded: they are run
+ * at their tick's end, so an upgrade in the middle of a tick loses nothing.
  */
 final class StreamTableProcessor implements Processor<Object, Object, Object, Object> {
     private static final Logger LOG = LoggerFactory.getLogger(StreamTableProcessor.class);
@@ -28,6 +39,11 @@ final class StreamTableProcessor implements Processor<Object, Object, Object, Ob
     private TickBuffer pending;
     private TickLedger ledger;
     private FillTracker fill;
+    /** The tick buffer holds rows an earlier version buffered (checked at start, until it is empty). */
+    private boolean buffered;
+    private String[] sourceNames;
+    /** Per tick not yet ended: rows in, rows out, nanoseconds in the operators (for {@link EngineMetrics}). */
+    private final Map<Long, long[]> counts = new HashMap<>();
 
     StreamTableProcessor(RunnableStreamTable table, ErrorReporter errors) {
         this.table = table;
@@ -49,6 +65,11 @@ final class StreamTableProcessor implements Processor<Object, Object, Object, Ob
         if (pending.holdsEarlierFormat()) {
             startAnew(table, fill, errors, pending);
         }
+        this.buffered = !pending.isEmpty();
+        this.sourceNames = new String[table.sourceCount()];
+        for (int i = 0; i < sourceNames.length; i++) {
+            sourceNames[i] = table.sourceName(i);
+        }
     }
 
     @Override
@@ -64,11 +85,34 @@ final class StreamTableProcessor implements Processor<Object, Object, Object, Ob
             fill.onInit(init);
         } else if (change instanceof ChangeRecord.Row row) {
             if (fill.wanted(row)) {
-                pending.add(row.tick(), source, row.values(), row.weight());
+                run(row, source, record.timestamp());
             }
         } else if (change instanceof ChangeRecord.End end && fill.counts(end)) {
             onEnd(end, source, record.timestamp());
         }
+    }
+
+    /** One row through the operators; its output goes out now. On a query error the stream table stops. */
+    private void run(ChangeRecord.Row row, int source, long timestamp) {
+        long started = System.nanoTime();
+        ZSet<List<String>> output;
+        try {
+            output = table.pipeline().apply(Map.of(sourceNames[source],
+                    new ZSet<Map<String, String>>().add(row.values(), row.weight())), StateBackend.NONE);
+        } catch (KafkaException e) {
+            throw e;
+        } catch (EvaluationException | RuntimeException e) {
+            fail(table, fill, errors, row.tick(), e);
+            counts.clear();
+            return;
+        }
+        long[] c = counts.computeIfAbsent(row.tick(), t -> new long[3]);
+        c[0] += Math.abs(row.weight());
+        for (Long w : output.asMap().values()) {
+            c[1] += Math.abs(w);
+        }
+        c[2] += System.nanoTime() - started;
+        DeltaOutput.rows(context, row.tick(), output, timestamp);
     }
 
     private void onEnd(ChangeRecord.End end, int source, long timestamp) {
@@ -81,13 +125,29 @@ final class StreamTableProcessor implements Processor<Object, Object, Object, Ob
         for (int i = 0; i < table.sourceCount(); i++) {
             ledger.forgetEnded(end.tick(), i);
         }
-        Map<String, ZSet<Map<String, String>>> inputs = pending.drain(end.tick(), table::sourceName);
-        ZSet<List<String>> output = evaluate(table, fill, errors, end.tick(), inputs, StateBackend.NONE);
-        if (output == null) {
+        if (buffered && !runBuffered(end.tick(), timestamp)) {
             return;
         }
-        DeltaOutput.emit(context, table, end.tick(), end.tickMillis(), output, context.taskId().partition(),
-                end.partitions(), fill.isInitial(end.tick()), timestamp);
+        long[] c = counts.remove(end.tick());
+        EngineMetrics.shared().evaluated(table.displayName(), end.tick(), c == null ? 0 : c[0], c == null ? 0 : c[1],
+                c == null ? 0 : c[2]);
+        DeltaOutput.end(context, table, end.tick(), end.tickMillis(), context.taskId().partition(), end.partitions(),
+                fill.isInitial(end.tick()), timestamp);
+    }
+
+    /** Rows of the tick that an earlier version buffered; false when the query failed on them. */
+    private boolean runBuffered(long tick, long timestamp) {
+        Map<String, ZSet<Map<String, String>>> inputs = pending.drain(tick, table::sourceName);
+        buffered = !pending.isEmpty();
+        if (inputs.isEmpty()) {
+            return true;
+        }
+        ZSet<List<String>> output = evaluate(table, fill, errors, tick, inputs, StateBackend.NONE);
+        if (output == null) {
+            return false;
+        }
+        DeltaOutput.rows(context, tick, output, timestamp);
+        return true;
     }
 
     /**

@@ -113,6 +113,12 @@ final class TickBuffer {
         }
     }
 
+    boolean isEmpty() {
+        try (KeyValueIterator<Bytes, byte[]> it = store.all()) {
+            return !it.hasNext();
+        }
+    }
+
     /** Forgets every entry (after {@link #holdsEarlierFormat}: nothing in it can be used). */
     void clear() {
         List<Bytes> keys = new ArrayList<>();

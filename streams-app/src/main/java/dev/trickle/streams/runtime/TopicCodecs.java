@@ -4,10 +4,12 @@ import dev.trickle.core.connect.ChangeRecords;
 import dev.trickle.core.connect.DecimalHandling;
 import dev.trickle.core.connect.DeltaRecords;
 import dev.trickle.core.connect.RowReader;
+import dev.trickle.core.connect.SchemalessJson;
 import dev.trickle.core.connect.TopicSchemas;
 import dev.trickle.core.records.DeltaRecord;
 import dev.trickle.core.records.MalformedRecordException;
 import dev.trickle.streams.sql.SourceColumn;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -39,6 +41,8 @@ public final class TopicCodecs {
     private final DecimalHandling decimals;
     private final Map<Long, List<String>> outputTypes = new ConcurrentHashMap<>();
     private final Map<Long, List<Integer>> uniqueKeys = new ConcurrentHashMap<>();
+    /** The value converter is JsonConverter without schemas: values are read by {@link SchemalessJson}. */
+    private final boolean schemalessJson;
 
     /** Numerics written precise (decimal.handling.mode's default). */
     public TopicCodecs(Converter keys, Converter values) {
@@ -49,6 +53,23 @@ public final class TopicCodecs {
         this.keys = keys;
         this.values = values;
         this.decimals = decimals;
+        this.schemalessJson = isSchemalessJson(values);
+    }
+
+    /**
+     * Whether {@code converter} is Kafka's JsonConverter configured without schemas (it has no getter for that: a
+     * converter with schemas refuses an object without its "schema" and "payload" fields).
+     */
+    static boolean isSchemalessJson(Converter converter) {
+        if (converter == null || converter.getClass() != JsonConverter.class) {
+            return false;
+        }
+        try {
+            return converter.toConnectData("probe", "{\"probe\": 1}".getBytes(StandardCharsets.UTF_8))
+                    .value() instanceof Map;
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     /** As config/ ships it: JsonConverter without schemas, numerics as strings (decimal.handling.mode=string). */
@@ -127,6 +148,12 @@ public final class TopicCodecs {
     private Object read(String topic, byte[] data) {
         if (data == null) {
             throw new MalformedRecordException("empty record value (null)");
+        }
+        if (schemalessJson) {
+            Object value = SchemalessJson.read(data);
+            if (value != SchemalessJson.OTHER) {
+                return value;
+            }
         }
         try {
             return values.toConnectData(topic, data).value();

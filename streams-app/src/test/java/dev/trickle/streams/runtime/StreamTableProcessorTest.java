@@ -117,6 +117,98 @@ class StreamTableProcessorTest {
         assertEquals(List.of(), drainMarkers(), "a failed stream table stays stopped");
     }
 
+    @Test
+    void queryErrorInTheMiddleOfATickLeavesTheTickUnendedAndANewFillBringsItBack() throws Exception {
+        start("SELECT id, 100 / (id - 1) AS q FROM orders");
+        changes.pipeInput(null, RecordCodec.encode(new ChangeRecord.Init(1, ST)));
+        row(1, 1, ST, "3", "1", "x");
+        end(1);
+        assertEquals(Map.of(List.of("3", "50"), 1L), readTick().rows);
+
+        // rows go out as they come: the two before the bad one are sent, then the stream table stops
+        row(2, 1, null, "5", "1", "x");
+        row(2, 1, null, "11", "1", "x");
+        row(2, 1, null, "1", "1", "x");
+        row(2, 1, null, "6", "1", "x");
+        end(2);
+        List<DeltaRecord> sent = new ArrayList<>();
+        while (!delta.isEmpty()) {
+            sent.add(RecordCodec.decodeDelta(delta.readValue()));
+        }
+        assertEquals(List.of(new DeltaRecord.Row(2, 1, List.of("5", "25")), new DeltaRecord.Row(2, 1, List.of("11", "10"))),
+                sent, "no end marker: the sink never applies tick 2, the stream table stays at tick 1");
+        assertEquals(1, failures.size(), failures::toString);
+        assertTrue(failures.get(0).contains("at tick 2") && failures.get(0).contains("division by zero"),
+                failures::toString);
+
+        // refresh_stream_table: a new fill (without the bad row) at tick 4 is emitted whole and ended
+        changes.pipeInput(null, RecordCodec.encode(new ChangeRecord.Init(4, ST)));
+        row(4, 1, ST, "5", "1", "x");
+        row(4, 1, ST, "3", "1", "x");
+        end(4);
+        Tick t4 = readTick();
+        assertTrue(t4.initial);
+        assertEquals(Map.of(List.of("5", "25"), 1L, List.of("3", "50"), 1L), t4.rows);
+        row(5, -1, null, "5", "1", "x");
+        end(5);
+        assertEquals(Map.of(List.of("5", "25"), -1L), readTick().rows);
+        assertEquals(1, failures.size(), failures::toString);
+    }
+
+    /**
+     * Two sources: rows of tick 2 from one source go out while tick 1 still waits for the other source's end
+     * marker; end markers still leave in tick order, and each tick's rows sum to its delta.
+     */
+    @Test
+    void twoSourcesRowsOfALaterTickMayPrecedeTheEarlierTicksEndMarker() throws Exception {
+        SourceTable returns = new SourceTable("public", "returns", ORDERS.columns());
+        CompiledQuery q = QueryCompiler.compile("SELECT id, note FROM orders UNION ALL SELECT id, note FROM returns",
+                List.of("public"), (schema, name) -> Optional.ofNullable("orders".equals(name) ? ORDERS
+                        : "returns".equals(name) ? returns : null));
+        RunnableStreamTable t = RunnableStreamTable.of(new StreamTableDef(ST, "public", "both", "...", List.of("public"),
+                "AUTO", "ACTIVE", true, List.of(new StreamTableDef.SourceName("public", "orders"),
+                        new StreamTableDef.SourceName("public", "returns"))), q, "trickle", 1);
+        assertTrue(!t.stateful());
+        driver.close();
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "test-two");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:1234");
+        driver = new TopologyTestDriver(TopologyFactory.build(List.of(t), (id, msg) -> failures.add(id + ": " + msg)), props);
+        changes = driver.createInputTopic(TopicNames.changes("trickle", "public", "orders"), new StringSerializer(),
+                Wire.changes());
+        TestInputTopic<String, String> other = driver.createInputTopic(TopicNames.changes("trickle", "public", "returns"),
+                new StringSerializer(), Wire.changes());
+        delta = driver.createOutputTopic(t.deltaTopic(), new StringDeserializer(), Wire.deltaText(t));
+
+        for (TestInputTopic<String, String> in : List.of(changes, other)) {
+            in.pipeInput(null, RecordCodec.encode(new ChangeRecord.Init(1, ST)));
+            in.pipeInput(null, RecordCodec.encode(new ChangeRecord.End(1, 0, 1, 1000)));
+        }
+        assertEquals(Map.of(), readTick().rows);
+        row(2, 1, null, "1", "1", "a");
+        end(2);
+        row(3, 1, null, "2", "1", "b"); // tick 3 on orders while returns has not ended tick 2
+        other.pipeInput(null, RecordCodec.encode(new ChangeRecord.Row(2, 1, Map.of("id", "9", "amount", "1", "note", "r"), null)));
+        other.pipeInput(null, RecordCodec.encode(new ChangeRecord.End(2, 0, 1, 2000)));
+        other.pipeInput(null, RecordCodec.encode(new ChangeRecord.End(3, 0, 1, 3000)));
+        end(3);
+        Map<Long, Map<List<String>, Long>> byTick = new HashMap<>();
+        List<Long> ends = new ArrayList<>();
+        while (!delta.isEmpty()) {
+            DeltaRecord r = RecordCodec.decodeDelta(delta.readValue());
+            if (r instanceof DeltaRecord.Row row) {
+                assertTrue(!ends.contains(row.tick()), "no row after its tick's end marker: " + r);
+                byTick.computeIfAbsent(row.tick(), k -> new HashMap<>()).merge(row.values(), row.weight(), Long::sum);
+            } else {
+                ends.add(r.tick());
+            }
+        }
+        assertEquals(List.of(2L, 3L), ends);
+        assertEquals(Map.of(2L, Map.of(List.of("1", "a"), 1L, List.of("9", "r"), 1L), 3L, Map.of(List.of("2", "b"), 1L)),
+                byTick);
+        assertTrue(failures.isEmpty(), failures::toString);
+    }
+
     private void row(long tick, int weight, Long st, String id, String amount, String note) {
         Map<String, String> values = new LinkedHashMap<>();
         values.put("id", id);
@@ -151,6 +243,9 @@ class StreamTableProcessorTest {
             }
         }
         assertEquals(1, markers, "one end marker per tick (the test driver has one partition; see DeltaPartitionerTest)");
+        // rows go out as they come, unconsolidated (a row inserted and deleted in one tick is sent twice): the
+        // sink consolidates the tick, as done here
+        rows.values().removeIf(w -> w == 0);
         return new Tick(rows, initial);
     }
 
