@@ -10,7 +10,7 @@ public final class UnsupportedQueryException extends Exception {
 
     public UnsupportedQueryException(String construct, String detail) {
         super(construct + " is not maintained incrementally yet" + (detail == null || detail.isEmpty() ? "" : " (" + detail + ")")
-                + "; create the stream table with refresh_mode => 'FULL'");
+                + "; use refresh_mode => 'FULL' (or 'AUTO') in create_stream_table or alter_stream_table");
         this.construct = construct;
         this.detail = detail;
     }

@@ -69,7 +69,7 @@ class CollationTest {
         assertEquals("text comparison name > 'm' under collation \"en_US.UTF-8\"", e.construct());
         assertEquals("text comparison name > 'm' under collation \"en_US.UTF-8\" is not maintained incrementally yet"
                 + " (the engine orders text by code point, as collation \"C\" does; compare with COLLATE \"C\");"
-                + " create the stream table with refresh_mode => 'FULL'", e.getMessage());
+                + " use refresh_mode => 'FULL' (or 'AUTO') in create_stream_table or alter_stream_table", e.getMessage());
     }
 
     @ParameterizedTest(name = "{0}")
