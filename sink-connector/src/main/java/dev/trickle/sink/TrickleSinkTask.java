@@ -154,7 +154,9 @@ public class TrickleSinkTask extends SinkTask {
         try {
             return DeltaRecords.decode(value, rows);
         } catch (MalformedRecordException e) {
-            long waitMs = columns.refreshWaitMs(topic);
+            // held only when a stream table writes the topic: a dropped stream table's leftover rows (no reader) are
+            // bad records at once, else every one of them would hold the whole sink for the refresh interval
+            long waitMs = rows == null ? 0 : columns.refreshWaitMs(topic);
             if (waitMs > 0 && value instanceof Map<?, ?>) {
                 throw new ColumnsChanging(topic, waitMs, e);
             }

@@ -77,6 +77,25 @@ class SinkAlterColumnsTest {
     }
 
     /**
+     * Rows left on the delta topic of a stream table that no longer exists (no stream table of the catalog writes
+     * the topic) are not held for the columns to be read again: holding each of them stalled every stream table
+     * of the sink for the refresh interval (seen after a broker restart in CrashRecoveryEndToEndTest).
+     */
+    @Test
+    void rowsOfATopicNoStreamTableWritesAreNotHeld() throws Exception {
+        String gone = "trickle.delta.public.alt_gone";
+        List<String> cols = List.of("id", "amount");
+        List<String> types = List.of("integer", "integer");
+        h.put(map(gone, cols, types, new DeltaRecord.Row(5, 1, List.of("1", "10"))),
+                map(gone, cols, types, new DeltaRecord.Row(5, 1, List.of("2", "20"))));
+        h.exec("CREATE TABLE alt_after (id int PRIMARY KEY)", "INSERT INTO alt_after VALUES (7)");
+        long id = h.createStreamTable("alt_after_copy", "SELECT id FROM alt_after");
+        String t = "trickle.delta.public.alt_after_copy";
+        h.put(map(t, List.of("id"), List.of("integer"), new DeltaRecord.Row(1, 1, List.of("7"))), h.end(t, 1, id, true));
+        h.assertContent("alt_after_copy", "VALUES (7)");
+    }
+
+    /**
      * A fill of the old plan, read at a tick taken before the alter committed (a FULL refresh or fill under way then),
      * is not applied: the stream table waits for the fill of its new plan.
      */
