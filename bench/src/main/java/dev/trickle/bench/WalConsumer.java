@@ -21,8 +21,10 @@ import org.postgresql.replication.PGReplicationStream;
 /**
  * A plain pgoutput consumer of the capture matrix's publication: a logical slot made for one measurement, read
  * through pgjdbc's replication stream while the writers run, so that the WAL cell pays what logical decoding costs
- * the server (the walsender decoding every record, next to the writers). It stands in for the Debezium-based WAL
- * capture, which is built elsewhere: the writer-side cost is the server's, whoever reads the stream.
+ * the server (the walsender decoding every record, next to the writers). It only reads and confirms: the source
+ * connector's WAL capture (dev.trickle.source.WalCapture) reads the same stream and then writes the decoded rows
+ * into the change buffers, a server cost this consumer leaves out on purpose (the matrix measures what any WAL
+ * reader costs the writers' server).
  */
 final class WalConsumer implements AutoCloseable {
     private static final String SLOT = "trickle_bench_capture";
