@@ -133,11 +133,18 @@ abstract class E2eSupport {
     }
 
     static void await(String what, BooleanSupplier condition) throws Exception {
+        await(what, condition, () -> "");
+    }
+
+    /** As above; on a timeout the failure also says what {@code observed} saw last (the values compared). */
+    static void await(String what, BooleanSupplier condition, java.util.function.Supplier<String> observed) throws Exception {
         long deadline = System.currentTimeMillis() + DEADLINE_MS;
         long pause = 20;
         while (!condition.getAsBoolean()) {
             if (System.currentTimeMillis() > deadline) {
-                fail("timed out after " + DEADLINE_MS / 1000 + " s waiting for " + what + "\n" + diagnostics());
+                String seen = observed.get();
+                fail("timed out after " + DEADLINE_MS / 1000 + " s waiting for " + what
+                        + (seen.isEmpty() ? "" : " (last seen: " + seen + ")") + "\n" + diagnostics());
             }
             Thread.sleep(pause);
             pause = Math.min(200, pause * 2);

@@ -53,10 +53,20 @@ class MetricsEndToEndTest extends E2eSupport {
             // writes stopped: the rows counted agree (ticks go on, empty), data is fresh again, buffers are empty
             String history = "SELECT sum(h.rows_inserted + h.rows_deleted) FROM pgtrickle.pgt_refresh_history h "
                     + "JOIN pgtrickle.pgt_stream_tables s USING (pgt_id) WHERE s.pgt_name = 'metric_totals'";
+            java.util.function.Supplier<String> counts = () -> {
+                try {
+                    return "engine rows-out-total " + read(streams, engine, "rows-out-total") + ", rows-in-total "
+                            + read(streams, engine, "rows-in-total") + ", ticks-total " + read(streams, engine, "ticks-total")
+                            + "; sink rows-applied-total " + read(connect, sink, "rows-applied-total")
+                            + "; refresh history " + one(history);
+                } catch (java.sql.SQLException | RuntimeException e) {
+                    return e.toString();
+                }
+            };
             await("the sink's rows-applied-total to equal the refresh history's rows", sql(() ->
-                    read(connect, sink, "rows-applied-total") == Double.parseDouble(one(history))));
+                    read(connect, sink, "rows-applied-total") == Double.parseDouble(one(history))), counts);
             await("the engine's rows-out-total to equal the rows the sink applied",
-                    () -> read(streams, engine, "rows-out-total") == read(connect, sink, "rows-applied-total"));
+                    () -> read(streams, engine, "rows-out-total") == read(connect, sink, "rows-applied-total"), counts);
             await("the sink's lag-seconds back under 5 s", () -> read(connect, sink, "lag-seconds") < 5);
             await("the engine's lag-seconds back under 5 s", () -> read(streams, engine, "lag-seconds") < 5);
             await("the source's change buffer empty and nothing waiting for a tick", () -> read(connect, source, "buffer-rows") == 0

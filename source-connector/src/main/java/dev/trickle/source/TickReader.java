@@ -153,8 +153,31 @@ final class TickReader implements AutoCloseable {
             r.fulls.add(step);
             r.steps.add(step);
         }
+        addRewriteChecks(r, c, tick, sources, changes.keySet(), live, wal);
         r.steps.add(new TickSteps.EndMarkers(tick, sources, partitions));
         return r;
+    }
+
+    /** After the reads, on each session that read: no table read was rewritten after the snapshot (see {@link RewriteCheck}). */
+    private static void addRewriteChecks(TickReader r, Connection c, RecordFactory.Tick tick, List<CapturedSource> sources,
+                                         java.util.Set<Long> changesRead, LiveTick live, Wal wal) {
+        List<String> buffers = new ArrayList<>();
+        List<String> walBuffers = new ArrayList<>();
+        for (CapturedSource s : sources) {
+            if (changesRead.contains(s.relid())) {
+                (wal != null && wal.relids().contains(s.relid()) ? walBuffers : buffers).add(s.buffer());
+            }
+        }
+        java.util.Set<Long> tables = new java.util.TreeSet<>();
+        live.fills().forEach(f -> tables.addAll(f.sources()));
+        live.fulls().forEach(f -> tables.addAll(f.sources()));
+        RewriteCheck onTick = new RewriteCheck(c, tick.tick, tables, buffers);
+        if (!onTick.empty()) {
+            r.steps.add(onTick);
+        }
+        if (!walBuffers.isEmpty()) {
+            r.steps.add(new RewriteCheck(wal.connection(), tick.tick, List.of(), walBuffers));
+        }
     }
 
     /** A stored tick handed out again: its rows are those visible in its snapshot and not in the previous. */
@@ -173,6 +196,11 @@ final class TickReader implements AutoCloseable {
                 r.steps.add(new TickSteps.Changes(c, tick, s, snapshot, previous, fetchSize, r.changeRows,
                         sourceFailures));
             }
+        }
+        List<String> buffers = sources.stream().filter(s -> !s.upstream() && !failed.unread().contains(s.relid()))
+                .map(CapturedSource::buffer).toList();
+        if (!buffers.isEmpty()) {
+            r.steps.add(new RewriteCheck(c, tick.tick, List.of(), buffers));
         }
         r.steps.add(new TickSteps.EndMarkers(tick, sources, partitions));
         return r;
