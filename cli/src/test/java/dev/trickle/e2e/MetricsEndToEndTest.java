@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Trickle's metrics as a JMX client sees them in the running stack's Connect worker and streams app (child JVMs,
  * reached through the attach API's local JMX agent, as jconsole does) while a workload runs: ticks advance, rows
- * out of the engine equal the rows the sink applied and the refresh history records, lag and buffers go back
- * down when writes stop, and a stream table that fails counts an error and shows its state.
+ * out of the engine equal the rows the sink received, the rows it applied those the refresh history records, lag
+ * and buffers go back down when writes stop, and a stream table that fails counts an error and shows its state.
  */
 class MetricsEndToEndTest extends E2eSupport {
     private static final String TOTALS = "public.metric_totals";
@@ -58,6 +58,7 @@ class MetricsEndToEndTest extends E2eSupport {
                     return "engine rows-out-total " + read(streams, engine, "rows-out-total") + ", rows-in-total "
                             + read(streams, engine, "rows-in-total") + ", ticks-total " + read(streams, engine, "ticks-total")
                             + "; sink rows-applied-total " + read(connect, sink, "rows-applied-total")
+                            + ", rows-received-total " + read(connect, sink, "rows-received-total")
                             + "; refresh history " + one(history);
                 } catch (java.sql.SQLException | RuntimeException e) {
                     return e.toString();
@@ -65,8 +66,11 @@ class MetricsEndToEndTest extends E2eSupport {
             };
             await("the sink's rows-applied-total to equal the refresh history's rows", sql(() ->
                     read(connect, sink, "rows-applied-total") == Double.parseDouble(one(history))), counts);
-            await("the engine's rows-out-total to equal the rows the sink applied",
-                    () -> read(streams, engine, "rows-out-total") == read(connect, sink, "rows-applied-total"), counts);
+            // ticks applied together (the sink batches them when it falls behind) may cancel rows out: the engine's
+            // rows are the rows the sink received, of which it wrote at most as many
+            await("the engine's rows-out-total to equal the rows the sink received",
+                    () -> read(streams, engine, "rows-out-total") == read(connect, sink, "rows-received-total"), counts);
+            assertTrue(read(connect, sink, "rows-applied-total") <= read(connect, sink, "rows-received-total"), counts.get());
             await("the sink's lag-seconds back under 5 s", () -> read(connect, sink, "lag-seconds") < 5);
             await("the engine's lag-seconds back under 5 s", () -> read(streams, engine, "lag-seconds") < 5);
             await("the source's change buffer empty and nothing waiting for a tick", () -> read(connect, source, "buffer-rows") == 0
@@ -116,6 +120,8 @@ class MetricsEndToEndTest extends E2eSupport {
             }
             assertEquals(1, found.size(), "one MBean for " + name + ": " + found);
             return ((Number) jmx.getAttribute(found.iterator().next(), attribute)).doubleValue();
+        } catch (javax.management.InstanceNotFoundException e) {
+            return Double.NaN; // unregistered between the query and the read: there is none now
         } catch (java.io.IOException | javax.management.JMException e) {
             throw new IllegalStateException("reading " + attribute + " of " + name + ": " + e.getMessage(), e);
         }

@@ -23,6 +23,8 @@ final class PendingTick {
     private boolean initial;
     private long tickMillis;
     private long rowRecords;
+    /** The rows' weights, summed as magnitudes: what the engine emitted for the tick, before rows cancel. */
+    private long rowsReceived;
     /** When the tick was first found complete (waiting for a worker from then on); 0 before. */
     private long queuedAtMillis;
 
@@ -37,6 +39,7 @@ final class PendingTick {
     void addRow(int partition, long offset, DeltaRecord.Row row) {
         weights.merge(row.values(), row.weight(), Math::addExact);
         rowRecords++;
+        rowsReceived += Math.abs(row.weight());
         firstOffsets.merge(partition, offset, Math::min);
     }
 
@@ -100,6 +103,10 @@ final class PendingTick {
 
     long tickMillis() {
         return tickMillis;
+    }
+
+    long rowsReceived() {
+        return rowsReceived;
     }
 
     long rowRecords() {

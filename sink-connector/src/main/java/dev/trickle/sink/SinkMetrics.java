@@ -16,12 +16,14 @@ final class SinkMetrics implements AutoCloseable {
     /** Per delta topic, the highest tick received (for lag-ticks). */
     private final Map<String, Long> received = new HashMap<>();
 
+
     private static final class Table {
         volatile String topic;
         volatile long tick = -1;
         volatile long tickMillis = -1;
         volatile long rowsLast;
         volatile long rowsTotal;
+        volatile long rowsReceivedTotal;
         volatile long ticksTotal;
         volatile double applyMsLast;
         volatile double applyMsTotal;
@@ -65,6 +67,7 @@ final class SinkMetrics implements AutoCloseable {
                 if (r.outcome() == ApplyResult.Outcome.APPLIED) {
                     t.rowsLast = r.inserted() + r.deleted();
                     t.rowsTotal += t.rowsLast;
+                    t.rowsReceivedTotal += batch.rowsReceived();
                     t.ticksTotal += batch.size();
                     t.applyMsLast = r.millis();
                     t.applyMsTotal += r.millis();
@@ -94,6 +97,7 @@ final class SinkMetrics implements AutoCloseable {
         gauges.add(TrickleMetric.SINK_LAG_TICKS, name, () -> lagTicks(t));
         gauges.add(TrickleMetric.SINK_ROWS_LAST, name, () -> t.rowsLast);
         gauges.add(TrickleMetric.SINK_ROWS_TOTAL, name, () -> t.rowsTotal);
+        gauges.add(TrickleMetric.SINK_ROWS_RECEIVED_TOTAL, name, () -> t.rowsReceivedTotal);
         gauges.add(TrickleMetric.SINK_TICKS_TOTAL, name, () -> t.ticksTotal);
         gauges.add(TrickleMetric.SINK_APPLY_MS_LAST, name, () -> t.applyMsLast);
         gauges.add(TrickleMetric.SINK_APPLY_MS_TOTAL, name, () -> t.applyMsTotal);

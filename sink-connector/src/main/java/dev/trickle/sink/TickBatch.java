@@ -74,6 +74,11 @@ final class TickBatch {
         return ticks.size();
     }
 
+    /** The delta rows of the batch's ticks as they came (with their multiplicity), before any cancel out. */
+    long rowsReceived() {
+        return ticks.stream().mapToLong(PendingTick::rowsReceived).sum();
+    }
+
     /** The batch starts with a fill: the stream table's content is replaced. */
     boolean initial() {
         return ticks.get(0).initial();

@@ -83,6 +83,7 @@ class SinkMetricsTest {
         assertEquals(2, read("public.order_totals", TrickleMetric.SINK_APPLIED_TICK));
         assertEquals(2, read("public.order_totals", TrickleMetric.SINK_ROWS_LAST));
         assertEquals(4, read("public.order_totals", TrickleMetric.SINK_ROWS_TOTAL));
+        assertEquals(4, read("public.order_totals", TrickleMetric.SINK_ROWS_RECEIVED_TOTAL), "tick 3 is not applied yet");
         assertEquals(2, read("public.order_totals", TrickleMetric.SINK_TICKS_TOTAL));
         assertEquals(1, read("public.order_totals", TrickleMetric.SINK_LAG_TICKS));
         h.put(h.end(t, 3, id, false));
@@ -97,6 +98,12 @@ class SinkMetricsTest {
         assertTrue(Math.abs(lag - expected) < 60, "lag-seconds " + lag + ", expected about " + expected);
         assertTrue(read("public.order_totals", TrickleMetric.SINK_APPLY_MS_TOTAL) > 0);
         assertEquals(0, read("public.order_totals", TrickleMetric.SINK_ERRORS_TOTAL));
+        // two ticks applied together, the second taking out the first's row: received, never written
+        h.put(h.row(t, 0, 4, 1, "4", "1.00"), h.end(t, 4, id, false), h.row(t, 0, 5, -1, "4", "1.00"),
+                h.end(t, 5, id, false));
+        assertEquals(5, read("public.order_totals", TrickleMetric.SINK_APPLIED_TICK));
+        assertEquals(5 + 2, read("public.order_totals", TrickleMetric.SINK_ROWS_RECEIVED_TOTAL));
+        assertEquals(5, read("public.order_totals", TrickleMetric.SINK_ROWS_TOTAL));
         assertEquals(expectedAttributes(), attributes(bean("public.order_totals")),
                 "the attributes are the documented sink metrics");
     }

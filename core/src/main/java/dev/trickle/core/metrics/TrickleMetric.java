@@ -39,6 +39,10 @@ public enum TrickleMetric {
             "Rows inserted plus rows deleted by the last applied transaction (one tick, or a batch of ticks)"),
     SINK_ROWS_TOTAL(Component.SINK, Tag.STREAM_TABLE, "rows-applied-total",
             "Rows inserted plus rows deleted since the task started"),
+    SINK_ROWS_RECEIVED_TOTAL(Component.SINK, Tag.STREAM_TABLE, "rows-received-total",
+            "Delta rows received since the task started, with their multiplicity, before the ticks of one batch are "
+                    + "merged (a row a later tick of the batch takes out again is neither inserted nor deleted): the "
+                    + "engine's rows-out-total while neither restarted; rows-applied-total is at most this"),
     SINK_TICKS_TOTAL(Component.SINK, Tag.STREAM_TABLE, "ticks-applied-total",
             "Ticks applied since the task started"),
     SINK_APPLY_MS_LAST(Component.SINK, Tag.STREAM_TABLE, "apply-time-ms-last",
