@@ -28,6 +28,12 @@ final class DebeziumWal implements DebeziumEngine.ChangeConsumer<RecordChangeEve
     /** Debezium's topic prefix: only the suffixes of its event kinds are read. */
     private static final String PREFIX = "trickle_wal";
 
+    /**
+     * Runs after a buffer commit and before Debezium is told of it: a test makes it throw, as a crash at the worst
+     * moment (the buffers hold transactions the slot will send again).
+     */
+    static volatile Runnable afterBufferCommit;
+
     private final WalApplier applier;
     /** Told the position of each tick marker once everything before it is in the buffers. */
     private final LongConsumer passed;
@@ -106,7 +112,7 @@ final class DebeziumWal implements DebeziumEngine.ChangeConsumer<RecordChangeEve
                 SourceRecord r = records.get(i).record();
                 long marker = apply(r);
                 if (marker != 0) {
-                    applier.flush();
+                    committed(applier.flush());
                     for (; done <= i; done++) {
                         committer.markProcessed(records.get(done));
                     }
@@ -114,7 +120,7 @@ final class DebeziumWal implements DebeziumEngine.ChangeConsumer<RecordChangeEve
                     passed.accept(marker);
                 }
             }
-            applier.flush();
+            committed(applier.flush());
         } catch (SQLException e) {
             throw new IllegalStateException("writing decoded changes to the change buffers failed: " + e.getMessage(), e);
         }
@@ -124,6 +130,13 @@ final class DebeziumWal implements DebeziumEngine.ChangeConsumer<RecordChangeEve
             committer.markProcessed(records.get(done));
         }
         committer.markBatchFinished();
+    }
+
+    private static void committed(long end) {
+        Runnable hook = afterBufferCommit;
+        if (end != 0 && hook != null) {
+            hook.run();
+        }
     }
 
     /** Applies one event; returns the position of a tick marker, else 0. */
