@@ -85,6 +85,8 @@ final class DebeziumWal implements DebeziumEngine.ChangeConsumer<RecordChangeEve
         p.setProperty("hstore.handling.mode", "map");
         p.setProperty("include.unknown.datatypes", "true");
         p.setProperty("unavailable.value.placeholder", WalValues.PLACEHOLDER);
+        // a value Debezium cannot read stops capture with its reason, rather than arriving as NULL
+        p.setProperty("event.converting.failure.handling.mode", "fail");
         p.setProperty("poll.interval.ms", "20");
         p.setProperty("status.update.interval.ms", "5000");
         // a failure stops the engine and the task restarts capture, rather than Debezium retrying on its own
@@ -190,7 +192,16 @@ final class DebeziumWal implements DebeziumEngine.ChangeConsumer<RecordChangeEve
             default -> throw new IllegalStateException("unexpected change event op '" + op + "' for " + t.source());
         };
         long xid = source.getInt64("txId");
-        applier.change(t, kind, xid, kind == 'I' ? null : row(before, t), kind == 'D' ? null : row(after, t));
+        String[] old;
+        String[] neu;
+        try {
+            old = kind == 'I' ? null : row(before, t);
+            neu = kind == 'D' ? null : row(after, t);
+        } catch (IllegalArgumentException e) {
+            applier.unreadable(schema, table, e.getMessage());
+            return;
+        }
+        applier.change(t, kind, xid, old, neu);
     }
 
     private static String[] row(Struct s, WalApplier.Target t) {
@@ -201,6 +212,9 @@ final class DebeziumWal implements DebeziumEngine.ChangeConsumer<RecordChangeEve
         String[] values = new String[fields.size()];
         for (int i = 0; i < values.length; i++) {
             Field f = fields.get(i);
+            if (t.types()[i] == null) {
+                continue; // a column the buffer does not have (no stream table reads it)
+            }
             Object v = s.get(f);
             values[i] = WalValues.unchanged(v) ? WalApplier.UNCHANGED
                     : WalValues.text(t.source() + "." + f.name(), t.types()[i], f.schema(), v);

@@ -39,6 +39,8 @@ final class WalApplier {
     private final Map<String, Target> targets = new HashMap<>();
     /** Targets with rows of the transaction being decoded. */
     private final Set<Target> touched = new LinkedHashSet<>();
+    /** Tables whose unreadable changes were reported (once per run each). */
+    private final Set<String> warned = new java.util.HashSet<>();
     /** The end position of the last transaction in the buffers (dropped when decoded again). */
     private long applied;
     private long nextFullXid;
@@ -143,18 +145,35 @@ final class WalApplier {
      * filled again from their queries at a coming tick (as a refresh does).
      */
     void truncate(String schema, String table) throws SQLException {
+        int n = refill(schema, table);
+        if (n > 0) {
+            LOG.info("Table {}.{} was truncated: its {} WAL-captured stream table(s) are filled again", schema, table, n);
+        }
+    }
+
+    /**
+     * A change whose values WAL capture cannot keep exact ({@code why}): the row is left out and the stream tables
+     * over its table are filled again from their queries at a coming tick, so that they stay equal to them.
+     */
+    void unreadable(String schema, String table, String why) throws SQLException {
+        int n = refill(schema, table);
+        String key = schema + "." + table;
+        if (warned.add(key)) {
+            LOG.error("A change of {} cannot be captured from the WAL exactly: {}. Its {} stream table(s) are filled "
+                    + "again from their queries after each such change until it is captured by triggers", key, why, n);
+        }
+    }
+
+    private int refill(String schema, String table) throws SQLException {
         try (PreparedStatement ps = w.prepareStatement("UPDATE pgtrickle.pgt_stream_tables SET needs_init = true, "
                 + "init_tick = NULL WHERE pgt_id IN (SELECT d.pgt_id FROM pgtrickle.pgt_dependencies d "
                 + "JOIN pgtrickle.pgt_sources s ON s.source_relid = d.source_relid AND s.cdc_mode = 'wal' "
                 + "WHERE d.source_relid = to_regclass(format('%I.%I', ?::text, ?::text)))")) {
             ps.setString(1, schema);
             ps.setString(2, table);
-            int n = ps.executeUpdate();
-            if (n > 0) {
-                LOG.info("Table {}.{} was truncated: its {} WAL-captured stream table(s) are filled again", schema, table, n);
-            }
+            pendingRows++;
+            return ps.executeUpdate();
         }
-        pendingRows++;
     }
 
     /**

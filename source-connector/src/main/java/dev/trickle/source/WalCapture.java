@@ -224,15 +224,20 @@ final class WalCapture implements AutoCloseable {
             e.run();
         } finally {
             engine = null;
-            e.close();
+            try {
+                e.close();
+            } catch (Exception | LinkageError ignored) {
+                // stopped already (by close, or by the failure reported below)
+            }
         }
         if (failed[0] != null && !stopping) {
-            Throwable cause = failed[0];
-            while (cause.getCause() != null && cause.getCause() != cause && cause.getMessage() != null
-                    && cause.getMessage().contains("Exception")) {
-                cause = cause.getCause();
+            // Debezium wraps the reason (a server error, a buffer write that failed) in its own exceptions
+            Throwable root = failed[0];
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
             }
-            throw new SQLException("reading the WAL failed: " + cause.getMessage(), "55000", failed[0]);
+            throw new SQLException("reading the WAL failed: " + (root.getMessage() != null ? root.getMessage()
+                    : root.toString()), "55000", failed[0]);
         }
         if (!stopping) {
             throw new SQLException("reading the WAL stopped unexpectedly", "55000");

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
+import org.postgresql.PGStatement;
 
 /**
  * Turns the values of Debezium's change events back into PostgreSQL input text for the change buffer's typed
@@ -26,6 +27,7 @@ final class WalValues {
     /** Debezium's stand-in for an unchanged TOAST value that the WAL's new row does not repeat. */
     static final String PLACEHOLDER = "__trickle_unchanged_toast__";
     private static final byte[] PLACEHOLDER_BYTES = PLACEHOLDER.getBytes(StandardCharsets.UTF_8);
+    private static final int DATE_INFINITY = Math.toIntExact(java.time.LocalDate.parse("-5877611-06-21").toEpochDay());
 
     private WalValues() {
     }
@@ -66,7 +68,7 @@ final class WalValues {
         }
         String name = schema.name();
         if (name != null) {
-            String t = named(column, name, schema, v);
+            String t = named(column, type, name, schema, v);
             if (t != null) {
                 return t;
             }
@@ -84,24 +86,62 @@ final class WalValues {
     }
 
     /** Values of Debezium's logical types; null for a name that needs no special handling. */
-    private static String named(String column, String name, Schema schema, Object v) {
+    private static String named(String column, String type, String name, Schema schema, Object v) {
         return switch (name) {
-            case "io.debezium.time.Date", "org.apache.kafka.connect.data.Date" -> v instanceof java.util.Date d
-                    ? PgTemporalText.formatDate(Math.toIntExact(Math.floorDiv(d.getTime(), 86_400_000L)))
-                    : PgTemporalText.formatDate(((Number) v).intValue());
+            case "io.debezium.time.Date" -> date(((Number) v).intValue());
             case "io.debezium.time.Time" -> PgTemporalText.formatTime(((Number) v).longValue() * 1_000L);
             case "io.debezium.time.MicroTime" -> PgTemporalText.formatTime(((Number) v).longValue());
             case "io.debezium.time.NanoTime" -> PgTemporalText.formatTime(((Number) v).longValue() / 1_000L);
-            case "io.debezium.time.Timestamp" -> PgTemporalText.formatTimestamp(((Number) v).longValue() * 1_000L);
-            case "io.debezium.time.MicroTimestamp" -> PgTemporalText.formatTimestamp(((Number) v).longValue());
-            case "io.debezium.time.NanoTimestamp" -> PgTemporalText.formatTimestamp(((Number) v).longValue() / 1_000L);
+            case "io.debezium.time.Timestamp" -> timestamp(((Number) v).longValue(), 1_000L);
+            case "io.debezium.time.MicroTimestamp" -> timestamp(((Number) v).longValue(), 1L);
+            case "io.debezium.time.NanoTimestamp" -> timestamp(((Number) v).longValue() / 1_000L, 1L);
             case "io.debezium.time.ZonedTime" -> throw new IllegalArgumentException("column " + column + " is a time "
                     + "with time zone, which WAL capture cannot keep exact (the log's reader moves it to UTC and drops the "
                     + "writer's offset): use timestamptz or time, or capture this table with triggers (cdc_mode => 'trigger')");
+            case "io.debezium.time.ZonedTimestamp" -> zoned(column, (String) v);
             case "org.apache.kafka.connect.data.Decimal" -> ((BigDecimal) v).toPlainString();
-            case "io.debezium.data.Bits" -> bits(schema, v);
+            case "io.debezium.data.Bits" -> {
+                if ("varbit".equals(type)) {
+                    throw new IllegalArgumentException("column " + column + " is a bit varying, whose length the log's "
+                            + "reader does not keep (B'101' and B'00000101' arrive alike): use bit(n), or capture this "
+                            + "table with triggers (cdc_mode => 'trigger')");
+                }
+                yield bits(schema, v);
+            }
             default -> null;
         };
+    }
+
+    /** Debezium's days for a date; it stands for infinity by the day -5877611-06-21 (and -infinity by the day after). */
+    private static String date(int days) {
+        if (days == DATE_INFINITY) {
+            return "infinity";
+        } else if (days == DATE_INFINITY + 1) {
+            return "-infinity";
+        }
+        return PgTemporalText.formatDate(days);
+    }
+
+    /** A timestamp in {@code unit} microseconds; pgJDBC's infinity sentinels (in microseconds) as Debezium passes them. */
+    private static String timestamp(long value, long unit) {
+        if (value == PGStatement.DATE_POSITIVE_INFINITY / unit) {
+            return "infinity";
+        } else if (value == PGStatement.DATE_NEGATIVE_INFINITY / unit) {
+            return "-infinity";
+        }
+        return PgTemporalText.formatTimestamp(Math.multiplyExact(value, unit));
+    }
+
+    /**
+     * Debezium's ISO text of a timestamptz. In an array it writes both infinities as one sentinel instant (a year of
+     * nine digits, which no real value has: PostgreSQL's last year is 294276), so that value cannot be told back.
+     */
+    private static String zoned(String column, String iso) {
+        if (iso.length() > 11 && (iso.charAt(0) == '+' || iso.charAt(0) == '-') && iso.indexOf('-', 1) > 7) {
+            throw new IllegalArgumentException("column " + column + " holds an infinite timestamptz in an array, "
+                    + "which the log's reader writes alike for infinity and -infinity");
+        }
+        return iso;
     }
 
     private static String bytes(String type, Object v) {
