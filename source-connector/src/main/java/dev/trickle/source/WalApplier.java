@@ -196,11 +196,6 @@ final class WalApplier {
         }
     }
 
-    /** Rows written to the buffers and not committed yet. */
-    int pendingRows() {
-        return pendingRows;
-    }
-
     private Target target(String schema, String table, List<String> decoded, String buffer) throws SQLException {
         // the decoded columns the buffer has now (a column dropped since the change was made is left out)
         Map<String, String> has = new HashMap<>();
