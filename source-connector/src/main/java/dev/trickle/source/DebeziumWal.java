@@ -115,11 +115,12 @@ final class DebeziumWal implements DebeziumEngine.ChangeConsumer<RecordChangeEve
                 long marker = apply(r);
                 if (marker != 0) {
                     committed(applier.flush());
+                    // the tick waits for this, not for the slot's confirmation that follows
+                    passed.accept(marker);
                     for (; done <= i; done++) {
                         committer.markProcessed(records.get(done));
                     }
                     committer.markBatchFinished();
-                    passed.accept(marker);
                 }
             }
             committed(applier.flush());
