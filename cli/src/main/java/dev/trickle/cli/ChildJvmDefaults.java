@@ -157,9 +157,13 @@ final class ChildJvmDefaults {
                 "org.glassfish",
                 "org.reflections",
                 "org.apache.calcite",
-                "org.flywaydb")) {
+                "org.flywaydb",
+                // WAL capture's reader: Trickle's own lines say what it does (docs/operations.md)
+                "io.debezium")) {
             p.put(prefix + "log." + quiet, "warn");
         }
+        // Debezium warns on every keyless table it decodes: Trickle captures those with REPLICA IDENTITY FULL
+        p.put(prefix + "log.io.debezium.connector.postgresql.connection.pgoutput.PgOutputMessageDecoder", "error");
         // The streams app's state changes and restores stay visible: where a restart's seconds go (docs/consistency.md).
         p.put(prefix + "log.org.apache.kafka.streams.KafkaStreams", "info");
         p.put(prefix + "log.org.apache.kafka.streams.processor.internals.StoreChangelogReader", "info");

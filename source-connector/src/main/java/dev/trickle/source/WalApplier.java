@@ -7,11 +7,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,32 +20,37 @@ import org.slf4j.LoggerFactory;
  * Writes decoded transactions into the change buffers of WAL-captured sources, in the form the capture triggers
  * write: an INSERT is '+new', an UPDATE '-old' then '+new', a DELETE '-old', each row stamped with the writer's
  * (top-level) transaction id, so that the tick whose snapshot sees that transaction reads it, as for a trigger row.
- * Values go in as PostgreSQL's own text and are read back by the buffer's typed columns.
+ * Values go in as PostgreSQL input text and are read by the buffer's typed columns.
  *
- * <p>Several decoded transactions share one buffer transaction, which also records the commit position of the
- * last of them in {@code pgtrickle.pgt_wal_progress}: a transaction decoded again after a crash (the slot only
- * moves after that commit) is recognised by its commit position and skipped.
+ * <p>The reader hands over each decoded change ({@link #change}: relation, op, old/new row values, xid) and then
+ * the transaction's end ({@link #commit}: its end position in the WAL). A transaction's rows are held until its
+ * end; several transactions share one buffer transaction, which also records the end position of the last of
+ * them in {@code pgtrickle.pgt_wal_progress}: a transaction decoded again after a crash (the slot only moves
+ * after that commit) is recognised by its end position and dropped.
  */
 final class WalApplier {
     private static final Logger LOG = LoggerFactory.getLogger(WalApplier.class);
-    /** Rows written before the buffer transaction is committed at the next transaction boundary. */
-    private static final int ROWS_PER_COMMIT = 20_000;
+    /** An unchanged TOAST value that the new row of an UPDATE does not repeat: taken from the old row. */
+    static final String UNCHANGED = new String("unchanged TOAST value");
 
     private final Connection w;
     private final String slot;
-    private final Map<Long, PgOutput.Relation> relations = new HashMap<>();
-    private final Map<Long, Target> targets = new HashMap<>();
-    /** The commit position of the last transaction in the buffers (skipped when decoded again). */
+    /** Where each table's rows go, per decoded column list (a column list changes with DDL). */
+    private final Map<String, Target> targets = new HashMap<>();
+    /** Targets with rows of the transaction being decoded. */
+    private final Set<Target> touched = new LinkedHashSet<>();
+    /** Tables whose unreadable changes were reported (once per run each). */
+    private final Set<String> warned = new java.util.HashSet<>();
+    /** The end position of the last transaction in the buffers (dropped when decoded again). */
     private long applied;
     private long nextFullXid;
-    private boolean skipping;
+    private long lastXid32 = -1;
     private long xid;
-    private long pendingCommit;
     private long pendingEnd;
     private int pendingRows;
 
     /** Where one source's decoded rows go: its buffer, and the decoded columns the buffer has (by position). */
-    private record Target(String source, PreparedStatement insert, int[] positions) {
+    record Target(String source, PreparedStatement insert, int[] positions, String[] types) {
     }
 
     WalApplier(Connection w, String slot) throws SQLException {
@@ -62,131 +68,151 @@ final class WalApplier {
         w.commit();
     }
 
-    /** Takes one decoded message; true when enough is pending that it should be flushed now. */
-    boolean apply(PgOutput.Message m) throws SQLException {
-        if (m instanceof PgOutput.Begin b) {
-            skipping = Long.compareUnsigned(b.finalLsn(), applied) <= 0;
-            if (!skipping) {
-                xid = fullXid(b.xid());
-            }
-        } else if (m instanceof PgOutput.Relation r) {
-            relations.put(r.relid(), r);
-            Target old = targets.remove(r.relid());
-            if (old != null) {
-                flushBatch(old);
-                old.insert().close();
-            }
-        } else if (m instanceof PgOutput.Change c && !skipping) {
-            change(c);
-        } else if (m instanceof PgOutput.Truncate t && !skipping) {
-            truncate(t);
-        } else if (m instanceof PgOutput.Commit c) {
-            if (!skipping) {
-                pendingCommit = c.commitLsn();
-                pendingEnd = c.endLsn();
-            }
-            return pendingRows >= ROWS_PER_COMMIT;
-        }
-        return false;
-    }
-
-    private void change(PgOutput.Change c) throws SQLException {
-        Target t = target(c.relid());
-        if (t == null) {
-            return;
-        }
-        if (c.op() != 'I' && c.old() == null) {
-            throw new SQLException("the WAL has no old row for " + (c.op() == 'U' ? "an UPDATE" : "a DELETE") + " of "
-                    + t.source() + ", which WAL capture needs: run ALTER TABLE " + t.source() + " REPLICA IDENTITY FULL "
-                    + "(Trickle sets it when WAL capture starts; it was changed since) and refresh the stream tables over it",
-                    "55000");
-        }
-        if (c.old() != null) {
-            add(t, "-", c.old());
-        }
-        if (c.neu() != null) {
-            PgOutput.Tuple row = c.neu().completedFrom(c.old());
-            if (!row.complete()) {
-                throw new SQLException("the WAL lacks an unchanged TOAST value of " + t.source() + " (REPLICA IDENTITY "
-                        + "is not FULL?)", "55000");
-            }
-            add(t, "+", row);
-        }
-    }
-
-    private void add(Target t, String op, PgOutput.Tuple row) throws SQLException {
-        PreparedStatement ps = t.insert();
-        ps.setString(1, Long.toUnsignedString(xid));
-        ps.setString(2, op);
-        int[] pos = t.positions();
-        for (int i = 0; i < pos.length; i++) {
-            ps.setObject(i + 3, row.values()[pos[i]], Types.OTHER);
-        }
-        ps.addBatch();
-        pendingRows++;
-    }
-
     /**
-     * TRUNCATE of a WAL-captured source: the WAL does not say which rows went, so the stream tables over it are
-     * filled again from their queries at a coming tick (as a refresh does).
+     * The buffer column types of a table's decoded columns (null where the buffer lacks the column), or null when
+     * the table is not (or no longer) captured from the WAL: its changes are ignored.
      */
-    private void truncate(PgOutput.Truncate t) throws SQLException {
-        for (Long relid : t.relids()) {
-            try (PreparedStatement ps = w.prepareStatement("UPDATE pgtrickle.pgt_stream_tables SET needs_init = true, "
-                    + "init_tick = NULL WHERE pgt_id IN (SELECT d.pgt_id FROM pgtrickle.pgt_dependencies d "
-                    + "JOIN pgtrickle.pgt_sources s ON s.source_relid = d.source_relid AND s.cdc_mode = 'wal' "
-                    + "WHERE d.source_relid = ?::oid)")) {
-                ps.setLong(1, relid);
-                int n = ps.executeUpdate();
-                if (n > 0) {
-                    LOG.info("Table with oid {} was truncated: its {} WAL-captured stream table(s) are filled again", relid, n);
-                }
-            }
+    Target target(String schema, String table, List<String> columns) throws SQLException {
+        String key = schema + "." + table + "|" + String.join(",", columns);
+        if (targets.containsKey(key)) {
+            return targets.get(key);
         }
-        pendingRows++;
-    }
-
-    /** The buffer of a WAL-captured source, or null for a table that is not (or no longer) one. */
-    private Target target(long relid) throws SQLException {
-        if (targets.containsKey(relid)) {
-            return targets.get(relid);
-        }
-        PgOutput.Relation r = relations.get(relid);
-        Target t = null;
         String buffer = null;
         try (PreparedStatement ps = w.prepareStatement("SELECT buffer_table FROM pgtrickle.pgt_sources "
-                + "WHERE source_relid = ?::oid AND cdc_mode = 'wal' "
+                + "WHERE source_relid = to_regclass(format('%I.%I', ?::text, ?::text)) AND cdc_mode = 'wal' "
                 + "AND to_regclass(format('pgtrickle_changes.%I', buffer_table)) IS NOT NULL")) {
-            ps.setLong(1, relid);
+            ps.setString(1, schema);
+            ps.setString(2, table);
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) {
                     buffer = rs.getString(1);
                 }
             }
         }
-        if (buffer != null && r != null) {
-            t = target(r, buffer);
-        }
-        targets.put(relid, t);
+        Target t = buffer == null ? null : target(schema, table, columns, buffer);
+        targets.put(key, t);
         return t;
     }
 
-    private Target target(PgOutput.Relation r, String buffer) throws SQLException {
+    /**
+     * One decoded row change of transaction {@code xid32} (the WAL's 32-bit id). {@code op} is 'I', 'U' or 'D';
+     * {@code old} is null for an INSERT, {@code neu} null for a DELETE; values are input text in {@code t}'s
+     * decoded column order, {@link #UNCHANGED} for an unchanged TOAST value.
+     */
+    void change(Target t, char op, long xid32, String[] old, String[] neu) throws SQLException {
+        if (xid32 != lastXid32) {
+            xid = fullXid(xid32);
+            lastXid32 = xid32;
+        }
+        if (op != 'I' && old == null) {
+            throw new SQLException("the WAL has no old row for " + (op == 'U' ? "an UPDATE" : "a DELETE") + " of "
+                    + t.source() + ", which WAL capture needs: run ALTER TABLE " + t.source() + " REPLICA IDENTITY FULL "
+                    + "(Trickle sets it when WAL capture starts; it was changed since) and refresh the stream tables over it",
+                    "55000");
+        }
+        if (old != null) {
+            add(t, "-", old);
+        }
+        if (neu != null) {
+            String[] row = neu.clone();
+            for (int i = 0; i < row.length; i++) {
+                if (row[i] == UNCHANGED) {
+                    if (old == null || old[i] == UNCHANGED) {
+                        throw new SQLException("the WAL lacks an unchanged TOAST value of " + t.source()
+                                + " (REPLICA IDENTITY is not FULL?)", "55000");
+                    }
+                    row[i] = old[i];
+                }
+            }
+            add(t, "+", row);
+        }
+    }
+
+    private void add(Target t, String op, String[] row) throws SQLException {
+        PreparedStatement ps = t.insert();
+        ps.setString(1, Long.toUnsignedString(xid));
+        ps.setString(2, op);
+        int[] pos = t.positions();
+        for (int i = 0; i < pos.length; i++) {
+            ps.setObject(i + 3, row[pos[i]], Types.OTHER);
+        }
+        ps.addBatch();
+        touched.add(t);
+    }
+
+    /**
+     * TRUNCATE of a WAL-captured source: the WAL does not say which rows went, so the stream tables over it are
+     * filled again from their queries at a coming tick (as a refresh does).
+     */
+    void truncate(String schema, String table) throws SQLException {
+        int n = refill(schema, table);
+        if (n > 0) {
+            LOG.info("Table {}.{} was truncated: its {} WAL-captured stream table(s) are filled again", schema, table, n);
+        }
+    }
+
+    /**
+     * A change whose values WAL capture cannot keep exact ({@code why}): the row is left out and the stream tables
+     * over its table are filled again from their queries at a coming tick, so that they stay equal to them.
+     */
+    void unreadable(String schema, String table, String why) throws SQLException {
+        int n = refill(schema, table);
+        String key = schema + "." + table;
+        if (warned.add(key)) {
+            LOG.error("A change of {} cannot be captured from the WAL exactly: {}. Its {} stream table(s) are filled "
+                    + "again from their queries after each such change until it is captured by triggers", key, why, n);
+        }
+    }
+
+    private int refill(String schema, String table) throws SQLException {
+        try (PreparedStatement ps = w.prepareStatement("UPDATE pgtrickle.pgt_stream_tables SET needs_init = true, "
+                + "init_tick = NULL WHERE pgt_id IN (SELECT d.pgt_id FROM pgtrickle.pgt_dependencies d "
+                + "JOIN pgtrickle.pgt_sources s ON s.source_relid = d.source_relid AND s.cdc_mode = 'wal' "
+                + "WHERE d.source_relid = to_regclass(format('%I.%I', ?::text, ?::text)))")) {
+            ps.setString(1, schema);
+            ps.setString(2, table);
+            pendingRows++;
+            return ps.executeUpdate();
+        }
+    }
+
+    /**
+     * The end of a decoded transaction at {@code endLsn}: its rows go to the buffers (uncommitted until
+     * {@link #flush}), or are dropped when the buffers already have it (decoded again after a crash).
+     */
+    void commit(long endLsn) throws SQLException {
+        boolean again = Long.compareUnsigned(endLsn, applied) <= 0 || Long.compareUnsigned(endLsn, pendingEnd) <= 0;
+        for (Target t : touched) {
+            if (again) {
+                t.insert().clearBatch();
+            } else {
+                pendingRows += t.insert().executeBatch().length;
+            }
+        }
+        touched.clear();
+        lastXid32 = -1;
+        if (!again) {
+            pendingEnd = endLsn;
+        }
+    }
+
+    private Target target(String schema, String table, List<String> decoded, String buffer) throws SQLException {
         // the decoded columns the buffer has now (a column dropped since the change was made is left out)
-        List<String> has = new ArrayList<>();
-        try (PreparedStatement ps = w.prepareStatement("SELECT attname FROM pg_attribute WHERE attrelid = "
-                + "format('pgtrickle_changes.%I', ?::text)::regclass AND attnum > 0 AND NOT attisdropped")) {
+        Map<String, String> has = new HashMap<>();
+        try (PreparedStatement ps = w.prepareStatement("SELECT a.attname, t.typname FROM pg_attribute a "
+                + "JOIN pg_type t ON t.oid = a.atttypid WHERE a.attrelid = "
+                + "format('pgtrickle_changes.%I', ?::text)::regclass AND a.attnum > 0 AND NOT a.attisdropped")) {
             ps.setString(1, buffer);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    has.add(rs.getString(1));
+                    has.put(rs.getString(1), rs.getString(2));
                 }
             }
         }
         Map<String, Integer> columns = new LinkedHashMap<>();
-        for (int i = 0; i < r.columns().size(); i++) {
-            if (has.contains(r.columns().get(i)) && !r.columns().get(i).startsWith("__pgt_")) {
-                columns.put(r.columns().get(i), i);
+        for (int i = 0; i < decoded.size(); i++) {
+            if (has.containsKey(decoded.get(i)) && !decoded.get(i).startsWith("__pgt_")) {
+                columns.put(decoded.get(i), i);
             }
         }
         StringBuilder sql = new StringBuilder("INSERT INTO ").append(Sql.qualified("pgtrickle_changes", buffer))
@@ -198,36 +224,35 @@ final class WalApplier {
         }
         sql.append(')').append(values).append(')');
         int[] positions = columns.values().stream().mapToInt(Integer::intValue).toArray();
-        return new Target(Sql.qualified(r.schema(), r.name()), w.prepareStatement(sql.toString()), positions);
+        String[] types = new String[decoded.size()];
+        for (int i = 0; i < types.length; i++) {
+            types[i] = has.get(decoded.get(i));
+        }
+        return new Target(Sql.qualified(schema, table), w.prepareStatement(sql.toString()), positions, types);
     }
 
     /** Writes what is pending and commits it with the progress; returns the end position now safe, or 0. */
     long flush() throws SQLException {
         if (pendingEnd == 0) {
-            return 0;
-        }
-        for (Target t : targets.values()) {
-            if (t != null) {
-                flushBatch(t);
+            if (pendingRows > 0) {
+                w.commit(); // a TRUNCATE's refill of a transaction decoded again
+                pendingRows = 0;
             }
+            return 0;
         }
         try (PreparedStatement ps = w.prepareStatement("INSERT INTO pgtrickle.pgt_wal_progress (slot_name, applied_lsn) "
                 + "VALUES (?, ?::pg_lsn) ON CONFLICT (slot_name) DO UPDATE SET applied_lsn = excluded.applied_lsn, "
                 + "updated_at = now()")) {
             ps.setString(1, slot);
-            ps.setString(2, org.postgresql.replication.LogSequenceNumber.valueOf(pendingCommit).asString());
+            ps.setString(2, org.postgresql.replication.LogSequenceNumber.valueOf(pendingEnd).asString());
             ps.execute();
         }
         w.commit();
-        applied = pendingCommit;
+        applied = pendingEnd;
         long end = pendingEnd;
         pendingEnd = 0;
         pendingRows = 0;
         return end;
-    }
-
-    private static void flushBatch(Target t) throws SQLException {
-        t.insert().executeBatch();
     }
 
     /**

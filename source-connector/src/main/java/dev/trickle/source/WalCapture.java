@@ -1,28 +1,26 @@
 package dev.trickle.source;
 
-import java.nio.ByteBuffer;
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.RecordChangeEvent;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import org.postgresql.PGConnection;
+import org.apache.kafka.connect.source.SourceRecord;
 import org.postgresql.replication.LogSequenceNumber;
-import org.postgresql.replication.PGReplicationStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * WAL capture: one logical replication slot (pgoutput, publication {@value #PUBLICATION}) per catalog, decoded on a
- * thread of its own into the change buffers of the WAL-captured sources, stamped with each writer's transaction
+ * WAL capture: one logical replication slot (pgoutput, publication {@value #PUBLICATION}) per catalog, read by
+ * Debezium's embedded engine ({@link DebeziumWal}) on a thread of its own and written into the change buffers of the WAL-captured sources, stamped with each writer's transaction
  * id (see {@link WalApplier}). Ticks stay snapshots: the ticker writes a marker into the WAL right after taking a
  * tick's snapshot, and the tick's WAL-captured changes are read once the decoder has passed that marker (every
  * transaction the snapshot sees committed before it). The slot's confirmed position follows what is written to
  * the buffers, which are as durable as the trigger path's: after a crash decoding resumes from the slot, and
- * transactions already written are recognised by their commit position and skipped.
+ * transactions already written are recognised by their end position and dropped.
  */
 final class WalCapture implements AutoCloseable {
     static final String PUBLICATION = "pgtrickle_wal";
@@ -35,8 +33,7 @@ final class WalCapture implements AutoCloseable {
     private volatile boolean stopping;
     private volatile boolean slotReady;
     private volatile Throwable failure;
-    private volatile PGReplicationStream stream;
-    private volatile Connection replication;
+    private volatile DebeziumEngine<?> engine;
     /** The decoder has written every transaction that committed before this LSN into the buffers. */
     private long passed;
     private String slot;
@@ -208,83 +205,43 @@ final class WalCapture implements AutoCloseable {
         }
     }
 
-    private void decode(WalApplier applier) throws SQLException, InterruptedException {
-        Properties props = new Properties();
-        props.setProperty("user", config.pgUser());
-        props.setProperty("password", config.pgPassword());
-        props.setProperty("ApplicationName", "trickle-source wal");
-        props.setProperty("replication", "database");
-        props.setProperty("preferQueryMode", "simple");
-        props.setProperty("assumeMinServerVersion", "10");
-        props.setProperty("connectTimeout", "10");
-        props.setProperty("tcpKeepAlive", "true");
-        replication = DriverManager.getConnection(config.pgUrl(), props);
+    /** Runs Debezium's engine on this thread until it stops (close, or a failure it reports). */
+    private void decode(WalApplier applier) throws Exception {
+        DebeziumWal consumer = new DebeziumWal(applier, this::passed);
+        Throwable[] failed = new Throwable[1];
+        DebeziumEngine<RecordChangeEvent<SourceRecord>> e = DebeziumWal.engine(DebeziumWal.properties(config, slot),
+                consumer, (success, message, error) -> {
+                    if (!success) {
+                        failed[0] = error != null ? error : new IllegalStateException(message);
+                    }
+                });
+        engine = e;
+        if (stopping) {
+            return;
+        }
+        LOG.info("WAL capture reading slot {} (publication {}) through Debezium's engine", slot, PUBLICATION);
         try {
-            stream = replication.unwrap(PGConnection.class).getReplicationAPI().replicationStream().logical()
-                    .withSlotName(slot)
-                    .withSlotOption("proto_version", "1")
-                    .withSlotOption("publication_names", PUBLICATION)
-                    .withSlotOption("messages", "true")
-                    .withStatusInterval(5, TimeUnit.SECONDS)
-                    .start();
-            LOG.info("WAL capture decoding slot {} (publication {})", slot, PUBLICATION);
-            while (!stopping) {
-                ByteBuffer data = stream.readPending();
-                if (data == null) {
-                    // idle: what was decoded goes to the buffers, then a short pause
-                    report(applier.flush());
-                    Thread.sleep(5);
-                    continue;
-                }
-                PgOutput.Message m = PgOutput.parse(data);
-                if (m instanceof PgOutput.LogicalMessage msg && MESSAGE_PREFIX.equals(msg.prefix())) {
-                    report(applier.flush());
-                    confirm(msg.lsn());
-                    // once per tick the server hears how far the slot may go (not only every status interval)
-                    stream.forceUpdateStatus();
-                    passed(msg.lsn());
-                } else if (applier.apply(m)) {
-                    report(applier.flush());
-                }
-            }
+            e.run();
         } finally {
-            closeReplication();
-        }
-    }
-
-    /** The buffers hold everything up to this (a commit's end): the slot may release the WAL before it. */
-    private void report(long endLsn) throws SQLException {
-        if (endLsn != 0) {
-            confirm(endLsn);
-        }
-    }
-
-    private void confirm(long lsn) throws SQLException {
-        LogSequenceNumber l = LogSequenceNumber.valueOf(lsn);
-        if (Long.compareUnsigned(lsn, stream.getLastFlushedLSN().asLong()) > 0) {
-            stream.setFlushedLSN(l);
-            stream.setAppliedLSN(l);
-        }
-    }
-
-    private void closeReplication() {
-        try {
-            if (stream != null) {
-                stream.forceUpdateStatus();
-                stream.close();
+            engine = null;
+            try {
+                e.close();
+            } catch (Exception | LinkageError ignored) {
+                // stopped already (by close, or by the failure reported below)
             }
-        } catch (SQLException ignored) {
-            // the connection goes anyway
         }
-        try {
-            if (replication != null) {
-                replication.close();
+        if (failed[0] != null && !stopping) {
+            // Debezium wraps the reason (a server error, a buffer write that failed) in its own exceptions
+            Throwable root = failed[0];
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
             }
-        } catch (SQLException ignored) {
-            // already broken
+            throw new SQLException("reading the WAL failed: " + (root.getMessage() != null ? root.getMessage()
+                    : root.toString()), "55000", failed[0]);
         }
-        stream = null;
-        replication = null;
+        if (!stopping) {
+            throw new SQLException("reading the WAL stopped unexpectedly", "55000");
+        }
     }
 
     /** Stops decoding (the slot stays: changes made meanwhile wait in it). */
@@ -295,17 +252,28 @@ final class WalCapture implements AutoCloseable {
             return;
         }
         stopping = true;
+        closeEngine();
         try {
             t.join(10_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         if (t.isAlive()) {
-            closeReplication();
             LOG.warn("WAL capture thread of slot {} did not stop within 10 s", slot);
         }
         thread = null;
         slotReady = false;
+    }
+
+    private void closeEngine() {
+        DebeziumEngine<?> e = engine;
+        if (e != null) {
+            try {
+                e.close();
+            } catch (Exception | LinkageError ex) {
+                LOG.debug("closing Debezium's engine: {}", ex.toString());
+            }
+        }
     }
 
     /** No source is captured from the WAL any more: decoding stops and the slot goes, so that it retains no WAL. */
