@@ -19,12 +19,13 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * A tick's input delta kept in a state store until the tick is complete, so that a Kafka Streams
- * commit in the middle of a tick loses nothing. Rows are consolidated as they arrive (a row inserted
- * and deleted within the tick cancels out).
+ * commit in the middle of a tick loses nothing. A tick's rows are consolidated (a row inserted and deleted
+ * within the tick cancels out).
  *
  * <p>Entries are in {@link RowCodec}'s binary format: the key is the version byte, the tick (8 bytes,
  * big-endian, so that ticks sort in order), the source index (4 bytes) and the row (its column names and
- * values); the value is the version byte and the weight (8 bytes).
+ * values), for rows read from a gather topic followed by the record's offset (8 bytes, see {@link #addEncoded}:
+ * those are consolidated when the tick is drained); the value is the version byte and the weight (8 bytes).
  */
 final class TickBuffer {
     private static final BytesSerializer PREFIX = new BytesSerializer();
@@ -42,20 +43,38 @@ final class TickBuffer {
         addWeight(Bytes.wrap(key.toByteArray()), weight);
     }
 
+    /**
+     * As {@link #add}, for a row read at {@code offset} of the gather topic's single partition, given as its count
+     * and column pairs already in this format ({@code encoded} from {@code from} to its end, as {@link GatherCodec}
+     * writes them): copied, not decoded. The offset ends the key, which makes it unique: the row is put without
+     * reading the store for an equal row first (that read cost as much as the put), and {@link #drain} sums equal
+     * rows instead. A record read again after a crash has the same offset, so its put is idempotent. A negative
+     * offset (none known) consolidates as {@link #add} does.
+     */
+    void addEncoded(long tick, int source, byte[] encoded, int from, long weight, long offset) {
+        ByteWriter key = new ByteWriter(ROW_START + encoded.length - from + 8).writeByte(RowCodec.VERSION)
+                .writeLong(tick).writeBytes(sourceBytes(source)).writeBytes(encoded, from, encoded.length);
+        if (offset < 0) {
+            addWeight(Bytes.wrap(key.toByteArray()), weight);
+        } else if (weight != 0) {
+            store.put(Bytes.wrap(key.writeLong(offset).toByteArray()), weightBytes(weight));
+        }
+    }
+
     /** Removes and returns the tick's delta per source name ({@code sourceName} maps a source index). */
     Map<String, ZSet<Map<String, String>>> drain(long tick, IntFunction<String> sourceName) {
         Map<String, ZSet<Map<String, String>>> inputs = new HashMap<>();
-        List<Bytes> consumed = new ArrayList<>();
+        List<KeyValue<Bytes, byte[]>> consumed = new ArrayList<>();
         try (KeyValueIterator<Bytes, byte[]> it = store.prefixScan(tickPrefix(tick), PREFIX)) {
             while (it.hasNext()) {
                 var kv = it.next();
-                consumed.add(kv.key);
+                consumed.add(KeyValue.pair(kv.key, null));
                 byte[] key = kv.key.get();
                 inputs.computeIfAbsent(sourceName.apply(source(key)), k -> new ZSet<>())
                         .add(row(key), weight(kv.value));
             }
         }
-        consumed.forEach(store::delete);
+        store.putAll(consumed); // deletes, in one write to RocksDB rather than one per row
         return inputs;
     }
 
@@ -139,8 +158,12 @@ final class TickBuffer {
         if (sum == 0) {
             store.delete(key);
         } else {
-            store.put(key, new ByteWriter(9).writeByte(RowCodec.VERSION).writeLong(sum).toByteArray());
+            store.put(key, weightBytes(sum));
         }
+    }
+
+    private static byte[] weightBytes(long weight) {
+        return new ByteWriter(9).writeByte(RowCodec.VERSION).writeLong(weight).toByteArray();
     }
 
     private static Bytes tickPrefix(long tick) {

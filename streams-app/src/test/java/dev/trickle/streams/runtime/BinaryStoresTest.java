@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.trickle.core.records.ChangeRecord;
 import dev.trickle.streams.operators.InMemoryStateBackend;
 import dev.trickle.streams.operators.OperatorState;
 import dev.trickle.streams.operators.TextState;
@@ -152,6 +153,34 @@ class BinaryStoresTest {
         buffer.fold(0, 7, 8, 300);
         assertEquals(Map.of("s0", new ZSet<Map<String, String>>().add(r1, 6)), buffer.drain(300, i -> "s" + i));
         assertEquals(Map.of(), buffer.drain(8, i -> "s" + i));
+        assertFalse(buffer.holdsEarlierFormat());
+    }
+
+    @Test
+    void rowsCopiedFromGatherRecordsAreSummedWhenTheTickIsDrainedAndAReadAgainRecordCountsOnce() {
+        TickBuffer buffer = new TickBuffer(rocks("pending-encoded"));
+        Map<String, String> r1 = new LinkedHashMap<>();
+        r1.put("id", "1");
+        r1.put("name", null);
+        r1.put("note", "");
+        Map<String, String> r2 = Map.of("id", "2");
+        byte[] minus = GatherCodec.encode(new ChangeRecord.Row(7, -1, r1, 4L));
+        byte[] plus = GatherCodec.encode(new ChangeRecord.Row(7, 1, r1, null));
+        byte[] other = GatherCodec.encode(new ChangeRecord.Row(7, 1, r2, null));
+        buffer.add(7, 0, r1, 3);
+        buffer.addEncoded(7, 0, minus, GatherCodec.rowPairs(minus), GatherCodec.rowWeight(minus), 10);
+        buffer.addEncoded(7, 0, minus, GatherCodec.rowPairs(minus), GatherCodec.rowWeight(minus), 10); // read again
+        buffer.addEncoded(7, 1, plus, GatherCodec.rowPairs(plus), 1, 11);
+        buffer.addEncoded(7, 1, plus, GatherCodec.rowPairs(plus), 1, 12);
+        buffer.addEncoded(7, 1, other, GatherCodec.rowPairs(other), 1, 13);
+        buffer.addEncoded(7, 1, other, GatherCodec.rowPairs(other), -1, 14); // cancels out
+        buffer.addEncoded(8, 0, plus, GatherCodec.rowPairs(plus), 1, -1); // no offset known: consolidated at once
+        buffer.addEncoded(8, 0, plus, GatherCodec.rowPairs(plus), 1, -1);
+        assertEquals(Map.of("s0", new ZSet<Map<String, String>>().add(r1, 2),
+                "s1", new ZSet<Map<String, String>>().add(r1, 2)), buffer.drain(7, i -> "s" + i));
+        buffer.fold(0, 7, 8, 300);
+        assertEquals(Map.of("s0", new ZSet<Map<String, String>>().add(r1, 2)), buffer.drain(300, i -> "s" + i));
+        assertTrue(buffer.isEmpty());
         assertFalse(buffer.holdsEarlierFormat());
     }
 
