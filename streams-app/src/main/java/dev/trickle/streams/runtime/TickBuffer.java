@@ -31,6 +31,7 @@ final class TickBuffer {
     private static final BytesSerializer PREFIX = new BytesSerializer();
     private static final int ROW_START = 1 + 8 + 4;
     private final KeyValueStore<Bytes, byte[]> store;
+    private final Recent recent = new Recent();
 
     TickBuffer(KeyValueStore<Bytes, byte[]> store) {
         this.store = store;
@@ -46,18 +47,34 @@ final class TickBuffer {
     /**
      * As {@link #add}, for a row read at {@code offset} of the gather topic's single partition, given as its count
      * and column pairs already in this format ({@code encoded} from {@code from} to its end, as {@link GatherCodec}
-     * writes them): copied, not decoded. The offset ends the key, which makes it unique: the row is put without
-     * reading the store for an equal row first (that read cost as much as the put), and {@link #drain} sums equal
-     * rows instead. A record read again after a crash has the same offset, so its put is idempotent. A negative
-     * offset (none known) consolidates as {@link #add} does.
+     * writes them): copied, not decoded. The offset ends the key, which makes it unique, so the row is put without
+     * reading the store for an equal row first (that read cost as much as the put); {@link #drain} sums equal rows.
+     * A row equal to one this buffer put earlier in the same tick (an update of a row inserted in the tick, say)
+     * still updates or cancels that entry, found in {@link #recent} without a store read. A record read again after
+     * a crash has the same offset, so its put is idempotent. A negative offset (none known) consolidates as
+     * {@link #add} does.
      */
     void addEncoded(long tick, int source, byte[] encoded, int from, long weight, long offset) {
         ByteWriter key = new ByteWriter(ROW_START + encoded.length - from + 8).writeByte(RowCodec.VERSION)
                 .writeLong(tick).writeBytes(sourceBytes(source)).writeBytes(encoded, from, encoded.length);
+        Bytes row = Bytes.wrap(key.toByteArray());
         if (offset < 0) {
-            addWeight(Bytes.wrap(key.toByteArray()), weight);
+            addWeight(row, weight);
+            return;
+        }
+        Recent.Entry earlier = recent.get(tick, row);
+        if (earlier != null) {
+            long sum = Math.addExact(earlier.weight(), weight);
+            if (sum == 0) {
+                store.delete(earlier.key());
+            } else {
+                store.put(earlier.key(), weightBytes(sum));
+            }
+            recent.update(tick, row, earlier.key(), sum);
         } else if (weight != 0) {
-            store.put(Bytes.wrap(key.writeLong(offset).toByteArray()), weightBytes(weight));
+            Bytes unique = Bytes.wrap(key.writeLong(offset).toByteArray());
+            store.put(unique, weightBytes(weight));
+            recent.update(tick, row, unique, weight);
         }
     }
 
@@ -75,6 +92,8 @@ final class TickBuffer {
             }
         }
         store.putAll(consumed); // deletes, in one write to RocksDB rather than one per row
+        recent.forget(tick);
+        inputs.values().removeIf(ZSet::isEmpty); // rows under keys of their own may sum to nothing
         return inputs;
     }
 
@@ -87,6 +106,7 @@ final class TickBuffer {
             it.forEachRemaining(kv -> keys.add(kv.key));
         }
         keys.forEach(store::delete);
+        recent.clear();
     }
 
     /**
@@ -115,6 +135,7 @@ final class TickBuffer {
             }
         }
         gone.forEach(store::delete);
+        recent.clear();
         byte[] intoPrefix = tickPrefix(into).get();
         for (KeyValue<byte[], Long> row : moved) {
             addWeight(Bytes.wrap(new ByteWriter(intoPrefix.length + row.key.length).writeBytes(intoPrefix)
@@ -140,6 +161,7 @@ final class TickBuffer {
 
     /** Forgets every entry (after {@link #holdsEarlierFormat}: nothing in it can be used). */
     void clear() {
+        recent.clear();
         List<Bytes> keys = new ArrayList<>();
         try (KeyValueIterator<Bytes, byte[]> it = store.all()) {
             it.forEachRemaining(kv -> keys.add(kv.key));
@@ -191,5 +213,44 @@ final class TickBuffer {
     private static long weight(byte[] value) {
         RowCodec.checkVersion(value, "a pending row's weight in the tick buffer");
         return new ByteReader(value, 1, value.length).readLong();
+    }
+
+    /**
+     * The offset-keyed entries this buffer put since it was opened, by tick and row (its key without the offset),
+     * with their weights: a cache of the store, so that it may forget (after a restart, or beyond {@link #MAX}
+     * rows); a row it does not know is put under a key of its own and summed at the drain, which is as exact.
+     */
+    private static final class Recent {
+        /** About 10 MB of keys: a tick of 50,000 gathered rows. */
+        private static final int MAX = 50_000;
+        private final Map<Long, Map<Bytes, Entry>> byTick = new HashMap<>();
+        private int size;
+
+        record Entry(Bytes key, long weight) {
+        }
+
+        Entry get(long tick, Bytes row) {
+            Map<Bytes, Entry> rows = byTick.get(tick);
+            return rows == null ? null : rows.get(row);
+        }
+
+        void update(long tick, Bytes row, Bytes key, long weight) {
+            Map<Bytes, Entry> rows = byTick.computeIfAbsent(tick, t -> new HashMap<>());
+            if (weight == 0) {
+                size -= rows.remove(row) == null ? 0 : 1;
+            } else if (rows.containsKey(row) || size < MAX) {
+                size += rows.put(row, new Entry(key, weight)) == null ? 1 : 0;
+            }
+        }
+
+        void forget(long tick) {
+            Map<Bytes, Entry> rows = byTick.remove(tick);
+            size -= rows == null ? 0 : rows.size();
+        }
+
+        void clear() {
+            byTick.clear();
+            size = 0;
+        }
     }
 }
