@@ -64,17 +64,17 @@ final class TickBuffer {
         }
         Recent.Entry earlier = recent.get(tick, row);
         if (earlier != null) {
+            Bytes unique = Bytes.wrap(key.writeLong(earlier.offset()).toByteArray());
             long sum = Math.addExact(earlier.weight(), weight);
             if (sum == 0) {
-                store.delete(earlier.key());
+                store.delete(unique);
             } else {
-                store.put(earlier.key(), weightBytes(sum));
+                store.put(unique, weightBytes(sum));
             }
-            recent.update(tick, row, earlier.key(), sum);
+            recent.update(tick, row, earlier.offset(), sum);
         } else if (weight != 0) {
-            Bytes unique = Bytes.wrap(key.writeLong(offset).toByteArray());
-            store.put(unique, weightBytes(weight));
-            recent.update(tick, row, unique, weight);
+            store.put(Bytes.wrap(key.writeLong(offset).toByteArray()), weightBytes(weight));
+            recent.update(tick, row, offset, weight);
         }
     }
 
@@ -217,16 +217,17 @@ final class TickBuffer {
 
     /**
      * The offset-keyed entries this buffer put since it was opened, by tick and row (its key without the offset),
-     * with their weights: a cache of the store, so that it may forget (after a restart, or beyond {@link #MAX}
-     * rows); a row it does not know is put under a key of its own and summed at the drain, which is as exact.
+     * with their offsets and weights: a cache of the store, so that it may forget (after a restart, or beyond
+     * {@link #MAX} rows); a row it does not know is put under a key of its own and summed at the drain, which is as
+     * exact.
      */
     private static final class Recent {
-        /** About 10 MB of keys: a tick of 50,000 gathered rows. */
-        private static final int MAX = 50_000;
+        /** A few MB per gathered stream table at most (forgotten at every drain). */
+        private static final int MAX = 20_000;
         private final Map<Long, Map<Bytes, Entry>> byTick = new HashMap<>();
         private int size;
 
-        record Entry(Bytes key, long weight) {
+        record Entry(long offset, long weight) {
         }
 
         Entry get(long tick, Bytes row) {
@@ -234,12 +235,12 @@ final class TickBuffer {
             return rows == null ? null : rows.get(row);
         }
 
-        void update(long tick, Bytes row, Bytes key, long weight) {
+        void update(long tick, Bytes row, long offset, long weight) {
             Map<Bytes, Entry> rows = byTick.computeIfAbsent(tick, t -> new HashMap<>());
             if (weight == 0) {
                 size -= rows.remove(row) == null ? 0 : 1;
             } else if (rows.containsKey(row) || size < MAX) {
-                size += rows.put(row, new Entry(key, weight)) == null ? 1 : 0;
+                size += rows.put(row, new Entry(offset, weight)) == null ? 1 : 0;
             }
         }
 
