@@ -75,6 +75,58 @@ final class GatherCodec {
         });
     }
 
+    /**
+     * Where the column pairs of a change row {@link #encode} wrote begin (its tick at byte 2, its weight's sign at
+     * byte 10), or -1 for any other record, including a row whose pairs do not span the rest of the record exactly:
+     * the caller then takes {@link #decode}, which says what is wrong. The gathering task copies a row's pairs into
+     * its tick buffer as they are, without decoding and encoding its texts again.
+     */
+    static int rowPairs(byte[] value) {
+        if (!RowCodec.isCurrent(value) || value.length < 13 || value[1] != ROW) {
+            return -1;
+        }
+        int pos = value[11] == 0 ? 12 : 20; // after the optional stream table id
+        int start = pos;
+        long[] read = new long[2]; // a varint's value and the position after it
+        if (!varint(value, pos, read)) {
+            return -1;
+        }
+        long texts = 2 * read[0];
+        pos = (int) read[1];
+        for (long i = 0; i < texts; i++) {
+            if (!varint(value, pos, read) || read[0] > 1 + value.length - read[1]) {
+                return -1;
+            }
+            pos = (int) (read[1] + Math.max(0, read[0] - 1)); // a text's length is stored plus one (0: NULL)
+        }
+        return pos == value.length ? start : -1;
+    }
+
+    /** The varint at {@code pos} into {@code out} (value, next position); false when it runs past the end. */
+    private static boolean varint(byte[] buf, int pos, long[] out) {
+        long v = 0;
+        for (int shift = 0; shift < 64 && pos < buf.length; shift += 7) {
+            int b = buf[pos++] & 0xFF;
+            v |= (long) (b & 0x7F) << shift;
+            if ((b & 0x80) == 0) {
+                out[0] = v;
+                out[1] = pos;
+                return v >= 0;
+            }
+        }
+        return false;
+    }
+
+    /** The tick of a change row {@link #rowPairs} accepted. */
+    static long rowTick(byte[] value) {
+        return new ByteReader(value, 2, 10).readLong();
+    }
+
+    /** The weight of a change row {@link #rowPairs} accepted. */
+    static int rowWeight(byte[] value) {
+        return value[10] == 1 ? 1 : -1;
+    }
+
     /** The change record {@link #encode} wrote; anything else (an earlier version's JSON) is malformed. */
     static ChangeRecord decode(byte[] value) throws MalformedRecordException {
         return decode(value, "change", (kind, tick, in) -> switch (kind) {

@@ -8,6 +8,7 @@ import java.util.Map;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,6 +73,14 @@ final class GatherProcessor implements Processor<String, byte[], Object, Object>
                     runIfComplete(end.tick(), end.tickMillis(), record.timestamp());
                 }
             }
+            return;
+        }
+        int pairs = GatherCodec.rowPairs(record.value());
+        if (pairs >= 0 && !fill.awaitingFill() && fill.failure() == null) {
+            // most records: a row, whose column pairs go to the tick buffer as they are
+            pending.addEncoded(GatherCodec.rowTick(record.value()), Integer.parseInt(record.key()), record.value(),
+                    pairs, GatherCodec.rowWeight(record.value()),
+                    context.recordMetadata().map(RecordMetadata::offset).orElse(-1L));
             return;
         }
         ChangeRecord change = BadInput.gathered(context, record, table, fill, errors);

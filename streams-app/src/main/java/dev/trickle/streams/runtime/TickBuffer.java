@@ -19,17 +19,19 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * A tick's input delta kept in a state store until the tick is complete, so that a Kafka Streams
- * commit in the middle of a tick loses nothing. Rows are consolidated as they arrive (a row inserted
- * and deleted within the tick cancels out).
+ * commit in the middle of a tick loses nothing. A tick's rows are consolidated (a row inserted and deleted
+ * within the tick cancels out).
  *
  * <p>Entries are in {@link RowCodec}'s binary format: the key is the version byte, the tick (8 bytes,
  * big-endian, so that ticks sort in order), the source index (4 bytes) and the row (its column names and
- * values); the value is the version byte and the weight (8 bytes).
+ * values), for rows read from a gather topic followed by the record's offset (8 bytes, see {@link #addEncoded}:
+ * those are consolidated when the tick is drained); the value is the version byte and the weight (8 bytes).
  */
 final class TickBuffer {
     private static final BytesSerializer PREFIX = new BytesSerializer();
     private static final int ROW_START = 1 + 8 + 4;
     private final KeyValueStore<Bytes, byte[]> store;
+    private final Recent recent = new Recent();
 
     TickBuffer(KeyValueStore<Bytes, byte[]> store) {
         this.store = store;
@@ -42,20 +44,56 @@ final class TickBuffer {
         addWeight(Bytes.wrap(key.toByteArray()), weight);
     }
 
+    /**
+     * As {@link #add}, for a row read at {@code offset} of the gather topic's single partition, given as its count
+     * and column pairs already in this format ({@code encoded} from {@code from} to its end, as {@link GatherCodec}
+     * writes them): copied, not decoded. The offset ends the key, which makes it unique, so the row is put without
+     * reading the store for an equal row first (that read cost as much as the put); {@link #drain} sums equal rows.
+     * A row equal to one this buffer put earlier in the same tick (an update of a row inserted in the tick, say)
+     * still updates or cancels that entry, found in {@link #recent} without a store read. A record read again after
+     * a crash has the same offset, so its put is idempotent. A negative offset (none known) consolidates as
+     * {@link #add} does.
+     */
+    void addEncoded(long tick, int source, byte[] encoded, int from, long weight, long offset) {
+        ByteWriter key = new ByteWriter(ROW_START + encoded.length - from + 8).writeByte(RowCodec.VERSION)
+                .writeLong(tick).writeBytes(sourceBytes(source)).writeBytes(encoded, from, encoded.length);
+        Bytes row = Bytes.wrap(key.toByteArray());
+        if (offset < 0) {
+            addWeight(row, weight);
+            return;
+        }
+        Recent.Entry earlier = recent.get(tick, row);
+        if (earlier != null) {
+            Bytes unique = Bytes.wrap(key.writeLong(earlier.offset()).toByteArray());
+            long sum = Math.addExact(earlier.weight(), weight);
+            if (sum == 0) {
+                store.delete(unique);
+            } else {
+                store.put(unique, weightBytes(sum));
+            }
+            recent.update(tick, row, earlier.offset(), sum);
+        } else if (weight != 0) {
+            store.put(Bytes.wrap(key.writeLong(offset).toByteArray()), weightBytes(weight));
+            recent.update(tick, row, offset, weight);
+        }
+    }
+
     /** Removes and returns the tick's delta per source name ({@code sourceName} maps a source index). */
     Map<String, ZSet<Map<String, String>>> drain(long tick, IntFunction<String> sourceName) {
         Map<String, ZSet<Map<String, String>>> inputs = new HashMap<>();
-        List<Bytes> consumed = new ArrayList<>();
+        List<KeyValue<Bytes, byte[]>> consumed = new ArrayList<>();
         try (KeyValueIterator<Bytes, byte[]> it = store.prefixScan(tickPrefix(tick), PREFIX)) {
             while (it.hasNext()) {
                 var kv = it.next();
-                consumed.add(kv.key);
+                consumed.add(KeyValue.pair(kv.key, null));
                 byte[] key = kv.key.get();
                 inputs.computeIfAbsent(sourceName.apply(source(key)), k -> new ZSet<>())
                         .add(row(key), weight(kv.value));
             }
         }
-        consumed.forEach(store::delete);
+        store.putAll(consumed); // deletes, in one write to RocksDB rather than one per row
+        recent.forget(tick);
+        inputs.values().removeIf(ZSet::isEmpty); // rows under keys of their own may sum to nothing
         return inputs;
     }
 
@@ -68,6 +106,7 @@ final class TickBuffer {
             it.forEachRemaining(kv -> keys.add(kv.key));
         }
         keys.forEach(store::delete);
+        recent.clear();
     }
 
     /**
@@ -96,6 +135,7 @@ final class TickBuffer {
             }
         }
         gone.forEach(store::delete);
+        recent.clear();
         byte[] intoPrefix = tickPrefix(into).get();
         for (KeyValue<byte[], Long> row : moved) {
             addWeight(Bytes.wrap(new ByteWriter(intoPrefix.length + row.key.length).writeBytes(intoPrefix)
@@ -121,6 +161,7 @@ final class TickBuffer {
 
     /** Forgets every entry (after {@link #holdsEarlierFormat}: nothing in it can be used). */
     void clear() {
+        recent.clear();
         List<Bytes> keys = new ArrayList<>();
         try (KeyValueIterator<Bytes, byte[]> it = store.all()) {
             it.forEachRemaining(kv -> keys.add(kv.key));
@@ -139,8 +180,12 @@ final class TickBuffer {
         if (sum == 0) {
             store.delete(key);
         } else {
-            store.put(key, new ByteWriter(9).writeByte(RowCodec.VERSION).writeLong(sum).toByteArray());
+            store.put(key, weightBytes(sum));
         }
+    }
+
+    private static byte[] weightBytes(long weight) {
+        return new ByteWriter(9).writeByte(RowCodec.VERSION).writeLong(weight).toByteArray();
     }
 
     private static Bytes tickPrefix(long tick) {
@@ -168,5 +213,45 @@ final class TickBuffer {
     private static long weight(byte[] value) {
         RowCodec.checkVersion(value, "a pending row's weight in the tick buffer");
         return new ByteReader(value, 1, value.length).readLong();
+    }
+
+    /**
+     * The offset-keyed entries this buffer put since it was opened, by tick and row (its key without the offset),
+     * with their offsets and weights: a cache of the store, so that it may forget (after a restart, or beyond
+     * {@link #MAX} rows); a row it does not know is put under a key of its own and summed at the drain, which is as
+     * exact.
+     */
+    private static final class Recent {
+        /** A few MB per gathered stream table at most (forgotten at every drain). */
+        private static final int MAX = 20_000;
+        private final Map<Long, Map<Bytes, Entry>> byTick = new HashMap<>();
+        private int size;
+
+        record Entry(long offset, long weight) {
+        }
+
+        Entry get(long tick, Bytes row) {
+            Map<Bytes, Entry> rows = byTick.get(tick);
+            return rows == null ? null : rows.get(row);
+        }
+
+        void update(long tick, Bytes row, long offset, long weight) {
+            Map<Bytes, Entry> rows = byTick.computeIfAbsent(tick, t -> new HashMap<>());
+            if (weight == 0) {
+                size -= rows.remove(row) == null ? 0 : 1;
+            } else if (rows.containsKey(row) || size < MAX) {
+                size += rows.put(row, new Entry(offset, weight)) == null ? 1 : 0;
+            }
+        }
+
+        void forget(long tick) {
+            Map<Bytes, Entry> rows = byTick.remove(tick);
+            size -= rows == null ? 0 : rows.size();
+        }
+
+        void clear() {
+            byTick.clear();
+            size = 0;
+        }
     }
 }

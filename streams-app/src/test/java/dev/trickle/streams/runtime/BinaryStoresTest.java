@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.trickle.core.records.ChangeRecord;
 import dev.trickle.streams.operators.InMemoryStateBackend;
 import dev.trickle.streams.operators.OperatorState;
 import dev.trickle.streams.operators.TextState;
@@ -153,6 +154,58 @@ class BinaryStoresTest {
         assertEquals(Map.of("s0", new ZSet<Map<String, String>>().add(r1, 6)), buffer.drain(300, i -> "s" + i));
         assertEquals(Map.of(), buffer.drain(8, i -> "s" + i));
         assertFalse(buffer.holdsEarlierFormat());
+    }
+
+    @Test
+    void rowsCopiedFromGatherRecordsAreSummedWhenTheTickIsDrainedAndAReadAgainRecordCountsOnce() {
+        KeyValueStore<Bytes, byte[]> store = rocks("pending-encoded");
+        TickBuffer buffer = new TickBuffer(store);
+        Map<String, String> r1 = new LinkedHashMap<>();
+        r1.put("id", "1");
+        r1.put("name", null);
+        r1.put("note", "");
+        Map<String, String> r2 = Map.of("id", "2");
+        byte[] minus = GatherCodec.encode(new ChangeRecord.Row(7, -1, r1, 4L));
+        byte[] plus = GatherCodec.encode(new ChangeRecord.Row(7, 1, r1, null));
+        byte[] other = GatherCodec.encode(new ChangeRecord.Row(7, 1, r2, null));
+        buffer.add(7, 0, r1, 3);
+        put(buffer, 7, 0, minus, -1, 10);
+        buffer = new TickBuffer(store); // as after a restart: the same record is read again
+        put(buffer, 7, 0, minus, -1, 10);
+        put(buffer, 7, 1, plus, 1, 11);
+        put(buffer, 7, 1, plus, 1, 12); // adds to the entry put at offset 11
+        put(buffer, 7, 1, other, 1, 13);
+        put(buffer, 7, 1, other, -1, 14); // cancels out at once
+        put(buffer, 8, 0, plus, 1, -1); // no offset known: consolidated as add does
+        put(buffer, 8, 0, plus, 1, -1);
+        assertEquals(4, count(store), "r1 by add, r1 at offset 10, r1 at offset 11 (weight 2), r1 of tick 8");
+        assertEquals(Map.of("s0", new ZSet<Map<String, String>>().add(r1, 2),
+                "s1", new ZSet<Map<String, String>>().add(r1, 2)), buffer.drain(7, i -> "s" + i));
+        put(buffer, 9, 0, plus, 1, 20);
+        buffer = new TickBuffer(store); // a restart between a row and the one that cancels it
+        put(buffer, 9, 0, minus, -1, 21);
+        put(buffer, 9, 0, plus, 1, 22);
+        put(buffer, 9, 0, minus, -1, 23);
+        assertEquals(Map.of(), buffer.drain(9, i -> "s" + i), "summed to nothing at the drain");
+        buffer.fold(0, 7, 8, 300);
+        assertEquals(Map.of("s0", new ZSet<Map<String, String>>().add(r1, 2)), buffer.drain(300, i -> "s" + i));
+        assertTrue(buffer.isEmpty());
+        assertFalse(buffer.holdsEarlierFormat());
+    }
+
+    private static void put(TickBuffer buffer, long tick, int source, byte[] gathered, long weight, long offset) {
+        buffer.addEncoded(tick, source, gathered, GatherCodec.rowPairs(gathered), weight, offset);
+    }
+
+    private static int count(KeyValueStore<Bytes, byte[]> store) {
+        int n = 0;
+        try (var it = store.all()) {
+            while (it.hasNext()) {
+                it.next();
+                n++;
+            }
+        }
+        return n;
     }
 
     @Test

@@ -61,6 +61,8 @@ class EngineMetricsTest {
         RunnableStreamTable t = RunnableStreamTable.of(def, q, "trickle", 1);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "metrics-test");
+        // a state directory of this JVM: test runs of other checkouts at the same time would hold the same one
+        props.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/trickle-tests-" + ProcessHandle.current().pid());
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:1234");
         driver = new TopologyTestDriver(TopologyFactory.build(List.of(t), (id, msg) -> failures.add(msg)), props);
         changes = driver.createInputTopic(TopicNames.changes("trickle", "public", "metric_items"), new StringSerializer(),

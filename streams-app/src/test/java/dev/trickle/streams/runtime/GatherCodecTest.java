@@ -8,6 +8,7 @@ import dev.trickle.core.records.ChangeRecord;
 import dev.trickle.core.records.DeltaRecord;
 import dev.trickle.core.records.MalformedRecordException;
 import dev.trickle.core.records.RecordCodec;
+import dev.trickle.streams.rows.ByteWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -59,6 +60,34 @@ class GatherCodecTest {
         byte[] whole = GatherCodec.encode(new ChangeRecord.Row(1, 1, Map.of("a", "bcd"), null));
         assertThrows(MalformedRecordException.class, () -> GatherCodec.decode(Arrays.copyOf(whole, whole.length - 1)));
         assertThrows(MalformedRecordException.class, () -> GatherCodec.decode(new byte[0]));
+    }
+
+    @Test
+    void aRowsPairsAreFoundWithoutDecodingAndAnythingElseIsLeftToDecode() {
+        Map<String, String> values = new LinkedHashMap<>();
+        values.put("id", "7");
+        values.put("note", null);
+        values.put("empty", "");
+        values.put("tëxt", "x".repeat(300)); // a length over one varint byte
+        for (ChangeRecord.Row row : List.of(new ChangeRecord.Row(12, 1, values, null),
+                new ChangeRecord.Row(Long.MAX_VALUE, -1, values, 99L), new ChangeRecord.Row(3, 1, Map.of(), null))) {
+            byte[] bytes = GatherCodec.encode(row);
+            int pairs = GatherCodec.rowPairs(bytes);
+            assertTrue(pairs > 0);
+            assertEquals(row.tick(), GatherCodec.rowTick(bytes));
+            assertEquals(row.weight(), GatherCodec.rowWeight(bytes));
+            byte[] expected = new ByteWriter().writeVarint(row.values().size()).toByteArray();
+            assertEquals(expected[0], bytes[pairs], "the pairs begin with their count");
+            for (int cut = 1; cut < bytes.length; cut++) {
+                assertEquals(-1, GatherCodec.rowPairs(Arrays.copyOf(bytes, bytes.length - cut)), "truncated by " + cut);
+            }
+            assertEquals(-1, GatherCodec.rowPairs(Arrays.copyOf(bytes, bytes.length + 1)), "a byte too many");
+        }
+        assertEquals(-1, GatherCodec.rowPairs(GatherCodec.encode(new ChangeRecord.End(1, 0, 1, 0))));
+        assertEquals(-1, GatherCodec.rowPairs(GatherCodec.encode(new ChangeRecord.Init(3, 41))));
+        assertEquals(-1, GatherCodec.rowPairs(new byte[0]));
+        assertEquals(-1, GatherCodec.rowPairs(RecordCodec.encode(new ChangeRecord.Row(1, 1, values, null))
+                .getBytes(StandardCharsets.UTF_8)));
     }
 
     @Test

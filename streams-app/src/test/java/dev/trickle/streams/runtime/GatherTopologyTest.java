@@ -51,6 +51,8 @@ class GatherTopologyTest {
         assertTrue(t.stateful());
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "gather-test");
+        // a state directory of this JVM: test runs of other checkouts at the same time would hold the same one
+        props.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/trickle-tests-" + ProcessHandle.current().pid());
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:1234");
         driver = new TopologyTestDriver(TopologyFactory.build(List.of(t), (id, msg) -> failures.add(msg)), props);
         changes = driver.createInputTopic(TopicNames.changes("trickle", "public", "items"), new StringSerializer(), Wire.changes());

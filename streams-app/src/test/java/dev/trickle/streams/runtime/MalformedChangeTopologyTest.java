@@ -62,6 +62,8 @@ class MalformedChangeTopologyTest {
         assertTrue(counts.stateful());
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "malformed-test");
+        // a state directory of this JVM: test runs of other checkouts at the same time would hold the same one
+        props.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/trickle-tests-" + ProcessHandle.current().pid());
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:1234");
         driver = new TopologyTestDriver(TopologyFactory.build(List.of(plain, counts, other),
                 (id, msg) -> failures.add(id + ": " + msg)), props);

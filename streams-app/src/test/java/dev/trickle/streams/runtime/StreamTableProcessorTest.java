@@ -54,6 +54,8 @@ class StreamTableProcessorTest {
         RunnableStreamTable t = RunnableStreamTable.of(def, q, "trickle", 1);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "test");
+        // a state directory of this JVM: test runs of other checkouts at the same time would hold the same one
+        props.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/trickle-tests-" + ProcessHandle.current().pid());
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:1234");
         driver = new TopologyTestDriver(TopologyFactory.build(List.of(t), (id, msg) -> failures.add(id + ": " + msg)), props);
         changes = driver.createInputTopic(TopicNames.changes("trickle", "public", "orders"), new StringSerializer(), Wire.changes());
@@ -172,6 +174,8 @@ class StreamTableProcessorTest {
         driver.close();
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "test-two");
+        // a state directory of this JVM: test runs of other checkouts at the same time would hold the same one
+        props.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/trickle-tests-" + ProcessHandle.current().pid());
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:1234");
         driver = new TopologyTestDriver(TopologyFactory.build(List.of(t), (id, msg) -> failures.add(id + ": " + msg)), props);
         changes = driver.createInputTopic(TopicNames.changes("trickle", "public", "orders"), new StringSerializer(),

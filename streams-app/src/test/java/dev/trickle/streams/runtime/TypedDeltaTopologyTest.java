@@ -51,6 +51,8 @@ class TypedDeltaTopologyTest {
                 "AUTO", "ACTIVE", true, List.of(new StreamTableDef.SourceName("public", "orders"))), q, "trickle", 1);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "typed");
+        // a state directory of this JVM: test runs of other checkouts at the same time would hold the same one
+        props.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/trickle-tests-" + ProcessHandle.current().pid());
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:1234");
         JsonConverter keys = new JsonConverter();
         keys.configure(Map.of("schemas.enable", "true"), true);
@@ -113,6 +115,8 @@ class TypedDeltaTopologyTest {
         codecs.uniqueKey(ST, List.of(0));
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "schemaless");
+        // a state directory of this JVM: test runs of other checkouts at the same time would hold the same one
+        props.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/trickle-tests-" + ProcessHandle.current().pid());
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:1234");
         JsonConverter json = new JsonConverter();
         json.configure(Map.of("schemas.enable", "false"), false);

@@ -56,6 +56,8 @@ class UpstreamTopologyTest {
         assertTrue(t.stateful(), "a stream table over a stream table is gathered");
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "upstream-test");
+        // a state directory of this JVM: test runs of other checkouts at the same time would hold the same one
+        props.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/trickle-tests-" + ProcessHandle.current().pid());
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:1234");
         ErrorReporter reporter = new ErrorReporter() {
             @Override
