@@ -138,7 +138,8 @@ final class IncrementalBench {
             for (Scenario sc : scenarios) {
                 if (rocks != null) {
                     sc.rocksStore = rocks.bytes("st-" + sc.pgtId + "-state");
-                    sc.rocksState = RuntimeStores.stateBackend(sc.rocksStore);
+                    sc.rocksTimed = new TimedState(RuntimeStores.stateBackend(sc.rocksStore));
+                    sc.rocksState = sc.rocksTimed;
                     sc.pending = RuntimeStores.tickInput(rocks.bytes("st-" + sc.pgtId + "-pending"), sc.sourceKeys);
                 }
                 fill(sc, capture, sources);
@@ -292,6 +293,7 @@ final class IncrementalBench {
         double tickBuffer = Double.NaN;
         if (sc.rocksState != null) {
             // as the runtime's gather task: each change row into the tick buffer store, the tick drained, then the operators
+            sc.rocksTimed.take();
             long r0 = System.nanoTime();
             long cr0 = cpuNanos();
             for (int i = 0; i < sc.sourceKeys.size(); i++) {
@@ -305,6 +307,10 @@ final class IncrementalBench {
             ZSet<List<String>> rocksOut = sc.rocksQuery.pipeline().apply(buffered, sc.rocksState);
             engineRocks = millisSince(r0);
             cpuRocks = cpuMillisSince(cr0);
+            TimedState.Calls calls = sc.rocksTimed.take();
+            if (!warmup) {
+                sc.storeCalls.add(calls);
+            }
             if (!rocksOut.equals(out)) {
                 throw new IllegalStateException(sc.title + ": at tick " + tick.id()
                         + " the RocksDB-backed engine's output differs from the in-memory one's");
