@@ -32,6 +32,11 @@ final class CountingState implements StateBackend {
     }
 
     @Override
+    public void flush() {
+        inner.flush();
+    }
+
+    @Override
     public void clear() {
         inner.clear();
     }

@@ -162,7 +162,7 @@ final class Report {
         b.append("The same steps in CPU time (ThreadMXBean; RocksDB's JNI calls run on this thread): what the work costs, "
                 + "without the waiting that wall time includes on a loaded machine.\n\n");
         b.append("| query | encode/decode records | engine, in-memory | engine, RocksDB (of which tick buffer) | "
-                + "RocksDB ÷ in-memory |\n|---|---:|---:|---:|---:|\n");
+                + "RocksDB ÷ in-memory | without the tick buffer |\n|---|---:|---:|---:|---:|---:|\n");
         for (Scenario s : scenarios) {
             List<Scenario.CpuResult> c = s.measuredCpu();
             if (c.isEmpty()) {
@@ -170,11 +170,15 @@ final class Report {
             }
             double mem = medCpu(c, Scenario.CpuResult::engineMem);
             double rocksCpu = medCpu(c, Scenario.CpuResult::engineRocks);
-            b.append(String.format(Locale.ROOT, "| %s | %.1f / %.1f | %.1f / %.1f | %.1f / %.1f (%.1f) | %.1f |%n", s.title,
-                    medCpu(c, Scenario.CpuResult::serde), minCpu(c, Scenario.CpuResult::serde), mem,
+            // the tick buffer is the runtime's gather store, not operator state: the operators' own ratio leaves it out
+            double operators = medCpu(c, r -> r.engineRocks() - r.tickBuffer());
+            b.append(String.format(Locale.ROOT, "| %s | %.1f / %.1f | %.1f / %.1f | %.1f / %.1f (%.1f) | %.1f | %.1f |%n",
+                    s.title, medCpu(c, Scenario.CpuResult::serde), minCpu(c, Scenario.CpuResult::serde), mem,
                     minCpu(c, Scenario.CpuResult::engineMem), rocksCpu, minCpu(c, Scenario.CpuResult::engineRocks),
-                    medCpu(c, Scenario.CpuResult::tickBuffer), rocksCpu / mem));
+                    medCpu(c, Scenario.CpuResult::tickBuffer), rocksCpu / mem, operators / mem));
         }
+
+        storeCalls(b);
 
         b.append("\n## Incremental work per tick (medians)\n\n");
         b.append("REFRESH reads every source row and rewrites every result row; Trickle's work follows the changes "
@@ -268,6 +272,39 @@ final class Report {
         explains.forEach((name, explain) -> b.append("`").append(name).append("`:\n\n```\n").append(explain.strip())
                 .append("\n```\n\n"));
         return b.toString();
+    }
+
+    /** Where the RocksDB engine's time goes: its store calls per tick, by kind (medians over the measured ticks). */
+    private void storeCalls(StringBuilder b) {
+        if (scenarios.stream().allMatch(s -> s.storeCalls.isEmpty())) {
+            return; // -Dbench.rocks.timers=true not given
+        }
+        b.append("\n## The RocksDB engine's store calls per tick (medians; CPU time)\n\n");
+        b.append("Each call timed around the runtime's state backend (`TimedState`, `-Dbench.rocks.timers=true`; the "
+                + "timer's own cost, about 1 µs a call, is in the CPU figures of this run): writes are held in memory "
+                + "until the tick ends, then written in one batch (flush).\n\n");
+        b.append("| query | point reads (µs each) | prefix scans (µs each) | writes (µs each) | flush ms | "
+                + "store calls ms |\n|---|---:|---:|---:|---:|---:|\n");
+        for (Scenario s : scenarios) {
+            List<TimedState.Calls> c = s.storeCalls;
+            if (c.isEmpty() || c.stream().allMatch(x -> x.gets() + x.scans() + x.writes() == 0)) {
+                continue;
+            }
+            b.append(String.format(Locale.ROOT, "| %s | %.0f (%.1f) | %.0f (%.1f) | %.0f (%.2f) | %.1f | %.1f |%n",
+                    s.title, callMed(c, TimedState.Calls::gets), callMed(c, x -> perCall(x.getNanos(), x.gets())),
+                    callMed(c, TimedState.Calls::scans), callMed(c, x -> perCall(x.scanNanos(), x.scans())),
+                    callMed(c, TimedState.Calls::writes), callMed(c, x -> perCall(x.writeNanos(), x.writes())),
+                    callMed(c, x -> x.flushNanos() / 1e6),
+                    callMed(c, x -> (x.getNanos() + x.scanNanos() + x.writeNanos() + x.flushNanos()) / 1e6)));
+        }
+    }
+
+    private static double perCall(long nanos, long calls) {
+        return calls == 0 ? 0 : nanos / 1e3 / calls;
+    }
+
+    private static double callMed(List<TimedState.Calls> c, ToDoubleFunction<TimedState.Calls> f) {
+        return Stats.median(c.stream().map(x -> f.applyAsDouble(x)).toList());
     }
 
     void write(Path out) throws IOException {

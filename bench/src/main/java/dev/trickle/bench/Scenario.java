@@ -23,6 +23,8 @@ final class Scenario {
     CountingState counted;
     KeyValueStore<Bytes, byte[]> rocksStore;
     StateBackend rocksState;
+    /** The RocksDB engine's store calls, timed (wraps the runtime's backend). */
+    TimedState rocksTimed;
     RuntimeStores.TickInput pending;
     TickApplier sink;
     Wire wire;
@@ -58,6 +60,8 @@ final class Scenario {
     final List<TickResult> ticks = new ArrayList<>();
     /** The same ticks' CPU time on the benchmark's thread (ms): on a loaded machine, wall time is mostly waiting. */
     final List<CpuResult> cpu = new ArrayList<>();
+    /** The measured ticks' store calls of the RocksDB engine. */
+    final List<TimedState.Calls> storeCalls = new ArrayList<>();
 
     /** CPU milliseconds of one tick's steps: converter, engine in memory, engine on RocksDB (tick buffer included). */
     record CpuResult(boolean warmup, double serde, double engineMem, double engineRocks, double tickBuffer) {

@@ -20,6 +20,15 @@ public interface StateBackend {
 
     OperatorState forOperator(String operatorId);
 
+    /**
+     * Called by the pipeline when an evaluation ends, whether it completed or failed: a backend that holds
+     * the operators' writes in memory during a tick (the runtime's, which writes a tick's state in one batch)
+     * hands them to its storage here. Operators never call it.
+     */
+    default void flush() {
+        // nothing is held
+    }
+
     /** Forgets every operator's state: a stream table filled anew starts from nothing. */
     void clear();
 }

@@ -1,7 +1,7 @@
 package dev.trickle.streams.plan;
 
-import dev.trickle.streams.operators.Operator;
 import dev.trickle.streams.operators.expr.Expr;
+import dev.trickle.streams.operators.join.IndexedJoin;
 import dev.trickle.streams.operators.join.InnerJoinOperator;
 import dev.trickle.streams.operators.join.JoinCondition;
 import dev.trickle.streams.operators.join.OuterJoinOperator;
@@ -53,7 +53,7 @@ final class JoinTranslator {
             throw new UnsupportedQueryException("FULL JOIN without an equality between its two sides",
                     "PostgreSQL runs a FULL JOIN only with a merge- or hash-joinable condition such as a.k = b.k");
         }
-        Operator op = switch (type) {
+        IndexedJoin op = switch (type) {
             case INNER -> new InnerJoinOperator(condition);
             case LEFT, RIGHT, FULL -> new OuterJoinOperator(condition, right.types().size(),
                     type != JoinRelType.RIGHT, type != JoinRelType.LEFT);
@@ -61,6 +61,9 @@ final class JoinTranslator {
             case ANTI -> new SemiJoinOperator(condition, false);
             default -> throw new UnsupportedQueryException(name(type));
         };
+        // an input with a unique key is a set at every tick: its index need not read a row's weight to write it
+        op.distinctInputs(!UniqueKeys.keys(rel.getLeft()).isEmpty(),
+                !UniqueKeys.keys(rel.getRight()).isEmpty());
         PipelineNode node = new PipelineNode.Op(op, List.of(left.node(), right.node()));
         if (type == JoinRelType.SEMI || type == JoinRelType.ANTI) {
             // only the left input's columns come out

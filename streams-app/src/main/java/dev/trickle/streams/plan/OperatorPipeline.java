@@ -53,7 +53,13 @@ public final class OperatorPipeline implements DeltaPipeline {
     @Override
     public ZSet<List<String>> apply(Map<String, ZSet<Map<String, String>>> inputs, StateBackend state)
             throws EvaluationException {
-        ZSet<List<String>> out = evaluate(root, inputs, state, new IdentityHashMap<>());
+        ZSet<List<String>> out;
+        try {
+            out = evaluate(root, inputs, state, new IdentityHashMap<>());
+        } finally {
+            // a failed tick leaves its writes as they were made, as a store without the backend's buffer would
+            state.flush();
+        }
         for (List<String> row : out.asMap().keySet()) {
             for (String value : row) {
                 // an error deferred to where the value is used: a stream table column uses it

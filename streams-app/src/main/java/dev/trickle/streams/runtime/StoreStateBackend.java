@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.serialization.BytesSerializer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -32,11 +31,13 @@ final class StoreStateBackend implements StateBackend {
      */
     static final byte FORMAT = (byte) 0xFD;
     private static final Logger LOG = LoggerFactory.getLogger(StoreStateBackend.class);
-    private static final BytesSerializer PREFIX = new BytesSerializer();
     private final KeyValueStore<Bytes, byte[]> store;
+    /** What the operators wrote and read in the current evaluation, written to the store at its end. */
+    private final TickStateBuffer buffer;
 
     StoreStateBackend(KeyValueStore<Bytes, byte[]> store) {
         this.store = store;
+        this.buffer = new TickStateBuffer(store);
     }
 
     @Override
@@ -46,7 +47,13 @@ final class StoreStateBackend implements StateBackend {
     }
 
     @Override
+    public void flush() {
+        buffer.flush();
+    }
+
+    @Override
     public void clear() {
+        buffer.discard();
         List<Bytes> keys = new ArrayList<>();
         try (KeyValueIterator<Bytes, byte[]> it = store.all()) {
             it.forEachRemaining(kv -> keys.add(kv.key));
@@ -87,37 +94,35 @@ final class StoreStateBackend implements StateBackend {
             this.prefix = prefix;
         }
 
-        private Bytes key(byte[] key) {
+        private byte[] key(byte[] key) {
             byte[] k = Arrays.copyOf(prefix, prefix.length + key.length);
             System.arraycopy(key, 0, k, prefix.length, key.length);
-            return Bytes.wrap(k);
+            return k;
         }
 
         @Override
         public byte[] get(byte[] key) {
-            return store.get(key(key));
+            return buffer.get(key(key));
         }
 
         @Override
         public void put(byte[] key, byte[] value) {
-            // put(k, null) deletes; KeyValueStore.delete reads the old value first, which nothing here needs
-            store.put(key(key), value);
+            // put(k, null) deletes (written as a delete in the batch; nothing here needs the old value)
+            buffer.put(key(key), value);
         }
 
         @Override
         public void delete(byte[] key) {
-            store.put(key(key), null);
+            buffer.put(key(key), null);
         }
 
         @Override
         public List<Map.Entry<byte[], byte[]>> prefix(byte[] keyPrefix, int limit) {
-            List<Map.Entry<byte[], byte[]>> out = new ArrayList<>();
-            try (KeyValueIterator<Bytes, byte[]> it = store.prefixScan(key(keyPrefix), PREFIX)) {
-                while (out.size() < limit && it.hasNext()) {
-                    var kv = it.next();
-                    byte[] k = kv.key.get();
-                    out.add(Map.entry(Arrays.copyOfRange(k, prefix.length, k.length), kv.value));
-                }
+            List<Map.Entry<byte[], byte[]>> found = buffer.prefix(key(keyPrefix), limit);
+            List<Map.Entry<byte[], byte[]>> out = new ArrayList<>(found.size());
+            for (Map.Entry<byte[], byte[]> e : found) {
+                byte[] k = e.getKey();
+                out.add(Map.entry(Arrays.copyOfRange(k, prefix.length, k.length), e.getValue()));
             }
             return out;
         }

@@ -26,10 +26,17 @@ final class SideIndex {
 
     private final OperatorState.KeyValueState store;
     private final boolean countsMatches;
+    private final boolean distinct;
 
-    SideIndex(OperatorState.KeyValueState store, boolean countsMatches) {
+    /**
+     * @param distinct whether the side's input is a set at every tick (it has a unique key): a row then comes in
+     *                 with weight 1 only when it is not stored and goes with weight -1 only when stored once, so
+     *                 its stored weight need not be read first
+     */
+    SideIndex(OperatorState.KeyValueState store, boolean countsMatches, boolean distinct) {
         this.store = store;
         this.countsMatches = countsMatches;
+        this.distinct = distinct;
     }
 
     boolean countsMatches() {
@@ -52,6 +59,12 @@ final class SideIndex {
         ByteWriter k = new ByteWriter(key.length + 8 + 12 * row.size()).writeBytes(key);
         RowCodec.write(k, row);
         byte[] storeKey = k.toByteArray();
+        if (distinct && (weight == 1 || weight == -1)) {
+            // a set's row is stored once or not at all: an insert stores it, a delete removes it (a weight of 2
+            // would mean two input rows print alike, and takes the read below)
+            put(storeKey, weight == 1 ? 1 : 0, matches);
+            return;
+        }
         byte[] old = store.get(storeKey);
         long total = Math.addExact(old == null ? 0 : new ByteReader(old).readSignedVarint(), weight);
         put(storeKey, total, matches);

@@ -1,0 +1,161 @@
+package dev.trickle.streams.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import dev.trickle.streams.operators.InMemoryStateBackend;
+import dev.trickle.streams.operators.OperatorState;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.processor.TaskId;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Operator state on RocksDB with a tick's writes buffered: what the operators read during a tick (point reads,
+ * prefix scans with and without a limit) is what an unbuffered store would give them, and what the store holds
+ * after the tick is what they wrote.
+ */
+class TickStateBufferTest {
+    @TempDir
+    Path dir;
+    private final List<KeyValueStore<Bytes, byte[]>> opened = new ArrayList<>();
+
+    @AfterEach
+    void close() {
+        opened.forEach(KeyValueStore::close);
+    }
+
+    private KeyValueStore<Bytes, byte[]> rocks(String name) {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "tick-state-buffer-test");
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:1");
+        p.put(StreamsConfig.STATE_DIR_CONFIG, dir.toString());
+        MockProcessorContext<Object, Object> context = new MockProcessorContext<>(p, new TaskId(0, 0), dir.toFile());
+        KeyValueStore<Bytes, byte[]> store = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name),
+                Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled().withCachingDisabled().build();
+        store.init(context.getStateStoreContext(), store);
+        opened.add(store);
+        return store;
+    }
+
+    /** Keys from a small alphabet that includes 0x00 and 0xFF, so that prefixes share and bound each other. */
+    private static byte[] key(Random r, int maxLength) {
+        byte[] alphabet = {0, 1, 2, (byte) 0x7F, (byte) 0x80, (byte) 0xFE, (byte) 0xFF};
+        byte[] k = new byte[r.nextInt(maxLength + 1)];
+        for (int i = 0; i < k.length; i++) {
+            k[i] = alphabet[r.nextInt(alphabet.length)];
+        }
+        return k;
+    }
+
+    @Test
+    void readsDuringATickSeeItsWritesAndTheStoreHoldsThemAfter() {
+        Random r = new Random(20261207);
+        KeyValueStore<Bytes, byte[]> store = rocks("state");
+        StoreStateBackend buffered = new StoreStateBackend(store);
+        InMemoryStateBackend model = new InMemoryStateBackend();
+        OperatorState.KeyValueState b = buffered.forOperator("op0").store("s");
+        OperatorState.KeyValueState m = model.forOperator("op0").store("s");
+        for (int tick = 0; tick < 60; tick++) {
+            int ops = r.nextInt(300);
+            for (int i = 0; i < ops; i++) {
+                byte[] k = key(r, 4);
+                switch (r.nextInt(5)) {
+                    case 0, 1 -> {
+                        byte[] v = key(r, 3);
+                        b.put(k, v);
+                        m.put(k, v);
+                    }
+                    case 2 -> {
+                        b.delete(k);
+                        m.delete(k);
+                    }
+                    case 3 -> assertArrayEquals(m.get(k), b.get(k), "get at tick " + tick);
+                    default -> {
+                        byte[] prefix = key(r, 2);
+                        int limit = r.nextBoolean() ? Integer.MAX_VALUE : r.nextInt(6);
+                        assertEquals(text(m.prefix(prefix, limit)), text(b.prefix(prefix, limit)),
+                                "prefix scan at tick " + tick);
+                    }
+                }
+            }
+            buffered.flush();
+            assertEquals(text(m.prefix(new byte[0])), text(b.prefix(new byte[0])), "after tick " + tick);
+        }
+        // the store itself, read without the buffer, holds exactly what was written
+        assertEquals(text(m.prefix(new byte[0])).size(), count(store));
+    }
+
+    @Test
+    void aTickWithMoreWritesThanTheBufferHoldsReadsThemAll() {
+        StoreStateBackend buffered = new StoreStateBackend(rocks("fill"));
+        OperatorState.KeyValueState b = buffered.forOperator("op0").store("s");
+        int n = TickStateBuffer.MAX_WRITES * 2 + 7;
+        for (int i = 0; i < n; i++) {
+            b.put(intKey(i), intKey(i * 3));
+        }
+        for (int i = 0; i < n; i += 2) {
+            b.delete(intKey(i));
+        }
+        assertNull(b.get(intKey(0)));
+        assertArrayEquals(intKey(3), b.get(intKey(1)));
+        assertEquals(n / 2, b.prefix(new byte[0]).size());
+        buffered.flush();
+        assertEquals(n / 2, b.prefix(new byte[0]).size());
+        assertArrayEquals(intKey(3 * (n - 2)), b.get(intKey(n - 2)));
+        assertNull(b.get(intKey(n - 1)));
+    }
+
+    @Test
+    void clearForgetsPendingWrites() {
+        StoreStateBackend buffered = new StoreStateBackend(rocks("clear"));
+        OperatorState.KeyValueState b = buffered.forOperator("op0").store("s");
+        b.put(new byte[] {1}, new byte[] {1});
+        buffered.flush();
+        b.put(new byte[] {2}, new byte[] {2});
+        buffered.clear();
+        buffered.flush();
+        assertEquals(0, b.prefix(new byte[0]).size());
+    }
+
+    @Test
+    void theEndOfAPrefixRangeSkipsTrailingFfBytes() {
+        assertArrayEquals(new byte[] {1, 3}, TickStateBuffer.successor(new byte[] {1, 2}));
+        assertArrayEquals(new byte[] {2}, TickStateBuffer.successor(new byte[] {1, (byte) 0xFF}));
+        assertNull(TickStateBuffer.successor(new byte[] {(byte) 0xFF, (byte) 0xFF}));
+        assertNull(TickStateBuffer.successor(new byte[0]));
+    }
+
+    private static byte[] intKey(int i) {
+        return new byte[] {(byte) (i >>> 24), (byte) (i >>> 16), (byte) (i >>> 8), (byte) i};
+    }
+
+    private static long count(KeyValueStore<Bytes, byte[]> store) {
+        long n = 0;
+        try (KeyValueIterator<Bytes, byte[]> it = store.all()) {
+            while (it.hasNext()) {
+                it.next();
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static List<String> text(List<Map.Entry<byte[], byte[]>> entries) {
+        return entries.stream().map(e -> Bytes.wrap(e.getKey()) + "=" + Bytes.wrap(e.getValue())).toList();
+    }
+}
