@@ -59,7 +59,7 @@ final class BackendCpu {
             }
         }
         for (long tid : threads(connectPid, DECODER_THREAD)) {
-            double ms = ProcessCpu.millis(tid);
+            double ms = ProcessCpu.threadMillis(connectPid, tid);
             if (ms >= 0) {
                 m.put(tid, new Sample(DECODER, ms));
             }

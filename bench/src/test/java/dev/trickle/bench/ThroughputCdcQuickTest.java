@@ -61,20 +61,24 @@ class ThroughputCdcQuickTest {
                     long walsender = wal.walsenderPid(c);
                     BackendCpu cpu = new BackendCpu(ProcessHandle.current().pid(), writers.backendPids());
                     Map<Long, BackendCpu.Sample> before = cpu.snapshot(c);
+                    double jvmBefore = ProcessCpu.millis(ProcessHandle.current().pid());
                     assertEquals(BackendCpu.WALSENDER, before.get(walsender).group());
                     decoder.start();
                     Writers.Result run = writers.run("wal_orders", 2, 0);
                     wal.awaitCaughtUp();
                     long tid = BackendCpu.threads(ProcessHandle.current().pid(), "trickle-wal-").iterator().next();
                     long deadline = System.nanoTime() + 60_000_000_000L;
-                    while (ProcessCpu.millis(tid) < 30 && System.nanoTime() < deadline) {
+                    while (ProcessCpu.threadMillis(ProcessHandle.current().pid(), tid) < 30 && System.nanoTime() < deadline) {
                         Thread.sleep(10);
                     }
                     Map<String, Double> used = BackendCpu.minus(cpu.snapshot(c), before);
+                    double jvm = ProcessCpu.millis(ProcessHandle.current().pid()) - jvmBefore;
                     assertTrue(run.transactions() > 0, "the writers committed");
                     assertTrue(used.get(BackendCpu.WRITERS) > 0, used.toString());
                     assertTrue(used.get(BackendCpu.WALSENDER) >= 0, used.toString());
                     assertTrue(used.get(BackendCpu.DECODER) >= 30, used.toString());
+                    // the thread's own time, not its process's: the writers' and the consumer's threads ran too
+                    assertTrue(used.get(BackendCpu.DECODER) < jvm, used + " against the JVM's " + jvm + " ms");
                 }
             }
         } finally {
