@@ -81,9 +81,9 @@ final class ThroughputCdcReport {
             return "";
         }
         StringBuilder b = new StringBuilder("# Trigger and WAL capture in one run\n\n");
-        b.append("The same writers, first on the trigger-captured tables, then on the WAL-captured copy; phase (a) "
-                + "is shared. CPU in ms per 1,000 row changes written in (b).\n\n| measure | trigger | WAL | WAL / trigger |\n"
-                + "|---|---:|---:|---:|\n");
+        b.append("The same writers on the " + reports.get(0).pipeline.cdc() + "-captured tables, then on the "
+                + reports.get(1).pipeline.cdc() + "-captured copy; phase (a) is shared. CPU in ms per 1,000 row changes "
+                + "written in (b).\n\n| measure | trigger | WAL | WAL / trigger |\n|---|---:|---:|---:|\n");
         double pg = t.pgAlone.rowChangesPerSecond();
         row(b, "(b) writers flat out, tx/s", t.sustained.txPerSecond(), w.sustained.txPerSecond(), "%,.0f");
         row(b, "(b) catch-up, s", t.catchUpSeconds, w.catchUpSeconds, "%,.1f");

@@ -1,5 +1,6 @@
 package dev.trickle.bench;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -16,16 +17,27 @@ record ThroughputPipeline(String cdc, String prefix) {
     static final ThroughputPipeline TRIGGER = new ThroughputPipeline("trigger", "");
     static final ThroughputPipeline WAL = new ThroughputPipeline("wal", "wal_");
 
-    /** {@code bench.throughput.cdc}: trigger, wal or both (trigger first, then WAL). */
+    /**
+     * {@code bench.throughput.cdc}: trigger, wal, both (trigger first, then WAL), or the two in the order given
+     * ({@code wal,trigger}: to see whether running second changes a mode's figures).
+     */
     static List<ThroughputPipeline> parse(String value) {
         String v = value == null || value.isBlank() ? "trigger" : value.trim().toLowerCase(Locale.ROOT);
-        return switch (v) {
-            case "trigger" -> List.of(TRIGGER);
-            case "wal" -> List.of(WAL);
-            case "both" -> List.of(TRIGGER, WAL);
-            default -> throw new IllegalArgumentException("bench.throughput.cdc is '" + value + "': use trigger, wal or "
-                    + "both (the same writers against a trigger-captured and a WAL-captured copy, one after the other)");
-        };
+        List<ThroughputPipeline> out = new ArrayList<>();
+        for (String mode : (v.equals("both") ? "trigger,wal" : v).split(",")) {
+            ThroughputPipeline p = switch (mode.trim()) {
+                case "trigger" -> TRIGGER;
+                case "wal" -> WAL;
+                default -> null;
+            };
+            if (p == null || out.contains(p)) {
+                throw new IllegalArgumentException("bench.throughput.cdc is '" + value + "': use trigger, wal or both (the "
+                        + "same writers against a trigger-captured and a WAL-captured copy, one after the other), or "
+                        + "wal,trigger for the other order");
+            }
+            out.add(p);
+        }
+        return List.copyOf(out);
     }
 
     String orders() {

@@ -25,6 +25,7 @@ class ThroughputCdcQuickTest {
     void theCaptureModeSettingNamesTheCopiesAndRefusesAnUnknownMode() {
         assertEquals(List.of(ThroughputPipeline.TRIGGER), ThroughputPipeline.parse(null));
         assertEquals(List.of(ThroughputPipeline.TRIGGER, ThroughputPipeline.WAL), ThroughputPipeline.parse(" Both "));
+        assertEquals(List.of(ThroughputPipeline.WAL, ThroughputPipeline.TRIGGER), ThroughputPipeline.parse("wal, trigger"));
         ThroughputPipeline wal = ThroughputPipeline.parse("wal").get(0);
         assertEquals("wal_orders", wal.orders());
         assertEquals("'tp_wal_revenue', 'tp_wal_paid'", wal.inList());
@@ -32,6 +33,7 @@ class ThroughputCdcQuickTest {
                 wal.queries().toString());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ThroughputPipeline.parse("logical"));
         assertTrue(e.getMessage().contains("bench.throughput.cdc is 'logical': use trigger, wal or both"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ThroughputPipeline.parse("wal,wal"));
     }
 
     @Test
