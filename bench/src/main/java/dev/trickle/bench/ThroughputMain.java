@@ -114,7 +114,7 @@ public final class ThroughputMain {
         ComponentCpu cpu = new ComponentCpu(stack);
         try (Writers writers = new Writers(stack::connect, cfg.threads(), cfg.customers(), cfg.orders())) {
             Meter meter = new Meter(cpu, new BackendCpu(stack.connectWorker().process().pid(), writers.backendPids()), c);
-            alone(cfg, reports, bench, meter, writers, c);
+            alone(cfg, reports, meter, writers);
             for (ThroughputReport report : reports) {
                 phases(cfg, report, bench, meter, writers, c);
             }
@@ -148,8 +148,8 @@ public final class ThroughputMain {
     }
 
     /** The warm-up and (a), once for every pipeline of the run. */
-    private static void alone(ThroughputConfig cfg, List<ThroughputReport> reports, ThroughputBench bench, Meter meter,
-                              Writers writers, Connection c) throws Exception {
+    private static void alone(ThroughputConfig cfg, List<ThroughputReport> reports, Meter meter, Writers writers)
+            throws Exception {
         Log.step("warm-up: %d s of writers on the uncaptured tables", WARMUP_SECONDS);
         writers.run("plain_orders", WARMUP_SECONDS, 0);
 
