@@ -58,9 +58,21 @@ final class ProcessCpu {
                 .orElse(0.0);
     }
 
+    /**
+     * CPU time of one thread {@code tid} of process {@code pid}: from {@code /proc/PID/task/TID/stat}, since
+     * {@code /proc/TID/stat} gives the whole process's.
+     */
+    static double threadMillis(long pid, long tid) {
+        return ticks(Path.of("/proc", Long.toString(pid), "task", Long.toString(tid), "stat"), false);
+    }
+
     private static double ticks(long pid, boolean withChildren) {
+        return ticks(Path.of("/proc", Long.toString(pid), "stat"), withChildren);
+    }
+
+    private static double ticks(Path statFile, boolean withChildren) {
         try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String stat = Files.readString(statFile);
             // fields after the command name in parentheses (which may contain spaces): utime is the 14th field
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);

@@ -14,19 +14,10 @@ import java.util.Map;
 /**
  * The throughput benchmark's tables, stream tables and measurements on a running local stack: a 200,000-row
  * {@code orders} table and its {@code customers}, captured by a join + aggregate and a filter stream table, and an
- * uncaptured copy of both for PostgreSQL's own rate.
+ * uncaptured copy of both for PostgreSQL's own rate; with WAL capture asked for, a third copy captured from the WAL
+ * with its own two stream tables ({@link ThroughputPipeline}).
  */
 final class ThroughputBench {
-    static final String AGGREGATE = "tp_revenue";
-    static final String FILTER = "tp_paid";
-    static final Map<String, String> QUERIES = new LinkedHashMap<>();
-
-    static {
-        QUERIES.put(AGGREGATE, "SELECT c.region, c.segment, count(*) AS orders, sum(o.amount) AS revenue "
-                + "FROM orders o JOIN customers c ON c.id = o.customer_id GROUP BY c.region, c.segment");
-        QUERIES.put(FILTER, "SELECT id, customer_id, amount, created_at FROM orders WHERE status = 'paid'");
-    }
-
     private final ThroughputConfig cfg;
     private final LocalStack stack;
 
@@ -35,10 +26,15 @@ final class ThroughputBench {
         this.stack = stack;
     }
 
-    /** Creates both pairs of tables (captured and plain) with the same rows, and the stream tables, and waits for the fills. */
+    /**
+     * Creates the plain tables and each pipeline's captured copy with the same rows, and each pipeline's stream tables
+     * in its capture mode, and waits for the fills.
+     */
     void setUp(Connection c) throws Exception {
+        List<String> prefixes = new ArrayList<>(List.of("plain_"));
+        cfg.pipelines().forEach(p -> prefixes.add(p.prefix()));
         try (Statement s = c.createStatement()) {
-            for (String prefix : List.of("", "plain_")) {
+            for (String prefix : prefixes) {
                 s.execute("CREATE TABLE " + prefix + "customers (id int PRIMARY KEY, name text NOT NULL, region text NOT NULL, "
                         + "segment text NOT NULL)");
                 s.execute("INSERT INTO " + prefix + "customers SELECT g, 'customer ' || g, 'region-' || (g % 25), "
@@ -56,24 +52,29 @@ final class ThroughputBench {
                         + cfg.orders() + ") g");
             }
             s.execute("VACUUM ANALYZE");
-            for (Map.Entry<String, String> q : QUERIES.entrySet()) {
-                try (PreparedStatement ps = c.prepareStatement("SELECT pgtrickle.create_stream_table(?, ?)")) {
-                    ps.setString(1, q.getKey());
-                    ps.setString(2, q.getValue());
-                    ps.execute();
+            for (ThroughputPipeline p : cfg.pipelines()) {
+                for (Map.Entry<String, String> q : p.queries().entrySet()) {
+                    try (PreparedStatement ps = c.prepareStatement(
+                            "SELECT pgtrickle.create_stream_table(?, ?, cdc_mode => ?)")) {
+                        ps.setString(1, q.getKey());
+                        ps.setString(2, q.getValue());
+                        ps.setString(3, p.cdc());
+                        ps.execute();
+                    }
                 }
             }
         }
-        await(c, "SELECT count(*) = " + QUERIES.size() + " FROM pgtrickle.pgt_status() WHERE status = 'ACTIVE'",
-                "both stream tables filled (ACTIVE)", 600);
+        int streamTables = 2 * cfg.pipelines().size();
+        await(c, "SELECT count(*) = " + streamTables + " FROM pgtrickle.pgt_status() WHERE status = 'ACTIVE'",
+                "all " + streamTables + " stream tables filled (ACTIVE)", 600);
         awaitIdle(c);
     }
 
-    /** Waits until both stream tables applied a tick taken after this call: nothing is left from before. */
+    /** Waits until every stream table applied a tick taken after this call: nothing is left from before. */
     void awaitIdle(Connection c) throws Exception {
         long target = Long.parseLong(one(c, "SELECT coalesce(max(tick_id), 0) FROM pgtrickle.pgt_ticks")) + 2;
         await(c, "SELECT min(last_tick) >= " + target + " FROM pgtrickle.pgt_stream_tables", "tick " + target
-                + " applied by both stream tables", cfg.catchUpTimeoutSeconds());
+                + " applied by every stream table", cfg.catchUpTimeoutSeconds());
     }
 
     /** The first tick whose snapshot sees every xid of {@code xids} (a PostgreSQL array literal); waits for it. */
@@ -84,10 +85,10 @@ final class ThroughputBench {
         return Long.parseLong(one(c, sql));
     }
 
-    /** Polls until both stream tables have applied {@code tick}; returns System.nanoTime() at that moment. */
-    long awaitApplied(Connection c, long tick) throws Exception {
-        String condition = "SELECT min(last_tick) >= " + tick + " FROM pgtrickle.pgt_stream_tables WHERE pgt_name IN ('"
-                + AGGREGATE + "', '" + FILTER + "')";
+    /** Polls until both stream tables of {@code p} have applied {@code tick}; returns System.nanoTime() at that moment. */
+    long awaitApplied(Connection c, ThroughputPipeline p, long tick) throws Exception {
+        String condition = "SELECT min(last_tick) >= " + tick + " FROM pgtrickle.pgt_stream_tables WHERE pgt_name IN ("
+                + p.inList() + ")";
         long deadline = System.nanoTime() + cfg.catchUpTimeoutSeconds() * 1_000_000_000L;
         long nextCheck = 0;
         while (!"t".equals(one(c, condition))) {
@@ -106,11 +107,11 @@ final class ThroughputBench {
     }
 
     /** Age of each stream table's last applied tick at this moment (ms): how far behind it is. */
-    Map<String, Double> lagNow(Connection c) throws SQLException {
+    Map<String, Double> lagNow(Connection c, ThroughputPipeline p) throws SQLException {
         Map<String, Double> lag = new LinkedHashMap<>();
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT s.pgt_name, extract(epoch FROM "
                 + "clock_timestamp() - t.created_at) * 1000 FROM pgtrickle.pgt_stream_tables s JOIN pgtrickle.pgt_ticks t "
-                + "ON t.tick_id = s.last_tick WHERE s.pgt_name IN ('" + AGGREGATE + "', '" + FILTER + "') ORDER BY 1")) {
+                + "ON t.tick_id = s.last_tick WHERE s.pgt_name IN (" + p.inList() + ") ORDER BY 1")) {
             while (rs.next()) {
                 lag.put(rs.getString(1), rs.getDouble(2));
             }
@@ -141,7 +142,8 @@ final class ThroughputBench {
      * Commit → visible per stream table (ms): for each commit, the first tick whose snapshot sees its xid, then the
      * commit time of the sink's transaction that applied that tick to the stream table (refresh history).
      */
-    Map<String, List<Double>> freshness(Connection c, List<Writers.Commit> commits) throws SQLException {
+    Map<String, List<Double>> freshness(Connection c, ThroughputPipeline p, List<Writers.Commit> commits)
+            throws SQLException {
         try (Statement s = c.createStatement()) {
             s.execute("CREATE TEMPORARY TABLE IF NOT EXISTS bench_commits (xid xid8, committed_ms double precision)");
             s.execute("TRUNCATE bench_commits");
@@ -155,12 +157,12 @@ final class ThroughputBench {
             ps.executeBatch();
         }
         Map<String, List<Double>> out = new LinkedHashMap<>();
-        QUERIES.keySet().forEach(k -> out.put(k, new ArrayList<>()));
+        p.queries().keySet().forEach(k -> out.put(k, new ArrayList<>()));
         String sql = "WITH c AS (SELECT b.committed_ms, (SELECT min(t.tick_id) FROM pgtrickle.pgt_ticks t "
                 + "WHERE pg_visible_in_snapshot(b.xid, t.snapshot)) AS tick FROM bench_commits b) "
                 + "SELECT s.pgt_name, extract(epoch FROM (SELECT min(h.applied_at) FROM pgtrickle.pgt_refresh_history h "
                 + "WHERE h.pgt_id = s.pgt_id AND h.status = 'COMPLETED' AND h.tick_id >= c.tick)) * 1000 - c.committed_ms "
-                + "FROM c CROSS JOIN pgtrickle.pgt_stream_tables s WHERE s.pgt_name IN ('" + AGGREGATE + "', '" + FILTER + "')";
+                + "FROM c CROSS JOIN pgtrickle.pgt_stream_tables s WHERE s.pgt_name IN (" + p.inList() + ")";
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             while (rs.next()) {
                 if (rs.getObject(2) != null) {
@@ -171,9 +173,9 @@ final class ThroughputBench {
         return out;
     }
 
-    /** The first stream table that differs from its query (EXCEPT ALL both ways), or null when both are equal. */
-    static String firstDifference(Connection c) throws SQLException {
-        for (Map.Entry<String, String> q : QUERIES.entrySet()) {
+    /** The first stream table of {@code p} that differs from its query (EXCEPT ALL both ways), or null when both are equal. */
+    static String firstDifference(Connection c, ThroughputPipeline p) throws SQLException {
+        for (Map.Entry<String, String> q : p.queries().entrySet()) {
             String diff = one(c, "SELECT (SELECT count(*) FROM ((TABLE " + q.getKey() + ") EXCEPT ALL (" + q.getValue()
                     + ")) a) + (SELECT count(*) FROM ((" + q.getValue() + ") EXCEPT ALL (TABLE " + q.getKey() + ")) b)");
             if (!"0".equals(diff)) {

@@ -1,14 +1,17 @@
 package dev.trickle.bench;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Settings of the throughput benchmark (issue 10, item 5), from system properties {@code -Dbench.throughput.*}.
  * The defaults fit a run of a few minutes on a 2-core machine: 200,000 orders, 4 writer threads, 10 s of
- * PostgreSQL alone, 20 s of writers flat out into the captured tables, 20 s at a moderate fixed rate.
+ * PostgreSQL alone, 20 s of writers flat out into the captured tables, 20 s at a moderate fixed rate; capture by
+ * triggers ({@code bench.throughput.cdc=trigger}), from the WAL ({@code wal}) or both, one after the other ({@code both}).
  */
 record ThroughputConfig(int orders, int customers, int threads, int pgSeconds, int writeSeconds, int freshSeconds,
-                        int freshRate, long tickMs, int catchUpTimeoutSeconds, Path out, Path workDir) {
+                        int freshRate, long tickMs, int catchUpTimeoutSeconds, Path out, Path workDir,
+                        List<ThroughputPipeline> pipelines) {
 
     static ThroughputConfig fromSystemProperties() {
         return new ThroughputConfig(
@@ -22,7 +25,8 @@ record ThroughputConfig(int orders, int customers, int threads, int pgSeconds, i
                 intProp("bench.throughput.tickMs", 1000),
                 intProp("bench.throughput.catchUpTimeoutSeconds", 600),
                 Path.of(System.getProperty("bench.out", "target/bench-throughput-results.md")),
-                Path.of(System.getProperty("bench.workDir", "target/bench-work"))).checked();
+                Path.of(System.getProperty("bench.workDir", "target/bench-work")),
+                ThroughputPipeline.parse(System.getProperty("bench.throughput.cdc"))).checked();
     }
 
     /** Refuses settings the run cannot use, naming the property to fix. */
@@ -36,6 +40,9 @@ record ThroughputConfig(int orders, int customers, int threads, int pgSeconds, i
         require(freshRate >= 1, "bench.throughput.freshRate", freshRate, "at least 1 transaction per second");
         require(tickMs >= 10, "bench.throughput.tickMs", tickMs, "at least 10 ms");
         require(catchUpTimeoutSeconds >= 10, "bench.throughput.catchUpTimeoutSeconds", catchUpTimeoutSeconds, "at least 10");
+        if (pipelines == null || pipelines.isEmpty()) {
+            throw new IllegalArgumentException("bench.throughput.cdc names no capture mode: use trigger, wal or both");
+        }
         return this;
     }
 

@@ -27,10 +27,13 @@ final class ThroughputReport {
     }
 
     private final ThroughputConfig cfg;
+    final ThroughputPipeline pipeline;
     final Map<String, String> machine = new LinkedHashMap<>();
     final Map<String, String> loads = new LinkedHashMap<>();
     final Map<String, Map<String, Double>> cpu = new LinkedHashMap<>();
     final Map<String, Double> wall = new LinkedHashMap<>();
+    /** Per phase: CPU (ms) of PostgreSQL's backends by what they serve, and of Connect's WAL decoding thread. */
+    final Map<String, Map<String, Double>> detail = new LinkedHashMap<>();
     Writers.Result pgAlone;
     Writers.Result sustained;
     Writers.Result fresh;
@@ -48,7 +51,13 @@ final class ThroughputReport {
     double totalSeconds;
 
     ThroughputReport(ThroughputConfig cfg) {
+        this(cfg, cfg.pipelines().get(0));
+    }
+
+    /** The report of one capture mode's pipeline; phase (a) is shared by the pipelines of one run. */
+    ThroughputReport(ThroughputConfig cfg, ThroughputPipeline pipeline) {
         this.cfg = cfg;
+        this.pipeline = pipeline;
         Runtime rt = Runtime.getRuntime();
         machine.put("CPU", Report.cpuModel() + " (" + rt.availableProcessors() + " cores visible to the JVM)");
         machine.put("memory", Report.memTotal());
@@ -69,7 +78,7 @@ final class ThroughputReport {
     }
 
     String markdown() {
-        StringBuilder b = new StringBuilder("# Trickle throughput benchmark\n\n");
+        StringBuilder b = new StringBuilder("# Trickle throughput benchmark, " + pipeline.cdc() + " capture\n\n");
         b.append(String.format(Locale.ROOT, "Run %s, %.0f s in all (%.0f s to start the stack, create the tables and fill "
                 + "the stream tables). Written by `dev.trickle.bench.ThroughputMain` (docs/benchmarks.md, *Throughput*).%n%n",
                 OffsetDateTime.now().truncatedTo(ChronoUnit.SECONDS), totalSeconds, setupSeconds));
@@ -80,16 +89,18 @@ final class ThroughputReport {
             b.append("**A stream table differs from its query (").append(difference).append("): no rate is reported "
                     + "for a wrong result.**\n\n");
         }
-        b.append(String.format(Locale.ROOT, "`orders` %,d rows, `customers` %,d; one transaction inserts 10 orders and "
-                + "updates 10 (%d row changes); %d writer thread(s); `tick.interval.ms=%d`. Stream tables: `%s` = `%s`; "
-                + "`%s` = `%s`.%n%n", cfg.orders(), cfg.customers(), Writers.ROW_CHANGES, cfg.threads(), cfg.tickMs(),
-                ThroughputBench.AGGREGATE, ThroughputBench.QUERIES.get(ThroughputBench.AGGREGATE), ThroughputBench.FILTER,
-                ThroughputBench.QUERIES.get(ThroughputBench.FILTER)));
+        b.append(String.format(Locale.ROOT, "`%s` %,d rows, `%s` %,d, captured by %s (`cdc_mode => '%s'`); one "
+                + "transaction inserts 10 orders and updates 10 (%d row changes); %d writer thread(s); `tick.interval.ms=%d`. "
+                + "Stream tables: `%s` = `%s`; `%s` = `%s`.%n%n", pipeline.orders(), cfg.orders(), pipeline.customers(),
+                cfg.customers(), pipeline.cdc().equals("wal") ? "the WAL" : "triggers", pipeline.cdc(), Writers.ROW_CHANGES,
+                cfg.threads(), cfg.tickMs(), pipeline.aggregate(), pipeline.queries().get(pipeline.aggregate()),
+                pipeline.filter(), pipeline.queries().get(pipeline.filter())));
         if (verified()) {
             rates(b);
         }
         ticks(b);
         cpuTable(b);
+        ThroughputCdcReport.detailTable(b, this);
         b.append("\n- Both stream tables equal their queries at the end: ").append(!checked ? "not checked"
                 : difference == null ? "yes" : "**no** (" + difference + ")").append("\n\nMachine: ");
         machine.forEach((k, v) -> b.append(k).append(": ").append(v).append("; "));

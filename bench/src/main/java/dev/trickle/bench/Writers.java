@@ -55,6 +55,7 @@ final class Writers implements AutoCloseable {
     }
 
     private final List<Connection> connections = new ArrayList<>();
+    private final List<Long> backendPids = new ArrayList<>();
     private final int threads;
     private final int customers;
     private final int updatableIds;
@@ -74,11 +75,21 @@ final class Writers implements AutoCloseable {
                 Connection c = connections.open();
                 this.connections.add(c);
                 c.setAutoCommit(false);
+                try (PreparedStatement ps = c.prepareStatement("SELECT pg_backend_pid()"); ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    backendPids.add(rs.getLong(1));
+                }
+                c.commit();
             }
         } catch (SQLException | RuntimeException e) {
             close();
             throw e;
         }
+    }
+
+    /** The server processes of the writers' sessions: their CPU is the write side's cost. */
+    List<Long> backendPids() {
+        return List.copyOf(backendPids);
     }
 
     @Override

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 /** The throughput benchmark's small parts: its settings, the sustained rate, the report's verdicts, process-tree CPU. */
 class ThroughputPartsTest {
     private static ThroughputConfig config(int threads) {
-        return new ThroughputConfig(200_000, 10_000, threads, 10, 20, 20, 50, 1000, 600, Path.of("out.md"), Path.of("work"));
+        return new ThroughputConfig(200_000, 10_000, threads, 10, 20, 20, 50, 1000, 600, Path.of("out.md"), Path.of("work"),
+                List.of(ThroughputPipeline.TRIGGER));
     }
 
     private static Writers.Result result(int transactions, double seconds) {
@@ -44,7 +45,7 @@ class ThroughputPartsTest {
         r.sustained = result(1000, 20);
         r.fresh = result(100, 2);
         r.catchUpSeconds = 30;
-        r.freshness = Map.of(ThroughputBench.FILTER, List.of(500.0, 700.0));
+        r.freshness = Map.of(ThroughputPipeline.TRIGGER.filter(), List.of(500.0, 700.0));
         // 1,000 transactions of 20 row changes over 20 s of writing and 30 s of catch-up
         assertEquals(400, r.sustainedRate(), 1e-9);
         assertEquals("{1098,1099}", r.sustained.lastXidsArray());
