@@ -41,7 +41,8 @@ final class PgOutput {
     }
 
     /** A message written by pg_logical_emit_message (Trickle's tick markers); {@code lsn} is where it was written. */
-    record LogicalMessage(long lsn, String prefix) implements Message {
+    /** A message written by pg_logical_emit_message: its position, prefix and content (as UTF-8 text). */
+    record LogicalMessage(long lsn, String prefix, String content) implements Message {
     }
 
     /** Origin, Type and anything else WAL capture ignores. */
@@ -126,7 +127,10 @@ final class PgOutput {
             case 'M' -> {
                 b.get(); // flags: transactional or not
                 long lsn = b.getLong();
-                yield new LogicalMessage(lsn, string(b));
+                String prefix = string(b);
+                byte[] content = new byte[b.getInt()];
+                b.get(content);
+                yield new LogicalMessage(lsn, prefix, new String(content, StandardCharsets.UTF_8));
             }
             default -> new Other(kind);
         };

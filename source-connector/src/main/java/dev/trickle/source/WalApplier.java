@@ -24,6 +24,9 @@ import org.slf4j.LoggerFactory;
  * <p>Several decoded transactions share one buffer transaction, which also records the commit position of the
  * last of them in {@code pgtrickle.pgt_wal_progress}: a transaction decoded again after a crash (the slot only
  * moves after that commit) is recognised by its commit position and skipped.
+ *
+ * <p>A table in the publication is not always the WAL's to capture: a source switched to or from triggers is
+ * captured from the WAL only by the transactions that commit after (or before) its switch ({@link CdcSwitches}).
  */
 final class WalApplier {
     private static final Logger LOG = LoggerFactory.getLogger(WalApplier.class);
@@ -34,11 +37,14 @@ final class WalApplier {
     private final String slot;
     private final Map<Long, PgOutput.Relation> relations = new HashMap<>();
     private final Map<Long, Target> targets = new HashMap<>();
+    private final CdcSwitches switches = new CdcSwitches();
     /** The commit position of the last transaction in the buffers (skipped when decoded again). */
     private long applied;
     private long nextFullXid;
     private boolean skipping;
     private long xid;
+    /** The commit position of the transaction being decoded. */
+    private long commitLsn;
     private long pendingCommit;
     private long pendingEnd;
     private int pendingRows;
@@ -59,6 +65,7 @@ final class WalApplier {
                 }
             }
         }
+        switches.load(w);
         w.commit();
     }
 
@@ -68,6 +75,7 @@ final class WalApplier {
             skipping = Long.compareUnsigned(b.finalLsn(), applied) <= 0;
             if (!skipping) {
                 xid = fullXid(b.xid());
+                commitLsn = b.finalLsn();
             }
         } else if (m instanceof PgOutput.Relation r) {
             relations.put(r.relid(), r);
@@ -80,6 +88,8 @@ final class WalApplier {
             change(c);
         } else if (m instanceof PgOutput.Truncate t && !skipping) {
             truncate(t);
+        } else if (m instanceof PgOutput.LogicalMessage lm && CdcSwitches.PREFIX.equals(lm.prefix()) && !skipping) {
+            switches.passed(w, lm.content());
         } else if (m instanceof PgOutput.Commit c) {
             if (!skipping) {
                 pendingCommit = c.commitLsn();
@@ -92,8 +102,8 @@ final class WalApplier {
 
     private void change(PgOutput.Change c) throws SQLException {
         Target t = target(c.relid());
-        if (t == null) {
-            return;
+        if (t == null || !switches.fromWal(c.relid(), commitLsn)) {
+            return; // not a source, or a trigger captured this transaction's changes
         }
         if (c.op() != 'I' && c.old() == null) {
             throw new SQLException("the WAL has no old row for " + (c.op() == 'U' ? "an UPDATE" : "a DELETE") + " of "
@@ -132,9 +142,14 @@ final class WalApplier {
      */
     private void truncate(PgOutput.Truncate t) throws SQLException {
         for (Long relid : t.relids()) {
+            if (!switches.knows(relid)) {
+                switches.load(w);
+            }
+            if (!switches.fromWal(relid, commitLsn)) {
+                continue; // a trigger captured it
+            }
             try (PreparedStatement ps = w.prepareStatement("UPDATE pgtrickle.pgt_stream_tables SET needs_init = true, "
                     + "init_tick = NULL WHERE pgt_id IN (SELECT d.pgt_id FROM pgtrickle.pgt_dependencies d "
-                    + "JOIN pgtrickle.pgt_sources s ON s.source_relid = d.source_relid AND s.cdc_mode = 'wal' "
                     + "WHERE d.source_relid = ?::oid)")) {
                 ps.setLong(1, relid);
                 int n = ps.executeUpdate();
@@ -146,7 +161,7 @@ final class WalApplier {
         pendingRows++;
     }
 
-    /** The buffer of a WAL-captured source, or null for a table that is not (or no longer) one. */
+    /** The buffer of a source, or null for a table that is not (or no longer) one. */
     private Target target(long relid) throws SQLException {
         if (targets.containsKey(relid)) {
             return targets.get(relid);
@@ -154,8 +169,11 @@ final class WalApplier {
         PgOutput.Relation r = relations.get(relid);
         Target t = null;
         String buffer = null;
+        if (!switches.knows(relid)) {
+            switches.load(w); // a source new since the last load
+        }
         try (PreparedStatement ps = w.prepareStatement("SELECT buffer_table FROM pgtrickle.pgt_sources "
-                + "WHERE source_relid = ?::oid AND cdc_mode = 'wal' "
+                + "WHERE source_relid = ?::oid "
                 + "AND to_regclass(format('pgtrickle_changes.%I', buffer_table)) IS NOT NULL")) {
             ps.setLong(1, relid);
             try (ResultSet rs = ps.executeQuery()) {

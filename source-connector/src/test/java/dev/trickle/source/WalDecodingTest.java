@@ -62,6 +62,7 @@ class WalDecodingTest {
         })));
         assertEquals(77, m.lsn());
         assertEquals("pgtrickle", m.prefix());
+        assertEquals("tick 1", m.content());
     }
 
     @Test
