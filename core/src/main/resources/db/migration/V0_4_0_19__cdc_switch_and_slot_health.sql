@@ -34,6 +34,27 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT 'pgtrickle_wal_' || oid FROM pg_database WHERE datname = current_database()
 $$;
 
+-- As in 0.4.0.17, but REPLICA IDENTITY is only set when it is not FULL yet: ALTER TABLE takes ACCESS EXCLUSIVE,
+-- which a switch holding SHARE ROW EXCLUSIVE would otherwise have to upgrade (a deadlock risk with writers).
+CREATE OR REPLACE FUNCTION pgtrickle._wal_publish(p_relid oid) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF (SELECT relkind FROM pg_class WHERE oid = p_relid) <> 'r' THEN
+        RAISE EXCEPTION '% cannot be captured from the WAL: only plain tables can (not partitioned tables, views or foreign tables)',
+                p_relid::regclass
+            USING ERRCODE = 'feature_not_supported', HINT = 'Capture it with cdc_mode => ''trigger''.';
+    END IF;
+    IF (SELECT relreplident FROM pg_class WHERE oid = p_relid) <> 'f' THEN
+        EXECUTE format('ALTER TABLE %s REPLICA IDENTITY FULL', p_relid::regclass);
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = 'pgtrickle_wal') THEN
+        EXECUTE format('CREATE PUBLICATION pgtrickle_wal FOR TABLE %s', p_relid::regclass);
+    ELSIF NOT EXISTS (SELECT 1 FROM pg_publication_rel pr JOIN pg_publication p ON p.oid = pr.prpubid
+                       WHERE p.pubname = 'pgtrickle_wal' AND pr.prrelid = p_relid) THEN
+        EXECUTE format('ALTER PUBLICATION pgtrickle_wal ADD TABLE %s', p_relid::regclass);
+    END IF;
+END $$;
+
 -- Locks one source in p_lockmode, retrying with a short lock_timeout (as _lock_sources does): a writer that
 -- holds the table while it waits for something else never waits on this caller long enough to deadlock.
 CREATE FUNCTION pgtrickle._lock_source(p_relid oid, p_lockmode text, p_patience interval DEFAULT '60 seconds')

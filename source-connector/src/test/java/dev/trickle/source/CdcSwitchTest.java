@@ -15,6 +15,9 @@ import java.sql.SQLWarning;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -55,48 +58,56 @@ class CdcSwitchTest {
 
     /**
      * Random concurrent writers (transactions open across ticks, rollbacks) while both sources switch between
-     * trigger and WAL capture six times each: the ticks add up to exactly the final tables.
+     * trigger and WAL capture eight times each: half while the task runs (a switch a tick), half while it is stopped
+     * (the decoder then meets all those switches at once after its restart). The delivered ticks add up to exactly
+     * the final tables.
      */
     @Test
     void switchingBothWaysWhileWritersRunLosesAndDoublesNothing() throws Exception {
         String url = setUp("cdcswitch", "wal", "trigger");
-        List<TaskHarness.Tick> ticks = new ArrayList<>();
-        java.util.concurrent.atomic.AtomicBoolean switched = new java.util.concurrent.atomic.AtomicBoolean();
+        List<TaskHarness.Tick> delivered = new ArrayList<>();
+        AtomicBoolean done = new AtomicBoolean();
+        AtomicInteger rounds = new AtomicInteger();
         // the writers run until every switch is made (rounds of random DML, each ending with commits)
         Thread writer = new Thread(() -> {
             long seed = 23;
             do {
-                RandomWriter.run(url, 150, seed++);
-            } while (!switched.get());
+                RandomWriter.run(url, 100, seed++);
+                rounds.incrementAndGet();
+            } while (!done.get());
         });
         int switches = 0;
-        try (TaskHarness h = new TaskHarness(url)) {
-            ticks.add(h.nextTick()); // WAL capture runs: its slot exists
+        long lastTick;
+        try (TaskHarness a = new TaskHarness(url)) {
+            delivered.add(acknowledged(a, a.nextTick())); // WAL capture runs: its slot exists
             writer.start();
+            while (switches < 8) {
+                switchNext(url, switches++);
+                delivered.add(acknowledged(a, a.nextTick()));
+            }
+            lastTick = delivered.get(delivered.size() - 1).tick;
+        }
+        while (switches < 16) {
+            int before = rounds.get();
+            switchNext(url, switches++);
+            await(() -> rounds.get() > before + 1, "the writers commit between two switches");
+        }
+        assertEquals("8", one(url, "SELECT count(*) FROM pgtrickle.pgt_cdc_switches"), "the stopped decoder passed none");
+        done.set(true);
+        try (TaskHarness b = new TaskHarness(url, Map.of(), Map.of("tick", lastTick), true)) {
             while (writer.isAlive()) {
-                if (switches < 12) {
-                    // one of them always stays on the WAL, so that the slot stays (a first WAL source refills)
-                    String[] step = STEPS[switches % STEPS.length];
-                    String table = step[0];
-                    String mode = step[1];
-                    assertEquals(mode, one(url, "SELECT new_mode FROM pgtrickle.set_source_cdc_mode('" + table + "', '"
-                            + mode + "')"));
-                    switches++;
-                    switched.set(switches == 12);
-                }
-                ticks.add(h.nextTick());
+                delivered.add(b.nextTick());
             }
             writer.join();
-            ticks.add(h.nextTick());
+            delivered.add(b.nextTick());
             // the decoder passes every switch; a source no longer captured from the WAL leaves the publication
-            TaskHarness.Tick settled = h.tickWhere(t -> "0".equals(uncheckedOne(url,
-                    "SELECT count(*) FROM pgtrickle.pgt_cdc_switches")));
-            ticks.add(settled);
-            ticks.add(h.nextTick());
-            ticks.add(h.nextTick());
+            delivered.add(b.tickWhere(t -> "0".equals(uncheckedOne(url, "SELECT count(*) FROM pgtrickle.pgt_cdc_switches"))));
+            delivered.add(b.nextTick());
+            delivered.add(b.nextTick());
         }
-        assertEquals(RandomWriter.table(url, "orders"), RandomWriter.sum(ticks, ORDERS));
-        assertEquals(RandomWriter.table(url, "bag"), RandomWriter.sum(ticks, BAG));
+        List<TaskHarness.Tick> ticks = delivered;
+        assertEquals(RandomWriter.table(url, "orders"), sumOfTicks(ticks, ORDERS));
+        assertEquals(RandomWriter.table(url, "bag"), sumOfTicks(ticks, BAG));
         assertFalse(RandomWriter.table(url, "orders").isEmpty());
         // after six switches each: orders back on WAL, bag back on triggers
         assertEquals("public.bag trigger,public.orders wal", one(url, "SELECT string_agg(format('%s %s', source_table, "
@@ -145,6 +156,46 @@ class CdcSwitchTest {
             // the same mode again changes nothing
             assertEquals(null, one(url, "SELECT switch_lsn FROM pgtrickle.set_source_cdc_mode('orders', 'trigger')"));
         }
+    }
+
+    /**
+     * The sum of every tick's rows on one topic; no row may be below zero after a tick. Within a tick the order of
+     * rows does not matter (the engine consolidates a tick's delta), and after a switch it is not commit order: the
+     * decoder writes the rows of transactions that committed before the switch after the triggers wrote later ones.
+     */
+    private static Map<String, Long> sumOfTicks(List<TaskHarness.Tick> ticks, String topic) {
+        Map<String, Long> out = new java.util.HashMap<>();
+        for (TaskHarness.Tick t : ticks) {
+            for (int i = 0; i < t.records.size(); i++) {
+                if (t.records.get(i).topic().equals(topic)
+                        && t.decoded.get(i) instanceof dev.trickle.core.records.ChangeRecord.Row row) {
+                    out.merge(row.values().toString(), (long) row.weight(), Long::sum);
+                }
+            }
+            out.forEach((row, n) -> assertTrue(n >= 0, "row " + row + " retracted more often than inserted by tick " + t.tick));
+        }
+        out.values().removeIf(n -> n == 0);
+        return out;
+    }
+
+    /** The next switch of the sequence: one of the two tables is always captured from the WAL, so the slot stays. */
+    private static void switchNext(String url, int n) throws SQLException {
+        String[] step = STEPS[n % STEPS.length];
+        assertEquals(step[1], one(url, "SELECT new_mode FROM pgtrickle.set_source_cdc_mode('" + step[0] + "', '"
+                + step[1] + "')"));
+    }
+
+    private static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + TaskHarness.DEADLINE_MS;
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.currentTimeMillis() < deadline, "timed out waiting until " + what);
+            Thread.sleep(20);
+        }
+    }
+
+    private static TaskHarness.Tick acknowledged(TaskHarness h, TaskHarness.Tick t) throws InterruptedException {
+        h.acknowledge(t);
+        return t;
     }
 
     private static List<String> warnings(String url, String sql) throws SQLException {
