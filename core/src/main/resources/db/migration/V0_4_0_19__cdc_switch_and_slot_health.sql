@@ -310,3 +310,299 @@ COMMENT ON FUNCTION pgtrickle.alter_stream_table(text, text, text, text, text, t
     'cdc_mode (''trigger'', ''wal'' or ''auto'') switches how its base tables are captured, for every stream table '
     'over them, while writers run. Needs the stream table''s ownership.';
 
+
+-- ---------------------------------------------------------------------------------------------
+-- Slot observability (pg_trickle's slot_health() and check_cdc_health()).
+
+-- The slot lag above which health_check() warns: the setting pgtrickle.slot_lag_warn_mb, else 1 GB.
+CREATE FUNCTION pgtrickle._slot_lag_warn_bytes() RETURNS bigint
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT coalesce(nullif(btrim(current_setting('pgtrickle.slot_lag_warn_mb', true)), '')::bigint, 1024) * 1024 * 1024
+$$;
+
+CREATE FUNCTION pgtrickle.slot_health()
+RETURNS TABLE (slot_name text, active boolean, restart_lsn pg_lsn, confirmed_flush_lsn pg_lsn, current_lsn pg_lsn,
+               retained_wal_bytes bigint, lag_bytes bigint, wal_status text, safe_wal_size bigint,
+               applied_lsn pg_lsn, applied_at timestamptz)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT r.slot_name::text, r.active, r.restart_lsn, r.confirmed_flush_lsn, pg_current_wal_lsn(),
+           pg_wal_lsn_diff(pg_current_wal_lsn(), r.restart_lsn)::bigint,
+           pg_wal_lsn_diff(pg_current_wal_lsn(), r.confirmed_flush_lsn)::bigint,
+           r.wal_status, r.safe_wal_size, p.applied_lsn, p.updated_at
+      FROM pg_replication_slots r
+      LEFT JOIN pgtrickle.pgt_wal_progress p ON p.slot_name = r.slot_name
+     WHERE r.slot_name = pgtrickle._wal_slot_name()
+$$;
+
+COMMENT ON FUNCTION pgtrickle.slot_health() IS
+    'The replication slot WAL capture reads (none while no source is captured from the WAL): whether the source '
+    'connector reads it, how far it confirmed, the WAL it retains and its lag behind the current WAL position, in bytes.';
+
+CREATE FUNCTION pgtrickle.check_cdc_health()
+RETURNS TABLE (source_table text, source_oid bigint, cdc_mode text, trigger_mode text, switch_pending boolean,
+               triggers_ok boolean, in_publication boolean, replica_identity_full boolean, slot_ok boolean,
+               healthy boolean, message text)
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    v_src      record;
+    v_slot     record;
+    v_problems text[];
+BEGIN
+    SELECT * INTO v_slot FROM pgtrickle.slot_health();
+    FOR v_src IN SELECT s.*, c.relreplident FROM pgtrickle.pgt_sources s JOIN pg_class c ON c.oid = s.source_relid
+                  ORDER BY s.source_schema, s.source_name LOOP
+        source_table := format('%I.%I', v_src.source_schema, v_src.source_name);
+        source_oid := v_src.source_relid;
+        cdc_mode := v_src.cdc_mode;
+        trigger_mode := v_src.trigger_mode;
+        switch_pending := EXISTS (SELECT 1 FROM pgtrickle.pgt_cdc_switches w WHERE w.source_relid = v_src.source_relid);
+        in_publication := EXISTS (SELECT 1 FROM pg_publication_rel pr JOIN pg_publication p ON p.oid = pr.prpubid
+                                   WHERE p.pubname = 'pgtrickle_wal' AND pr.prrelid = v_src.source_relid);
+        replica_identity_full := v_src.relreplident = 'f';
+        v_problems := '{}';
+        IF v_src.cdc_mode = 'trigger' THEN
+            triggers_ok := NOT EXISTS (SELECT 1 FROM pgtrickle.trigger_inventory() i
+                                        WHERE i.source_oid = v_src.source_relid AND NOT (i.present AND i.enabled));
+            slot_ok := NULL;
+            IF NOT triggers_ok THEN
+                v_problems := v_problems || 'a capture trigger is missing or disabled, so its changes are not captured '
+                              '-- run SELECT * FROM pgtrickle.rebuild_cdc_triggers(), then pgtrickle.refresh_stream_table '
+                              'on the stream tables over it'::text;
+            END IF;
+        ELSE
+            triggers_ok := NULL;
+            slot_ok := v_slot.slot_name IS NOT NULL AND v_slot.wal_status IS DISTINCT FROM 'lost';
+            IF v_slot.slot_name IS NULL THEN
+                v_problems := v_problems || format('replication slot %s does not exist, so nothing keeps its changes -- '
+                              'start the source connector (it creates the slot and refills the stream tables over it)',
+                              pgtrickle._wal_slot_name());
+            ELSIF v_slot.wal_status = 'lost' THEN
+                v_problems := v_problems || format('replication slot %s lost WAL it needed -- see health_check()',
+                                                   v_slot.slot_name);
+            END IF;
+            IF NOT in_publication THEN
+                v_problems := v_problems || format('it is not in publication pgtrickle_wal, so its changes are not decoded '
+                              '-- run ALTER PUBLICATION pgtrickle_wal ADD TABLE %s, then pgtrickle.refresh_stream_table '
+                              'on the stream tables over it', source_table);
+            END IF;
+            IF NOT replica_identity_full THEN
+                v_problems := v_problems || format('its REPLICA IDENTITY is not FULL, so the WAL lacks the old rows of '
+                              'its updates and deletes -- run ALTER TABLE %s REPLICA IDENTITY FULL', source_table);
+            END IF;
+        END IF;
+        healthy := cardinality(v_problems) = 0;
+        message := CASE WHEN healthy
+                        THEN CASE v_src.cdc_mode WHEN 'wal' THEN format('captured from the WAL through slot %s',
+                                                                       v_slot.slot_name)
+                                  ELSE format('captured by %s-level triggers', v_src.trigger_mode) END
+                        ELSE array_to_string(v_problems, '; ') END
+                   || CASE WHEN switch_pending
+                           THEN format(' (switched to %s capture; the connector''s WAL decoder has not passed the '
+                                       'switch yet)', CASE v_src.cdc_mode WHEN 'wal' THEN 'WAL' ELSE 'trigger' END)
+                           ELSE '' END;
+        RETURN NEXT;
+    END LOOP;
+END $$;
+
+COMMENT ON FUNCTION pgtrickle.check_cdc_health() IS
+    'Each captured source: how it is captured and whether that works (triggers present and enabled; or in the '
+    'publication, REPLICA IDENTITY FULL and a replication slot), with a message saying what to do if not.';
+
+CREATE OR REPLACE FUNCTION pgtrickle.health_check()
+RETURNS TABLE (check_name text, severity text, detail text)
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    v_sts      bigint;
+    v_tick     record;
+    v_list     text;
+    v_pool     record;
+    v_rows     bigint;
+    v_slot     record;
+    v_wal      bigint;
+    v_limit    bigint := pgtrickle._slot_lag_warn_bytes();
+BEGIN
+    SELECT count(*) INTO v_sts FROM pgtrickle.pgt_stream_tables WHERE status NOT IN ('PAUSED');
+
+    -- stream tables stopped by an error, or suspended after repeated failures
+    SELECT string_agg(format('%I.%I (%s): %s', pgt_schema, pgt_name, status, coalesce(last_error, 'no reason recorded')),
+                      '; ' ORDER BY pgt_schema, pgt_name)
+      INTO v_list FROM pgtrickle.pgt_stream_tables WHERE status IN ('ERROR', 'SUSPENDED');
+    check_name := 'error_stream_tables';
+    severity := CASE WHEN v_list IS NULL THEN 'OK' ELSE 'ERROR' END;
+    detail := coalesce(v_list || ' -- fix the cause, then pgtrickle.resume_stream_table (SUSPENDED) or '
+                       'pgtrickle.refresh_stream_table (ERROR)', 'no stream table in ERROR or SUSPENDED');
+    RETURN NEXT;
+
+    -- ACTIVE stream tables late by their own schedule (pgtrickle._late)
+    SELECT string_agg(format('%I.%I is %s behind (schedule %s)', pgt_schema, pgt_name,
+                             date_trunc('second', clock_timestamp() - data_timestamp), schedule),
+                      '; ' ORDER BY pgt_schema, pgt_name)
+      INTO v_list FROM pgtrickle.pgt_stream_tables
+     WHERE status = 'ACTIVE' AND NOT held AND data_timestamp IS NOT NULL AND pgtrickle._late(pgt_id);
+    check_name := 'stale_stream_tables';
+    severity := CASE WHEN v_list IS NULL THEN 'OK' ELSE 'WARN' END;
+    detail := coalesce(v_list, 'every ACTIVE stream table is up to date by its schedule');
+    RETURN NEXT;
+
+    -- the source connector takes a tick every tick.interval.ms, even when nothing changed
+    SELECT * INTO v_tick FROM pgtrickle.tick_status();
+    check_name := 'ticker';
+    IF v_tick.current_tick IS NULL THEN
+        severity := CASE WHEN v_sts = 0 THEN 'OK' ELSE 'ERROR' END;
+        detail := 'no tick taken yet' || CASE WHEN v_sts = 0 THEN '' ELSE ': is the source connector running?' END;
+    ELSE
+        severity := CASE WHEN v_tick.age > interval '60 seconds' THEN 'ERROR'
+                         WHEN v_tick.age > interval '10 seconds' THEN 'WARN' ELSE 'OK' END;
+        detail := format('newest tick %s taken %s ago', v_tick.current_tick, date_trunc('second', v_tick.age))
+                  || CASE WHEN severity = 'OK' THEN '' ELSE ': is the source connector running?' END;
+    END IF;
+    RETURN NEXT;
+
+    -- the streams app and the sink report a heartbeat about once a second
+    FOR v_pool IN
+        SELECT c.component, max(w.heartbeat_at) AS last_seen
+          FROM (VALUES ('streams'), ('sink')) c (component)
+          LEFT JOIN pgtrickle.pgt_workers w USING (component)
+         GROUP BY c.component ORDER BY c.component DESC
+    LOOP
+        check_name := v_pool.component || '_heartbeat';
+        IF v_pool.last_seen IS NULL THEN
+            severity := CASE WHEN v_sts = 0 THEN 'OK' ELSE 'ERROR' END;
+            detail := format('no heartbeat from the %s yet', CASE WHEN v_pool.component = 'sink' THEN 'sink connector'
+                                                                 ELSE 'streams app' END);
+        ELSE
+            severity := CASE WHEN v_pool.last_seen > now() - pgtrickle._heartbeat_timeout() THEN 'OK'
+                             WHEN v_sts = 0 THEN 'WARN' ELSE 'ERROR' END;
+            detail := format('last heartbeat %s ago', date_trunc('second', now() - v_pool.last_seen))
+                      || CASE WHEN severity = 'OK' THEN '' ELSE ': is it running?' END;
+        END IF;
+        RETURN NEXT;
+    END LOOP;
+
+    -- every sink worker busy with units still waiting: more workers would help
+    SELECT * INTO v_pool FROM pgtrickle.worker_pool_status() WHERE component = 'sink';
+    check_name := 'worker_pool';
+    IF v_pool IS NULL OR NOT coalesce(v_pool.alive, false) THEN
+        severity := 'OK';
+        detail := 'no live sink task';
+    ELSE
+        severity := CASE WHEN v_pool.active_workers >= least(v_pool.max_workers, v_pool.per_db_cap)
+                           AND v_pool.queued_units > 0 THEN 'WARN' ELSE 'OK' END;
+        detail := format('%s of %s worker(s) busy (cap %s per database, mode %s), %s unit(s) queued',
+                         v_pool.active_workers, v_pool.max_workers, v_pool.per_db_cap, v_pool.parallel_mode,
+                         v_pool.queued_units)
+                  || CASE WHEN severity = 'OK' THEN '' ELSE ': the pool is saturated; raise max.dynamic.refresh.workers '
+                                                            'or max.concurrent.refreshes' END;
+    END IF;
+    RETURN NEXT;
+
+    check_name := 'job_queue';
+    v_rows := coalesce(v_pool.queued_units, 0);
+    severity := CASE WHEN v_rows > greatest(2 * coalesce(least(v_pool.max_workers, v_pool.per_db_cap), 1), 10)
+                     THEN 'WARN' ELSE 'OK' END;
+    detail := format('%s unit(s) waiting for a worker', v_rows);
+    RETURN NEXT;
+
+    -- change buffers hold rows until their tick is in Kafka: many rows mean the source connector lags
+    SELECT sum(pending_rows), string_agg(format('%s: %s row(s)', source, pending_rows), '; ' ORDER BY pending_rows DESC)
+      INTO v_rows, v_list
+      FROM pgtrickle.change_buffer_status() WHERE pending_rows > 100000;
+    check_name := 'buffer_growth';
+    severity := CASE WHEN v_list IS NULL THEN 'OK' ELSE 'WARN' END;
+    detail := coalesce(v_list || ' not yet carried by a tick: is the source connector keeping up?',
+                       'no change buffer holds more than 100000 rows');
+    RETURN NEXT;
+
+    -- a captured source without its capture triggers (dropped, or disabled by ALTER TABLE ... DISABLE TRIGGER):
+    -- its writes go nowhere, and every stream table over it silently drifts from its query
+    SELECT string_agg(format('%s (%s)', i.source_table, i.problems), '; ' ORDER BY i.source_table)
+      INTO v_list
+      FROM (SELECT source_table,
+                   string_agg(format('%s trigger %s %s', trigger_type, trigger_name,
+                                     CASE WHEN present THEN 'disabled' ELSE 'missing' END), ', ' ORDER BY trigger_name) AS problems
+              FROM pgtrickle.trigger_inventory() WHERE NOT (present AND enabled)
+             GROUP BY source_table) i;
+    check_name := 'capture_triggers';
+    severity := CASE WHEN v_list IS NULL THEN 'OK' ELSE 'WARN' END;
+    detail := coalesce('changes to ' || v_list || ' are not being captured, so the stream tables over them fall '
+                       'out of step with their queries -- run SELECT * FROM pgtrickle.rebuild_cdc_triggers() (as the '
+                       'catalog owner) to put the capture triggers back, then pgtrickle.refresh_stream_table on the '
+                       'stream tables over those sources to refill them from their queries',
+                       'every captured source has its capture triggers, enabled');
+    RETURN NEXT;
+
+    -- WAL capture (0.4.0.19): the slot exists while sources are captured from the WAL, keeps up, and does not
+    -- retain WAL without bound
+    SELECT count(*) INTO v_wal FROM pgtrickle.pgt_sources s
+     WHERE s.cdc_mode = 'wal' OR EXISTS (SELECT 1 FROM pgtrickle.pgt_cdc_switches w WHERE w.source_relid = s.source_relid);
+    SELECT * INTO v_slot FROM pgtrickle.slot_health();
+    check_name := 'wal_slot';
+    IF v_wal = 0 THEN
+        severity := 'OK';
+        detail := 'no source is captured from the WAL';
+    ELSIF v_slot.slot_name IS NULL THEN
+        severity := 'WARN';
+        detail := format('%s source(s) are captured from the WAL, but replication slot %s does not exist, so nothing '
+                         'keeps their changes -- start the source connector: it creates the slot, and the stream '
+                         'tables over those sources are then filled anew from their queries', v_wal, pgtrickle._wal_slot_name());
+    ELSIF v_slot.wal_status = 'lost' THEN
+        severity := 'ERROR';
+        detail := format('replication slot %s lost WAL it still needed (more than max_slot_wal_keep_size = %s was '
+                         'retained), so changes to the WAL-captured sources are missing -- drop it (SELECT '
+                         'pg_drop_replication_slot(%L)) and restart the source connector: it creates a new slot and '
+                         'fills the stream tables over those sources anew', v_slot.slot_name,
+                         current_setting('max_slot_wal_keep_size'), v_slot.slot_name);
+    ELSE
+        severity := 'OK';
+        detail := format('replication slot %s is %s, confirmed up to %s', v_slot.slot_name,
+                         CASE WHEN v_slot.active THEN 'being read' ELSE 'not being read right now' END,
+                         v_slot.confirmed_flush_lsn);
+    END IF;
+    RETURN NEXT;
+
+    check_name := 'wal_slot_lag';
+    IF v_slot.slot_name IS NOT NULL AND v_slot.lag_bytes > v_limit THEN
+        severity := 'WARN';
+        detail := format('replication slot %s is %s behind the current WAL position (warning above %s, setting '
+                         'pgtrickle.slot_lag_warn_mb): changes to WAL-captured sources reach the stream tables late '
+                         '-- is the source connector running and keeping up?', v_slot.slot_name,
+                         pg_size_pretty(v_slot.lag_bytes), pg_size_pretty(v_limit));
+    ELSE
+        severity := 'OK';
+        detail := CASE WHEN v_slot.slot_name IS NULL THEN 'no replication slot'
+                       ELSE format('replication slot %s is %s behind the current WAL position', v_slot.slot_name,
+                                   pg_size_pretty(v_slot.lag_bytes)) END;
+    END IF;
+    RETURN NEXT;
+
+    check_name := 'wal_slot_retention';
+    IF v_slot.slot_name IS NOT NULL AND v_slot.wal_status IN ('extended', 'unreserved') THEN
+        severity := 'WARN';
+        detail := format('replication slot %s retains %s of WAL, more than max_wal_size (wal_status %s)%s -- start or '
+                         'speed up the source connector so that it reads the slot', v_slot.slot_name,
+                         pg_size_pretty(v_slot.retained_wal_bytes), v_slot.wal_status,
+                         CASE WHEN v_slot.wal_status = 'unreserved' THEN ': it loses WAL soon (max_slot_wal_keep_size), '
+                                                                         'and the stream tables over WAL-captured sources '
+                                                                         'will then be filled anew' ELSE '' END);
+    ELSIF v_slot.slot_name IS NOT NULL AND NOT v_slot.active AND current_setting('max_slot_wal_keep_size') = '-1' THEN
+        severity := 'WARN';
+        detail := format('replication slot %s is not being read and nothing limits the WAL it keeps '
+                         '(max_slot_wal_keep_size = -1): it retains %s so far and more with every write, until the disk '
+                         'is full -- start the source connector, or set max_slot_wal_keep_size to bound it (a slot '
+                         'over the limit loses WAL, and the stream tables over WAL-captured sources are then filled '
+                         'anew)', v_slot.slot_name, pg_size_pretty(v_slot.retained_wal_bytes));
+    ELSE
+        severity := 'OK';
+        detail := CASE WHEN v_slot.slot_name IS NULL THEN 'no replication slot'
+                       ELSE format('replication slot %s retains %s of WAL', v_slot.slot_name,
+                                   pg_size_pretty(v_slot.retained_wal_bytes)) END;
+    END IF;
+    RETURN NEXT;
+END $$;
+
+COMMENT ON FUNCTION pgtrickle.health_check() IS
+    'Checks of the whole pipeline, one row each (OK, WARN, ERROR): stream tables in ERROR or SUSPENDED, stale stream '
+    'tables, the ticker, heartbeats of the streams app and the sink, the worker pool, the job queue, change buffers, '
+    'capture triggers missing or disabled, the WAL capture slot (missing, lagging, retaining WAL without bound).';
+
+SELECT pgtrickle._revoke_internal_execute();
