@@ -2,7 +2,7 @@
 -- drops the writer's offset, which PostgreSQL's equality keeps, and it does not keep a bit varying's length, so
 -- such values cannot be written to the change buffer as the trigger would. A table with a timetz or varbit
 -- column (or an array or domain over one) is refused for WAL capture when it is first captured, with a hint to
--- capture it by triggers. As in 0.4.0.17 otherwise.
+-- capture it by triggers. As in 0.4.0.19 otherwise (REPLICA IDENTITY set only when not FULL yet).
 CREATE OR REPLACE FUNCTION pgtrickle._wal_publish(p_relid oid) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -31,7 +31,10 @@ BEGIN
                   HINT = 'Capture it with cdc_mode => ''trigger'', or store the column as timestamptz or time (for timetz), '
                          'bit(n) (for varbit).';
     END IF;
-    EXECUTE format('ALTER TABLE %s REPLICA IDENTITY FULL', p_relid::regclass);
+    -- only when not FULL yet (0.4.0.19): a capture switch holding SHARE ROW EXCLUSIVE must not upgrade its lock
+    IF (SELECT relreplident FROM pg_class WHERE oid = p_relid) <> 'f' THEN
+        EXECUTE format('ALTER TABLE %s REPLICA IDENTITY FULL', p_relid::regclass);
+    END IF;
     IF NOT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = 'pgtrickle_wal') THEN
         EXECUTE format('CREATE PUBLICATION pgtrickle_wal FOR TABLE %s', p_relid::regclass);
     ELSIF NOT EXISTS (SELECT 1 FROM pg_publication_rel pr JOIN pg_publication p ON p.oid = pr.prpubid

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
  * one round in CI; with {@code -Dtrickle.soak.minutes=N}, rounds follow each other for N minutes.
  * {@code -Dtrickle.crash.faults=STREAMS,STREAMS,CONNECT} makes a round of those faults instead (to measure one
  * component's recovery several times). Each fault prints how long after the kill every stream table had applied a
- * tick taken after the restart (docs/consistency.md, Recovery times).
+ * tick taken after the restart (docs/consistency.md, Recovery times). {@code -Dtrickle.crash.cdc=wal} captures the
+ * workloads' sources from the WAL instead of by triggers (the decoder then resumes from its slot after each fault).
  */
 class CrashRecoveryEndToEndTest extends E2eSupport {
     enum Fault { CONNECT, STREAMS, BROKER, POSTGRES }
@@ -56,7 +57,21 @@ class CrashRecoveryEndToEndTest extends E2eSupport {
         OrdersWorkload orders = new OrdersWorkload("cr_oc", violations, 1, 40, false);
         LedgerWorkload ledger = new LedgerWorkload("cr_lg", violations, 1, 40);
         List<Workload> workloads = List.of(transfers, orders, ledger);
-        Workload.createAll(workloads);
+        String cdc = System.getProperty("trickle.crash.cdc", "").trim();
+        if (!cdc.isEmpty()) {
+            // the sessions that create the stream tables capture their sources this way
+            exec("DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET pgtrickle.cdc_mode = %L', current_database(), '"
+                    + cdc.replace("'", "") + "'); END $$");
+        }
+        try {
+            Workload.createAll(workloads);
+        } finally {
+            if (!cdc.isEmpty()) {
+                exec("DO $$ BEGIN EXECUTE format('ALTER DATABASE %I RESET pgtrickle.cdc_mode', current_database()); END $$");
+            }
+        }
+        System.out.println("capture: " + one("SELECT string_agg(DISTINCT cdc_mode, ',') FROM pgtrickle.pgt_sources "
+                + "WHERE source_name LIKE 'cr\\_%'"));
         List<String> tables = new ArrayList<>();
         workloads.forEach(w -> tables.addAll(w.streamTables()));
         Random chaos = new Random(Invariants.seed());

@@ -82,11 +82,16 @@ final class Catalog {
         return out;
     }
 
-    /** The sources captured from the WAL (pgt_sources.cdc_mode = 'wal'), by relid. */
+    /**
+     * The sources whose buffers the WAL decoder may still write: captured from the WAL, or switched between WAL and
+     * triggers at a position the decoder has not passed yet (pgt_cdc_switches), by relid. Their ticks are read once
+     * the decoder has passed the tick.
+     */
     static java.util.Set<Long> walSources(Connection c) throws SQLException {
         java.util.Set<Long> out = new java.util.HashSet<>();
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-                "SELECT source_relid::bigint FROM pgtrickle.pgt_sources WHERE cdc_mode = 'wal'")) {
+                "SELECT source_relid::bigint FROM pgtrickle.pgt_sources WHERE cdc_mode = 'wal' "
+                        + "UNION SELECT source_relid::bigint FROM pgtrickle.pgt_cdc_switches")) {
             while (rs.next()) {
                 out.add(rs.getLong(1));
             }

@@ -75,7 +75,7 @@ final class DebeziumWal implements DebeziumEngine.ChangeConsumer<RecordChangeEve
         p.setProperty("publication.autocreate.mode", "disabled");
         p.setProperty("snapshot.mode", "no_data");
         p.setProperty("provide.transaction.metadata", "true");
-        p.setProperty("message.prefix.include.list", WalCapture.MESSAGE_PREFIX);
+        p.setProperty("message.prefix.include.list", WalCapture.MESSAGE_PREFIX + "," + CdcSwitches.PREFIX);
         p.setProperty("skipped.operations", "none");
         p.setProperty("tombstones.on.delete", "false");
         p.setProperty("decimal.handling.mode", "string");
@@ -155,6 +155,10 @@ final class DebeziumWal implements DebeziumEngine.ChangeConsumer<RecordChangeEve
             return 0;
         } else if (topic.endsWith(".message")) {
             Struct m = v.getStruct("message");
+            if (m != null && CdcSwitches.PREFIX.equals(m.getString("prefix"))) {
+                applier.switchPassed(new String(m.getBytes("content"), java.nio.charset.StandardCharsets.UTF_8));
+                return 0;
+            }
             return m != null && WalCapture.MESSAGE_PREFIX.equals(m.getString("prefix")) ? offset(r, "lsn") : 0;
         } else if (!topic.startsWith(PREFIX + ".") || v.schema().field("op") == null) {
             return 0;

@@ -143,6 +143,9 @@ final class Ticker implements AutoCloseable {
      * WAL-captured sources waits for. With no WAL-captured source left, the decoder stops and its slot goes.
      */
     private TickReader.Wal walTick(long tick, Set<Long> walSources) throws SQLException {
+        if (wal.started() || !noSlot) {
+            unpublishIdle();
+        }
         if (walSources.isEmpty()) {
             if (wal.started() || !noSlot) {
                 wal.dropSlot(write);
@@ -160,6 +163,22 @@ final class Ticker implements AutoCloseable {
             walRead.setReadOnly(true);
         }
         return new TickReader.Wal(walRead, walSources, wal.barrier(marker));
+    }
+
+    /**
+     * Sources switched from WAL to trigger capture leave the publication once the decoder has passed their switch (a
+     * source held by a writer now is left for a later tick), so that their changes are no longer decoded.
+     */
+    private void unpublishIdle() throws SQLException {
+        try (Statement s = write.createStatement();
+             ResultSet rs = s.executeQuery("SELECT pgtrickle._wal_unpublish_idle()")) {
+            rs.next();
+            if (rs.getInt(1) > 0) {
+                LOG.info("{} source(s) no longer captured from the WAL left publication {}", rs.getInt(1),
+                        WalCapture.PUBLICATION);
+            }
+        }
+        write.commit();
     }
 
     /** The sources tick {@code tick} leaves unread (as its snapshot sees the catalog), and where failures go. */

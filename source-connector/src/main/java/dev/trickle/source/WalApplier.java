@@ -27,6 +27,10 @@ import org.slf4j.LoggerFactory;
  * end; several transactions share one buffer transaction, which also records the end position of the last of
  * them in {@code pgtrickle.pgt_wal_progress}: a transaction decoded again after a crash (the slot only moves
  * after that commit) is recognised by its end position and dropped.
+ *
+ * <p>A table in the publication is not always the WAL's to capture: a source switched to or from triggers is
+ * captured from the WAL only by the transactions that commit after (or before) its switch ({@link CdcSwitches});
+ * the others' rows are dropped at their end, when their position is known.
  */
 final class WalApplier {
     private static final Logger LOG = LoggerFactory.getLogger(WalApplier.class);
@@ -41,6 +45,7 @@ final class WalApplier {
     private final Set<Target> touched = new LinkedHashSet<>();
     /** Tables whose unreadable changes were reported (once per run each). */
     private final Set<String> warned = new java.util.HashSet<>();
+    private final CdcSwitches switches = new CdcSwitches();
     /** The end position of the last transaction in the buffers (dropped when decoded again). */
     private long applied;
     private long nextFullXid;
@@ -50,7 +55,7 @@ final class WalApplier {
     private int pendingRows;
 
     /** Where one source's decoded rows go: its buffer, and the decoded columns the buffer has (by position). */
-    record Target(String source, PreparedStatement insert, int[] positions, String[] types) {
+    record Target(long relid, String source, PreparedStatement insert, int[] positions, String[] types) {
     }
 
     WalApplier(Connection w, String slot) throws SQLException {
@@ -65,12 +70,14 @@ final class WalApplier {
                 }
             }
         }
+        switches.load(w);
         w.commit();
     }
 
     /**
      * The buffer column types of a table's decoded columns (null where the buffer lacks the column), or null when
-     * the table is not (or no longer) captured from the WAL: its changes are ignored.
+     * the table is not (or no longer) a captured source: its changes are ignored. Which of a source's transactions
+     * are the WAL's to capture is decided at each one's end ({@link #commit}).
      */
     Target target(String schema, String table, List<String> columns) throws SQLException {
         String key = schema + "." + table + "|" + String.join(",", columns);
@@ -78,18 +85,23 @@ final class WalApplier {
             return targets.get(key);
         }
         String buffer = null;
-        try (PreparedStatement ps = w.prepareStatement("SELECT buffer_table FROM pgtrickle.pgt_sources "
-                + "WHERE source_relid = to_regclass(format('%I.%I', ?::text, ?::text)) AND cdc_mode = 'wal' "
+        long relid = 0;
+        try (PreparedStatement ps = w.prepareStatement("SELECT buffer_table, source_relid::bigint FROM pgtrickle.pgt_sources "
+                + "WHERE source_relid = to_regclass(format('%I.%I', ?::text, ?::text)) "
                 + "AND to_regclass(format('pgtrickle_changes.%I', buffer_table)) IS NOT NULL")) {
             ps.setString(1, schema);
             ps.setString(2, table);
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) {
                     buffer = rs.getString(1);
+                    relid = rs.getLong(2);
                 }
             }
         }
-        Target t = buffer == null ? null : target(schema, table, columns, buffer);
+        if (buffer != null && !switches.knows(relid)) {
+            switches.load(w); // a source new since the last load
+        }
+        Target t = buffer == null ? null : target(relid, schema, table, columns, buffer);
         targets.put(key, t);
         return t;
     }
@@ -142,7 +154,8 @@ final class WalApplier {
 
     /**
      * TRUNCATE of a WAL-captured source: the WAL does not say which rows went, so the stream tables over it are
-     * filled again from their queries at a coming tick (as a refresh does).
+     * filled again from their queries at a coming tick (as a refresh does). Also for a source switching capture:
+     * whichever captured the TRUNCATE, a fill is right.
      */
     void truncate(String schema, String table) throws SQLException {
         int n = refill(schema, table);
@@ -167,7 +180,6 @@ final class WalApplier {
     private int refill(String schema, String table) throws SQLException {
         try (PreparedStatement ps = w.prepareStatement("UPDATE pgtrickle.pgt_stream_tables SET needs_init = true, "
                 + "init_tick = NULL WHERE pgt_id IN (SELECT d.pgt_id FROM pgtrickle.pgt_dependencies d "
-                + "JOIN pgtrickle.pgt_sources s ON s.source_relid = d.source_relid AND s.cdc_mode = 'wal' "
                 + "WHERE d.source_relid = to_regclass(format('%I.%I', ?::text, ?::text)))")) {
             ps.setString(1, schema);
             ps.setString(2, table);
@@ -183,7 +195,7 @@ final class WalApplier {
     void commit(long endLsn) throws SQLException {
         boolean again = Long.compareUnsigned(endLsn, applied) <= 0 || Long.compareUnsigned(endLsn, pendingEnd) <= 0;
         for (Target t : touched) {
-            if (again) {
+            if (again || !switches.fromWal(t.relid(), endLsn)) { // decoded again, or a trigger captured it
                 t.insert().clearBatch();
             } else {
                 pendingRows += t.insert().executeBatch().length;
@@ -196,7 +208,17 @@ final class WalApplier {
         }
     }
 
-    private Target target(String schema, String table, List<String> decoded, String buffer) throws SQLException {
+    /**
+     * The decoder met a capture switch's message ({@link CdcSwitches#PREFIX}, "relid position"): the switch is
+     * passed, and its row goes with the buffer rows decoded before it.
+     */
+    void switchPassed(String content) throws SQLException {
+        switches.passed(w, content);
+        pendingRows++;
+    }
+
+    private Target target(long relid, String schema, String table, List<String> decoded, String buffer)
+            throws SQLException {
         // the decoded columns the buffer has now (a column dropped since the change was made is left out)
         Map<String, String> has = new HashMap<>();
         try (PreparedStatement ps = w.prepareStatement("SELECT a.attname, t.typname FROM pg_attribute a "
@@ -228,7 +250,7 @@ final class WalApplier {
         for (int i = 0; i < types.length; i++) {
             types[i] = has.get(decoded.get(i));
         }
-        return new Target(Sql.qualified(schema, table), w.prepareStatement(sql.toString()), positions, types);
+        return new Target(relid, Sql.qualified(schema, table), w.prepareStatement(sql.toString()), positions, types);
     }
 
     /** Writes what is pending and commits it with the progress; returns the end position now safe, or 0. */

@@ -119,7 +119,8 @@ class ParallelRefreshSqlTest {
         List<List<String>> checks = rows("SELECT check_name, severity, detail FROM pgtrickle.health_check()");
         List<String> names = checks.stream().map(r -> r.get(0)).toList();
         assertEquals(List.of("error_stream_tables", "stale_stream_tables", "ticker", "streams_heartbeat", "sink_heartbeat",
-                "worker_pool", "job_queue", "buffer_growth", "capture_triggers"), names);
+                "worker_pool", "job_queue", "buffer_growth", "capture_triggers", "wal_slot", "wal_slot_lag",
+                "wal_slot_retention"), names);
         assertTrue(checks.get(0).get(1).equals("ERROR") && checks.get(0).get(2).contains("public.health_st (SUSPENDED): "
                 + "three failures") && checks.get(0).get(2).contains("resume_stream_table"), checks.get(0).toString());
         assertEquals("ERROR", checks.get(2).get(1), "no tick while stream tables exist: " + checks.get(2));

@@ -162,7 +162,7 @@ class ScheduleSqlTest {
         assertEquals("false", one("SELECT held::text FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'alt'"));
 
         // query and refresh_mode: AlterQuerySqlTest
-        assertRefused("SELECT pgtrickle.alter_stream_table('alt', cdc_mode => 'wal')", "cannot change the cdc_mode");
+        assertRefused("SELECT pgtrickle.alter_stream_table('alt', cdc_mode => 'logical')", "invalid cdc_mode 'logical'");
         assertRefused("SELECT pgtrickle.alter_stream_table('alt', refresh_mode => 'OFTEN')", "invalid refresh_mode");
         assertRefused("SELECT pgtrickle.alter_stream_table('alt', status => 'PAUSED')", "invalid status");
         assertRefused("SELECT pgtrickle.alter_stream_table('alt', schedule => '5m', status => 'nope')", "invalid status");
