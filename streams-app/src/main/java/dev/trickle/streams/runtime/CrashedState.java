@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * task directories first leaves the same state, empty stores restored from the changelogs, without the opening.
  * Task directories with a checkpoint (a clean stop) are kept, as is everything else in the state directory (the
  * process id that keeps the transactional ids stable, the instance id). Done only when no Kafka Streams instance
- * holds the application's state directory: the same lock Kafka Streams takes is held meanwhile.
+ * holds the application's state directory: the same lock Kafka Streams takes is held meanwhile. This follows Kafka
+ * Streams 4.3.1, which wipes such stores; a version that trusted them (offsets kept inside the store, transactional
+ * stores) would lose nothing by it either, only restore more than it needs to.
  */
 final class CrashedState {
     private static final Logger LOG = LoggerFactory.getLogger(CrashedState.class);
