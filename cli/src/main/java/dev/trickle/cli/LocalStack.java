@@ -417,15 +417,18 @@ public final class LocalStack implements AutoCloseable {
         }
         closed = true;
         closing = true;
-        if (shutdownCloser != null) {
-            ChildJvm.removeShutdownCloser(shutdownCloser);
-        }
         long t0 = System.nanoTime();
         progress.line("stopping the local stack...");
         stopQuietly("streams app", streams == null ? null : streams::stopAll);
         stopQuietly("Kafka Connect", connect == null ? null : connect::stopAll);
         stopQuietly("Kafka broker", broker == null ? null : broker::stop);
         stopQuietly("PostgreSQL", postgres == null ? null : postgres::close);
+        // Only now: while this runs in another shutdown hook (a test's), ChildJvm's hook must find this closer and wait
+        // for it, not go on to stop the children itself, most recently started first (a restarted broker before the
+        // Connect worker, which then hung in its stop for lack of a broker until it was killed).
+        if (shutdownCloser != null) {
+            ChildJvm.removeShutdownCloser(shutdownCloser);
+        }
         if (!cfg.keep) {
             List<Path> data = new ArrayList<>(List.of(workDir.resolve("kafka/data"), workDir.resolve("streams-state"),
                     workDir.resolve("pg-data")));

@@ -23,8 +23,10 @@ import org.junit.jupiter.api.Test;
  * one round in CI; with {@code -Dtrickle.soak.minutes=N}, rounds follow each other for N minutes.
  * {@code -Dtrickle.crash.faults=STREAMS,STREAMS,CONNECT} makes a round of those faults instead (to measure one
  * component's recovery several times). Each fault prints how long after the kill every stream table had applied a
- * tick taken after the restart (docs/consistency.md, Recovery times). {@code -Dtrickle.crash.cdc=wal} captures the
- * workloads' sources from the WAL instead of by triggers (the decoder then resumes from its slot after each fault).
+ * tick taken after the restart (docs/consistency.md, Recovery times), with the writers' commit rate meanwhile and the
+ * machine's load average. The load is the soak's: a soak run is this test with {@code -Dtrickle.soak.minutes=N}, the same
+ * workloads at the same rate, for longer. {@code -Dtrickle.crash.cdc=wal} captures the workloads' sources from the WAL
+ * instead of by triggers (the decoder then resumes from its slot after each fault).
  */
 class CrashRecoveryEndToEndTest extends E2eSupport {
     enum Fault { CONNECT, STREAMS, BROKER, POSTGRES }
@@ -93,6 +95,7 @@ class CrashRecoveryEndToEndTest extends E2eSupport {
                 // a random moment: ticks are 500 ms apart, writers commit every few ms
                 pace(200 + chaos.nextInt(2_800));
                 long t0 = System.nanoTime();
+                long commitsBefore = runner.commits();
                 kill(f);
                 long killed = System.nanoTime();
                 pace(500 + chaos.nextInt(1_500)); // the writers go on (or fail to reach PostgreSQL) meanwhile
@@ -104,8 +107,9 @@ class CrashRecoveryEndToEndTest extends E2eSupport {
                 long recovered = System.nanoTime();
                 sinceKill.computeIfAbsent(f, k -> new ArrayList<>()).add((recovered - killed) / 1e9);
                 log.add(String.format("%s: killed in %.1f s, down %.1f s, restarted in %.1f s, every stream table past "
-                        + "tick %d %.1f s later: %.1f s after the kill", f, (killed - t0) / 1e9, (restarting - t0) / 1e9,
-                        (restarted - restarting) / 1e9, target, (recovered - restarted) / 1e9, (recovered - killed) / 1e9));
+                        + "tick %d %.1f s later: %.1f s after the kill (%s)", f, (killed - t0) / 1e9,
+                        (restarting - t0) / 1e9, (restarted - restarting) / 1e9, target, (recovered - restarted) / 1e9,
+                        (recovered - killed) / 1e9, underLoad(runner.commits() - commitsBefore, recovered - t0)));
                 System.out.println("fault " + done.values().stream().mapToInt(Integer::intValue).sum() + ": "
                         + log.get(log.size() - 1));
             }
@@ -180,6 +184,16 @@ class CrashRecoveryEndToEndTest extends E2eSupport {
             }
             pace(200);
         }
+    }
+
+    /**
+     * The load a recovery was measured under: the writers' commit rate meanwhile (they go on through the fault, the
+     * soak's load) and the machine's load average, since on a shared machine the figures measure it as much as the stack.
+     */
+    private static String underLoad(long commits, long nanos) {
+        double loadAverage = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        return String.format("writers committed %.0f transactions/s meanwhile, load average %.1f", commits / (nanos / 1e9),
+                loadAverage);
     }
 
     private static void pace(long ms) throws InterruptedException {

@@ -14,6 +14,7 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.utils.Utils;
@@ -107,6 +108,9 @@ public final class AppConfig extends AbstractConfig {
     static final int LONG_TICK_POLL_INTERVAL_MS = 900_000;
     /** The producer's batch.size unless the file sets it (see throughputDefaults). */
     static final int PRODUCER_BATCH_BYTES = 256 * 1024;
+    /** The changelogs' segment.ms and delete.retention.ms unless the file sets them (see changelogDefaults). */
+    static final long CHANGELOG_SEGMENT_MS = 60_000;
+    static final long CHANGELOG_DELETE_RETENTION_MS = 300_000;
 
     private final Properties streamsProperties = new Properties();
 
@@ -125,6 +129,7 @@ public final class AppConfig extends AbstractConfig {
         allowLongTicks();
         throughputDefaults();
         staticMembership();
+        changelogDefaults();
         for (String required : new String[] {StreamsConfig.APPLICATION_ID_CONFIG, StreamsConfig.BOOTSTRAP_SERVERS_CONFIG}) {
             if (!streamsProperties.containsKey(required)) {
                 throw new ConfigException(required, null, "is required: Kafka Streams needs it");
@@ -236,6 +241,25 @@ public final class AppConfig extends AbstractConfig {
                     + "at every start, and a restart after a crash waits for the session timeout; set group.instance.id "
                     + "to a name unique to this instance to avoid that", file, e.toString());
         }
+    }
+
+    /**
+     * The state stores' changelogs are what a restarted exactly-once instance reads back in full (a kill leaves no
+     * checkpoint), so their length is restore time (docs/consistency.md, Recovery after a crash). A tick buffer writes
+     * every row of every tick under a key of its own and deletes it when the tick runs: compaction leaves only the
+     * deletes' tombstones, but it never touches a log's active segment, which rolls only at the broker's
+     * log.segment.bytes (64 MB on the local stack, 1 GB by default) and its tombstones stay for delete.retention.ms
+     * (a day by default), so each changelog grew with everything the stream table ever buffered. Here segments roll
+     * every minute and tombstones go after 5 minutes; a reader that starts from the beginning needs to finish within
+     * that time to see every delete (Kafka's bound for delete.retention.ms), over ten times what a whole restore
+     * took on the loaded test machine (load 30). Applies to the changelogs Kafka Streams creates from now on; each
+     * unless the file sets it (topic.segment.ms, topic.delete.retention.ms).
+     */
+    private void changelogDefaults() {
+        String segment = StreamsConfig.topicPrefix(TopicConfig.SEGMENT_MS_CONFIG);
+        setUnlessSet(segment, segment, Long.toString(CHANGELOG_SEGMENT_MS));
+        String tombstones = StreamsConfig.topicPrefix(TopicConfig.DELETE_RETENTION_MS_CONFIG);
+        setUnlessSet(tombstones, tombstones, Long.toString(CHANGELOG_DELETE_RETENTION_MS));
     }
 
     private void setUnlessSet(String prefixed, String plain, String value) {

@@ -87,6 +87,8 @@ public final class EngineSupervisor implements AutoCloseable {
                 LOG.info("Compiler warmed up and catalog checked; stopping ({})", WARMUP_ONLY);
                 return;
             }
+            // before the first Kafka Streams start of this process: what a killed predecessor left is wiped anyway
+            CrashedState.removeUncheckpointedTasks(config.streamsProperties());
             LOG.info("Trickle streams app started; watching the catalog at {}", config.pg().redactedUrl());
             while (!stop.await(0, TimeUnit.MILLISECONDS)) {
                 try {

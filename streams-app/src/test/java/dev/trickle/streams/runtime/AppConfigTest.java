@@ -155,4 +155,15 @@ class AppConfigTest {
         ConfigException dbl = assertThrows(ConfigException.class, () -> new AppConfig(props("decimal.handling.mode", "double")));
         assertTrue(dbl.getMessage().contains("loses the digits"), dbl.getMessage());
     }
+
+    @Test
+    void changelogsRollSegmentsAndDropTombstonesSoThatARestoreStaysShort() {
+        Properties p = new AppConfig(props()).streamsProperties();
+        assertEquals("60000", p.getProperty("topic.segment.ms"));
+        assertEquals("300000", p.getProperty("topic.delete.retention.ms"));
+        Properties own = new AppConfig(props("topic.segment.ms", "3600000", "topic.delete.retention.ms", "86400000"))
+                .streamsProperties();
+        assertEquals("3600000", own.getProperty("topic.segment.ms"), "the file's setting wins");
+        assertEquals("86400000", own.getProperty("topic.delete.retention.ms"), "the file's setting wins");
+    }
 }
