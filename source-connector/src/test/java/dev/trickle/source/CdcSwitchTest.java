@@ -31,24 +31,15 @@ class CdcSwitchTest {
 
     private static final String[][] STEPS = {{"bag", "wal"}, {"orders", "trigger"}, {"orders", "wal"}, {"bag", "trigger"}};
 
-    private final List<String> databases = new ArrayList<>();
+    private final WalDatabases databases = new WalDatabases();
 
     @AfterEach
     void dropSlots() throws Exception {
-        long deadline = System.currentTimeMillis() + TaskHarness.DEADLINE_MS;
-        for (String url : databases) {
-            while (!"0".equals(one(url, "SELECT count(*) FROM pg_replication_slots WHERE database = current_database()"))
-                    && System.currentTimeMillis() < deadline) {
-                exec(url, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
-                        + "WHERE database = current_database() AND NOT active");
-                Thread.sleep(50);
-            }
-        }
+        databases.dropSlots();
     }
 
     private String setUp(String hint, String ordersMode, String bagMode) throws Exception {
-        String url = TaskHarness.database(hint);
-        databases.add(url);
+        String url = databases.create(hint);
         exec(url, "CREATE TABLE orders (id int PRIMARY KEY, note text)",
                 "CREATE TABLE bag (a int, b text)",
                 "SELECT pgtrickle.create_stream_table('o', 'SELECT * FROM orders', cdc_mode => '" + ordersMode + "')",

@@ -24,27 +24,15 @@ class WalCaptureTest {
     private static final String ORDERS = TopicNames.changes("trickle", "public", "orders");
     private static final String BAG = TopicNames.changes("trickle", "public", "bag");
 
-    /** The databases of this test class: their slots go afterwards (slots are per server, and few). */
-    private final List<String> databases = new ArrayList<>();
+    private final WalDatabases databases = new WalDatabases();
 
     @org.junit.jupiter.api.AfterEach
     void dropSlots() throws Exception {
-        long deadline = System.currentTimeMillis() + TaskHarness.DEADLINE_MS;
-        for (String url : databases) {
-            // the stopped task's WAL sender may take a moment to end (an active slot cannot be dropped)
-            while (!"0".equals(one(url, "SELECT count(*) FROM pg_replication_slots WHERE database = current_database()"))
-                    && System.currentTimeMillis() < deadline) {
-                exec(url, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
-                        + "WHERE database = current_database() AND NOT active");
-                Thread.sleep(50);
-            }
-        }
+        databases.dropSlots();
     }
 
     private String database(String hint) {
-        String url = TaskHarness.database(hint);
-        databases.add(url);
-        return url;
+        return databases.create(hint);
     }
 
     private String setUp(String hint) throws Exception {

@@ -18,25 +18,15 @@ import org.junit.jupiter.api.Test;
  * the types it cannot keep exact (time with time zone, bit varying) are refused or handled without a wrong row.
  */
 class WalTypesTest {
-    private final List<String> databases = new ArrayList<>();
+    private final WalDatabases databases = new WalDatabases();
 
     @AfterEach
     void dropSlots() throws Exception {
-        long deadline = System.currentTimeMillis() + TaskHarness.DEADLINE_MS;
-        for (String url : databases) {
-            while (!"0".equals(one(url, "SELECT count(*) FROM pg_replication_slots WHERE database = current_database()"))
-                    && System.currentTimeMillis() < deadline) {
-                exec(url, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
-                        + "WHERE database = current_database() AND NOT active");
-                Thread.sleep(50);
-            }
-        }
+        databases.dropSlots();
     }
 
     private String database(String hint) {
-        String url = TaskHarness.database(hint);
-        databases.add(url);
-        return url;
+        return databases.create(hint);
     }
 
     @Test
