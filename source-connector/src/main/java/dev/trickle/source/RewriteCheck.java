@@ -12,8 +12,9 @@ import org.apache.kafka.connect.source.SourceRecord;
 
 /**
  * The last read step of a tick: fails it (it is then taken again from a new snapshot) when a table it read was
- * rewritten after its snapshot was taken. PostgreSQL's table-rewriting DDL (ALTER COLUMN TYPE, also TRUNCATE,
- * VACUUM FULL, CLUSTER) is not MVCC-safe: a transaction whose snapshot predates the rewrite, reading the table
+ * rewritten after its snapshot was taken. PostgreSQL's table-rewriting DDL (ALTER COLUMN TYPE, SET LOGGED/UNLOGGED,
+ * TRUNCATE) is not MVCC-safe (VACUUM FULL and CLUSTER keep the rows' visibility, so they are safe, and taking a tick
+ * again after one of them is merely needless): a transaction whose snapshot predates the rewrite, reading the table
  * once the rewrite committed, finds it empty. A change buffer is rewritten with its source (the catalog casts
  * its column when the source's type changes), so a tick whose snapshot was taken just before an ALTER COLUMN
  * TYPE and that read the buffer just after would silently read none of its rows, and the next tick, reading
@@ -66,7 +67,7 @@ final class RewriteCheck implements TickSteps.Step {
         }
         if (!rewritten.isEmpty()) {
             throw new FullRefresh.TickRestart("Tick " + tick + " is taken again: " + String.join(", ", rewritten)
-                    + " was rewritten (ALTER COLUMN ... TYPE, TRUNCATE, VACUUM FULL or CLUSTER) while the tick was read,"
+                    + " was rewritten (ALTER COLUMN ... TYPE, SET LOGGED/UNLOGGED, TRUNCATE, VACUUM FULL or CLUSTER) while the tick was read,"
                     + " and a snapshot older than a rewrite cannot see the rewritten rows", null);
         }
         return true;

@@ -90,6 +90,39 @@ class SourceDdlTest {
         }
     }
 
+    /**
+     * The same race for an initial fill, which reads the source table itself: a source rewritten
+     * after the tick's snapshot but before the fill read it (SET UNLOGGED here) would look
+     * empty to the fill, and the new stream table
+     * would miss every row it had then, for good. The tick is taken again and the fill has every row.
+     */
+    @Test
+    void aSourceRewrittenBeforeItsFillIsReadIsFilledAgainNotEmpty() throws Exception {
+        String url = setUp("ddlrewritefill");
+        try (TaskHarness h = new TaskHarness(url, java.util.Map.of(SourceConfig.BATCH_SIZE, "20"), null, true)) {
+            warmUp(h, url);
+            exec(url, "INSERT INTO a SELECT g, 'x', g FROM generate_series(100, 199) g",
+                    "SELECT pgtrickle.create_stream_table('fill_b', 'SELECT id, w FROM b')",
+                    // the streams app's part (it has planned the stream table), so that the fill is due
+                    "UPDATE pgtrickle.pgt_stream_tables SET engine_ready = true WHERE pgt_name = 'fill_b'");
+            long fillB = Long.parseLong(TaskHarness.one(url,
+                    "SELECT pgt_id FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'fill_b'"));
+            List<org.apache.kafka.connect.source.SourceRecord> first = h.task.poll();
+            while (first == null) {
+                first = h.task.poll();
+            }
+            assertTrue(first.stream().noneMatch(r -> r.topic().equals(B)
+                    && TaskHarness.change(r) instanceof ChangeRecord.Row row && row.streamTable() != null),
+                    "the tick's first batch holds none of the fill's rows: " + first.size());
+            // rewrites the table, keeping its columns and its change buffer as they are
+            exec(url, "SET lock_timeout = '20s'", "ALTER TABLE b SET UNLOGGED");
+            TaskHarness.Tick t = h.nextTick();
+            assertEquals(8, t.rows(B, fillB).size(), "the fill has b's 8 rows: " + t.rows(B, fillB));
+            assertEquals(100, t.changes(A).size(), "a's rows once, in the tick taken again");
+            assertEquals(1, h.abortRequests, "the tick's Kafka transaction is aborted");
+        }
+    }
+
     @Test
     void addedAndRenamedColumnsAndTruncateKeepTicksComing() throws Exception {
         String url = setUp("ddladd");
