@@ -1,0 +1,88 @@
+-- pgt_status() with pg_trickle's two columns it lacked (issue 13's audit): is_populated (the stream table shows a
+-- tick) and consecutive_errors (failed apply attempts in a row; five suspend it), added at the end so that a
+-- script reading Trickle's columns by position is unchanged. pg_trickle's pgt_status() has both; a user who
+-- selects them by name got "column does not exist". They mean what they mean in pg_stat_stream_tables.
+--
+-- A result type cannot be changed in place, and pg_stat_stream_tables (V0_4_0_13) depends on pgt_status(): the
+-- view is dropped and created again exactly as it was.
+
+DROP VIEW pgtrickle.pg_stat_stream_tables;
+
+-- The latest definition (V0_4_0_12), two columns added at the end.
+DROP FUNCTION pgtrickle.pgt_status();
+CREATE FUNCTION pgtrickle.pgt_status()
+RETURNS TABLE (name text, status text, refresh_mode text, schedule text, last_tick bigint,
+               data_timestamp timestamptz, staleness interval, last_error text, requested_mode text,
+               fill_rows_read bigint, fill_rows_estimated bigint, fill_rows_applied bigint,
+               is_populated boolean, consecutive_errors integer)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT format('%I.%I', s.pgt_schema, s.pgt_name),
+           CASE WHEN v.stale THEN 'STALE'
+                WHEN s.held AND s.status IN ('ACTIVE', 'INITIALIZING') THEN 'SUSPENDED' ELSE s.status END,
+           coalesce(s.effective_mode, s.refresh_mode), s.schedule, s.last_tick,
+           s.data_timestamp, clock_timestamp() - s.data_timestamp,
+           CASE WHEN NOT v.stale THEN s.last_error
+                WHEN v.ticker_stopped
+                THEN format('not advancing: no tick was taken for %s (the source connector is not running or '
+                            'is failing); the data is that of tick %s, %s old. See pgtrickle.health_check()',
+                            date_trunc('second', clock_timestamp() - n.created_at), s.last_tick, date_trunc('second', v.age))
+                ELSE format('not advancing: at tick %s, %s tick(s) behind the newest tick %s, data %s old, late by its '
+                            'schedule %s (the streams app or the sink is not applying its ticks). See pgtrickle.health_check()',
+                            s.last_tick, n.tick_id - s.last_tick, n.tick_id, date_trunc('second', v.age), s.schedule)
+           END,
+           s.refresh_mode,
+           f.rows_read, f.rows_estimated, f.rows_applied,
+           s.last_tick IS NOT NULL, s.consecutive_failures
+      FROM pgtrickle.pgt_stream_tables s
+      LEFT JOIN pgtrickle.pgt_fill_progress f ON f.pgt_id = s.pgt_id
+      LEFT JOIN LATERAL (SELECT t.tick_id, t.created_at FROM pgtrickle.pgt_ticks t ORDER BY t.tick_id DESC LIMIT 1) n ON true
+      CROSS JOIN LATERAL (SELECT coalesce(clock_timestamp() - n.created_at > interval '30 seconds', false) AS ticker_stopped,
+                                 clock_timestamp() - s.data_timestamp AS age) v0
+      CROSS JOIN LATERAL (SELECT v0.ticker_stopped, v0.age,
+                                 s.status = 'ACTIVE' AND NOT s.held AND s.data_timestamp IS NOT NULL
+                                 AND (v0.ticker_stopped OR coalesce(n.tick_id - s.last_tick, 0) >= 10)
+                                 AND pgtrickle._late(s.pgt_id) AS stale) v
+     WHERE pg_has_role(session_user, (SELECT c.relowner FROM pg_class c WHERE c.oid = 'pgtrickle.pgt_stream_tables'::regclass), 'USAGE')
+        OR coalesce(has_table_privilege(session_user, s.pgt_relid, 'SELECT'), false)
+     ORDER BY s.pgt_schema, s.pgt_name
+$$;
+
+
+-- pg_trickle's monitoring view. A view reads the catalog with its owner's rights but calls functions
+-- with its reader's, so it uses no internal function: it filters rows as pgt_status() does.
+CREATE VIEW pgtrickle.pg_stat_stream_tables WITH (security_barrier) AS
+SELECT s.pgt_id, s.pgt_schema, s.pgt_name, s.status, coalesce(s.effective_mode, s.refresh_mode) AS refresh_mode,
+       s.last_tick IS NOT NULL AS is_populated, s.data_timestamp, s.schedule,
+       clock_timestamp() - s.data_timestamp AS staleness,
+       coalesce(p.status = 'STALE', false) AS stale,
+       s.consecutive_failures AS consecutive_errors, s.needs_init AS needs_reinit,
+       l.applied_at AS last_refresh_at,
+       coalesce(h.total, 0) AS total_refreshes, coalesce(h.ok, 0) AS successful_refreshes,
+       coalesce(h.failed, 0) AS failed_refreshes, coalesce(h.ins, 0) AS total_rows_inserted,
+       coalesce(h.del, 0) AS total_rows_deleted, h.avg_ms AS avg_duration_ms,
+       CASE WHEN l.refresh_id IS NULL THEN NULL
+            WHEN NOT l.initial THEN 'DIFFERENTIAL'
+            WHEN s.effective_mode = 'FULL' THEN 'FULL'
+            ELSE 'INITIALIZE' END AS last_action,
+       l.status AS last_status,
+       (SELECT array_agg(DISTINCT CASE WHEN d.upstream_id IS NULL THEN 'trigger' ELSE 'delta_topic' END)
+          FROM pgtrickle.pgt_dependencies d WHERE d.pgt_id = s.pgt_id) AS cdc_modes,
+       s.last_tick, s.refresh_mode AS requested_mode
+  FROM pgtrickle.pgt_stream_tables s
+  LEFT JOIN LATERAL (SELECT count(*) AS total, count(*) FILTER (WHERE r.status = 'COMPLETED') AS ok,
+                            count(*) FILTER (WHERE r.status = 'FAILED') AS failed,
+                            sum(r.rows_inserted)::bigint AS ins, sum(r.rows_deleted)::bigint AS del,
+                            avg(r.duration_ms)::double precision AS avg_ms
+                       FROM pgtrickle.pgt_refresh_history r WHERE r.pgt_id = s.pgt_id) h ON true
+  LEFT JOIN LATERAL (SELECT r.refresh_id, r.initial, r.status, r.applied_at FROM pgtrickle.pgt_refresh_history r
+                      WHERE r.pgt_id = s.pgt_id ORDER BY r.refresh_id DESC LIMIT 1) l ON true
+  LEFT JOIN pgtrickle.pgt_status() p ON p.name = format('%I.%I', s.pgt_schema, s.pgt_name)
+ WHERE pg_has_role(session_user, (SELECT c.relowner FROM pg_class c WHERE c.oid = 'pgtrickle.pgt_stream_tables'::regclass), 'USAGE')
+    OR coalesce(has_table_privilege(session_user, s.pgt_relid, 'SELECT'), false);
+GRANT SELECT ON pgtrickle.pg_stat_stream_tables TO PUBLIC;
+
+COMMENT ON VIEW pgtrickle.pg_stat_stream_tables IS
+    'Per stream table: catalog state with aggregate refresh statistics (pg_trickle''s monitoring view), plus the '
+    'tick it shows (last_tick) and the mode asked for (requested_mode; refresh_mode is the mode in effect).';
+
+SELECT pgtrickle._revoke_internal_execute();
