@@ -1,3 +1,5 @@
+-- Issue 13's audit of pg_trickle's API as a new user meets it: three fixes (catalog 0.4.0.24).
+--
 -- pgt_status() with pg_trickle's two columns it lacked (issue 13's audit): is_populated (the stream table shows a
 -- tick) and consecutive_errors (failed apply attempts in a row; five suspend it), added at the end so that a
 -- script reading Trickle's columns by position is unchanged. pg_trickle's pgt_status() has both; a user who
@@ -114,6 +116,108 @@ BEGIN
        SET plan_generation = s.plan_generation + 1, engine_ready = false
      WHERE s.pgt_id IN (SELECT d.pgt_id FROM pgtrickle.pgt_dependencies d WHERE d.upstream_id = p_id);
     PERFORM pg_notify('pgtrickle_catalog', p_id::text);
+END $$;
+
+
+-- ---------------------------------------------------------------------------------------------
+-- verify_stream_table on a scheduled or suspended stream table (issue 13's audit): the verdict for tick N comes
+-- when the sink applies N, which for a stream table on '2m' is up to two minutes away and for a suspended one
+-- never; the call waited its whole timeout (60 s by default) and ended with "no verdict ... within 60 s". Now a
+-- suspended stream table is refused at once (resume it first), and one on a duration whose next apply comes after
+-- the timeout is refused at once with the time of that apply and the timeout_seconds that would do; for a cron
+-- schedule the timeout's hint says that the verdict comes at its next moment. The latest definition (V0_4_0_13)
+-- with those checks added.
+CREATE OR REPLACE FUNCTION pgtrickle._verify(v_id bigint, timeout_seconds integer)
+RETURNS TABLE (stream_table text, tick_id bigint, equal boolean, expected_rows bigint, actual_rows bigint,
+               missing_rows bigint, extra_rows bigint, missing_sample jsonb, extra_sample jsonb,
+               verification_id bigint, verified_at timestamptz)
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    v_name     text;
+    v_status   text;
+    v_start    timestamptz := clock_timestamp();
+    v_deadline timestamptz;
+    v_last     timestamptz;
+    v          record;
+    v_sched    record;
+    v_next     timestamptz;
+BEGIN
+    SELECT format('%I.%I', s.pgt_schema, s.pgt_name), s.status INTO v_name, v_status
+      FROM pgtrickle.pgt_stream_tables s WHERE s.pgt_id = v_id;
+    IF timeout_seconds IS NULL OR timeout_seconds <= 0 THEN
+        RAISE EXCEPTION 'timeout_seconds must be positive, not %', coalesce(timeout_seconds::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'verify_stream_table needs a READ COMMITTED transaction (this one is %)',
+                current_setting('transaction_isolation')
+            USING ERRCODE = 'active_sql_transaction',
+                  HINT = 'It waits for a verdict the pipeline commits meanwhile, which a REPEATABLE READ or '
+                         'SERIALIZABLE snapshot cannot see. Call it in its own statement outside such a transaction.';
+    END IF;
+    IF v_status <> 'ACTIVE' THEN
+        RAISE EXCEPTION 'stream table % is %: only an ACTIVE stream table is verified', v_name, v_status
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Wait until pgtrickle.pgt_status() shows it ACTIVE (after ERROR: pgtrickle.refresh_stream_table).';
+    END IF;
+    SELECT max(t.created_at) INTO v_last FROM pgtrickle.pgt_ticks t;
+    IF v_last IS NULL OR clock_timestamp() - v_last > interval '30 seconds' THEN
+        RAISE EXCEPTION 'cannot verify stream table %: no tick was taken for %', v_name,
+                coalesce(date_trunc('second', clock_timestamp() - v_last)::text, 'ever')
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'The source connector takes the tick that is verified: is it running? See pgtrickle.health_check().';
+    END IF;
+    -- the verdict comes when the sink applies the verified tick, which it does for a suspended stream table only
+    -- once resumed, and for a scheduled one only at its schedule's next moment (as _sink_schedules() tells the sink)
+    SELECT q.kind, q.period_ms, q.data_timestamp, q.held, s.schedule INTO v_sched
+      FROM pgtrickle._sink_schedules() q JOIN pgtrickle.pgt_stream_tables s ON s.pgt_id = q.pgt_id
+     WHERE q.pgt_id = v_id;
+    IF v_sched.held THEN
+        RAISE EXCEPTION 'stream table % is suspended: its ticks are applied, and so verified, only once it is resumed', v_name
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = format('Resume it first: SELECT pgtrickle.resume_stream_table(%L);', v_name);
+    END IF;
+    IF v_sched.kind = 'duration' AND v_sched.data_timestamp IS NOT NULL THEN
+        v_next := greatest(clock_timestamp(), v_sched.data_timestamp + v_sched.period_ms * interval '1 millisecond');
+        IF v_next + interval '5 seconds' > v_start + make_interval(secs => timeout_seconds) THEN
+            RAISE EXCEPTION 'no verdict on stream table % within % s: it is brought up to date on its schedule ''%'', '
+                            'next at about % (in % s), and the tick verified is compared when it is applied', v_name,
+                    timeout_seconds, v_sched.schedule, date_trunc('second', v_next),
+                    ceil(extract(epoch FROM v_next - clock_timestamp()))
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      HINT = format('Call it with a longer wait: SELECT * FROM pgtrickle.verify_stream_table(%L, '
+                                    'timeout_seconds => %s);', v_name,
+                                    ceil(extract(epoch FROM v_next - clock_timestamp())) + 30);
+        END IF;
+    END IF;
+    -- the request: visible to the source connector in pg_locks now, gone when this transaction ends
+    PERFORM pg_advisory_xact_lock_shared(pgtrickle._verify_lock_key(), v_id::integer);
+    v_deadline := v_start + make_interval(secs => timeout_seconds);
+    LOOP
+        -- a READ COMMITTED statement in a VOLATILE function sees what committed before it began
+        SELECT * INTO v FROM pgtrickle.pgt_verifications p
+         WHERE p.pgt_id = v_id AND p.requested_at >= v_start AND p.status IN ('EQUAL', 'DIFFERENT', 'FAILED')
+         ORDER BY p.verification_id LIMIT 1;
+        EXIT WHEN FOUND;
+        IF clock_timestamp() > v_deadline THEN
+            RAISE EXCEPTION 'no verdict on stream table % within % s', v_name, timeout_seconds
+                USING ERRCODE = 'query_canceled',
+                      HINT = CASE WHEN v_sched.kind = 'cron'
+                                  THEN format('It is brought up to date at the moments of its schedule ''%s'' (UTC), and '
+                                              'the tick verified is compared when it is applied: call again with a '
+                                              'timeout_seconds past its next moment. ', v_sched.schedule) ELSE '' END
+                             || 'The source connector evaluates the query at the next tick and the sink compares when it '
+                                'applies that tick: check pgtrickle.health_check(), or call again with a larger '
+                                'timeout_seconds. Verdicts stay in pgtrickle.pgt_verifications.';
+        END IF;
+        PERFORM pg_sleep(0.05);
+    END LOOP;
+    IF v.status = 'FAILED' THEN
+        RAISE EXCEPTION 'could not verify stream table % at tick %: %', v_name, v.tick_id, v.error_message
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+    RETURN QUERY SELECT v_name, v.tick_id, v.status = 'EQUAL', v.expected_rows, v.actual_rows, v.missing_rows,
+                        v.extra_rows, v.missing_sample, v.extra_sample, v.verification_id, v.verified_at;
 END $$;
 
 SELECT pgtrickle._revoke_internal_execute();
