@@ -1,4 +1,4 @@
--- Issue 13's audit of pg_trickle's API as a new user meets it: three fixes (catalog 0.4.0.24).
+-- Issue 13's audit of pg_trickle's API as a new user meets it: two fixes (catalog 0.4.0.24).
 --
 -- pgt_status() with pg_trickle's two columns it lacked (issue 13's audit): is_populated (the stream table shows a
 -- tick) and consecutive_errors (failed apply attempts in a row; five suspend it), added at the end so that a
@@ -87,36 +87,6 @@ COMMENT ON VIEW pgtrickle.pg_stat_stream_tables IS
     'Per stream table: catalog state with aggregate refresh statistics (pg_trickle''s monitoring view), plus the '
     'tick it shows (last_tick) and the mode asked for (requested_mode; refresh_mode is the mode in effect).';
 
-
--- ---------------------------------------------------------------------------------------------
--- A stream table read by another whose query alter_stream_table changes (issue 13's audit): the reader was filled
--- anew after it, but the streams app kept the reader's plan, which reads the upstream's delta topic by the
--- upstream's columns as they were when the reader was planned. Once the upstream's new plan wrote a row with an
--- added column, the reader stopped in ERROR ("a record on upstream delta topic ... is not a delta record Trickle
--- wrote ... the record was written for other columns"). Now the direct readers are planned again too (a new plan
--- generation: the streams app compiles them against the upstream's new columns and drops their old state, and
--- engine_ready false: the source connector fills them only once the new plan runs). The latest definition
--- (V0_4_0_16) with that one statement added.
-CREATE OR REPLACE FUNCTION pgtrickle._refill_altered(p_id bigint) RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-    UPDATE pgtrickle.pgt_stream_tables
-       SET needs_init = true, init_tick = NULL, engine_ready = false, effective_mode = NULL, explain = NULL,
-           status = CASE WHEN status IN ('ACTIVE', 'ERROR', 'INITIALIZING') THEN 'INITIALIZING' ELSE status END,
-           consecutive_failures = 0, last_error = NULL,
-           altered_by = pg_current_xact_id()
-     WHERE pgt_id = p_id;
-    UPDATE pgtrickle.pgt_stream_tables s
-       SET needs_init = true, init_tick = NULL
-      FROM pgtrickle._dependents(p_id) d
-     WHERE s.pgt_id = d.pgt_id AND s.status NOT IN ('PAUSED', 'ERROR', 'SUSPENDED');
-    -- its direct readers (in any status: one in ERROR is planned from the catalog again when refreshed) read its
-    -- delta topic by its columns, which may have changed
-    UPDATE pgtrickle.pgt_stream_tables s
-       SET plan_generation = s.plan_generation + 1, engine_ready = false
-     WHERE s.pgt_id IN (SELECT d.pgt_id FROM pgtrickle.pgt_dependencies d WHERE d.upstream_id = p_id);
-    PERFORM pg_notify('pgtrickle_catalog', p_id::text);
-END $$;
 
 
 -- ---------------------------------------------------------------------------------------------
