@@ -49,7 +49,6 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
      ORDER BY s.pgt_schema, s.pgt_name
 $$;
 
-
 -- pg_trickle's monitoring view. A view reads the catalog with its owner's rights but calls functions
 -- with its reader's, so it uses no internal function: it filters rows as pgt_status() does.
 CREATE VIEW pgtrickle.pg_stat_stream_tables WITH (security_barrier) AS
@@ -86,8 +85,6 @@ GRANT SELECT ON pgtrickle.pg_stat_stream_tables TO PUBLIC;
 COMMENT ON VIEW pgtrickle.pg_stat_stream_tables IS
     'Per stream table: catalog state with aggregate refresh statistics (pg_trickle''s monitoring view), plus the '
     'tick it shows (last_tick) and the mode asked for (requested_mode; refresh_mode is the mode in effect).';
-
-
 
 -- ---------------------------------------------------------------------------------------------
 -- verify_stream_table on a scheduled or suspended stream table (issue 13's audit): the verdict for tick N comes
