@@ -42,8 +42,10 @@ public class StreamingJsonConverter extends JsonConverter {
     @Override
     public void configure(Map<String, ?> configs) {
         super.configure(configs);
-        JsonConverterConfig config = new JsonConverterConfig(configs);
-        plain = !config.schemasEnabled() && config.schemaContent() == null;
+        // parsed, not a second JsonConverterConfig: that would log every setting once more
+        Map<String, Object> parsed = JsonConverterConfig.configDef().parse(configs);
+        plain = Boolean.FALSE.equals(parsed.get(JsonConverterConfig.SCHEMAS_ENABLE_CONFIG))
+                && parsed.get(JsonConverterConfig.SCHEMA_CONTENT_CONFIG) == null;
     }
 
     @Override
