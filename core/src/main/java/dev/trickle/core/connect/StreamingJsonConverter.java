@@ -22,9 +22,9 @@ import org.apache.kafka.connect.json.JsonConverterConfig;
  * ({@code schemas.enable=false}) without building a Jackson tree. {@code JsonConverter} turns each record into a
  * tree of nodes and serialises the tree (writing), or parses a tree and converts it (reading); in the Connect
  * worker that was the largest part of the cost per row change (docs/benchmarks.md, session 9). This class writes
- * a {@link Struct} whose fields are integers, strings, booleans, nulls and nested Structs straight to a
+ * a {@link Struct} whose fields are integers, floats, strings, booleans, nulls and nested Structs straight to a
  * {@link JsonGenerator}, and reads a plain JSON object with {@link SchemalessJson}; everything else (schemas on,
- * {@code schema.content}, logical types, floats, bytes, arrays, maps, defaults, a value that does not fit its
+ * {@code schema.content}, logical types, bytes, arrays, maps, defaults, a value that does not fit its
  * schema, malformed input) goes to {@code JsonConverter} itself, so that it gets exactly its answer or its error.
  * {@code StreamingJsonConverterTest} compares both on the change and delta records and on random Structs.
  *
@@ -80,7 +80,7 @@ public class StreamingJsonConverter extends JsonConverter {
             return false;
         }
         return switch (schema.type()) {
-            case INT8, INT16, INT32, INT64, BOOLEAN, STRING -> true;
+            case INT8, INT16, INT32, INT64, FLOAT32, FLOAT64, BOOLEAN, STRING -> true;
             case STRUCT -> schema.fields().stream().allMatch(f -> writable(f.schema()));
             default -> false;
         };
@@ -132,6 +132,18 @@ public class StreamingJsonConverter extends JsonConverter {
                     return false;
                 }
                 g.writeNumber(l);
+            }
+            case FLOAT32 -> {
+                if (!(v instanceof Float f)) {
+                    return false;
+                }
+                g.writeNumber(f); // NaN and infinities as JSON strings, as JsonConverter's generator writes them
+            }
+            case FLOAT64 -> {
+                if (!(v instanceof Double d)) {
+                    return false;
+                }
+                g.writeNumber(d);
             }
             case BOOLEAN -> {
                 if (!(v instanceof Boolean b)) {

@@ -183,7 +183,7 @@ class StreamingJsonConverterTest {
             case 3, 4 -> SchemaBuilder.int64();
             case 5 -> SchemaBuilder.bool();
             case 6, 7 -> SchemaBuilder.string();
-            case 8 -> SchemaBuilder.float64();
+            case 8 -> r.nextBoolean() ? SchemaBuilder.float64() : SchemaBuilder.float32();
             case 9 -> Decimal.builder(2);
             default -> {
                 Schema nested = schema(r, depth + 1);
@@ -200,6 +200,9 @@ class StreamingJsonConverterTest {
         }
         return b.build();
     }
+
+    private static final double[] SPECIAL_FLOATS = {0, -0.0, Double.NaN, Double.POSITIVE_INFINITY,
+        Double.NEGATIVE_INFINITY, 0.1, 1e300, 5e-324, 1e-5, 123456789012345.0, 3.4028235e38, 1e-45, 0.30000000000000004};
 
     private static Struct struct(Random r, Schema schema) {
         Struct s = new Struct(schema);
@@ -222,7 +225,10 @@ class StreamingJsonConverterTest {
             case INT32 -> r.nextInt();
             case INT64 -> r.nextLong() >> r.nextInt(64);
             case BOOLEAN -> r.nextBoolean();
-            case FLOAT64 -> r.nextDouble() * 1e6;
+            case FLOAT32 -> SPECIAL_FLOATS[r.nextInt(SPECIAL_FLOATS.length)] == 0 && r.nextBoolean()
+                    ? Float.intBitsToFloat(r.nextInt()) : (float) SPECIAL_FLOATS[r.nextInt(SPECIAL_FLOATS.length)];
+            case FLOAT64 -> r.nextBoolean() ? Double.longBitsToDouble(r.nextLong())
+                    : SPECIAL_FLOATS[r.nextInt(SPECIAL_FLOATS.length)];
             case STRING -> text(r);
             case STRUCT -> struct(r, schema);
             default -> throw new IllegalStateException(schema.type().toString());
