@@ -6,6 +6,8 @@ import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.connect.data.ConnectSchema;
 import org.apache.kafka.connect.data.Date;
 import org.apache.kafka.connect.data.Decimal;
 import org.apache.kafka.connect.data.Field;
@@ -36,8 +38,28 @@ public class StreamingJsonConverter extends JsonConverter {
     private static final Set<String> LOGICAL = Set.of(Decimal.LOGICAL_NAME, Date.LOGICAL_NAME, Time.LOGICAL_NAME,
             Timestamp.LOGICAL_NAME);
 
+    /** How many schemas {@link #checked} remembers before it starts again (a topic's schemas are few and cached). */
+    private static final int CHECKED_MAX = 1_000;
+
     /** Schemas off and no schema.content: the only case the fast paths handle. */
     private volatile boolean plain;
+    /**
+     * {@link #writable} of the schemas seen, by identity: the records of a topic share their schema instances
+     * (TopicSchemas caches them), and walking a schema per record cost as much as writing the record.
+     */
+    private final Map<IdentityKey, Boolean> checked = new ConcurrentHashMap<>();
+
+    private record IdentityKey(Schema schema) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof IdentityKey k && k.schema == schema;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(schema);
+        }
+    }
 
     @Override
     public void configure(Map<String, ?> configs) {
@@ -50,7 +72,7 @@ public class StreamingJsonConverter extends JsonConverter {
 
     @Override
     public byte[] fromConnectData(String topic, Schema schema, Object value) {
-        if (plain && value instanceof Struct struct && schema != null && writable(schema)
+        if (plain && value instanceof Struct struct && schema != null && writableCached(schema)
                 && struct.schema().equals(schema)) {
             byte[] out = write(struct);
             if (out != null) {
@@ -69,6 +91,22 @@ public class StreamingJsonConverter extends JsonConverter {
             }
         }
         return super.toConnectData(topic, value);
+    }
+
+    private boolean writableCached(Schema schema) {
+        if (!(schema instanceof ConnectSchema)) {
+            return writable(schema); // a SchemaBuilder may still change: not remembered
+        }
+        IdentityKey key = new IdentityKey(schema);
+        Boolean known = checked.get(key);
+        if (known == null) {
+            if (checked.size() >= CHECKED_MAX) {
+                checked.clear();
+            }
+            known = writable(schema);
+            checked.put(key, known);
+        }
+        return known;
     }
 
     /**
