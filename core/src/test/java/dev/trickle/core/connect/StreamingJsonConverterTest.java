@@ -3,6 +3,7 @@ package dev.trickle.core.connect;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.trickle.core.records.ChangeRecord;
 import dev.trickle.core.records.DeltaRecord;
@@ -151,6 +152,18 @@ class StreamingJsonConverterTest {
         same(values, withDefault, new Struct(withDefault));
         same(pair(false, Map.of("schemas.enable", "false", "replace.null.with.default", "false")), withDefault,
                 new Struct(withDefault));
+    }
+
+    @Test
+    void preciseNumericsAreRefusedWithItWithoutSchemasAsWithJsonConverter() {
+        for (String converter : new String[] {JsonConverter.class.getName(), StreamingJsonConverter.class.getName()}) {
+            org.apache.kafka.common.config.ConfigException e = assertThrows(
+                    org.apache.kafka.common.config.ConfigException.class,
+                    () -> DecimalHandling.checkConverter(DecimalHandling.PRECISE, converter, "false"));
+            assertTrue(e.getMessage().contains("decimal.handling.mode=string"), e.getMessage());
+            DecimalHandling.checkConverter(DecimalHandling.STRING, converter, "false");
+            DecimalHandling.checkConverter(DecimalHandling.PRECISE, converter, "true");
+        }
     }
 
     /** Both converters write the same bytes, and read them back as the same value. */
