@@ -232,6 +232,16 @@ public final class ConnectWorker implements AutoCloseable {
         return parse(r.body());
     }
 
+    /** {@code POST /connectors/{name}/tasks/{id}/restart}: starts a (failed) task again. */
+    public void restartTask(String name, int task) {
+        HttpResponse<String> r = send(request("/connectors/" + encode(name) + "/tasks/" + task + "/restart")
+                .POST(HttpRequest.BodyPublishers.noBody()));
+        if (r.statusCode() != 204 && r.statusCode() != 200 && r.statusCode() != 202) {
+            throw new IllegalStateException("restarting task " + task + " of connector " + name + ": HTTP "
+                    + r.statusCode() + " " + r.body());
+        }
+    }
+
     /** Names of the deployed connectors. */
     public List<String> connectors() {
         HttpResponse<String> r = send(request("/connectors").GET());

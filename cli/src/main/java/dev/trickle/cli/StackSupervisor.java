@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * Keeps {@code trickle local} running when one of its processes dies (a crash, or a user trying what
  * a SIGKILL does): every second it looks at PostgreSQL (embedded), the broker, each Connect worker and
- * each streams app instance, and starts again whatever has stopped, saying so. Nothing is lost by the
+ * each streams app instance, and starts again whatever has stopped, saying so; a connector task that Kafka Connect
+ * left FAILED is restarted too, with a backoff ({@link FailedTaskRestarter}). Nothing is lost by the
  * stop: the components resume from what PostgreSQL and Kafka recorded (docs/consistency.md).
  */
 final class StackSupervisor implements Runnable {
@@ -16,10 +17,33 @@ final class StackSupervisor implements Runnable {
     private final Progress progress;
     private volatile boolean stopped;
     private int restarts;
+    private final FailedTaskRestarter failedTasks;
 
     StackSupervisor(LocalStack stack, Progress progress) {
         this.stack = stack;
         this.progress = progress;
+        this.failedTasks = new FailedTaskRestarter(new FailedTaskRestarter.Rest() {
+            @Override
+            public List<String> connectors() {
+                return worker().connectors();
+            }
+
+            @Override
+            public com.fasterxml.jackson.databind.JsonNode status(String connector) {
+                return worker().status(connector);
+            }
+
+            @Override
+            public void restartTask(String connector, int task) {
+                worker().restartTask(connector, task);
+            }
+        }, progress, System::currentTimeMillis);
+    }
+
+    /** Any running worker answers for the whole Connect cluster. */
+    private ConnectWorker worker() {
+        return stack.connectWorkers().stream().filter(ConnectWorker::isRunning).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no Connect worker is running"));
     }
 
     void stop() {
@@ -79,6 +103,13 @@ final class StackSupervisor implements Runnable {
                 progress.line(w.process().name() + " stopped (" + exit(w.process()) + "); starting it again");
                 w.restart(stack.timeout());
                 restarted(w.process().name() + " (its connectors' tasks resume from their last commits)");
+            }
+        }
+        if (!stack.isClosing()) {
+            try {
+                restarts += failedTasks.checkOnce();
+            } catch (RuntimeException e) {
+                // Connect not answering (starting, or its worker just restarted above): looked at again next second
             }
         }
         for (ChildJvm s : stack.streamsApps()) {

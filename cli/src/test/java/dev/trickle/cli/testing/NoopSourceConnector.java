@@ -8,7 +8,10 @@ import org.apache.kafka.connect.source.SourceConnector;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.apache.kafka.connect.source.SourceTask;
 
-/** A source connector that produces nothing; with {@code fail=true} its task fails at start. */
+/**
+ * A source connector that produces nothing; with {@code fail=true} its task fails at start, with {@code fail.while}
+ * (a file) it fails at each start while that file exists, saying how many times it was started in this worker.
+ */
 public class NoopSourceConnector extends SourceConnector {
     private Map<String, String> props;
 
@@ -33,7 +36,8 @@ public class NoopSourceConnector extends SourceConnector {
 
     @Override
     public ConfigDef config() {
-        return new ConfigDef().define("fail", ConfigDef.Type.BOOLEAN, false, ConfigDef.Importance.LOW, "fail at task start");
+        return new ConfigDef().define("fail", ConfigDef.Type.BOOLEAN, false, ConfigDef.Importance.LOW, "fail at task start")
+                .define("fail.while", ConfigDef.Type.STRING, "", ConfigDef.Importance.LOW, "fail at start while this file exists");
     }
 
     @Override
@@ -42,6 +46,8 @@ public class NoopSourceConnector extends SourceConnector {
     }
 
     public static class NoopTask extends SourceTask {
+        private static final java.util.concurrent.atomic.AtomicInteger STARTS = new java.util.concurrent.atomic.AtomicInteger();
+
         @Override
         public String version() {
             return "test";
@@ -51,6 +57,11 @@ public class NoopSourceConnector extends SourceConnector {
         public void start(Map<String, String> props) {
             if (Boolean.parseBoolean(props.get("fail"))) {
                 throw new IllegalStateException("task told to fail");
+            }
+            String failWhile = props.getOrDefault("fail.while", "");
+            int start = STARTS.incrementAndGet();
+            if (!failWhile.isEmpty() && java.nio.file.Files.exists(java.nio.file.Path.of(failWhile))) {
+                throw new IllegalStateException("task told to fail while " + failWhile + " exists (start " + start + ")");
             }
         }
 
