@@ -264,8 +264,9 @@ final class Ticker implements AutoCloseable {
             lastSealed = tick;
             return null;
         }
-        TickReader.Wal walTick = replayWal(tick, Catalog.walSources(read));
-        if (walTick == null && !Catalog.walSources(read).isEmpty()) {
+        Set<Long> walSources = Catalog.walSources(read);
+        TickReader.Wal walTick = replayWal(tick, walSources);
+        if (walTick == null && !walSources.isEmpty()) {
             read.rollback();
             replays.addFirst(tick); // again once the slot is read
             return null;
