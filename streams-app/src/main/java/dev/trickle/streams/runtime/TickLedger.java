@@ -19,7 +19,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * <p>Ticks in keys are fixed-width decimals ({@link TickBuffer#tickKey}), so that entries sort by tick
  * and {@link #forgetThrough} drops the old ones with range scans.
  */
-final class TickLedger {
+final class TickLedger implements TickMemory.Ledger {
     private static final String ENDS = "ends|";
     private static final String UPSTREAM_ENDS = "dends|";
     private static final String ENDED = "ended|";
@@ -151,16 +151,19 @@ final class TickLedger {
      * first such row, up to (not including) the offset at which the tick's rows started to go to the store instead
      * ({@code Long.MAX_VALUE} while they have not). One entry per tick, written when it changes.
      */
-    void setInMemory(long tick, long first, long spillAt) {
+    @Override
+    public void setInMemory(long tick, long first, long spillAt) {
         meta.put(IN_MEMORY + TickBuffer.tickKey(tick), first + "," + spillAt);
     }
 
-    void forgetInMemory(long tick) {
+    @Override
+    public void forgetInMemory(long tick) {
         meta.delete(IN_MEMORY + TickBuffer.tickKey(tick));
     }
 
     /** Every tick with rows in memory, in tick order, as {@code {first, spillAt}}. */
-    SortedMap<Long, long[]> inMemory() {
+    @Override
+    public SortedMap<Long, long[]> inMemory() {
         SortedMap<Long, long[]> ticks = new TreeMap<>();
         try (KeyValueIterator<String, String> it = meta.range(IN_MEMORY, IN_MEMORY.replace('|', '}'))) {
             it.forEachRemaining(kv -> {

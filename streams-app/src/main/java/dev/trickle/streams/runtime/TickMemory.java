@@ -3,6 +3,7 @@ package dev.trickle.streams.runtime;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.function.BiConsumer;
 import java.util.function.Predicate;
 import org.apache.kafka.common.utils.Bytes;
@@ -27,14 +28,23 @@ import org.apache.kafka.common.utils.Bytes;
 final class TickMemory {
     /** Per row: the key, a HashMap node, the weight's array and the wrapper (about this many bytes besides the key). */
     private static final int ENTRY_OVERHEAD = 112;
-    private final TickLedger ledger;
+    private final Ledger ledger;
     private final long maxBytes;
     private final Map<Long, Map<Bytes, long[]>> byTick = new HashMap<>();
     /** Per tick held here: {first offset, offset from which its rows go to the store}, as in the ledger. */
     private final Map<Long, long[]> ranges = new HashMap<>();
     private long bytes;
 
-    TickMemory(TickLedger ledger, long maxBytes) {
+    /** Where the offsets of the ticks held are kept: the app's {@link TickLedger} (a changelogged store). */
+    interface Ledger {
+        void setInMemory(long tick, long first, long spillAt);
+
+        void forgetInMemory(long tick);
+
+        SortedMap<Long, long[]> inMemory();
+    }
+
+    TickMemory(Ledger ledger, long maxBytes) {
         this.ledger = ledger;
         this.maxBytes = maxBytes;
         ranges.putAll(ledger.inMemory()); // after a restart: the rows themselves come back from the gather topic
