@@ -134,6 +134,7 @@ final class GatherProcessor implements Processor<String, byte[], Object, Object>
      */
     private void rebuild(String topic, long position) {
         long started = System.nanoTime();
+        long from = pending.firstOffsetInMemory();
         long rows = pending.rebuild(replays.create(context.appConfigs()), topic, position);
         if (rows < 0) {
             String message = "the rows of its ticks in progress were no longer in gather topic " + topic
@@ -145,8 +146,9 @@ final class GatherProcessor implements Processor<String, byte[], Object, Object>
             fill.fail(message);
             errors.refillNeeded(table.id(), message);
         } else if (rows > 0) {
-            LOG.info("Stream table {}: {} gathered row(s) of ticks in progress read again from {} up to offset {} in "
-                    + "{} ms", table.displayName(), rows, topic, position, (System.nanoTime() - started) / 1_000_000);
+            LOG.info("Stream table {}: {} gathered row(s) of {} tick(s) in progress read again from {}, offsets {} to {}, "
+                    + "in {} ms", table.displayName(), rows, pending.ticksInMemory(), topic, from, position,
+                    (System.nanoTime() - started) / 1_000_000);
         }
     }
 

@@ -60,7 +60,7 @@ public final class RuntimeStores {
     }
 
     /** The ticks' offsets in a map (the app's are in its tick ledger, changelogged: one entry per tick). */
-    private static final class MapLedger implements TickMemory.Ledger {
+    static final class MapLedger implements TickMemory.Ledger {
         private final SortedMap<Long, long[]> ticks = new TreeMap<>();
 
         @Override

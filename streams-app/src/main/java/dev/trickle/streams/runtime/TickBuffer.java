@@ -114,6 +114,15 @@ final class TickBuffer {
         return read ? count[0] : -1;
     }
 
+    /** The gather topic offset from which {@link #rebuild} reads, or -1. */
+    long firstOffsetInMemory() {
+        return memory == null ? -1 : memory.firstOffset();
+    }
+
+    int ticksInMemory() {
+        return memory == null ? 0 : memory.ticks();
+    }
+
     /** Removes and returns the tick's delta per source name ({@code sourceName} maps a source index). */
     Map<String, ZSet<Map<String, String>>> drain(long tick, IntFunction<String> sourceName) {
         Map<String, ZSet<Map<String, String>>> inputs = new HashMap<>();
