@@ -55,8 +55,9 @@ final class GatherProcessor implements Processor<String, byte[], Object, Object>
         this.context = context;
         KeyValueStore<String, String> meta = context.getStateStore(table.metaStore());
         this.ledger = new TickLedger(meta);
+        // memoryBytes 0: every gathered row goes to the logged store, as before the tick buffer had memory
         this.pending = new TickBuffer(context.getStateStore(table.pendingStore()),
-                new TickMemory(ledger, memoryBytes));
+                memoryBytes > 0 ? new TickMemory(ledger, memoryBytes) : null);
         this.rebuildDue = true;
         this.fill = new FillTracker(table.id(), meta);
         this.state = new StoreStateBackend(context.getStateStore(table.stateStore()));
