@@ -37,6 +37,7 @@ final class StackSupervisor implements Runnable {
             parts.add("PostgreSQL " + stack.postgres().describe());
         }
         parts.add("broker pid " + stack.broker().process().pid());
+        stack.broker().controllerProcess().ifPresent(c -> parts.add("Kafka controller pid " + c.pid()));
         for (ConnectWorker w : stack.connectWorkers()) {
             parts.add(w.process().name() + " pid " + w.process().pid());
         }
