@@ -71,7 +71,10 @@ final class StackSupervisor implements Runnable {
             restarted("PostgreSQL");
         }
         if (!stack.broker().isRunning() && !stack.isClosing()) {
-            progress.line("the Kafka broker stopped (" + exit(stack.broker().process()) + "); starting it again");
+            ChildJvm stopped = stack.broker().process().isAlive()
+                    ? stack.broker().controllerProcess().orElse(stack.broker().process()) : stack.broker().process();
+            progress.line("the " + (stopped == stack.broker().process() ? "Kafka broker" : "Kafka controller")
+                    + " stopped (" + exit(stopped) + "); starting it again");
             stack.restartBroker();
             restarted("the Kafka broker");
         }
