@@ -8,6 +8,8 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -125,12 +127,14 @@ public final class KafkaBroker implements AutoCloseable {
         if (!formatted) {
             writeProperties();
             // storage kept from an earlier run (--keep) is not formatted again: it keeps its own cluster id
+            List<Path> unformatted = new ArrayList<>();
             if (controller != null && !Files.exists(controllerDir().resolve("meta.properties"))) {
-                format(dir.resolve("controller.properties"), "controller", deadline);
+                unformatted.add(dir.resolve("controller.properties"));
             }
             if (!Files.exists(dir.resolve("data").resolve("meta.properties"))) {
-                format(propertiesFile, "broker", deadline);
+                unformatted.add(propertiesFile);
             }
+            KafkaStorageFormat.formatAll(unformatted, clusterId, classpath, dir, deadline);
             formatted = true;
         }
         // both at once: the broker retries until its controller listens, and the JVMs start in parallel
@@ -224,22 +228,6 @@ public final class KafkaBroker implements AutoCloseable {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("could not write " + file, e);
-        }
-    }
-
-    /** Formats one role's storage; both roles get the same cluster id. */
-    private void format(Path properties, String role, Deadline deadline) throws InterruptedException {
-        ChildJvm tool = ChildJvm.builder("kafka-storage-format", "kafka.tools.StorageTool")
-                .args("format", "--cluster-id", clusterId, "--config", properties.toString(), "--ignore-formatted")
-                .classpath(classpath)
-                .maxHeap("256m")
-                .jvmOption("-XX:TieredStopAtLevel=1")
-                .logFile(dir.resolve("storage-format-" + role + ".log"))
-                .build();
-        int code = tool.runToCompletion(deadline.remaining());
-        if (code != 0) {
-            throw new IllegalStateException("formatting the Kafka " + role + "'s storage failed (exit " + code + "); "
-                    + tool.logFile() + ":\n" + tool.logTail(30));
         }
     }
 
