@@ -15,7 +15,7 @@ import java.util.Map;
  */
 final class ComponentCpu {
     static final String POSTGRES = "PostgreSQL";
-    static final String BROKER = "Kafka broker";
+    static final String BROKER = "Kafka broker (and its controller)";
     static final String CONNECT = "Connect worker";
     static final String STREAMS = "streams app";
     static final String BENCH = "benchmark JVM (writers)";
@@ -33,7 +33,7 @@ final class ComponentCpu {
     Map<String, Double> snapshot() {
         Map<String, Double> m = new LinkedHashMap<>();
         m.put(POSTGRES, postmaster() < 0 ? -1 : ProcessCpu.treeMillis(postmaster()));
-        m.put(BROKER, ProcessCpu.millis(stack.broker().process().pid()));
+        m.put(BROKER, brokerMillis());
         m.put(CONNECT, ProcessCpu.millis(stack.connectWorker().process().pid()));
         m.put(STREAMS, ProcessCpu.millis(stack.streamsApp().pid()));
         m.put(BENCH, ProcessCpu.millis(ProcessHandle.current().pid()));
@@ -44,6 +44,13 @@ final class ComponentCpu {
         m.put(STACK, sum);
         m.put(MACHINE, ProcessCpu.machineBusyMillis());
         return m;
+    }
+
+    /** The broker and, where it runs in a process of its own, its KRaft controller. */
+    private double brokerMillis() {
+        double broker = ProcessCpu.millis(stack.broker().process().pid());
+        double controller = stack.broker().controllerProcess().map(c -> ProcessCpu.millis(c.pid())).orElse(0.0);
+        return broker < 0 || controller < 0 ? -1 : broker + controller;
     }
 
     /** {@code after - before} per key; -1 where either side is unknown. */
