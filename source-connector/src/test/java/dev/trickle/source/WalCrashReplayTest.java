@@ -48,9 +48,14 @@ class WalCrashReplayTest {
         CountDownLatch crashed = new CountDownLatch(1);
         long lastTick;
         try (TaskHarness a = new TaskHarness(url)) {
-            delivered.add(a.nextTick());
+            TaskHarness.Tick first = a.nextTick();
+            a.acknowledge(first);
+            delivered.add(first);
             writer.start();
-            for (int i = 0; i < 3; i++) {
+            // ticks in Kafka (acknowledged) until some carry the writer's transactions
+            long until = System.currentTimeMillis() + TaskHarness.DEADLINE_MS;
+            while ((delivered.size() < 4 || RandomWriter.sum(delivered, ORDERS).isEmpty())
+                    && System.currentTimeMillis() < until) {
                 TaskHarness.Tick t = a.nextTick();
                 a.acknowledge(t);
                 delivered.add(t);
@@ -89,5 +94,68 @@ class WalCrashReplayTest {
         }
         assertEquals(RandomWriter.table(url, "orders"), RandomWriter.sum(delivered, ORDERS));
         assertEquals(RandomWriter.table(url, "bag"), RandomWriter.sum(delivered, BAG));
+    }
+
+    /**
+     * A failed Kafka transaction, or a task stopped before Kafka had its last ticks: the ticks recorded in PostgreSQL
+     * but not in Kafka are sent again, their decoded transactions read from the slot again (it was not confirmed past
+     * them), and the slot moves on once they are in Kafka.
+     */
+    @Test
+    void ticksRecordedButNotInKafkaAreSentAgainFromTheSlot() throws Exception {
+        url = TaskHarness.database("walresend");
+        exec(url, "CREATE TABLE orders (id int PRIMARY KEY, note text)", "CREATE TABLE bag (a int, b text)",
+                "SELECT pgtrickle.create_stream_table('o', 'SELECT * FROM orders', cdc_mode => 'wal')",
+                "SELECT pgtrickle.create_stream_table('g', 'SELECT * FROM bag', cdc_mode => 'wal')");
+        List<TaskHarness.Tick> delivered = new ArrayList<>();
+        Thread writer = new Thread(() -> RandomWriter.run(url, 200, 11));
+        long lastAcknowledged;
+        long lastRecorded = 0;
+        int lost = 0;
+        try (TaskHarness a = new TaskHarness(url)) {
+            TaskHarness.Tick first = a.nextTick();
+            a.acknowledge(first);
+            delivered.add(first);
+            writer.start();
+            lastAcknowledged = first.tick;
+            // every other tick reaches Kafka until the writer is done; the last ones never do
+            long until = System.currentTimeMillis() + TaskHarness.DEADLINE_MS;
+            while ((writer.isAlive() || lost < 2) && System.currentTimeMillis() < until) {
+                TaskHarness.Tick t = a.nextTick();
+                lastRecorded = t.tick;
+                if (writer.isAlive() && t.tick % 2 == 0 && lost == 0) {
+                    a.acknowledge(t);
+                    delivered.add(t);
+                    lastAcknowledged = t.tick;
+                } else {
+                    lost += rows(t) > 0 ? 1 : 0;
+                }
+            }
+            assertTrue(lost >= 2, "ticks with the writer's changes were left out of Kafka");
+        }
+        writer.join();
+        String confirmedBefore = one(url, "SELECT confirmed_flush_lsn FROM pg_replication_slots "
+                + "WHERE database = current_database()");
+        try (TaskHarness b = new TaskHarness(url, Map.of(), Map.of("tick", lastAcknowledged), true)) {
+            long deadline = System.currentTimeMillis() + TaskHarness.DEADLINE_MS;
+            boolean moved = false;
+            long tick = 0;
+            // the ticks sent again, then a new one (after the writer's end: it holds the rest)
+            while ((!moved || tick <= lastRecorded) && System.currentTimeMillis() < deadline) {
+                TaskHarness.Tick t = b.nextTick();
+                tick = t.tick;
+                b.acknowledge(t);
+                delivered.add(t);
+                moved = "t".equals(one(url, "SELECT confirmed_flush_lsn > '" + confirmedBefore + "'::pg_lsn "
+                        + "FROM pg_replication_slots WHERE database = current_database()"));
+            }
+            assertTrue(moved, "the slot is confirmed past the transactions of the ticks sent again");
+        }
+        assertEquals(RandomWriter.table(url, "orders"), RandomWriter.sum(delivered, ORDERS));
+        assertEquals(RandomWriter.table(url, "bag"), RandomWriter.sum(delivered, BAG));
+    }
+
+    private static long rows(TaskHarness.Tick t) {
+        return t.decoded.stream().filter(d -> d instanceof dev.trickle.core.records.ChangeRecord.Row).count();
     }
 }
