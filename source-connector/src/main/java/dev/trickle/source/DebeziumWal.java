@@ -101,6 +101,8 @@ final class DebeziumWal implements DebeziumEngine.ChangeConsumer<RecordChangeEve
         p.setProperty("binary.handling.mode", "bytes");
         p.setProperty("hstore.handling.mode", "map");
         p.setProperty("include.unknown.datatypes", "true");
+        p.setProperty("converters", WalNumericArrays.NAME);
+        p.setProperty(WalNumericArrays.NAME + ".type", WalNumericArrays.class.getName());
         p.setProperty("unavailable.value.placeholder", WalValues.PLACEHOLDER);
         // a value Debezium cannot read stops capture with its reason, rather than arriving as NULL
         p.setProperty("event.converting.failure.handling.mode", "fail");
@@ -191,7 +193,8 @@ final class DebeziumWal implements DebeziumEngine.ChangeConsumer<RecordChangeEve
             if (CdcSwitches.PREFIX.equals(prefix)) {
                 String content = new String(m.getBytes("content"), java.nio.charset.StandardCharsets.UTF_8);
                 applier.switchPassed(content);
-                pending.add(new Pending(e, applier.current(), content, 0));
+                // its row goes once the slot is confirmed past every transaction decoded before it
+                pending.add(new Pending(e, null, content, 0));
             } else {
                 pending.add(new Pending(e, null, null, 0));
                 if (WalCapture.MESSAGE_PREFIX.equals(prefix)) {

@@ -76,6 +76,11 @@ final class Ticker implements AutoCloseable {
         write.commit();
     }
 
+    /** Decoded WAL rows of source {@code relid} held in memory for the ticks, not taken by one yet. */
+    long walHeldRows(long relid) {
+        return wal.heldRows(relid);
+    }
+
     boolean replayPending() {
         return !replays.isEmpty();
     }

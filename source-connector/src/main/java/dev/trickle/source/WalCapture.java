@@ -110,6 +110,12 @@ final class WalCapture implements AutoCloseable {
         return held;
     }
 
+    /** Decoded rows of source {@code relid} held for the ticks, not taken by one yet (0 when capture is not running). */
+    long heldRows(long relid) {
+        WalHeld h = held;
+        return h == null ? 0 : h.heldRows(relid);
+    }
+
     /** Ticks up to {@code tick} are in Kafka: the slot may be confirmed past the transactions they took. */
     void delivered(long tick) {
         delivered = Math.max(delivered, tick);
@@ -194,6 +200,13 @@ final class WalCapture implements AutoCloseable {
             ps.execute();
         }
         refillIfSlotWasLost(c);
+        // the progress row says that this catalog has a slot: should it be lost, the next one refills
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO pgtrickle.pgt_wal_progress (slot_name, applied_lsn) "
+                + "SELECT slot_name, confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = ? "
+                + "ON CONFLICT (slot_name) DO NOTHING")) {
+            ps.setString(1, slot);
+            ps.execute();
+        }
     }
 
     /**

@@ -52,13 +52,27 @@ final class WalHeld {
     }
 
     private final List<Txn> filed = new ArrayList<>();
+    private final java.util.Map<Long, Long> bySource = new java.util.HashMap<>();
     private long heldRows;
     /** Ticks up to this one are in Kafka. */
     private volatile long delivered;
 
     synchronized void file(Txn t) {
         filed.add(t);
-        heldRows += t.rows.size();
+        count(t, 1);
+    }
+
+    private void count(Txn t, int sign) {
+        heldRows += sign * t.rows.size();
+        for (Row r : t.rows) {
+            bySource.merge(r.target().relid(), (long) sign, Long::sum);
+        }
+        bySource.values().removeIf(n -> n == 0);
+    }
+
+    /** Rows of source {@code relid} in filed transactions not taken yet. */
+    synchronized long heldRows(long relid) {
+        return bySource.getOrDefault(relid, 0L);
     }
 
     /** Rows of filed transactions not taken yet. */
@@ -77,7 +91,7 @@ final class WalHeld {
             boolean before = lower != null && lower.sees(t.xid);
             if (before || upper.sees(t.xid)) {
                 it.remove();
-                heldRows -= t.rows.size();
+                count(t, -1);
                 t.tick = tick;
                 if (before) {
                     t.rows = List.of();
