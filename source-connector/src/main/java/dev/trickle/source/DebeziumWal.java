@@ -43,7 +43,10 @@ final class DebeziumWal implements DebeziumEngine.ChangeConsumer<RecordChangeEve
      */
     static volatile java.util.function.LongConsumer beforeConfirm;
 
-    /** A decoded event not yet confirmed, the transaction it belongs to (null: none), a switch it passes. */
+    /**
+     * A decoded event not yet confirmed (null for a BEGIN: its rows are held elsewhere, and the END's position is
+     * the one to confirm), the transaction it belongs to (null: none), a switch it passes, a commit position.
+     */
     private record Pending(RecordChangeEvent<SourceRecord> event, WalHeld.Txn txn, String switchPassed, long commitLsn) {
     }
 
@@ -53,6 +56,7 @@ final class DebeziumWal implements DebeziumEngine.ChangeConsumer<RecordChangeEve
     private final LongConsumer passed;
     private final java.util.ArrayDeque<Pending> pending = new java.util.ArrayDeque<>();
     private boolean pausedReported;
+    private volatile boolean stopped;
 
     DebeziumWal(WalApplier applier, WalHeld held, LongConsumer passed) {
         this.applier = applier;
@@ -163,9 +167,16 @@ final class DebeziumWal implements DebeziumEngine.ChangeConsumer<RecordChangeEve
         }
         applier.confirmed(commitLsn, switches);
         for (Pending p : done) {
-            committer.markProcessed(p.event());
+            if (p.event() != null) {
+                committer.markProcessed(p.event());
+            }
         }
         committer.markBatchFinished();
+    }
+
+    /** Capture stops: a decoder paused for room gives up. */
+    void stop() {
+        stopped = true;
     }
 
     /** Applies one event and queues it for confirmation. */
@@ -179,7 +190,7 @@ final class DebeziumWal implements DebeziumEngine.ChangeConsumer<RecordChangeEve
         if (topic.endsWith(".transaction")) {
             if ("BEGIN".equals(v.getString("status"))) {
                 awaitRoom();
-                pending.add(new Pending(e, applier.begin(), null, 0));
+                pending.add(new Pending(null, applier.begin(), null, 0));
             } else if ("END".equals(v.getString("status"))) {
                 long lsn = offset(r, "lsn_commit");
                 pending.add(new Pending(e, applier.commit(lsn), null, lsn));
@@ -207,7 +218,7 @@ final class DebeziumWal implements DebeziumEngine.ChangeConsumer<RecordChangeEve
             pending.add(new Pending(e, null, null, 0));
             return;
         }
-        pending.add(new Pending(e, applier.current(), null, 0));
+        // a change event is not kept: its transaction's BEGIN holds the queue, and its END's position is confirmed
         change(v);
     }
 
@@ -226,6 +237,9 @@ final class DebeziumWal implements DebeziumEngine.ChangeConsumer<RecordChangeEve
             pausedReported = true;
         }
         while (held.heldRows() > maxHeldRows) {
+            if (stopped) {
+                throw new InterruptedException("WAL capture stops");
+            }
             Thread.sleep(20);
         }
         LOG.info("WAL capture reads the replication slot again ({} decoded rows held)", held.heldRows());

@@ -151,8 +151,7 @@ final class Ticker implements AutoCloseable {
         }
         if (walSources.isEmpty()) {
             if (wal.started() || !noSlot) {
-                wal.dropSlot(write);
-                noSlot = true;
+                noSlot = wal.dropSlot(write);
             }
             return null;
         }

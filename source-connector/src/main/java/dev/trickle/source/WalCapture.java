@@ -34,6 +34,7 @@ final class WalCapture implements AutoCloseable {
     private volatile boolean slotReady;
     private volatile Throwable failure;
     private volatile DebeziumEngine<?> engine;
+    private volatile DebeziumWal consumer;
     /** The decoder holds every transaction that committed before this LSN. */
     private long passed;
     /** The transactions decoded by the current run (a new run decodes anew from the slot). */
@@ -237,6 +238,7 @@ final class WalCapture implements AutoCloseable {
     /** Runs Debezium's engine on this thread until it stops (close, or a failure it reports). */
     private void decode(WalApplier applier, WalHeld h) throws Exception {
         DebeziumWal consumer = new DebeziumWal(applier, h, this::passed);
+        this.consumer = consumer;
         Throwable[] failed = new Throwable[1];
         DebeziumEngine<RecordChangeEvent<SourceRecord>> e = DebeziumWal.engine(DebeziumWal.properties(config, slot),
                 consumer, (success, message, error) -> {
@@ -281,6 +283,10 @@ final class WalCapture implements AutoCloseable {
             return;
         }
         stopping = true;
+        DebeziumWal c = consumer;
+        if (c != null) {
+            c.stop();
+        }
         closeEngine();
         try {
             t.join(10_000);
@@ -305,19 +311,36 @@ final class WalCapture implements AutoCloseable {
         }
     }
 
-    /** No source is captured from the WAL any more: decoding stops and the slot goes, so that it retains no WAL. */
-    void dropSlot(Connection w) throws SQLException {
+    /**
+     * No source is captured from the WAL any more: decoding stops and the slot goes, so that it retains no WAL;
+     * false while the slot is still in use (its WAL sender ending).
+     */
+    boolean dropSlot(Connection w) throws SQLException {
         close();
         String name = slot != null ? slot : slotName(w);
+        boolean left;
         try (PreparedStatement ps = w.prepareStatement("SELECT pg_drop_replication_slot(slot_name) "
                 + "FROM pg_replication_slots WHERE slot_name = ? AND NOT active");
+             PreparedStatement still = w.prepareStatement("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?");
              PreparedStatement del = w.prepareStatement("DELETE FROM pgtrickle.pgt_wal_progress WHERE slot_name = ?")) {
             ps.setString(1, name);
             ps.execute();
-            del.setString(1, name);
-            del.execute();
+            still.setString(1, name);
+            try (ResultSet rs = still.executeQuery()) {
+                left = rs.next();
+            }
+            if (!left) {
+                del.setString(1, name);
+                del.execute();
+            }
         }
         w.commit();
+        if (left) {
+            // its WAL sender has not ended yet (an active slot cannot be dropped): the next tick tries again
+            LOG.debug("Replication slot {} is still active; dropping it at a later tick", name);
+            return false;
+        }
         LOG.info("No source is captured from the WAL any more: replication slot {} dropped", name);
+        return true;
     }
 }
