@@ -9,16 +9,20 @@ import dev.trickle.streams.operators.join.SemiJoinOperator;
 import dev.trickle.streams.rows.PgType;
 import dev.trickle.streams.sql.UnsupportedQueryException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import org.apache.calcite.plan.RelOptUtil;
 import org.apache.calcite.rel.core.Join;
 import org.apache.calcite.rel.core.JoinRelType;
 import org.apache.calcite.rex.RexBuilder;
 import org.apache.calcite.rex.RexCall;
+import org.apache.calcite.rex.RexInputRef;
 import org.apache.calcite.rex.RexNode;
 import org.apache.calcite.rex.RexUtil;
 import org.apache.calcite.sql.SqlKind;
+import org.apache.calcite.sql.type.SqlTypeName;
 import org.apache.calcite.sql.validate.SqlValidatorUtil;
 import org.apache.calcite.util.ImmutableBitSet;
 
@@ -62,14 +66,63 @@ final class JoinTranslator {
             default -> throw new UnsupportedQueryException(name(type));
         };
         // an input with a unique key is a set at every tick: its index need not read a row's weight to write it
-        op.distinctInputs(!UniqueKeys.keys(rel.getLeft()).isEmpty(),
-                !UniqueKeys.keys(rel.getRight()).isEmpty());
+        Set<Set<Integer>> leftKeys = UniqueKeys.keys(rel.getLeft());
+        Set<Set<Integer>> rightKeys = UniqueKeys.keys(rel.getRight());
+        op.distinctInputs(!leftKeys.isEmpty(), !rightKeys.isEmpty());
+        // and one whose join key covers a unique key has one row per join key: its partner lookups are point reads
+        List<Set<Integer>> keyColumns = keyColumns(rel.getCondition(), left.types().size());
+        op.keyedInputs(condition.keyParts() > 0 && covers(keyColumns.get(0), leftKeys),
+                condition.keyParts() > 0 && covers(keyColumns.get(1), rightKeys));
         PipelineNode node = new PipelineNode.Op(op, List.of(left.node(), right.node()));
         if (type == JoinRelType.SEMI || type == JoinRelType.ANTI) {
             // only the left input's columns come out
             return new RelTranslator.Translation(node, left.types(), left.collations());
         }
         return new RelTranslator.Translation(node, types, collations);
+    }
+
+    /**
+     * The columns of each input that key equalities ({@code l = r} or IS NOT DISTINCT FROM, between the two inputs)
+     * compare as they are: a plain column, or one widened from one integer type to another. A key part over any
+     * other expression adds none (a function of a unique column need not be unique).
+     */
+    private static List<Set<Integer>> keyColumns(RexNode on, int leftWidth) {
+        Set<Integer> left = new HashSet<>();
+        Set<Integer> right = new HashSet<>();
+        for (RexNode conjunct : RelOptUtil.conjunctions(on)) {
+            if (!(conjunct instanceof RexCall call) || (call.getKind() != SqlKind.EQUALS
+                    && call.getKind() != SqlKind.IS_NOT_DISTINCT_FROM)) {
+                continue;
+            }
+            Integer a = column(call.getOperands().get(0));
+            Integer b = column(call.getOperands().get(1));
+            if (a != null && b != null && a < leftWidth && b >= leftWidth) {
+                left.add(a);
+                right.add(b - leftWidth);
+            } else if (a != null && b != null && b < leftWidth && a >= leftWidth) {
+                left.add(b);
+                right.add(a - leftWidth);
+            }
+        }
+        return List.of(left, right);
+    }
+
+    private static Integer column(RexNode node) {
+        if (node instanceof RexInputRef ref) {
+            return ref.getIndex();
+        }
+        if (node.getKind() == SqlKind.CAST && node instanceof RexCall cast
+                && cast.getOperands().get(0) instanceof RexInputRef ref
+                && SqlTypeName.INT_TYPES.contains(ref.getType().getSqlTypeName())
+                && SqlTypeName.INT_TYPES.contains(cast.getType().getSqlTypeName())) {
+            return ref.getIndex();
+        }
+        return null;
+    }
+
+    /** Whether {@code columns} include every column of one of the unique keys. */
+    private static boolean covers(Set<Integer> columns, Set<Set<Integer>> uniqueKeys) {
+        return uniqueKeys.stream().anyMatch(k -> !k.isEmpty() && columns.containsAll(k));
     }
 
     /** Splits the ON condition into key equalities (one expression per input) and the residual conjuncts. */

@@ -23,8 +23,14 @@ import org.slf4j.LoggerFactory;
  */
 final class GatherProcessor implements Processor<String, byte[], Object, Object> {
     private static final Logger LOG = LoggerFactory.getLogger(GatherProcessor.class);
+    /** Memory for a gathered stream table's rows of ticks not yet complete, beyond which they go to the store. */
+    static final long TICK_MEMORY_BYTES = 32L << 20;
     private final RunnableStreamTable table;
     private final ErrorReporter errors;
+    private final GatherReplay.Factory replays;
+    private final long memoryBytes;
+    /** Whether the rows the tick buffer held in memory before a restart are still to be read again. */
+    private boolean rebuildDue;
     private ProcessorContext<Object, Object> context;
     private TickBuffer pending;
     private TickLedger ledger;
@@ -32,17 +38,26 @@ final class GatherProcessor implements Processor<String, byte[], Object, Object>
     private StoreStateBackend state;
     private UpstreamInputs upstreams;
 
-    GatherProcessor(RunnableStreamTable table, ErrorReporter errors) {
+    GatherProcessor(RunnableStreamTable table, ErrorReporter errors, GatherReplay.Factory replays) {
+        this(table, errors, replays, TICK_MEMORY_BYTES);
+    }
+
+    /** With {@code memoryBytes} for the tick buffer's rows in memory (tests: a small bound makes it spill). */
+    GatherProcessor(RunnableStreamTable table, ErrorReporter errors, GatherReplay.Factory replays, long memoryBytes) {
+        this.memoryBytes = memoryBytes;
         this.table = table;
         this.errors = errors;
+        this.replays = replays;
     }
 
     @Override
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
-        this.pending = new TickBuffer(context.getStateStore(table.pendingStore()));
         KeyValueStore<String, String> meta = context.getStateStore(table.metaStore());
         this.ledger = new TickLedger(meta);
+        this.pending = new TickBuffer(context.getStateStore(table.pendingStore()),
+                new TickMemory(ledger, memoryBytes));
+        this.rebuildDue = true;
         this.fill = new FillTracker(table.id(), meta);
         this.state = new StoreStateBackend(context.getStateStore(table.stateStore()));
         this.upstreams = new UpstreamInputs(table, ledger, pending);
@@ -61,6 +76,10 @@ final class GatherProcessor implements Processor<String, byte[], Object, Object>
 
     @Override
     public void process(Record<String, byte[]> record) {
+        if (rebuildDue) {
+            rebuildDue = false;
+            context.recordMetadata().ifPresent(m -> rebuild(m.topic(), m.offset()));
+        }
         int upstream = UpstreamInputs.source(record.key());
         if (upstream >= 0) {
             if (fill.failure() != null) {
@@ -106,6 +125,30 @@ final class GatherProcessor implements Processor<String, byte[], Object, Object>
         } else if (change instanceof ChangeRecord.End end) {
             ledger.countEnd(end.tick(), source, end.partitions());
             runIfComplete(end.tick(), end.tickMillis(), record.timestamp());
+        }
+    }
+
+    /**
+     * The first record after the task (re)started is at its committed position: the tick buffer's rows held in
+     * memory up to there are read again from the gather topic (see {@link TickMemory}).
+     */
+    private void rebuild(String topic, long position) {
+        long started = System.nanoTime();
+        long from = pending.firstOffsetInMemory();
+        long rows = pending.rebuild(replays.create(context.appConfigs()), topic, position);
+        if (rows < 0) {
+            String message = "the rows of its ticks in progress were no longer in gather topic " + topic
+                    + " when the app restarted (its retention deleted them): the stream table is filled anew (if that"
+                    + " request fails, run pgtrickle.refresh_stream_table on it)";
+            LOG.warn("Stream table {} is filled anew: {}", table.displayName(), message);
+            state.clear();
+            pending.clear();
+            fill.fail(message);
+            errors.refillNeeded(table.id(), message);
+        } else if (rows > 0) {
+            LOG.info("Stream table {}: {} gathered row(s) of {} tick(s) in progress read again from {}, offsets {} to {}, "
+                    + "in {} ms", table.displayName(), rows, pending.ticksInMemory(), topic, from, position,
+                    (System.nanoTime() - started) / 1_000_000);
         }
     }
 

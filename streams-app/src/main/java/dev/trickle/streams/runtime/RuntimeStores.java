@@ -1,9 +1,12 @@
 package dev.trickle.streams.runtime;
 
+import dev.trickle.core.records.ChangeRecord;
 import dev.trickle.streams.operators.StateBackend;
 import dev.trickle.streams.rows.ZSet;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.state.KeyValueStore;
 
@@ -21,15 +24,23 @@ public final class RuntimeStores {
         return new StoreStateBackend(store);
     }
 
-    /** A tick's input rows buffered in {@code store}; {@code sourceNames} names the stream table's sources by index. */
+    /**
+     * A tick's input rows buffered as the gather processor buffers them ({@code sourceNames} names the stream table's
+     * sources by index): each row encoded as its gather record and given to the buffer with the record's offset;
+     * held in memory (the ticks' offsets kept in a map here, where the app keeps them in its changelogged tick
+     * ledger), in {@code store} beyond the app's memory bound.
+     */
     public static TickInput tickInput(KeyValueStore<Bytes, byte[]> store, List<String> sourceNames) {
-        return new TickInput(new TickBuffer(store), List.copyOf(sourceNames));
+        return new TickInput(new TickBuffer(store, new TickMemory(new MapLedger(), GatherProcessor.TICK_MEMORY_BYTES)),
+                List.copyOf(sourceNames));
     }
 
     /** A tick's pending input rows in a store, as the gather processor buffers them. */
     public static final class TickInput {
         private final TickBuffer buffer;
         private final List<String> sourceNames;
+        /** The next gather record's offset. */
+        private long offset;
 
         private TickInput(TickBuffer buffer, List<String> sourceNames) {
             this.buffer = buffer;
@@ -38,12 +49,33 @@ public final class RuntimeStores {
 
         /** One change row of source {@code source} (an index into the source names) with its weight. */
         public void add(long tick, int source, Map<String, String> values, long weight) {
-            buffer.add(tick, source, values, weight);
+            byte[] record = GatherCodec.encode(new ChangeRecord.Row(tick, Math.toIntExact(weight), values, null));
+            buffer.addEncoded(tick, source, record, GatherCodec.rowPairs(record), weight, offset++);
         }
 
-        /** The tick's consolidated input per source name, removed from the store. */
+        /** The tick's consolidated input per source name, removed from the buffer. */
         public Map<String, ZSet<Map<String, String>>> drain(long tick) {
             return buffer.drain(tick, sourceNames::get);
+        }
+    }
+
+    /** The ticks' offsets in a map (the app's are in its tick ledger, changelogged: one entry per tick). */
+    static final class MapLedger implements TickMemory.Ledger {
+        private final SortedMap<Long, long[]> ticks = new TreeMap<>();
+
+        @Override
+        public void setInMemory(long tick, long first, long spillAt) {
+            ticks.put(tick, new long[] {first, spillAt});
+        }
+
+        @Override
+        public void forgetInMemory(long tick) {
+            ticks.remove(tick);
+        }
+
+        @Override
+        public SortedMap<Long, long[]> inMemory() {
+            return new TreeMap<>(ticks);
         }
     }
 }

@@ -32,9 +32,17 @@ final class TickBuffer {
     private static final int ROW_START = 1 + 8 + 4;
     private final KeyValueStore<Bytes, byte[]> store;
     private final Recent recent = new Recent();
+    /** The gathered rows held in memory, or null: every row goes to the store. */
+    private final TickMemory memory;
 
     TickBuffer(KeyValueStore<Bytes, byte[]> store) {
+        this(store, null);
+    }
+
+    /** With {@code memory}, the rows {@link #addEncoded} is given are held there (see {@link TickMemory}). */
+    TickBuffer(KeyValueStore<Bytes, byte[]> store, TickMemory memory) {
         this.store = store;
+        this.memory = memory;
     }
 
     void add(long tick, int source, Map<String, String> values, long weight) {
@@ -55,11 +63,13 @@ final class TickBuffer {
      * {@link #add} does.
      */
     void addEncoded(long tick, int source, byte[] encoded, int from, long weight, long offset) {
-        ByteWriter key = new ByteWriter(ROW_START + encoded.length - from + 8).writeByte(RowCodec.VERSION)
-                .writeLong(tick).writeBytes(sourceBytes(source)).writeBytes(encoded, from, encoded.length);
+        ByteWriter key = rowKey(tick, source, encoded, from);
         Bytes row = Bytes.wrap(key.toByteArray());
         if (offset < 0) {
             addWeight(row, weight);
+            return;
+        }
+        if (memory != null && memory.add(tick, offset, row, weight)) {
             return;
         }
         Recent.Entry earlier = recent.get(tick, row);
@@ -78,10 +88,49 @@ final class TickBuffer {
         }
     }
 
+    /**
+     * After a restart: puts back in memory the rows it held when the task committed, read again from the gather
+     * topic from the oldest held tick's first row up to {@code upTo}, the task's committed position (the offset of
+     * the first record it processes after the restart). Returns the number of rows put back, or -1 when the topic
+     * no longer holds them (its retention deleted them).
+     */
+    long rebuild(GatherReplay replay, String topic, long upTo) {
+        long from = memory == null ? -1 : memory.firstOffset();
+        if (from < 0 || from >= upTo) {
+            return 0;
+        }
+        long[] count = {0};
+        boolean read = replay.read(topic, from, upTo, (offset, key, value) -> {
+            int pairs = GatherCodec.rowPairs(value);
+            if (pairs < 0 || key == null || UpstreamInputs.source(key) >= 0) {
+                return; // markers, upstream deltas and rows the processor decodes are never held in memory
+            }
+            long tick = GatherCodec.rowTick(value);
+            Bytes row = Bytes.wrap(rowKey(tick, Integer.parseInt(key), value, pairs).toByteArray());
+            if (memory.readAgain(tick, offset, row, GatherCodec.rowWeight(value))) {
+                count[0]++;
+            }
+        });
+        return read ? count[0] : -1;
+    }
+
+    /** The gather topic offset from which {@link #rebuild} reads, or -1. */
+    long firstOffsetInMemory() {
+        return memory == null ? -1 : memory.firstOffset();
+    }
+
+    int ticksInMemory() {
+        return memory == null ? 0 : memory.ticks();
+    }
+
     /** Removes and returns the tick's delta per source name ({@code sourceName} maps a source index). */
     Map<String, ZSet<Map<String, String>>> drain(long tick, IntFunction<String> sourceName) {
         Map<String, ZSet<Map<String, String>>> inputs = new HashMap<>();
         List<KeyValue<Bytes, byte[]>> consumed = new ArrayList<>();
+        if (memory != null) {
+            memory.take(tick, (row, weight) -> inputs.computeIfAbsent(sourceName.apply(source(row.get())),
+                    k -> new ZSet<>()).add(row(row.get()), weight));
+        }
         try (KeyValueIterator<Bytes, byte[]> it = store.prefixScan(tickPrefix(tick), PREFIX)) {
             while (it.hasNext()) {
                 var kv = it.next();
@@ -107,6 +156,9 @@ final class TickBuffer {
         }
         keys.forEach(store::delete);
         recent.clear();
+        if (memory != null) {
+            memory.remove(t -> t == tick, row -> source(row.get()) == source, (row, weight) -> { });
+        }
     }
 
     /**
@@ -136,6 +188,14 @@ final class TickBuffer {
         }
         gone.forEach(store::delete);
         recent.clear();
+        if (memory != null) {
+            // rows moved to another tick go to the store: reading the gather topic again would put them at their own
+            memory.remove(t -> t <= upTo && t != into, row -> source(row.get()) == source, (row, weight) -> {
+                if (new ByteReader(row.get(), 1, 9).readLong() > after) {
+                    moved.add(KeyValue.pair(Arrays.copyOfRange(row.get(), 9, row.get().length), weight));
+                }
+            });
+        }
         byte[] intoPrefix = tickPrefix(into).get();
         for (KeyValue<byte[], Long> row : moved) {
             addWeight(Bytes.wrap(new ByteWriter(intoPrefix.length + row.key.length).writeBytes(intoPrefix)
@@ -154,6 +214,9 @@ final class TickBuffer {
     }
 
     boolean isEmpty() {
+        if (memory != null && !memory.isEmpty()) {
+            return false;
+        }
         try (KeyValueIterator<Bytes, byte[]> it = store.all()) {
             return !it.hasNext();
         }
@@ -162,6 +225,9 @@ final class TickBuffer {
     /** Forgets every entry (after {@link #holdsEarlierFormat}: nothing in it can be used). */
     void clear() {
         recent.clear();
+        if (memory != null) {
+            memory.clear();
+        }
         List<Bytes> keys = new ArrayList<>();
         try (KeyValueIterator<Bytes, byte[]> it = store.all()) {
             it.forEachRemaining(kv -> keys.add(kv.key));
@@ -182,6 +248,11 @@ final class TickBuffer {
         } else {
             store.put(key, weightBytes(sum));
         }
+    }
+
+    private static ByteWriter rowKey(long tick, int source, byte[] encoded, int from) {
+        return new ByteWriter(ROW_START + encoded.length - from + 8).writeByte(RowCodec.VERSION).writeLong(tick)
+                .writeBytes(sourceBytes(source)).writeBytes(encoded, from, encoded.length);
     }
 
     private static byte[] weightBytes(long weight) {

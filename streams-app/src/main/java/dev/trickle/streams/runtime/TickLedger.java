@@ -2,6 +2,8 @@ package dev.trickle.streams.runtime;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
@@ -9,14 +11,15 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * The tick bookkeeping of one stream table's task, kept in its meta store (changelogged, so it survives
  * a restart): which end markers of which tick have arrived from each source, which ticks carry an initial
  * fill, and, for the upstream stream tables a gathered one reads, their fills' base ticks, what was
- * consumed, and whether the stream table is suspended. This class alone knows how the entries are
+ * consumed, whether the stream table is suspended, and which gather topic offsets hold the rows of ticks in
+ * progress that the tick buffer keeps in memory ({@link TickMemory}). This class alone knows how the entries are
  * spelled ({@code ends|<tick>|<source>} → {@code <seen>/<expected>}, ...), so that the processors say
  * what they record. {@link FillTracker}'s two entries ({@code init}, {@code failed}) share the store.
  *
  * <p>Ticks in keys are fixed-width decimals ({@link TickBuffer#tickKey}), so that entries sort by tick
  * and {@link #forgetThrough} drops the old ones with range scans.
  */
-final class TickLedger {
+final class TickLedger implements TickMemory.Ledger {
     private static final String ENDS = "ends|";
     private static final String UPSTREAM_ENDS = "dends|";
     private static final String ENDED = "ended|";
@@ -25,6 +28,7 @@ final class TickLedger {
     private static final String BASE = "base|";
     private static final String DRAINED = "drained|";
     private static final String SUSPENDED = "suspended";
+    private static final String IN_MEMORY = "memory|";
     private final KeyValueStore<String, String> meta;
 
     TickLedger(KeyValueStore<String, String> meta) {
@@ -140,6 +144,35 @@ final class TickLedger {
             }
             keys.forEach(meta::delete);
         }
+    }
+
+    /**
+     * The gather topic offsets of a tick's rows that the tick buffer holds in memory ({@link TickMemory}): from the
+     * first such row, up to (not including) the offset at which the tick's rows started to go to the store instead
+     * ({@code Long.MAX_VALUE} while they have not). One entry per tick, written when it changes.
+     */
+    @Override
+    public void setInMemory(long tick, long first, long spillAt) {
+        meta.put(IN_MEMORY + TickBuffer.tickKey(tick), first + "," + spillAt);
+    }
+
+    @Override
+    public void forgetInMemory(long tick) {
+        meta.delete(IN_MEMORY + TickBuffer.tickKey(tick));
+    }
+
+    /** Every tick with rows in memory, in tick order, as {@code {first, spillAt}}. */
+    @Override
+    public SortedMap<Long, long[]> inMemory() {
+        SortedMap<Long, long[]> ticks = new TreeMap<>();
+        try (KeyValueIterator<String, String> it = meta.range(IN_MEMORY, IN_MEMORY.replace('|', '}'))) {
+            it.forEachRemaining(kv -> {
+                int comma = kv.value.indexOf(',');
+                ticks.put(Long.parseLong(kv.key.substring(IN_MEMORY.length())), new long[] {
+                        Long.parseLong(kv.value.substring(0, comma)), Long.parseLong(kv.value.substring(comma + 1))});
+            });
+        }
+        return ticks;
     }
 
     private void count(String key, int expected) {

@@ -35,6 +35,12 @@ public final class TopologyFactory {
 
     /** Change and delta topics are read and written through {@code codecs}' converters. */
     public static Topology build(Collection<RunnableStreamTable> tables, ErrorReporter errors, TopicCodecs codecs) {
+        return build(tables, errors, codecs, KafkaGatherReplay::new);
+    }
+
+    /** As {@link #build(Collection, ErrorReporter, TopicCodecs)}, gather topics read again after a restart by {@code replays}. */
+    static Topology build(Collection<RunnableStreamTable> tables, ErrorReporter errors, TopicCodecs codecs,
+            GatherReplay.Factory replays) {
         Topology topology = new Topology();
         Map<String, List<RunnableStreamTable>> byTopic = new TreeMap<>();
         Set<String> upstreamTopics = new HashSet<>();
@@ -54,7 +60,7 @@ public final class TopologyFactory {
         for (RunnableStreamTable t : tables) {
             String[] parents = t.inputTopics().stream().map(TopologyFactory::sourceName).toArray(String[]::new);
             if (t.stateful()) {
-                addGathered(topology, t, parents, errors);
+                addGathered(topology, t, parents, errors, replays);
             } else {
                 topology.addProcessor(t.processorName(), () -> new StreamTableProcessor(t, errors), parents);
                 addTickStores(topology, t, t.processorName());
@@ -66,14 +72,16 @@ public final class TopologyFactory {
     }
 
     /** Scatter in every partition's task, one gather topic partition, and the stateful operators behind it. */
-    private static void addGathered(Topology topology, RunnableStreamTable t, String[] parents, ErrorReporter errors) {
+    private static void addGathered(Topology topology, RunnableStreamTable t, String[] parents, ErrorReporter errors,
+            GatherReplay.Factory replays) {
         topology.addProcessor(t.scatterName(), () -> new ScatterProcessor(t, errors), parents);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(t.scatterStore()),
                 Serdes.String(), Serdes.String()), t.scatterName());
         topology.addSink(t.toGatherName(), t.gatherTopic(), new StringSerializer(), new ByteArraySerializer(),
                 t.scatterName());
         topology.addSource(t.fromGatherName(), new StringDeserializer(), new ByteArrayDeserializer(), t.gatherTopic());
-        topology.addProcessor(t.processorName(), () -> new GatherProcessor(t, errors), t.fromGatherName());
+        topology.addProcessor(t.processorName(), () -> new GatherProcessor(t, errors, replays),
+                t.fromGatherName());
         addTickStores(topology, t, t.processorName());
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(t.stateStore()),
                 Serdes.Bytes(), Serdes.ByteArray()), t.processorName());

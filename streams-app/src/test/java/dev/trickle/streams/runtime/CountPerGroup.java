@@ -29,6 +29,15 @@ final class CountPerGroup implements DeltaPipeline {
     @Override
     public ZSet<List<String>> apply(Map<String, ZSet<Map<String, String>>> inputs, StateBackend state)
             throws EvaluationException {
+        try {
+            return count(inputs, state);
+        } finally {
+            state.flush(); // as OperatorPipeline does: the writes reach the store at the evaluation's end
+        }
+    }
+
+    private ZSet<List<String>> count(Map<String, ZSet<Map<String, String>>> inputs, StateBackend state)
+            throws EvaluationException {
         TextState counts = TextState.of(state.forOperator("op0").store("counts"));
         ZSet<List<String>> out = new ZSet<>();
         ZSet<Map<String, String>> in = inputs.getOrDefault(source, new ZSet<>());

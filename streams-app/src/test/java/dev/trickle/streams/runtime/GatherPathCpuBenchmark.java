@@ -18,10 +18,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The gathering task's CPU per change row in its tick buffer (docs/benchmarks.md, Throughput, session 8), three ways in
- * one JVM, interleaved, each on its own RocksDB store (changelog off): the record decoded and added by {@link
- * TickBuffer#add} (a store read per row to consolidate it), its bytes copied and added the same way, and its bytes
- * copied under an offset key ({@link TickBuffer#addEncoded}, what the gather processor does). Each tick is 1,000 rows,
+ * The gathering task's CPU per change row in its tick buffer (docs/benchmarks.md, Throughput, sessions 8 and 9), three
+ * ways in one JVM, interleaved, each on its own RocksDB store (changelog off, so the store ways' changelog records are
+ * not counted): the record decoded and added by {@link TickBuffer#add} (a store read per row to consolidate it), its
+ * bytes copied under an offset key into the store ({@link TickBuffer#addEncoded}, session 8's gather path), and the same
+ * held in memory ({@link TickMemory}, what the gather processor does now; its ledger in a map here). Each tick is 1,000 rows,
  * plus a cancelling row for the given share of them, then drained; the last two thirds of the ticks are timed by the
  * thread's CPU time. Arguments: the number of ticks and the share of rows cancelled within their tick (0 to 1). Not a
  * test (no assertions).
@@ -36,10 +37,11 @@ public final class GatherPathCpuBenchmark {
         MockProcessorContext<Object, Object> ctx = new MockProcessorContext<>(p, new TaskId(0, 0), dir.toFile());
         KeyValueStore<Bytes, byte[]> s1 = store(ctx, "decoded");
         KeyValueStore<Bytes, byte[]> s2 = store(ctx, "offset-keyed");
-        KeyValueStore<Bytes, byte[]> s3 = store(ctx, "copied");
+        KeyValueStore<Bytes, byte[]> s3 = store(ctx, "in-memory");
         TickBuffer base = new TickBuffer(s1);
         TickBuffer after = new TickBuffer(s2);
-        TickBuffer mid = new TickBuffer(s3);
+        TickBuffer mid = new TickBuffer(s3, new TickMemory(new RuntimeStores.MapLedger(),
+                GatherProcessor.TICK_MEMORY_BYTES));
         double cancel = Double.parseDouble(args[1]);
         var mx = ManagementFactory.getThreadMXBean();
         long id = 1_000_000;
@@ -73,7 +75,7 @@ public final class GatherPathCpuBenchmark {
                 } else if (w == 2) {
                     for (byte[] r : recs) {
                         int pairs = GatherCodec.rowPairs(r);
-                        mid.addEncoded(GatherCodec.rowTick(r), 0, r, pairs, GatherCodec.rowWeight(r), -1);
+                        mid.addEncoded(GatherCodec.rowTick(r), 0, r, pairs, GatherCodec.rowWeight(r), offset++);
                     }
                     mid.drain(tick, i -> "s");
                 } else {
@@ -89,8 +91,8 @@ public final class GatherPathCpuBenchmark {
             }
         }
         int measured = rounds - rounds / 3;
-        System.out.printf("per tick of 1,000 rows + %.0f%% cancelled in the tick (add + drain): decode+consolidating add %.2f ms, bytes+consolidating add %.2f ms, bytes+offset-keyed put %.2f ms (%d ticks)%n",
-                cancel * 100, tb[0] / measured, tb[2] / measured, tb[1] / measured, measured);
+        System.out.printf("per tick of 1,000 rows + %.0f%% cancelled in the tick (add + drain): decode+consolidating add %.2f ms, bytes+offset-keyed put %.2f ms, bytes in memory %.2f ms (%d ticks)%n",
+                cancel * 100, tb[0] / measured, tb[1] / measured, tb[2] / measured, measured);
         s1.close();
         s2.close();
         s3.close();

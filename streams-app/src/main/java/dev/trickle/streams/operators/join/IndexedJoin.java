@@ -6,9 +6,12 @@ import dev.trickle.streams.rows.EvaluationException;
 import dev.trickle.streams.rows.ZSet;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The incremental join shared by every join type. Both inputs are kept indexed by join key
@@ -29,10 +32,15 @@ public abstract class IndexedJoin implements Operator {
     /** An input of the join. */
     protected enum Side { LEFT, RIGHT }
 
+    private static final Logger LOG = LoggerFactory.getLogger(IndexedJoin.class);
+    /** The suffix of a keyed side's store name. */
+    private static final String BY_KEY = "-by-key";
     protected final JoinCondition condition;
     private final String name;
     private boolean leftDistinct;
     private boolean rightDistinct;
+    private boolean leftKeyed;
+    private boolean rightKeyed;
 
     protected IndexedJoin(JoinCondition condition, String name) {
         this.condition = condition;
@@ -47,6 +55,17 @@ public abstract class IndexedJoin implements Operator {
     public final IndexedJoin distinctInputs(boolean left, boolean right) {
         this.leftDistinct = left;
         this.rightDistinct = right;
+        return this;
+    }
+
+    /**
+     * Says which inputs hold at most one row per join key (the join key covers a unique key of a set): their rows
+     * are stored under the key alone, so that a partner lookup is a point read (see {@link SideIndex}). Called
+     * once, when the plan is built; such an input is a set as well.
+     */
+    public final IndexedJoin keyedInputs(boolean left, boolean right) {
+        this.leftKeyed = left;
+        this.rightKeyed = right;
         return this;
     }
 
@@ -71,12 +90,32 @@ public abstract class IndexedJoin implements Operator {
 
     @Override
     public final ZSet<List<String>> apply(List<ZSet<List<String>>> inputs, OperatorState state) throws EvaluationException {
-        SideIndex left = new SideIndex(state.store("left"), contributesAlone(Side.LEFT), leftDistinct);
-        SideIndex right = new SideIndex(state.store("right"), contributesAlone(Side.RIGHT), rightDistinct);
+        SideIndex left = index(state, Side.LEFT, leftDistinct, leftKeyed);
+        SideIndex right = index(state, Side.RIGHT, rightDistinct, rightKeyed);
         ZSet<List<String>> out = new ZSet<>();
         applyDelta(Side.LEFT, inputs.get(0), left, right, out);
         applyDelta(Side.RIGHT, inputs.get(1), right, left, out);
         return out;
+    }
+
+    /**
+     * A side's index in the layout the plan says ({@code keyed}: store {@code left-by-key}, else {@code left}). Rows
+     * found in the other layout's store (after an upgrade, or a unique key that came or went) are moved first, once,
+     * with a log line; that check is a prefix scan of an empty store per side and tick.
+     */
+    private SideIndex index(OperatorState state, Side side, boolean distinct, boolean keyed) {
+        String name = side == Side.LEFT ? "left" : "right";
+        SideIndex index = new SideIndex(state.store(keyed ? name + BY_KEY : name), contributesAlone(side), distinct,
+                keyed);
+        OperatorState.KeyValueState other = state.store(keyed ? name : name + BY_KEY);
+        if (!other.prefix(new byte[0], 1).isEmpty()) {
+            long moved = index.moveFrom(other, condition.keyParts());
+            LOG.info("Join {}: {} row(s) of its {} input moved to the state layout {}, once (state written by an "
+                    + "earlier version, or the input's unique key {})", describe(), moved, name,
+                    keyed ? "by join key (a point read per lookup)" : "by join key and row",
+                    keyed ? "was found" : "is gone");
+        }
+        return index;
     }
 
     /** Joins one side's delta with the other side's stored rows, key by key, and stores the delta. */
@@ -103,6 +142,10 @@ public abstract class IndexedJoin implements Operator {
     private void applyKey(Side side, byte[] key, List<Map.Entry<List<String>, Long>> changes, SideIndex own,
                           SideIndex other, ZSet<List<String>> out) throws EvaluationException {
         List<SideIndex.Entry> partners = other.rows(key);
+        if (own.keyed() && changes.size() > 1) {
+            // the key's old row goes before its new one comes (the output does not depend on the order)
+            changes.sort(Comparator.comparingLong(Map.Entry::getValue));
+        }
         // how much each partner's number of matches changes with this delta
         long[] partnerMatches = new long[partners.size()];
         for (Map.Entry<List<String>, Long> change : changes) {

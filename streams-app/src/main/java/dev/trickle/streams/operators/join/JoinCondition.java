@@ -84,6 +84,11 @@ public final class JoinCondition {
         return keys.stream().anyMatch(k -> !k.nullSafe());
     }
 
+    /** The number of key conjuncts (texts in an encoded key). */
+    public int keyParts() {
+        return keys.size();
+    }
+
     int leftWidth() {
         return leftWidth;
     }
