@@ -72,6 +72,28 @@ class ConfigFilesTest {
         assertTrue(e.getMessage().contains("use one of [json, avro]"), e.getMessage());
     }
 
+    private static final String SINK_KEYS = "org.apache.kafka.connect.converters.ByteArrayConverter";
+
+    /** The shipped default: JsonConverter's format without schemas, written and read without Jackson trees. */
+    @Test
+    void theDefaultConverterIsStreamingJsonWithoutSchemasAndTheSinkTakesKeysAsBytes() throws Exception {
+        ConfigFiles json = ConfigFiles.locate(null);
+        String converter = "dev.trickle.core.connect.StreamingJsonConverter";
+        Map<String, String> source = json.connector(ConfigFiles.SOURCE_CONNECTOR, VALUES).config();
+        Map<String, String> sink = json.connector(ConfigFiles.SINK_CONNECTOR, VALUES).config();
+        Properties app = new Properties();
+        app.load(new StringReader(json.properties(ConfigFiles.STREAMS_APP, VALUES)));
+        for (String side : new String[] {"key", "value"}) {
+            assertEquals(converter, source.get(side + ".converter"));
+            assertEquals("false", source.get(side + ".converter.schemas.enable"));
+            assertEquals(converter, app.getProperty(side + ".converter"));
+            assertEquals("false", app.getProperty(side + ".converter.schemas.enable"));
+        }
+        assertEquals(converter, sink.get("value.converter"));
+        assertEquals("false", sink.get("value.converter.schemas.enable"));
+        assertEquals(SINK_KEYS, sink.get("key.converter"));
+    }
+
     private static Map<String, String> withoutConverters(Map<String, String> config) {
         Map<String, String> out = new java.util.TreeMap<>(config);
         // decimal.handling.mode goes with the converter: string without schemas (config/), precise with Avro
@@ -81,7 +103,11 @@ class ConfigFilesTest {
     }
 
     private static void assertAvroConverters(Map<String, String> config, String file) {
-        for (String side : new String[] {"key", "value"}) {
+        if (file.equals(ConfigFiles.SINK_CONNECTOR)) {
+            // the sink never reads a record's key: it takes them as bytes with either format
+            assertEquals(SINK_KEYS, config.get("key.converter"), file);
+        }
+        for (String side : file.equals(ConfigFiles.SINK_CONNECTOR) ? new String[] {"value"} : new String[] {"key", "value"}) {
             assertEquals("io.apicurio.registry.utils.converter.AvroConverter", config.get(side + ".converter"), file);
             assertEquals("http://127.0.0.1:8080/apis/registry/v2", config.get(side + ".converter.apicurio.registry.url"), file);
             assertEquals("true", config.get(side + ".converter.apicurio.registry.as-confluent"), file);

@@ -71,11 +71,16 @@ public enum DecimalHandling {
      * {@code value.converter*} settings where they are visible): numerics would travel as bytes without their scale.
      */
     public static void checkConverter(DecimalHandling mode, String converterClass, String schemasEnable) {
-        if (mode == PRECISE && converterClass != null && converterClass.trim().endsWith(".JsonConverter")
+        if (mode == PRECISE && converterClass != null && isJsonConverter(converterClass.trim())
                 && schemasEnable != null && schemasEnable.trim().equalsIgnoreCase("false")) {
             throw new ConfigException(CONFIG, "precise", "JsonConverter with schemas.enable=false writes a "
                     + "Decimal as bytes or a double without its scale, which is not exact: set decimal.handling.mode="
                     + "string (as config/ ships it), or schemas.enable=true");
         }
+    }
+
+    /** Kafka's JsonConverter or Trickle's {@link StreamingJsonConverter}, which writes what it writes. */
+    private static boolean isJsonConverter(String converterClass) {
+        return converterClass.endsWith(".JsonConverter") || converterClass.equals(StreamingJsonConverter.class.getName());
     }
 }
