@@ -170,6 +170,11 @@ final class ChildJvmDefaults {
         // Broker start/stop milestones stay visible.
         p.put(prefix + "log.kafka.server.KafkaRaftServer", "info");
         p.put(prefix + "log.kafka.server.BrokerServer", "info");
+        // and where a restart after a kill spends its seconds: loading (recovering) the logs, the registration with
+        // the controller, loading the transactions' state (docs/consistency.md, Recovery after a crash)
+        p.put(prefix + "log.kafka.log.LogManager", "info");
+        p.put(prefix + "log.org.apache.kafka.server.BrokerLifecycleManager", "info");
+        p.put(prefix + "log.kafka.coordinator.transaction.TransactionStateManager", "info");
         // Kafka's broker carries log4j-core for its logging controller: keep log4j quiet and off the console.
         p.put("log4j2.level", "WARN");
         p.put("log4j2.StatusLogger.level", "OFF");

@@ -33,6 +33,8 @@ public final class ConnectWorker implements AutoCloseable {
      * (ChildJvm writes its threads to its log first) and is killed, which {@link #stop()} makes harmless.
      */
     static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
+    /** Kafka clients' longest reconnect and retry backoff on the local stack (Kafka's default: 1000 ms). */
+    static final String CLIENT_BACKOFF_MAX_MS = "250";
 
     private final Path dir;
     private final String bootstrapServers;
@@ -103,6 +105,14 @@ public final class ConnectWorker implements AutoCloseable {
         p.put("consumer.session.timeout.ms", "4000");
         p.put("consumer.heartbeat.interval.ms", "1000");
         p.put("task.shutdown.graceful.timeout.ms", "10000");
+        // After a broker restart every client of the worker (its group member and internal topics, the tasks'
+        // producers, consumers and admin clients) reconnects within a quarter second: Kafka's default backoffs grow
+        // to 1 s while the broker is away, so each step of the way back (metadata, coordinator, transaction) could
+        // wait up to a second for nothing. Locally a retry costs next to nothing.
+        for (String prefix : List.of("", "producer.", "consumer.", "admin.")) {
+            p.put(prefix + "reconnect.backoff.max.ms", CLIENT_BACKOFF_MAX_MS);
+            p.put(prefix + "retry.backoff.max.ms", CLIENT_BACKOFF_MAX_MS);
+        }
         // The sink reads one single-partition delta topic per stream table. The default RangeAssignor assigns
         // topic by topic, each topic's partition 0 to the first task, so all stream tables would land on one
         // sink task; this one spreads partitions over the tasks and keeps them where they are on a rebalance.

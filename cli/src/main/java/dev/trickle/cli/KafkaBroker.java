@@ -18,8 +18,15 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
 
 /**
- * A single-node KRaft Kafka (broker and controller in one process) in a child JVM. Data, config and
- * log live under one directory; the ports stay the same across {@link #restart()}.
+ * A single-node KRaft Kafka in child JVMs: a broker and, in a process of its own, its controller. Data, config and
+ * logs live under one directory; the ports stay the same across {@link #restart()}.
+ *
+ * <p>Why two processes (docs/consistency.md, Recovery after a crash): a controller that starts again treats every
+ * broker it finds registered as alive for a full {@code broker.session.timeout.ms}, so a broker and controller in one
+ * process, killed and restarted, had its new registration refused until its own old session expired (3-4.5 s of
+ * every broker restart, plus the controller's own start). A controller that stays up has let the killed broker's
+ * session lapse by the time the broker's JVM has started, and registers it at once. Storage kept from a stack that
+ * ran both roles in one process ({@code --keep}) runs that way still.
  */
 public final class KafkaBroker implements AutoCloseable {
     private final Path dir;
@@ -28,6 +35,8 @@ public final class KafkaBroker implements AutoCloseable {
     private final String clusterId;
     private final Path propertiesFile;
     private final ChildJvm child;
+    /** The controller's process; null where storage kept from before runs broker and controller in one process. */
+    private final ChildJvm controller;
     private final Map<String, String> overrides;
     private final String classpath;
     private boolean formatted;
@@ -49,6 +58,20 @@ public final class KafkaBroker implements AutoCloseable {
                 .stopTimeout(Duration.ofSeconds(30))
                 .classArchives(b.classArchives)
                 .build();
+        boolean combinedStorage = Files.exists(dir.resolve("data").resolve("meta.properties"))
+                && !Files.exists(controllerDir().resolve("meta.properties"));
+        Path brokerLog = child.logFile();
+        this.controller = combinedStorage ? null : ChildJvm.builder("kafka-controller", "kafka.Kafka")
+                .args(dir.resolve("controller.properties").toString())
+                .classpath(classpath)
+                .maxHeap("256m")
+                .logFile(brokerLog.resolveSibling("controller.log"))
+                .stopTimeout(Duration.ofSeconds(30))
+                .build();
+    }
+
+    private Path controllerDir() {
+        return dir.resolve("controller");
     }
 
     public static Builder builder(Path dir) {
@@ -79,8 +102,14 @@ public final class KafkaBroker implements AutoCloseable {
         return child;
     }
 
+    /** The controller's process, unless broker and controller share one (storage kept from before). */
+    public java.util.Optional<ChildJvm> controllerProcess() {
+        return java.util.Optional.ofNullable(controller);
+    }
+
+    /** Whether the broker (and its controller) run. */
     public boolean isRunning() {
-        return child.isAlive();
+        return child.isAlive() && (controller == null || controller.isAlive());
     }
 
     /** Client settings to reach this broker. */
@@ -95,27 +124,68 @@ public final class KafkaBroker implements AutoCloseable {
         Deadline deadline = Deadline.in(timeout);
         if (!formatted) {
             writeProperties();
+            // storage kept from an earlier run (--keep) is not formatted again: it keeps its own cluster id
+            if (controller != null && !Files.exists(controllerDir().resolve("meta.properties"))) {
+                format(dir.resolve("controller.properties"), "controller", deadline);
+            }
             if (!Files.exists(dir.resolve("data").resolve("meta.properties"))) {
-                format(deadline);
-            } // else: storage kept from an earlier run (--keep), with its own cluster id
+                format(propertiesFile, "broker", deadline);
+            }
             formatted = true;
         }
+        // both at once: the broker retries until its controller listens, and the JVMs start in parallel
+        boolean controllerStarts = controller != null && !controller.isAlive();
+        if (controllerStarts) {
+            controller.start();
+        }
         child.start();
+        if (controllerStarts) {
+            awaitPort(controller, controllerPort, deadline);
+        }
         awaitReady(deadline);
         return this;
     }
 
+    /** The broker's properties and, unless the storage says the roles share a process, the controller's. */
     private void writeProperties() {
-        Map<String, String> p = new TreeMap<>();
-        p.put("process.roles", "broker,controller");
+        Map<String, String> common = commonProperties();
+        Map<String, String> p = new TreeMap<>(common);
+        String voters = (controller == null ? "1" : "2") + "@127.0.0.1:" + controllerPort;
         p.put("node.id", "1");
-        p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
         p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
         p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
         p.put("inter.broker.listener.name", "PLAINTEXT");
         p.put("controller.listener.names", "CONTROLLER");
-        p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+        p.put("controller.quorum.voters", voters);
         p.put("log.dirs", dir.resolve("data").toString());
+        if (controller == null) {
+            p.put("process.roles", "broker,controller");
+            p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        } else {
+            p.put("process.roles", "broker");
+            p.put("listeners", "PLAINTEXT://127.0.0.1:" + port);
+            // the controller creates the topics: Kafka 4 warns that a broker's defaults for them will be ignored
+            p.remove("num.partitions");
+            p.remove("default.replication.factor");
+            Map<String, String> c = new TreeMap<>(common);
+            c.put("process.roles", "controller");
+            c.put("node.id", "2");
+            c.put("listeners", "CONTROLLER://127.0.0.1:" + controllerPort);
+            c.put("listener.security.protocol.map", "CONTROLLER:PLAINTEXT");
+            c.put("controller.listener.names", "CONTROLLER");
+            c.put("controller.quorum.voters", voters);
+            c.put("log.dirs", controllerDir().toString());
+            write(dir.resolve("controller.properties"), c, "KRaft controller");
+        }
+        write(propertiesFile, p, controller == null ? "KRaft broker and controller" : "KRaft broker");
+    }
+
+    /**
+     * Settings of both roles (the controller creates topics with these defaults and fences brokers by the
+     * session), then the overrides; the roles' own listeners, ids and directories are set after them.
+     */
+    private Map<String, String> commonProperties() {
+        Map<String, String> p = new TreeMap<>();
         p.put("num.partitions", "1");
         p.put("default.replication.factor", "1");
         p.put("min.insync.replicas", "1");
@@ -140,31 +210,61 @@ public final class KafkaBroker implements AutoCloseable {
         p.put("broker.session.timeout.ms", "3000");
         p.put("broker.heartbeat.interval.ms", "500");
         p.putAll(overrides);
+        return p;
+    }
+
+    private void write(Path file, Map<String, String> p, String what) {
         try {
             Files.createDirectories(dir.resolve("data"));
-            try (Writer w = Files.newBufferedWriter(propertiesFile)) {
-                w.write("# single-node KRaft broker and controller, written by the Trickle local stack\n");
+            try (Writer w = Files.newBufferedWriter(file)) {
+                w.write("# single-node " + what + ", written by the Trickle local stack\n");
                 for (Map.Entry<String, String> e : p.entrySet()) {
                     w.write(e.getKey() + "=" + e.getValue() + "\n");
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("could not write " + propertiesFile, e);
+            throw new UncheckedIOException("could not write " + file, e);
         }
     }
 
-    private void format(Deadline deadline) throws InterruptedException {
+    /** Formats one role's storage; both roles get the same cluster id. */
+    private void format(Path properties, String role, Deadline deadline) throws InterruptedException {
         ChildJvm tool = ChildJvm.builder("kafka-storage-format", "kafka.tools.StorageTool")
-                .args("format", "--cluster-id", clusterId, "--config", propertiesFile.toString(), "--ignore-formatted")
+                .args("format", "--cluster-id", clusterId, "--config", properties.toString(), "--ignore-formatted")
                 .classpath(classpath)
                 .maxHeap("256m")
                 .jvmOption("-XX:TieredStopAtLevel=1")
-                .logFile(dir.resolve("storage-format.log"))
+                .logFile(dir.resolve("storage-format-" + role + ".log"))
                 .build();
         int code = tool.runToCompletion(deadline.remaining());
         if (code != 0) {
-            throw new IllegalStateException("formatting the Kafka storage failed (exit " + code + "); "
+            throw new IllegalStateException("formatting the Kafka " + role + "'s storage failed (exit " + code + "); "
                     + tool.logFile() + ":\n" + tool.logTail(30));
+        }
+    }
+
+    /** Waits until {@code process} listens on {@code port} (a plain connect: no client logs a refused connection). */
+    private static void awaitPort(ChildJvm process, int port, Deadline deadline) throws InterruptedException,
+            TimeoutException {
+        try {
+            deadline.await(process.name() + " port " + port + " open", () -> {
+                if (!process.isAlive()) {
+                    throw new Deadline.Fatal(process.name() + " exited (status " + process.exitCode().orElse(-1) + "); "
+                            + process.logFile() + ":\n" + process.logTail(40));
+                }
+                try (Socket probe = new Socket()) {
+                    probe.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+                    return Boolean.TRUE;
+                } catch (IOException e) {
+                    throw new IllegalStateException("port " + port + " not open yet");
+                }
+            });
+        } catch (TimeoutException e) {
+            process.kill();
+            TimeoutException t = new TimeoutException(e.getMessage() + "; " + process.logFile() + ":\n"
+                    + process.logTail(40));
+            t.initCause(e);
+            throw t;
         }
     }
 
@@ -173,17 +273,8 @@ public final class KafkaBroker implements AutoCloseable {
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "2000");
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "3000");
         props.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "200");
+        awaitPort(child, port, deadline);
         try {
-            // A plain connect first: the admin client logs a warning for every refused connection.
-            deadline.await("Kafka broker port " + port + " open", () -> {
-                checkAlive();
-                try (Socket probe = new Socket()) {
-                    probe.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-                    return Boolean.TRUE;
-                } catch (IOException e) {
-                    throw new IllegalStateException("port " + port + " not open yet");
-                }
-            });
             try (Admin admin = Admin.create(props)) {
                 deadline.await("Kafka broker at " + bootstrapServers() + " answering", () -> {
                     checkAlive();
@@ -212,18 +303,30 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
-    /** Graceful stop (controlled shutdown). */
+    /** Graceful stop (controlled shutdown: the broker first, while its controller still answers). */
     public synchronized void stop() {
         child.stop();
+        if (controller != null) {
+            controller.stop();
+        }
     }
 
-    /** SIGKILL, as in a crash. */
+    /** SIGKILL of the broker, as in a crash (its controller, a process of its own, goes on). */
     public synchronized void kill() {
         child.kill();
     }
 
-    /** Starts again on the same ports and data after {@link #stop()} or {@link #kill()}. */
+    /**
+     * Starts again on the same ports and data after {@link #stop()} or {@link #kill()}: a running broker is stopped
+     * first, unless only its controller had stopped (then the controller alone starts again).
+     */
     public synchronized KafkaBroker restart(Duration timeout) throws InterruptedException, TimeoutException {
+        if (controller != null && !controller.isAlive() && child.isAlive()) {
+            Deadline deadline = Deadline.in(timeout);
+            controller.start();
+            awaitPort(controller, controllerPort, deadline);
+            return this;
+        }
         child.stop();
         return start(timeout);
     }

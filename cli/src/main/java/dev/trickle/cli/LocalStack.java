@@ -89,6 +89,7 @@ public final class LocalStack implements AutoCloseable {
                     .build()
                     .start(cfg.timeout));
             broker.process().onUnexpectedExit(this::unexpectedExit);
+            broker.controllerProcess().ifPresent(c -> c.onUnexpectedExit(this::unexpectedExit));
             if (broker.process().recordsClassArchive()) { // nothing uses it yet
                 progress.step("writing the Kafka broker's class archive (once per build: later starts are faster)",
                         () -> {

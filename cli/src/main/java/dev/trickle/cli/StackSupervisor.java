@@ -37,6 +37,7 @@ final class StackSupervisor implements Runnable {
             parts.add("PostgreSQL " + stack.postgres().describe());
         }
         parts.add("broker pid " + stack.broker().process().pid());
+        stack.broker().controllerProcess().ifPresent(c -> parts.add("Kafka controller pid " + c.pid()));
         for (ConnectWorker w : stack.connectWorkers()) {
             parts.add(w.process().name() + " pid " + w.process().pid());
         }
@@ -70,7 +71,10 @@ final class StackSupervisor implements Runnable {
             restarted("PostgreSQL");
         }
         if (!stack.broker().isRunning() && !stack.isClosing()) {
-            progress.line("the Kafka broker stopped (" + exit(stack.broker().process()) + "); starting it again");
+            ChildJvm stopped = stack.broker().process().isAlive()
+                    ? stack.broker().controllerProcess().orElse(stack.broker().process()) : stack.broker().process();
+            progress.line("the " + (stopped == stack.broker().process() ? "Kafka broker" : "Kafka controller")
+                    + " stopped (" + exit(stopped) + "); starting it again");
             stack.restartBroker();
             restarted("the Kafka broker");
         }

@@ -37,20 +37,44 @@ class KafkaBrokerTest {
         try {
             try (Admin admin = Admin.create(broker.clientProperties())) {
                 admin.createTopics(List.of(new NewTopic("t", 2, (short) 1))).all().get();
-                assertTrue(admin.listTopics().names().get().contains("t"));
+                // the broker learns of the topic from its controller's metadata log, a moment after the create returns
+                Deadline.in(Duration.ofSeconds(30)).await("topic t listed", () -> {
+                    try {
+                        return admin.listTopics().names().get().contains("t") ? Boolean.TRUE : null;
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
             }
             produce(broker, "k1", "v1");
             assertEquals(List.of("v1"), consume(broker, 1));
 
             long pid = broker.process().pid();
+            ChildJvm controller = broker.controllerProcess().orElseThrow();
+            long controllerPid = controller.pid();
             broker.kill();
             assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+            // a crash of the broker leaves its controller running (it lets the dead broker's session lapse meanwhile)
+            assertTrue(controller.isAlive());
+            assertFalse(broker.isRunning());
             long t1 = System.nanoTime();
             broker.restart(START);
             System.out.println("broker restarted in " + Progress.elapsed(t1));
+            assertEquals(controllerPid, controller.pid());
             produce(broker, "k2", "v2");
             List<String> values = consume(broker, 2);
             assertTrue(values.containsAll(List.of("v1", "v2")), values.toString());
+
+            // a crash of the controller alone: the broker goes on serving, and a restart starts only the controller
+            long brokerPid = broker.process().pid();
+            controller.kill();
+            assertFalse(broker.isRunning());
+            assertTrue(consume(broker, 2).containsAll(List.of("v1", "v2")));
+            broker.restart(START);
+            assertTrue(broker.isRunning());
+            assertEquals(brokerPid, broker.process().pid());
+            produce(broker, "k3", "v3");
+            assertTrue(consume(broker, 3).contains("v3"));
         } finally {
             long t2 = System.nanoTime();
             broker.close();

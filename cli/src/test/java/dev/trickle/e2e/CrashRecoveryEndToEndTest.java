@@ -33,6 +33,8 @@ class CrashRecoveryEndToEndTest extends E2eSupport {
 
     private static final Duration RECOVERY = Duration.ofSeconds(240);
     private static final Duration DEPLOY = Duration.ofSeconds(120);
+    /** How often a recovery that takes long prints where each stream table stands. */
+    private static final Duration PROGRESS = Duration.ofSeconds(15);
 
     @Test
     void hardStopsOfEveryComponentUnderLoadBreakNoInvariant() throws Exception {
@@ -98,6 +100,8 @@ class CrashRecoveryEndToEndTest extends E2eSupport {
                 long commitsBefore = runner.commits();
                 kill(f);
                 long killed = System.nanoTime();
+                // wall-clock time of the kill: the children's logs are stamped with it (HH:mm:ss.SSS)
+                String killedAt = java.time.LocalTime.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString();
                 pace(500 + chaos.nextInt(1_500)); // the writers go on (or fail to reach PostgreSQL) meanwhile
                 long restarting = System.nanoTime();
                 restart(f);
@@ -106,8 +110,8 @@ class CrashRecoveryEndToEndTest extends E2eSupport {
                 done.merge(f, 1, Integer::sum);
                 long recovered = System.nanoTime();
                 sinceKill.computeIfAbsent(f, k -> new ArrayList<>()).add((recovered - killed) / 1e9);
-                log.add(String.format("%s: killed in %.1f s, down %.1f s, restarted in %.1f s, every stream table past "
-                        + "tick %d %.1f s later: %.1f s after the kill (%s)", f, (killed - t0) / 1e9,
+                log.add(String.format("%s at %s: killed in %.1f s, down %.1f s, restarted in %.1f s, every stream table past "
+                        + "tick %d %.1f s later: %.1f s after the kill (%s)", f, killedAt, (killed - t0) / 1e9,
                         (restarting - t0) / 1e9, (restarted - restarting) / 1e9, target, (recovered - restarted) / 1e9,
                         (recovered - killed) / 1e9, underLoad(runner.commits() - commitsBefore, recovered - t0)));
                 System.out.println("fault " + done.values().stream().mapToInt(Integer::intValue).sum() + ": "
@@ -161,7 +165,9 @@ class CrashRecoveryEndToEndTest extends E2eSupport {
 
     /** Waits until every stream table applied a tick taken after the restart; returns that tick. */
     private static long awaitRecovery(List<String> tables, Fault f) throws Exception {
-        long deadline = System.nanoTime() + RECOVERY.toNanos();
+        long start = System.nanoTime();
+        long deadline = start + RECOVERY.toNanos();
+        long nextReport = start + PROGRESS.toNanos();
         long target = -1;
         while (true) {
             try {
@@ -175,6 +181,12 @@ class CrashRecoveryEndToEndTest extends E2eSupport {
                 if (all) {
                     return target;
                 }
+                if (System.nanoTime() - nextReport > 0) {
+                    // where each stream table stands: one that stays put while the others advance is stalled, not slow
+                    nextReport += PROGRESS.toNanos();
+                    System.out.println(String.format("  %.0f s after the restart, waiting for tick %d (current %d): %s",
+                            (System.nanoTime() - start) / 1e9, target, currentTick(), lastTicks(tables)));
+                }
             } catch (java.sql.SQLException e) {
                 // PostgreSQL still recovering: try again
             }
@@ -184,6 +196,12 @@ class CrashRecoveryEndToEndTest extends E2eSupport {
             }
             pace(200);
         }
+    }
+
+    private static String lastTicks(List<String> tables) {
+        Map<String, Long> ticks = new LinkedHashMap<>();
+        tables.forEach(t -> ticks.put(t, lastTick(t)));
+        return ticks.toString();
     }
 
     /**
