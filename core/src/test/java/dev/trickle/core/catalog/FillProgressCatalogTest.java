@@ -22,7 +22,7 @@ class FillProgressCatalogTest {
     void statusShowsTheLatestFillsRowsReadEstimatedAndApplied() throws SQLException {
         EmbeddedPg.exec(url, "SELECT pgtrickle.create_stream_table('big_st', 'SELECT id, v FROM big')");
         assertEquals("name,status,refresh_mode,schedule,last_tick,data_timestamp,staleness,last_error,requested_mode,fill_rows_read,"
-                + "fill_rows_estimated,fill_rows_applied", EmbeddedPg.one(url, "SELECT string_agg(a, ',' ORDER BY n) FROM "
+                + "fill_rows_estimated,fill_rows_applied,is_populated,consecutive_errors", EmbeddedPg.one(url, "SELECT string_agg(a, ',' ORDER BY n) FROM "
                 + "unnest((SELECT proargnames FROM pg_proc WHERE oid = 'pgtrickle.pgt_status()'::regprocedure)) "
                 + "WITH ORDINALITY AS x(a, n)"));
         assertEquals(null, EmbeddedPg.one(url, "SELECT fill_rows_read FROM pgtrickle.pgt_status() WHERE name = 'public.big_st'"));

@@ -140,6 +140,27 @@ class InspectionFunctionsTest {
                 + "FROM pgtrickle.pg_stat_stream_tables"));
     }
 
+    /** A script written for pg_trickle selects pgt_status()'s columns by name: all eight exist and agree with the view. */
+    @Test
+    void pgtStatusHasPgTrickleColumnsByName() throws SQLException {
+        exec("UPDATE pgtrickle.pgt_stream_tables SET consecutive_failures = 2 WHERE pgt_name = 'orders_by_region'");
+        try {
+            assertEquals("public.orders_by_region|ACTIVE|DIFFERENTIAL|t|2|calculated|t|t",
+                    one("SELECT concat_ws('|', name, status, refresh_mode, is_populated, consecutive_errors, schedule, "
+                            + "data_timestamp IS NOT NULL, staleness >= interval '10 seconds') "
+                            + "FROM pgtrickle.pgt_status() WHERE name = 'public.orders_by_region'"));
+            assertEquals("0", one("SELECT count(*) FROM pgtrickle.pgt_status() p JOIN pgtrickle.pg_stat_stream_tables v "
+                    + "ON p.name = format('%I.%I', v.pgt_schema, v.pgt_name) "
+                    + "WHERE (p.is_populated, p.consecutive_errors) IS DISTINCT FROM (v.is_populated, v.consecutive_errors)"));
+            // Trickle's own columns keep their places: a script reading them by position is unchanged
+            assertEquals("name,status,refresh_mode,schedule,last_tick,data_timestamp,staleness,last_error,requested_mode,"
+                    + "fill_rows_read,fill_rows_estimated,fill_rows_applied,is_populated,consecutive_errors",
+                    one("SELECT array_to_string(proargnames[1:14], ',') FROM pg_proc WHERE oid = 'pgtrickle.pgt_status'::regproc"));
+        } finally {
+            exec("UPDATE pgtrickle.pgt_stream_tables SET consecutive_failures = 0 WHERE pgt_name = 'orders_by_region'");
+        }
+    }
+
     @Test
     void aRoleSeesOnlyTheStreamTablesItMayRead() throws SQLException {
         exec("DROP ROLE IF EXISTS " + CAROL, "CREATE ROLE " + CAROL + " LOGIN PASSWORD 'carol'",

@@ -104,6 +104,35 @@ class VerifyCatalogTest {
         exec("SELECT pgtrickle.drop_stream_table('other_st')");
     }
 
+    /**
+     * The verdict comes when the sink applies the verified tick: for a stream table on '5m' that is up to five
+     * minutes away, for a suspended one never. Both are told at once, with what to do, instead of after the timeout.
+     */
+    @Test
+    void aVerdictThatCannotComeWithinTheTimeoutIsRefusedAtOnceWithWhatToDo() throws Exception {
+        exec("CREATE TABLE slow (id int PRIMARY KEY)",
+             "SELECT pgtrickle.create_stream_table('slow_st', 'SELECT id FROM slow', schedule => '5m')",
+             "UPDATE pgtrickle.pgt_stream_tables SET status = 'ACTIVE', needs_init = false, last_tick = 1, "
+                     + "data_timestamp = clock_timestamp() - interval '1 minute' WHERE pgt_name = 'slow_st'");
+        try {
+            long start = System.nanoTime();
+            SQLException e = assertThrows(SQLException.class, () -> one("SELECT * FROM pgtrickle.verify_stream_table('slow_st')"));
+            assertTrue(e.getMessage().contains("no verdict on stream table public.slow_st within 60 s: it is brought up to "
+                    + "date on its schedule '5m', next at about"), e.getMessage());
+            assertTrue(e.getMessage().matches("(?s).*\\(in 2[0-9]{2} s\\).*timeout_seconds => 2[0-9]{2}\\).*"), e.getMessage());
+            assertTrue(System.nanoTime() - start < 20_000_000_000L, "refused at once, not after the timeout");
+            assertEquals("0", one("SELECT count(*) FROM pgtrickle.pgt_verifications v JOIN pgtrickle.pgt_stream_tables s "
+                    + "USING (pgt_id) WHERE s.pgt_name = 'slow_st'"), "no request was made");
+
+            exec("SELECT pgtrickle.alter_stream_table('slow_st', status => 'SUSPENDED')");
+            e = assertThrows(SQLException.class, () -> one("SELECT * FROM pgtrickle.verify_stream_table('slow_st', 600)"));
+            assertTrue(e.getMessage().contains("stream table public.slow_st is suspended: its ticks are applied, and so "
+                    + "verified, only once it is resumed"), e.getMessage());
+        } finally {
+            exec("SELECT pgtrickle.drop_stream_table('slow_st')", "DROP TABLE slow");
+        }
+    }
+
     @Test
     void theResultTableOfAVerificationWhoseStreamTableWasDroppedGoesAtTheNextVerification() throws Exception {
         exec("CREATE TABLE brief (id int PRIMARY KEY)", "SELECT pgtrickle.create_stream_table('brief_st', 'SELECT id FROM brief')",

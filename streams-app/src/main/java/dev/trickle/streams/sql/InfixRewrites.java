@@ -23,6 +23,10 @@ import java.util.regex.Pattern;
  * <li>{@code x AT TIME ZONE z} becomes {@code pg_at_time_zone(x , z)}, the operand on its left a primary as for COLLATE;</li>
  * <li>PostgreSQL's {@code interval '1 day'} becomes the call {@code pg_interval('1 day')}, the word interval
  *     kept in a comment inside it: the parser only knows the SQL standard's {@code INTERVAL '1' DAY}.</li>
+ * <li>a typed timestamp literal, {@code timestamptz '2024-03-10 00:00'}, {@code timestamp with time zone '...'},
+ *     {@code timestamp '...'}, becomes the cast {@code ('...'::timestamptz)}, the type kept in a comment before it:
+ *     the parser knows no timestamptz literal and takes a timestamp literal only as 'yyyy-MM-dd HH:mm:ss', while a
+ *     cast reads the text as PostgreSQL does (under the stream table's TimeZone).</li>
  * <li>jsonb's operators {@code ->}, {@code ->>}, {@code #>}, {@code #>>}, {@code @>} and {@code ?} become calls
  *     ({@code j -> 'a'} is {@code pg_jsonb_get(j , 'a')}): left-associative, their operands the primaries
  *     next to them (with casts), so they bind tighter than comparisons, as in PostgreSQL.</li>
@@ -41,7 +45,7 @@ final class InfixRewrites {
     /** The units of the SQL standard's interval literal: INTERVAL '3' DAY. */
     private static final Set<String> INTERVAL_UNITS = Set.of("year", "month", "day", "hour", "minute", "second");
     /** Type names that prefix a typed literal: DATE '2024-01-01'. */
-    private static final Set<String> LITERAL_TYPES = Set.of("date", "timestamp", "time", "interval");
+    private static final Set<String> LITERAL_TYPES = Set.of("date", "timestamp", "timestamptz", "time", "interval");
     private static final Pattern POSITION = Pattern.compile("line (\\d+), column (\\d+)");
     /** What replaces the word COLLATE: the argument separator, padded to the word's length. */
     private static final String COLLATE_SEPARATOR = ",      ";
@@ -120,6 +124,14 @@ final class InfixRewrites {
                 // "day") as that unit: pg_date_trunc is an ordinary call, also with the zone as third operand
                 wraps.add(new Wrap(tokens.get(k).start(), tokens.get(k).start(), "pg_", ""));
             }
+            int literal = timestampLiteral(tokens, k);
+            if (literal > k) {
+                // timestamptz '...' becomes /*timestamptz*/('...'::timestamptz): insertions only, like the others
+                String type = word(tokens.get(k)).equals("timestamptz") || word(tokens.get(k + 1)).equals("with")
+                        ? "timestamptz" : "timestamp";
+                wraps.add(new Wrap(tokens.get(k).start(), tokens.get(literal - 1).end(), "/*", "*/("));
+                wraps.add(new Wrap(tokens.get(literal).start(), tokens.get(literal).end(), "", "::" + type + ")"));
+            }
             if (isFreeFormInterval(tokens, k)) {
                 // interval '1 day' becomes pg_interval(/*interval*/'1 day'): insertions only, like the others
                 wraps.add(new Wrap(tokens.get(k).start(), tokens.get(k).end(), "pg_interval(/*", "*/"));
@@ -139,6 +151,32 @@ final class InfixRewrites {
         return k + 3 < tokens.size() && tokens.get(k).kind() == 'w' && word(tokens.get(k)).equals("at")
                 && tokens.get(k + 1).kind() == 'w' && word(tokens.get(k + 1)).equals("time")
                 && tokens.get(k + 2).kind() == 'w' && word(tokens.get(k + 2)).equals("zone");
+    }
+
+    /**
+     * The string token of a typed timestamp literal whose type starts at token {@code k} ({@code timestamptz 's'},
+     * {@code timestamp 's'}, {@code timestamp with[out] time zone 's'}), else -1. Not after {@code ::} or a dot.
+     */
+    private int timestampLiteral(List<Token> tokens, int k) {
+        if (k + 1 >= tokens.size()) {
+            return -1;
+        }
+        Token t = tokens.get(k);
+        if (t.kind() != 'w' || k > 0 && (tokens.get(k - 1).kind() == ':' || tokens.get(k - 1).kind() == '.')) {
+            return -1;
+        }
+        String w = word(t);
+        if (!w.equals("timestamp") && !w.equals("timestamptz")) {
+            return -1;
+        }
+        if (tokens.get(k + 1).kind() == 's') {
+            return k + 1;
+        }
+        boolean zone = w.equals("timestamp") && k + 4 < tokens.size() && tokens.get(k + 1).kind() == 'w'
+                && (word(tokens.get(k + 1)).equals("with") || word(tokens.get(k + 1)).equals("without"))
+                && tokens.get(k + 2).kind() == 'w' && word(tokens.get(k + 2)).equals("time")
+                && tokens.get(k + 3).kind() == 'w' && word(tokens.get(k + 3)).equals("zone") && tokens.get(k + 4).kind() == 's';
+        return zone ? k + 4 : -1;
     }
 
     /** {@code interval 'text'} at token {@code k} without the SQL standard's unit after the text. */
@@ -235,6 +273,8 @@ final class InfixRewrites {
             if (i > 0 && tokens.get(i - 1).kind() == 'w' && !KEYWORDS.contains(word(tokens.get(i - 1)))) {
                 i--;
             }
+        } else if (kind == 's' && i >= 4 && timestampLiteral(tokens, i - 4) == i) {
+            i -= 4;
         } else if (kind == 's' && i > 0 && tokens.get(i - 1).kind() == 'w' && LITERAL_TYPES.contains(word(tokens.get(i - 1)))) {
             i--;
         } else if (kind == 'w' && word(tokens.get(i)).equals("end")) {
@@ -295,6 +335,8 @@ final class InfixRewrites {
             boolean call = i + 1 < tokens.size() && (tokens.get(i + 1).kind() == '(' || tokens.get(i + 1).kind() == '[');
             if (call) {
                 end = matching(tokens, i + 1, 1);
+            } else if (timestampLiteral(tokens, i) > i) {
+                end = timestampLiteral(tokens, i);
             } else if (LITERAL_TYPES.contains(word(t)) && i + 1 < tokens.size() && tokens.get(i + 1).kind() == 's') {
                 end = i + 1;
             }

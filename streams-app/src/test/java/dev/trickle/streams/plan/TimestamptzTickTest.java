@@ -42,6 +42,12 @@ class TimestamptzTickTest {
                     + " 'at ' || tz AS label FROM e",
             "SELECT id, g FROM e WHERE tz >= d AND tz < date_trunc('week', ts) + interval '7 days'"
                     + " AND tz > '2024-03-10 01:30:00' AND ts < '2024-11-03 01:30:00-04'::timestamptz",
+            // typed timestamp literals as PostgreSQL reads them (no seconds, an offset, the zone's local time)
+            "SELECT id, g FROM e WHERE tz > timestamptz '2024-03-10 01:30' AND tz + interval '1 day' < timestamp with time zone"
+                    + " '2024-11-04 01:30:00-04' AND ts >= timestamp '2024-03-10 02:30' AND ts < TIMESTAMP WITHOUT TIME ZONE"
+                    + " '2024-12-31 23:00'",
+            "SELECT id, timestamptz '2024-03-10 12:00' AT TIME ZONE 'UTC' AS noon_utc, tz > timestamptz '2024-01-01' AS later,"
+                    + " timestamp '2024-03-10 02:30'::date AS day FROM e",
             "SELECT date_trunc('month', d) AS month, date_trunc('quarter', tz) AS quarter, sum(g) AS total FROM e"
                     + " WHERE d IS NOT NULL GROUP BY date_trunc('month', d), date_trunc('quarter', tz) HAVING count(*) > 1");
 
