@@ -26,6 +26,8 @@ import org.junit.jupiter.api.Test;
 class AlterQueryEndToEndTest extends E2eSupport {
     private static final String ST = "public.st_alter";
     private static final String DOWN = "public.st_alter_down";
+    /** The reader's output does not change: it keeps its storage table through every alter of its upstream. */
+    private static String downOid;
 
     @AfterAll
     static void dropEverything() throws SQLException {
@@ -49,6 +51,7 @@ class AlterQueryEndToEndTest extends E2eSupport {
         awaitActive(ST);
         awaitActive(DOWN);
         String oid = one("SELECT '" + ST + "'::regclass::oid::text");
+        downOid = one("SELECT '" + DOWN + "'::regclass::oid::text");
         assertMatches(ST, "customer, n, total", "SELECT customer, count(*), sum(amount) FROM alt_orders GROUP BY customer");
 
         // the same columns
@@ -151,7 +154,7 @@ class AlterQueryEndToEndTest extends E2eSupport {
     }
 
     /** The main oracle, and what alter_stream_table keeps: the table (oid), its grant, the view over it. */
-    private static void assertKept(String oid, String columns, String query) throws SQLException {
+    private static void assertKept(String oid, String columns, String query) throws Exception {
         assertMatches(ST, columns, query);
         assertEquals(oid, one("SELECT '" + ST + "'::regclass::oid::text"), "the same storage table");
         assertEquals("true", one("SELECT has_table_privilege('alter_e2e_reader', '" + ST + "', 'SELECT')::text"));
@@ -159,5 +162,6 @@ class AlterQueryEndToEndTest extends E2eSupport {
         awaitActive(DOWN);
         awaitCaughtUp(DOWN);
         assertMatches(DOWN, "bucket, customers, orders", "SELECT n % 3, count(*), sum(n) FROM " + ST + " GROUP BY 1");
+        assertEquals(downOid, one("SELECT '" + DOWN + "'::regclass::oid::text"), "the reader keeps its storage table");
     }
 }
