@@ -97,7 +97,7 @@ final class BadInput {
             return;
         }
         String message = "a record on " + place + " is a delta row of an upstream stream table written for other "
-                + "columns than this stream table was planned with (" + shortened(reason) + "): the upstream's query "
+                + "columns (or column types) than this stream table was planned with (" + shortened(reason) + "): the upstream's query "
                 + "changed (alter_stream_table) and this stream table cannot read its rows; it stays at its last tick. "
                 + "Run pgtrickle.refresh_stream_table(" + dev.trickle.core.pg.Sql.literal(table.displayName())
                 + ") to plan and fill it anew";
