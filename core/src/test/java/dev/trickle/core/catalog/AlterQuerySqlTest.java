@@ -181,9 +181,20 @@ class AlterQuerySqlTest {
                 "drops column customer, and other objects depend on it");
         refused("SELECT pgtrickle.alter_stream_table('alt_up', query => 'SELECT n AS id, customer, n AS amount FROM alt_down')",
                 "would depend on itself");
+        String generation = one("SELECT plan_generation::text FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'alt_down'");
         exec("SELECT pgtrickle.alter_stream_table('alt_up', query => 'SELECT id, customer, amount, amount * 2 AS twice FROM orders')");
         assertEquals("true", one("SELECT needs_init::text FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'alt_down'"),
                 "the stream table over it is filled anew after it");
+        // it reads alt_up's delta topic by alt_up's columns: planned again against the new ones (a new generation),
+        // and filled only once that plan runs
+        assertEquals((Long.parseLong(generation) + 1) + "|false", one("SELECT plan_generation || '|' || engine_ready "
+                + "FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'alt_down'"));
+        // an upstream in ERROR stops its readers with it; the alter that fixes it brings them back, as a refresh does
+        exec("UPDATE pgtrickle.pgt_stream_tables SET status = 'ERROR', last_error = 'x' WHERE pgt_name = 'alt_up'");
+        assertEquals("ERROR", one("SELECT status FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'alt_down'"));
+        exec("SELECT pgtrickle.alter_stream_table('alt_up', query => 'SELECT id, customer, amount FROM orders')");
+        assertEquals("INITIALIZING|true|false|", one("SELECT status || '|' || needs_init || '|' || engine_ready || '|' "
+                + "|| coalesce(last_error, '') FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'alt_down'"));
         exec("SELECT pgtrickle.drop_stream_table('alt_up', cascade => true)");
     }
 

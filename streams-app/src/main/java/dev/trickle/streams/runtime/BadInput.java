@@ -70,11 +70,46 @@ final class BadInput {
             if (value instanceof DeltaRecord d) {
                 return d;
             }
+            if (value instanceof TopicCodecs.OtherColumns other) {
+                otherColumns(context, kind, table, fill, errors, other.error().getMessage());
+                return null;
+            }
             return RecordCodec.decodeDelta(text(value, "a delta record"));
         } catch (MalformedRecordException e) {
             stop(context, kind, "a delta record", table, fill, errors, e);
             return null;
         }
+    }
+
+    /**
+     * A delta row of an upstream stream table in Trickle's own format, but for other columns than this stream table
+     * was planned with (the upstream's query changed after the reader was planned, or the row is of the upstream's
+     * old plan above this one's floor): not a foreign writer's; this stream table alone stops, in ERROR, until it is
+     * planned and filled anew. Also before its fill: a fill is completed with the upstream's deltas after the tick
+     * it read, so a skipped one would be missed silently.
+     */
+    static void otherColumns(ProcessorContext<?, ?> context, String kind, RunnableStreamTable table, FillTracker fill,
+                             ErrorReporter errors, String reason) {
+        String place = place(context, kind);
+        if (fill.failure() != null) {
+            LOG.debug("Stream table {} (stopped) skips a row of other columns on {}: {}", table.displayName(), place,
+                    reason);
+            return;
+        }
+        String message = "a record on " + place + " is a delta row of an upstream stream table written for other "
+                + "columns (or column types) than this stream table was planned with (" + shortened(reason) + "): the upstream's query "
+                + "changed (alter_stream_table) and this stream table cannot read its rows; it stays at its last tick. "
+                + "Run pgtrickle.refresh_stream_table(" + dev.trickle.core.pg.Sql.literal(table.displayName())
+                + ") to plan and fill it anew";
+        LOG.error("Stream table {} stops: {}", table.displayName(), message);
+        fill.fail(message);
+        errors.streamTableFailed(table.id(), message);
+    }
+
+    private static String place(ProcessorContext<?, ?> context, String kind) {
+        return kind + " " + context.recordMetadata().map(RecordMetadata::topic).orElse("?") + " (partition "
+                + context.recordMetadata().map(RecordMetadata::partition).orElse(-1) + ", offset "
+                + context.recordMetadata().map(RecordMetadata::offset).orElse(-1L) + ")";
     }
 
     private static String text(Object value, String expected) {
@@ -89,9 +124,7 @@ final class BadInput {
 
     private static void stop(ProcessorContext<?, ?> context, String kind, String expected, RunnableStreamTable table,
                              FillTracker fill, ErrorReporter errors, MalformedRecordException e) {
-        String place = kind + " " + context.recordMetadata().map(RecordMetadata::topic).orElse("?") + " (partition "
-                + context.recordMetadata().map(RecordMetadata::partition).orElse(-1) + ", offset "
-                + context.recordMetadata().map(RecordMetadata::offset).orElse(-1L) + ")";
+        String place = place(context, kind);
         if (fill.failure() != null) {
             LOG.debug("Stream table {} (stopped) skips a malformed record on {}: {}", table.displayName(), place,
                     e.getMessage());

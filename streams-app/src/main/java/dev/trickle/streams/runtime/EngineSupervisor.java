@@ -114,6 +114,8 @@ public final class EngineSupervisor implements AutoCloseable {
         Set<String> existing = topics.existingTopics();
         for (StreamTableDef def : defs) {
             if (STOPPED.contains(def.status())) {
+                // planned again when it comes back (refresh_stream_table): an upstream's columns may have changed
+                compiled.remove(def.id());
                 continue;
             }
             CompiledQuery query = compile(def);

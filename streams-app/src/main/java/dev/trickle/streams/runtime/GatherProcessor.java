@@ -87,8 +87,16 @@ final class GatherProcessor implements Processor<String, byte[], Object, Object>
                 return;
             }
             DeltaRecord delta = BadInput.gatheredDelta(context, record, table, fill, errors);
+            if (delta != null && delta.tick() <= table.floor()) {
+                // gathered by the old plan before the restart (its scatter had a lower floor): never needed
+                return;
+            }
             if (delta != null) {
-                upstreams.onDelta(upstream, delta);
+                String unusable = upstreams.onDelta(upstream, delta);
+                if (unusable != null) {
+                    BadInput.otherColumns(context, "internal gather topic", table, fill, errors, unusable);
+                    return;
+                }
                 if (delta instanceof DeltaRecord.End end) {
                     runIfComplete(end.tick(), end.tickMillis(), record.timestamp());
                 }

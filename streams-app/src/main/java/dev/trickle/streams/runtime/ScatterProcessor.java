@@ -61,9 +61,14 @@ final class ScatterProcessor implements Processor<Object, Object, String, byte[]
     /**
      * An upstream stream table's delta record goes to the gathering task (keyed "d" and the
      * source index), which aligns it with the fills and the other sources' ticks; records of ticks at or
-     * below the floor are never needed and stop here.
+     * below the floor are never needed and stop here. A row written for other columns (by the upstream's plan
+     * before its query changed, see {@link TopicCodecs.OtherColumns}) is checked against the floor before it is
+     * taken as bad input: at or below the floor it is the old generation's, skipped unread.
      */
     private void passUpstream(Record<Object, Object> record, int source) {
+        if (record.value() instanceof TopicCodecs.OtherColumns other && other.tick() <= table.floor()) {
+            return;
+        }
         DeltaRecord delta = BadInput.delta(context, record.value(), "upstream delta topic", table, fill, errors);
         if (delta == null || fill.failure() != null) {
             return;

@@ -137,12 +137,49 @@ public final class TopicCodecs {
         RowReader columns = RowReader.of(cols.stream().map(SourceColumn::name).toList(),
                 cols.stream().map(SourceColumn::pgType).toList());
         return (t, data) -> {
+            Object value = null;
             try {
-                return DeltaRecords.decode(read(t, data), columns);
+                value = read(t, data);
+                return DeltaRecords.decode(value, columns);
             } catch (MalformedRecordException e) {
-                return e;
+                Long tick = value == null ? null : rowTick(value);
+                return tick == null ? e : new OtherColumns(tick, e);
             }
         };
+    }
+
+    /**
+     * A delta row in Trickle's envelope whose fields are not the columns the readers were planned with: written
+     * by the upstream's plan for other columns (its query changed), not by a foreign writer. Its tick lets a
+     * reader skip it when it is at or below its floor (the old generation's rows) without reading its values.
+     */
+    record OtherColumns(long tick, MalformedRecordException error) {
+    }
+
+    /** The tick of a record in the delta row envelope (kind "row", a tick, a weight, a row), or null. */
+    private static Long rowTick(Object value) {
+        Object kind;
+        Object tick;
+        Object weight;
+        Object row;
+        if (value instanceof Map<?, ?> m) {
+            kind = m.get("kind");
+            tick = m.get("tick");
+            weight = m.get("weight");
+            row = m.get("row");
+        } else if (value instanceof org.apache.kafka.connect.data.Struct s && s.schema().field("kind") != null
+                && s.schema().field("tick") != null && s.schema().field("weight") != null
+                && s.schema().field("row") != null) {
+            kind = s.get("kind");
+            tick = s.get("tick");
+            weight = s.get("weight");
+            row = s.get("row");
+        } else {
+            return null;
+        }
+        boolean envelope = "row".equals(String.valueOf(kind)) && tick instanceof Number && weight instanceof Number
+                && row != null;
+        return envelope ? ((Number) tick).longValue() : null;
     }
 
     private Object read(String topic, byte[] data) {

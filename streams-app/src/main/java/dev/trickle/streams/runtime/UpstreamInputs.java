@@ -52,12 +52,17 @@ final class UpstreamInputs {
         return table.sourceName(index % n);
     }
 
-    void onDelta(int source, DeltaRecord record) {
+    /**
+     * Takes upstream {@code source}'s gathered delta record. Returns why it cannot be used (a row of another width:
+     * written by the upstream's plan for other columns), or null.
+     */
+    String onDelta(int source, DeltaRecord record) {
         if (record instanceof DeltaRecord.Row row) {
             List<String> names = table.columnNames(source);
             if (names.size() != row.values().size()) {
-                throw new IllegalStateException("upstream " + table.sourceName(source) + " sent a row of "
-                        + row.values().size() + " values, but its table has " + names.size() + " columns");
+                return "upstream stream table " + table.sourceName(source) + " sent a row of " + row.values().size()
+                        + " values at tick " + row.tick() + ", but this stream table was planned with its "
+                        + names.size() + " columns " + names;
             }
             Map<String, String> values = new LinkedHashMap<>();
             for (int c = 0; c < names.size(); c++) {
@@ -71,6 +76,7 @@ final class UpstreamInputs {
                 ledger.markUpstreamInitial(end.tick(), source);
             }
         }
+        return null;
     }
 
     /** An Init on upstream {@code source}'s fill topic: remembers the upstream tick the fill rows show. */

@@ -42,6 +42,9 @@ class UpstreamTopologyTest {
     private TestInputTopic<String, String> fills;
     private TestInputTopic<String, String> upstream;
     private TestOutputTopic<String, String> delta;
+    /** B's delta topic as B's plan of another query writes it: a third column (an alter added it). */
+    private TestInputTopic<String, String> widerUpstream;
+    private TestInputTopic<String, byte[]> gather;
     private final List<String> failures = new ArrayList<>();
     private final List<String> refills = new ArrayList<>();
     /** B's content as its deltas say, to compute D's expected counts. */
@@ -74,6 +77,10 @@ class UpstreamTopologyTest {
         fills = driver.createInputTopic(TopicNames.changes("trickle", "public", "b"), new StringSerializer(), Wire.changes());
         upstream = driver.createInputTopic(TopicNames.delta("trickle", "public", "b"), new StringSerializer(), Wire.deltas("id", "grp"));
         delta = driver.createOutputTopic(t.deltaTopic(), new StringDeserializer(), Wire.deltaText(t));
+        widerUpstream = driver.createInputTopic(TopicNames.delta("trickle", "public", "b"), new StringSerializer(),
+                Wire.deltas("id", "grp", "extra"));
+        gather = driver.createInputTopic(t.gatherTopic(), new StringSerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer());
     }
 
     @AfterEach
@@ -198,6 +205,71 @@ class UpstreamTopologyTest {
                 + TopicNames.delta("trickle", "public", "b") + " (partition 0, offset 2) is not a delta record Trickle "
                 + "wrote ("), failures::toString);
         assertTrue(failures.get(0).contains("pgtrickle.refresh_stream_table('\"public\".\"d\"')"), failures::toString);
+    }
+
+    /**
+     * B's query was altered (a column added) and D planned again with a new floor: the rows B's old plan wrote for
+     * its other columns, on B's delta topic and already gathered on D's gather topic, are of ticks at or below the
+     * floor and are skipped unread, not taken as a foreign writer's records (issue 13).
+     */
+    @Test
+    void rowsOfTheUpstreamsOtherColumnsAtOrBelowTheFloorAreSkipped() {
+        widerUpstream.pipeInput("0", RecordCodec.encode(new DeltaRecord.Row(1, 1, List.of("0", "z", "extra"))));
+        widerUpstream.pipeInput("0", RecordCodec.encode(new DeltaRecord.Row(2, 1, List.of("0", "z", "extra"))));
+        gather.pipeInput(UpstreamInputs.key(0), GatherCodec.encode(new DeltaRecord.Row(2, 1, List.of("9", "q", "x"))));
+        bEnd(2, false);
+        fillInit(3, 2L);
+        fillRow(3, "0", "z");
+        fillEnds(3);
+        bDelta(3, 1, "1", "a");
+        bEnd(3, false);
+        assertEquals(new Tick(Map.of(List.of("a", "1"), 1L, List.of("z", "1"), 1L), true), readTick());
+        assertTrue(failures.isEmpty() && refills.isEmpty(), failures + " " + refills);
+    }
+
+    /**
+     * A row of B's other columns above the floor cannot be read by D's plan: D alone stops in ERROR, with a message
+     * that names the cause (B's query changed) and the way back, not a foreign writer; the stream thread goes on.
+     */
+    @Test
+    void aRowOfTheUpstreamsOtherColumnsAboveTheFloorStopsOnlyThatStreamTable() {
+        fillInit(3, 2L);
+        fillRow(3, "0", "z");
+        fillEnds(3);
+        bEnd(3, false);
+        assertEquals(new Tick(Map.of(List.of("z", "1"), 1L), true), readTick());
+        widerUpstream.pipeInput("1", RecordCodec.encode(new DeltaRecord.Row(4, 1, List.of("1", "a", "extra"))));
+        bEnd(4, false);
+        fillEnds(4);
+        assertTrue(delta.isEmpty(), "tick 4 would lack the row");
+        assertEquals(1, failures.size(), failures::toString);
+        String message = failures.get(0);
+        assertTrue(message.startsWith("a record on upstream delta topic " + TopicNames.delta("trickle", "public", "b")
+                + " (partition 0, offset 1) is a delta row of an upstream stream table written for other columns"),
+                message);
+        assertTrue(message.contains("the upstream's query changed"), message);
+        assertTrue(message.contains("pgtrickle.refresh_stream_table('\"public\".\"d\"')"), message);
+        assertTrue(!message.contains("Only Trickle may write"), message);
+    }
+
+    /** A gathered row of another width above the floor (formerly an exception that failed the stream thread). */
+    @Test
+    void aGatheredRowOfAnotherWidthStopsOnlyThatStreamTable() {
+        fillInit(3, 2L);
+        fillEnds(3);
+        bEnd(3, false);
+        readTick();
+        gather.pipeInput(UpstreamInputs.key(0), GatherCodec.encode(new DeltaRecord.Row(4, 1, List.of("1", "a", "x"))));
+        bEnd(4, false);
+        fillEnds(4);
+        assertTrue(delta.isEmpty(), "tick 4 would lack the row");
+        assertEquals(1, failures.size(), failures::toString);
+        assertTrue(failures.get(0).contains("upstream stream table public.b sent a row of 3 values at tick 4, but this "
+                + "stream table was planned with its 2 columns [id, grp]"), failures::toString);
+        bDelta(5, 1, "2", "b");
+        bEnd(5, false);
+        fillEnds(5);
+        assertTrue(delta.isEmpty(), "stopped until refresh_stream_table fills it anew");
     }
 
     private void bDelta(long tick, long weight, String id, String grp) {
