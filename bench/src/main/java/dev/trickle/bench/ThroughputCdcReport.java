@@ -93,10 +93,9 @@ final class ThroughputCdcReport {
                 ComponentCpu.BENCH, ComponentCpu.STACK)) {
             row(b, "CPU: " + comp, perThousand(t, "b", comp), perThousand(w, "b", comp), "%.1f");
         }
-        // "wal buffers" / "wal ticks": before session 9's direct path; "wal catalog": the decoder's catalog work since
         for (String g : List.of(BackendCpu.WRITERS, BackendCpu.WALSENDER, BackendCpu.PG + "trickle-source wal buffers",
-                BackendCpu.PG + "trickle-source wal catalog", BackendCpu.PG + "trickle-source wal ticks",
-                BackendCpu.PG + "trickle-source ticks", BackendCpu.PG + "trickle-source catalog", BackendCpu.DECODER)) {
+                BackendCpu.PG + "trickle-source wal ticks", BackendCpu.PG + "trickle-source ticks",
+                BackendCpu.PG + "trickle-source catalog", BackendCpu.DECODER)) {
             row(b, "CPU: " + g, perThousand(t, "b", g), perThousand(w, "b", g), "%.1f");
         }
         row(b, "write side: the writers' backends, µs per transaction", writerMicrosPerTx(t, "b"), writerMicrosPerTx(w, "b"),

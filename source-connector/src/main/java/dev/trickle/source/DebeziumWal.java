@@ -15,52 +15,31 @@ import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.postgresql.Driver;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Reads the replication slot through Debezium's embedded engine (its PostgreSQL connector, pgoutput) and hands
- * the decoded changes to a {@link WalApplier}, which holds them in memory for the ticks ({@link WalHeld}). The slot
- * is the only record of how far capture got: each engine starts with an empty offset store, so Debezium streams
- * from the slot's confirmed position, and the position moves (Debezium confirms it when its offsets are committed)
- * only past events whose transactions are done: taken by a tick that is in Kafka, or with nothing to capture. A
- * crash in between decodes them again, and the ticks drop those an earlier tick's snapshot already saw.
+ * the decoded changes to a {@link WalApplier}. The slot is the only record of how far capture got: each engine
+ * starts with an empty offset store, so Debezium streams from the slot's confirmed position, and the position
+ * moves (Debezium confirms it when its offsets are committed) only for events whose rows are committed in the
+ * buffers, because an event is marked processed only after {@link WalApplier#flush}. A crash in between replays
+ * from the slot, and the applier drops the transactions it already wrote.
  */
 final class DebeziumWal implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>> {
-    private static final Logger LOG = LoggerFactory.getLogger(DebeziumWal.class);
     /** Debezium's topic prefix: only the suffixes of its event kinds are read. */
     private static final String PREFIX = "trickle_wal";
-    /**
-     * Rows held in memory for the ticks above which decoding pauses (between transactions) until ticks take them:
-     * the slot then retains the WAL, which {@code health_check()}'s slot checks report.
-     */
-    static volatile long maxHeldRows = 1_000_000;
 
     /**
-     * Runs before the slot is confirmed past transactions that a tick took (their tick is in Kafka), with the
-     * position to be confirmed: a test makes it throw, as a crash at the worst moment (Kafka holds transactions the
-     * slot will send again).
+     * Runs after a buffer commit and before Debezium is told of it: a test makes it throw, as a crash at the worst
+     * moment (the buffers hold transactions the slot will send again).
      */
-    static volatile java.util.function.LongConsumer beforeConfirm;
-
-    /**
-     * A decoded event not yet confirmed (null for a BEGIN: its rows are held elsewhere, and the END's position is
-     * the one to confirm), the transaction it belongs to (null: none), a switch it passes, a commit position.
-     */
-    private record Pending(RecordChangeEvent<SourceRecord> event, WalHeld.Txn txn, String switchPassed, long commitLsn) {
-    }
+    static volatile Runnable afterBufferCommit;
 
     private final WalApplier applier;
-    private final WalHeld held;
-    /** Told the position of each tick marker once everything before it is held. */
+    /** Told the position of each tick marker once everything before it is in the buffers. */
     private final LongConsumer passed;
-    private final java.util.ArrayDeque<Pending> pending = new java.util.ArrayDeque<>();
-    private boolean pausedReported;
-    private volatile boolean stopped;
 
-    DebeziumWal(WalApplier applier, WalHeld held, LongConsumer passed) {
+    DebeziumWal(WalApplier applier, LongConsumer passed) {
         this.applier = applier;
-        this.held = held;
         this.passed = passed;
     }
 
@@ -105,8 +84,6 @@ final class DebeziumWal implements DebeziumEngine.ChangeConsumer<RecordChangeEve
         p.setProperty("binary.handling.mode", "bytes");
         p.setProperty("hstore.handling.mode", "map");
         p.setProperty("include.unknown.datatypes", "true");
-        p.setProperty("converters", WalNumericArrays.NAME);
-        p.setProperty(WalNumericArrays.NAME + ".type", WalNumericArrays.class.getName());
         p.setProperty("unavailable.value.placeholder", WalValues.PLACEHOLDER);
         // a value Debezium cannot read stops capture with its reason, rather than arriving as NULL
         p.setProperty("event.converting.failure.handling.mode", "fail");
@@ -131,119 +108,63 @@ final class DebeziumWal implements DebeziumEngine.ChangeConsumer<RecordChangeEve
     public void handleBatch(List<RecordChangeEvent<SourceRecord>> records,
                             DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
             throws InterruptedException {
+        int done = 0;
         try {
-            for (RecordChangeEvent<SourceRecord> e : records) {
-                apply(e);
+            for (int i = 0; i < records.size(); i++) {
+                SourceRecord r = records.get(i).record();
+                long marker = apply(r);
+                if (marker != 0) {
+                    committed(applier.flush());
+                    // the tick waits for this, not for the slot's confirmation that follows
+                    passed.accept(marker);
+                    for (; done <= i; done++) {
+                        committer.markProcessed(records.get(done));
+                    }
+                    committer.markBatchFinished();
+                }
             }
-            confirm(committer);
+            committed(applier.flush());
         } catch (SQLException e) {
-            throw new IllegalStateException("WAL capture's catalog work failed: " + e.getMessage(), e);
+            throw new IllegalStateException("writing decoded changes to the change buffers failed: " + e.getMessage(), e);
         }
-    }
-
-    /** Tells Debezium the events up to the first one of a transaction not done yet, so that the slot moves past them. */
-    private void confirm(DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
-            throws InterruptedException, SQLException {
-        List<Pending> done = new ArrayList<>();
-        while (!pending.isEmpty() && (pending.peekFirst().txn() == null || held.done(pending.peekFirst().txn()))) {
-            done.add(pending.pollFirst());
-        }
-        if (done.isEmpty()) {
-            return;
-        }
-        long commitLsn = 0;
-        List<String> switches = new ArrayList<>();
-        boolean taken = false;
-        for (Pending p : done) {
-            commitLsn = p.commitLsn() != 0 ? p.commitLsn() : commitLsn;
-            taken |= p.txn() != null && !p.txn().empty;
-            if (p.switchPassed() != null) {
-                switches.add(p.switchPassed());
-            }
-        }
-        java.util.function.LongConsumer hook = beforeConfirm;
-        if (taken && hook != null) {
-            hook.accept(commitLsn);
-        }
-        applier.confirmed(commitLsn, switches);
-        for (Pending p : done) {
-            if (p.event() != null) {
-                committer.markProcessed(p.event());
-            }
+        // every event so far is in the buffers (a transaction not ended yet holds its rows until its end, and
+        // the position Debezium confirms for its events is the end of the transaction before it)
+        for (; done < records.size(); done++) {
+            committer.markProcessed(records.get(done));
         }
         committer.markBatchFinished();
     }
 
-    /** Capture stops: a decoder paused for room gives up. */
-    void stop() {
-        stopped = true;
+    private static void committed(long end) {
+        Runnable hook = afterBufferCommit;
+        if (end != 0 && hook != null) {
+            hook.run();
+        }
     }
 
-    /** Applies one event and queues it for confirmation. */
-    private void apply(RecordChangeEvent<SourceRecord> e) throws SQLException, InterruptedException {
-        SourceRecord r = e.record();
+    /** Applies one event; returns the position of a tick marker, else 0. */
+    private long apply(SourceRecord r) throws SQLException {
         String topic = r.topic();
         if (!(r.value() instanceof Struct v)) {
-            pending.add(new Pending(e, null, null, 0));
-            return;
+            return 0;
         }
         if (topic.endsWith(".transaction")) {
-            if ("BEGIN".equals(v.getString("status"))) {
-                awaitRoom();
-                pending.add(new Pending(null, applier.begin(), null, 0));
-            } else if ("END".equals(v.getString("status"))) {
-                long lsn = offset(r, "lsn_commit");
-                pending.add(new Pending(e, applier.commit(lsn), null, lsn));
-            } else {
-                pending.add(new Pending(e, null, null, 0));
+            if ("END".equals(v.getString("status"))) {
+                applier.commit(offset(r, "lsn_commit"));
             }
-            return;
+            return 0;
         } else if (topic.endsWith(".message")) {
             Struct m = v.getStruct("message");
-            String prefix = m == null ? null : m.getString("prefix");
-            if (CdcSwitches.PREFIX.equals(prefix)) {
-                String content = new String(m.getBytes("content"), java.nio.charset.StandardCharsets.UTF_8);
-                applier.switchPassed(content);
-                // its row goes once the slot is confirmed past every transaction decoded before it
-                pending.add(new Pending(e, null, content, 0));
-            } else {
-                pending.add(new Pending(e, null, null, 0));
-                if (WalCapture.MESSAGE_PREFIX.equals(prefix)) {
-                    // everything decoded before the tick's marker is held: the tick may take it
-                    passed.accept(offset(r, "lsn"));
-                }
+            if (m != null && CdcSwitches.PREFIX.equals(m.getString("prefix"))) {
+                applier.switchPassed(new String(m.getBytes("content"), java.nio.charset.StandardCharsets.UTF_8));
+                return 0;
             }
-            return;
+            return m != null && WalCapture.MESSAGE_PREFIX.equals(m.getString("prefix")) ? offset(r, "lsn") : 0;
         } else if (!topic.startsWith(PREFIX + ".") || v.schema().field("op") == null) {
-            pending.add(new Pending(e, null, null, 0));
-            return;
+            return 0;
         }
-        // a change event is not kept: its transaction's BEGIN holds the queue, and its END's position is confirmed
         change(v);
-    }
-
-    /**
-     * Pauses decoding (before a transaction) while more rows than {@link #maxHeldRows} wait for ticks: the ticks
-     * take them as they come, and the slot keeps the WAL meanwhile.
-     */
-    private void awaitRoom() throws InterruptedException {
-        if (held.heldRows() <= maxHeldRows) {
-            return;
-        }
-        if (!pausedReported) {
-            LOG.warn("WAL capture holds {} decoded rows for the ticks (more than {}): reading the replication slot "
-                    + "pauses until ticks take them; the slot retains the WAL meanwhile (see health_check())",
-                    held.heldRows(), maxHeldRows);
-            pausedReported = true;
-        }
-        while (held.heldRows() > maxHeldRows) {
-            if (stopped) {
-                throw new InterruptedException("WAL capture stops");
-            }
-            Thread.sleep(20);
-        }
-        LOG.info("WAL capture reads the replication slot again ({} decoded rows held)", held.heldRows());
-        pausedReported = false;
+        return 0;
     }
 
     private void change(Struct v) throws SQLException {

@@ -32,8 +32,6 @@ final class SourceMetrics implements AutoCloseable {
     private volatile long ticks;
     private Connection session;
     private long refreshedAt;
-    /** Decoded WAL rows held in memory for the ticks, by source oid: pending like buffer rows, and awaiting a tick. */
-    private java.util.function.LongUnaryOperator walHeld = relid -> 0;
 
     private static final class Buffer {
         volatile long rows;
@@ -47,11 +45,6 @@ final class SourceMetrics implements AutoCloseable {
         gauges.add(TrickleMetric.SOURCE_LAST_TICK_AGE, null, () -> ageSeconds());
         gauges.add(TrickleMetric.SOURCE_TICK_ROWS, null, () -> tickRows);
         gauges.add(TrickleMetric.SOURCE_TICKS_TOTAL, null, () -> ticks);
-    }
-
-    /** Where the decoded WAL rows held for the ticks are counted (they are in no buffer). */
-    void walHeld(java.util.function.LongUnaryOperator rowsBySource) {
-        this.walHeld = rowsBySource;
     }
 
     /** A tick's records are all handed out and it is recorded. */
@@ -93,15 +86,14 @@ final class SourceMetrics implements AutoCloseable {
     private void count() throws SQLException {
         Set<String> seen = new HashSet<>();
         try (Statement s = session.createStatement();
-             ResultSet rs = s.executeQuery("SELECT source, pending_rows, awaiting_tick, "
-                     + "coalesce(to_regclass(source)::oid::bigint, 0) FROM pgtrickle.change_buffer_status()")) {
+             ResultSet rs = s.executeQuery("SELECT source, pending_rows, awaiting_tick "
+                     + "FROM pgtrickle.change_buffer_status()")) {
             while (rs.next()) {
                 String source = TrickleMetric.label(rs.getString(1));
                 seen.add(source);
                 Buffer b = buffers.computeIfAbsent(source, this::register);
-                long held = walHeld.applyAsLong(rs.getLong(4));
-                b.rows = rs.getLong(2) + held;
-                b.awaiting = rs.getLong(3) + held;
+                b.rows = rs.getLong(2);
+                b.awaiting = rs.getLong(3);
             }
         }
         buffers.keySet().removeIf(source -> {

@@ -78,11 +78,11 @@ final class TickReader implements AutoCloseable {
     }
 
     /**
-     * The sources captured from the WAL in a tick: their decoded transactions are taken from {@code capture} (the
-     * tick's snapshot sees them, the previous one does not) until the decoder has passed {@code marker}, the WAL
-     * position written right after the tick's snapshot (or, for a tick sent again, after the task restarted).
+     * The sources captured from the WAL in a new tick: their buffer rows are read on a session of their own
+     * ({@code connection}), by the tick's snapshot and the previous one, once {@code barrier} (the decoder passing
+     * the WAL marker written right after the tick's snapshot) lets that session's snapshot see them all.
      */
-    record Wal(WalCapture capture, java.util.Set<Long> relids, long marker) {
+    record Wal(Connection connection, java.util.Set<Long> relids, Step barrier) {
     }
 
     static TickReader live(Connection c, RecordFactory.Tick tick, List<CapturedSource> sources, String previous,
@@ -111,29 +111,23 @@ final class TickReader implements AutoCloseable {
                 }
             }
         };
-        Map<Long, java.util.function.LongSupplier> changes = new HashMap<>();
+        Map<Long, TickSteps.Changes> changes = new HashMap<>();
         for (CapturedSource s : sources) {
             if (s.upstream() || failed.unread().contains(s.relid())) {
                 // an upstream stream table's changes are its delta topic; a source whose stream tables are all
-                // in ERROR has no reader (a refresh fills them from the table)
+                // in ERROR has no reader (a refresh fills them anew from the table)
                 continue;
             }
-            // a WAL-captured source's buffer too: rows its triggers wrote before a switch to the WAL
-            TickSteps.Changes step = new TickSteps.Changes(c, tick, s, null, previous, fetchSize, r.changeRows,
-                    sourceFailures);
-            changes.put(s.relid(), step::rows);
-            r.steps.add(step);
-        }
-        WalChanges walStep = walStep(c, tick, sources, changes.keySet(), wal, live.snapshot(), previous, fetchSize,
-                r.changeRows, sourceFailures);
-        if (walStep != null) {
-            r.steps.add(walStep);
-            for (Long relid : wal.relids()) {
-                java.util.function.LongSupplier buffer = changes.get(relid);
-                if (buffer != null) {
-                    changes.put(relid, () -> buffer.getAsLong() + walStep.rows(relid));
-                }
+            boolean fromWal = wal != null && wal.relids().contains(s.relid());
+            if (fromWal && !r.steps.contains(wal.barrier())) {
+                r.steps.add(wal.barrier());
             }
+            TickSteps.Changes step = fromWal
+                    ? new TickSteps.Changes(wal.connection(), tick, s, live.snapshot(), previous, fetchSize,
+                            r.changeRows, sourceFailures)
+                    : new TickSteps.Changes(c, tick, s, null, previous, fetchSize, r.changeRows, sourceFailures);
+            changes.put(s.relid(), step);
+            r.steps.add(step);
         }
         Map<Long, CapturedSource> byRelid = sources.stream()
                 .collect(Collectors.toMap(CapturedSource::relid, s -> s));
@@ -152,44 +146,26 @@ final class TickReader implements AutoCloseable {
         for (Catalog.FullTable full : live.fulls()) {
             // a FULL stream table over a stream table cannot see from buffers whether the upstream moved
             boolean readsUpstream = full.sources().stream().anyMatch(relid -> byRelid.get(relid).upstream());
-            List<java.util.function.LongSupplier> of = full.sources().stream().map(changes::get)
-                    .filter(Objects::nonNull).toList();
+            List<TickSteps.Changes> of = full.sources().stream().map(changes::get).filter(Objects::nonNull).toList();
             FullRefresh step = new FullRefresh(c, tick, full, tick.deltaTopic(full.schema(), full.name()),
-                    () -> readsUpstream || of.stream().anyMatch(ch -> ch.getAsLong() > 0), fetchSize, r.fullRows,
+                    () -> readsUpstream || of.stream().anyMatch(ch -> ch.rows() > 0), fetchSize, r.fullRows,
                     failures);
             r.fulls.add(step);
             r.steps.add(step);
         }
-        addRewriteChecks(r, c, tick, sources, changes.keySet(), live);
+        addRewriteChecks(r, c, tick, sources, changes.keySet(), live, wal);
         r.steps.add(new TickSteps.EndMarkers(tick, sources, partitions));
         return r;
     }
 
-    /** The step that takes the WAL-captured sources' decoded transactions; null when none is read. */
-    private static WalChanges walStep(Connection c, RecordFactory.Tick tick, List<CapturedSource> sources,
-                                      java.util.Set<Long> read, Wal wal, String upper, String lower, int fetchSize,
-                                      long[] counter, TickSteps.SourceFailures failures) {
-        if (wal == null) {
-            return null;
-        }
-        Map<Long, CapturedSource> fromWal = new HashMap<>();
-        for (CapturedSource s : sources) {
-            if (read.contains(s.relid()) && wal.relids().contains(s.relid())) {
-                fromWal.put(s.relid(), s);
-            }
-        }
-        // with no source to read, the step still takes (and drops) what the tick sees, so that the slot moves on
-        return new WalChanges(c, tick, fromWal, wal.capture(), wal.marker(), upper, lower, fetchSize, counter,
-                failures);
-    }
-
-    /** After the reads: no table read was rewritten after the snapshot (see {@link RewriteCheck}). */
+    /** After the reads, on each session that read: no table read was rewritten after the snapshot (see {@link RewriteCheck}). */
     private static void addRewriteChecks(TickReader r, Connection c, RecordFactory.Tick tick, List<CapturedSource> sources,
-                                         java.util.Set<Long> changesRead, LiveTick live) {
+                                         java.util.Set<Long> changesRead, LiveTick live, Wal wal) {
         List<String> buffers = new ArrayList<>();
+        List<String> walBuffers = new ArrayList<>();
         for (CapturedSource s : sources) {
             if (changesRead.contains(s.relid())) {
-                buffers.add(s.buffer());
+                (wal != null && wal.relids().contains(s.relid()) ? walBuffers : buffers).add(s.buffer());
             }
         }
         java.util.Set<Long> tables = new java.util.TreeSet<>();
@@ -199,11 +175,14 @@ final class TickReader implements AutoCloseable {
         if (!onTick.empty()) {
             r.steps.add(onTick);
         }
+        if (!walBuffers.isEmpty()) {
+            r.steps.add(new RewriteCheck(wal.connection(), tick.tick, List.of(), walBuffers));
+        }
     }
 
     /** A stored tick handed out again: its rows are those visible in its snapshot and not in the previous. */
     static TickReader replay(Connection c, RecordFactory.Tick tick, List<CapturedSource> sources, String snapshot,
-                             String previous, int partitions, int fetchSize, Failed failed, Wal wal) {
+                             String previous, int partitions, int fetchSize, Failed failed) {
         TickReader r = new TickReader(tick, null);
         TickSteps.SourceFailures sourceFailures = (source, message, handedOut) -> {
             failed.source(source, message);
@@ -212,21 +191,14 @@ final class TickReader implements AutoCloseable {
                         + source.displayName() + ", which could not be read", null);
             }
         };
-        java.util.Set<Long> read = new java.util.HashSet<>();
         for (CapturedSource s : sources) {
             if (!s.upstream() && !failed.unread().contains(s.relid())) {
                 r.steps.add(new TickSteps.Changes(c, tick, s, snapshot, previous, fetchSize, r.changeRows,
                         sourceFailures));
-                read.add(s.relid());
             }
         }
-        WalChanges walStep = walStep(c, tick, sources, read, wal, snapshot, previous, fetchSize, r.changeRows,
-                sourceFailures);
-        if (walStep != null) {
-            r.steps.add(walStep);
-        }
-        List<String> buffers = sources.stream().filter(s -> read.contains(s.relid())).map(CapturedSource::buffer)
-                .toList();
+        List<String> buffers = sources.stream().filter(s -> !s.upstream() && !failed.unread().contains(s.relid()))
+                .map(CapturedSource::buffer).toList();
         if (!buffers.isEmpty()) {
             r.steps.add(new RewriteCheck(c, tick.tick, List.of(), buffers));
         }

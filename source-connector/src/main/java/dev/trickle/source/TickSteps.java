@@ -69,14 +69,7 @@ final class TickSteps {
 
         Changes(Connection c, RecordFactory.Tick tick, CapturedSource source, String upper, String lower,
                 int fetchSize, long[] counter, SourceFailures failures) {
-            this(c, tick, source, sql(source, upper != null, lower != null), params(upper, lower), fetchSize, counter,
-                    failures);
-        }
-
-        /** Rows of the buffer's row type read by {@code sql} (decoded WAL rows, see {@link WalChanges}). */
-        Changes(Connection c, RecordFactory.Tick tick, CapturedSource source, String sql, String[] params,
-                int fetchSize, long[] counter, SourceFailures failures) {
-            super(c, tick, sql, params, fetchSize, counter);
+            super(c, tick, sql(source, upper != null, lower != null), params(upper, lower), fetchSize, counter);
             this.source = source;
             this.connection = c;
             this.failures = failures;

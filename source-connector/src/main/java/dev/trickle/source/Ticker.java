@@ -34,6 +34,8 @@ final class Ticker implements AutoCloseable {
     private final FillProgress fillProgress;
     private final WalCapture wal;
     private Connection read;
+    /** Reads the buffers of WAL-captured sources in a live tick, once the decoder has passed the tick's marker. */
+    private Connection walRead;
     /** No replication slot of this catalog is left over (checked once no source is captured from the WAL). */
     private boolean noSlot;
     private Connection write;
@@ -74,11 +76,6 @@ final class Ticker implements AutoCloseable {
         lastSealed = plan.lastTick();
         delivered = lastSealed;
         write.commit();
-    }
-
-    /** Decoded WAL rows of source {@code relid} held in memory for the ticks, not taken by one yet. */
-    long walHeldRows(long relid) {
-        return wal.heldRows(relid);
     }
 
     boolean replayPending() {
@@ -142,8 +139,8 @@ final class Ticker implements AutoCloseable {
     }
 
     /**
-     * The WAL part of a new tick: a marker written into the WAL after its snapshot, up to which the tick takes the
-     * decoded transactions its snapshot sees. With no WAL-captured source left, the decoder stops and its slot goes.
+     * The WAL part of a new tick: a marker written into the WAL after its snapshot, which the tick's reading of
+     * WAL-captured sources waits for. With no WAL-captured source left, the decoder stops and its slot goes.
      */
     private TickReader.Wal walTick(long tick, Set<Long> walSources) throws SQLException {
         if (wal.started() || !noSlot) {
@@ -151,14 +148,21 @@ final class Ticker implements AutoCloseable {
         }
         if (walSources.isEmpty()) {
             if (wal.started() || !noSlot) {
-                noSlot = wal.dropSlot(write);
+                wal.dropSlot(write);
+                noSlot = true;
             }
             return null;
         }
         wal.check();
         long marker = WalCapture.mark(write, tick);
         write.commit();
-        return new TickReader.Wal(wal, walSources, marker);
+        if (walRead == null) {
+            walRead = PgConnections.open(config.pgUrl(), config.pgUser(), config.pgPassword(), "wal ticks");
+            walRead.setAutoCommit(false);
+            walRead.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            walRead.setReadOnly(true);
+        }
+        return new TickReader.Wal(walRead, walSources, wal.barrier(marker));
     }
 
     /**
@@ -251,7 +255,7 @@ final class Ticker implements AutoCloseable {
         Catalog.markRefreshFailed(write, table.pgtId(), message);
     }
 
-    /** Begins handing out stored tick {@code replays.peek()} again; null when it has nothing to send (yet). */
+    /** Begins handing out stored tick {@code replays.peek()} again; null when it has nothing to send. */
     TickReader startReplay() throws SQLException {
         long tick = replays.pollFirst();
         Catalog.StoredTick stored = Catalog.tick(write, tick);
@@ -264,34 +268,10 @@ final class Ticker implements AutoCloseable {
             lastSealed = tick;
             return null;
         }
-        Set<Long> walSources = Catalog.walSources(read);
-        TickReader.Wal walTick = replayWal(tick, walSources);
-        if (walTick == null && !walSources.isEmpty()) {
-            read.rollback();
-            replays.addFirst(tick); // again once the slot is read
-            return null;
-        }
         TickReader.Failed failed = failed(tick);
         RecordFactory.Tick t = records.forTick(tick, stored.millis(), tracker.begin(tick));
         return TickReader.replay(read, t, sources, stored.snapshot(), previous == null ? null : previous.snapshot(),
-                records.partitions(), config.batchSize(), failed, walTick);
-    }
-
-    /**
-     * The WAL part of a tick sent again: its decoded transactions come from the slot again (it is confirmed only
-     * past ticks in Kafka), up to a marker written now. Null while the decoder is not reading the slot yet.
-     */
-    private TickReader.Wal replayWal(long tick, Set<Long> walSources) throws SQLException {
-        if (walSources.isEmpty()) {
-            return null;
-        }
-        startWal();
-        if (!wal.slotReady()) {
-            return null;
-        }
-        long marker = WalCapture.mark(write, tick);
-        write.commit();
-        return new TickReader.Wal(wal, walSources, marker);
+                records.partitions(), config.batchSize(), failed);
     }
 
     /**
@@ -317,12 +297,17 @@ final class Ticker implements AutoCloseable {
             TickVerifier.run(read, write, r.tick.tick, live.snapshot());
         }
         try {
+            if (walRead != null) {
+                walRead.commit();
+            }
             read.commit();
         } catch (SQLException e) {
             // the tick is recorded; the read-only transaction only held the snapshot
             LOG.debug("Ending the read transaction of tick {} failed; reconnecting later", r.tick.tick, e);
             closeQuietly(read);
+            closeQuietly(walRead);
             read = null;
+            walRead = null;
         }
         lastSealed = r.tick.tick;
         delivered = lastSealed;
@@ -336,7 +321,6 @@ final class Ticker implements AutoCloseable {
         }
         BufferCleaner.clean(write, upTo);
         lastCleaned = upTo;
-        wal.delivered(upTo);
     }
 
     /** A tick attempt failed: what it handed out is void, and the next connect reconciles again. */
@@ -378,9 +362,11 @@ final class Ticker implements AutoCloseable {
     public void close() {
         wal.close();
         closeQuietly(read);
+        closeQuietly(walRead);
         closeQuietly(write);
         fillProgress.close();
         read = null;
+        walRead = null;
         write = null;
     }
 

@@ -74,7 +74,6 @@ public final class TrickleSourceTask extends SourceTask {
         tracker = new DeliveryTracker(transactions != null, committed == null ? 0 : committed);
         ticker = new Ticker(config, records, tracker, committed);
         metrics = new SourceMetrics(context == null ? Gauges.NONE : Gauges.ofPlugin(context::pluginMetrics), config);
-        metrics.walHeld(ticker::walHeldRows);
         nextTickAt = System.nanoTime();
         retryAt = nextTickAt;
         if (transactions == null) {

@@ -6,7 +6,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -14,16 +17,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Holds decoded transactions for the ticks ({@link WalHeld}), in the form the capture triggers write: an INSERT is
- * '+new', an UPDATE '-old' then '+new', a DELETE '-old', each transaction known by the writer's (top-level)
- * transaction id, so that the tick whose snapshot sees that transaction takes it, as it reads a trigger row.
- * Values are PostgreSQL input text; the tick reads them back through the buffer's row type ({@link WalChanges}),
- * so that they arrive as trigger-captured values do.
+ * Writes decoded transactions into the change buffers of WAL-captured sources, in the form the capture triggers
+ * write: an INSERT is '+new', an UPDATE '-old' then '+new', a DELETE '-old', each row stamped with the writer's
+ * (top-level) transaction id, so that the tick whose snapshot sees that transaction reads it, as for a trigger row.
+ * Values go in as PostgreSQL input text and are read by the buffer's typed columns.
  *
  * <p>The reader hands over each decoded change ({@link #change}: relation, op, old/new row values, xid) and then
- * the transaction's end ({@link #commit}), where the transaction is filed. Nothing is written to the buffers: a
- * crash loses the held transactions, and the slot, confirmed only past transactions whose tick is in Kafka, sends
- * them again.
+ * the transaction's end ({@link #commit}: its end position in the WAL). A transaction's rows are held until its
+ * end; several transactions share one buffer transaction, which also records the end position of the last of
+ * them in {@code pgtrickle.pgt_wal_progress}: a transaction decoded again after a crash (the slot only moves
+ * after that commit) is recognised by its end position and dropped.
  *
  * <p>A table in the publication is not always the WAL's to capture: a source switched to or from triggers is
  * captured from the WAL only by the transactions that commit after (or before) its switch ({@link CdcSwitches});
@@ -36,23 +39,37 @@ final class WalApplier {
 
     private final Connection w;
     private final String slot;
-    private final WalHeld held;
     /** Where each table's rows go, per decoded column list (a column list changes with DDL). */
     private final Map<String, Target> targets = new HashMap<>();
+    /** Targets with rows of the transaction being decoded. */
+    private final Set<Target> touched = new LinkedHashSet<>();
     /** Tables whose unreadable changes were reported (once per run each). */
     private final Set<String> warned = new java.util.HashSet<>();
     private final CdcSwitches switches = new CdcSwitches();
+    /** The end position of the last transaction in the buffers (dropped when decoded again). */
+    private long applied;
     private long nextFullXid;
-    private WalHeld.Txn current;
+    private long lastXid32 = -1;
+    private long xid;
+    private long pendingEnd;
+    private int pendingRows;
 
-    /** One captured source's decoded columns (by name) and their buffer column types (null: not in the buffer). */
-    record Target(long relid, String source, List<String> columns, String[] types) {
+    /** Where one source's decoded rows go: its buffer, and the decoded columns the buffer has (by position). */
+    record Target(long relid, String source, PreparedStatement insert, int[] positions, String[] types) {
     }
 
-    WalApplier(Connection w, String slot, WalHeld held) throws SQLException {
+    WalApplier(Connection w, String slot) throws SQLException {
         this.w = w;
         this.slot = slot;
-        this.held = held;
+        try (PreparedStatement ps = w.prepareStatement(
+                "SELECT applied_lsn::text FROM pgtrickle.pgt_wal_progress WHERE slot_name = ?")) {
+            ps.setString(1, slot);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    applied = org.postgresql.replication.LogSequenceNumber.valueOf(rs.getString(1)).asLong();
+                }
+            }
+        }
         switches.load(w);
         w.commit();
     }
@@ -89,26 +106,15 @@ final class WalApplier {
         return t;
     }
 
-    /** A decoded transaction begins: its changes are held together until its end. */
-    WalHeld.Txn begin() {
-        current = new WalHeld.Txn();
-        return current;
-    }
-
-    /** The transaction being decoded (one is begun when Debezium sent no BEGIN for it). */
-    WalHeld.Txn current() {
-        return current != null ? current : begin();
-    }
-
     /**
      * One decoded row change of transaction {@code xid32} (the WAL's 32-bit id). {@code op} is 'I', 'U' or 'D';
      * {@code old} is null for an INSERT, {@code neu} null for a DELETE; values are input text in {@code t}'s
      * decoded column order, {@link #UNCHANGED} for an unchanged TOAST value.
      */
     void change(Target t, char op, long xid32, String[] old, String[] neu) throws SQLException {
-        WalHeld.Txn txn = current();
-        if (txn.xid < 0) {
-            txn.xid = fullXid(xid32);
+        if (xid32 != lastXid32) {
+            xid = fullXid(xid32);
+            lastXid32 = xid32;
         }
         if (op != 'I' && old == null) {
             throw new SQLException("the WAL has no old row for " + (op == 'U' ? "an UPDATE" : "a DELETE") + " of "
@@ -117,7 +123,7 @@ final class WalApplier {
                     "55000");
         }
         if (old != null) {
-            txn.rows.add(new WalHeld.Row(t, txn.xid, '-', old));
+            add(t, "-", old);
         }
         if (neu != null) {
             String[] row = neu.clone();
@@ -130,14 +136,26 @@ final class WalApplier {
                     row[i] = old[i];
                 }
             }
-            txn.rows.add(new WalHeld.Row(t, txn.xid, '+', row));
+            add(t, "+", row);
         }
+    }
+
+    private void add(Target t, String op, String[] row) throws SQLException {
+        PreparedStatement ps = t.insert();
+        ps.setString(1, Long.toUnsignedString(xid));
+        ps.setString(2, op);
+        int[] pos = t.positions();
+        for (int i = 0; i < pos.length; i++) {
+            ps.setObject(i + 3, row[pos[i]], Types.OTHER);
+        }
+        ps.addBatch();
+        touched.add(t);
     }
 
     /**
      * TRUNCATE of a WAL-captured source: the WAL does not say which rows went, so the stream tables over it are
      * filled again from their queries at a coming tick (as a refresh does). Also for a source switching capture:
-     * whichever captured the TRUNCATE, a fill is right. Decoded again after a restart, it fills them once more.
+     * whichever captured the TRUNCATE, a fill is right.
      */
     void truncate(String schema, String table) throws SQLException {
         int n = refill(schema, table);
@@ -165,37 +183,38 @@ final class WalApplier {
                 + "WHERE d.source_relid = to_regclass(format('%I.%I', ?::text, ?::text)))")) {
             ps.setString(1, schema);
             ps.setString(2, table);
-            int n = ps.executeUpdate();
-            w.commit();
-            return n;
+            pendingRows++;
+            return ps.executeUpdate();
         }
     }
 
     /**
-     * The end of a decoded transaction, committed at {@code endLsn}: its rows of sources whose capture at that
-     * position is the WAL's are filed for the ticks; the others' were captured by triggers.
+     * The end of a decoded transaction at {@code endLsn}: its rows go to the buffers (uncommitted until
+     * {@link #flush}), or are dropped when the buffers already have it (decoded again after a crash).
      */
-    WalHeld.Txn commit(long endLsn) {
-        WalHeld.Txn txn = current();
-        current = null;
-        txn.rows.removeIf(r -> !switches.fromWal(r.target().relid(), endLsn));
-        if (txn.rows.isEmpty()) {
-            txn.empty = true;
-        } else {
-            held.file(txn);
+    void commit(long endLsn) throws SQLException {
+        boolean again = Long.compareUnsigned(endLsn, applied) <= 0 || Long.compareUnsigned(endLsn, pendingEnd) <= 0;
+        for (Target t : touched) {
+            if (again || !switches.fromWal(t.relid(), endLsn)) { // decoded again, or a trigger captured it
+                t.insert().clearBatch();
+            } else {
+                pendingRows += t.insert().executeBatch().length;
+            }
         }
-        return txn;
+        touched.clear();
+        lastXid32 = -1;
+        if (!again) {
+            pendingEnd = endLsn;
+        }
     }
 
     /**
-     * The decoder met a capture switch's message ({@link CdcSwitches#PREFIX}, "relid position"): switches committed
-     * since the last load are loaded (one is met before any change it concerns). Its row stays until the slot is
-     * confirmed past the message ({@link #confirmed}): decoded again after a crash, the transactions before it
-     * still need it.
+     * The decoder met a capture switch's message ({@link CdcSwitches#PREFIX}, "relid position"): the switch is
+     * passed, and its row goes with the buffer rows decoded before it.
      */
     void switchPassed(String content) throws SQLException {
-        switches.load(w);
-        w.commit();
+        switches.passed(w, content);
+        pendingRows++;
     }
 
     private Target target(long relid, String schema, String table, List<String> decoded, String buffer)
@@ -212,32 +231,50 @@ final class WalApplier {
                 }
             }
         }
-        String[] types = new String[decoded.size()];
-        for (int i = 0; i < types.length; i++) {
-            types[i] = decoded.get(i).startsWith("__pgt_") ? null : has.get(decoded.get(i));
-        }
-        return new Target(relid, Sql.qualified(schema, table), List.copyOf(decoded), types);
-    }
-
-    /**
-     * The slot is about to be confirmed past {@code commitLsn} (0: no transaction end among what is confirmed) and
-     * past the capture switch messages {@code switchesPassed}: their rows go, and the progress row records the
-     * position (it also tells a slot made anew from one that was lost, see {@link WalCapture}).
-     */
-    void confirmed(long commitLsn, List<String> switchesPassed) throws SQLException {
-        for (String content : switchesPassed) {
-            switches.passed(w, content);
-        }
-        if (commitLsn != 0) {
-            try (PreparedStatement ps = w.prepareStatement("INSERT INTO pgtrickle.pgt_wal_progress (slot_name, "
-                    + "applied_lsn) VALUES (?, ?::pg_lsn) ON CONFLICT (slot_name) DO UPDATE SET applied_lsn = "
-                    + "excluded.applied_lsn, updated_at = now()")) {
-                ps.setString(1, slot);
-                ps.setString(2, org.postgresql.replication.LogSequenceNumber.valueOf(commitLsn).asString());
-                ps.execute();
+        Map<String, Integer> columns = new LinkedHashMap<>();
+        for (int i = 0; i < decoded.size(); i++) {
+            if (has.containsKey(decoded.get(i)) && !decoded.get(i).startsWith("__pgt_")) {
+                columns.put(decoded.get(i), i);
             }
         }
+        StringBuilder sql = new StringBuilder("INSERT INTO ").append(Sql.qualified("pgtrickle_changes", buffer))
+                .append(" (__pgt_xid, __pgt_op");
+        StringBuilder values = new StringBuilder(" VALUES (?::text::xid8, ?::text::\"char\"");
+        for (String c : columns.keySet()) {
+            sql.append(", ").append(Sql.ident(c));
+            values.append(", ?");
+        }
+        sql.append(')').append(values).append(')');
+        int[] positions = columns.values().stream().mapToInt(Integer::intValue).toArray();
+        String[] types = new String[decoded.size()];
+        for (int i = 0; i < types.length; i++) {
+            types[i] = has.get(decoded.get(i));
+        }
+        return new Target(relid, Sql.qualified(schema, table), w.prepareStatement(sql.toString()), positions, types);
+    }
+
+    /** Writes what is pending and commits it with the progress; returns the end position now safe, or 0. */
+    long flush() throws SQLException {
+        if (pendingEnd == 0) {
+            if (pendingRows > 0) {
+                w.commit(); // a TRUNCATE's refill of a transaction decoded again
+                pendingRows = 0;
+            }
+            return 0;
+        }
+        try (PreparedStatement ps = w.prepareStatement("INSERT INTO pgtrickle.pgt_wal_progress (slot_name, applied_lsn) "
+                + "VALUES (?, ?::pg_lsn) ON CONFLICT (slot_name) DO UPDATE SET applied_lsn = excluded.applied_lsn, "
+                + "updated_at = now()")) {
+            ps.setString(1, slot);
+            ps.setString(2, org.postgresql.replication.LogSequenceNumber.valueOf(pendingEnd).asString());
+            ps.execute();
+        }
         w.commit();
+        applied = pendingEnd;
+        long end = pendingEnd;
+        pendingEnd = 0;
+        pendingRows = 0;
+        return end;
     }
 
     /**

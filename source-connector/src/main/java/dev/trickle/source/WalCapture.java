@@ -15,12 +15,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * WAL capture: one logical replication slot (pgoutput, publication {@value #PUBLICATION}) per catalog, read by
- * Debezium's embedded engine ({@link DebeziumWal}) on a thread of its own, each decoded transaction held in memory
- * by the writer's transaction id ({@link WalHeld}, {@link WalApplier}). Ticks stay snapshots: the ticker writes a
- * marker into the WAL right after taking a tick's snapshot, and the tick takes the held transactions its snapshot
- * sees ({@link WalChanges}) until the decoder has passed that marker (every transaction the snapshot sees committed
- * before it). The slot's confirmed position moves past a transaction only once the tick that took it is in Kafka:
- * after a crash decoding resumes from the slot, and a tick drops the transactions the previous tick's snapshot saw.
+ * Debezium's embedded engine ({@link DebeziumWal}) on a thread of its own and written into the change buffers of the WAL-captured sources, stamped with each writer's transaction
+ * id (see {@link WalApplier}). Ticks stay snapshots: the ticker writes a marker into the WAL right after taking a
+ * tick's snapshot, and the tick's WAL-captured changes are read once the decoder has passed that marker (every
+ * transaction the snapshot sees committed before it). The slot's confirmed position follows what is written to
+ * the buffers, which are as durable as the trigger path's: after a crash decoding resumes from the slot, and
+ * transactions already written are recognised by their end position and dropped.
  */
 final class WalCapture implements AutoCloseable {
     static final String PUBLICATION = "pgtrickle_wal";
@@ -34,13 +34,8 @@ final class WalCapture implements AutoCloseable {
     private volatile boolean slotReady;
     private volatile Throwable failure;
     private volatile DebeziumEngine<?> engine;
-    private volatile DebeziumWal consumer;
-    /** The decoder holds every transaction that committed before this LSN. */
+    /** The decoder has written every transaction that committed before this LSN into the buffers. */
     private long passed;
-    /** The transactions decoded by the current run (a new run decodes anew from the slot). */
-    private volatile WalHeld held;
-    /** Ticks up to this one are in Kafka (kept across runs). */
-    private volatile long delivered;
     private String slot;
 
     WalCapture(SourceConfig config) {
@@ -72,11 +67,6 @@ final class WalCapture implements AutoCloseable {
         }
         this.slot = slotName;
         stopping = false;
-        synchronized (monitor) {
-            passed = 0;
-        }
-        held = new WalHeld();
-        held.delivered(delivered);
         failure = null;
         thread = new Thread(this::run, "trickle-wal-" + slotName);
         thread.setDaemon(true);
@@ -93,7 +83,7 @@ final class WalCapture implements AutoCloseable {
 
     /**
      * Writes a marker into the WAL (after the caller took a tick's snapshot) and returns its position: once the
-     * decoder has passed it, every transaction that the snapshot sees committed is held (see {@link WalHeld}).
+     * decoder has passed it, every transaction that the snapshot sees committed is in the buffers.
      */
     static long mark(Connection w, long tick) throws SQLException {
         try (PreparedStatement ps = w.prepareStatement("SELECT pg_logical_emit_message(false, ?, ?)::text")) {
@@ -103,34 +93,6 @@ final class WalCapture implements AutoCloseable {
                 rs.next();
                 return LogSequenceNumber.valueOf(rs.getString(1)).asLong();
             }
-        }
-    }
-
-    /** The held transactions of the current run. */
-    WalHeld held() {
-        return held;
-    }
-
-    /** Decoded rows of source {@code relid} held for the ticks, not taken by one yet (0 when capture is not running). */
-    long heldRows(long relid) {
-        WalHeld h = held;
-        return h == null ? 0 : h.heldRows(relid);
-    }
-
-    /** Ticks up to {@code tick} are in Kafka: the slot may be confirmed past the transactions they took. */
-    void delivered(long tick) {
-        delivered = Math.max(delivered, tick);
-        WalHeld h = held;
-        if (h != null) {
-            h.delivered(delivered);
-        }
-    }
-
-    /** Whether the decoder has passed {@code lsn}; throws what stopped decoding, if it stopped. */
-    boolean hasPassed(long lsn) throws SQLException {
-        check();
-        synchronized (monitor) {
-            return Long.compareUnsigned(passed, lsn) >= 0;
         }
     }
 
@@ -150,6 +112,21 @@ final class WalCapture implements AutoCloseable {
         }
     }
 
+    /**
+     * The step of a tick that waits for the decoder to pass {@code lsn} (the tick's WAL marker); it hands out no
+     * record, and each call waits a little, so that the task stays responsive while it waits.
+     */
+    TickSteps.Step barrier(long lsn) {
+        return (out, room) -> {
+            try {
+                return awaitPassed(lsn, 200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        };
+    }
+
     private void passed(long lsn) {
         synchronized (monitor) {
             if (Long.compareUnsigned(lsn, passed) > 0) {
@@ -164,10 +141,10 @@ final class WalCapture implements AutoCloseable {
             ensureSlot(control);
             slotReady = true;
             try (Connection writer = PgConnections.open(config.pgUrl(), config.pgUser(), config.pgPassword(),
-                    "wal catalog")) {
+                    "wal buffers")) {
                 writer.setAutoCommit(false);
-                WalHeld h = held;
-                decode(new WalApplier(writer, slot, h), h);
+                WalApplier applier = new WalApplier(writer, slot);
+                decode(applier);
             }
         } catch (Throwable e) {
             if (!stopping) {
@@ -201,18 +178,11 @@ final class WalCapture implements AutoCloseable {
             ps.execute();
         }
         refillIfSlotWasLost(c);
-        // the progress row says that this catalog has a slot: should it be lost, the next one refills
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO pgtrickle.pgt_wal_progress (slot_name, applied_lsn) "
-                + "SELECT slot_name, confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = ? "
-                + "ON CONFLICT (slot_name) DO NOTHING")) {
-            ps.setString(1, slot);
-            ps.execute();
-        }
     }
 
     /**
      * A slot made anew where one was used before (dropped by hand, or a database restored without it): the changes
-     * in between were not decoded, so the stream tables over WAL-captured sources are filled again, at a tick
+     * in between are not in the buffers, so the stream tables over WAL-captured sources are filled again, at a tick
      * whose snapshot follows the new slot.
      */
     private void refillIfSlotWasLost(Connection c) throws SQLException {
@@ -236,9 +206,8 @@ final class WalCapture implements AutoCloseable {
     }
 
     /** Runs Debezium's engine on this thread until it stops (close, or a failure it reports). */
-    private void decode(WalApplier applier, WalHeld h) throws Exception {
-        DebeziumWal consumer = new DebeziumWal(applier, h, this::passed);
-        this.consumer = consumer;
+    private void decode(WalApplier applier) throws Exception {
+        DebeziumWal consumer = new DebeziumWal(applier, this::passed);
         Throwable[] failed = new Throwable[1];
         DebeziumEngine<RecordChangeEvent<SourceRecord>> e = DebeziumWal.engine(DebeziumWal.properties(config, slot),
                 consumer, (success, message, error) -> {
@@ -283,10 +252,6 @@ final class WalCapture implements AutoCloseable {
             return;
         }
         stopping = true;
-        DebeziumWal c = consumer;
-        if (c != null) {
-            c.stop();
-        }
         closeEngine();
         try {
             t.join(10_000);
@@ -311,36 +276,19 @@ final class WalCapture implements AutoCloseable {
         }
     }
 
-    /**
-     * No source is captured from the WAL any more: decoding stops and the slot goes, so that it retains no WAL;
-     * false while the slot is still in use (its WAL sender ending).
-     */
-    boolean dropSlot(Connection w) throws SQLException {
+    /** No source is captured from the WAL any more: decoding stops and the slot goes, so that it retains no WAL. */
+    void dropSlot(Connection w) throws SQLException {
         close();
         String name = slot != null ? slot : slotName(w);
-        boolean left;
         try (PreparedStatement ps = w.prepareStatement("SELECT pg_drop_replication_slot(slot_name) "
                 + "FROM pg_replication_slots WHERE slot_name = ? AND NOT active");
-             PreparedStatement still = w.prepareStatement("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?");
              PreparedStatement del = w.prepareStatement("DELETE FROM pgtrickle.pgt_wal_progress WHERE slot_name = ?")) {
             ps.setString(1, name);
             ps.execute();
-            still.setString(1, name);
-            try (ResultSet rs = still.executeQuery()) {
-                left = rs.next();
-            }
-            if (!left) {
-                del.setString(1, name);
-                del.execute();
-            }
+            del.setString(1, name);
+            del.execute();
         }
         w.commit();
-        if (left) {
-            // its WAL sender has not ended yet (an active slot cannot be dropped): the next tick tries again
-            LOG.debug("Replication slot {} is still active; dropping it at a later tick", name);
-            return false;
-        }
         LOG.info("No source is captured from the WAL any more: replication slot {} dropped", name);
-        return true;
     }
 }
