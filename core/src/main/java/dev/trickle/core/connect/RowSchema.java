@@ -138,8 +138,11 @@ public final class RowSchema {
         return b.parameter(key, value).build();
     }
 
-    /** A schema by identity: ConnectSchema's own hashCode walks every field at every call. */
-    private record SchemaId(Schema schema) {
+    /**
+     * A schema by identity, as a map key: ConnectSchema's own hashCode walks every field at every call (also
+     * {@link StreamingJsonConverter}'s key).
+     */
+    record SchemaId(Schema schema) {
         @Override
         public boolean equals(Object o) {
             return o instanceof SchemaId other && other.schema == schema;

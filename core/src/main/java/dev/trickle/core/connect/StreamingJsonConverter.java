@@ -47,19 +47,7 @@ public class StreamingJsonConverter extends JsonConverter {
      * {@link #writable} of the schemas seen, by identity: the records of a topic share their schema instances
      * (TopicSchemas caches them), and walking a schema per record cost as much as writing the record.
      */
-    private final Map<IdentityKey, Boolean> checked = new ConcurrentHashMap<>();
-
-    private record IdentityKey(Schema schema) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof IdentityKey k && k.schema == schema;
-        }
-
-        @Override
-        public int hashCode() {
-            return System.identityHashCode(schema);
-        }
-    }
+    private final Map<RowSchema.SchemaId, Boolean> checked = new ConcurrentHashMap<>();
 
     @Override
     public void configure(Map<String, ?> configs) {
@@ -97,7 +85,7 @@ public class StreamingJsonConverter extends JsonConverter {
         if (!(schema instanceof ConnectSchema)) {
             return writable(schema); // a SchemaBuilder may still change: not remembered
         }
-        IdentityKey key = new IdentityKey(schema);
+        RowSchema.SchemaId key = new RowSchema.SchemaId(schema);
         Boolean known = checked.get(key);
         if (known == null) {
             if (checked.size() >= CHECKED_MAX) {
