@@ -33,6 +33,6 @@ final class DeltaOutput {
         DeltaRecord.End marker = new DeltaRecord.End(tick, table.id(), producer, producers, table.deltaPartitions(),
                 tickMillis, initial);
         context.forward(new Record<Object, Object>(null, marker, timestamp));
-        EngineMetrics.shared().emitted(table.displayName(), tick, tickMillis);
+        EngineMetrics.shared().emitted(table.displayName(), tick, tickMillis, initial);
     }
 }

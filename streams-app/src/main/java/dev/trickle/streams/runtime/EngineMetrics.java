@@ -80,14 +80,20 @@ final class EngineMetrics {
         t.ticks++;
     }
 
-    /** The tick's output delta and end marker went out. */
-    synchronized void emitted(String table, long tick, long tickMillis) {
+    /**
+     * The tick's output delta and end marker went out. A failed stream table shows its error until a fill
+     * ({@code initial}) replaces its content: another task of it (another partition of its sources) may still
+     * end ticks after one task failed, until the engine restarts without it.
+     */
+    synchronized void emitted(String table, long tick, long tickMillis, boolean initial) {
         Table t = table(table);
         if (tick >= t.outputTick) {
             t.outputTick = tick;
             t.tickMillis = tickMillis;
         }
-        t.status = 0;
+        if (initial) {
+            t.status = 0;
+        }
     }
 
     /** The query failed on a tick: the stream table stops in ERROR until a new fill. */

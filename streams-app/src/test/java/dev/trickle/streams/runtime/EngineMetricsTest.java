@@ -137,6 +137,19 @@ class EngineMetricsTest {
         assertFalse(JMX.isRegistered(bean()), "a stream table no longer in the catalog has no MBean");
     }
 
+    @Test
+    void aFailureShowsUntilAFillEvenWhileAnotherTaskOfTheStreamTableEndsTicks() throws Exception {
+        EngineMetrics metrics = EngineMetrics.shared();
+        metrics.emitted(NAME, 4, System.currentTimeMillis(), false);
+        metrics.failed(NAME); // the task of partition 0 fails at tick 5
+        metrics.emitted(NAME, 5, System.currentTimeMillis(), false); // the task of partition 1 ends tick 5
+        assertEquals(1, read(TrickleMetric.STREAMS_STATUS), "the error shows while the other task still runs");
+        assertEquals(1, read(TrickleMetric.STREAMS_ERRORS_TOTAL));
+        metrics.emitted(NAME, 9, System.currentTimeMillis(), true); // refresh_stream_table filled it anew
+        assertEquals(0, read(TrickleMetric.STREAMS_STATUS), "a fill clears the error");
+        assertEquals(1, read(TrickleMetric.STREAMS_ERRORS_TOTAL), "the count stays");
+    }
+
     private void row(long tick, int weight, Long st, String id) {
         Map<String, String> values = new LinkedHashMap<>();
         values.put("id", id);
