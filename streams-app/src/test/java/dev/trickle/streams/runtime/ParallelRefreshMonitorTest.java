@@ -27,6 +27,11 @@ class ParallelRefreshMonitorTest {
         try (CatalogClient catalog = new CatalogClient(url, "postgres", "postgres")) {
             catalog.install();
             new ParallelRefreshMonitor(config, catalog).afterReconcile(null, Set.of());
+            try (Statement s = catalog.connection().createStatement();
+                 ResultSet rs = s.executeQuery("SELECT application_name FROM pg_stat_activity WHERE pid = pg_backend_pid()")) {
+                rs.next();
+                assertEquals("trickle-streams catalog", rs.getString(1), "a DBA tells the app's session apart");
+            }
         }
         try (Connection c = EmbeddedPg.connect(url); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT concat_ws('|', active_workers, max_workers, per_db_cap, parallel_mode, "
