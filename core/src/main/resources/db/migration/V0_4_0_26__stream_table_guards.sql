@@ -2,7 +2,8 @@
 --   1. refresh_mode => 'DIFFERENTIAL' is refused in the creating (or altering) transaction for the constructs
 --      PostgreSQL itself can name as unmaintainable, in the engine's words;
 --   2. DROP COLUMN / ALTER COLUMN TYPE / DROP TABLE that a stream table depends on is refused naming the stream
---      tables and what to do, not the internal dependency view.
+--      tables and what to do, not the internal dependency view;
+--   3. drop/alter/refresh/resume check ownership against the role the caller is in (SET ROLE), not session_user.
 --
 -- The planner runs in the streams app, which sees a stream table only once its create has committed, so the
 -- engine's verdict cannot come back in time. What can be decided here, from the dependency view PostgreSQL
@@ -266,6 +267,187 @@ BEGIN
         CREATE EVENT TRIGGER pgt_ddl_start ON ddl_command_start WHEN TAG IN ('ALTER TABLE', 'DROP TABLE')
             EXECUTE FUNCTION pgtrickle._refuse_source_ddl();
     END IF;
+END $$;
+
+-- ---------------------------------------------------------------------------------------------
+-- 3. Ownership as PostgreSQL checks it. drop/alter/refresh/resume run as the catalog's owner (SECURITY DEFINER),
+-- so current_user inside them is not the caller's; they checked session_user, which ignored SET ROLE (a superuser
+-- session after SET ROLE mallory could drop another role's stream table; a NOINHERIT member after SET ROLE to the
+-- owning role could not). The role a call comes from is the one SET ROLE chose, else the session user: what
+-- current_user is outside every SECURITY DEFINER function.
+CREATE FUNCTION pgtrickle._caller_role() RETURNS oid
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT r.oid FROM pg_roles r
+     WHERE r.rolname = CASE WHEN current_setting('role') = 'none' THEN session_user ELSE current_setting('role') END
+$$;
+
+-- Only the owner of a stream table's storage table (a member of the owning role with its privileges, or a
+-- superuser) may drop, alter, refresh or resume it: pg_has_role(<the caller's role>, owner, 'USAGE'), the test
+-- ALTER TABLE makes. A SECURITY DEFINER function of the user's that calls these is checked as the role the
+-- session is in, not as its own owner (PostgreSQL shows a SECURITY DEFINER function no caller's current_user):
+-- never more than the session itself may do.
+CREATE OR REPLACE FUNCTION pgtrickle._check_owner(p_id bigint, p_action text) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    v_st    record;
+BEGIN
+    SELECT s.pgt_schema, s.pgt_name, c.relowner INTO v_st
+      FROM pgtrickle.pgt_stream_tables s LEFT JOIN pg_class c ON c.oid = s.pgt_relid
+     WHERE s.pgt_id = p_id;
+    IF NOT coalesce(pg_has_role(pgtrickle._caller_role(),
+                                coalesce(v_st.relowner, (SELECT c.relowner FROM pg_class c
+                                                          WHERE c.oid = 'pgtrickle.pgt_stream_tables'::regclass)),
+                                'USAGE'), false) THEN
+        RAISE EXCEPTION 'permission denied to % stream table %.%: must be its owner', p_action,
+                quote_ident(v_st.pgt_schema), quote_ident(v_st.pgt_name)
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = format('Only the owner of the stream table (%s, a member of that role, or a superuser) may do this; '
+                                'the check is on the current role (%s), as for ALTER TABLE.',
+                                coalesce(pg_get_userbyid(v_st.relowner), 'the catalog''s owner'),
+                                pg_get_userbyid(pgtrickle._caller_role()));
+    END IF;
+END $$;
+
+
+-- register_stream_table as in catalog 0.4.0.7, except that the storage table must be the caller's by the same
+-- rule as drop/alter/refresh (the role SET ROLE chose, not session_user): what create_stream_table creates as
+-- the current role, it registers for the current role.
+CREATE OR REPLACE FUNCTION pgtrickle.register_stream_table(
+    storage regclass, query text, search_path text[], schedule text DEFAULT '1s', refresh_mode text DEFAULT 'AUTO',
+    initialize boolean DEFAULT true) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER AS $$
+DECLARE
+    v_saved  text := pg_catalog.current_setting('search_path');
+    v_rel    record;
+    v_view   text;
+    v_deps   oid;
+    v_id     bigint;
+    v_src    record;
+    v_up     bigint;
+    v_why    text;
+    v_count  int := 0;
+    v_mode   text := pg_catalog.upper(pg_catalog.btrim(coalesce(refresh_mode, 'AUTO')));
+BEGIN
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+    SELECT c.oid, n.nspname, c.relname, c.relowner, c.relkind, r.rolsuper OR r.rolbypassrls AS bypassrls INTO v_rel
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_roles r ON r.oid = c.relowner
+     WHERE c.oid = storage;
+    IF NOT FOUND OR v_rel.relkind <> 'r' THEN
+        RAISE EXCEPTION 'relation % is not an ordinary table', storage USING ERRCODE = 'wrong_object_type';
+    END IF;
+    IF NOT coalesce(pg_has_role(pgtrickle._caller_role(), v_rel.relowner, 'USAGE'), false) THEN
+        RAISE EXCEPTION 'permission denied to make % a stream table: must be its owner', storage
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF pgtrickle._own_schema(v_rel.nspname) THEN
+        RAISE EXCEPTION 'cannot create stream table %: schema % is Trickle''s own', storage, quote_ident(v_rel.nspname)
+            USING ERRCODE = 'invalid_schema_name';
+    END IF;
+    IF EXISTS (SELECT 1 FROM pgtrickle.pgt_stream_tables s WHERE s.pgt_relid = storage
+                                                             OR (s.pgt_schema, s.pgt_name) = (v_rel.nspname, v_rel.relname)) THEN
+        RAISE EXCEPTION 'stream table % already exists', storage USING ERRCODE = 'duplicate_table';
+    END IF;
+    IF NOT pgtrickle._one_statement(query) THEN
+        RAISE EXCEPTION 'the defining query of % must be exactly one SELECT, not several statements', storage
+            USING ERRCODE = 'syntax_error',
+                  HINT = 'Remove everything after the query''s end; a trailing semicolon or comment is fine.';
+    END IF;
+
+    -- The dependency view: PostgreSQL refuses DDL that would break the query, naming this view.
+    v_view := format('%s.%s', v_rel.nspname, v_rel.relname);
+    IF octet_length(v_view) > 63 OR to_regclass(format('pgtrickle.%I', v_view)) IS NOT NULL THEN
+        v_view := 'st_' || storage::oid;
+    END IF;
+    PERFORM set_config('search_path', coalesce(nullif((SELECT string_agg(quote_ident(p), ', ') FROM unnest(search_path) p), ''), '""'), true);
+    BEGIN
+        EXECUTE format('CREATE VIEW pgtrickle.%I AS %s', v_view, query);
+    EXCEPTION WHEN OTHERS THEN
+        PERFORM set_config('search_path', 'pg_catalog, pg_temp', true);
+        RAISE EXCEPTION 'invalid defining query for stream table %: %', storage, SQLERRM
+            USING ERRCODE = SQLSTATE, HINT = 'The query must be one SELECT (or WITH ... SELECT, VALUES) that PostgreSQL can run on its own.';
+    END;
+    PERFORM set_config('search_path', 'pg_catalog, pg_temp', true);
+    v_deps := format('pgtrickle.%I', v_view)::regclass;
+    EXECUTE format('REVOKE ALL ON %s FROM PUBLIC', v_deps::regclass);
+
+    IF EXISTS (SELECT a.attname, a.atttypid FROM pg_attribute a WHERE a.attrelid = v_deps AND a.attnum > 0
+               EXCEPT
+               SELECT a.attname, a.atttypid FROM pg_attribute a WHERE a.attrelid = storage AND a.attnum > 0 AND NOT a.attisdropped)
+       OR (SELECT count(*) FROM pg_attribute a WHERE a.attrelid = v_deps AND a.attnum > 0)
+          <> (SELECT count(*) FROM pg_attribute a WHERE a.attrelid = storage AND a.attnum > 0 AND NOT a.attisdropped) THEN
+        RAISE EXCEPTION 'the columns of % are not those of its defining query', storage
+            USING ERRCODE = 'datatype_mismatch', HINT = 'Use pgtrickle.create_stream_table, which creates the table from the query.';
+    END IF;
+
+    -- what the query reads and calls: the owner of the stream table must be allowed to
+    FOR v_src IN
+        SELECT d.refobjid AS oid,
+               bool_and(has_table_privilege(v_rel.relowner, d.refobjid, 'SELECT')) AS whole,
+               bool_and(d.refobjsubid = 0 OR has_column_privilege(v_rel.relowner, d.refobjid, d.refobjsubid::smallint, 'SELECT')) AS cols,
+               (SELECT c.relrowsecurity FROM pg_class c WHERE c.oid = d.refobjid) AS rls
+          FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid AND d.classid = 'pg_rewrite'::regclass
+         WHERE r.ev_class = v_deps AND d.refclassid = 'pg_class'::regclass AND d.refobjid <> v_deps
+         GROUP BY d.refobjid
+    LOOP
+        v_why := pgtrickle._unsupported_source(v_src.oid);
+        IF v_why IS NOT NULL THEN
+            RAISE EXCEPTION 'source % of stream table % is not supported: %', v_src.oid::regclass, storage, v_why
+                USING ERRCODE = 'feature_not_supported',
+                      HINT = CASE WHEN v_why LIKE '%partition%' THEN 'Create the stream table over ordinary (unpartitioned) tables.'
+                                  WHEN v_why LIKE '%Trickle''s own catalog' THEN 'Read the catalog through its functions (pgtrickle.pgt_status(), ...).'
+                                  ELSE 'Stream tables read ordinary tables; write the view''s query into the defining query instead.' END;
+        END IF;
+        v_count := v_count + 1;
+        IF NOT (v_src.whole OR v_src.cols) THEN
+            RAISE EXCEPTION 'cannot create stream table %: permission denied for table %', storage, v_src.oid::regclass
+                USING ERRCODE = 'insufficient_privilege',
+                      DETAIL = 'A stream table''s owner must be allowed to read everything its query reads.';
+        END IF;
+        IF v_src.rls AND NOT v_rel.bypassrls THEN
+            RAISE EXCEPTION 'cannot create stream table % over %: that table has row-level security', storage, v_src.oid::regclass
+                USING ERRCODE = 'feature_not_supported',
+                      DETAIL = 'Trickle maintains a stream table from every row of its sources, so it would show rows its owner may not see.',
+                      HINT = 'Create it as a role that bypasses row-level security, or over a table without it.';
+        END IF;
+    END LOOP;
+    IF v_count = 0 THEN
+        RAISE EXCEPTION 'the defining query of % reads no table', storage
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'A stream table follows the tables its query reads.';
+    END IF;
+    IF EXISTS (SELECT 1 FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid AND d.classid = 'pg_rewrite'::regclass
+                WHERE r.ev_class = v_deps AND d.refclassid = 'pg_proc'::regclass
+                  AND NOT has_function_privilege(v_rel.relowner, d.refobjid, 'EXECUTE')) THEN
+        RAISE EXCEPTION 'cannot create stream table %: its owner may not execute a function its query calls', storage
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+
+    INSERT INTO pgtrickle.pgt_stream_tables (pgt_schema, pgt_name, pgt_relid, defining_query, search_path,
+                                             schedule, refresh_mode, needs_init, status, deps_view)
+    VALUES (v_rel.nspname, v_rel.relname, storage, query, coalesce(search_path, '{}'), schedule, v_mode,
+            coalesce(initialize, true), CASE WHEN coalesce(initialize, true) THEN 'INITIALIZING' ELSE 'PAUSED' END, v_deps)
+    RETURNING pgt_id INTO v_id;
+
+    FOR v_src IN
+        SELECT DISTINCT d.refobjid AS oid
+          FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid AND d.classid = 'pg_rewrite'::regclass
+         WHERE r.ev_class = v_deps AND d.refclassid = 'pg_class'::regclass AND d.refobjid <> v_deps
+    LOOP
+        -- the storage table of a stream table: follow its delta topic, capture nothing
+        SELECT st.pgt_id INTO v_up FROM pgtrickle.pgt_stream_tables st WHERE st.pgt_relid = v_src.oid;
+        IF v_up IS NULL THEN
+            PERFORM pgtrickle._install_capture(v_src.oid, coalesce(current_setting('pgtrickle.cdc_trigger_mode', true), 'statement'));
+        END IF;
+        INSERT INTO pgtrickle.pgt_dependencies (pgt_id, source_relid, upstream_id) VALUES (v_id, v_src.oid, v_up);
+    END LOOP;
+    PERFORM pgtrickle._check_no_cycle(v_id);
+    PERFORM pgtrickle._add_guard(storage);
+    IF v_rel.relowner <> (SELECT oid FROM pg_roles WHERE rolname = current_user) THEN
+        -- the pipeline (connecting as the catalog's owner) reads and writes it
+        EXECUTE format('GRANT SELECT, INSERT, DELETE ON %s TO %I', storage, current_user);
+    END IF;
+    PERFORM pg_notify('pgtrickle_catalog', v_id::text);
+    PERFORM set_config('search_path', v_saved, true);
+    RETURN v_id;
 END $$;
 
 SELECT pgtrickle._revoke_internal_execute();
