@@ -91,6 +91,53 @@ class CatalogPrivilegesTest {
     }
 
     @Test
+    void ownershipIsCheckedAgainstTheCurrentRoleAsPostgreSqlChecksIt() throws SQLException {
+        String team = "pgt_test_team";
+        String carol = "pgt_test_carol";
+        exec("CREATE ROLE " + team + " NOLOGIN", "CREATE ROLE " + carol + " LOGIN NOINHERIT PASSWORD 'carol'",
+             "GRANT " + team + " TO " + carol, "GRANT CREATE ON SCHEMA public TO " + team,
+             "CREATE TABLE team_items (id int PRIMARY KEY, v int)", "ALTER TABLE team_items OWNER TO " + team);
+        try {
+            as(BOB, "SELECT pgtrickle.create_stream_table('bob_own', 'SELECT id, v FROM bob_items')");
+            // a superuser's session that took Alice's role acts as Alice: refused, as ALTER TABLE refuses it
+            String asAlice = refusedAs("postgres", "SET ROLE " + ALICE, "SELECT pgtrickle.drop_stream_table('bob_own')");
+            assertTrue(asAlice.contains("permission denied to drop stream table public.bob_own: must be its owner"), asAlice);
+            assertTrue(asAlice.contains("the check is on the current role (" + ALICE + ")"), asAlice);
+            assertTrue(refusedAs("postgres", "SET ROLE " + ALICE, "ALTER TABLE bob_own ADD COLUMN x int")
+                    .contains("must be owner of table bob_own"), "PostgreSQL's own rule");
+            assertTrue(refusedAs("postgres", "SET ROLE " + ALICE, "SELECT pgtrickle.refresh_stream_table('bob_own')")
+                    .contains("permission denied to refresh stream table public.bob_own"));
+            assertTrue(refusedAs("postgres", "SET ROLE " + ALICE, "SELECT pgtrickle.alter_stream_table('bob_own', "
+                    + "schedule => '5s')").contains("permission denied to alter stream table public.bob_own"));
+            // and after RESET ROLE it is the superuser again
+            as("postgres", "SET ROLE " + ALICE, "RESET ROLE", "SELECT pgtrickle.refresh_stream_table('bob_own')");
+
+            // a NOINHERIT member of the owning role: not as herself, but after SET ROLE to it, as with ALTER TABLE
+            as(carol, "SET ROLE " + team, "SELECT pgtrickle.create_stream_table('team_st', 'SELECT id, v FROM team_items')");
+            assertEquals(team, one("SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = 'team_st'::regclass"));
+            assertTrue(refusedAs(carol, "SELECT pgtrickle.refresh_stream_table('team_st')")
+                    .contains("permission denied to refresh stream table public.team_st: must be its owner"));
+            assertTrue(refusedAs(carol, "ALTER TABLE team_st ADD COLUMN x int").contains("must be owner"));
+            as(carol, "SET ROLE " + team, "SELECT pgtrickle.refresh_stream_table('team_st')",
+                    "SELECT pgtrickle.alter_stream_table('team_st', schedule => '5s')",
+                    "SELECT pgtrickle.drop_stream_table('team_st')");
+
+            // a SECURITY DEFINER function of Bob's called by Alice is checked as Alice, the session's role (PostgreSQL
+            // shows Trickle's functions no caller's current_user): never more than the session itself may do
+            as(BOB, "CREATE FUNCTION bob_refresh() RETURNS void SECURITY DEFINER LANGUAGE sql "
+                    + "AS $$SELECT pgtrickle.refresh_stream_table('public.bob_own')$$",
+                    "GRANT EXECUTE ON FUNCTION bob_refresh() TO " + ALICE);
+            assertTrue(refusedAs(ALICE, "SELECT bob_refresh()").contains("permission denied to refresh stream table"));
+            as(BOB, "SELECT bob_refresh()", "DROP FUNCTION bob_refresh()", "SELECT pgtrickle.drop_stream_table('bob_own')");
+        } finally {
+            exec("SELECT pgtrickle.drop_stream_table(n) FROM (VALUES ('bob_own'), ('team_st')) v(n) "
+                    + "WHERE to_regclass(n) IS NOT NULL", "DROP FUNCTION IF EXISTS bob_refresh()",
+                 "DROP TABLE IF EXISTS team_items", "REASSIGN OWNED BY " + team + ", " + carol + " TO postgres",
+                 "DROP OWNED BY " + team + ", " + carol, "DROP ROLE " + carol, "DROP ROLE " + team);
+        }
+    }
+
+    @Test
     void internalsAreNotPublic() throws SQLException {
         as(BOB, "SELECT pgtrickle.create_stream_table('bob_int', 'SELECT id, v FROM bob_items')");
         String buffer = one("SELECT buffer_table FROM pgtrickle.pgt_sources WHERE source_name = 'bob_items'");
@@ -151,8 +198,8 @@ class CatalogPrivilegesTest {
         }
     }
 
-    private static String refusedAs(String role, String sql) {
-        return assertThrows(SQLException.class, () -> as(role, sql), sql).getMessage();
+    private static String refusedAs(String role, String... sql) {
+        return assertThrows(SQLException.class, () -> as(role, sql), String.join("; ", sql)).getMessage();
     }
 
     static void exec(String... sql) throws SQLException {

@@ -29,12 +29,15 @@ class SourceDdlTest {
         exec("CREATE TABLE r_src (id int PRIMARY KEY, used text, unused int)",
              "SELECT pgtrickle.create_stream_table('r_st', 'SELECT id, used FROM r_src')",
              "UPDATE pgtrickle.pgt_stream_tables SET status = 'ACTIVE', needs_init = false, engine_ready = true");
+        // named by Trickle's ddl_command_start trigger (catalog 0.4.0.26; SourceDdlRefusalTest has the variants)
         String dropColumn = refused("ALTER TABLE r_src DROP COLUMN used");
-        assertTrue(dropColumn.contains("view pgtrickle.\"public.r_st\" depends on column used of table r_src"), dropColumn);
+        assertTrue(dropColumn.contains("cannot drop column used of table r_src because stream table public.r_st reads it"),
+                dropColumn);
         String alterType = refused("ALTER TABLE r_src ALTER COLUMN used TYPE varchar(10)");
-        assertTrue(alterType.contains("pgtrickle.\"public.r_st\""), alterType);
+        assertTrue(alterType.contains("cannot alter type of column used of table r_src because stream table public.r_st "
+                + "reads it"), alterType);
         String dropTable = refused("DROP TABLE r_src");
-        assertTrue(dropTable.contains("view pgtrickle.\"public.r_st\" depends on table r_src"), dropTable);
+        assertTrue(dropTable.contains("cannot drop table r_src because stream table public.r_st reads it"), dropTable);
 
         // absorbed: ADD COLUMN, DROP and ALTER TYPE of a column the stream table does not read
         exec("ALTER TABLE r_src ADD COLUMN added int", "ALTER TABLE r_src ALTER COLUMN unused TYPE bigint",
