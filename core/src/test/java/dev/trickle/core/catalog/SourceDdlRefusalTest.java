@@ -86,6 +86,16 @@ class SourceDdlRefusalTest {
     }
 
     @Test
+    void aStatementTheTriggerCannotReadGetsPostgresOwnAnswer() throws SQLException {
+        // names to_regclass refuses: the trigger's reading must not put its own error in place of PostgreSQL's
+        String dotted = refused("DROP TABLE IF EXISTS a.b.c.d");
+        assertTrue(dotted.contains("too many dotted names"), dotted);
+        String crossDb = refused("ALTER TABLE nodb.shop.orders DROP COLUMN note");
+        assertTrue(crossDb.contains("cross-database references"), crossDb);
+        exec("DROP TABLE IF EXISTS shop.no_such_table, \"Odd \"\"name\"\"\"", "ALTER TABLE IF EXISTS nobody ADD COLUMN x int");
+    }
+
+    @Test
     void theOwnerOfASourceWhoIsNoSuperuserGetsTheSameMessage() throws SQLException {
         exec("CREATE ROLE " + OWNER + " LOGIN PASSWORD 'owner'", "CREATE TABLE owned (id int PRIMARY KEY, v int)",
              "ALTER TABLE owned OWNER TO " + OWNER, "SELECT pgtrickle.create_stream_table('owned_st', 'SELECT id, v FROM owned')");
