@@ -38,10 +38,13 @@ final class PlanPrefetch implements AutoCloseable {
     private static final int THREADS = 2;
     private static final Set<String> SKIPPED = Set.of("ERROR", "SUSPENDED");
 
-    /** What a plan is compiled from: the arguments of {@link QueryCompiler#compile}, besides the source tables. */
-    record Basis(String query, List<String> searchPath, String timeZone) {
+    /**
+     * What a plan is compiled from: the arguments of {@link QueryCompiler#compile}, and the plan generation, which
+     * the catalog advances when an upstream's columns change under an unchanged query (the plan must read them anew).
+     */
+    record Basis(String query, List<String> searchPath, String timeZone, long planGeneration) {
         static Basis of(StreamTableDef def) {
-            return new Basis(def.query(), def.searchPath(), def.timeZone());
+            return new Basis(def.query(), def.searchPath(), def.timeZone(), def.planGeneration());
         }
     }
 

@@ -67,8 +67,14 @@ class PlanPrefetchTest {
                 StreamTableDef d = defs.get(1);
                 StreamTableDef altered = new StreamTableDef(d.id(), d.schema(), d.name(), d.query() + " AND id > 0",
                         d.searchPath(), d.refreshMode(), d.status(), d.engineReady(), d.sources(), d.readyTick(),
-                        d.planGeneration() + 1, d.timeZone());
+                        d.planGeneration(), d.timeZone());
                 assertNull(prefetch.take(altered));
+                // the same query planned anew (an upstream's columns changed): not the plan made before either
+                StreamTableDef e = defs.get(0);
+                StreamTableDef replanned = new StreamTableDef(e.id(), e.schema(), e.name(), e.query(), e.searchPath(),
+                        e.refreshMode(), e.status(), e.engineReady(), e.sources(), e.readyTick(), e.planGeneration() + 1,
+                        e.timeZone());
+                assertNull(prefetch.take(replanned));
             }
         }
     }
