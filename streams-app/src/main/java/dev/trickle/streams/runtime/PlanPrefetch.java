@@ -55,6 +55,10 @@ final class PlanPrefetch implements AutoCloseable {
     private final CountDownLatch listed = new CountDownLatch(1);
     private final ExecutorService pool;
     private final List<Connection> connections = new ArrayList<>();
+    private final long started = System.nanoTime();
+    /** Plans still being compiled, plus one while the listing runs: the last one says how long it all took. */
+    private final AtomicInteger pending = new AtomicInteger(1);
+    private final AtomicInteger submitted = new AtomicInteger();
     private final ThreadLocal<Connection> connection = new ThreadLocal<>();
 
     private PlanPrefetch(AppConfig config) {
@@ -84,12 +88,15 @@ final class PlanPrefetch implements AutoCloseable {
             for (StreamTableDef def : defs) {
                 if (!"FULL".equals(def.refreshMode()) && !SKIPPED.contains(def.status())) {
                     Basis basis = Basis.of(def);
+                    pending.incrementAndGet();
+                    submitted.incrementAndGet();
                     plans.put(def.id(), new Plan(basis, pool.submit(() -> compile(config, basis))));
                 }
             }
             if (plans.isEmpty()) {
                 pool.submit(CompilerWarmup::compile);
             }
+            planned();
         } finally {
             listed.countDown();
             pool.shutdown();
@@ -97,9 +104,20 @@ final class PlanPrefetch implements AutoCloseable {
     }
 
     private CompiledQuery compile(AppConfig config, Basis basis) throws Exception {
-        // one connection per thread: reading the source tables' columns is a catalog query per table
-        return QueryCompiler.compile(basis.query(), basis.searchPath(), basis.timeZone(),
-                new PgSourceCatalog(connection(config)));
+        try {
+            // one connection per thread: reading the source tables' columns is a catalog query per table
+            return QueryCompiler.compile(basis.query(), basis.searchPath(), basis.timeZone(),
+                    new PgSourceCatalog(connection(config)));
+        } finally {
+            planned();
+        }
+    }
+
+    private void planned() {
+        if (pending.decrementAndGet() == 0 && submitted.get() > 0) {
+            // the restart's timeline in the log (docs/consistency.md, Recovery after a crash)
+            LOG.info("Planned {} stream table(s) ahead in {} ms", submitted.get(), (System.nanoTime() - started) / 1_000_000);
+        }
     }
 
     private Connection connection(AppConfig config) throws SQLException {
