@@ -27,11 +27,11 @@ import org.slf4j.LoggerFactory;
  * checks the catalog, clears a killed predecessor's task state and asks Kafka for its topics. After a restart these
  * plans were compiled one after the other on the main thread before Kafka Streams could start (Calcite's first
  * compilation in a JVM included), which was one of the largest parts of the app's restart (docs/consistency.md,
- * Recovery after a crash). The engine takes a plan from here only when its stream table's query, search path and
- * time zone are still the ones it was compiled from; anything else (a stream table created later, a catalog that
- * could not be read yet, a definition changed meanwhile) is compiled on the main thread as before. With no stream
- * table to plan, the threads compile {@link CompilerWarmup}'s query instead, so the first stream table created later
- * does not pay for Calcite's start.
+ * Recovery after a crash). The engine takes a plan from here only when its stream table's query, search path, time
+ * zone and plan generation are still the ones it was compiled from; anything else (a stream table created later, a
+ * catalog that could not be read yet, a definition changed meanwhile) is compiled on the main thread as before. With
+ * no stream table to plan, the threads compile {@link CompilerWarmup}'s query instead, so the first stream table
+ * created later does not pay for Calcite's start.
  */
 final class PlanPrefetch implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PlanPrefetch.class);
@@ -116,7 +116,8 @@ final class PlanPrefetch implements AutoCloseable {
     private void planned() {
         if (pending.decrementAndGet() == 0 && submitted.get() > 0) {
             // the restart's timeline in the log (docs/consistency.md, Recovery after a crash)
-            LOG.info("Planned {} stream table(s) ahead in {} ms", submitted.get(), (System.nanoTime() - started) / 1_000_000);
+            LOG.info("Planned {} stream table(s) ahead in {} ms", submitted.get(),
+                    (System.nanoTime() - started) / 1_000_000);
         }
     }
 
@@ -155,7 +156,8 @@ final class PlanPrefetch implements AutoCloseable {
             if (cause instanceof UnsupportedQueryException u) {
                 throw u;
             }
-            LOG.debug("Planning stream table {} ahead failed ({}); planning it now", def.displayName(), cause.toString());
+            LOG.debug("Planning stream table {} ahead failed ({}); planning it now", def.displayName(),
+                    cause.toString());
             return null;
         }
     }

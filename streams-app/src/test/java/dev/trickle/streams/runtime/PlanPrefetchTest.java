@@ -41,9 +41,12 @@ class PlanPrefetchTest {
                 s.execute("CREATE TABLE orders (id int PRIMARY KEY, customer int, amount numeric(10,2))");
                 s.execute("CREATE TABLE customers (id int PRIMARY KEY, name text)");
                 s.execute("SELECT pgtrickle.create_stream_table('per_customer', 'SELECT c.name, count(*) AS n, "
-                        + "sum(o.amount) AS total FROM orders o JOIN customers c ON c.id = o.customer GROUP BY c.name')");
-                s.execute("SELECT pgtrickle.create_stream_table('big', 'SELECT id, amount FROM orders WHERE amount > 100')");
-                // refused by the engine (a volatile function; AUTO leaves the decision to it): the engine's own refusal comes back from the prefetch
+                        + "sum(o.amount) AS total FROM orders o JOIN customers c ON c.id = o.customer "
+                        + "GROUP BY c.name')");
+                s.execute("SELECT pgtrickle.create_stream_table('big', "
+                        + "'SELECT id, amount FROM orders WHERE amount > 100')");
+                // refused by the engine (a volatile function; AUTO leaves the decision to it): the engine's own
+                // refusal comes back from the prefetch
                 s.execute("SELECT pgtrickle.create_stream_table('rnd', 'SELECT id, random() AS r FROM orders')");
             }
             List<StreamTableDef> defs = catalog.streamTables();
