@@ -13,10 +13,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Compiles a made-up query on a background thread while the app installs the catalog at start. The first
- * compilation in a JVM loads and initialises Calcite's parser, validator and planner (2-3 s on 2 cores, most of
- * the time a restarted app spends compiling its stream tables); done beside the catalog installation, it no longer
- * adds to the time until the stream tables run again after a restart (docs/consistency.md, Recovery).
+ * Compiles a made-up query, which loads and initialises Calcite's parser, validator and planner (2-3 s on 2 cores
+ * the first time in a JVM). The class archive's run ({@code trickle.warmup.only}) compiles it so that the archive
+ * holds those classes; at a normal start {@link PlanPrefetch} compiles the catalog's own stream tables instead, and
+ * this query only when there are none (docs/consistency.md, Recovery).
  */
 final class CompilerWarmup {
     private static final Logger LOG = LoggerFactory.getLogger(CompilerWarmup.class);

@@ -56,6 +56,8 @@ public final class EngineSupervisor implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private Map<Long, RunnableStreamTable> running = Map.of();
     private KafkaStreams streams;
+    /** The plans compiled ahead at start, until the first reconciliation has taken them. */
+    private PlanPrefetch prefetch;
 
     public EngineSupervisor(AppConfig config) {
         this.config = config;
@@ -79,9 +81,11 @@ public final class EngineSupervisor implements AutoCloseable {
     /** Runs until {@link #close()}. */
     public void run() throws InterruptedException {
         try {
-            Thread warmup = CompilerWarmup.start();
+            boolean warmupOnly = Boolean.getBoolean(WARMUP_ONLY);
+            Thread warmup = warmupOnly ? CompilerWarmup.start() : null;
+            prefetch = warmupOnly ? null : PlanPrefetch.start(config);
             catalog.install();
-            if (Boolean.getBoolean(WARMUP_ONLY)) {
+            if (warmupOnly) {
                 // the local stack's run that writes this app's class archive at exit (the cli's ClassArchives)
                 warmup.join(WARMUP_ONLY_WAIT_MS);
                 LOG.info("Compiler warmed up and catalog checked; stopping ({})", WARMUP_ONLY);
@@ -93,6 +97,7 @@ public final class EngineSupervisor implements AutoCloseable {
             while (!stop.await(0, TimeUnit.MILLISECONDS)) {
                 try {
                     reconcile();
+                    closePrefetch();
                     parallel.afterReconcile(streams, running.keySet());
                 } catch (SQLException | RuntimeException e) {
                     LOG.warn("Could not bring the engine up to date with the catalog ({}); retrying", e.getMessage());
@@ -100,6 +105,7 @@ public final class EngineSupervisor implements AutoCloseable {
                 stop.await(config.catalogPollMs(), TimeUnit.MILLISECONDS);
             }
         } finally {
+            closePrefetch();
             stopStreams();
             deleteRetiredTopics(true);
             topics.close();
@@ -174,7 +180,14 @@ public final class EngineSupervisor implements AutoCloseable {
         }
     }
 
-    private CompiledQuery compile(StreamTableDef def) throws SQLException {
+    private void closePrefetch() {
+        if (prefetch != null) {
+            prefetch.close();
+            prefetch = null;
+        }
+    }
+
+    private CompiledQuery compile(StreamTableDef def) throws SQLException, InterruptedException {
         List<Object> basis = List.of(def.query(), def.searchPath(), def.sources(), def.refreshMode(), def.planGeneration(),
                 def.timeZone());
         List<Object> before = decidedFrom.put(def.id(), basis);
@@ -215,8 +228,11 @@ public final class EngineSupervisor implements AutoCloseable {
         }
         String error;
         try {
-            query = QueryCompiler.compile(def.query(), def.searchPath(), def.timeZone(),
-                    new PgSourceCatalog(catalog.connection()));
+            query = prefetch == null ? null : prefetch.take(def);
+            if (query == null) {
+                query = QueryCompiler.compile(def.query(), def.searchPath(), def.timeZone(),
+                        new PgSourceCatalog(catalog.connection()));
+            }
             compiled.put(def.id(), query);
             codecs.outputTypes(def.id(), outputTypes(def, query));
             // the delta topic is keyed by the planner's key (a result of at most one row has no key columns)

@@ -75,7 +75,7 @@ public final class TopologyFactory {
     private static void addGathered(Topology topology, RunnableStreamTable t, String[] parents, ErrorReporter errors,
             GatherReplay.Factory replays) {
         topology.addProcessor(t.scatterName(), () -> new ScatterProcessor(t, errors), parents);
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(t.scatterStore()),
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(t.scatterStore()),
                 Serdes.String(), Serdes.String()), t.scatterName());
         topology.addSink(t.toGatherName(), t.gatherTopic(), new StringSerializer(), new ByteArraySerializer(),
                 t.scatterName());
@@ -90,7 +90,11 @@ public final class TopologyFactory {
     private static void addTickStores(Topology topology, RunnableStreamTable t, String processor) {
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(t.pendingStore()),
                 Serdes.Bytes(), Serdes.ByteArray()), processor);
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(t.metaStore()),
+        // The tick ledger and the scatter's fill marks hold a few keys per tick in progress, deleted as ticks end: kept
+        // in memory (logged, restored from their changelogs at every start) rather than in a RocksDB instance each,
+        // whose creation at a restart after a kill cost more than restoring the few records they hold (their stores
+        // are wiped and restored then anyway: docs/consistency.md, Recovery after a crash).
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(t.metaStore()),
                 Serdes.String(), Serdes.String()), processor);
     }
 
