@@ -44,6 +44,15 @@ final class Ticker implements AutoCloseable {
     /** What Kafka is known to hold when the sessions (re)open; null: unknown (no committed offset). */
     private Long delivered;
     private long lastCleaned;
+    /** Snapshots taken on schedule while a tick is handed out, for the ticks after it. */
+    private final SnapshotQueue snapshots;
+    /**
+     * The ticker's catalog writes other than a tick's own pgt_ticks row, counted: a held snapshot taken at another
+     * count may miss them (see {@link SnapshotQueue}).
+     */
+    private long effects;
+    /** The snapshot of tick {@link #lastSealed} if this session took it live (what a held snapshot's tick reads from). */
+    private String sealedSnapshot;
 
     Ticker(SourceConfig config, RecordFactory records, DeliveryTracker tracker, Long committedTick) {
         this.config = config;
@@ -53,6 +62,7 @@ final class Ticker implements AutoCloseable {
         this.delivered = committedTick;
         this.fillProgress = new FillProgress(config);
         this.wal = new WalCapture(config);
+        this.snapshots = new SnapshotQueue(config);
     }
 
     boolean connected() {
@@ -74,6 +84,7 @@ final class Ticker implements AutoCloseable {
         replays.clear();
         replays.addAll(plan.replays());
         lastSealed = plan.lastTick();
+        sealedSnapshot = null;
         delivered = lastSealed;
         write.commit();
     }
@@ -86,25 +97,55 @@ final class Ticker implements AutoCloseable {
         return lastSealed + 1;
     }
 
+    /**
+     * Whether the next tick's snapshot may be taken now, while live tick {@code current} is still handed out: not
+     * while WAL capture runs (a WAL tick writes its marker and reads its buffers in step with its own start).
+     */
+    boolean canTakeAhead(TickReader current) {
+        return current.live != null && !wal.started() && !snapshots.full();
+    }
+
+    /** Takes the snapshot of a coming tick now (the tick reads it once the ticks before it are complete). */
+    void takeAhead() throws SQLException {
+        snapshots.take(wal.slotReady(), effects);
+    }
+
+    /** A snapshot taken ahead waits for its tick. */
+    boolean snapshotWaiting() {
+        return !snapshots.isEmpty();
+    }
+
     /** Begins a new tick; null when no source table is captured yet (nothing to tick for). */
     TickReader startLive() throws SQLException {
         long tick = lastSealed + 1;
-        long millis = System.currentTimeMillis();
+        long millis;
         // a WAL-captured source is only read at ticks whose snapshot is later than its slot's creation
-        boolean slotBefore = wal.slotReady();
-        beginSnapshot();
+        boolean slotBefore;
         String snapshot;
         String lsn;
-        try (Statement s = read.createStatement();
-             ResultSet rs = s.executeQuery("SELECT pg_current_snapshot(), pg_current_wal_lsn()")) {
-            rs.next();
-            snapshot = rs.getString(1);
-            lsn = rs.getString(2);
-        }
-        Catalog.StoredTick previous = Catalog.tickBefore(read, tick);
-        if (previous == null && tick > 1) {
-            LOG.warn("The ticks before tick {} are missing from pgtrickle.pgt_ticks (deleted by hand?): tick {} "
-                    + "carries every change still in the buffers, some of which may have been sent before", tick, tick);
+        String previous;
+        SnapshotQueue.Taken ahead = sealedSnapshot == null ? null : snapshots.next(effects);
+        beginSnapshot();
+        if (ahead != null) {
+            // taken on time while the ticks before it were handed out; they recorded nothing but their pgt_ticks
+            // rows since (else it was dropped), and the last one's snapshot is known here
+            snapshots.importInto(ahead, read);
+            millis = ahead.millis();
+            slotBefore = ahead.slotReady();
+            snapshot = ahead.snapshot();
+            lsn = ahead.lsn();
+            previous = sealedSnapshot;
+        } else {
+            snapshots.clear();
+            millis = System.currentTimeMillis();
+            slotBefore = wal.slotReady();
+            try (Statement s = read.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT pg_current_snapshot(), pg_current_wal_lsn()")) {
+                rs.next();
+                snapshot = rs.getString(1);
+                lsn = rs.getString(2);
+            }
+            previous = previousSnapshot(tick);
         }
         List<CapturedSource> sources = liveSources(Catalog.sources(read, null));
         if (sources.isEmpty()) {
@@ -119,12 +160,25 @@ final class Ticker implements AutoCloseable {
         }
         TickReader.Wal walTick = walTick(tick, walSources);
         Set<Long> stopped = shapes.run(read, write, sources, tick);
+        if (!stopped.isEmpty()) {
+            effects++;
+        }
         TickReader.LiveTick due = streamTablesDue(tick, snapshot, lsn, sources, stopped);
         TickReader.Failed failed = failed(tick);
         // nothing may fail between here and the reader's creation: the task abandons only readers it has
         RecordFactory.Tick t = records.forTick(tick, millis, tracker.begin(tick));
-        return TickReader.live(read, t, sources, previous == null ? null : previous.snapshot(), due,
+        return TickReader.live(read, t, sources, previous, due,
                 records.partitions(), config.batchSize(), this::refreshFailed, failed, fillProgress, walTick);
+    }
+
+    /** The snapshot of the tick before {@code tick} as recorded; null if none. */
+    private String previousSnapshot(long tick) throws SQLException {
+        Catalog.StoredTick previous = Catalog.tickBefore(read, tick);
+        if (previous == null && tick > 1) {
+            LOG.warn("The ticks before tick {} are missing from pgtrickle.pgt_ticks (deleted by hand?): tick {} "
+                    + "carries every change still in the buffers, some of which may have been sent before", tick, tick);
+        }
+        return previous == null ? null : previous.snapshot();
     }
 
     /** Starts WAL capture (its slot first): the next tick whose snapshot follows the slot reads WAL-captured sources. */
@@ -193,6 +247,7 @@ final class Ticker implements AutoCloseable {
             @Override
             public void fill(Catalog.Fill fill, String message) throws SQLException {
                 Catalog.markRefreshFailed(write, fill.pgtId(), message);
+                effects++;
                 LOG.warn("Stream table {} is now in ERROR: {}", fill.displayName(), message);
             }
 
@@ -204,6 +259,7 @@ final class Ticker implements AutoCloseable {
             @Override
             public void source(CapturedSource source, String message) throws SQLException {
                 List<String> failed = Catalog.markSourceFailed(write, source, tick, message);
+                effects++;
                 unread.add(source.relid());
                 LOG.warn("The changes of source table {} could not be read at tick {}: {}. The other sources go on; "
                         + "stream tables over it are now in ERROR until they are refreshed: {}", source.displayName(),
@@ -253,6 +309,7 @@ final class Ticker implements AutoCloseable {
     /** A FULL refresh failed at the tick being read: recorded at once, so that a retaken tick leaves it out. */
     private void refreshFailed(Catalog.FullTable table, String message) throws SQLException {
         Catalog.markRefreshFailed(write, table.pgtId(), message);
+        effects++;
     }
 
     /** Begins handing out stored tick {@code replays.peek()} again; null when it has nothing to send. */
@@ -282,6 +339,9 @@ final class Ticker implements AutoCloseable {
         TickReader.LiveTick live = r.live;
         if (live != null) {
             List<Long> filled = r.filled();
+            if (!filled.isEmpty()) {
+                effects++;
+            }
             try {
                 Catalog.recordTick(write, r.tick.tick, live.snapshot(), live.lsn(), r.changeRows(), r.tick.tickMillis,
                         filled);
@@ -310,6 +370,7 @@ final class Ticker implements AutoCloseable {
             walRead = null;
         }
         lastSealed = r.tick.tick;
+        sealedSnapshot = live == null ? null : live.snapshot();
         delivered = lastSealed;
     }
 
@@ -350,6 +411,7 @@ final class Ticker implements AutoCloseable {
                 live.add(s);
             } else if (!droppedReported.contains(s.relid())) {
                 List<String> failed = Catalog.markSourceDropped(write, s);
+                effects++;
                 droppedReported.add(s.relid());
                 LOG.warn("Source table {} was dropped: its changes are no longer captured{}", s.displayName(),
                         failed.isEmpty() ? "" : "; stream tables reading it are now in ERROR: " + failed);
@@ -361,6 +423,7 @@ final class Ticker implements AutoCloseable {
     @Override
     public void close() {
         wal.close();
+        snapshots.close();
         closeQuietly(read);
         closeQuietly(walRead);
         closeQuietly(write);
