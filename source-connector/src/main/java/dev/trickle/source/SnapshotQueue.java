@@ -19,7 +19,14 @@ import java.util.regex.Pattern;
  * previous tick's snapshot) the ticker knows from memory: {@code effects} counts the ticker's other catalog writes
  * (fills, FULL refreshes that filled, stream tables or sources marked failed), and a snapshot taken at another count
  * is dropped (the tick takes a fresh one), so that a fill never starts twice and nothing marked failed is read.
- * Not thread-safe: the task's poll thread only.
+ *
+ * <p>Why the tick invariants hold: a tick still reads everything (buffers, catalog, fills, FULL queries) in one real
+ * snapshot, so ticks stay snapshots and sources stay consistent with each other; snapshots are taken in tick order,
+ * each after the one before, so tick N's rows (visible in N, not in N-1, N-1's snapshot from memory, never an older
+ * recorded one) are each change exactly once; a tick is recorded in {@code pgt_ticks} with the snapshot it read
+ * before its last record leaves, as before, so crash replay (from recorded snapshots) is unchanged; a snapshot held
+ * ahead and never recorded is simply lost with its session after a failure or restart, and the next tick takes a
+ * fresh one that carries its changes. Not thread-safe: the task's poll thread only.
  */
 final class SnapshotQueue implements AutoCloseable {
     /** Snapshots held at most: each holds a session and an open transaction (which holds back VACUUM's horizon). */
@@ -37,6 +44,10 @@ final class SnapshotQueue implements AutoCloseable {
      */
     record Taken(Connection holder, String exported, String snapshot, String lsn, long millis, boolean slotReady,
                  long effects) {
+        /** Taken ahead and imported (else taken by the tick itself). */
+        boolean ahead() {
+            return exported != null;
+        }
     }
 
     SnapshotQueue(SourceConfig config) {
@@ -75,10 +86,30 @@ final class SnapshotQueue implements AutoCloseable {
     }
 
     /**
-     * The oldest snapshot held if it was taken at {@code effects} (then the caller must {@link #importInto} it);
+     * Starts {@code read}'s transaction (none open) in the oldest snapshot held if it is usable ({@code aheadUsable}
+     * and {@link #next}), else in a snapshot taken now, and says which; {@code slotReady}: the WAL slot's state
+     * before either was taken.
+     */
+    Taken begin(Connection read, long effects, boolean aheadUsable, boolean slotReady) throws SQLException {
+        Taken ahead = aheadUsable ? next(effects) : null;
+        if (ahead != null) {
+            importInto(ahead, read);
+            return ahead;
+        }
+        clear();
+        long millis = System.currentTimeMillis();
+        try (Statement s = read.createStatement();
+             ResultSet rs = s.executeQuery("SELECT pg_current_snapshot(), pg_current_wal_lsn()")) {
+            rs.next();
+            return new Taken(null, null, rs.getString(1), rs.getString(2), millis, slotReady, effects);
+        }
+    }
+
+    /**
+     * The oldest snapshot held if it was taken at {@code effects} (then it must be imported);
      * null when none is held or the catalog writes since then make every held one unusable (all are dropped).
      */
-    Taken next(long effects) {
+    private Taken next(long effects) {
         Taken t = taken.peekFirst();
         if (t == null) {
             return null;
@@ -94,7 +125,7 @@ final class SnapshotQueue implements AutoCloseable {
      * Starts the read session's transaction in the snapshot {@code t} holds, then ends the holding transaction
      * (the importing one now keeps the snapshot's rows visible). {@code read} must have no open transaction.
      */
-    void importInto(Taken t, Connection read) throws SQLException {
+    private void importInto(Taken t, Connection read) throws SQLException {
         try (Statement s = read.createStatement()) {
             // the id comes from pg_export_snapshot() and was checked to be hex and dashes: safe to inline
             s.execute("SET TRANSACTION SNAPSHOT '" + t.exported() + "'");

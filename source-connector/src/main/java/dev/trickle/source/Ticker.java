@@ -8,10 +8,8 @@ import java.sql.Statement;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -118,35 +116,14 @@ final class Ticker implements AutoCloseable {
     /** Begins a new tick; null when no source table is captured yet (nothing to tick for). */
     TickReader startLive() throws SQLException {
         long tick = lastSealed + 1;
-        long millis;
-        // a WAL-captured source is only read at ticks whose snapshot is later than its slot's creation
-        boolean slotBefore;
-        String snapshot;
-        String lsn;
-        String previous;
-        SnapshotQueue.Taken ahead = sealedSnapshot == null ? null : snapshots.next(effects);
         beginSnapshot();
-        if (ahead != null) {
-            // taken on time while the ticks before it were handed out; they recorded nothing but their pgt_ticks
-            // rows since (else it was dropped), and the last one's snapshot is known here
-            snapshots.importInto(ahead, read);
-            millis = ahead.millis();
-            slotBefore = ahead.slotReady();
-            snapshot = ahead.snapshot();
-            lsn = ahead.lsn();
-            previous = sealedSnapshot;
-        } else {
-            snapshots.clear();
-            millis = System.currentTimeMillis();
-            slotBefore = wal.slotReady();
-            try (Statement s = read.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT pg_current_snapshot(), pg_current_wal_lsn()")) {
-                rs.next();
-                snapshot = rs.getString(1);
-                lsn = rs.getString(2);
-            }
-            previous = previousSnapshot(tick);
-        }
+        // the slot is checked before the snapshot: a WAL-captured source is only read at ticks whose snapshot is
+        // later than its slot's creation
+        SnapshotQueue.Taken at = snapshots.begin(read, effects, sealedSnapshot != null, wal.slotReady());
+        // a snapshot taken ahead does not see the pgt_ticks rows of the ticks completed since: the last one's is here
+        String previous = at.ahead() ? sealedSnapshot : previousSnapshot(tick);
+        String snapshot = at.snapshot();
+        boolean slotBefore = at.slotReady();
         List<CapturedSource> sources = liveSources(Catalog.sources(read, null));
         if (sources.isEmpty()) {
             read.rollback();
@@ -163,10 +140,10 @@ final class Ticker implements AutoCloseable {
         if (!stopped.isEmpty()) {
             effects++;
         }
-        TickReader.LiveTick due = streamTablesDue(tick, snapshot, lsn, sources, stopped);
+        TickReader.LiveTick due = DueTables.of(read, tick, snapshot, at.lsn(), sources, stopped);
         TickReader.Failed failed = failed(tick);
         // nothing may fail between here and the reader's creation: the task abandons only readers it has
-        RecordFactory.Tick t = records.forTick(tick, millis, tracker.begin(tick));
+        RecordFactory.Tick t = records.forTick(tick, at.millis(), tracker.begin(tick));
         return TickReader.live(read, t, sources, previous, due,
                 records.partitions(), config.batchSize(), this::refreshFailed, failed, fillProgress, walTick);
     }
@@ -266,44 +243,6 @@ final class Ticker implements AutoCloseable {
                         tick, message, failed);
             }
         };
-    }
-
-    /**
-     * What the new tick does for stream tables, as its snapshot sees the catalog: the initial fills
-     * due, and the stream tables in FULL mode; only those whose sources all still exist.
-     */
-    private TickReader.LiveTick streamTablesDue(long tick, String snapshot, String lsn, List<CapturedSource> sources,
-                                                Set<Long> stopped) throws SQLException {
-        Set<Long> live = new HashSet<>();
-        sources.forEach(s -> live.add(s.relid()));
-        Map<Long, CapturedSource> byRelid = new HashMap<>();
-        sources.forEach(s -> byRelid.put(s.relid(), s));
-        List<Catalog.Fill> fills = new ArrayList<>();
-        Map<Long, Long> upstreamTicks = new HashMap<>();
-        for (Catalog.Fill f : Catalog.fillsDue(read)) {
-            if (live.containsAll(f.sources()) && !stopped.contains(f.pgtId())) {
-                fills.add(f);
-                for (Long relid : f.sources()) {
-                    CapturedSource s = byRelid.get(relid);
-                    if (s.upstream() && !upstreamTicks.containsKey(s.streamTable())) {
-                        upstreamTicks.put(s.streamTable(), Catalog.upstreamTick(read, s.streamTable()));
-                    }
-                }
-                LOG.info("Initial fill of stream table {} at tick {} starts (snapshot {})", f.displayName(), tick,
-                        snapshot);
-            }
-        }
-        List<Catalog.FullTable> fulls = new ArrayList<>();
-        for (Catalog.FullTable f : Catalog.fullTables(read)) {
-            if (live.containsAll(f.sources()) && !stopped.contains(f.pgtId())) {
-                fulls.add(f);
-                if (f.needsInit()) {
-                    LOG.info("Stream table {} is refreshed in FULL mode from tick {} on (snapshot {})",
-                            f.displayName(), tick, snapshot);
-                }
-            }
-        }
-        return new TickReader.LiveTick(snapshot, lsn, fills, fulls, upstreamTicks);
     }
 
     /** A FULL refresh failed at the tick being read: recorded at once, so that a retaken tick leaves it out. */
