@@ -8,10 +8,8 @@ import java.sql.Statement;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +42,15 @@ final class Ticker implements AutoCloseable {
     /** What Kafka is known to hold when the sessions (re)open; null: unknown (no committed offset). */
     private Long delivered;
     private long lastCleaned;
+    /** Snapshots taken on schedule while a tick is handed out, for the ticks after it. */
+    private final SnapshotQueue snapshots;
+    /**
+     * The ticker's catalog writes other than a tick's own pgt_ticks row, counted: a held snapshot taken at another
+     * count may miss them (see {@link SnapshotQueue}).
+     */
+    private long effects;
+    /** The snapshot of tick {@link #lastSealed} if this session took it live (what a held snapshot's tick reads from). */
+    private String sealedSnapshot;
 
     Ticker(SourceConfig config, RecordFactory records, DeliveryTracker tracker, Long committedTick) {
         this.config = config;
@@ -53,6 +60,7 @@ final class Ticker implements AutoCloseable {
         this.delivered = committedTick;
         this.fillProgress = new FillProgress(config);
         this.wal = new WalCapture(config);
+        this.snapshots = new SnapshotQueue(config);
     }
 
     boolean connected() {
@@ -74,6 +82,7 @@ final class Ticker implements AutoCloseable {
         replays.clear();
         replays.addAll(plan.replays());
         lastSealed = plan.lastTick();
+        sealedSnapshot = null;
         delivered = lastSealed;
         write.commit();
     }
@@ -86,26 +95,35 @@ final class Ticker implements AutoCloseable {
         return lastSealed + 1;
     }
 
+    /**
+     * Whether the next tick's snapshot may be taken now, while live tick {@code current} is still handed out: not
+     * while WAL capture runs (a WAL tick writes its marker and reads its buffers in step with its own start).
+     */
+    boolean canTakeAhead(TickReader current) {
+        return current.live != null && !wal.started() && !snapshots.full();
+    }
+
+    /** Takes the snapshot of a coming tick now (the tick reads it once the ticks before it are complete). */
+    void takeAhead() throws SQLException {
+        snapshots.take(wal.slotReady(), effects);
+    }
+
+    /** A snapshot taken ahead waits for its tick. */
+    boolean snapshotWaiting() {
+        return !snapshots.isEmpty();
+    }
+
     /** Begins a new tick; null when no source table is captured yet (nothing to tick for). */
     TickReader startLive() throws SQLException {
         long tick = lastSealed + 1;
-        long millis = System.currentTimeMillis();
-        // a WAL-captured source is only read at ticks whose snapshot is later than its slot's creation
-        boolean slotBefore = wal.slotReady();
         beginSnapshot();
-        String snapshot;
-        String lsn;
-        try (Statement s = read.createStatement();
-             ResultSet rs = s.executeQuery("SELECT pg_current_snapshot(), pg_current_wal_lsn()")) {
-            rs.next();
-            snapshot = rs.getString(1);
-            lsn = rs.getString(2);
-        }
-        Catalog.StoredTick previous = Catalog.tickBefore(read, tick);
-        if (previous == null && tick > 1) {
-            LOG.warn("The ticks before tick {} are missing from pgtrickle.pgt_ticks (deleted by hand?): tick {} "
-                    + "carries every change still in the buffers, some of which may have been sent before", tick, tick);
-        }
+        // the slot is checked before the snapshot: a WAL-captured source is only read at ticks whose snapshot is
+        // later than its slot's creation
+        SnapshotQueue.Taken at = snapshots.begin(read, effects, sealedSnapshot != null, wal.slotReady());
+        // a snapshot taken ahead does not see the pgt_ticks rows of the ticks completed since: the last one's is here
+        String previous = at.ahead() ? sealedSnapshot : previousSnapshot(tick);
+        String snapshot = at.snapshot();
+        boolean slotBefore = at.slotReady();
         List<CapturedSource> sources = liveSources(Catalog.sources(read, null));
         if (sources.isEmpty()) {
             read.rollback();
@@ -119,12 +137,25 @@ final class Ticker implements AutoCloseable {
         }
         TickReader.Wal walTick = walTick(tick, walSources);
         Set<Long> stopped = shapes.run(read, write, sources, tick);
-        TickReader.LiveTick due = streamTablesDue(tick, snapshot, lsn, sources, stopped);
+        if (!stopped.isEmpty()) {
+            effects++;
+        }
+        TickReader.LiveTick due = DueTables.of(read, tick, snapshot, at.lsn(), sources, stopped);
         TickReader.Failed failed = failed(tick);
         // nothing may fail between here and the reader's creation: the task abandons only readers it has
-        RecordFactory.Tick t = records.forTick(tick, millis, tracker.begin(tick));
-        return TickReader.live(read, t, sources, previous == null ? null : previous.snapshot(), due,
+        RecordFactory.Tick t = records.forTick(tick, at.millis(), tracker.begin(tick));
+        return TickReader.live(read, t, sources, previous, due,
                 records.partitions(), config.batchSize(), this::refreshFailed, failed, fillProgress, walTick);
+    }
+
+    /** The snapshot of the tick before {@code tick} as recorded; null if none. */
+    private String previousSnapshot(long tick) throws SQLException {
+        Catalog.StoredTick previous = Catalog.tickBefore(read, tick);
+        if (previous == null && tick > 1) {
+            LOG.warn("The ticks before tick {} are missing from pgtrickle.pgt_ticks (deleted by hand?): tick {} "
+                    + "carries every change still in the buffers, some of which may have been sent before", tick, tick);
+        }
+        return previous == null ? null : previous.snapshot();
     }
 
     /** Starts WAL capture (its slot first): the next tick whose snapshot follows the slot reads WAL-captured sources. */
@@ -193,6 +224,7 @@ final class Ticker implements AutoCloseable {
             @Override
             public void fill(Catalog.Fill fill, String message) throws SQLException {
                 Catalog.markRefreshFailed(write, fill.pgtId(), message);
+                effects++;
                 LOG.warn("Stream table {} is now in ERROR: {}", fill.displayName(), message);
             }
 
@@ -204,6 +236,7 @@ final class Ticker implements AutoCloseable {
             @Override
             public void source(CapturedSource source, String message) throws SQLException {
                 List<String> failed = Catalog.markSourceFailed(write, source, tick, message);
+                effects++;
                 unread.add(source.relid());
                 LOG.warn("The changes of source table {} could not be read at tick {}: {}. The other sources go on; "
                         + "stream tables over it are now in ERROR until they are refreshed: {}", source.displayName(),
@@ -212,47 +245,10 @@ final class Ticker implements AutoCloseable {
         };
     }
 
-    /**
-     * What the new tick does for stream tables, as its snapshot sees the catalog: the initial fills
-     * due, and the stream tables in FULL mode; only those whose sources all still exist.
-     */
-    private TickReader.LiveTick streamTablesDue(long tick, String snapshot, String lsn, List<CapturedSource> sources,
-                                                Set<Long> stopped) throws SQLException {
-        Set<Long> live = new HashSet<>();
-        sources.forEach(s -> live.add(s.relid()));
-        Map<Long, CapturedSource> byRelid = new HashMap<>();
-        sources.forEach(s -> byRelid.put(s.relid(), s));
-        List<Catalog.Fill> fills = new ArrayList<>();
-        Map<Long, Long> upstreamTicks = new HashMap<>();
-        for (Catalog.Fill f : Catalog.fillsDue(read)) {
-            if (live.containsAll(f.sources()) && !stopped.contains(f.pgtId())) {
-                fills.add(f);
-                for (Long relid : f.sources()) {
-                    CapturedSource s = byRelid.get(relid);
-                    if (s.upstream() && !upstreamTicks.containsKey(s.streamTable())) {
-                        upstreamTicks.put(s.streamTable(), Catalog.upstreamTick(read, s.streamTable()));
-                    }
-                }
-                LOG.info("Initial fill of stream table {} at tick {} starts (snapshot {})", f.displayName(), tick,
-                        snapshot);
-            }
-        }
-        List<Catalog.FullTable> fulls = new ArrayList<>();
-        for (Catalog.FullTable f : Catalog.fullTables(read)) {
-            if (live.containsAll(f.sources()) && !stopped.contains(f.pgtId())) {
-                fulls.add(f);
-                if (f.needsInit()) {
-                    LOG.info("Stream table {} is refreshed in FULL mode from tick {} on (snapshot {})",
-                            f.displayName(), tick, snapshot);
-                }
-            }
-        }
-        return new TickReader.LiveTick(snapshot, lsn, fills, fulls, upstreamTicks);
-    }
-
     /** A FULL refresh failed at the tick being read: recorded at once, so that a retaken tick leaves it out. */
     private void refreshFailed(Catalog.FullTable table, String message) throws SQLException {
         Catalog.markRefreshFailed(write, table.pgtId(), message);
+        effects++;
     }
 
     /** Begins handing out stored tick {@code replays.peek()} again; null when it has nothing to send. */
@@ -282,6 +278,9 @@ final class Ticker implements AutoCloseable {
         TickReader.LiveTick live = r.live;
         if (live != null) {
             List<Long> filled = r.filled();
+            if (!filled.isEmpty()) {
+                effects++;
+            }
             try {
                 Catalog.recordTick(write, r.tick.tick, live.snapshot(), live.lsn(), r.changeRows(), r.tick.tickMillis,
                         filled);
@@ -310,6 +309,7 @@ final class Ticker implements AutoCloseable {
             walRead = null;
         }
         lastSealed = r.tick.tick;
+        sealedSnapshot = live == null ? null : live.snapshot();
         delivered = lastSealed;
     }
 
@@ -350,6 +350,7 @@ final class Ticker implements AutoCloseable {
                 live.add(s);
             } else if (!droppedReported.contains(s.relid())) {
                 List<String> failed = Catalog.markSourceDropped(write, s);
+                effects++;
                 droppedReported.add(s.relid());
                 LOG.warn("Source table {} was dropped: its changes are no longer captured{}", s.displayName(),
                         failed.isEmpty() ? "" : "; stream tables reading it are now in ERROR: " + failed);
@@ -361,6 +362,7 @@ final class Ticker implements AutoCloseable {
     @Override
     public void close() {
         wal.close();
+        snapshots.close();
         closeQuietly(read);
         closeQuietly(walRead);
         closeQuietly(write);

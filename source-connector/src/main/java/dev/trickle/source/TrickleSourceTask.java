@@ -100,7 +100,7 @@ public final class TrickleSourceTask extends SourceTask {
             }
             metrics.refreshIfDue();
             long now = System.nanoTime();
-            waitMs = current != null || ticker.replayPending() ? 0
+            waitMs = current != null || ticker.replayPending() || ticker.snapshotWaiting() ? 0
                     : TimeUnit.NANOSECONDS.toMillis((ticker.connected() ? nextTickAt : retryAt) - now);
         } catch (SQLException e) {
             throw failure(e);
@@ -140,6 +140,8 @@ public final class TrickleSourceTask extends SourceTask {
             ticker.cleanup();
             if (ticker.replayPending()) {
                 current = ticker.startReplay();
+            } else if (ticker.snapshotWaiting()) {
+                current = ticker.startLive(); // its snapshot was taken on time, while the previous tick was read
             } else if (now - nextTickAt >= 0) {
                 nextTickAt = now + TimeUnit.MILLISECONDS.toNanos(config.tickIntervalMs());
                 current = ticker.startLive();
@@ -147,6 +149,11 @@ public final class TrickleSourceTask extends SourceTask {
             if (current == null) {
                 return null;
             }
+        } else if (now - nextTickAt >= 0 && ticker.canTakeAhead(current)) {
+            // the next tick is due while this one is still handed out: its snapshot is taken now, on time, and
+            // read once this one is complete (a tick's size stays what one interval brings while the task keeps up)
+            nextTickAt = now + TimeUnit.MILLISECONDS.toNanos(config.tickIntervalMs());
+            ticker.takeAhead();
         }
         List<SourceRecord> batch = current.next(config.batchSize());
         DeliveryTracker.TickDelivery delivery = current.tick.delivery;
