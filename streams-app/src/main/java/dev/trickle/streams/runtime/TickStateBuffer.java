@@ -38,8 +38,9 @@ final class TickStateBuffer {
     /** Writes held before they are handed to the store mid-evaluation. */
     static final int MAX_WRITES = 20_000;
     /**
-     * Bytes of remembered reads per stream table (keys, values and a rough per-entry overhead): an aggregate's
-     * few thousand groups, or the hot part of a join's dimension, without making the state a heap copy.
+     * Bytes of remembered reads per stream table and partition (one buffer per task; keys, values and a rough
+     * per-entry overhead): an aggregate's few thousand groups, or the hot part of a join's dimension, without
+     * making the state a heap copy. Only a stream table whose operators read that many distinct keys fills it.
      */
     static final long MAX_CACHED_BYTES = 4L << 20;
     /** What a remembered entry costs beyond its key and value: map entry, {@code Bytes} wrapper, array headers. */
