@@ -11,6 +11,8 @@ import dev.trickle.streams.runtime.RuntimeStores;
 import dev.trickle.streams.sql.PgSourceCatalog;
 import dev.trickle.streams.sql.SourceTable;
 import java.lang.management.ManagementFactory;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -23,6 +25,8 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * The main benchmark: per tick, REFRESH MATERIALIZED VIEW against Trickle's work to bring the stream table of
@@ -138,7 +142,7 @@ final class IncrementalBench {
             for (Scenario sc : scenarios) {
                 if (rocks != null) {
                     sc.rocksStore = rocks.bytes("st-" + sc.pgtId + "-state");
-                    sc.rocksState = RuntimeStores.stateBackend(sc.rocksStore);
+                    sc.rocksState = RuntimeStores.stateBackend(countingGets(sc.rocksStore, sc.rocksGets));
                     if (Boolean.getBoolean("bench.rocks.timers")) {
                         sc.rocksTimed = new TimedState(sc.rocksState);
                         sc.rocksState = sc.rocksTimed;
@@ -299,6 +303,7 @@ final class IncrementalBench {
             if (sc.rocksTimed != null) {
                 sc.rocksTimed.take(); // the fill's and the warm-up's calls are not this tick's
             }
+            long gets0 = sc.rocksGets[0];
             long r0 = System.nanoTime();
             long cr0 = cpuNanos();
             for (int i = 0; i < sc.sourceKeys.size(); i++) {
@@ -314,6 +319,9 @@ final class IncrementalBench {
             cpuRocks = cpuMillisSince(cr0);
             if (sc.rocksTimed != null && !warmup) {
                 sc.storeCalls.add(sc.rocksTimed.take());
+            }
+            if (!warmup) {
+                sc.rocksGetsPerTick.add((double) (sc.rocksGets[0] - gets0));
             }
             if (!rocksOut.equals(out)) {
                 throw new IllegalStateException(sc.title + ": at tick " + tick.id()
@@ -342,6 +350,22 @@ final class IncrementalBench {
                 engineMem, engineRocks, tickBuffer, sinkMs, tick.rowsFor(sc.sourceKeys), out.size(), weight, sc.counted.gets,
                 sc.counted.scans, sc.counted.scanned, sc.counted.puts + sc.counted.deletes, applied.inserted(),
                 applied.deleted());
+    }
+
+    /** {@code store} with the point reads that reach it counted in {@code gets[0]} (one increment a call). */
+    @SuppressWarnings("unchecked")
+    private static KeyValueStore<Bytes, byte[]> countingGets(KeyValueStore<Bytes, byte[]> store, long[] gets) {
+        return (KeyValueStore<Bytes, byte[]>) Proxy.newProxyInstance(KeyValueStore.class.getClassLoader(),
+                new Class<?>[] {KeyValueStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("get")) {
+                        gets[0]++;
+                    }
+                    try {
+                        return method.invoke(store, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     private static void measureSizes(Connection c, Scenario sc) throws SQLException {

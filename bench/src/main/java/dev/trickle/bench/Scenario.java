@@ -62,6 +62,10 @@ final class Scenario {
     final List<CpuResult> cpu = new ArrayList<>();
     /** The measured ticks' store calls of the RocksDB engine. */
     final List<TimedState.Calls> storeCalls = new ArrayList<>();
+    /** Point reads that reached the RocksDB store (the rest the runtime's backend answered from memory). */
+    final long[] rocksGets = new long[1];
+    /** Per measured tick: {@link #rocksGets} during its RocksDB engine. */
+    final List<Double> rocksGetsPerTick = new ArrayList<>();
 
     /** CPU milliseconds of one tick's steps: converter, engine in memory, engine on RocksDB (tick buffer included). */
     record CpuResult(boolean warmup, double serde, double engineMem, double engineRocks, double tickBuffer) {

@@ -3,8 +3,8 @@ package dev.trickle.streams.runtime;
 import dev.trickle.streams.rows.KeyTexts;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -16,23 +16,35 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * An evaluation's operator-state writes and reads held in memory in front of the state store, the writes
- * handed to the store in one {@code putAll} when the evaluation ends ({@link #flush}). On RocksDB a
- * {@code putAll} is one write batch, where a {@code put} per entry costs a JNI call and Kafka Streams' layers
- * each (about 5 µs a call measured in the incremental benchmark); a key read twice in a tick (an aggregate's
- * group: whether it exists, then its accumulators) is read from the store once.
+ * An evaluation's operator-state writes held in memory in front of the state store, the writes handed to the
+ * store in one {@code putAll} when the evaluation ends ({@link #flush}), and the values of recently read keys
+ * remembered across evaluations. On RocksDB a {@code putAll} is one write batch, where a {@code put} per entry
+ * costs a JNI call and Kafka Streams' layers each (about 5 µs a call measured in the incremental benchmark);
+ * a point read costs as much, and the keys an operator reads tick after tick (an aggregate's groups, a
+ * dimension's hot rows) are read from the store once.
  *
  * <p>The store behind it is the stream table's own and only this buffer's owner writes it, so what the buffer
  * holds is what the store would hold: reads see the buffered writes (point reads directly, prefix scans
- * merged in key order). When more than {@link #MAX_WRITES} writes are held (an initial fill runs its whole
- * input through the operators in one evaluation) they go to the store at once, so the heap holds a bounded
- * part of the state (they are written in one batch all the same).
+ * merged in key order), and a remembered value is replaced when its key is written to the store. Kafka Streams
+ * changes the store behind an operator only before the operator's processor is initialised (restoring it
+ * from the changelog, also after a crash or an aborted transaction), and the processor then makes a new
+ * buffer, so nothing remembered outlives the store content it was read from. When more than
+ * {@link #MAX_WRITES} writes are held (an initial fill runs its whole input through the operators in one
+ * evaluation) they go to the store at once, so the heap holds a bounded part of the state (they are written
+ * in one batch all the same); the remembered reads are bounded by {@link #MAX_CACHED_BYTES}, the least
+ * recently used forgotten first.
  */
 final class TickStateBuffer {
     /** Writes held before they are handed to the store mid-evaluation. */
     static final int MAX_WRITES = 20_000;
-    /** Reads remembered in one evaluation. */
-    static final int MAX_READS = 50_000;
+    /**
+     * Bytes of remembered reads per stream table and partition (one buffer per task; keys, values and a rough
+     * per-entry overhead): an aggregate's few thousand groups, or the hot part of a join's dimension, without
+     * making the state a heap copy. Only a stream table whose operators read that many distinct keys fills it.
+     */
+    static final long MAX_CACHED_BYTES = 4L << 20;
+    /** What a remembered entry costs beyond its key and value: map entry, {@code Bytes} wrapper, array headers. */
+    private static final int ENTRY_OVERHEAD = 96;
     /** A buffered delete, told apart by identity (an operator's empty value is another array). */
     private static final byte[] DELETED = new byte[0];
     /** A remembered read of a key the store does not hold. */
@@ -42,8 +54,12 @@ final class TickStateBuffer {
     private final KeyValueStore<Bytes, byte[]> store;
     /** Pending writes in the store's order (unsigned bytewise), so that prefix scans can merge them. */
     private final TreeMap<byte[], byte[]> writes = new TreeMap<>(KeyTexts::compare);
-    /** Values read from the store in this evaluation, for keys not written since. */
-    private final Map<Bytes, byte[]> reads = new HashMap<>();
+    /**
+     * Values as the store holds them (ABSENT: not held), least recently used first: what was read, updated
+     * when a remembered key is written to the store.
+     */
+    private final LinkedHashMap<Bytes, byte[]> cache = new LinkedHashMap<>(1024, 0.75f, true);
+    private long cachedBytes;
 
     TickStateBuffer(KeyValueStore<Bytes, byte[]> store) {
         this.store = store;
@@ -55,21 +71,33 @@ final class TickStateBuffer {
             return written == DELETED ? null : written;
         }
         Bytes k = Bytes.wrap(key);
-        byte[] read = reads.get(k);
+        byte[] read = cache.get(k);
         if (read == null) {
             read = store.get(k);
-            if (reads.size() >= MAX_READS) {
-                reads.clear();
-            }
-            reads.put(k, read == null ? ABSENT : read);
+            remember(k, read == null ? ABSENT : read);
         }
         return read == ABSENT ? null : read;
     }
 
+    private void remember(Bytes key, byte[] value) {
+        byte[] before = cache.put(key, value);
+        cachedBytes += value.length - (before == null ? -key.get().length - ENTRY_OVERHEAD : before.length);
+        Iterator<Map.Entry<Bytes, byte[]>> eldest = cache.entrySet().iterator();
+        while (cachedBytes > MAX_CACHED_BYTES && eldest.hasNext()) {
+            Map.Entry<Bytes, byte[]> e = eldest.next();
+            cachedBytes -= e.getKey().get().length + e.getValue().length + ENTRY_OVERHEAD;
+            eldest.remove();
+        }
+    }
+
+    /** Bytes the remembered reads are counted as (tests). */
+    long cachedBytes() {
+        return cachedBytes;
+    }
+
     /** Writes {@code value} under {@code key}; null deletes. */
     void put(byte[] key, byte[] value) {
-        // a remembered read is stale once the key is written; the write holds the key from now on
-        reads.remove(Bytes.wrap(key));
+        // until the write reaches the store it hides what the cache remembers of the key (get reads writes first)
         writes.put(key, value == null ? DELETED : value);
         if (writes.size() >= MAX_WRITES) {
             writeOut();
@@ -151,16 +179,20 @@ final class TickStateBuffer {
         return null;
     }
 
-    /** Hands the pending writes to the store and forgets this evaluation's reads. */
+    /** Hands the pending writes to the store; what was read is remembered for the next evaluations. */
     void flush() {
         writeOut();
-        reads.clear();
     }
 
-    /** Forgets everything pending, for a store about to be emptied. */
+    /** Forgets everything pending and remembered, for a store about to be emptied. */
     void discard() {
         writes.clear();
-        reads.clear();
+        forget();
+    }
+
+    private void forget() {
+        cache.clear();
+        cachedBytes = 0;
     }
 
     private void writeOut() {
@@ -173,6 +205,18 @@ final class TickStateBuffer {
         }
         // cleared first: should the store fail, Kafka Streams restores it from the changelog and runs the tick again
         writes.clear();
-        store.putAll(batch);
+        try {
+            store.putAll(batch);
+        } catch (RuntimeException e) {
+            // the store may hold part of the batch or none of it: nothing remembered can be trusted
+            forget();
+            throw e;
+        }
+        for (KeyValue<Bytes, byte[]> w : batch) {
+            // keys remembered take their new value; others are not added (most writes are never read back)
+            if (cache.containsKey(w.key)) {
+                remember(w.key, w.value == null ? ABSENT : w.value);
+            }
+        }
     }
 }

@@ -3,9 +3,13 @@ package dev.trickle.streams.runtime;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.trickle.streams.operators.InMemoryStateBackend;
 import dev.trickle.streams.operators.OperatorState;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -130,6 +134,90 @@ class TickStateBufferTest {
         buffered.clear();
         buffered.flush();
         assertEquals(0, b.prefix(new byte[0]).size());
+    }
+
+    /**
+     * A key read tick after tick (an aggregate's group) is read from the store once: later ticks find it in memory,
+     * with the value each tick wrote, also after a delete.
+     */
+    @Test
+    void aKeyReadTickAfterTickIsReadFromTheStoreOnce() {
+        int[] storeGets = {0};
+        boolean[] failPutAll = {false};
+        KeyValueStore<Bytes, byte[]> store = counting(rocks("remember"), storeGets, failPutAll);
+        TickStateBuffer buffer = new TickStateBuffer(store);
+        byte[] group = {7};
+        buffer.put(group, new byte[] {1});
+        buffer.flush();
+        for (int tick = 2; tick <= 5; tick++) {
+            assertArrayEquals(new byte[] {(byte) (tick - 1)}, buffer.get(group), "tick " + tick);
+            buffer.put(group, new byte[] {(byte) tick});
+            buffer.flush();
+        }
+        buffer.put(group, null);
+        buffer.flush();
+        assertNull(buffer.get(group));
+        assertEquals(1, storeGets[0], "store reads of a key read in five ticks");
+        buffer.put(group, new byte[] {9});
+        buffer.flush();
+        assertArrayEquals(new byte[] {9}, buffer.get(group));
+        assertArrayEquals(new byte[] {9}, store.get(Bytes.wrap(group)).clone(), "the store holds what was written");
+        assertEquals(2, storeGets[0]);
+    }
+
+    /** A write batch the store refused leaves nothing remembered: the next reads go to the store again. */
+    @Test
+    void aRefusedWriteBatchForgetsWhatWasRemembered() {
+        int[] storeGets = {0};
+        boolean[] failPutAll = {false};
+        KeyValueStore<Bytes, byte[]> store = counting(rocks("refused"), storeGets, failPutAll);
+        TickStateBuffer buffer = new TickStateBuffer(store);
+        buffer.put(new byte[] {1}, new byte[] {1});
+        buffer.flush();
+        assertArrayEquals(new byte[] {1}, buffer.get(new byte[] {1}));
+        buffer.put(new byte[] {1}, new byte[] {2});
+        failPutAll[0] = true;
+        assertThrows(IllegalStateException.class, buffer::flush);
+        failPutAll[0] = false;
+        assertArrayEquals(new byte[] {1}, buffer.get(new byte[] {1}), "what the store holds, read again");
+        assertEquals(2, storeGets[0]);
+    }
+
+    /** Reads remembered across ticks stay within their bound, the least recently read forgotten first. */
+    @Test
+    void rememberedReadsStayWithinTheirBound() {
+        KeyValueStore<Bytes, byte[]> store = rocks("bound");
+        TickStateBuffer buffer = new TickStateBuffer(store);
+        byte[] value = new byte[1000];
+        int keys = (int) (TickStateBuffer.MAX_CACHED_BYTES / 1000) * 2;
+        for (int i = 0; i < keys; i++) {
+            buffer.put(intKey(i), value);
+        }
+        buffer.flush();
+        for (int i = 0; i < keys; i++) {
+            assertEquals(1000, buffer.get(intKey(i)).length);
+        }
+        assertTrue(buffer.cachedBytes() <= TickStateBuffer.MAX_CACHED_BYTES, buffer.cachedBytes() + " bytes");
+        assertTrue(buffer.cachedBytes() > TickStateBuffer.MAX_CACHED_BYTES / 2, buffer.cachedBytes() + " bytes");
+    }
+
+    /** {@code store} with its point reads counted and its write batches refused while {@code failPutAll[0]}. */
+    @SuppressWarnings("unchecked")
+    private static KeyValueStore<Bytes, byte[]> counting(KeyValueStore<Bytes, byte[]> store, int[] gets,
+                                                         boolean[] failPutAll) {
+        return (KeyValueStore<Bytes, byte[]>) Proxy.newProxyInstance(KeyValueStore.class.getClassLoader(),
+                new Class<?>[] {KeyValueStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("get")) {
+                        gets[0]++;
+                    } else if (method.getName().equals("putAll") && failPutAll[0]) {
+                        throw new IllegalStateException("store refused the batch");
+                    }
+                    try {
+                        return method.invoke(store, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     @Test
