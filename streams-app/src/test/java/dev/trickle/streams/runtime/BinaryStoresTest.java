@@ -22,15 +22,10 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.processor.TaskId;
-import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,24 +37,20 @@ import org.junit.jupiter.api.io.TempDir;
 class BinaryStoresTest {
     @TempDir
     Path dir;
-    private final List<KeyValueStore<Bytes, byte[]>> opened = new ArrayList<>();
+    private TestRocksStores stores;
+
+    @BeforeEach
+    void openStores() {
+        stores = new TestRocksStores(dir, "binary-stores-test");
+    }
 
     @AfterEach
     void close() {
-        opened.forEach(KeyValueStore::close);
+        stores.close();
     }
 
     private KeyValueStore<Bytes, byte[]> rocks(String name) {
-        Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "binary-stores-test");
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:1");
-        p.put(StreamsConfig.STATE_DIR_CONFIG, dir.toString());
-        MockProcessorContext<Object, Object> context = new MockProcessorContext<>(p, new TaskId(0, 0), dir.toFile());
-        KeyValueStore<Bytes, byte[]> store = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name),
-                Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled().withCachingDisabled().build();
-        store.init(context.getStateStoreContext(), store);
-        opened.add(store);
-        return store;
+        return stores.open(name);
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.trickle.streams.operators.StateBackend;
 import dev.trickle.streams.rows.PgType;
 import dev.trickle.streams.rows.ZSet;
 import dev.trickle.streams.runtime.RuntimeStores;
+import dev.trickle.streams.runtime.TestRocksStores;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,18 +15,12 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.processor.TaskId;
-import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -49,7 +44,8 @@ class AggregateModelTest {
     void everyTickEqualsRecomputationAndTheStateEndsEmpty(String variant) throws Exception {
         boolean rollup = variant.endsWith("rollup");
         for (long seed = 1; seed <= 6; seed++) {
-            KeyValueStore<Bytes, byte[]> store = variant.startsWith("rocks") ? rocks("agg-" + seed) : null;
+            KeyValueStore<Bytes, byte[]> store = variant.startsWith("rocks")
+                    ? new TestRocksStores(dir, "aggregate-model-test").open("agg-" + seed) : null;
             InMemoryStateBackend memory = new InMemoryStateBackend();
             StateBackend backend = store == null ? memory : RuntimeStores.stateBackend(store);
             AggregateOperator op = operator(rollup);
@@ -172,17 +168,6 @@ class AggregateModelTest {
                 Integer.toString(distinct.size()), grouping);
     }
 
-    private KeyValueStore<Bytes, byte[]> rocks(String name) {
-        Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "aggregate-model-test");
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:1");
-        p.put(StreamsConfig.STATE_DIR_CONFIG, dir.toString());
-        MockProcessorContext<Object, Object> context = new MockProcessorContext<>(p, new TaskId(0, 0), dir.toFile());
-        KeyValueStore<Bytes, byte[]> store = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name),
-                Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled().withCachingDisabled().build();
-        store.init(context.getStateStoreContext(), store);
-        return store;
-    }
 
     private static long count(KeyValueStore<Bytes, byte[]> store) {
         long n = 0;
