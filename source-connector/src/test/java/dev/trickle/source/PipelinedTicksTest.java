@@ -97,23 +97,9 @@ class PipelinedTicksTest {
                 completedAt.put(t.tick, System.currentTimeMillis());
                 ticks.add(t);
             }
-            writer.join();
-            long writerDone = System.currentTimeMillis();
-            // snapshots taken before the writer ended may still be held: tick on until one was taken after it
-            while (true) {
-                TaskHarness.Tick t = h.nextTick();
-                ticks.add(t);
-                if (tickMillis(url, t.tick) > writerDone) {
-                    break;
-                }
-            }
+            tickPastTheWriter(url, h, writer, ticks);
         }
-        assertTrue(!failed.get(), "the writer ran");
-        for (TaskHarness.Tick t : ticks) {
-            assertEquals(ids(t, ORDERS), ids(t, BAG), "tick " + t.tick + " holds whole transactions of both tables");
-        }
-        assertEquals(RandomWriter.table(url, "orders"), RandomWriter.sum(ticks, ORDERS));
-        assertEquals(RandomWriter.table(url, "bag"), RandomWriter.sum(ticks, BAG));
+        assertWholeTransactionsAndEveryChangeOnce(url, failed, ticks);
         // the point of it: some tick's snapshot was taken before the tick before it was completely handed out
         int ahead = 0;
         for (TaskHarness.Tick t : ticks) {
@@ -194,16 +180,31 @@ class PipelinedTicksTest {
                 assertEquals(sent.changes(BAG), again.changes(BAG));
                 ticks.add(again);
             }
-            writer.join();
-            long writerDone = System.currentTimeMillis();
-            while (true) {
-                TaskHarness.Tick t = b.nextTick();
-                ticks.add(t);
-                if (tickMillis(url, t.tick) > writerDone) {
-                    break;
-                }
+            tickPastTheWriter(url, b, writer, ticks);
+        }
+        assertWholeTransactionsAndEveryChangeOnce(url, failed, ticks);
+    }
+
+    /**
+     * Waits for the writer, then ticks on until a tick's snapshot was taken after it ended (snapshots taken before
+     * may still be held ahead), adding every tick to {@code ticks}.
+     */
+    private static void tickPastTheWriter(String url, TaskHarness h, Thread writer, List<TaskHarness.Tick> ticks)
+            throws Exception {
+        writer.join();
+        long writerDone = System.currentTimeMillis();
+        while (true) {
+            TaskHarness.Tick t = h.nextTick();
+            ticks.add(t);
+            if (tickMillis(url, t.tick) > writerDone) {
+                return;
             }
         }
+    }
+
+    /** Every tick holds whole transactions of both tables, and the ticks add up to the tables (nothing lost or twice). */
+    private static void assertWholeTransactionsAndEveryChangeOnce(String url, AtomicBoolean failed,
+                                                                  List<TaskHarness.Tick> ticks) throws Exception {
         assertTrue(!failed.get(), "the writer ran");
         for (TaskHarness.Tick t : ticks) {
             assertEquals(ids(t, ORDERS), ids(t, BAG), "tick " + t.tick + " holds whole transactions of both tables");
