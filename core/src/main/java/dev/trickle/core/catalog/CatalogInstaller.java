@@ -4,6 +4,8 @@ import dev.trickle.core.pg.PgRedaction;
 import java.sql.SQLException;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationVersion;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +35,7 @@ public final class CatalogInstaller {
         String version;
         try {
             result = flyway.migrate();
-            version = flyway.info().current() == null ? "none" : flyway.info().current().getVersion().getVersion();
+            version = installedVersion(flyway);
         } catch (FlywayException e) {
             // Flyway quotes the JDBC URL in its messages, with any password in it
             throw new IllegalStateException(PgRedaction.redact(e.getMessage()), sqlCause(e));
@@ -44,6 +46,20 @@ public final class CatalogInstaller {
             LOG.debug("Trickle catalog is up to date at version {}", version);
         }
         return version;
+    }
+
+    /**
+     * The newest versioned migration applied. Not {@code info().current()}: that can be a repeatable migration
+     * (R__engine_support.sql, re-run when the engine's list changes), which has no version.
+     */
+    private static String installedVersion(Flyway flyway) {
+        MigrationVersion newest = null;
+        for (MigrationInfo m : flyway.info().applied()) {
+            if (m.getVersion() != null && (newest == null || m.getVersion().compareTo(newest) > 0)) {
+                newest = m.getVersion();
+            }
+        }
+        return newest == null ? "none" : newest.getVersion();
     }
 
     /** The driver's error under Flyway's (its message names no URL), so that a stack trace shows no password. */

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.trickle.core.catalog.CatalogInstaller;
 import dev.trickle.core.pg.Sql;
 import dev.trickle.core.testing.EmbeddedPg;
 import dev.trickle.streams.operators.InMemoryStateBackend;
@@ -51,7 +52,7 @@ final class TickOracle implements AutoCloseable {
         String url = EmbeddedPg.freshDatabase(hint);
         String name = "tick_" + hint.replaceAll("[^a-z0-9]", "") + "_" + System.nanoTime() % 1_000_000;
         try (Connection admin = EmbeddedPg.connect(url); Statement s = admin.createStatement()) {
-            s.execute("CREATE DATABASE " + name + " TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'");
+            s.execute("CREATE DATABASE " + name + " TEMPLATE " + catalogTemplate(admin));
         }
         Connection c = DriverManager.getConnection(url.replaceAll("/[^/?]+(\\?|$)", "/" + name + "$1"), "postgres", "postgres");
         try (Statement s = c.createStatement()) {
@@ -63,6 +64,26 @@ final class TickOracle implements AutoCloseable {
         Map<String, String> keyed = new LinkedHashMap<>();
         tables.forEach(t -> keyed.put(t, "public." + t));
         return new TickOracle(c, keyed);
+    }
+
+    private static String template;
+
+    /**
+     * A C.UTF-8 database with Trickle's catalog installed, the template of every oracle's database: each query the
+     * engine compiles is also put to the catalog's refusal of refresh_mode DIFFERENTIAL at create, which must accept
+     * it (the engine maintains it). Made once per JVM; copying it costs about what template0 does.
+     */
+    private static synchronized String catalogTemplate(Connection admin) throws SQLException {
+        if (template == null) {
+            String name = "tick_catalog_template_" + System.nanoTime() % 1_000_000;
+            try (Statement s = admin.createStatement()) {
+                s.execute("CREATE DATABASE " + name + " TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'");
+            }
+            String url = admin.getMetaData().getURL().replaceAll("/[^/?]+(\\?|$)", "/" + name + "$1");
+            CatalogInstaller.install(url, "postgres", "postgres");
+            template = name;
+        }
+        return template;
     }
 
     /** An oracle over an open connection (autocommit off) whose database holds {@code tables} in schema public. */
@@ -103,6 +124,8 @@ final class TickOracle implements AutoCloseable {
             // compiled under the session's TimeZone, the one PostgreSQL evaluates the query under
             CompiledQuery compiled = QueryCompiler.compile(query, List.of("public"), timeZone(), new PgSourceCatalog(connection));
             assertEquals(oracle.columnNames(query), compiled.outputColumns(), "column names of " + query);
+            assertNull(refusalAtCreate(query), "the catalog refuses DIFFERENTIAL at create for a query the engine "
+                    + "maintains (regenerate the list? " + DifferentialSupport.REGENERATE + "): " + query);
             InMemoryStateBackend state = new InMemoryStateBackend();
             ZSet<List<String>> content = new ZSet<>();
             Map<String, ZSet<Map<String, String>>> before = snapshot();
@@ -137,6 +160,24 @@ final class TickOracle implements AutoCloseable {
             return state.size();
         } finally {
             connection.rollback();
+        }
+    }
+
+    /** The catalog's refusal of refresh_mode DIFFERENTIAL for {@code query} at create, or null. */
+    private String refusalAtCreate(String query) throws SQLException {
+        try (Statement s = connection.createStatement()) {
+            s.execute("SAVEPOINT create_check");
+            try {
+                s.execute("CREATE TEMP VIEW create_check AS " + query);
+                try (ResultSet rs = s.executeQuery("SELECT pgtrickle._differential_refusal('create_check'::regclass)")) {
+                    rs.next();
+                    return rs.getString(1);
+                }
+            } catch (SQLException e) {
+                return null; // PostgreSQL refuses the query itself: the oracle says so
+            } finally {
+                s.execute("ROLLBACK TO SAVEPOINT create_check");
+            }
         }
     }
 
