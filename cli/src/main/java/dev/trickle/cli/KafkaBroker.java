@@ -185,6 +185,33 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     /**
+     * What makes a killed broker serve again within seconds; docker-compose.yml's broker has the same (a deploy test
+     * compares them).
+     */
+    public static Map<String, String> recoverySettings() {
+        Map<String, String> p = new TreeMap<>();
+        // After a kill every log is recovered (read again, its indexes rebuilt) from its recovery point before the
+        // broker serves: 74 logs on the test stack, 1.7-9 s on one thread. Two threads use both cores. Kafka's
+        // defaults advance a log's recovery point only when a segment rolls (64 MB here), so each restart read every
+        // record written since the stack started, and the kill an hour in took longer than the one a minute in; a
+        // flush every 5 s (recovery points written to disk as often) bounds what a restart reads to the last seconds.
+        // The fsyncs come from a background thread, at most one per log that changed, every 5 s.
+        p.put("num.recovery.threads.per.data.dir", "2");
+        p.put("log.flush.interval.ms", "5000");
+        p.put("log.flush.scheduler.interval.ms", "1000");
+        p.put("log.flush.offset.checkpoint.interval.ms", "5000");
+        // The group and transaction coordinators read their whole topic partition when the broker comes back; with
+        // Kafka's 100 MB segments nothing of it is ever compacted on a local stack, so that read grew with the
+        // stack's age (every exactly-once commit adds to both). 4 MB segments let the cleaner compact them.
+        p.put("offsets.topic.segment.bytes", String.valueOf(4 * 1024 * 1024));
+        p.put("transaction.state.log.segment.bytes", String.valueOf(4 * 1024 * 1024));
+        // After a kill, the restarted broker waits until the controller fences its old session: keep that short.
+        p.put("broker.session.timeout.ms", "3000");
+        p.put("broker.heartbeat.interval.ms", "500");
+        return p;
+    }
+
+    /**
      * Settings of both roles (the controller creates topics with these defaults and fences brokers by the
      * session), then the overrides; the roles' own listeners, ids and directories are set after them.
      */
@@ -208,25 +235,8 @@ public final class KafkaBroker implements AutoCloseable {
         p.put("log.segment.bytes", String.valueOf(64 * 1024 * 1024));
         p.put("num.network.threads", "2");
         p.put("num.io.threads", "2");
-        // After a kill every log is recovered (read again, its indexes rebuilt) from its recovery point before the
-        // broker serves: 74 logs on the test stack, 1.7-9 s on one thread. Two threads use both cores. Kafka's
-        // defaults advance a log's recovery point only when a segment rolls (64 MB here), so each restart read every
-        // record written since the stack started, and the kill an hour in took longer than the one a minute in; a
-        // flush every 5 s (recovery points written to disk as often) bounds what a restart reads to the last seconds.
-        // The fsyncs come from a background thread, at most one per log that changed, every 5 s.
-        p.put("num.recovery.threads.per.data.dir", "2");
-        p.put("log.flush.interval.ms", "5000");
-        p.put("log.flush.scheduler.interval.ms", "1000");
-        p.put("log.flush.offset.checkpoint.interval.ms", "5000");
-        // The group and transaction coordinators read their whole topic partition when the broker comes back; with
-        // Kafka's 100 MB segments nothing of it is ever compacted on a local stack, so that read grew with the
-        // stack's age (every exactly-once commit adds to both). 4 MB segments let the cleaner compact them.
-        p.put("offsets.topic.segment.bytes", String.valueOf(4 * 1024 * 1024));
-        p.put("transaction.state.log.segment.bytes", String.valueOf(4 * 1024 * 1024));
+        p.putAll(recoverySettings());
         p.put("background.threads", "2");
-        // After a kill, the restarted broker waits until the controller fences its old session: keep that short.
-        p.put("broker.session.timeout.ms", "3000");
-        p.put("broker.heartbeat.interval.ms", "500");
         p.putAll(overrides);
         return p;
     }

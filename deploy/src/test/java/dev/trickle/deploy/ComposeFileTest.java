@@ -11,12 +11,15 @@ import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
+import dev.trickle.cli.KafkaBroker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -110,6 +113,13 @@ class ComposeFileTest {
         assertTrue(compose.service("kafka").path("image").asText().startsWith("apache/kafka:"), "the official Kafka image");
         assertTrue(compose.service("schema-registry").path("image").asText().startsWith("apicurio/apicurio-registry"),
                 "an Apicurio registry");
+    }
+
+    @Test
+    void theBrokerRecoversAfterAKillAsTheLocalStacksDoes() {
+        Map<String, String> env = compose.environment("kafka");
+        KafkaBroker.recoverySettings().forEach((key, value) -> assertEquals(value,
+                env.get("KAFKA_" + key.toUpperCase(Locale.ROOT).replace('.', '_')), key));
     }
 
     @Test
