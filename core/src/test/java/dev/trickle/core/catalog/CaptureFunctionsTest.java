@@ -248,8 +248,8 @@ class CaptureFunctionsTest {
     }
 
     /**
-     * The buffer's rows in order: change id, the transaction's rank among the buffer's transactions, op, then every
-     * source column as text; that is everything the source connector reads.
+     * The buffer's rows in order: op, then every source column as text (everything the source connector reads);
+     * {@code withIds} puts each row's change id and its transaction's rank among the buffer's transactions first.
      */
     private static String rows(String db, String source, boolean withIds) throws SQLException {
         String buffer = EmbeddedPg.one(db, "SELECT buffer_table FROM pgtrickle.pgt_sources WHERE source_name = '" + source + "'");
