@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -157,7 +158,12 @@ class CdcUpgradeEndToEndTest {
             Random random = new Random(11);
             try (Connection c = pg.connect(); Statement s = c.createStatement()) {
                 c.setAutoCommit(false);
-                int nextOrder = 100_000 + (int) (System.nanoTime() % 1000) * 1000;
+                // after every id an earlier writer used (a random start collided with the first test's writer)
+                int nextOrder;
+                try (ResultSet rs = s.executeQuery("SELECT greatest(coalesce(max(id), 0), 100000) + 1 FROM x_orders")) {
+                    rs.next();
+                    nextOrder = rs.getInt(1);
+                }
                 while (running.get()) {
                     s.execute("INSERT INTO x_orders VALUES (" + nextOrder++ + ", " + (1 + random.nextInt(22)) + ", "
                             + random.nextInt(50) + ".25)");

@@ -155,17 +155,21 @@ class CatalogPrivilegesTest {
         assertTrue(refusedAs(BOB, "SELECT * FROM pgtrickle.pgt_sources").contains("permission denied"));
         assertTrue(refusedAs(BOB, "SELECT * FROM pgtrickle_changes." + buffer).contains("permission denied"));
         assertTrue(refusedAs(BOB, "SELECT pgtrickle._install_capture('salaries'::regclass)").contains("permission denied"));
+        // the source's capture function (catalog 0.4.0.28) is in a schema Bob may not use, and not his to execute
+        String capture = "pgtrickle_changes.capture_" + one("SELECT 'bob_items'::regclass::oid") + "()";
+        assertEquals("false|false", one("SELECT has_function_privilege('" + BOB + "', '" + capture + "', 'EXECUTE') || '|' "
+                + "|| has_schema_privilege('" + BOB + "', 'pgtrickle_changes', 'USAGE')"));
         assertTrue(refusedAs(BOB, "CREATE TRIGGER steal AFTER INSERT ON bob_items FOR EACH STATEMENT "
-                + "EXECUTE FUNCTION pgtrickle.capture_changes()").contains("permission denied for function"));
+                + "EXECUTE FUNCTION " + capture).contains("permission denied for schema pgtrickle_changes"));
 
         // the capture trigger still fires for whoever writes the source, into the source's own buffer
         as(BOB, "INSERT INTO bob_items VALUES (1, 1)");
         assertEquals("+{\"v\": 1, \"id\": 1}", one("SELECT string_agg(__pgt_op::text || (to_jsonb(b) - '{__pgt_change_id,__pgt_xid,__pgt_op}'::text[])::text, '|') FROM pgtrickle_changes." + buffer + " b"));
-        // the function finds its buffer from the table that fired: on any other table it refuses to run
-        exec("CREATE TABLE not_captured (id int)", "CREATE TRIGGER stray AFTER INSERT ON not_captured "
-                + "REFERENCING NEW TABLE AS __pgt_new FOR EACH STATEMENT EXECUTE FUNCTION pgtrickle.capture_changes()");
-        assertTrue(refusedAs("postgres", "INSERT INTO not_captured VALUES (1)")
-                .contains("not_captured is not a source captured by Trickle"));
+        // the function is its source's: on any other table it refuses to run
+        exec("CREATE TABLE not_captured (id int, v int)", "CREATE TRIGGER stray AFTER INSERT ON not_captured "
+                + "REFERENCING NEW TABLE AS __pgt_new FOR EACH STATEMENT EXECUTE FUNCTION " + capture);
+        assertTrue(refusedAs("postgres", "INSERT INTO not_captured VALUES (1, 1)")
+                .contains("not_captured is not the source table this capture function belongs to"));
         exec("DROP TABLE not_captured");
         as(BOB, "SELECT pgtrickle.drop_stream_table('bob_int')");
     }
