@@ -107,7 +107,9 @@ public final class AppConfig extends AbstractConfig {
     static final int LONG_TICK_TRANSACTION_TIMEOUT_MS = 300_000;
     static final int LONG_TICK_POLL_INTERVAL_MS = 900_000;
     /** The producer's batch.size unless the file sets it (see throughputDefaults). */
-    static final int PRODUCER_BATCH_BYTES = 256 * 1024;
+    static final int PRODUCER_BATCH_BYTES = 1024 * 1024;
+    /** The producer's linger.ms unless the file sets it (see throughputDefaults). */
+    static final int PRODUCER_LINGER_MS = 200;
     /** The changelogs' segment.ms and delete.retention.ms unless the file sets them (see changelogDefaults). */
     static final long CHANGELOG_SEGMENT_MS = 60_000;
     static final long CHANGELOG_DELETE_RETENTION_MS = 300_000;
@@ -202,15 +204,21 @@ public final class AppConfig extends AbstractConfig {
      * max.task.idle.ms=-1: a task reading several topics (a join's change topics) otherwise checks, for every record,
      * whether its empty partitions might still get earlier records, and formats a trace message doing so; the
      * processors align sources by tick end markers, never by record timestamps, so waiting buys nothing.
-     * producer batch.size: with the default 16 kB a batch holds a handful of records, and the broker spends its time
-     * on produce requests; a tick's records go out at the commit anyway (a commit flushes the producer), so larger
-     * batches add no latency.
+     * producer batch.size and linger.ms: with the default 16 kB a batch holds a handful of records, and the broker
+     * spends its time on produce requests; under exactly-once a record is visible only once the transaction commits
+     * (every commit.interval.ms), and the commit flushes the producer, so larger batches and a linger up to the
+     * commit interval add no latency. compression.type=lz4: cheaper for the producer than the bytes it saves the
+     * broker and every reader (the Kafka floor, docs/benchmarks.md, session 11).
      */
     private void throughputDefaults() {
         setUnlessSet(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_CONFIG,
                 Long.toString(StreamsConfig.MAX_TASK_IDLE_MS_DISABLED));
         setUnlessSet(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), ProducerConfig.BATCH_SIZE_CONFIG,
                 Integer.toString(PRODUCER_BATCH_BYTES));
+        setUnlessSet(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), ProducerConfig.LINGER_MS_CONFIG,
+                Integer.toString(PRODUCER_LINGER_MS));
+        setUnlessSet(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG),
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
     }
 
     /**

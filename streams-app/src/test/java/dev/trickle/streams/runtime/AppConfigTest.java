@@ -90,11 +90,17 @@ class AppConfigTest {
     void tasksDoNotIdleForEmptyPartitionsAndProducersBatchLargeUnlessTheFileSaysOtherwise() {
         Properties streams = new AppConfig(props()).streamsProperties();
         assertEquals("-1", streams.getProperty("max.task.idle.ms"));
-        assertEquals(Integer.toString(256 * 1024), streams.getProperty("producer.batch.size"));
-        Properties own = new AppConfig(props("max.task.idle.ms", "0", "batch.size", "16384")).streamsProperties();
+        assertEquals(Integer.toString(1024 * 1024), streams.getProperty("producer.batch.size"));
+        assertEquals("200", streams.getProperty("producer.linger.ms"));
+        assertEquals("lz4", streams.getProperty("producer.compression.type"));
+        Properties own = new AppConfig(props("max.task.idle.ms", "0", "batch.size", "16384", "producer.linger.ms", "5",
+                "compression.type", "zstd")).streamsProperties();
         assertEquals("0", own.getProperty("max.task.idle.ms"));
         assertFalse(own.containsKey("producer.batch.size"));
         assertEquals("16384", own.getProperty("batch.size"));
+        assertEquals("5", own.getProperty("producer.linger.ms"));
+        assertFalse(own.containsKey("producer.compression.type"));
+        assertEquals("zstd", own.getProperty("compression.type"));
     }
 
     @Test
