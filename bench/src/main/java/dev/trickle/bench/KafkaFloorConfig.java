@@ -40,6 +40,21 @@ record KafkaFloorConfig(long rowChanges, long warmupRowChanges, int rate, int ti
                 overrides).checked();
     }
 
+    /** This configuration as the system properties {@link #fromSystemProperties} reads (for the client processes). */
+    Map<String, String> asSystemProperties() {
+        Map<String, String> p = new TreeMap<>();
+        p.put(PREFIX + "rowChanges", Long.toString(rowChanges));
+        p.put(PREFIX + "warmupRowChanges", Long.toString(warmupRowChanges));
+        p.put(PREFIX + "rate", Integer.toString(rate));
+        p.put(PREFIX + "tickMs", Integer.toString(tickMs));
+        p.put(PREFIX + "flatTickRowChanges", Integer.toString(flatTickRowChanges));
+        p.put(PREFIX + "commitIntervalMs", Integer.toString(commitIntervalMs));
+        p.put(PREFIX + "stateLogPerGathered", Double.toString(stateLogPerGathered));
+        p.put(PREFIX + "timeoutSeconds", Integer.toString(timeoutSeconds));
+        overrides.forEach((k, v) -> p.put(PREFIX + k, v));
+        return p;
+    }
+
     /** The traffic replayed: as measured, with this run's number of join-state changelog records. */
     KafkaFloorTraffic traffic() {
         return KafkaFloorTraffic.MEASURED.withStateLogPerGathered(stateLogPerGathered);

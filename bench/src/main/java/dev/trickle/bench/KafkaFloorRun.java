@@ -59,11 +59,7 @@ final class KafkaFloorRun {
                             .maxHeap("768m")
                             .logFile(dir.resolve("logs").resolve(role + ".log"))
                             .stopTimeout(Duration.ofSeconds(10));
-                    for (String name : System.getProperties().stringPropertyNames()) {
-                        if (name.startsWith(KafkaFloorConfig.PREFIX)) {
-                            b.systemProperty(name, System.getProperty(name));
-                        }
-                    }
+                    cfg.asSystemProperties().forEach(b::systemProperty);
                     children.add(b.build().start());
                 }
                 await(runDir.resolve(KafkaFloorChild.WARM), cfg, children, "the warm-up's last tick at the sink");
