@@ -45,7 +45,18 @@ public final class KafkaFloorChild {
     private final SplittableRandom random = new SplittableRandom(42);
 
     private KafkaFloorChild() {
-        random.nextBytes(pool);
+        // record-like text, not random bytes: with compression.type set, what a record compresses to depends on it
+        // (the change and delta records are JSON of this shape; the gather and changelog records binary, about as
+        // repetitive)
+        StringBuilder text = new StringBuilder();
+        while (text.length() < POOL) {
+            text.append(String.format(java.util.Locale.ROOT, "{\"id\":%d,\"customer_id\":%d,\"amount\":\"%d.%02d\","
+                    + "\"status\":\"%s\",\"created_at\":%d,\"__op\":\"%s\",\"__tick\":%d}", 200_000 + random.nextInt(800_000),
+                    1 + random.nextInt(10_000), random.nextInt(100), random.nextInt(100), random.nextBoolean() ? "new" : "paid",
+                    1_796_000_000_000_000L + random.nextLong(1_000_000_000_000L), random.nextBoolean() ? "+" : "-",
+                    random.nextInt(100_000)));
+        }
+        System.arraycopy(text.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, pool, 0, POOL);
     }
 
     public static void main(String[] args) throws Exception {
