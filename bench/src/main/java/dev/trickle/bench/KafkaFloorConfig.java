@@ -16,6 +16,11 @@ record KafkaFloorConfig(long rowChanges, long warmupRowChanges, int rate, int ti
                         Map<String, String> overrides) {
     static final String PREFIX = "bench.kfloor.";
 
+    KafkaFloorConfig {
+        // sorted: the report lists them in a stable order
+        overrides = java.util.Collections.unmodifiableMap(new TreeMap<>(overrides));
+    }
+
     static KafkaFloorConfig fromSystemProperties() {
         Map<String, String> overrides = new TreeMap<>();
         for (String name : System.getProperties().stringPropertyNames()) {
