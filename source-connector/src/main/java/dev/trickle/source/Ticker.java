@@ -51,6 +51,8 @@ final class Ticker implements AutoCloseable {
     private long effects;
     /** The snapshot of tick {@link #lastSealed} if this session took it live (what a held snapshot's tick reads from). */
     private String sealedSnapshot;
+    /** The held snapshots ran out (logged once until the queue is empty again). */
+    private boolean reportedFull;
 
     Ticker(SourceConfig config, RecordFactory records, DeliveryTracker tracker, Long committedTick) {
         this.config = config;
@@ -96,16 +98,39 @@ final class Ticker implements AutoCloseable {
     }
 
     /**
-     * Whether the next tick's snapshot may be taken now, while live tick {@code current} is still handed out: not
-     * while WAL capture runs (a WAL tick writes its marker and reads its buffers in step with its own start).
+     * Whether the next tick's snapshot may be taken now, while live tick {@code current} is still handed out or
+     * waits for the WAL decoder: not when {@link SnapshotQueue#DEPTH} ({@link SnapshotQueue#WAL_DEPTH} while WAL
+     * capture runs) are held already; the ticks are late then, and the next one carries more than an interval.
      */
     boolean canTakeAhead(TickReader current) {
-        return current.live != null && !wal.started() && !snapshots.full();
+        if (current.live == null) {
+            return false;
+        }
+        boolean full = snapshots.full(wal.started() ? SnapshotQueue.WAL_DEPTH : SnapshotQueue.DEPTH);
+        if (full && !reportedFull) {
+            reportedFull = true;
+            LOG.warn("{} tick snapshots are held ahead of tick {}, the oldest taken {} s ago{}: ticks are late until it "
+                    + "catches up, and the next one carries more than one interval", snapshots.size(), current.tick.tick,
+                    (System.currentTimeMillis() - snapshots.oldestMillis()) / 1000, wal.started()
+                    ? ", waiting for the WAL decoder (see pgtrickle.slot_health())" : "");
+        } else if (!full && snapshots.isEmpty()) {
+            reportedFull = false;
+        }
+        return !full;
     }
 
-    /** Takes the snapshot of a coming tick now (the tick reads it once the ticks before it are complete). */
+    /**
+     * Takes the snapshot of a coming tick now (the tick reads it once the ticks before it are complete), and while
+     * the WAL slot exists, the tick's WAL marker right after it.
+     */
     void takeAhead() throws SQLException {
-        snapshots.take(wal.slotReady(), effects);
+        boolean slot = wal.slotReady();
+        long tick = lastSealed + 2 + snapshots.size();
+        snapshots.take(slot, effects, !slot ? null : () -> {
+            long marker = WalCapture.mark(write, tick);
+            write.commit();
+            return marker;
+        });
     }
 
     /** A snapshot taken ahead waits for its tick. */
@@ -135,7 +160,7 @@ final class Ticker implements AutoCloseable {
             read.rollback();
             return null;
         }
-        TickReader.Wal walTick = walTick(tick, walSources);
+        TickReader.Wal walTick = walTick(tick, walSources, at.marker());
         Set<Long> stopped = shapes.run(read, write, sources, tick);
         if (!stopped.isEmpty()) {
             effects++;
@@ -170,10 +195,11 @@ final class Ticker implements AutoCloseable {
     }
 
     /**
-     * The WAL part of a new tick: a marker written into the WAL after its snapshot, which the tick's reading of
-     * WAL-captured sources waits for. With no WAL-captured source left, the decoder stops and its slot goes.
+     * The WAL part of a new tick: a marker written into the WAL after its snapshot ({@code heldMarker} when it was
+     * taken ahead, else written now), which the tick's reading of WAL-captured sources waits for. With no
+     * WAL-captured source left, the decoder stops and its slot goes, and with it the held snapshots' markers.
      */
-    private TickReader.Wal walTick(long tick, Set<Long> walSources) throws SQLException {
+    private TickReader.Wal walTick(long tick, Set<Long> walSources, long heldMarker) throws SQLException {
         if (wal.started() || !noSlot) {
             unpublishIdle();
         }
@@ -181,12 +207,17 @@ final class Ticker implements AutoCloseable {
             if (wal.started() || !noSlot) {
                 wal.dropSlot(write);
                 noSlot = true;
+                // their markers belong to the slot gone: a new slot's decoder never meets them
+                snapshots.clear();
             }
             return null;
         }
         wal.check();
-        long marker = WalCapture.mark(write, tick);
-        write.commit();
+        long marker = heldMarker;
+        if (marker == 0) {
+            marker = WalCapture.mark(write, tick);
+            write.commit();
+        }
         if (walRead == null) {
             walRead = PgConnections.open(config.pgUrl(), config.pgUser(), config.pgPassword(), "wal ticks");
             walRead.setAutoCommit(false);
