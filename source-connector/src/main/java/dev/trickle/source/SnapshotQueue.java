@@ -7,6 +7,8 @@ import java.sql.Statement;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Snapshots of ticks taken on schedule while an earlier tick is still handed out (the ticker pipelined), or still
@@ -47,6 +49,8 @@ final class SnapshotQueue implements AutoCloseable {
      * intervals further than the tick being handed out does anyway.
      */
     static final int PER_HOLDER = 16;
+    /** The ticker's logger: lateness belongs to taking ticks. */
+    private static final Logger LOG = LoggerFactory.getLogger(Ticker.class);
     private static final Pattern EXPORTED = Pattern.compile("[0-9A-Fa-f-]+");
 
     private final SourceConfig config;
@@ -54,6 +58,8 @@ final class SnapshotQueue implements AutoCloseable {
     private final Deque<Connection> idle = new ArrayDeque<>();
     /** The holder the next snapshot is exported from while it has room; null: a new one begins. */
     private Holder filling;
+    /** The held snapshots ran out (logged once until none is held). */
+    private boolean reportedFull;
 
     /** A session whose open READ COMMITTED transaction exported {@code exported} snapshots, {@code held} of them waiting. */
     static final class Holder {
@@ -89,8 +95,23 @@ final class SnapshotQueue implements AutoCloseable {
         this.config = config;
     }
 
-    boolean full(int depth) {
-        return taken.size() >= depth;
+    /**
+     * Whether another snapshot may be held: fewer than {@link #DEPTH} ({@link #WAL_DEPTH} while WAL capture runs,
+     * {@code wal}) are. When they ran out, the ticks are late (logged once until none is held again), and the next
+     * snapshot, taken once one is free, carries more than an interval.
+     */
+    boolean room(boolean wal, long currentTick) {
+        boolean full = taken.size() >= (wal ? WAL_DEPTH : DEPTH);
+        if (full && !reportedFull) {
+            reportedFull = true;
+            LOG.warn("{} tick snapshots are held ahead of tick {}, the oldest taken {} s ago{}: ticks are late until "
+                    + "{} catches up, and the next one carries more than one interval", taken.size(), currentTick,
+                    (System.currentTimeMillis() - oldestMillis()) / 1000, wal ? ", waiting for the WAL decoder "
+                    + "(see pgtrickle.slot_health())" : "", wal ? "it" : "the task");
+        } else if (taken.isEmpty()) {
+            reportedFull = false;
+        }
+        return !full;
     }
 
     boolean isEmpty() {

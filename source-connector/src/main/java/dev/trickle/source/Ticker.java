@@ -51,8 +51,6 @@ final class Ticker implements AutoCloseable {
     private long effects;
     /** The snapshot of tick {@link #lastSealed} if this session took it live (what a held snapshot's tick reads from). */
     private String sealedSnapshot;
-    /** The held snapshots ran out (logged once until the queue is empty again). */
-    private boolean reportedFull;
 
     Ticker(SourceConfig config, RecordFactory records, DeliveryTracker tracker, Long committedTick) {
         this.config = config;
@@ -99,24 +97,10 @@ final class Ticker implements AutoCloseable {
 
     /**
      * Whether the next tick's snapshot may be taken now, while live tick {@code current} is still handed out or
-     * waits for the WAL decoder: not when {@link SnapshotQueue#DEPTH} ({@link SnapshotQueue#WAL_DEPTH} while WAL
-     * capture runs) are held already; the ticks are late then, and the next one carries more than an interval.
+     * waits for the WAL decoder (see {@link SnapshotQueue#room}).
      */
     boolean canTakeAhead(TickReader current) {
-        if (current.live == null) {
-            return false;
-        }
-        boolean full = snapshots.full(wal.started() ? SnapshotQueue.WAL_DEPTH : SnapshotQueue.DEPTH);
-        if (full && !reportedFull) {
-            reportedFull = true;
-            LOG.warn("{} tick snapshots are held ahead of tick {}, the oldest taken {} s ago{}: ticks are late until it "
-                    + "catches up, and the next one carries more than one interval", snapshots.size(), current.tick.tick,
-                    (System.currentTimeMillis() - snapshots.oldestMillis()) / 1000, wal.started()
-                    ? ", waiting for the WAL decoder (see pgtrickle.slot_health())" : "");
-        } else if (!full && snapshots.isEmpty()) {
-            reportedFull = false;
-        }
-        return !full;
+        return current.live != null && snapshots.room(wal.started(), current.tick.tick);
     }
 
     /**
@@ -131,6 +115,11 @@ final class Ticker implements AutoCloseable {
             write.commit();
             return marker;
         });
+    }
+
+    /** Snapshots held for coming ticks. */
+    int snapshotsHeld() {
+        return snapshots.size();
     }
 
     /** A snapshot taken ahead waits for its tick. */
