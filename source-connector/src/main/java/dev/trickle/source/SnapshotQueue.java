@@ -1,11 +1,13 @@
 package dev.trickle.source;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -164,6 +166,26 @@ final class SnapshotQueue implements AutoCloseable {
             throw e;
         }
         taken.addLast(new Taken(h, exported, snapshot, lsn, millis, slotReady, effects, at));
+    }
+
+    /**
+     * Whether a change buffer that {@code sources} (as a held snapshot's catalog lists them) name is gone: a snapshot
+     * held ahead still sees a stream table dropped since, but its source's buffer may be dropped with it.
+     * {@code to_regclass} looks at the tables as they are now, not as the snapshot saw them.
+     */
+    static boolean buffersGone(Connection read, List<CapturedSource> sources) throws SQLException {
+        String[] buffers = sources.stream().filter(s -> !s.upstream()).map(CapturedSource::buffer).toArray(String[]::new);
+        if (buffers.length == 0) {
+            return false;
+        }
+        try (PreparedStatement ps = read.prepareStatement(
+                "SELECT count(*) FILTER (WHERE to_regclass(b) IS NULL) > 0 FROM unnest(?::text[]) b")) {
+            ps.setArray(1, read.createArrayOf("text", buffers));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
     }
 
     /**

@@ -139,6 +139,12 @@ final class Ticker implements AutoCloseable {
         String snapshot = at.snapshot();
         boolean slotBefore = at.slotReady();
         List<CapturedSource> sources = liveSources(Catalog.sources(read, null));
+        if (at.ahead() && SnapshotQueue.buffersGone(read, sources)) {
+            // a stream table dropped since took its source's buffer along: the tick takes a fresh snapshot
+            read.rollback();
+            snapshots.clear();
+            return startLive();
+        }
         if (sources.isEmpty()) {
             read.rollback();
             return null;

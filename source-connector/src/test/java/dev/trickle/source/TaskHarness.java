@@ -131,6 +131,24 @@ final class TaskHarness implements AutoCloseable {
     }
 
     /**
+     * Ticks until one whose snapshot was taken after now, adding every tick to {@code ticks}: that one is the first
+     * to see everything committed before the call (ticks whose snapshots were taken ahead, before, may come first).
+     */
+    void tickPastNow(List<Tick> ticks) throws InterruptedException, SQLException {
+        long now = System.currentTimeMillis();
+        long deadline = now + DEADLINE_MS;
+        while (System.currentTimeMillis() < deadline) {
+            Tick t = nextTick();
+            ticks.add(t);
+            if (Long.parseLong(one(props.get(SourceConfig.PG_URL), "SELECT (extract(epoch FROM created_at) * 1000)::bigint "
+                    + "FROM pgtrickle.pgt_ticks WHERE tick_id = " + t.tick)) > now) {
+                return;
+            }
+        }
+        throw new AssertionError("no tick taken after " + now + " within " + DEADLINE_MS + " ms");
+    }
+
+    /**
      * Polls until {@code done} holds (checked after each poll), adding the ticks completed meanwhile to {@code ticks};
      * the records of a tick not complete yet wait for the next polls.
      */
