@@ -33,7 +33,10 @@ import org.slf4j.LoggerFactory;
  * recorded one) are each change exactly once; a tick is recorded in {@code pgt_ticks} with the snapshot it read
  * before its last record leaves, as before, so crash replay (from recorded snapshots) is unchanged; a snapshot held
  * ahead and never recorded is simply lost with its session after a failure or restart, and the next tick takes a
- * fresh one that carries its changes. Not thread-safe: the task's poll thread only.
+ * fresh one that carries its changes. With WAL capture, every transaction a held snapshot sees committed before its
+ * marker, so the tick's WAL-captured rows are all in the buffers once the decoder has passed that marker, as for a
+ * snapshot the tick takes itself; a snapshot taken before the slot existed is not used for WAL-captured sources, and
+ * the held markers go with a slot that is dropped. Not thread-safe: the task's poll thread only.
  */
 final class SnapshotQueue implements AutoCloseable {
     /** Snapshots held at most while trigger capture only runs (the task itself is behind: Kafka, the worker). */
