@@ -155,7 +155,7 @@ final class Ticker implements AutoCloseable {
             read.rollback();
             return null;
         }
-        TickReader.Wal walTick = walTick(tick, walSources, at.marker());
+        TickReader.Wal walTick = walTick(tick, walSources, at);
         Set<Long> stopped = shapes.run(read, write, sources, tick);
         if (!stopped.isEmpty()) {
             effects++;
@@ -190,16 +190,20 @@ final class Ticker implements AutoCloseable {
     }
 
     /**
-     * The WAL part of a new tick: a marker written into the WAL after its snapshot ({@code heldMarker} when it was
-     * taken ahead, else written now), which the tick's reading of WAL-captured sources waits for. With no
-     * WAL-captured source left, the decoder stops and its slot goes, and with it the held snapshots' markers.
+     * The WAL part of a new tick: a marker written into the WAL after its snapshot (written when it was taken ahead,
+     * else now), which the tick's reading of WAL-captured sources waits for. With no WAL-captured source left, the
+     * decoder stops and its slot goes, and with it the held snapshots' markers. The publication and the slot are
+     * only tidied at a tick whose snapshot is fresh: a snapshot held ahead may still see sources captured from the
+     * WAL that the publication no longer needs now, and a publication dropped under a running decoder stops it for
+     * good (pgoutput looks it up as of each change).
      */
-    private TickReader.Wal walTick(long tick, Set<Long> walSources, long heldMarker) throws SQLException {
-        if (wal.started() || !noSlot) {
+    private TickReader.Wal walTick(long tick, Set<Long> walSources, SnapshotQueue.Taken at) throws SQLException {
+        boolean tidy = !at.ahead() && (wal.started() || !noSlot);
+        if (tidy) {
             unpublishIdle();
         }
         if (walSources.isEmpty()) {
-            if (wal.started() || !noSlot) {
+            if (tidy) {
                 wal.dropSlot(write);
                 noSlot = true;
                 // their markers belong to the slot gone: a new slot's decoder never meets them
@@ -208,7 +212,7 @@ final class Ticker implements AutoCloseable {
             return null;
         }
         wal.check();
-        long marker = heldMarker;
+        long marker = at.marker();
         if (marker == 0) {
             marker = WalCapture.mark(write, tick);
             write.commit();
