@@ -192,13 +192,13 @@ final class Ticker implements AutoCloseable {
     /**
      * The WAL part of a new tick: a marker written into the WAL after its snapshot (written when it was taken ahead,
      * else now), which the tick's reading of WAL-captured sources waits for. With no WAL-captured source left, the
-     * decoder stops and its slot goes, and with it the held snapshots' markers. The publication and the slot are
-     * only tidied at a tick whose snapshot is fresh: a snapshot held ahead may still see sources captured from the
-     * WAL that the publication no longer needs now, and a publication dropped under a running decoder stops it for
-     * good (pgoutput looks it up as of each change).
+     * decoder stops and its slot goes, and with it the held snapshots' markers. A snapshot held ahead tidies the
+     * publication and the slot only if neither it nor the catalog now has a WAL-captured source: it may still see
+     * sources the publication no longer needs now (a publication dropped under a running decoder stops it for good:
+     * pgoutput looks it up as of each change), or miss one switched to the WAL since (whose changes the slot keeps).
      */
     private TickReader.Wal walTick(long tick, Set<Long> walSources, SnapshotQueue.Taken at) throws SQLException {
-        boolean tidy = !at.ahead() && (wal.started() || !noSlot);
+        boolean tidy = (wal.started() || !noSlot) && (!at.ahead() || walSources.isEmpty() && noWalSourceNow());
         if (tidy) {
             unpublishIdle();
         }
@@ -224,6 +224,13 @@ final class Ticker implements AutoCloseable {
             walRead.setReadOnly(true);
         }
         return new TickReader.Wal(walRead, walSources, wal.barrier(marker));
+    }
+
+    /** No source is captured from the WAL (or has a switch pending) as the catalog is now. */
+    private boolean noWalSourceNow() throws SQLException {
+        boolean none = Catalog.walSources(write).isEmpty();
+        write.commit();
+        return none;
     }
 
     /**
