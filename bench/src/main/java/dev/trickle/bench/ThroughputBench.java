@@ -138,6 +138,19 @@ final class ThroughputBench {
         return out;
     }
 
+    /** The most change rows one tick taken between the two times carried (0 when none was taken). */
+    static long largestTick(Connection c, long fromMillis, long toMillis) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(max(rows_captured), 0) FROM pgtrickle.pgt_ticks "
+                + "WHERE created_at BETWEEN to_timestamp(? / 1000.0) AND to_timestamp(? / 1000.0)")) {
+            ps.setLong(1, fromMillis);
+            ps.setLong(2, toMillis);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
     /**
      * Commit → visible per stream table (ms): for each commit, the first tick whose snapshot sees its xid, then the
      * commit time of the sink's transaction that applied that tick to the stream table (refresh history).

@@ -189,6 +189,7 @@ public final class ThroughputMain {
         report.wall.put("b", report.sustained.seconds() + report.catchUpSeconds);
         report.ticksWriting = ThroughputBench.tickIntervals(c, wallStart, stoppedMillis);
         report.ticksCatchUp = ThroughputBench.tickIntervals(c, stoppedMillis, System.currentTimeMillis());
+        report.largestTick = ThroughputBench.largestTick(c, wallStart, System.currentTimeMillis());
         Log.step("(b) %s capture: wrote %,.0f tx/s for %.1f s, caught up %.1f s later: %,.0f row changes/s sustained",
                 p.cdc(), report.sustained.txPerSecond(), report.sustained.seconds(), report.catchUpSeconds, report.sustainedRate());
 

@@ -44,6 +44,8 @@ final class ThroughputReport {
     List<Double> ticksWriting = List.of();
     List<Double> ticksCatchUp = List.of();
     List<Double> ticksFresh = List.of();
+    /** The most change rows one tick of (b) carried. */
+    long largestTick;
     String failure;
     String difference;
     boolean checked;
@@ -144,7 +146,7 @@ final class ThroughputReport {
         tickRow(b, "(b) writers flat out", ticksWriting);
         tickRow(b, "(b) catch-up", ticksCatchUp);
         tickRow(b, "(c) fixed rate", ticksFresh);
-        b.append('\n');
+        b.append(String.format(Locale.ROOT, "%nLargest tick of (b): %,d change rows.%n%n", largestTick));
     }
 
     private void tickRow(StringBuilder b, String phase, List<Double> v) {

@@ -33,6 +33,8 @@ final class DebeziumWal implements DebeziumEngine.ChangeConsumer<RecordChangeEve
      * moment (the buffers hold transactions the slot will send again).
      */
     static volatile Runnable afterBufferCommit;
+    /** Runs before each batch of decoded events is applied: a test blocks in it, as a decoder that lags behind. */
+    static volatile Runnable beforeBatch;
 
     private final WalApplier applier;
     /** Told the position of each tick marker once everything before it is in the buffers. */
@@ -108,6 +110,10 @@ final class DebeziumWal implements DebeziumEngine.ChangeConsumer<RecordChangeEve
     public void handleBatch(List<RecordChangeEvent<SourceRecord>> records,
                             DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
             throws InterruptedException {
+        Runnable hold = beforeBatch;
+        if (hold != null) {
+            hold.run();
+        }
         int done = 0;
         try {
             for (int i = 0; i < records.size(); i++) {

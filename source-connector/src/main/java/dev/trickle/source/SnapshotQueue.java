@@ -1,18 +1,25 @@
 package dev.trickle.source;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Snapshots of ticks taken on schedule while an earlier tick is still handed out (the ticker pipelined). Each is a
- * REPEATABLE READ, read-only transaction on a session of its own that exported its snapshot
- * ({@code pg_export_snapshot()}) and stays open until the tick's read session imports it ({@code SET TRANSACTION
- * SNAPSHOT}): the tick then reads buffers, catalog, fills and FULL refreshes in exactly the snapshot taken on time.
+ * Snapshots of ticks taken on schedule while an earlier tick is still handed out (the ticker pipelined), or still
+ * waits for the WAL decoder. Each is exported ({@code pg_export_snapshot()}) by a read-only READ COMMITTED
+ * transaction on a session of its own, which stays open until the tick's read session has imported it ({@code SET
+ * TRANSACTION SNAPSHOT}): the tick then reads buffers, catalog, fills and FULL refreshes in exactly the snapshot
+ * taken on time. One such transaction exports up to {@link #PER_HOLDER} consecutive snapshots, so holding many costs
+ * few sessions. While WAL capture runs, the tick's WAL marker is written right after its snapshot is taken (see
+ * {@link WalCapture#mark}): a held tick then waits for the decoder to pass its own marker, not a later one.
  *
  * <p>Such a snapshot does not see what the ticks still in flight when it was taken record when they complete. A
  * snapshot is only used while those effects are nothing but the ticks' own {@code pgt_ticks} rows, whose one use (the
@@ -26,24 +33,63 @@ import java.util.regex.Pattern;
  * recorded one) are each change exactly once; a tick is recorded in {@code pgt_ticks} with the snapshot it read
  * before its last record leaves, as before, so crash replay (from recorded snapshots) is unchanged; a snapshot held
  * ahead and never recorded is simply lost with its session after a failure or restart, and the next tick takes a
- * fresh one that carries its changes. Not thread-safe: the task's poll thread only.
+ * fresh one that carries its changes. With WAL capture, every transaction a held snapshot sees committed before its
+ * marker, so the tick's WAL-captured rows are all in the buffers once the decoder has passed that marker, as for a
+ * snapshot the tick takes itself; a snapshot taken before the slot existed is not used for WAL-captured sources, and
+ * the held markers go with a slot that is dropped. Not thread-safe: the task's poll thread only.
  */
 final class SnapshotQueue implements AutoCloseable {
-    /** Snapshots held at most: each holds a session and an open transaction (which holds back VACUUM's horizon). */
+    /** Snapshots held at most while trigger capture only runs (the task itself is behind: Kafka, the worker). */
     static final int DEPTH = 3;
+    /**
+     * Snapshots held at most while WAL capture runs: a tick waits there for the decoder, which may lag minutes behind
+     * flat-out writers, and every held snapshot keeps the tick after it one interval long (64 intervals: a minute
+     * at the default 1 s).
+     */
+    static final int WAL_DEPTH = 64;
+    /**
+     * Snapshots one holding transaction exports at most. A READ COMMITTED transaction exports a new snapshot with
+     * each statement, and keeps each importable (and its rows) until it ends, which it does once all of them are
+     * imported or dropped: so {@value} snapshots cost one session, and hold VACUUM's horizon back at most {@value}
+     * intervals further than the tick being handed out does anyway.
+     */
+    static final int PER_HOLDER = 16;
+    /** The ticker's logger: lateness belongs to taking ticks. */
+    private static final Logger LOG = LoggerFactory.getLogger(Ticker.class);
     private static final Pattern EXPORTED = Pattern.compile("[0-9A-Fa-f-]+");
 
     private final SourceConfig config;
     private final Deque<Taken> taken = new ArrayDeque<>();
     private final Deque<Connection> idle = new ArrayDeque<>();
+    /** The holder the next snapshot is exported from while it has room; null: a new one begins. */
+    private Holder filling;
+    /** The held snapshots ran out (logged once until none is held). */
+    private boolean reportedFull;
+
+    /** A session whose open READ COMMITTED transaction exported {@code exported} snapshots, {@code held} of them waiting. */
+    static final class Holder {
+        private final Connection session;
+        private int exported;
+        private int held;
+
+        private Holder(Connection session) {
+            this.session = session;
+        }
+    }
+
+    /** Writes a WAL marker right after a snapshot is taken, returning its position. */
+    interface Marker {
+        long mark() throws SQLException;
+    }
 
     /**
      * A snapshot held by {@code holder}: {@code snapshot} as pg_snapshot text, {@code lsn} the WAL position then,
      * {@code millis} when it was taken (the tick's time), {@code slotReady} whether the WAL slot existed before it,
-     * {@code effects} the ticker's count of catalog writes then.
+     * {@code effects} the ticker's count of catalog writes then, {@code marker} the position of the WAL marker
+     * written right after it (0: none; only with {@code slotReady}).
      */
-    record Taken(Connection holder, String exported, String snapshot, String lsn, long millis, boolean slotReady,
-                 long effects) {
+    record Taken(Holder holder, String exported, String snapshot, String lsn, long millis, boolean slotReady,
+                 long effects, long marker) {
         /** Taken ahead and imported (else taken by the tick itself). */
         boolean ahead() {
             return exported != null;
@@ -54,8 +100,23 @@ final class SnapshotQueue implements AutoCloseable {
         this.config = config;
     }
 
-    boolean full() {
-        return taken.size() >= DEPTH;
+    /**
+     * Whether another snapshot may be held: fewer than {@link #DEPTH} ({@link #WAL_DEPTH} while WAL capture runs,
+     * {@code wal}) are. When they ran out, the ticks are late (logged once until none is held again), and the next
+     * snapshot, taken once one is free, carries more than an interval.
+     */
+    boolean room(boolean wal, long currentTick) {
+        boolean full = taken.size() >= (wal ? WAL_DEPTH : DEPTH);
+        if (full && !reportedFull) {
+            reportedFull = true;
+            LOG.warn("{} tick snapshots are held ahead of tick {}, the oldest taken {} s ago{}: ticks are late until "
+                    + "{} catches up, and the next one carries more than one interval", taken.size(), currentTick,
+                    (System.currentTimeMillis() - oldestMillis()) / 1000, wal ? ", waiting for the WAL decoder "
+                    + "(see pgtrickle.slot_health())" : "", wal ? "it" : "the task");
+        } else if (taken.isEmpty()) {
+            reportedFull = false;
+        }
+        return !full;
     }
 
     boolean isEmpty() {
@@ -66,22 +127,67 @@ final class SnapshotQueue implements AutoCloseable {
         return taken.size();
     }
 
-    /** Takes a snapshot now and holds it for a later tick. */
-    void take(boolean slotReady, long effects) throws SQLException {
+    /** When the oldest held snapshot was taken; 0 when none is held. */
+    long oldestMillis() {
+        Taken t = taken.peekFirst();
+        return t == null ? 0 : t.millis();
+    }
+
+    /**
+     * Takes a snapshot now and holds it for a later tick; {@code marker} (null: none) then writes the tick's WAL
+     * marker, after the snapshot.
+     */
+    void take(boolean slotReady, long effects, Marker marker) throws SQLException {
         long millis = System.currentTimeMillis();
-        Connection c = idle.isEmpty() ? open() : idle.pollFirst();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+        Holder h = filling != null && filling.exported < PER_HOLDER ? filling
+                : new Holder(idle.isEmpty() ? open() : idle.pollFirst());
+        String exported;
+        String snapshot;
+        String lsn;
+        try (Statement s = h.session.createStatement(); ResultSet rs = s.executeQuery(
                 "SELECT pg_export_snapshot(), pg_current_snapshot(), pg_current_wal_lsn()")) {
             rs.next();
-            String exported = rs.getString(1);
+            exported = rs.getString(1);
             if (!EXPORTED.matcher(exported).matches()) {
                 throw new IllegalStateException("PostgreSQL exported snapshot id '" + exported
                         + "', which is not of the form the ticker imports (hex digits and dashes)");
             }
-            taken.addLast(new Taken(c, exported, rs.getString(2), rs.getString(3), millis, slotReady, effects));
+            snapshot = rs.getString(2);
+            lsn = rs.getString(3);
         } catch (SQLException | RuntimeException e) {
-            closeQuietly(c);
+            drop(h);
             throw e;
+        }
+        h.exported++;
+        h.held++;
+        filling = h;
+        long at;
+        try {
+            at = marker == null ? 0 : marker.mark();
+        } catch (SQLException | RuntimeException e) {
+            release(h); // a snapshot without its marker is not held
+            throw e;
+        }
+        taken.addLast(new Taken(h, exported, snapshot, lsn, millis, slotReady, effects, at));
+    }
+
+    /**
+     * Whether a change buffer that {@code sources} (as a held snapshot's catalog lists them) name is gone: a snapshot
+     * held ahead still sees a stream table dropped since, but its source's buffer may be dropped with it.
+     * {@code to_regclass} looks at the tables as they are now, not as the snapshot saw them.
+     */
+    static boolean buffersGone(Connection read, List<CapturedSource> sources) throws SQLException {
+        String[] buffers = sources.stream().filter(s -> !s.upstream()).map(CapturedSource::buffer).toArray(String[]::new);
+        if (buffers.length == 0) {
+            return false;
+        }
+        try (PreparedStatement ps = read.prepareStatement(
+                "SELECT count(*) FILTER (WHERE to_regclass(b) IS NULL) > 0 FROM unnest(?::text[]) b")) {
+            ps.setArray(1, read.createArrayOf("text", buffers));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
         }
     }
 
@@ -101,7 +207,7 @@ final class SnapshotQueue implements AutoCloseable {
         try (Statement s = read.createStatement();
              ResultSet rs = s.executeQuery("SELECT pg_current_snapshot(), pg_current_wal_lsn()")) {
             rs.next();
-            return new Taken(null, null, rs.getString(1), rs.getString(2), millis, slotReady, effects);
+            return new Taken(null, null, rs.getString(1), rs.getString(2), millis, slotReady, effects, 0);
         }
     }
 
@@ -122,8 +228,8 @@ final class SnapshotQueue implements AutoCloseable {
     }
 
     /**
-     * Starts the read session's transaction in the snapshot {@code t} holds, then ends the holding transaction
-     * (the importing one now keeps the snapshot's rows visible). {@code read} must have no open transaction.
+     * Starts the read session's transaction in the snapshot {@code t} holds, then lets its holder go (the importing
+     * transaction now keeps the snapshot's rows visible). {@code read} must have no open transaction.
      */
     private void importInto(Taken t, Connection read) throws SQLException {
         try (Statement s = read.createStatement()) {
@@ -141,27 +247,48 @@ final class SnapshotQueue implements AutoCloseable {
         }
     }
 
-    private void release(Connection c) {
-        try {
-            c.rollback();
-            idle.addLast(c);
-        } catch (SQLException e) {
-            closeQuietly(c);
+    /** One snapshot of {@code h} is imported or dropped: its transaction ends with the last one. */
+    private void release(Holder h) {
+        if (--h.held > 0) {
+            return;
         }
+        if (filling == h) {
+            filling = null;
+        }
+        try {
+            h.session.rollback();
+            idle.addLast(h.session);
+        } catch (SQLException e) {
+            closeQuietly(h.session);
+        }
+    }
+
+    /** A holder whose session failed: its snapshots go (the tick attempt fails and the ticker reconnects). */
+    private void drop(Holder h) {
+        if (filling == h) {
+            filling = null;
+        }
+        taken.removeIf(t -> t.holder() == h);
+        closeQuietly(h.session);
     }
 
     private Connection open() throws SQLException {
         Connection c = PgConnections.open(config.pgUrl(), config.pgUser(), config.pgPassword(), "tick snapshots");
         c.setAutoCommit(false);
-        c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+        // each statement its own snapshot: one transaction exports many (see PER_HOLDER)
+        c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
         c.setReadOnly(true);
         return c;
     }
 
     @Override
     public void close() {
-        taken.forEach(t -> closeQuietly(t.holder()));
+        taken.forEach(t -> closeQuietly(t.holder().session));
         taken.clear();
+        if (filling != null) {
+            closeQuietly(filling.session);
+            filling = null;
+        }
         idle.forEach(SnapshotQueue::closeQuietly);
         idle.clear();
     }

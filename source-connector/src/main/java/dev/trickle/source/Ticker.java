@@ -96,16 +96,30 @@ final class Ticker implements AutoCloseable {
     }
 
     /**
-     * Whether the next tick's snapshot may be taken now, while live tick {@code current} is still handed out: not
-     * while WAL capture runs (a WAL tick writes its marker and reads its buffers in step with its own start).
+     * Whether the next tick's snapshot may be taken now, while live tick {@code current} is still handed out or
+     * waits for the WAL decoder (see {@link SnapshotQueue#room}).
      */
     boolean canTakeAhead(TickReader current) {
-        return current.live != null && !wal.started() && !snapshots.full();
+        return current.live != null && snapshots.room(wal.started(), current.tick.tick);
     }
 
-    /** Takes the snapshot of a coming tick now (the tick reads it once the ticks before it are complete). */
+    /**
+     * Takes the snapshot of a coming tick now (the tick reads it once the ticks before it are complete), and while
+     * the WAL slot exists, the tick's WAL marker right after it.
+     */
     void takeAhead() throws SQLException {
-        snapshots.take(wal.slotReady(), effects);
+        boolean slot = wal.slotReady();
+        long tick = lastSealed + 2 + snapshots.size();
+        snapshots.take(slot, effects, !slot ? null : () -> {
+            long marker = WalCapture.mark(write, tick);
+            write.commit();
+            return marker;
+        });
+    }
+
+    /** Snapshots held for coming ticks. */
+    int snapshotsHeld() {
+        return snapshots.size();
     }
 
     /** A snapshot taken ahead waits for its tick. */
@@ -125,6 +139,12 @@ final class Ticker implements AutoCloseable {
         String snapshot = at.snapshot();
         boolean slotBefore = at.slotReady();
         List<CapturedSource> sources = liveSources(Catalog.sources(read, null));
+        if (at.ahead() && SnapshotQueue.buffersGone(read, sources)) {
+            // a stream table dropped since took its source's buffer along: the tick takes a fresh snapshot
+            read.rollback();
+            snapshots.clear();
+            return startLive();
+        }
         if (sources.isEmpty()) {
             read.rollback();
             return null;
@@ -135,7 +155,7 @@ final class Ticker implements AutoCloseable {
             read.rollback();
             return null;
         }
-        TickReader.Wal walTick = walTick(tick, walSources);
+        TickReader.Wal walTick = walTick(tick, walSources, at);
         Set<Long> stopped = shapes.run(read, write, sources, tick);
         if (!stopped.isEmpty()) {
             effects++;
@@ -170,23 +190,33 @@ final class Ticker implements AutoCloseable {
     }
 
     /**
-     * The WAL part of a new tick: a marker written into the WAL after its snapshot, which the tick's reading of
-     * WAL-captured sources waits for. With no WAL-captured source left, the decoder stops and its slot goes.
+     * The WAL part of a new tick: a marker written into the WAL after its snapshot (written when it was taken ahead,
+     * else now), which the tick's reading of WAL-captured sources waits for. With no WAL-captured source left, the
+     * decoder stops and its slot goes, and with it the held snapshots' markers. A snapshot held ahead tidies the
+     * publication and the slot only if neither it nor the catalog now has a WAL-captured source: it may still see
+     * sources the publication no longer needs now (a publication dropped under a running decoder stops it for good:
+     * pgoutput looks it up as of each change), or miss one switched to the WAL since (whose changes the slot keeps).
      */
-    private TickReader.Wal walTick(long tick, Set<Long> walSources) throws SQLException {
-        if (wal.started() || !noSlot) {
+    private TickReader.Wal walTick(long tick, Set<Long> walSources, SnapshotQueue.Taken at) throws SQLException {
+        boolean tidy = (wal.started() || !noSlot) && (!at.ahead() || walSources.isEmpty() && noWalSourceNow());
+        if (tidy) {
             unpublishIdle();
         }
         if (walSources.isEmpty()) {
-            if (wal.started() || !noSlot) {
+            if (tidy) {
                 wal.dropSlot(write);
                 noSlot = true;
+                // their markers belong to the slot gone: a new slot's decoder never meets them
+                snapshots.clear();
             }
             return null;
         }
         wal.check();
-        long marker = WalCapture.mark(write, tick);
-        write.commit();
+        long marker = at.marker();
+        if (marker == 0) {
+            marker = WalCapture.mark(write, tick);
+            write.commit();
+        }
         if (walRead == null) {
             walRead = PgConnections.open(config.pgUrl(), config.pgUser(), config.pgPassword(), "wal ticks");
             walRead.setAutoCommit(false);
@@ -194,6 +224,13 @@ final class Ticker implements AutoCloseable {
             walRead.setReadOnly(true);
         }
         return new TickReader.Wal(walRead, walSources, wal.barrier(marker));
+    }
+
+    /** No source is captured from the WAL (or has a switch pending) as the catalog is now. */
+    private boolean noWalSourceNow() throws SQLException {
+        boolean none = Catalog.walSources(write).isEmpty();
+        write.commit();
+        return none;
     }
 
     /**

@@ -238,6 +238,11 @@ public final class TrickleSourceTask extends SourceTask {
         }
     }
 
+    /** Tick snapshots held ahead now (for tests; the poll thread's view, so called between polls). */
+    int snapshotsHeld() {
+        return ticker == null ? 0 : ticker.snapshotsHeld();
+    }
+
     @Override
     public void commitRecord(SourceRecord record, RecordMetadata metadata) {
         if (record instanceof TickRecord r) {

@@ -34,6 +34,8 @@ final class WalCapture implements AutoCloseable {
     private volatile boolean slotReady;
     private volatile Throwable failure;
     private volatile DebeziumEngine<?> engine;
+    /** Decoding failed on a publication dropped under the slot: the next start makes the slot anew. */
+    private volatile boolean slotBroken;
     /** The decoder has written every transaction that committed before this LSN into the buffers. */
     private long passed;
     private String slot;
@@ -138,6 +140,9 @@ final class WalCapture implements AutoCloseable {
 
     private void run() {
         try (Connection control = PgConnections.open(config.pgUrl(), config.pgUser(), config.pgPassword(), "wal slot")) {
+            if (slotBroken) {
+                dropBrokenSlot(control);
+            }
             ensureSlot(control);
             slotReady = true;
             try (Connection writer = PgConnections.open(config.pgUrl(), config.pgUser(), config.pgPassword(),
@@ -149,6 +154,7 @@ final class WalCapture implements AutoCloseable {
         } catch (Throwable e) {
             if (!stopping) {
                 failure = e;
+                slotBroken = publicationGone(e);
                 LOG.error("WAL capture through slot {} stopped: {}. The ticks of WAL-captured sources wait until it "
                         + "runs again (the task restarts it)", slot, e.getMessage(), e);
                 synchronized (monitor) {
@@ -156,6 +162,50 @@ final class WalCapture implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** Whether decoding failed because the publication was gone as of a change (see {@link #dropBrokenSlot}). */
+    static boolean publicationGone(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException s && "42704".equals(s.getSQLState()) && s.getMessage() != null
+                    && s.getMessage().contains("publication \"" + PUBLICATION + "\" does not exist")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The publication was dropped while the slot lived (the last WAL-captured source went, then a new one came
+     * before the connector dropped the slot): pgoutput looks the publication up as of each change, so the slot can
+     * never be decoded past that moment. It is dropped (its progress row stays) and made anew, which fills the
+     * stream tables over WAL-captured sources again ({@link #refillIfSlotWasLost}).
+     */
+    private void dropBrokenSlot(Connection c) throws SQLException, InterruptedException {
+        LOG.warn("Replication slot {} cannot be decoded past the moment publication {} was dropped under it: it is made "
+                + "anew, and the stream tables over WAL-captured sources are filled again", slot, PUBLICATION);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        try (PreparedStatement drop = c.prepareStatement("SELECT pg_drop_replication_slot(slot_name) "
+                + "FROM pg_replication_slots WHERE slot_name = ? AND NOT active");
+             PreparedStatement left = c.prepareStatement("SELECT count(*) FROM pg_replication_slots WHERE slot_name = ?")) {
+            drop.setString(1, slot);
+            left.setString(1, slot);
+            while (true) {
+                drop.execute();
+                try (ResultSet rs = left.executeQuery()) {
+                    rs.next();
+                    if (rs.getLong(1) == 0) {
+                        break;
+                    }
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    throw new SQLException("replication slot " + slot + " stayed active for 30 s after decoding failed",
+                            "55006");
+                }
+                Thread.sleep(100); // the failed WAL sender exits a moment after its error
+            }
+        }
+        slotBroken = false;
     }
 
     private void ensureSlot(Connection c) throws SQLException {

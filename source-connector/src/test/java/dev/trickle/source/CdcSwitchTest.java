@@ -78,12 +78,15 @@ class CdcSwitchTest {
             }
             lastTick = delivered.get(delivered.size() - 1).tick;
         }
+        // a tick whose snapshot was taken ahead, before the last switches, may complete before the decoder met them
+        int unpassed = Integer.parseInt(one(url, "SELECT count(*) FROM pgtrickle.pgt_cdc_switches"));
         while (switches < 16) {
             int before = rounds.get();
             switchNext(url, switches++);
             await(() -> rounds.get() > before + 1, "the writers commit between two switches");
         }
-        assertEquals("8", one(url, "SELECT count(*) FROM pgtrickle.pgt_cdc_switches"), "the stopped decoder passed none");
+        assertEquals(String.valueOf(unpassed + 8), one(url, "SELECT count(*) FROM pgtrickle.pgt_cdc_switches"),
+                "the stopped decoder passed none");
         done.set(true);
         try (TaskHarness b = new TaskHarness(url, Map.of(), Map.of("tick", lastTick), true)) {
             while (writer.isAlive()) {
@@ -93,7 +96,7 @@ class CdcSwitchTest {
             delivered.add(b.nextTick());
             // the decoder passes every switch; a source no longer captured from the WAL leaves the publication
             delivered.add(b.tickWhere(t -> "0".equals(uncheckedOne(url, "SELECT count(*) FROM pgtrickle.pgt_cdc_switches"))));
-            delivered.add(b.nextTick());
+            b.tickPastNow(delivered);
             delivered.add(b.nextTick());
         }
         List<TaskHarness.Tick> ticks = delivered;

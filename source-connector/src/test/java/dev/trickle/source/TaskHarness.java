@@ -122,25 +122,70 @@ final class TaskHarness implements AutoCloseable {
     Tick nextTick() throws InterruptedException {
         long deadline = System.currentTimeMillis() + DEADLINE_MS;
         while (System.currentTimeMillis() < deadline) {
-            int abortsBefore = abortRequests;
-            List<SourceRecord> batch = task.poll();
-            if (abortRequests > abortsBefore) {
-                // what the worker does: the aborted transaction's records never reach a consumer
-                pending.clear();
-            }
-            if (batch == null) {
-                continue;
-            }
-            batchSizes.add(batch.size());
-            pending.addAll(batch);
-            SourceRecord last = batch.get(batch.size() - 1);
-            if (!last.sourceOffset().containsKey(RecordFactory.OFFSET_PARTIAL)) {
-                Tick t = new Tick(List.copyOf(pending));
-                pending.clear();
+            Tick t = pollOnce();
+            if (t != null) {
                 return t;
             }
         }
         throw new AssertionError("no complete tick within " + DEADLINE_MS + " ms");
+    }
+
+    /**
+     * Ticks until one whose snapshot was taken after now, adding every tick to {@code ticks}: that one is the first
+     * to see everything committed before the call (ticks whose snapshots were taken ahead, before, may come first).
+     */
+    void tickPastNow(List<Tick> ticks) throws InterruptedException, SQLException {
+        long now = System.currentTimeMillis();
+        long deadline = now + DEADLINE_MS;
+        while (System.currentTimeMillis() < deadline) {
+            Tick t = nextTick();
+            ticks.add(t);
+            if (Long.parseLong(one(props.get(SourceConfig.PG_URL), "SELECT (extract(epoch FROM created_at) * 1000)::bigint "
+                    + "FROM pgtrickle.pgt_ticks WHERE tick_id = " + t.tick)) > now) {
+                return;
+            }
+        }
+        throw new AssertionError("no tick taken after " + now + " within " + DEADLINE_MS + " ms");
+    }
+
+    /**
+     * Polls until {@code done} holds (checked after each poll), adding the ticks completed meanwhile to {@code ticks};
+     * the records of a tick not complete yet wait for the next polls.
+     */
+    void pollUntil(java.util.function.BooleanSupplier done, List<Tick> ticks, String what) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + DEADLINE_MS;
+        while (System.currentTimeMillis() < deadline) {
+            Tick t = pollOnce();
+            if (t != null) {
+                ticks.add(t);
+            }
+            if (done.getAsBoolean()) {
+                return;
+            }
+        }
+        throw new AssertionError(what + ": not within " + DEADLINE_MS + " ms");
+    }
+
+    /** One poll; the tick it completes, if any. */
+    private Tick pollOnce() throws InterruptedException {
+        int abortsBefore = abortRequests;
+        List<SourceRecord> batch = task.poll();
+        if (abortRequests > abortsBefore) {
+            // what the worker does: the aborted transaction's records never reach a consumer
+            pending.clear();
+        }
+        if (batch == null) {
+            return null;
+        }
+        batchSizes.add(batch.size());
+        pending.addAll(batch);
+        SourceRecord last = batch.get(batch.size() - 1);
+        if (last.sourceOffset().containsKey(RecordFactory.OFFSET_PARTIAL)) {
+            return null;
+        }
+        Tick t = new Tick(List.copyOf(pending));
+        pending.clear();
+        return t;
     }
 
     /** Polls ticks until one satisfies {@code wanted}; returns it. */

@@ -87,4 +87,17 @@ class WalDecodingTest {
         assertFalse(WalValues.unchanged("x"));
         assertFalse(WalValues.unchanged(null));
     }
+
+    /** Only a decoding failure on the dropped publication makes the slot anew (and refills), wrapped as Debezium does. */
+    @Test
+    void aSlotIsMadeAnewOnlyWhenItsPublicationWasGoneAsOfAChange() {
+        java.sql.SQLException gone = new java.sql.SQLException("ERROR: publication \"pgtrickle_wal\" does not exist\n"
+                + "  Where: slot \"pgtrickle_wal_16384\", output plugin \"pgoutput\", in the change callback", "42704");
+        assertTrue(WalCapture.publicationGone(new IllegalStateException("engine failed",
+                new RuntimeException("producer failure", gone))));
+        assertFalse(WalCapture.publicationGone(new java.sql.SQLException("ERROR: relation \"x\" does not exist", "42P01")));
+        assertFalse(WalCapture.publicationGone(new java.sql.SQLException("ERROR: publication \"other\" does not exist",
+                "42704")));
+        assertFalse(WalCapture.publicationGone(new IllegalStateException("no cause")));
+    }
 }

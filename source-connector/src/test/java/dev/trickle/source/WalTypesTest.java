@@ -60,7 +60,7 @@ class WalTypesTest {
                         "DELETE FROM " + table + " WHERE id = 2");
             }
             long deadline = System.currentTimeMillis() + TaskHarness.DEADLINE_MS;
-            while (count(ticks, w) < 6 && System.currentTimeMillis() < deadline) {
+            while ((count(ticks, w) < 6 || count(ticks, g) < 6) && System.currentTimeMillis() < deadline) {
                 ticks.add(h.nextTick());
             }
         }
