@@ -10,7 +10,8 @@
 -- every build, and replaced on upgrade whenever it changes), and the create's own transaction refuses what a
 -- query calls that is not on it, from the parse tree of the stream table's dependency view, as 0.4.0.26 does.
 -- A function on the list is accepted whatever its arguments: where the engine needs a literal (a time zone, a
--- date part), a column there is still the engine's to refuse, seconds after the commit.
+-- date part), a column there is still the engine's to refuse, seconds after the commit. Also refused here: a
+-- VALUES list, LATERAL, and a stream table read that runs in FULL mode.
 
 -- (also created by R__engine_support.sql, which Flyway may run before this one when told a target version)
 CREATE TABLE IF NOT EXISTS pgtrickle.pgt_engine_support (
@@ -91,6 +92,19 @@ BEGIN
                          'user', 'session_user', 'current_catalog', 'current_schema'])[v_op + 1];
         RETURN format('%s is not maintained incrementally yet (%s)%s', coalesce(v_name, 'a SQL value function'),
                       v_changing, v_tail);
+    END IF;
+    -- a stream table the query reads that runs in FULL mode (asked for, or AUTO resolved so) has no delta to
+    -- follow: refused as the engine refuses it (an AUTO upstream not yet planned is still the engine's to judge)
+    SELECT format('"%s"."%s"', replace(st.pgt_schema, '"', '""'), replace(st.pgt_name, '"', '""')) INTO v_name
+      FROM pg_depend d
+      JOIN pg_rewrite r ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
+      JOIN pgtrickle.pgt_stream_tables st ON st.pgt_relid = d.refobjid
+     WHERE r.ev_class = p_view AND d.refclassid = 'pg_class'::regclass AND st.refresh_mode = 'FULL'
+     ORDER BY 1
+     LIMIT 1;
+    IF v_name IS NOT NULL THEN
+        RETURN format('it reads stream table %s, which is refreshed in FULL mode: each of its refreshes replaces its '
+                      'whole content, so there is no delta to maintain this one from%s', v_name, v_tail);
     END IF;
     -- a PostgreSQL function, aggregate or operator the engine does not implement (for any argument it was tried
     -- with): the list the engine's own build produced (R__engine_support.sql); an operator first, as the user

@@ -1,6 +1,7 @@
 package dev.trickle.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -36,8 +37,13 @@ class StreamTableChainsEndToEndTest extends E2eSupport {
              "INSERT INTO ch_items SELECT g, g % 7, (g * 37) % 100 FROM generate_series(1, 300) g",
              create("ch_a", A_Q, "AUTO"), create("ch_b", B_Q, "AUTO"), create("ch_c", C_Q, "DIFFERENTIAL"),
              create("ch_mix", MIX_Q, "DIFFERENTIAL"),
-             create("ch_full", FULL_Q, "FULL"), create("ch_over_full", OVER_FULL_Q, "AUTO"),
-             create("ch_over_full_diff", OVER_FULL_Q, "DIFFERENTIAL"));
+             create("ch_full", FULL_Q, "FULL"), create("ch_over_full", OVER_FULL_Q, "AUTO"));
+        // DIFFERENTIAL over a FULL stream table: no delta to follow, refused by the create itself (catalog 0.4.0.27)
+        String refused = assertThrows(SQLException.class, () -> exec(create("ch_over_full_diff", OVER_FULL_Q,
+                "DIFFERENTIAL"))).getMessage();
+        assertTrue(refused.contains("it reads stream table \"public\".\"ch_full\", which is refreshed in FULL mode"),
+                refused);
+        assertNull(one("SELECT to_regclass('public.ch_over_full_diff')"));
         // a chain is filled link after link (each waits for its upstream's fill to be applied): more time than one fill
         awaitActiveWithin(Duration.ofSeconds(240), "public.ch_a", "public.ch_b", "public.ch_c", "public.ch_mix",
                 "public.ch_full", "public.ch_over_full");
@@ -45,9 +51,6 @@ class StreamTableChainsEndToEndTest extends E2eSupport {
                 + "'ch_full'::regclass) AND tgname LIKE 'pgt\\_cdc\\_%'"), "no capture on storage tables");
         assertEquals("DIFFERENTIAL", one("SELECT effective_mode FROM pgtrickle.explain_st('ch_c')"));
         assertEquals("FULL", one("SELECT effective_mode FROM pgtrickle.explain_st('ch_over_full')"));
-        await("the DIFFERENTIAL stream table over a FULL one to be refused", sql(() -> "ERROR".equals(status("public.ch_over_full_diff"))));
-        assertTrue(value("last_error", "public.ch_over_full_diff").contains("it reads stream table \"public\".\"ch_full\", which is "
-                + "refreshed in FULL mode"), value("last_error", "public.ch_over_full_diff"));
         assertChain();
 
         Random random = new Random(Invariants.seed());

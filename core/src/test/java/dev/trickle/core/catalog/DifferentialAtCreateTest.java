@@ -85,6 +85,20 @@ class DifferentialAtCreateTest {
     }
 
     @Test
+    void aStreamTableOverAFullOneIsRefusedDifferentialAndTakenUnderAuto() throws SQLException {
+        exec("SELECT pgtrickle.create_stream_table('up_full', 'SELECT d, max(price) AS top FROM items GROUP BY d', "
+                + "refresh_mode => 'FULL')");
+        String before = footprint();
+        String message = refused("SELECT pgtrickle.create_stream_table('down', 'SELECT d, top FROM up_full WHERE top > 1', "
+                + "refresh_mode => 'DIFFERENTIAL')");
+        assertTrue(message.contains("cannot create stream table public.down with refresh_mode DIFFERENTIAL: it reads "
+                + "stream table \"public\".\"up_full\", which is refreshed in FULL mode"), message);
+        assertEquals(before, footprint(), "a refused create leaves nothing behind");
+        exec("SELECT pgtrickle.create_stream_table('down', 'SELECT d, top FROM up_full WHERE top > 1')",
+             "SELECT pgtrickle.drop_stream_table('down')", "SELECT pgtrickle.drop_stream_table('up_full')");
+    }
+
+    @Test
     void alterRefusesANewQueryOrModeTheEngineCannotMaintain() throws SQLException {
         exec("SELECT pgtrickle.create_stream_table('alt', 'SELECT id, price FROM items', refresh_mode => 'DIFFERENTIAL')");
         String query = one("SELECT defining_query FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'alt'");
