@@ -40,6 +40,7 @@ INSERT INTO pgtrickle.pgt_engine_support (kind, signature) VALUES
     ('function', 'abs(real)'),
     ('function', 'abs(smallint)'),
     ('function', 'anytextcat(anynonarray,text)'),
+    ('function', 'array_agg(anynonarray)'),
     ('function', 'avg(bigint)'),
     ('function', 'avg(double precision)'),
     ('function', 'avg(integer)'),

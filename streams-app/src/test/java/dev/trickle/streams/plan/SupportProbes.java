@@ -1,7 +1,6 @@
 package dev.trickle.streams.plan;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -83,17 +82,11 @@ final class SupportProbes {
                   FROM pg_proc p
                  WHERE p.pronamespace = 'pg_catalog'::regnamespace AND p.prokind IN ('f', 'a', 'w')
                    AND NOT p.proretset AND p.provolatile <> 'v' AND p.pronargs <= 4
-                   -- a result the engine has no type for cannot be computed (bytea, name, arrays, internal, ...)
-                   AND (p.prorettype::regtype::text = ANY (?) OR p.prorettype::regtype::text = ANY (?))
                    AND NOT (p.prokind = 'a' AND EXISTS (SELECT FROM pg_aggregate a
                                                          WHERE a.aggfnoid = p.oid AND a.aggkind <> 'n'))
                  ORDER BY 1""";
-        try (PreparedStatement s = c.prepareStatement(sql)) {
-            s.setArray(1, c.createArrayOf("text", TYPES.stream().map(ProbeType::regtype).toArray()));
-            s.setArray(2, c.createArrayOf("text", POLYMORPHIC.toArray()));
-            try (ResultSet rs = s.executeQuery()) {
-                functions(rs, out);
-            }
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            functions(rs, out);
         }
         return out;
     }
