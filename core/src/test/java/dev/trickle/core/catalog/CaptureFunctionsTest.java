@@ -13,6 +13,8 @@ import java.util.List;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Generated capture functions (V0_4_0_28): each source is captured by its own function
@@ -173,6 +175,93 @@ class CaptureFunctionsTest {
         }
     }
 
+    /**
+     * The function has no search_path of its own (catalog 0.4.0.29) and runs as its owner: a writer who puts a schema
+     * of his own (and pg_temp) before pg_catalog, with look-alike operators, functions, types and tables, runs none of
+     * his code in it, and the buffer rows are right, in both trigger forms and after DDL has generated it again.
+     */
+    @Test
+    void aWritersSearchPathRunsNoneOfHisCodeInTheFunction() throws SQLException {
+        exec("CREATE ROLE pgt_cf_eve LOGIN PASSWORD 'eve'", "CREATE SCHEMA eve AUTHORIZATION pgt_cf_eve");
+        try {
+            List<String> sources = List.of("hs_stmt", "hs_row");
+            for (String src : sources) {
+                exec((src.equals("hs_row") ? "SET pgtrickle.cdc_trigger_mode = 'row'; " : "")
+                        + "CREATE TABLE " + src + " (id int PRIMARY KEY, t text, o oid)",
+                     "SELECT pgtrickle.create_stream_table('" + src + "_st', 'SELECT id, t FROM " + src + "')",
+                     "GRANT INSERT, UPDATE, DELETE, TRUNCATE, SELECT ON " + src + " TO pgt_cf_eve");
+                assertEquals("true|", one("SELECT prosecdef || '|' || coalesce(proconfig::text, '') FROM pg_proc WHERE oid = "
+                        + "'pgtrickle_changes.capture_" + oid(src) + "()'::regprocedure"));
+            }
+            try (Connection c = connectAs("pgt_cf_eve"); Statement s = c.createStatement()) {
+                s.execute(String.join(";\n", hostileSchema(buffer("hs_stmt"), buffer("hs_row"))));
+                s.execute("SET search_path = eve, pg_temp, pg_catalog, public");
+                // the traps work: his own query runs his operator and his type's check
+                s.execute("SELECT 'a'::text = 'b'::text");
+                assertEquals("=,text", oneOn(s, "SELECT string_agg(DISTINCT what, ',' ORDER BY what) FROM eve.calls"));
+                s.execute("DELETE FROM eve.calls");
+                for (String src : sources) {
+                    s.execute("INSERT INTO " + src + " VALUES (1, 'a', 7), (2, NULL, NULL)");
+                    s.execute("UPDATE " + src + " SET t = 'b' WHERE id = 1");
+                    s.execute("DELETE FROM " + src + " WHERE id = 2");
+                    exec("ALTER TABLE " + src + " ADD COLUMN extra int"); // the function generated again
+                    s.execute("INSERT INTO " + src + " VALUES (3, 'c', 9, 3)");
+                    s.execute("TRUNCATE " + src);
+                }
+                assertEquals("", oneOn(s, "SELECT coalesce(string_agg(who || ':' || what, ','), '') FROM eve.calls"));
+            }
+            for (String src : sources) {
+                assertEquals("+|1|a|7|NULL;+|2|NULL|NULL|NULL;-|1|a|7|NULL;+|1|b|7|NULL;-|2|NULL|NULL|NULL;+|3|c|9|3;"
+                        + "T|1|b|7|NULL;T|3|c|9|3", rows(url, src), src);
+                exec("SELECT pgtrickle.drop_stream_table('" + src + "_st')", "DROP TABLE " + src);
+            }
+        } finally {
+            exec("DROP SCHEMA eve CASCADE", "DROP OWNED BY pgt_cf_eve", "DROP ROLE pgt_cf_eve");
+        }
+    }
+
+    /** Look-alikes of everything the capture function names, each logging its call into eve.calls. */
+    private static List<String> hostileSchema(String... buffers) {
+        String log = "BEGIN INSERT INTO eve.calls VALUES (current_user, '%s'); RETURN %s; END";
+        List<String> sql = new java.util.ArrayList<>(List.of(
+                "CREATE TABLE eve.calls (who text, what text)", "GRANT ALL ON eve.calls TO PUBLIC",
+                "CREATE FUNCTION eve.trap(what text) RETURNS boolean LANGUAGE plpgsql AS $$ "
+                        + String.format(log, "' || what || '", "true") + " $$",
+                "CREATE FUNCTION eve.eq(text, text) RETURNS boolean LANGUAGE plpgsql AS $$ "
+                        + String.format(log, "=", "$1 OPERATOR(pg_catalog.=) $2") + " $$",
+                "CREATE OPERATOR eve.= (LEFTARG = text, RIGHTARG = text, FUNCTION = eve.eq)",
+                "CREATE FUNCTION eve.ne(text, text) RETURNS boolean LANGUAGE plpgsql AS $$ "
+                        + String.format(log, "<>", "$1 OPERATOR(pg_catalog.<>) $2") + " $$",
+                "CREATE OPERATOR eve.<> (LEFTARG = text, RIGHTARG = text, FUNCTION = eve.ne)",
+                "CREATE FUNCTION eve.ne(oid, oid) RETURNS boolean LANGUAGE plpgsql AS $$ "
+                        + String.format(log, "<>oid", "$1 OPERATOR(pg_catalog.<>) $2") + " $$",
+                "CREATE OPERATOR eve.<> (LEFTARG = oid, RIGHTARG = oid, FUNCTION = eve.ne)",
+                "CREATE DOMAIN eve.oid AS pg_catalog.oid CHECK (eve.trap('oid'))",
+                "CREATE DOMAIN eve.regclass AS pg_catalog.regclass CHECK (eve.trap('regclass'))",
+                "CREATE DOMAIN eve.text AS pg_catalog.text CHECK (eve.trap('text'))",
+                "CREATE FUNCTION eve.format(text, name, name) RETURNS text LANGUAGE plpgsql AS $$ "
+                        + String.format(log, "format", "pg_catalog.format($1, $2, $3)") + " $$",
+                "CREATE FUNCTION eve.txid_current() RETURNS bigint LANGUAGE plpgsql AS $$ "
+                        + String.format(log, "txid_current", "1") + " $$",
+                "CREATE FUNCTION eve.pg_current_xact_id() RETURNS xid8 LANGUAGE plpgsql AS $$ "
+                        + String.format(log, "pg_current_xact_id", "'1'") + " $$",
+                "CREATE FUNCTION eve.nextval(regclass) RETURNS bigint LANGUAGE plpgsql AS $$ "
+                        + String.format(log, "nextval", "1") + " $$",
+                "CREATE TABLE eve.__pgt_new (id int, t text, o oid)", "CREATE TEMP TABLE __pgt_old (id int, t text, o oid)"));
+        for (String b : buffers) {
+            sql.add("CREATE TABLE eve." + b + " (x int)");
+            sql.add("CREATE TEMP TABLE " + b + " (x int)");
+        }
+        return sql;
+    }
+
+    private static String oneOn(Statement s, String sql) throws SQLException {
+        try (java.sql.ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
     @Test
     void theFunctionGoesWithItsSource() throws SQLException {
         exec("CREATE TABLE gone_a (id int PRIMARY KEY, v int)", "CREATE TABLE gone_b (id int PRIMARY KEY, v int)",
@@ -191,11 +280,16 @@ class CaptureFunctionsTest {
         exec("DROP TABLE gone_a");
     }
 
-    /** Catalog 0.4.0.26 with writers running, upgraded: every committed change is in a buffer once. */
-    @Test
-    void anUpgradeMovesExistingSourcesWhileWritersRun() throws Exception {
+    /**
+     * Catalog 0.4.0.26 (generic functions) or 0.4.0.28 (generated ones with their own search_path) with writers
+     * running, upgraded: every committed change is in a buffer once, every source on its own function, generated
+     * without a search_path.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"0.4.0.26", "0.4.0.28"})
+    void anUpgradeMovesExistingSourcesWhileWritersRun(String from) throws Exception {
         String db = EmbeddedPg.freshDatabase("capture_fn_upgrade");
-        migrateTo(db, "0.4.0.26");
+        migrateTo(db, from);
         EmbeddedPg.exec(db, "CREATE TABLE w_a (id int PRIMARY KEY, v int)", "CREATE TABLE w_b (id int PRIMARY KEY, v int)",
                 "CREATE TABLE w_off (id int PRIMARY KEY, v int)",
                 "SELECT pgtrickle.create_stream_table('w_a_st', 'SELECT id, v FROM w_a')",
@@ -229,6 +323,8 @@ class CaptureFunctionsTest {
                 + "WHERE NOT (present AND enabled)"));
         assertEquals("0", EmbeddedPg.one(db, "SELECT count(*) FROM pg_proc WHERE pronamespace = 'pgtrickle'::regnamespace "
                 + "AND proname IN ('capture_changes', 'capture_changes_row', '_capture_target')"));
+        assertEquals("3|0", EmbeddedPg.one(db, "SELECT count(*) || '|' || count(proconfig) FROM pg_proc "
+                + "WHERE pronamespace = 'pgtrickle_changes'::regnamespace AND proname LIKE 'capture\\_%'"));
     }
 
     private static String[] script(String table, String first) {
