@@ -67,6 +67,8 @@ class CaptureFunctionsTest {
                 + "tgfoid::regproc::text, ',') FROM pg_trigger WHERE tgname LIKE 'pgt\\_cdc\\_%'"));
         assertEquals("6", one("SELECT count(*) FROM pg_trigger t WHERE t.tgname LIKE 'pgt\\_cdc\\_%' AND t.tgrelid IN "
                 + "('k_stmt'::regclass, 'k_row'::regclass) AND t.tgfoid = format('pgtrickle_changes.capture_%s()', t.tgrelid)::regprocedure"));
+        assertEquals("0", one("SELECT count(*) FROM pg_constraint WHERE connamespace = 'pgtrickle_changes'::regnamespace "
+                + "AND contype = 'p'"), "buffers without a primary key");
         for (String source : List.of("k_stmt", "k_row")) {
             String expected = rows(old, source, true);
             assertEquals(23, expected.split(";").length, expected);
@@ -325,6 +327,10 @@ class CaptureFunctionsTest {
                 + "AND proname IN ('capture_changes', 'capture_changes_row', '_capture_target')"));
         assertEquals("3|0", EmbeddedPg.one(db, "SELECT count(*) || '|' || count(proconfig) FROM pg_proc "
                 + "WHERE pronamespace = 'pgtrickle_changes'::regnamespace AND proname LIKE 'capture\\_%'"));
+        // and the buffers lost their primary keys (0.4.0.29), their xid index kept
+        assertEquals("0|3", EmbeddedPg.one(db, "SELECT count(*) FILTER (WHERE contype = 'p') || '|' || (SELECT count(*) "
+                + "FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid WHERE c.relnamespace = 'pgtrickle_changes'::regnamespace) "
+                + "FROM pg_constraint WHERE connamespace = 'pgtrickle_changes'::regnamespace"));
     }
 
     private static String[] script(String table, String first) {

@@ -1,4 +1,5 @@
--- The generated capture functions (catalog 0.4.0.28) without their own search_path (issue 11).
+-- Cheaper statement-level capture (issue 11): the generated capture functions (catalog 0.4.0.28) without their
+-- own search_path, an UPDATE's buffer rows written by one INSERT, and change buffers without a primary key.
 --
 -- Why: a function with a SET clause makes PostgreSQL set the setting and restore it on every call (a new GUC nest
 -- level, the search path recomputed twice): about 50 of the 90 us of backend CPU that capture added to a
@@ -27,9 +28,13 @@
 -- Existing installs: every source that has a capture function gets it generated again here (CREATE OR REPLACE
 -- keeps its oid and so its triggers, in whatever state they are). The old and the new body write the same rows;
 -- a statement runs one or the other (each session recompiles at its next call after this commits), so writers
--- may keep running and no source is locked: nothing is lost or doubled.
+-- may keep running: nothing is lost or doubled. Each buffer loses its primary key (below), under its lock.
 
--- As in 0.4.0.28, every name qualified (see above). Column names are always double-quoted and left unqualified,
+-- As in 0.4.0.28, every name qualified (see above), and an UPDATE's '-' and '+' rows written by one INSERT
+-- (an Append runs its branches in order, and an INSERT's plan is never parallel, so every '-' row still gets a
+-- smaller change id than every '+' row): one executor run per UPDATE statement instead of two. (Measured with
+-- EXECUTE in catalog 0.4.0.18 the union cost more, for its planning; a cached plan is not planned again.) The
+-- row form keeps its two one-row INSERTs. Column names are always double-quoted and left unqualified,
 -- with use_column so that a column named like a PL/pgSQL variable (new, old, tg_op, found, ...) means the column;
 -- the function is created from this text as a literal (%L), so no name can end it.
 CREATE OR REPLACE FUNCTION pgtrickle._capture_function_body(p_relid oid, p_buffer text, p_columns text[]) RETURNS text
@@ -64,8 +69,7 @@ BEGIN
     IF TG_OP OPERATOR(pg_catalog.=) 'INSERT' THEN
         %2$s SELECT '+'%5$s FROM __pgt_new;
     ELSIF TG_OP OPERATOR(pg_catalog.=) 'UPDATE' THEN
-        %2$s SELECT '-'%5$s FROM __pgt_old;
-        %2$s SELECT '+'%5$s FROM __pgt_new;
+        %2$s SELECT '-'%5$s FROM __pgt_old UNION ALL SELECT '+'%5$s FROM __pgt_new;
     ELSIF TG_OP OPERATOR(pg_catalog.=) 'DELETE' THEN
         %2$s SELECT '-'%5$s FROM __pgt_old;
     ELSIF TG_OP OPERATOR(pg_catalog.=) 'TRUNCATE' THEN
@@ -96,6 +100,68 @@ BEGIN
     EXECUTE format('COMMENT ON FUNCTION pgtrickle_changes.%I() IS %L', v_name,
                    format('Trickle''s capture of %s into pgtrickle_changes.%I (generated; replaced when its columns change).',
                           p_relid::regclass, v_src.buffer_table));
+END $$;
+
+-- An empty typed buffer for source p_relid, named p_buf: as in 0.4.0.8 without the primary key on
+-- __pgt_change_id. The column stays (bigint NOT NULL, from its own sequence: unique and in capture order as
+-- before); nothing looks a buffer row up by it (the source connector reads and deletes by __pgt_xid, through
+-- the xid index, and sorts a tick's rows by change id), and the key's index cost every buffer row an index
+-- insertion: about a fifth of the statement form's bulk overhead (docs/benchmarks.md).
+CREATE OR REPLACE FUNCTION pgtrickle._create_buffer(p_relid oid, p_buf text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    v_cols text;
+BEGIN
+    SELECT string_agg(format(', %I %s', a.attname, format_type(a.atttypid, a.atttypmod)), '' ORDER BY a.attnum)
+      INTO v_cols
+      FROM pg_attribute a
+     WHERE a.attrelid = p_relid AND a.attnum > 0 AND NOT a.attisdropped;
+    EXECUTE format('CREATE TABLE pgtrickle_changes.%I ('
+                   '__pgt_change_id bigserial, '
+                   '__pgt_xid xid8 NOT NULL DEFAULT pg_current_xact_id(), '
+                   '__pgt_op "char" NOT NULL%s)', p_buf, coalesce(v_cols, ''));
+    EXECUTE format('CREATE INDEX ON pgtrickle_changes.%I (__pgt_xid)', p_buf);
+    EXECUTE format('REVOKE ALL ON pgtrickle_changes.%I FROM PUBLIC', p_buf);
+END $$;
+
+-- Existing buffers lose their primary key. Dropping it needs each buffer's ACCESS EXCLUSIVE lock, which waits
+-- for the transactions that wrote to it (a writer's trigger, the connector's WAL applier and cleaner). All
+-- buffers are locked together with a short lock_timeout and the whole set tried again (as _lock_sources does
+-- for the sources): a writer that holds one buffer and waits for another would otherwise deadlock with this
+-- migration. Writers wait at most for this transaction; nothing they write is lost or doubled.
+DO $$
+DECLARE
+    v_bufs     regclass[];
+    v_buf      regclass;
+    v_con      record;
+    v_deadline timestamptz := clock_timestamp() + interval '60 seconds';
+    v_timeout  text := current_setting('lock_timeout');
+BEGIN
+    SELECT coalesce(array_agg(c.conrelid ORDER BY c.conrelid), '{}') INTO v_bufs
+      FROM pg_constraint c JOIN pgtrickle.pgt_sources s
+        ON c.conrelid = to_regclass(format('pgtrickle_changes.%I', s.buffer_table))
+     WHERE c.contype = 'p';
+    LOOP
+        BEGIN
+            PERFORM set_config('lock_timeout', '200ms', true);
+            FOREACH v_buf IN ARRAY v_bufs LOOP
+                EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', v_buf);
+            END LOOP;
+            PERFORM set_config('lock_timeout', v_timeout, true);
+            EXIT;
+        EXCEPTION WHEN lock_not_available THEN
+            IF clock_timestamp() > v_deadline THEN
+                RAISE EXCEPTION 'could not lock the change buffers to drop their primary keys in 60 seconds'
+                    USING ERRCODE = 'lock_not_available',
+                          DETAIL = 'Transactions that write to the captured source tables stayed open all that time.',
+                          HINT = 'Run the upgrade again when they have ended (see pgtrickle.open_transactions()).';
+            END IF;
+        END;
+    END LOOP;
+    FOR v_con IN SELECT c.conrelid::regclass AS buf, c.conname FROM pg_constraint c
+                  WHERE c.conrelid = ANY (v_bufs) AND c.contype = 'p' ORDER BY c.conrelid LOOP
+        EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', v_con.buf, v_con.conname);
+    END LOOP;
 END $$;
 
 -- Existing installs: every source's function generated again (its oid, and so its triggers, kept).
