@@ -30,6 +30,7 @@ final class SourceMetrics implements AutoCloseable {
     private volatile long lastTickMillis = -1;
     private volatile long tickRows;
     private volatile long ticks;
+    private volatile int snapshotsHeld;
     private Connection session;
     private long refreshedAt;
 
@@ -45,6 +46,7 @@ final class SourceMetrics implements AutoCloseable {
         gauges.add(TrickleMetric.SOURCE_LAST_TICK_AGE, null, () -> ageSeconds());
         gauges.add(TrickleMetric.SOURCE_TICK_ROWS, null, () -> tickRows);
         gauges.add(TrickleMetric.SOURCE_TICKS_TOTAL, null, () -> ticks);
+        gauges.add(TrickleMetric.SOURCE_SNAPSHOTS_HELD, null, () -> snapshotsHeld);
     }
 
     /** A tick's records are all handed out and it is recorded. */
@@ -55,6 +57,11 @@ final class SourceMetrics implements AutoCloseable {
         }
         tickRows = changeRows;
         ticks++;
+    }
+
+    /** Snapshots of coming ticks held ahead now (the poll thread says so after every poll). */
+    void snapshotsHeld(int held) {
+        snapshotsHeld = held;
     }
 
     private double ageSeconds() {
