@@ -99,7 +99,6 @@ public final class TrickleSourceTask extends SourceTask {
             if (batch != null && !batch.isEmpty()) {
                 return batch;
             }
-            metrics.refreshIfDue();
             long now = System.nanoTime();
             waitMs = current != null || ticker.replayPending() || ticker.snapshotWaiting() ? 0
                     : TimeUnit.NANOSECONDS.toMillis((ticker.connected() ? nextTickAt : retryAt) - now);
