@@ -21,6 +21,16 @@ import org.slf4j.LoggerFactory;
  * few sessions. While WAL capture runs, the tick's WAL marker is written right after its snapshot is taken (see
  * {@link WalCapture#mark}): a held tick then waits for the decoder to pass its own marker, not a later one.
  *
+ * <p>What holding them costs, and why up to {@link #DEFAULT_DEPTH} by default in both capture modes: a session per
+ * {@link #PER_HOLDER} held (4 for 64), idle in its open transaction; VACUUM's horizon no further back than the tick
+ * being handed out holds it anyway, plus up to {@link #PER_HOLDER} intervals (every held snapshot is newer than that
+ * tick's, and a holder ends once its last snapshot is imported), so holding more does not keep more dead rows; an
+ * exported snapshot's file in {@code pg_snapshots} and a few hundred bytes here each. What does grow with the depth:
+ * a catalog write that drops every held snapshot (a fill made, something marked failed) now merges up to that many
+ * intervals into the next tick, as ticks taken late would have carried them anyway; and a task that stays behind
+ * hands out one small tick per interval instead of fewer large ones, each with its end markers, Kafka transaction
+ * and sink transaction (see docs/operations.md, <i>Ticks while the task is behind</i>).
+ *
  * <p>Such a snapshot does not see what the ticks still in flight when it was taken record when they complete. A
  * snapshot is only used while those effects are nothing but the ticks' own {@code pgt_ticks} rows, whose one use (the
  * previous tick's snapshot) the ticker knows from memory: {@code effects} counts the ticker's other catalog writes
@@ -39,14 +49,14 @@ import org.slf4j.LoggerFactory;
  * the held markers go with a slot that is dropped. Not thread-safe: the task's poll thread only.
  */
 final class SnapshotQueue implements AutoCloseable {
-    /** Snapshots held at most while trigger capture only runs (the task itself is behind: Kafka, the worker). */
-    static final int DEPTH = 3;
     /**
-     * Snapshots held at most while WAL capture runs: a tick waits there for the decoder, which may lag minutes behind
-     * flat-out writers, and every held snapshot keeps the tick after it one interval long (64 intervals: a minute
-     * at the default 1 s).
+     * Snapshots held at most unless {@code tick.snapshots.ahead} says otherwise, whether the task is behind Kafka
+     * (trigger capture: a large tick is still handed out) or a tick waits for the WAL decoder (which may lag minutes
+     * behind flat-out writers): every held snapshot keeps the tick after it one interval long, so {@value} intervals
+     * (a minute at the default 1 s) pass before a tick is late. Until session 12 trigger capture held 3, and flat-out
+     * writers made every third tick or so late by several intervals (docs/benchmarks.md).
      */
-    static final int WAL_DEPTH = 64;
+    static final int DEFAULT_DEPTH = 64;
     /**
      * Snapshots one holding transaction exports at most. A READ COMMITTED transaction exports a new snapshot with
      * each statement, and keeps each importable (and its rows) until it ends, which it does once all of them are
@@ -59,6 +69,8 @@ final class SnapshotQueue implements AutoCloseable {
     private static final Pattern EXPORTED = Pattern.compile("[0-9A-Fa-f-]+");
 
     private final SourceConfig config;
+    /** Snapshots held at most ({@code tick.snapshots.ahead}). */
+    private final int depth;
     private final Deque<Taken> taken = new ArrayDeque<>();
     private final Deque<Connection> idle = new ArrayDeque<>();
     /** The holder the next snapshot is exported from while it has room; null: a new one begins. */
@@ -98,21 +110,23 @@ final class SnapshotQueue implements AutoCloseable {
 
     SnapshotQueue(SourceConfig config) {
         this.config = config;
+        this.depth = config.tickSnapshotsAhead();
     }
 
     /**
-     * Whether another snapshot may be held: fewer than {@link #DEPTH} ({@link #WAL_DEPTH} while WAL capture runs,
-     * {@code wal}) are. When they ran out, the ticks are late (logged once until none is held again), and the next
-     * snapshot, taken once one is free, carries more than an interval.
+     * Whether another snapshot may be held: fewer than {@code tick.snapshots.ahead} are. When they ran out, the ticks
+     * are late (logged once until none is held again), and the next snapshot, taken once one is free, carries more
+     * than an interval; {@code wal}: ticks wait for the WAL decoder (else for the task), for the message.
      */
     boolean room(boolean wal, long currentTick) {
-        boolean full = taken.size() >= (wal ? WAL_DEPTH : DEPTH);
-        if (full && !reportedFull) {
+        boolean full = taken.size() >= depth;
+        if (full && !reportedFull && depth > 0) {
             reportedFull = true;
             LOG.warn("{} tick snapshots are held ahead of tick {}, the oldest taken {} s ago{}: ticks are late until "
-                    + "{} catches up, and the next one carries more than one interval", taken.size(), currentTick,
-                    (System.currentTimeMillis() - oldestMillis()) / 1000, wal ? ", waiting for the WAL decoder "
-                    + "(see pgtrickle.slot_health())" : "", wal ? "it" : "the task");
+                    + "{} catches up, and the next one carries more than one interval (at most {} are held: {})",
+                    taken.size(), currentTick, (System.currentTimeMillis() - oldestMillis()) / 1000, wal
+                    ? ", waiting for the WAL decoder (see pgtrickle.slot_health())" : "", wal ? "it" : "the task",
+                    depth, SourceConfig.TICK_SNAPSHOTS_AHEAD);
         } else if (taken.isEmpty()) {
             reportedFull = false;
         }

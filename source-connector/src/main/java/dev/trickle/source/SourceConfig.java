@@ -23,6 +23,7 @@ public final class SourceConfig extends AbstractConfig {
     public static final String TICK_INTERVAL_MS = "tick.interval.ms";
     public static final String BATCH_SIZE = "batch.size";
     public static final String CDC_MODE = "cdc.mode";
+    public static final String TICK_SNAPSHOTS_AHEAD = "tick.snapshots.ahead";
 
     static final String GROUP_CONNECTION = "Connection";
     static final String GROUP_TOPICS = "Topics";
@@ -60,7 +61,16 @@ public final class SourceConfig extends AbstractConfig {
                             + "wal_level=logical and a role with REPLICATION; the table gets REPLICA IDENTITY FULL) or "
                             + "'auto' (WAL where the server allows it, else triggers with a warning). A source keeps the "
                             + "mode it was first captured in.",
-                    GROUP_TICKS, 3, Width.SHORT, "Change capture mode");
+                    GROUP_TICKS, 3, Width.SHORT, "Change capture mode")
+            .define(TICK_SNAPSHOTS_AHEAD, Type.INT, SnapshotQueue.DEFAULT_DEPTH, Range.between(0, 1024), Importance.LOW,
+                    "Snapshots of coming ticks held at most while a tick is still handed out (the task behind "
+                            + "Kafka) or waits for the WAL decoder: each is taken on time and read in its turn, so that "
+                            + "ticks stay one interval apart under load. Each " + SnapshotQueue.PER_HOLDER + " cost one "
+                            + "PostgreSQL session (an open read-only transaction); VACUUM's horizon stays where the tick "
+                            + "handed out holds it, plus at most " + SnapshotQueue.PER_HOLDER + " intervals. When "
+                            + "they run out, the next tick is late and carries every interval "
+                            + "missed; 0 takes none ahead.",
+                    GROUP_TICKS, 4, Width.SHORT, "Tick snapshots held ahead");
 
     static {
         DecimalHandling.define(CONFIG_DEF, GROUP_TOPICS, 3);
@@ -113,6 +123,11 @@ public final class SourceConfig extends AbstractConfig {
 
     public int batchSize() {
         return getInt(BATCH_SIZE);
+    }
+
+    /** tick.snapshots.ahead: snapshots of coming ticks held at most. */
+    public int tickSnapshotsAhead() {
+        return getInt(TICK_SNAPSHOTS_AHEAD);
     }
 
     /** cdc.mode: trigger, wal or auto (lower case). */

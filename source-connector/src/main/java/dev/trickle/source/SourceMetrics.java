@@ -10,14 +10,18 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The source task's metrics (see {@link TrickleMetric}): the ticks it takes, and per source the rows waiting in
- * its change buffer. The buffers are counted by {@code pgtrickle.change_buffer_status()} on a session of its own,
- * between ticks and at most every {@link #REFRESH_MS}: the count costs a scan of each buffer, and a failure of it
- * must never hold up or fail a tick.
+ * its change buffer. The buffers are counted by {@code pgtrickle.change_buffer_status()} on a session and a thread
+ * of their own, every {@link #REFRESH_MS}: the count costs a scan of each buffer (seconds, on a loaded server with
+ * large buffers), and neither its time nor a failure of it may hold up or fail a tick. It used to run on the poll
+ * thread between ticks, where it could make the next tick late.
  */
 final class SourceMetrics implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SourceMetrics.class);
@@ -30,8 +34,11 @@ final class SourceMetrics implements AutoCloseable {
     private volatile long lastTickMillis = -1;
     private volatile long tickRows;
     private volatile long ticks;
+    private volatile int snapshotsHeld;
+    /** Counts the buffers; null without metrics. */
+    private final ScheduledExecutorService counter;
+    /** The counting thread's own. */
     private Connection session;
-    private long refreshedAt;
 
     private static final class Buffer {
         volatile long rows;
@@ -45,6 +52,17 @@ final class SourceMetrics implements AutoCloseable {
         gauges.add(TrickleMetric.SOURCE_LAST_TICK_AGE, null, () -> ageSeconds());
         gauges.add(TrickleMetric.SOURCE_TICK_ROWS, null, () -> tickRows);
         gauges.add(TrickleMetric.SOURCE_TICKS_TOTAL, null, () -> ticks);
+        gauges.add(TrickleMetric.SOURCE_SNAPSHOTS_HELD, null, () -> snapshotsHeld);
+        if (gauges == Gauges.NONE) {
+            counter = null;
+        } else {
+            counter = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "trickle-source-metrics");
+                t.setDaemon(true);
+                return t;
+            });
+            counter.scheduleWithFixedDelay(this::refresh, 0, REFRESH_MS, TimeUnit.MILLISECONDS);
+        }
     }
 
     /** A tick's records are all handed out and it is recorded. */
@@ -57,18 +75,18 @@ final class SourceMetrics implements AutoCloseable {
         ticks++;
     }
 
+    /** Snapshots of coming ticks held ahead now (the poll thread says so after every poll). */
+    void snapshotsHeld(int held) {
+        snapshotsHeld = held;
+    }
+
     private double ageSeconds() {
         long at = lastTickMillis;
         return at < 0 ? Double.NaN : Math.max(0, System.currentTimeMillis() - at) / 1000.0;
     }
 
-    /** Counts the buffers again if the last count is older than {@link #REFRESH_MS}. */
-    void refreshIfDue() {
-        long now = System.nanoTime();
-        if (gauges == Gauges.NONE || refreshedAt != 0 && now - refreshedAt < REFRESH_MS * 1_000_000L) {
-            return;
-        }
-        refreshedAt = now;
+    /** Counts the buffers (on the counting thread). */
+    private void refresh() {
         try {
             if (session == null) {
                 session = PgConnections.open(config.pgUrl(), config.pgUser(), config.pgPassword(), "metrics");
@@ -77,7 +95,7 @@ final class SourceMetrics implements AutoCloseable {
                 }
             }
             count();
-        } catch (SQLException e) {
+        } catch (SQLException | RuntimeException e) {
             LOG.debug("Could not count the change buffers for the metrics ({}); trying again later", e.getMessage());
             closeSession();
         }
@@ -126,6 +144,15 @@ final class SourceMetrics implements AutoCloseable {
 
     @Override
     public void close() {
+        if (counter != null) {
+            counter.shutdownNow();
+            try {
+                // a count under way ends within its statement_timeout
+                counter.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         closeSession();
         gauges.close();
     }

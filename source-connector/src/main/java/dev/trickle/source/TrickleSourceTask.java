@@ -95,10 +95,10 @@ public final class TrickleSourceTask extends SourceTask {
                 return null;
             }
             List<SourceRecord> batch = step();
+            metrics.snapshotsHeld(ticker.snapshotsHeld());
             if (batch != null && !batch.isEmpty()) {
                 return batch;
             }
-            metrics.refreshIfDue();
             long now = System.nanoTime();
             waitMs = current != null || ticker.replayPending() || ticker.snapshotWaiting() ? 0
                     : TimeUnit.NANOSECONDS.toMillis((ticker.connected() ? nextTickAt : retryAt) - now);
@@ -143,7 +143,7 @@ public final class TrickleSourceTask extends SourceTask {
             } else if (ticker.snapshotWaiting()) {
                 current = ticker.startLive(); // its snapshot was taken on time, while the previous tick was read
             } else if (now - nextTickAt >= 0) {
-                nextTickAt = now + TimeUnit.MILLISECONDS.toNanos(config.tickIntervalMs());
+                nextTickAt = nextDue(now);
                 current = ticker.startLive();
             }
             if (current == null) {
@@ -152,7 +152,7 @@ public final class TrickleSourceTask extends SourceTask {
         } else if (now - nextTickAt >= 0 && ticker.canTakeAhead(current)) {
             // the next tick is due while this one is still handed out: its snapshot is taken now, on time, and
             // read once this one is complete (a tick's size stays what one interval brings while the task keeps up)
-            nextTickAt = now + TimeUnit.MILLISECONDS.toNanos(config.tickIntervalMs());
+            nextTickAt = nextDue(now);
             ticker.takeAhead();
         }
         List<SourceRecord> batch = current.next(config.batchSize());
@@ -177,6 +177,17 @@ public final class TrickleSourceTask extends SourceTask {
             delivery.handedOut(batch.size());
         }
         return batch;
+    }
+
+    /**
+     * When the tick after one due at {@link #nextTickAt} and taken at {@code now} is due: an interval after it was
+     * due, so that a poll that comes a little late (Connect sending the batch before) does not push every later tick
+     * back; an interval from now once the tick was taken more than half an interval late (no tick was taken while
+     * the held snapshots ran out or the task was away, and the ticks missed are not made up by ticks moments apart).
+     */
+    private long nextDue(long now) {
+        long interval = TimeUnit.MILLISECONDS.toNanos(config.tickIntervalMs());
+        return now - nextTickAt < interval / 2 ? nextTickAt + interval : now + interval;
     }
 
     /**

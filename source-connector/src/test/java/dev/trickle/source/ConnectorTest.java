@@ -30,13 +30,25 @@ class ConnectorTest {
     void everySettingIsDocumentedAndGrouped() {
         ConfigDef def = connector.config();
         assertEquals(List.of("pg.url", "pg.user", "pg.password", "topic.prefix", "topic.partitions",
-                "tick.interval.ms", "batch.size", "cdc.mode", "decimal.handling.mode"), List.copyOf(def.configKeys().keySet()));
+                "tick.interval.ms", "batch.size", "cdc.mode", "tick.snapshots.ahead", "decimal.handling.mode"),
+                List.copyOf(def.configKeys().keySet()));
         def.configKeys().values().forEach(k -> {
             assertTrue(k.documentation.length() > 40, k.name + " is documented");
             assertTrue(List.of("Connection", "Topics", "Ticks").contains(k.group), k.name + " has a group");
         });
         assertEquals(ConfigDef.Type.PASSWORD, def.configKeys().get("pg.password").type);
         assertEquals("precise", def.configKeys().get("decimal.handling.mode").defaultValue, "Debezium's default");
+    }
+
+    @Test
+    void tickSnapshotsAheadIsBounded() {
+        String url = "jdbc:postgresql://127.0.0.1:1/none";
+        assertTrue(errors(Map.of("pg.url", url, "tick.snapshots.ahead", "-1")).get("tick.snapshots.ahead").get(0)
+                .contains("at least 0"));
+        assertTrue(errors(Map.of("pg.url", url, "tick.snapshots.ahead", "5000")).get("tick.snapshots.ahead").get(0)
+                .contains("no more than 1024"));
+        assertEquals(List.of(), errors(Map.of("pg.url", url, "tick.snapshots.ahead", "0")).get("tick.snapshots.ahead"));
+        assertEquals(SnapshotQueue.DEFAULT_DEPTH, new SourceConfig(Map.of("pg.url", url)).tickSnapshotsAhead());
     }
 
     @Test

@@ -134,7 +134,7 @@ class PipelinedTicksTest {
                 assertTrue(System.currentTimeMillis() < deadline, "the fill and 8 ticks within the deadline");
                 ticks.add(h.nextTick());
             }
-            for (int i = 0; i < SnapshotQueue.DEPTH + 1; i++) {
+            for (int i = 0; i < SnapshotQueue.DEFAULT_DEPTH + 1; i++) {
                 ticks.add(h.nextTick());
             }
         }

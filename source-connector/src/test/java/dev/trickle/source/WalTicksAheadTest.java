@@ -209,18 +209,18 @@ class WalTicksAheadTest {
         try (TaskHarness h = harness(url, null)) {
             ticks.add(h.nextTick());
             holdDecoder(h, ticks);
-            while (h.task.snapshotsHeld() < SnapshotQueue.WAL_DEPTH) {
+            while (h.task.snapshotsHeld() < SnapshotQueue.DEFAULT_DEPTH) {
                 writeAndTakeAhead(url, h, onTime++, ticks);
             }
-            assertEquals(SnapshotQueue.WAL_DEPTH, h.task.snapshotsHeld());
+            assertEquals(SnapshotQueue.DEFAULT_DEPTH, h.task.snapshotsHeld());
             int sessions = Integer.parseInt(one(url, SNAPSHOT_SESSIONS));
             // the oldest holder may have had some of its snapshots imported already
-            assertTrue(sessions <= SnapshotQueue.WAL_DEPTH / SnapshotQueue.PER_HOLDER + 1,
-                    sessions + " sessions hold " + SnapshotQueue.WAL_DEPTH + " snapshots");
+            assertTrue(sessions <= SnapshotQueue.DEFAULT_DEPTH / SnapshotQueue.PER_HOLDER + 1,
+                    sessions + " sessions hold " + SnapshotQueue.DEFAULT_DEPTH + " snapshots");
             for (int i = onTime; i < onTime + late; i++) {
                 write(url, i);
                 pollWhileDue(h, 3, ticks);
-                assertEquals(SnapshotQueue.WAL_DEPTH, h.task.snapshotsHeld(), "no more are held");
+                assertEquals(SnapshotQueue.DEFAULT_DEPTH, h.task.snapshotsHeld(), "no more are held");
             }
             releasedAt = System.currentTimeMillis();
             releaseDecoder();

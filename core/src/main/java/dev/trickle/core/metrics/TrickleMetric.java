@@ -21,6 +21,9 @@ public enum TrickleMetric {
             "Seconds since the newest tick's snapshot was taken"),
     SOURCE_TICK_ROWS(Component.SOURCE, null, "tick-change-rows", "Changed rows the newest tick carried"),
     SOURCE_TICKS_TOTAL(Component.SOURCE, null, "ticks-total", "Ticks taken since the task started"),
+    SOURCE_SNAPSHOTS_HELD(Component.SOURCE, null, "tick-snapshots-held",
+            "Snapshots of coming ticks taken on time and held while the task is behind (a tick still handed out, or "
+                    + "waiting for the WAL decoder); at tick.snapshots.ahead, the next ticks are late"),
     SOURCE_BUFFER_ROWS(Component.SOURCE, Tag.SOURCE, "buffer-rows",
             "Rows in the source's change buffer: not yet in a tick, or in a tick not yet confirmed in Kafka"),
     SOURCE_AWAITING_ROWS(Component.SOURCE, Tag.SOURCE, "awaiting-tick-rows",

@@ -1,0 +1,247 @@
+package dev.trickle.source;
+
+import static dev.trickle.source.TaskHarness.exec;
+import static dev.trickle.source.TaskHarness.one;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.trickle.core.TopicNames;
+import dev.trickle.core.metrics.TrickleMetric;
+import dev.trickle.core.records.ChangeRecord;
+import java.lang.management.ManagementFactory;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import org.apache.kafka.common.metrics.JmxReporter;
+import org.apache.kafka.common.metrics.KafkaMetricsContext;
+import org.apache.kafka.common.metrics.MetricConfig;
+import org.apache.kafka.common.metrics.Metrics;
+import org.apache.kafka.common.metrics.internals.PluginMetricsImpl;
+import org.apache.kafka.common.utils.Time;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Trigger-captured ticks taken on time while the task is behind: one large tick is handed out a record per poll
+ * (as a tick of flat-out writers leaves the task slower than the ticks come), and meanwhile the test writes one
+ * transaction, then polls until the ticker took one more snapshot ahead. Each tick taken meanwhile then holds
+ * exactly that one transaction, far more of them than the three trigger capture held until session 12. Every
+ * transaction writes the same ids into two tables, so a tick that is one snapshot has the same ids on both topics.
+ */
+class TriggerTicksAheadTest {
+    private static final String ORDERS = TopicNames.changes("trickle", "public", "orders");
+    private static final String BAG = TopicNames.changes("trickle", "public", "bag");
+    private static final MBeanServer JMX = ManagementFactory.getPlatformMBeanServer();
+    /** Rows of a writer transaction; transaction i writes ids i * ROWS and on. */
+    private static final int ROWS = 10;
+    /** The large tick's rows per table, with ids from BULK_FROM: a record per poll, it is handed out for long. */
+    private static final int BULK = 10_000;
+    private static final int BULK_FROM = 1_000_000;
+    /** What trigger capture held ahead at most before session 12. */
+    private static final int OLD_DEPTH = 3;
+    private static final int INTERVAL_MS = 20;
+
+    private final String connector = "trigger-ahead-" + System.nanoTime();
+    private Metrics metrics;
+
+    @BeforeEach
+    void start() {
+        metrics = new Metrics(new MetricConfig(), List.of(new JmxReporter()), Time.SYSTEM,
+                new KafkaMetricsContext("kafka.connect"));
+    }
+
+    @AfterEach
+    void stop() {
+        metrics.close();
+    }
+
+    /** Two tables whose stream tables are filled already, and the large transaction committed. */
+    private String setUp(String hint) throws Exception {
+        String url = TaskHarness.database(hint);
+        exec(url, "CREATE TABLE orders (id int PRIMARY KEY, note text)",
+                "CREATE TABLE bag (a int, b text)",
+                "SELECT pgtrickle.create_stream_table('o', 'SELECT * FROM orders')",
+                "SELECT pgtrickle.create_stream_table('g', 'SELECT * FROM bag')",
+                // no initial fill (it would drop the held snapshots): the first tick is the large one
+                "UPDATE pgtrickle.pgt_stream_tables SET engine_ready = true, needs_init = false, init_tick = 0",
+                "BEGIN",
+                "INSERT INTO orders SELECT g, 'bulk' FROM generate_series(" + BULK_FROM + ", " + (BULK_FROM + BULK - 1) + ") g",
+                "INSERT INTO bag SELECT g, 'bulk' FROM generate_series(" + BULK_FROM + ", " + (BULK_FROM + BULK - 1) + ") g",
+                "COMMIT");
+        return url;
+    }
+
+    /** A record per poll, so that the large tick spans many intervals; {@code ahead}: tick.snapshots.ahead. */
+    private TaskHarness harness(String url, Integer ahead) {
+        Map<String, String> props = new HashMap<>(Map.of(SourceConfig.BATCH_SIZE, "1",
+                SourceConfig.TICK_INTERVAL_MS, String.valueOf(INTERVAL_MS)));
+        if (ahead != null) {
+            props.put(SourceConfig.TICK_SNAPSHOTS_AHEAD, ahead.toString());
+        }
+        return new TaskHarness(url, props, null, true,
+                new PluginMetricsImpl(metrics, Map.of("connector", connector, "task", "0")));
+    }
+
+    /** Polls until the first tick, the large one, is under way with a snapshot held ahead of it (its tick empty). */
+    private static void startLargeTick(TaskHarness h, List<TaskHarness.Tick> ticks) throws Exception {
+        h.pollUntil(() -> h.task.snapshotsHeld() > 0, ticks, "a snapshot taken ahead of the large tick");
+    }
+
+    /** Transaction {@code i}: ROWS new ids into both tables; every third also deletes half of the one before. */
+    private static void write(String url, int i) throws SQLException {
+        int from = i * ROWS;
+        List<String> sql = new ArrayList<>(List.of("BEGIN",
+                "INSERT INTO orders SELECT g, 'n' FROM generate_series(" + from + ", " + (from + ROWS - 1) + ") g",
+                "INSERT INTO bag SELECT g, 'n' FROM generate_series(" + from + ", " + (from + ROWS - 1) + ") g"));
+        if (i % 3 == 2) {
+            int earlier = from - ROWS;
+            sql.add("DELETE FROM orders WHERE id BETWEEN " + earlier + " AND " + (earlier + ROWS / 2 - 1));
+            sql.add("DELETE FROM bag WHERE a BETWEEN " + earlier + " AND " + (earlier + ROWS / 2 - 1));
+        }
+        sql.add("COMMIT");
+        exec(url, sql.toArray(String[]::new));
+    }
+
+    /** Writes transaction {@code i}, then polls until the ticker holds one more snapshot (it sees {@code i}). */
+    private static void writeAndTakeAhead(String url, TaskHarness h, int i, List<TaskHarness.Tick> ticks)
+            throws Exception {
+        write(url, i);
+        int held = h.task.snapshotsHeld();
+        h.pollUntil(() -> h.task.snapshotsHeld() > held, ticks, "a snapshot taken ahead after transaction " + i);
+    }
+
+    @Test
+    void aTaskBehindTakesEveryTickOnTimeFarPastTheOldThree() throws Exception {
+        String url = setUp("trigahead");
+        int written = 4 * OLD_DEPTH;
+        List<TaskHarness.Tick> ticks = new ArrayList<>();
+        long largeDone;
+        try (TaskHarness h = harness(url, null)) {
+            startLargeTick(h, ticks);
+            for (int i = 0; i < written; i++) {
+                writeAndTakeAhead(url, h, i, ticks);
+            }
+            assertEquals(List.of(), ticks.stream().filter(t -> !bulk(t).isEmpty()).toList(),
+                    "the large tick is still handed out");
+            assertEquals(written + 1, h.task.snapshotsHeld(), "a snapshot held for each transaction's tick");
+            assertEquals(written + 1, readHeld(), "the metric says how many are held");
+            TaskHarness.Tick large = h.nextTick();
+            largeDone = System.currentTimeMillis();
+            ticks.add(large);
+            assertEquals(2 * BULK, bulk(large).size(), "the large tick holds the large transaction, all of it");
+            h.tickPastNow(ticks);
+            // the large tick kept the task behind for many intervals more: the snapshots held meanwhile drain
+            h.pollUntil(() -> h.task.snapshotsHeld() == 0, ticks, "the task caught up");
+            assertEquals(0, readHeld(), "none held once the task caught up");
+        }
+        assertWholeTransactionsAndEveryChangeOnce(url, ticks);
+        // the point of it: each transaction in a tick of its own, all taken on time while the large one was handed out
+        List<TaskHarness.Tick> onTime = ticks.stream().filter(t -> transactions(t).size() == 1).toList();
+        assertEquals(written, onTime.size(), "each transaction in a tick of its own");
+        for (int i = 0; i < written; i++) {
+            TaskHarness.Tick t = onTime.get(i);
+            assertEquals(new TreeSet<>(List.of(i)), transactions(t), "tick " + t.tick + " holds transaction " + i);
+            assertTrue(tickMillis(url, t.tick) < largeDone, "tick " + t.tick + " taken while the large tick was read");
+            if (i > 0) {
+                assertEquals(onTime.get(i - 1).tick + 1, t.tick, "the ticks follow one another");
+                long gap = tickMillis(url, t.tick) - tickMillis(url, t.tick - 1);
+                assertTrue(gap >= INTERVAL_MS / 2 - 1, "tick " + t.tick + " taken on the interval's grid, " + gap + " ms "
+                        + "after the one before");
+            }
+        }
+    }
+
+    @Test
+    void pastTickSnapshotsAheadTheTicksAreLateAndTheNextCarriesWhatCameMeanwhile() throws Exception {
+        String url = setUp("trigaheadfull");
+        int ahead = 2;
+        List<TaskHarness.Tick> ticks = new ArrayList<>();
+        try (TaskHarness h = harness(url, ahead)) {
+            startLargeTick(h, ticks);
+            writeAndTakeAhead(url, h, 0, ticks);
+            assertEquals(ahead, h.task.snapshotsHeld());
+            for (int i = 1; i <= 3; i++) {
+                write(url, i);
+                long until = System.currentTimeMillis() + 3 * INTERVAL_MS;
+                h.pollUntil(() -> System.currentTimeMillis() > until, ticks, "polls while ticks are due");
+                assertEquals(ahead, h.task.snapshotsHeld(), "no more than tick.snapshots.ahead are held");
+                assertEquals(ahead, readHeld());
+            }
+            h.tickPastNow(ticks);
+        }
+        assertWholeTransactionsAndEveryChangeOnce(url, ticks);
+        List<TreeSet<Integer>> withWrites = ticks.stream().map(TriggerTicksAheadTest::transactions)
+                .filter(s -> !s.isEmpty()).toList();
+        assertEquals(List.of(new TreeSet<>(List.of(0)), new TreeSet<>(List.of(1, 2, 3))), withWrites,
+                "the held tick on time, then one late tick with what came while no snapshot could be held");
+    }
+
+    private double readHeld() throws Exception {
+        TrickleMetric m = TrickleMetric.SOURCE_SNAPSHOTS_HELD;
+        ObjectName bean = new ObjectName("kafka.connect",
+                new Hashtable<>(m.mbeanTags(Map.of("connector", connector, "task", "0"), null)));
+        return ((Number) JMX.getAttribute(bean, m.metricName)).doubleValue();
+    }
+
+    /** The large transaction's rows in a tick, both tables. */
+    private static List<ChangeRecord.Row> bulk(TaskHarness.Tick t) {
+        List<ChangeRecord.Row> out = new ArrayList<>();
+        for (Object d : t.decoded) {
+            if (d instanceof ChangeRecord.Row row && row.streamTable() == null
+                    && Integer.parseInt(row.values().values().iterator().next()) >= BULK_FROM) {
+                out.add(row);
+            }
+        }
+        return out;
+    }
+
+    /** The writer transactions (by number) whose inserts a tick holds. */
+    private static TreeSet<Integer> transactions(TaskHarness.Tick t) {
+        TreeSet<Integer> out = new TreeSet<>();
+        for (int i = 0; i < t.records.size(); i++) {
+            if (t.records.get(i).topic().equals(ORDERS) && t.decoded.get(i) instanceof ChangeRecord.Row row
+                    && row.streamTable() == null && row.weight() > 0) {
+                int id = Integer.parseInt(row.values().get("id"));
+                if (id < BULK_FROM) {
+                    out.add(id / ROWS);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Signed counts of the first column's values on one topic (change rows only). */
+    private static Map<String, Long> ids(TaskHarness.Tick t, String topic) {
+        Map<String, Long> out = new HashMap<>();
+        for (int i = 0; i < t.records.size(); i++) {
+            if (t.records.get(i).topic().equals(topic) && t.decoded.get(i) instanceof ChangeRecord.Row row
+                    && row.streamTable() == null) {
+                out.merge(row.values().values().iterator().next(), (long) row.weight(), Long::sum);
+            }
+        }
+        out.values().removeIf(n -> n == 0);
+        return out;
+    }
+
+    /** Every tick holds whole transactions of both tables, and the ticks add up to the tables. */
+    private static void assertWholeTransactionsAndEveryChangeOnce(String url, List<TaskHarness.Tick> ticks)
+            throws Exception {
+        for (TaskHarness.Tick t : ticks) {
+            assertEquals(ids(t, ORDERS), ids(t, BAG), "tick " + t.tick + " holds whole transactions of both tables");
+        }
+        assertEquals(RandomWriter.table(url, "orders"), RandomWriter.sum(ticks, ORDERS));
+        assertEquals(RandomWriter.table(url, "bag"), RandomWriter.sum(ticks, BAG));
+    }
+
+    private static long tickMillis(String url, long tick) throws SQLException {
+        return Long.parseLong(one(url, "SELECT (extract(epoch FROM created_at) * 1000)::bigint FROM pgtrickle.pgt_ticks "
+                + "WHERE tick_id = " + tick));
+    }
+}
