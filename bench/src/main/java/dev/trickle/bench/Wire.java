@@ -22,8 +22,9 @@ import java.util.Map;
 /**
  * Records as the pipeline carries them on its topics with the shipped default converter (config/:
  * StreamingJsonConverter without schemas, {@code decimal.handling.mode=string}): a change row as the source
- * connector writes it (key and value) and the streams app reads it, a delta row as the streams app writes it and the sink reads it, both
- * by the columns' PostgreSQL types, through core's Connect mapping ({@code core.connect}).
+ * connector writes it (key and value) and the streams app reads it, a delta row as the streams app writes it
+ * and the sink reads it, both by the columns' PostgreSQL types, through core's Connect mapping
+ * ({@code core.connect}).
  */
 final class Wire {
     private final StreamingJsonConverter keys = new StreamingJsonConverter();

@@ -148,8 +148,8 @@ class SinkKeyedApplyTest {
         fill.add(h.end(t, 1, id, true));
         h.put(fill);
         h.assertContent("wide_copy", q);
-        String probes = "SELECT coalesce(sum(s.idx_scan), 0) FROM pg_stat_user_indexes s JOIN pgtrickle.pgt_stream_tables p "
-                + "ON s.indexrelid = p.key_index WHERE p.pgt_id = " + id;
+        String probes = "SELECT coalesce(sum(s.idx_scan), 0) FROM pg_stat_user_indexes s "
+                + "JOIN pgtrickle.pgt_stream_tables p ON s.indexrelid = p.key_index WHERE p.pgt_id = " + id;
         long before = Long.parseLong(h.one(probes));
 
         h.exec("UPDATE wide SET v = v + 1 WHERE id <= " + changed);
