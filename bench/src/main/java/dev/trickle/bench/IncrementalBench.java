@@ -104,7 +104,10 @@ final class IncrementalBench {
                 sc.rocksQuery = QueryCompiler.compile(sc.query, List.of("public"), new PgSourceCatalog(c));
                 sc.sourceKeys = sc.memQuery.sources().stream().map(SourceTable::qualifiedName).distinct().toList();
                 sc.counted = new CountingState(sc.memState);
-                sc.sink = new TickApplier(connect());
+                recordRowKey(c, sc);
+                Connection sinkConnection = connect();
+                sc.sinkPid = Long.parseLong(one(sinkConnection, "SELECT pg_backend_pid()"));
+                sc.sink = new TickApplier(sinkConnection);
                 sc.wire = new Wire(c, sc.memQuery.sources(), sc.streamTable(), sc.memQuery.outputColumns(),
                         sc.memQuery.uniqueKey().orElse(List.of()));
                 report.explains.put(sc.name, sc.memQuery.explain());
@@ -253,6 +256,19 @@ final class IncrementalBench {
         sc.fillSinkMs = millisSince(t0);
     }
 
+    /**
+     * The stream table's unique key recorded as the streams app records it when it compiles the query
+     * (CatalogClient.recordRowKey): the sink then applies deltas by key, as in a deployment.
+     */
+    private static void recordRowKey(Connection c, Scenario sc) throws SQLException {
+        List<String> key = sc.memQuery.uniqueKeyColumns().orElse(null);
+        try (PreparedStatement ps = c.prepareStatement("SELECT pgtrickle._set_row_key(?, ?)")) {
+            ps.setLong(1, sc.pgtId);
+            ps.setArray(2, key == null ? null : c.createArrayOf("text", key.toArray()));
+            ps.execute();
+        }
+    }
+
     private double refresh(Connection c, Scenario sc) throws SQLException {
         long t0 = System.nanoTime();
         try (Statement s = c.createStatement()) {
@@ -340,11 +356,16 @@ final class IncrementalBench {
             weight += Math.abs(e.getValue());
         }
         double serdeOut = millisSince(d0);
-        sc.cpu.add(new Scenario.CpuResult(warmup, cpuSerdeIn + cpuMillisSince(cd0), cpuMem, cpuRocks, cpuBuffer));
+        double cpuSerde = cpuSerdeIn + cpuMillisSince(cd0);
 
         long k0 = System.nanoTime();
+        long ck0 = cpuNanos();
+        long bk0 = ProcessCpu.scheduledNanos(sc.sinkPid);
         TickApplier.Applied applied = sc.sink.apply(sc.pgtId, sinkTick, false, delta);
         double sinkMs = millisSince(k0);
+        double cpuSink = cpuMillisSince(ck0);
+        double cpuSinkBackend = (ProcessCpu.scheduledNanos(sc.sinkPid) - bk0) / 1e6;
+        sc.cpu.add(new Scenario.CpuResult(warmup, cpuSerde, cpuMem, cpuRocks, cpuBuffer, cpuSink, cpuSinkBackend));
 
         return new Scenario.TickResult(tick.id(), warmup, refreshMs, tick.millisFor(sc.sourceKeys), serdeIn + serdeOut,
                 engineMem, engineRocks, tickBuffer, sinkMs, tick.rowsFor(sc.sourceKeys), out.size(), weight, sc.counted.gets,

@@ -161,8 +161,11 @@ final class Report {
         b.append("\n## CPU time of the benchmark's thread per tick (median / min ms)\n\n");
         b.append("The same steps in CPU time (ThreadMXBean; RocksDB's JNI calls run on this thread): what the work costs, "
                 + "without the waiting that wall time includes on a loaded machine.\n\n");
+        b.append("The sink's transaction: its Java thread (ThreadMXBean) and its connection's PostgreSQL backend "
+                + "(/proc/PID/schedstat).\n\n");
         b.append("| query | encode/decode records | engine, in-memory | engine, RocksDB (of which tick buffer) | "
-                + "RocksDB ÷ in-memory | without the tick buffer |\n|---|---:|---:|---:|---:|---:|\n");
+                + "RocksDB ÷ in-memory | without the tick buffer | sink: Java / PostgreSQL backend |\n"
+                + "|---|---:|---:|---:|---:|---:|---:|\n");
         for (Scenario s : scenarios) {
             List<Scenario.CpuResult> c = s.measuredCpu();
             if (c.isEmpty()) {
@@ -172,10 +175,12 @@ final class Report {
             double rocksCpu = medCpu(c, Scenario.CpuResult::engineRocks);
             // the tick buffer is the runtime's gather store, not operator state: the operators' own ratio leaves it out
             double operators = medCpu(c, r -> r.engineRocks() - r.tickBuffer());
-            b.append(String.format(Locale.ROOT, "| %s | %.1f / %.1f | %.1f / %.1f | %.1f / %.1f (%.1f) | %.1f | %.1f |%n",
+            b.append(String.format(Locale.ROOT,
+                    "| %s | %.1f / %.1f | %.1f / %.1f | %.1f / %.1f (%.1f) | %.1f | %.1f | %.1f / %.1f |%n",
                     s.title, medCpu(c, Scenario.CpuResult::serde), minCpu(c, Scenario.CpuResult::serde), mem,
                     minCpu(c, Scenario.CpuResult::engineMem), rocksCpu, minCpu(c, Scenario.CpuResult::engineRocks),
-                    medCpu(c, Scenario.CpuResult::tickBuffer), rocksCpu / mem, operators / mem));
+                    medCpu(c, Scenario.CpuResult::tickBuffer), rocksCpu / mem, operators / mem,
+                    medCpu(c, Scenario.CpuResult::sinkJava), medCpu(c, Scenario.CpuResult::sinkBackend)));
         }
 
         storeCalls(b);

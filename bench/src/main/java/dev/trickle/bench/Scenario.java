@@ -60,6 +60,8 @@ final class Scenario {
     final List<TickResult> ticks = new ArrayList<>();
     /** The same ticks' CPU time on the benchmark's thread (ms): on a loaded machine, wall time is mostly waiting. */
     final List<CpuResult> cpu = new ArrayList<>();
+    /** The process id of the sink connection's PostgreSQL backend (its CPU time is the sink's SQL work). */
+    long sinkPid;
     /** The measured ticks' store calls of the RocksDB engine. */
     final List<TimedState.Calls> storeCalls = new ArrayList<>();
     /** Point reads that reached the RocksDB store (the rest the runtime's backend answered from memory). */
@@ -67,8 +69,12 @@ final class Scenario {
     /** Per measured tick: {@link #rocksGets} during its RocksDB engine. */
     final List<Double> rocksGetsPerTick = new ArrayList<>();
 
-    /** CPU milliseconds of one tick's steps: converter, engine in memory, engine on RocksDB (tick buffer included). */
-    record CpuResult(boolean warmup, double serde, double engineMem, double engineRocks, double tickBuffer) {
+    /**
+     * CPU milliseconds of one tick's steps: converter, engine in memory, engine on RocksDB (tick buffer included),
+     * and the sink's transaction on the benchmark's thread and in the sink connection's PostgreSQL backend.
+     */
+    record CpuResult(boolean warmup, double serde, double engineMem, double engineRocks, double tickBuffer,
+                     double sinkJava, double sinkBackend) {
     }
 
     List<CpuResult> measuredCpu() {

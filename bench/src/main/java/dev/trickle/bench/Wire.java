@@ -4,6 +4,7 @@ import dev.trickle.core.connect.ChangeRecords;
 import dev.trickle.core.connect.DecimalHandling;
 import dev.trickle.core.connect.DeltaRecords;
 import dev.trickle.core.connect.RowReader;
+import dev.trickle.core.connect.StreamingJsonConverter;
 import dev.trickle.core.connect.TopicSchemas;
 import dev.trickle.core.records.ChangeRecord;
 import dev.trickle.core.records.DeltaRecord;
@@ -17,17 +18,17 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.connect.json.JsonConverter;
 
 /**
- * Records as the pipeline carries them on its topics with the shipped default converter (config/: JsonConverter
- * without schemas, {@code decimal.handling.mode=string}): a change row as the source connector writes it (key
- * and value) and the streams app reads it, a delta row as the streams app writes it and the sink reads it, both
- * by the columns' PostgreSQL types, through core's Connect mapping ({@code core.connect}).
+ * Records as the pipeline carries them on its topics with the shipped default converter (config/:
+ * StreamingJsonConverter without schemas, {@code decimal.handling.mode=string}): a change row as the source
+ * connector writes it (key and value) and the streams app reads it, a delta row as the streams app writes it
+ * and the sink reads it, both by the columns' PostgreSQL types, through core's Connect mapping
+ * ({@code core.connect}).
  */
 final class Wire {
-    private final JsonConverter keys = new JsonConverter();
-    private final JsonConverter values = new JsonConverter();
+    private final StreamingJsonConverter keys = new StreamingJsonConverter();
+    private final StreamingJsonConverter values = new StreamingJsonConverter();
     private final Map<String, ChangeRecords> changeSchemas = new HashMap<>();
     private final Map<String, RowReader> changeReaders = new HashMap<>();
     private final DeltaRecords deltaSchemas;

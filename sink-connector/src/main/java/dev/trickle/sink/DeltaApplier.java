@@ -1,38 +1,31 @@
 package dev.trickle.sink;
 
 import dev.trickle.core.parallel.RefreshPlan;
-import dev.trickle.core.pg.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyIn;
 
 /**
  * Applies complete ticks of one stream table in one transaction (one tick, or a {@link TickBatch} of
  * consecutive ones that were waiting), together with its progress row, a refresh-history row and the catalog's
  * view of the stream table ({@link TickLedger}). Set-based: the consolidated delta is COPYed into a temporary
- * table, then one DELETE and one INSERT change the stream table ({@link DeltaSql}).
+ * table, then one DELETE and one INSERT change the stream table ({@link StorageChange}). Round trips per tick:
+ * the catalog row, the progress row with the guard's setting and a pending verification, the COPY, the change
+ * (the keyed DELETE and INSERT sent together), the ledger, the commit.
  */
 final class DeltaApplier implements AutoCloseable {
-    private static final int COPY_CHUNK_BYTES = 256 * 1024;
-    private static final long ANALYZE_AFTER_FILL_ROWS = 1_000;
     private static final String UNIQUE_VIOLATION = "23505";
 
     private final Connection conn;
-    /** Temporary delta tables of this session: storage oid to the shape they were made for. */
-    private final Map<Long, String> tempTables = new HashMap<>();
+    private final StorageChange storage;
 
     DeltaApplier(Connection conn) throws SQLException {
         this.conn = conn;
+        this.storage = new StorageChange(conn);
         conn.setAutoCommit(false);
     }
 
@@ -80,8 +73,6 @@ final class DeltaApplier implements AutoCloseable {
         StreamTableShape st = null;
         TickBatch current = null;
         try {
-            // the stream tables' DML guard lets this transaction, and only it (SET LOCAL), write them
-            update("SET LOCAL pgtrickle.sink_apply = 'on'");
             for (TickBatch batch : batches) {
                 st = null;
                 current = batch;
@@ -94,7 +85,7 @@ final class DeltaApplier implements AutoCloseable {
                     throw new Refused(check.toWrite().refusal());
                 }
                 results.add(check.skipped() != null ? check.skipped()
-                        : writeVerifying(st, check.toWrite(), job, started, startedAt));
+                        : writeVerifying(st, check.toWrite(), check.verifyAt(), job, started, startedAt));
             }
             if (results.stream().anyMatch(r -> r.outcome() == ApplyResult.Outcome.APPLIED)) {
                 conn.commit();
@@ -149,9 +140,8 @@ final class DeltaApplier implements AutoCloseable {
      * {@link #write}, with verify_stream_table's comparison ({@link TickVerification}) where one is pending: a batch
      * that runs past the verified tick is written in two parts in this transaction, compared in between.
      */
-    private ApplyResult writeVerifying(StreamTableShape st, TickBatch batch, JobInfo job, long started, long startedAt)
-            throws SQLException, Refused {
-        long at = TickVerification.pending(conn, st.id(), batch.lastTick());
+    private ApplyResult writeVerifying(StreamTableShape st, TickBatch batch, long at, JobInfo job, long started,
+                                       long startedAt) throws SQLException, Refused {
         if (at < 0) {
             return write(st, batch, job, started, startedAt);
         }
@@ -164,7 +154,7 @@ final class DeltaApplier implements AutoCloseable {
         ApplyResult first = write(st, parts[0], job, started, startedAt);
         TickVerification.compare(conn, st.id(), at);
         // the temporary delta table empties at commit only: the second part starts from an empty one
-        update("DELETE FROM " + DeltaSql.Target.of(st).table());
+        storage.update("DELETE FROM " + DeltaSql.Target.of(st).table());
         ApplyResult rest = write(st, parts[1], job, System.nanoTime(), System.currentTimeMillis());
         return ApplyResult.applied(rest.streamTable(), first.inserted() + rest.inserted(),
                 first.deleted() + rest.deleted(), first.millis() + rest.millis());
@@ -174,13 +164,13 @@ final class DeltaApplier implements AutoCloseable {
             throws SQLException, Refused {
         List<Map.Entry<List<String>, Long>> delta = batch.delta();
         checkWidth(st, delta);
-        DeltaSql.Target target = prepare(st);
-        copy(target, delta);
+        DeltaSql.Target target = storage.prepare(st);
+        storage.copy(target, delta);
         long expected = delta.stream().filter(e -> e.getValue() < 0).mapToLong(e -> -e.getValue()).sum();
         long[] changed;
         try {
-            changed = batch.initial() ? fill(st, target, delta)
-                    : st.keyed() ? changeByKey(st, target, delta) : change(st, target, delta);
+            changed = batch.initial() ? storage.fill(st, target, delta)
+                    : st.keyed() ? storage.changeByKey(st, target, delta) : storage.change(st, target, delta);
         } catch (SQLException e) {
             if (st.keyed() && UNIQUE_VIOLATION.equals(e.getSQLState())) {
                 throw new Refused("inserts a row whose key another row of the stream table has (" + e.getMessage()
@@ -204,65 +194,15 @@ final class DeltaApplier implements AutoCloseable {
         return ApplyResult.applied(st.catalogName(), inserted, wiped + deleted, millis);
     }
 
-    /** Deletes and inserts of a delta in one statement: {deleted, inserted, 0}. */
-    private long[] change(StreamTableShape st, DeltaSql.Target target, List<Map.Entry<List<String>, Long>> delta)
-            throws SQLException {
-        if (delta.isEmpty()) {
-            return new long[3];
-        }
-        try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery(DeltaSql.change(st, target))) {
-            rs.next();
-            return new long[] {rs.getLong(1), rs.getLong(2), 0};
-        }
-    }
-
     /**
-     * A delta applied by key: {deleted, inserted, 0}. Two statements, deletes first: the key's unique index would
-     * refuse a new row while the old one with its key is still there.
+     * What {@link #precheck} decided: a result without writing anything, or the ticks to write and the tick of a
+     * verification pending up to their last ({@link TickVerification}; -1: none).
      */
-    private long[] changeByKey(StreamTableShape st, DeltaSql.Target target, List<Map.Entry<List<String>, Long>> delta)
-            throws SQLException {
-        Set<Long> nullPatterns = new HashSet<>();
-        boolean inserts = false;
-        for (Map.Entry<List<String>, Long> e : delta) {
-            if (e.getValue() < 0) {
-                long pattern = 0;
-                for (int i = 0; i < st.key().size(); i++) {
-                    pattern |= e.getKey().get(st.key().get(i)) == null ? 1L << i : 0;
-                }
-                nullPatterns.add(pattern);
-            } else {
-                inserts = true;
-            }
-        }
-        long deleted = 0;
-        if (!nullPatterns.isEmpty()) {
-            try (Statement s = conn.createStatement();
-                 ResultSet rs = s.executeQuery(DeltaSql.deleteByKey(st, target, nullPatterns))) {
-                rs.next();
-                deleted = rs.getLong(1);
-            }
-        }
-        return new long[] {deleted, inserts ? update(DeltaSql.insert(st, target)) : 0, 0};
-    }
+    private record Check(ApplyResult skipped, TickBatch toWrite, long verifyAt) {
 
-    /**
-     * A fill replaces the content: {0, inserted, wiped}. After the wipe there is nothing to delete, so negative
-     * weights (a fill merged with later ticks that delete more than it holds) count as divergence.
-     */
-    private long[] fill(StreamTableShape st, DeltaSql.Target target, List<Map.Entry<List<String>, Long>> delta)
-            throws SQLException {
-        long wiped = update("DELETE FROM " + st.storage());
-        long inserted = delta.stream().anyMatch(e -> e.getValue() > 0) ? update(DeltaSql.insert(st, target)) : 0;
-        if (inserted >= ANALYZE_AFTER_FILL_ROWS) {
-            // statistics now, not when autovacuum comes round: the next ticks' deletes then plan with the row index
-            update("ANALYZE " + st.storage());
+        static Check skip(ApplyResult.Outcome outcome, String streamTable) {
+            return new Check(ApplyResult.skipped(outcome, streamTable), null, -1);
         }
-        return new long[] {0, inserted, wiped};
-    }
-
-    /** What {@link #precheck} decided: a result without writing anything, or the ticks to write. */
-    private record Check(ApplyResult skipped, TickBatch toWrite) {
     }
 
     /**
@@ -271,32 +211,42 @@ final class DeltaApplier implements AutoCloseable {
      */
     private Check precheck(StreamTableShape st, TickBatch batch) throws SQLException {
         if (st == null) {
-            return new Check(ApplyResult.skipped(ApplyResult.Outcome.DROPPED, "stream table " + batch.streamTable()),
-                    null);
+            return Check.skip(ApplyResult.Outcome.DROPPED, "stream table " + batch.streamTable());
         }
-        TickBatch rest = batch;
-        try (PreparedStatement ps = conn.prepareStatement(
-                "SELECT last_tick FROM pgtrickle.pgt_sink_progress WHERE pgt_id = ? FOR UPDATE")) {
+        TickBatch rest;
+        long verifyAt;
+        // one round trip: the DML guard of the stream tables lets this transaction, and only it (is_local), write
+        // them; the progress row, locked; a verification pending up to the batch's last tick (the ticks skipped
+        // below are all before it)
+        try (PreparedStatement ps = conn.prepareStatement("SELECT pg_catalog.set_config('pgtrickle.sink_apply', 'on', "
+                + "true), (SELECT last_tick FROM pgtrickle.pgt_sink_progress WHERE pgt_id = ? FOR UPDATE), ("
+                + TickVerification.PENDING + ")")) {
             ps.setLong(1, st.id());
+            ps.setLong(2, st.id());
+            ps.setLong(3, batch.lastTick());
             try (ResultSet rs = ps.executeQuery()) {
-                rest = rs.next() ? batch.after(rs.getLong(1)) : batch;
+                rs.next();
+                long lastTick = rs.getLong(2);
+                rest = rs.wasNull() ? batch : batch.after(lastTick);
+                verifyAt = rs.getLong(3);
+                verifyAt = rs.wasNull() ? -1 : verifyAt;
             }
         }
         if (rest == null) {
-            return new Check(ApplyResult.skipped(ApplyResult.Outcome.ALREADY_APPLIED, st.catalogName()), null);
+            return Check.skip(ApplyResult.Outcome.ALREADY_APPLIED, st.catalogName());
         }
         // In ERROR, and also once refreshed out of ERROR (INITIALIZING), the content is that of the last tick
         // applied before the failure; only the new fill makes it right again, and a delta of a tick before
         // that fill (still on its way from the engine) would be applied to the wrong content. A batch holds a
         // fill only as its first tick, so a batch without one is all before the fill.
         if (st.suspended()) {
-            return new Check(ApplyResult.skipped(ApplyResult.Outcome.SUSPENDED, st.catalogName()), null);
+            return Check.skip(ApplyResult.Outcome.SUSPENDED, st.catalogName());
         }
         // A fill of the plan an alter_stream_table replaced, on its way when the alter committed, is not the new one.
         if ((st.inError() || st.awaitingFill()) && !rest.initial() || st.awaitingFill() && oldPlansFill(st, rest)) {
-            return new Check(ApplyResult.skipped(ApplyResult.Outcome.AWAITING_REFRESH, st.catalogName()), null);
+            return Check.skip(ApplyResult.Outcome.AWAITING_REFRESH, st.catalogName());
         }
-        return new Check(null, rest);
+        return new Check(null, rest, verifyAt);
     }
 
     /**
@@ -327,58 +277,9 @@ final class DeltaApplier implements AutoCloseable {
         }
     }
 
-    private DeltaSql.Target prepare(StreamTableShape st) throws SQLException {
-        DeltaSql.Target t = DeltaSql.Target.of(st);
-        String shape = st.storage() + " (" + st.signature() + ") " + t.rowCol() + " " + t.weightCol();
-        if (!shape.equals(tempTables.get(st.relid()))) {
-            // Made once per session and stream table: a temporary table per tick would bloat pg_class.
-            update("DROP TABLE IF EXISTS " + t.table());
-            update("CREATE TEMP TABLE " + Sql.ident(DeltaSql.Target.tableName(st)) + " (LIKE " + st.storage() + ", "
-                    + t.rowCol() + " bigint NOT NULL, " + t.weightCol() + " bigint NOT NULL) ON COMMIT DELETE ROWS");
-            tempTables.put(st.relid(), shape);
-        }
-        return t;
-    }
-
-    private void copy(DeltaSql.Target t, List<Map.Entry<List<String>, Long>> delta) throws SQLException {
-        if (delta.isEmpty()) {
-            return;
-        }
-        String cols = t.rowCol() + ", " + t.weightCol();
-        CopyIn in = conn.unwrap(PGConnection.class).getCopyAPI().copyIn(
-                "COPY " + t.table() + " (" + t.columnsSql() + cols + ") FROM STDIN");
-        try {
-            CopyText text = new CopyText();
-            CopyText.Chunker chunks = new CopyText.Chunker(COPY_CHUNK_BYTES);
-            long ordinal = 0;
-            for (Map.Entry<List<String>, Long> e : delta) {
-                if (chunks.add(text.line(e.getKey(), ++ordinal, e.getValue()))) {
-                    byte[] b = chunks.take();
-                    in.writeToCopy(b, 0, b.length);
-                }
-            }
-            if (!chunks.isEmpty()) {
-                byte[] b = chunks.take();
-                in.writeToCopy(b, 0, b.length);
-            }
-            in.endCopy();
-        } finally {
-            if (in.isActive()) {
-                in.cancelCopy();
-            }
-        }
-    }
-
-    private long update(String sql) throws SQLException {
-        try (Statement s = conn.createStatement()) {
-            return s.executeLargeUpdate(sql);
-        }
-    }
-
     private void rollback() throws SQLException {
         conn.rollback();
-        // a temporary table made in the rolled back transaction is gone again
-        tempTables.clear();
+        storage.rolledBack();
     }
 
     private void rollbackQuietly() {

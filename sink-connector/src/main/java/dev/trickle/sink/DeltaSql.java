@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 
 /**
  * The statements that change a stream table from the delta in its session's temporary table. Every name in
@@ -94,68 +93,73 @@ final class DeltaSql {
     /**
      * Deletes, by the stream table's key, the row each delta row with weight &lt; 0 names, and returns how many
      * it deleted; a stored row goes only when its whole value is the delta row's (IS NOT DISTINCT FROM), so that
-     * a row that differs, like a missing one, shows as a delete short (divergence).
+     * a row that differs, like a missing one, shows as a delete short (divergence). A stored row matches at most
+     * one delta row (the delta's rows are distinct), and a delta row at most one stored row (the key is unique).
      *
-     * <p>As with the whole-row hash index, the delta rows are sorted by key and a LATERAL subquery takes at most
-     * one row per delta row from the key's unique index: a plain join would let the planner scan the whole index
-     * in a merge join (it cannot estimate the temporary table). A NULL in a key column matches a stored NULL
-     * (the key is NULLS NOT DISTINCT); {@code =} would not, and IS NOT DISTINCT FROM cannot use the index, so each
-     * pattern of NULL key columns in the delta (bit i set: key column i is NULL) gets its own arm with IS NULL
-     * there, which the index serves too.
+     * <p>One DELETE joins the stream table to the delta directly, with no second pass over the rows it found (a
+     * LATERAL subquery naming them by ctid, then a self-join by ctid, took three to four times as long). The
+     * caller makes the join a nested loop over the key's unique index ({@link #nestedLoopOnly}): the planner
+     * cannot estimate the temporary table, and from a few thousand rows on it takes a merge join that reads the
+     * whole index. A NULL in a key column matches a stored NULL (the key is NULLS NOT DISTINCT); {@code =} would
+     * not, and IS NOT DISTINCT FROM cannot use the index, so each pattern of NULL key columns in the delta (bit i
+     * set: key column i is NULL) gets its own DELETE with IS NULL there, which the index serves too; the rows
+     * they delete are disjoint.
      */
     static String deleteByKey(StreamTableShape st, Target t, Collection<Long> nullPatterns) {
         List<String> keys = st.key().stream().map(i -> st.columns().get(i)).toList();
-        String keyList = aliasedKeys(keys);
-        String gone = "gone AS MATERIALIZED (SELECT " + keyList + ", ROW("
-                + st.columns().stream().map(c -> "d." + c).collect(Collectors.joining(", ")) + ")::" + st.storage()
-                + " AS " + t.rowCol() + " FROM " + t.table() + " d WHERE d." + t.weightCol() + " < 0 ORDER BY "
-                + ordinals(keys.size()) + ")";
-        String victims = nullPatterns.stream().sorted().map(pattern -> "SELECT m.toid, m.tid FROM gone g"
-                        + " CROSS JOIN LATERAL (SELECT t.tableoid AS toid, t.ctid AS tid FROM " + st.storage() + " t"
-                        + " WHERE " + keyMatch(keys, pattern) + " AND t.* IS NOT DISTINCT FROM g." + t.rowCol()
-                        + " LIMIT 1) m" + nullFilter(keys, pattern))
-                .collect(Collectors.joining(" UNION ALL "));
-        return "WITH " + gone + ", victims AS (" + victims + "), del AS (DELETE FROM " + st.storage()
-                + " t USING victims v WHERE t.tableoid = v.toid AND t.ctid = v.tid RETURNING 1) SELECT count(*) FROM del";
+        String row = "ROW(" + st.columns().stream().map(c -> "d." + c).collect(Collectors.joining(", ")) + ")::"
+                + st.storage();
+        List<Long> patterns = nullPatterns.stream().sorted().toList();
+        List<String> ctes = new ArrayList<>();
+        List<String> counts = new ArrayList<>();
+        for (int i = 0; i < patterns.size(); i++) {
+            ctes.add("del" + i + " AS (DELETE FROM " + st.storage() + " t USING " + t.table() + " d WHERE d."
+                    + t.weightCol() + " < 0 AND " + keyMatch(keys, patterns.get(i)) + " AND t.* IS NOT DISTINCT FROM "
+                    + row + " RETURNING 1)");
+            counts.add("(SELECT count(*) FROM del" + i + ")");
+        }
+        return "WITH " + String.join(", ", ctes) + " SELECT " + String.join(" + ", counts);
     }
 
-    /** The stored row's key equals the delta row's, with IS NULL where the pattern has the delta's NULLs. */
+    /**
+     * The statements around one that must join by nested loops ({@link #deleteByKey}): SET LOCAL, so that a
+     * failure rolls them back with the transaction, and back to the defaults (the server's, database's or role's
+     * setting) right after, so that nothing else this transaction runs (a verification's query) is planned so.
+     */
+    static String nestedLoopOnly(String statement) {
+        return "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; " + statement
+                + "; SET LOCAL enable_hashjoin TO DEFAULT; SET LOCAL enable_mergejoin TO DEFAULT";
+    }
+
+    /**
+     * The stored row's key equals the delta row's, with both NULL where the pattern has the delta's NULLs (a delta
+     * row NULL in other key columns matches nothing here: it belongs to another pattern's DELETE).
+     */
     private static String keyMatch(List<String> keys, long nullPattern) {
         List<String> terms = new ArrayList<>();
         for (int i = 0; i < keys.size(); i++) {
-            terms.add("t." + keys.get(i) + ((nullPattern & (1L << i)) != 0 ? " IS NULL" : " = g.k" + i));
+            String k = keys.get(i);
+            terms.add((nullPattern & (1L << i)) != 0 ? "t." + k + " IS NULL AND d." + k + " IS NULL"
+                    : "t." + k + " = d." + k);
         }
         return String.join(" AND ", terms);
     }
 
-    /** Only the delta rows of this pattern: those NULL where it has NULLs (the other key columns cannot match NULL). */
-    private static String nullFilter(List<String> keys, long nullPattern) {
-        List<String> terms = new ArrayList<>();
-        for (int i = 0; i < keys.size(); i++) {
-            if ((nullPattern & (1L << i)) != 0) {
-                terms.add("g.k" + i + " IS NULL");
-            }
-        }
-        return terms.isEmpty() ? "" : " WHERE " + String.join(" AND ", terms);
-    }
-
-    /** The delta's key columns named k0, k1, ... (in the CTE), and the ORDER BY of their positions. */
-    private static String aliasedKeys(List<String> keys) {
-        return IntStream.range(0, keys.size()).mapToObj(i -> "d." + keys.get(i) + " AS k" + i)
-                .collect(Collectors.joining(", "));
-    }
-
-    private static String ordinals(int n) {
-        return IntStream.rangeClosed(1, n).mapToObj(String::valueOf).collect(Collectors.joining(", "));
-    }
-
     /** Inserts w copies of each row with weight w &gt; 0 (one copy without generate_series, the usual case). */
     static String insert(StreamTableShape st, Target t) {
+        return insert(st, t, true);
+    }
+
+    /**
+     * As {@link #insert(StreamTableShape, Target)}; without {@code copies} (no weight above 1 in the delta, as the
+     * caller knows) only the usual case's SELECT, with nothing more to plan and scan.
+     */
+    static String insert(StreamTableShape st, Target t, boolean copies) {
         String target = st.columns().isEmpty() ? "" : " (" + String.join(", ", st.columns()) + ")";
         String values = st.columns().stream().map(c -> "d." + c).collect(Collectors.joining(", "));
-        return "INSERT INTO " + st.storage() + target + " SELECT " + values + " FROM " + t.table() + " d"
-                + " WHERE d." + t.weightCol() + " = 1"
-                + " UNION ALL SELECT " + values + " FROM " + t.table() + " d"
+        String once = "INSERT INTO " + st.storage() + target + " SELECT " + values + " FROM " + t.table() + " d"
+                + " WHERE d." + t.weightCol() + " = 1";
+        return !copies ? once : once + " UNION ALL SELECT " + values + " FROM " + t.table() + " d"
                 + " CROSS JOIN LATERAL pg_catalog.generate_series(1, d." + t.weightCol() + ") WHERE d."
                 + t.weightCol() + " > 1";
     }

@@ -2,7 +2,6 @@ package dev.trickle.sink;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 
@@ -12,25 +11,19 @@ import java.util.List;
  * table as of N with the query's result at N (EXCEPT ALL both ways) and stores the verdict, which commits
  * with the ticks. A batch that runs past N is written in two parts in that one transaction (ticks up to N,
  * the comparison, the rest), so that batching never hides the verified tick. One index probe per batch when
- * nothing is pending; a failed comparison is the verification's verdict and never fails the apply.
+ * nothing is pending ({@link #PENDING}); a failed comparison is the verification's verdict and never fails the apply.
  */
 final class TickVerification {
     private TickVerification() {
     }
 
-    /** The tick of the oldest verification of the stream table pending up to {@code lastTick}; -1 when none. */
-    static long pending(Connection conn, long pgtId, long lastTick) throws SQLException {
-        try (PreparedStatement ps = conn.prepareStatement("SELECT min(tick_id) FROM pgtrickle.pgt_verifications "
-                + "WHERE pgt_id = ? AND status = 'PENDING' AND tick_id <= ?")) {
-            ps.setLong(1, pgtId);
-            ps.setLong(2, lastTick);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                long tick = rs.getLong(1);
-                return rs.wasNull() ? -1 : tick;
-            }
-        }
-    }
+    /**
+     * The tick of the oldest verification of the stream table (parameter 1) pending up to the batch's last tick
+     * (parameter 2), NULL when none: a scalar subquery of the sink's first statement in the transaction
+     * (DeltaApplier's precheck), one index probe.
+     */
+    static final String PENDING = "SELECT min(tick_id) FROM pgtrickle.pgt_verifications "
+            + "WHERE pgt_id = ? AND status = 'PENDING' AND tick_id <= ?";
 
     /**
      * The batch as the ticks up to {@code tick} and the ticks after it, when {@code tick} is inside the batch
