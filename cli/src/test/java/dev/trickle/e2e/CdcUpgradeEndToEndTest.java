@@ -60,14 +60,16 @@ class CdcUpgradeEndToEndTest {
                     "CREATE TABLE x_customers (id int PRIMARY KEY, name text, country text)",
                     "CREATE TABLE x_orders (id int PRIMARY KEY, customer_id int, amount numeric(10,2))",
                     "CREATE TABLE x_log (k text, n int)",
+                    // schedules of a second: with 0.3.0's default ('1m') the sink applies them once a minute, and
+                    // each wait for the stream tables to catch up took up to that minute
                     "INSERT INTO x_customers SELECT g, 'c' || g, (ARRAY['DE','FR','US'])[1 + g % 3] FROM generate_series(1, 20) g",
                     "INSERT INTO x_orders SELECT g, 1 + g % 20, g % 40 + 0.5 FROM generate_series(1, 200) g",
                     "SELECT pgtrickle._fixture_create_stream_table('public', 'x_totals', '" + TOTALS_Q.replace("'", "''")
-                            + "', ARRAY['x_orders'::regclass, 'x_customers'::regclass])",
+                            + "', ARRAY['x_orders'::regclass, 'x_customers'::regclass], '1s')",
                     "SELECT pgtrickle._fixture_create_stream_table('public', 'x_log_st', '" + LOG_Q
                             + "', ARRAY['x_log'::regclass], '1s', 'FULL')",
                     "SELECT pgtrickle._fixture_create_stream_table('public', 'x_big_orders', '" + ORDERS_Q
-                            + "', ARRAY['x_orders'::regclass])",
+                            + "', ARRAY['x_orders'::regclass], '1s')",
                     // pending in the 0.3.0 buffers
                     "UPDATE x_orders SET amount = amount + 20 WHERE id % 9 = 0", "DELETE FROM x_customers WHERE id = 5",
                     "INSERT INTO x_log VALUES ('a', 1), ('a', 1), ('b', NULL)")) {
