@@ -1,5 +1,6 @@
 package dev.trickle.source;
 
+import static dev.trickle.source.AheadTransactions.ids;
 import static dev.trickle.source.TaskHarness.exec;
 import static dev.trickle.source.TaskHarness.one;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -68,19 +69,6 @@ class PipelinedTicksTest {
             failed.set(true);
             throw new IllegalStateException(e);
         }
-    }
-
-    /** Signed counts of the first column's values on one topic (change rows only). */
-    private static Map<String, Long> ids(TaskHarness.Tick t, String topic) {
-        Map<String, Long> out = new HashMap<>();
-        for (int i = 0; i < t.records.size(); i++) {
-            if (t.records.get(i).topic().equals(topic) && t.decoded.get(i) instanceof ChangeRecord.Row row
-                    && row.streamTable() == null) {
-                out.merge(row.values().values().iterator().next(), (long) row.weight(), Long::sum);
-            }
-        }
-        out.values().removeIf(n -> n == 0);
-        return out;
     }
 
     @Test

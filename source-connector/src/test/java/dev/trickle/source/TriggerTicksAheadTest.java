@@ -1,5 +1,9 @@
 package dev.trickle.source;
 
+import static dev.trickle.source.AheadTransactions.ROWS;
+import static dev.trickle.source.AheadTransactions.write;
+import static dev.trickle.source.AheadTransactions.writeAndTakeAhead;
+import static dev.trickle.source.AheadTransactions.ids;
 import static dev.trickle.source.TaskHarness.exec;
 import static dev.trickle.source.TaskHarness.one;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -39,8 +43,6 @@ class TriggerTicksAheadTest {
     private static final String ORDERS = TopicNames.changes("trickle", "public", "orders");
     private static final String BAG = TopicNames.changes("trickle", "public", "bag");
     private static final MBeanServer JMX = ManagementFactory.getPlatformMBeanServer();
-    /** Rows of a writer transaction; transaction i writes ids i * ROWS and on. */
-    private static final int ROWS = 10;
     /** The large tick's rows per table, with ids from BULK_FROM: a record per poll, it is handed out for long. */
     private static final int BULK = 10_000;
     private static final int BULK_FROM = 1_000_000;
@@ -92,29 +94,6 @@ class TriggerTicksAheadTest {
     /** Polls until the first tick, the large one, is under way with a snapshot held ahead of it (its tick empty). */
     private static void startLargeTick(TaskHarness h, List<TaskHarness.Tick> ticks) throws Exception {
         h.pollUntil(() -> h.task.snapshotsHeld() > 0, ticks, "a snapshot taken ahead of the large tick");
-    }
-
-    /** Transaction {@code i}: ROWS new ids into both tables; every third also deletes half of the one before. */
-    private static void write(String url, int i) throws SQLException {
-        int from = i * ROWS;
-        List<String> sql = new ArrayList<>(List.of("BEGIN",
-                "INSERT INTO orders SELECT g, 'n' FROM generate_series(" + from + ", " + (from + ROWS - 1) + ") g",
-                "INSERT INTO bag SELECT g, 'n' FROM generate_series(" + from + ", " + (from + ROWS - 1) + ") g"));
-        if (i % 3 == 2) {
-            int earlier = from - ROWS;
-            sql.add("DELETE FROM orders WHERE id BETWEEN " + earlier + " AND " + (earlier + ROWS / 2 - 1));
-            sql.add("DELETE FROM bag WHERE a BETWEEN " + earlier + " AND " + (earlier + ROWS / 2 - 1));
-        }
-        sql.add("COMMIT");
-        exec(url, sql.toArray(String[]::new));
-    }
-
-    /** Writes transaction {@code i}, then polls until the ticker holds one more snapshot (it sees {@code i}). */
-    private static void writeAndTakeAhead(String url, TaskHarness h, int i, List<TaskHarness.Tick> ticks)
-            throws Exception {
-        write(url, i);
-        int held = h.task.snapshotsHeld();
-        h.pollUntil(() -> h.task.snapshotsHeld() > held, ticks, "a snapshot taken ahead after transaction " + i);
     }
 
     @Test
@@ -214,19 +193,6 @@ class TriggerTicksAheadTest {
                 }
             }
         }
-        return out;
-    }
-
-    /** Signed counts of the first column's values on one topic (change rows only). */
-    private static Map<String, Long> ids(TaskHarness.Tick t, String topic) {
-        Map<String, Long> out = new HashMap<>();
-        for (int i = 0; i < t.records.size(); i++) {
-            if (t.records.get(i).topic().equals(topic) && t.decoded.get(i) instanceof ChangeRecord.Row row
-                    && row.streamTable() == null) {
-                out.merge(row.values().values().iterator().next(), (long) row.weight(), Long::sum);
-            }
-        }
-        out.values().removeIf(n -> n == 0);
         return out;
     }
 

@@ -1,5 +1,9 @@
 package dev.trickle.source;
 
+import static dev.trickle.source.AheadTransactions.ROWS;
+import static dev.trickle.source.AheadTransactions.write;
+import static dev.trickle.source.AheadTransactions.writeAndTakeAhead;
+import static dev.trickle.source.AheadTransactions.ids;
 import static dev.trickle.source.TaskHarness.exec;
 import static dev.trickle.source.TaskHarness.one;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,7 +13,6 @@ import dev.trickle.core.TopicNames;
 import dev.trickle.core.records.ChangeRecord;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -29,7 +32,6 @@ import org.junit.jupiter.api.Test;
 class WalTicksAheadTest {
     private static final String ORDERS = TopicNames.changes("trickle", "public", "orders");
     private static final String BAG = TopicNames.changes("trickle", "public", "bag");
-    private static final int ROWS = 10;
     private static final String SNAPSHOT_SESSIONS =
             "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'trickle-source tick snapshots'";
 
@@ -82,29 +84,6 @@ class WalTicksAheadTest {
         release.countDown();
     }
 
-    /** Transaction {@code i}: ROWS new ids into both tables; every third also deletes half of the one before. */
-    private static void write(String url, int i) throws SQLException {
-        int from = i * ROWS;
-        List<String> sql = new ArrayList<>(List.of("BEGIN",
-                "INSERT INTO orders SELECT g, 'n' FROM generate_series(" + from + ", " + (from + ROWS - 1) + ") g",
-                "INSERT INTO bag SELECT g, 'n' FROM generate_series(" + from + ", " + (from + ROWS - 1) + ") g"));
-        if (i % 3 == 2) {
-            int earlier = from - ROWS;
-            sql.add("DELETE FROM orders WHERE id BETWEEN " + earlier + " AND " + (earlier + ROWS / 2 - 1));
-            sql.add("DELETE FROM bag WHERE a BETWEEN " + earlier + " AND " + (earlier + ROWS / 2 - 1));
-        }
-        sql.add("COMMIT");
-        exec(url, sql.toArray(String[]::new));
-    }
-
-    /** Writes transaction {@code i}, then polls until the ticker holds one more snapshot (it sees {@code i}). */
-    private static void writeAndTakeAhead(String url, TaskHarness h, int i, List<TaskHarness.Tick> ticks)
-            throws Exception {
-        write(url, i);
-        int held = h.task.snapshotsHeld();
-        h.pollUntil(() -> h.task.snapshotsHeld() > held, ticks, "a snapshot taken ahead after transaction " + i);
-    }
-
     /** Polls (the decoder held back) until a tick would have been due {@code due} more times. */
     private static void pollWhileDue(TaskHarness h, int due, List<TaskHarness.Tick> ticks) throws Exception {
         long until = System.currentTimeMillis() + due * 20L;
@@ -120,19 +99,6 @@ class WalTicksAheadTest {
                 out.add(Integer.parseInt(row.values().get("id")) / ROWS);
             }
         }
-        return out;
-    }
-
-    /** Signed counts of the first column's values on one topic (change rows only). */
-    private static Map<String, Long> ids(TaskHarness.Tick t, String topic) {
-        Map<String, Long> out = new HashMap<>();
-        for (int i = 0; i < t.records.size(); i++) {
-            if (t.records.get(i).topic().equals(topic) && t.decoded.get(i) instanceof ChangeRecord.Row row
-                    && row.streamTable() == null) {
-                out.merge(row.values().values().iterator().next(), (long) row.weight(), Long::sum);
-            }
-        }
-        out.values().removeIf(n -> n == 0);
         return out;
     }
 

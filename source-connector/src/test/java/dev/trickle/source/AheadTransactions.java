@@ -1,0 +1,58 @@
+package dev.trickle.source;
+
+import static dev.trickle.source.TaskHarness.exec;
+
+import dev.trickle.core.records.ChangeRecord;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The writer of the tests of ticks taken ahead (trigger and WAL capture) over tables {@code orders (id, ...)} and
+ * {@code bag (a, ...)}: numbered transactions whose ids tell which transaction wrote a row, and a tick's signed
+ * ids per topic, by which a tick is checked to hold whole transactions of both tables.
+ */
+final class AheadTransactions {
+    /** Rows of a writer transaction; transaction i writes ids i * ROWS and on. */
+    static final int ROWS = 10;
+
+    private AheadTransactions() {
+    }
+
+    /** Transaction {@code i}: ROWS new ids into both tables; every third also deletes half of the one before. */
+    static void write(String url, int i) throws SQLException {
+        int from = i * ROWS;
+        List<String> sql = new ArrayList<>(List.of("BEGIN",
+                "INSERT INTO orders SELECT g, 'n' FROM generate_series(" + from + ", " + (from + ROWS - 1) + ") g",
+                "INSERT INTO bag SELECT g, 'n' FROM generate_series(" + from + ", " + (from + ROWS - 1) + ") g"));
+        if (i % 3 == 2) {
+            int earlier = from - ROWS;
+            sql.add("DELETE FROM orders WHERE id BETWEEN " + earlier + " AND " + (earlier + ROWS / 2 - 1));
+            sql.add("DELETE FROM bag WHERE a BETWEEN " + earlier + " AND " + (earlier + ROWS / 2 - 1));
+        }
+        sql.add("COMMIT");
+        exec(url, sql.toArray(String[]::new));
+    }
+
+    /** Writes transaction {@code i}, then polls until the ticker holds one more snapshot (it sees {@code i}). */
+    static void writeAndTakeAhead(String url, TaskHarness h, int i, List<TaskHarness.Tick> ticks) throws Exception {
+        write(url, i);
+        int held = h.task.snapshotsHeld();
+        h.pollUntil(() -> h.task.snapshotsHeld() > held, ticks, "a snapshot taken ahead after transaction " + i);
+    }
+
+    /** Signed counts of the first column's values on one topic (change rows only). */
+    static Map<String, Long> ids(TaskHarness.Tick t, String topic) {
+        Map<String, Long> out = new HashMap<>();
+        for (int i = 0; i < t.records.size(); i++) {
+            if (t.records.get(i).topic().equals(topic) && t.decoded.get(i) instanceof ChangeRecord.Row row
+                    && row.streamTable() == null) {
+                out.merge(row.values().values().iterator().next(), (long) row.weight(), Long::sum);
+            }
+        }
+        out.values().removeIf(n -> n == 0);
+        return out;
+    }
+}
