@@ -36,6 +36,9 @@ final class ThroughputReport {
     final Map<String, Map<String, Double>> detail = new LinkedHashMap<>();
     Writers.Result pgAlone;
     Writers.Result sustained;
+    /** The pipeline's warm-up before (b) (null: none), and its catch-up. */
+    Writers.Result warmup;
+    double warmupCatchUpSeconds;
     Writers.Result fresh;
     double catchUpSeconds;
     long lastTick;
@@ -71,6 +74,12 @@ final class ThroughputReport {
     /** Both stream tables were compared with their queries and are equal; only then is a rate reported. */
     boolean verified() {
         return failure == null && checked && difference == null;
+    }
+
+    /** Row changes of the pipeline's warm-up over its write time plus its catch-up (cold JVMs). */
+    double warmupRate() {
+        return warmup == null ? Double.NaN : warmup.transactions() * (double) Writers.ROW_CHANGES
+                / (warmup.seconds() + warmupCatchUpSeconds);
     }
 
     /** Row changes of phase (b) over its write time plus its catch-up. */
@@ -116,6 +125,12 @@ final class ThroughputReport {
         double pgRows = pgAlone.rowChangesPerSecond();
         row(b, String.format(Locale.ROOT, "(a) PostgreSQL alone, uncaptured copy, %d s", cfg.pgSeconds()),
                 String.format(Locale.ROOT, "%,.0f tx/s = %,.0f row changes/s", pgAlone.txPerSecond(), pgRows));
+        if (warmup != null) {
+            double cold = warmupRate();
+            row(b, String.format(Locale.ROOT, "(b0) warm-up of the pipeline before (b), not measured into it: writers flat "
+                    + "out %.1f s, caught up %.1f s later; the rate with cold JVMs (ratio)", warmup.seconds(),
+                    warmupCatchUpSeconds), String.format(Locale.ROOT, "%,.0f row changes/s (%.3f)", cold, cold / pgRows));
+        }
         row(b, String.format(Locale.ROOT, "(b) writers flat out on the captured tables, %.1f s", sustained.seconds()),
                 String.format(Locale.ROOT, "%,d tx = %,.0f tx/s", sustained.transactions(), sustained.txPerSecond()));
         lagAtStop.forEach((st, lag) -> row(b, "(b) " + st + " behind when the writers stopped (age of its last applied tick)",

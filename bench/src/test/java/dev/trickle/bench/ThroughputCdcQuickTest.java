@@ -91,7 +91,7 @@ class ThroughputCdcQuickTest {
 
     @Test
     void theComparisonReportsWalAgainstTriggerAndTheWriteSide() {
-        ThroughputConfig cfg = new ThroughputConfig(200_000, 10_000, 4, 10, 20, 20, 50, 1000, 600, Path.of("out.md"),
+        ThroughputConfig cfg = new ThroughputConfig(200_000, 10_000, 4, 10, 0, 20, 20, 50, 1000, 600, Path.of("out.md"),
                 Path.of("work"), ThroughputPipeline.parse("both"));
         ThroughputReport trigger = report(cfg, ThroughputPipeline.TRIGGER, 1000, 30, 400.0);
         ThroughputReport wal = report(cfg, ThroughputPipeline.WAL, 1000, 5, 300.0);

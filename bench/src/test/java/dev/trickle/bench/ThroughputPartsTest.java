@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /** The throughput benchmark's small parts: its settings, the sustained rate, the report's verdicts, process-tree CPU. */
 class ThroughputPartsTest {
     private static ThroughputConfig config(int threads) {
-        return new ThroughputConfig(200_000, 10_000, threads, 10, 20, 20, 50, 1000, 600, Path.of("out.md"), Path.of("work"),
+        return new ThroughputConfig(200_000, 10_000, threads, 10, 0, 20, 20, 50, 1000, 600, Path.of("out.md"), Path.of("work"),
                 List.of(ThroughputPipeline.TRIGGER));
     }
 
@@ -62,6 +62,15 @@ class ThroughputPartsTest {
         assertTrue(md.contains("**0.067**"), md); // 400 / (300 tx/s × 20)
         // 20 ms per 1,000 row changes alone against 300 ms through the pipeline
         assertTrue(md.contains("costs 15× what it costs PostgreSQL alone"), md);
+        assertFalse(md.contains("(b0)"), md);
+
+        // the pipeline's warm-up before (b): its cold rate is reported beside, (b) alone makes the sustained rate
+        r.warmup = result(500, 20);
+        r.warmupCatchUpSeconds = 80;
+        assertEquals(100, r.warmupRate(), 1e-9);
+        md = r.markdown();
+        assertTrue(md.contains("caught up 80.0 s later; the rate with cold JVMs (ratio) | 100 row changes/s (0.017) |"), md);
+        assertTrue(md.contains("**400 row changes/s = 20 tx/s**"), md);
 
         r.difference = "tp_paid differs from its query in 2 row(s)";
         assertFalse(r.verified());
