@@ -72,6 +72,12 @@ public final class PgTemporalText {
      * its offset, {@code 2024-01-15 05:30:00-05}, {@code +05:30}, {@code -04:56:02}) → ISO-8601 in UTC with "Z".
      */
     public static String timestamptzToIso(String text) {
+        String common = CommonUtcText.toIso(text);
+        return common != null ? common : anyTimestamptzToIso(text);
+    }
+
+    /** {@link #timestamptzToIso} for every input (the common form's shortcut set aside). */
+    static String anyTimestamptzToIso(String text) {
         if (text.equals("infinity") || text.equals("-infinity")) {
             return text;
         }
@@ -103,6 +109,12 @@ public final class PgTemporalText {
 
     /** The ISO-8601 text {@link #timestamptzToIso} makes → PostgreSQL's text in UTC. */
     public static String isoToTimestamptz(String iso) {
+        String common = CommonUtcText.fromIso(iso);
+        return common != null ? common : anyIsoToTimestamptz(iso);
+    }
+
+    /** {@link #isoToTimestamptz} for every input (the common form's shortcut set aside). */
+    static String anyIsoToTimestamptz(String iso) {
         if (iso.equals("infinity") || iso.equals("-infinity")) {
             return iso;
         }

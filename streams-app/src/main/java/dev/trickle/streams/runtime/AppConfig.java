@@ -110,6 +110,8 @@ public final class AppConfig extends AbstractConfig {
     static final int PRODUCER_BATCH_BYTES = 1024 * 1024;
     /** The producer's linger.ms unless the file sets it (see throughputDefaults). */
     static final int PRODUCER_LINGER_MS = 200;
+    /** The backstop of the commits requested at tick ends ({@link TickCommits}). */
+    static final int COMMIT_INTERVAL_MS = 5000;
     /** The changelogs' segment.ms and delete.retention.ms unless the file sets them (see changelogDefaults). */
     static final long CHANGELOG_SEGMENT_MS = 60_000;
     static final long CHANGELOG_DELETE_RETENTION_MS = 300_000;
@@ -206,9 +208,11 @@ public final class AppConfig extends AbstractConfig {
      * processors align sources by tick end markers, never by record timestamps, so waiting buys nothing.
      * producer batch.size and linger.ms: with the default 16 kB a batch holds a handful of records, and the broker
      * spends its time on produce requests; under exactly-once a record is visible only once the transaction commits
-     * (every commit.interval.ms), and the commit flushes the producer, so larger batches and a linger up to the
-     * commit interval add no latency. compression.type=lz4: cheaper for the producer than the bytes it saves the
-     * broker and every reader (the Kafka floor, docs/benchmarks.md, session 11).
+     * (at a tick's end, see {@link TickCommits}), and the commit flushes the producer, so larger batches and a linger
+     * add no latency. compression.type=lz4: cheaper for the producer than the bytes it saves the broker and every
+     * reader (the Kafka floor, docs/benchmarks.md, session 11). commit.interval.ms=5000: tasks request a commit at
+     * each tick's end, so the timer is only a backstop; Kafka Streams' 100 ms under exactly-once would add ten
+     * transactions a second that make nothing visible sooner.
      */
     private void throughputDefaults() {
         setUnlessSet(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_CONFIG,
@@ -219,6 +223,8 @@ public final class AppConfig extends AbstractConfig {
                 Integer.toString(PRODUCER_LINGER_MS));
         setUnlessSet(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG),
                 ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        setUnlessSet(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, StreamsConfig.COMMIT_INTERVAL_MS_CONFIG,
+                Integer.toString(COMMIT_INTERVAL_MS));
     }
 
     /**

@@ -35,6 +35,7 @@ final class GatherProcessor implements Processor<String, byte[], Object, Object>
     private TickBuffer pending;
     private TickLedger ledger;
     private FillTracker fill;
+    private TickCommits commits;
     private StoreStateBackend state;
     private UpstreamInputs upstreams;
 
@@ -60,6 +61,7 @@ final class GatherProcessor implements Processor<String, byte[], Object, Object>
                 memoryBytes > 0 ? new TickMemory(ledger, memoryBytes) : null);
         this.rebuildDue = true;
         this.fill = new FillTracker(table.id(), meta);
+        this.commits = new TickCommits(context);
         this.state = new StoreStateBackend(context.getStateStore(table.stateStore()));
         this.upstreams = new UpstreamInputs(table, ledger, pending);
         if (fill.startPlan(table.def().planGeneration())) {
@@ -201,6 +203,7 @@ final class GatherProcessor implements Processor<String, byte[], Object, Object>
             return;
         }
         DeltaOutput.emit(context, table, tick, tickMillis, output, 0, 1, initial, timestamp);
+        commits.tickDone();
     }
 
     /**

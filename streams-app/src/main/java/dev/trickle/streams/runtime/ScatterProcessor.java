@@ -18,6 +18,7 @@ final class ScatterProcessor implements Processor<Object, Object, String, byte[]
     private final ErrorReporter errors;
     private ProcessorContext<String, byte[]> context;
     private FillTracker fill;
+    private TickCommits commits;
 
     ScatterProcessor(RunnableStreamTable table, ErrorReporter errors) {
         this.table = table;
@@ -28,6 +29,7 @@ final class ScatterProcessor implements Processor<Object, Object, String, byte[]
     public void init(ProcessorContext<String, byte[]> context) {
         this.context = context;
         this.fill = new FillTracker(table.id(), context.getStateStore(table.scatterStore()));
+        this.commits = new TickCommits(context);
         fill.startPlan(table.def().planGeneration()); // nothing passes until the new plan's fill
     }
 
@@ -55,6 +57,9 @@ final class ScatterProcessor implements Processor<Object, Object, String, byte[]
         }
         if (pass) {
             context.forward(new Record<>(source, GatherCodec.encode(change), record.timestamp()));
+            if (change instanceof ChangeRecord.End) {
+                commits.tickDone(); // the gathering task runs the tick once it can read every end marker
+            }
         }
     }
 
@@ -75,6 +80,9 @@ final class ScatterProcessor implements Processor<Object, Object, String, byte[]
         }
         if (delta.tick() > table.floor()) {
             context.forward(new Record<>(UpstreamInputs.key(source), GatherCodec.encode(delta), record.timestamp()));
+            if (delta instanceof DeltaRecord.End) {
+                commits.tickDone();
+            }
         }
     }
 }

@@ -39,6 +39,7 @@ final class StreamTableProcessor implements Processor<Object, Object, Object, Ob
     private TickBuffer pending;
     private TickLedger ledger;
     private FillTracker fill;
+    private TickCommits commits;
     /** The tick buffer holds rows an earlier version buffered (checked at start, until it is empty). */
     private boolean buffered;
     private String[] sourceNames;
@@ -57,6 +58,7 @@ final class StreamTableProcessor implements Processor<Object, Object, Object, Ob
         KeyValueStore<String, String> meta = context.getStateStore(table.metaStore());
         this.ledger = new TickLedger(meta);
         this.fill = new FillTracker(table.id(), meta);
+        this.commits = new TickCommits(context);
         if (fill.startPlan(table.def().planGeneration())) {
             pending.clear(); // ticks gathered for the old plan (its sources may differ too)
             LOG.info("Stream table {} runs a new plan: the old plan's ticks are dropped; it starts again with its "
@@ -133,6 +135,7 @@ final class StreamTableProcessor implements Processor<Object, Object, Object, Ob
                 c == null ? 0 : c[2]);
         DeltaOutput.end(context, table, end.tick(), end.tickMillis(), context.taskId().partition(), end.partitions(),
                 fill.isInitial(end.tick()), timestamp);
+        commits.tickDone();
     }
 
     /** Rows of the tick that an earlier version buffered; false when the query failed on them. */

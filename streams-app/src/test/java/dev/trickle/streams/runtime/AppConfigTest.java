@@ -93,8 +93,10 @@ class AppConfigTest {
         assertEquals(Integer.toString(1024 * 1024), streams.getProperty("producer.batch.size"));
         assertEquals("200", streams.getProperty("producer.linger.ms"));
         assertEquals("lz4", streams.getProperty("producer.compression.type"));
+        assertEquals("5000", streams.getProperty("commit.interval.ms"));
         Properties own = new AppConfig(props("max.task.idle.ms", "0", "batch.size", "16384", "producer.linger.ms", "5",
-                "compression.type", "zstd")).streamsProperties();
+                "compression.type", "zstd", "commit.interval.ms", "300")).streamsProperties();
+        assertEquals("300", own.getProperty("commit.interval.ms"));
         assertEquals("0", own.getProperty("max.task.idle.ms"));
         assertFalse(own.containsKey("producer.batch.size"));
         assertEquals("16384", own.getProperty("batch.size"));

@@ -88,6 +88,7 @@ class TickMemoryRestartTest {
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:1");
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         MockProcessorContext<Object, Object> context = new MockProcessorContext<>(p, new TaskId(0, 0), stateDir.toFile());
+        context.setCurrentSystemTimeMs(0); // the processors read it (the commits requested at a tick's end)
         List<KeyValueStore<?, ?>> stores = List.of(
                 open(context, Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(table.pendingStore()),
                         Serdes.Bytes(), Serdes.ByteArray())),
