@@ -27,7 +27,8 @@ import java.util.concurrent.TimeoutException;
  * }
  * }</pre>
  *
- * Shutdown order: streams app instances, Connect workers, broker, PostgreSQL. The broker, Connect and
+ * Start: PostgreSQL, the broker, then the streams app, then Connect. Shutdown: streams app instances and
+ * Connect workers at once, then the broker, then PostgreSQL. The broker, Connect and
  * streams data (and the embedded PostgreSQL's) are deleted at close unless
  * {@link LocalStackBuilder#keep(boolean)}; logs stay.
  */
@@ -100,12 +101,15 @@ public final class LocalStack implements AutoCloseable {
             Map<String, String> connectorValues = ConnectorSecrets.placeholders(values, workDir);
             sourceConnector = withOverrides(configs.connector(ConfigFiles.SOURCE_CONNECTOR, connectorValues), cfg.sourceConfig);
             sinkConnector = withOverrides(configs.connector(ConfigFiles.SINK_CONNECTOR, connectorValues), cfg.sinkConfig);
+            // the streams app first: its start (JVM, catalog check, Kafka Streams' first rebalance) then runs while the
+            // Connect worker starts and the connectors deploy, instead of after; it needs only PostgreSQL and the broker
+            // (a stream table's change topic that the source connector has not created yet is waited for)
+            startStreams(configs, values);
             startConnect();
             if (connect.first().process().recordsClassArchive()) { // warm now: it ran both connectors
                 progress.step("writing the Connect worker's class archive (once per build: later starts are faster)",
                         this::restartConnect);
             }
-            startStreams(configs, values);
             savePorts();
             progress.line("local stack ready in " + Progress.elapsed(t0) + " (work dir " + workDir + ")");
             return this;
@@ -410,7 +414,7 @@ public final class LocalStack implements AutoCloseable {
         return cfg.timeout;
     }
 
-    /** Stops the streams app, Connect, broker and PostgreSQL, in that order; deletes the data unless kept. */
+    /** Stops the streams app and Connect (at once), then the broker and PostgreSQL; deletes the data unless kept. */
     @Override
     public synchronized void close() {
         if (closed) {
@@ -420,8 +424,14 @@ public final class LocalStack implements AutoCloseable {
         closing = true;
         long t0 = System.nanoTime();
         progress.line("stopping the local stack...");
-        stopQuietly("streams app", streams == null ? null : streams::stopAll);
+        // the streams app and Connect at once: each is only a client of the broker, and their graceful stops (leaving
+        // their groups, committing, closing stores) were seconds each of every stack's stop
+        Background<Void> streamsStop = Background.start("stop-streams-app", () -> {
+            stopQuietly("streams app", streams == null ? null : streams::stopAll);
+            return null;
+        });
         stopQuietly("Kafka Connect", connect == null ? null : connect::stopAll);
+        streamsStop.join();
         stopQuietly("Kafka broker", broker == null ? null : broker::stop);
         stopQuietly("PostgreSQL", postgres == null ? null : postgres::close);
         // Only now: while this runs in another shutdown hook (a test's), ChildJvm's hook must find this closer and wait
