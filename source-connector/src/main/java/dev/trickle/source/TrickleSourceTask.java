@@ -230,7 +230,14 @@ public final class TrickleSourceTask extends SourceTask {
         }
     }
 
-    /** Tick snapshots held ahead now (for tests; the poll thread's view, so called between polls). */
+    /** Test hook: see {@link TickTimer#pause}. */
+    void pauseTimer(boolean pause) {
+        if (ticker != null) {
+            ticker.timer().pause(pause);
+        }
+    }
+
+    /** Tick snapshots held ahead now (for tests). */
     int snapshotsHeld() {
         return ticker == null ? 0 : ticker.snapshotsHeld();
     }

@@ -93,7 +93,7 @@ class TriggerTicksAheadTest {
             props.put(SourceConfig.TICK_SNAPSHOTS_AHEAD, ahead.toString());
         }
         return new TaskHarness(url, props, null, true,
-                new PluginMetricsImpl(metrics, Map.of("connector", connector, "task", "0")));
+                new PluginMetricsImpl(metrics, Map.of("connector", connector, "task", "0"))).withTimer();
     }
 
     /** Polls until the first tick, the large one, is under way with a snapshot held ahead of it (its tick empty). */

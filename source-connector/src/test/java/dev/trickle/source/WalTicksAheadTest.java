@@ -65,7 +65,8 @@ class WalTicksAheadTest {
     }
 
     private static TaskHarness harness(String url, Map<String, Object> offset) {
-        return new TaskHarness(url, Map.of(SourceConfig.TICK_INTERVAL_MS, String.valueOf(INTERVAL_MS)), offset, true);
+        return new TaskHarness(url, Map.of(SourceConfig.TICK_INTERVAL_MS, String.valueOf(INTERVAL_MS)), offset, true)
+                .withTimer();
     }
 
     /**
