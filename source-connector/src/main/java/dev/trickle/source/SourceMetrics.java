@@ -3,7 +3,6 @@ package dev.trickle.source;
 import dev.trickle.core.metrics.Gauges;
 import dev.trickle.core.metrics.TrickleMetric;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -19,23 +18,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The source task's metrics (see {@link TrickleMetric}): the ticks it takes, and per source the rows waiting in
- * its change buffer, counted on a session and a thread of their own every {@link #REFRESH_MS} (neither the count's
- * time nor a failure of it may hold up or fail a tick). The count reads no whole buffer: a buffer's rows are
- * PostgreSQL's statistics' live tuples ({@code pg_stat_user_tables.n_live_tup}: every committed insert and delete
- * counts, reported within seconds), and the rows no tick has taken yet are counted exactly through the buffer's
- * {@code __pgt_xid} index from the newest tick's xmin on (about an interval's rows while ticks go on). Until session
- * 13 it was {@code pgtrickle.change_buffer_status()}, a scan of every buffer each time (1.4-1.9 ms of PostgreSQL's
- * CPU per 1,000 row changes under flat-out writers, docs/benchmarks.md).
+ * its change buffer. The buffers are counted by {@code pgtrickle.change_buffer_status()} on a session and a thread
+ * of their own, every {@link #REFRESH_MS}: the count costs a scan of each buffer (seconds, on a loaded server with
+ * large buffers), and neither its time nor a failure of it may hold up or fail a tick. It used to run on the poll
+ * thread between ticks, where it could make the next tick late.
  */
 final class SourceMetrics implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SourceMetrics.class);
     static final long REFRESH_MS = 2_000;
-
-    /** Each captured source whose buffer exists, the buffer, and its live rows as the statistics count them. */
-    private static final String SOURCES = "SELECT format('%I.%I', s.source_schema, s.source_name), s.buffer_table, "
-            + "coalesce(pg_stat_get_live_tuples(b.oid), 0) FROM pgtrickle.pgt_sources s "
-            + "CROSS JOIN LATERAL (SELECT to_regclass(format('pgtrickle_changes.%I', s.buffer_table)) AS oid) b "
-            + "WHERE b.oid IS NOT NULL";
 
     private final Gauges gauges;
     private final SourceConfig config;
@@ -113,24 +103,15 @@ final class SourceMetrics implements AutoCloseable {
 
     private void count() throws SQLException {
         Set<String> seen = new HashSet<>();
-        String snapshot = lastTickSnapshot();
-        Map<String, String> bufferOf = new HashMap<>();
-        try (Statement s = session.createStatement(); ResultSet rs = s.executeQuery(SOURCES)) {
+        try (Statement s = session.createStatement();
+             ResultSet rs = s.executeQuery("SELECT source, pending_rows, awaiting_tick "
+                     + "FROM pgtrickle.change_buffer_status()")) {
             while (rs.next()) {
                 String source = TrickleMetric.label(rs.getString(1));
                 seen.add(source);
-                bufferOf.put(source, rs.getString(2));
-                buffers.computeIfAbsent(source, this::register).rows = rs.getLong(3);
-            }
-        }
-        for (Map.Entry<String, String> e : bufferOf.entrySet()) {
-            try {
-                buffers.get(e.getKey()).awaiting = awaiting(e.getValue(), snapshot);
-            } catch (SQLException ex) {
-                if (!"42P01".equals(ex.getSQLState())) {
-                    throw ex;
-                }
-                // dropped meanwhile with its stream tables: gone from the next count
+                Buffer b = buffers.computeIfAbsent(source, this::register);
+                b.rows = rs.getLong(2);
+                b.awaiting = rs.getLong(3);
             }
         }
         buffers.keySet().removeIf(source -> {
@@ -140,34 +121,6 @@ final class SourceMetrics implements AutoCloseable {
             }
             return gone;
         });
-    }
-
-    /** The newest recorded tick's snapshot; null before the first. */
-    private String lastTickSnapshot() throws SQLException {
-        try (Statement s = session.createStatement(); ResultSet rs = s.executeQuery(
-                "SELECT snapshot::text FROM pgtrickle.pgt_ticks ORDER BY tick_id DESC LIMIT 1")) {
-            return rs.next() ? rs.getString(1) : null;
-        }
-    }
-
-    /**
-     * Committed rows of {@code buffer} that the tick of {@code snapshot} did not take: all are at or past its xmin
-     * (earlier ones it sees), so the index on {@code __pgt_xid} reads only those; every row before the first tick.
-     */
-    private long awaiting(String buffer, String snapshot) throws SQLException {
-        String table = dev.trickle.core.pg.Sql.qualified("pgtrickle_changes", buffer);
-        try (PreparedStatement ps = session.prepareStatement(snapshot == null ? "SELECT count(*) FROM " + table
-                : "SELECT count(*) FROM " + table + " WHERE __pgt_xid >= pg_snapshot_xmin(?::pg_snapshot) "
-                + "AND NOT pg_visible_in_snapshot(__pgt_xid, ?::pg_snapshot)")) {
-            if (snapshot != null) {
-                ps.setString(1, snapshot);
-                ps.setString(2, snapshot);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
     }
 
     private Buffer register(String source) {
