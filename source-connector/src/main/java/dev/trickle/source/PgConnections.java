@@ -46,6 +46,17 @@ final class PgConnections {
         return c;
     }
 
+    /** Closes {@code c} (null: nothing), a broken session too. */
+    static void closeQuietly(Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // closing a broken session
+            }
+        }
+    }
+
     /** The URL without passwords, for logs, error messages and the source offset partition. */
     static String redact(String url) {
         return PgRedaction.redact(url);

@@ -13,8 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Snapshots of ticks taken on schedule while an earlier tick is still handed out (the ticker pipelined), or still
- * waits for the WAL decoder. Each is exported ({@code pg_export_snapshot()}) by a read-only READ COMMITTED
+ * Snapshots of ticks taken on schedule by the {@link TickTimer} thread, held until the poll thread reads their ticks:
+ * while an earlier tick is still handed out (the ticker pipelined) or waits for the WAL decoder, and while the poll
+ * thread is busy with anything else (cleanup, Connect's commit of a tick's Kafka transaction). Each is exported ({@code pg_export_snapshot()}) by a read-only READ COMMITTED
  * transaction on a session of its own, which stays open until the tick's read session has imported it ({@code SET
  * TRANSACTION SNAPSHOT}): the tick then reads buffers, catalog, fills and FULL refreshes in exactly the snapshot
  * taken on time. One such transaction exports up to {@link #PER_HOLDER} consecutive snapshots, so holding many costs
@@ -46,7 +47,16 @@ import org.slf4j.LoggerFactory;
  * fresh one that carries its changes. With WAL capture, every transaction a held snapshot sees committed before its
  * marker, so the tick's WAL-captured rows are all in the buffers once the decoder has passed that marker, as for a
  * snapshot the tick takes itself; a snapshot taken before the slot existed is not used for WAL-captured sources, and
- * the held markers go with a slot that is dropped. Not thread-safe: the task's poll thread only.
+ * the held markers go with a slot that is dropped.
+ *
+ * <p>Threads: the timer takes snapshots ({@link #take}), the poll thread reads and drops them ({@link #begin},
+ * {@link #clear}); every method holds this object's monitor, which {@link TickTimer} also holds (and waits on) for
+ * its schedule. So a snapshot is taken either entirely before or entirely after whatever the poll thread does under
+ * the monitor: a fresh snapshot the tick takes itself clears the held ones first (all older), and only later ones
+ * are held after it, so the snapshots a tick reads stay in tick order; the WAL slot is dropped under the monitor
+ * together with the held snapshots, so no snapshot taken with the slot ready outlives it; {@code effects} is read
+ * before a snapshot is taken and counted by the ticker only once its catalog write is committed, so a snapshot taken
+ * at the current count sees every counted write.
  */
 final class SnapshotQueue implements AutoCloseable {
     /**
@@ -118,7 +128,7 @@ final class SnapshotQueue implements AutoCloseable {
      * are late (logged once until none is held again), and the next snapshot, taken once one is free, carries more
      * than an interval; {@code wal}: ticks wait for the WAL decoder (else for the task), for the message.
      */
-    boolean room(boolean wal, long currentTick) {
+    synchronized boolean room(boolean wal, long currentTick) {
         boolean full = taken.size() >= depth;
         if (full && !reportedFull && depth > 0) {
             reportedFull = true;
@@ -133,16 +143,16 @@ final class SnapshotQueue implements AutoCloseable {
         return !full;
     }
 
-    boolean isEmpty() {
+    synchronized boolean isEmpty() {
         return taken.isEmpty();
     }
 
-    int size() {
+    synchronized int size() {
         return taken.size();
     }
 
     /** When the oldest held snapshot was taken; 0 when none is held. */
-    long oldestMillis() {
+    synchronized long oldestMillis() {
         Taken t = taken.peekFirst();
         return t == null ? 0 : t.millis();
     }
@@ -151,7 +161,7 @@ final class SnapshotQueue implements AutoCloseable {
      * Takes a snapshot now and holds it for a later tick; {@code marker} (null: none) then writes the tick's WAL
      * marker, after the snapshot.
      */
-    void take(boolean slotReady, long effects, Marker marker) throws SQLException {
+    synchronized void take(boolean slotReady, long effects, Marker marker) throws SQLException {
         long millis = System.currentTimeMillis();
         Holder h = filling != null && filling.exported < PER_HOLDER ? filling
                 : new Holder(idle.isEmpty() ? open() : idle.pollFirst());
@@ -183,6 +193,7 @@ final class SnapshotQueue implements AutoCloseable {
             throw e;
         }
         taken.addLast(new Taken(h, exported, snapshot, lsn, millis, slotReady, effects, at));
+        notifyAll(); // a poll thread waiting for a tick's snapshot
     }
 
     /**
@@ -210,7 +221,7 @@ final class SnapshotQueue implements AutoCloseable {
      * and {@link #next}), else in a snapshot taken now, and says which; {@code slotReady}: the WAL slot's state
      * before either was taken.
      */
-    Taken begin(Connection read, long effects, boolean aheadUsable, boolean slotReady) throws SQLException {
+    synchronized Taken begin(Connection read, long effects, boolean aheadUsable, boolean slotReady) throws SQLException {
         Taken ahead = aheadUsable ? next(effects) : null;
         if (ahead != null) {
             importInto(ahead, read);
@@ -238,6 +249,7 @@ final class SnapshotQueue implements AutoCloseable {
             clear();
             return null;
         }
+        notifyAll(); // room for the timer again
         return taken.pollFirst();
     }
 
@@ -255,10 +267,11 @@ final class SnapshotQueue implements AutoCloseable {
     }
 
     /** Drops every held snapshot (the sessions stay open for the next ones). */
-    void clear() {
+    synchronized void clear() {
         while (!taken.isEmpty()) {
             release(taken.pollFirst().holder());
         }
+        notifyAll();
     }
 
     /** One snapshot of {@code h} is imported or dropped: its transaction ends with the last one. */
@@ -273,7 +286,7 @@ final class SnapshotQueue implements AutoCloseable {
             h.session.rollback();
             idle.addLast(h.session);
         } catch (SQLException e) {
-            closeQuietly(h.session);
+            PgConnections.closeQuietly(h.session);
         }
     }
 
@@ -283,7 +296,7 @@ final class SnapshotQueue implements AutoCloseable {
             filling = null;
         }
         taken.removeIf(t -> t.holder() == h);
-        closeQuietly(h.session);
+        PgConnections.closeQuietly(h.session);
     }
 
     private Connection open() throws SQLException {
@@ -296,22 +309,14 @@ final class SnapshotQueue implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        taken.forEach(t -> closeQuietly(t.holder().session));
+    public synchronized void close() {
+        taken.forEach(t -> PgConnections.closeQuietly(t.holder().session));
         taken.clear();
         if (filling != null) {
-            closeQuietly(filling.session);
+            PgConnections.closeQuietly(filling.session);
             filling = null;
         }
-        idle.forEach(SnapshotQueue::closeQuietly);
+        idle.forEach(PgConnections::closeQuietly);
         idle.clear();
-    }
-
-    private static void closeQuietly(Connection c) {
-        try {
-            c.close();
-        } catch (SQLException ignored) {
-            // closing a broken session
-        }
     }
 }

@@ -17,7 +17,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Takes ticks and replays stored ones, on two PostgreSQL sessions: a read session whose REPEATABLE
  * READ, read-only transaction is the tick's snapshot and stays open until the tick is handed out, and
- * a write session for the catalog. Not thread-safe: the task calls it from its poll thread only.
+ * a write session for the catalog. The task calls it from its poll thread only; its {@link TickTimer}'s thread takes
+ * the ticks' snapshots into the {@link SnapshotQueue} meanwhile, reading {@link #effects}, the WAL slot's state and
+ * {@link #lastSealed} (volatile for it).
  */
 final class Ticker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Ticker.class);
@@ -38,17 +40,20 @@ final class Ticker implements AutoCloseable {
     private boolean noSlot;
     private Connection write;
     /** Ticks up to this one are handed out completely (or known to be in Kafka). */
-    private long lastSealed;
+    private volatile long lastSealed;
     /** What Kafka is known to hold when the sessions (re)open; null: unknown (no committed offset). */
     private Long delivered;
     private long lastCleaned;
     /** Snapshots taken on schedule while a tick is handed out, for the ticks after it. */
     private final SnapshotQueue snapshots;
+    /** Takes the ticks' snapshots on time into {@link #snapshots} once armed. */
+    private final TickTimer timer;
     /**
-     * The ticker's catalog writes other than a tick's own pgt_ticks row, counted: a held snapshot taken at another
-     * count may miss them (see {@link SnapshotQueue}).
+     * The ticker's catalog writes other than a tick's own pgt_ticks row, counted once committed (never before: the
+     * timer reads the count before taking a snapshot): a held snapshot taken at another count may miss them (see
+     * {@link SnapshotQueue}). Written by the poll thread only.
      */
-    private long effects;
+    private volatile long effects;
     /** The snapshot of tick {@link #lastSealed} if this session took it live (what a held snapshot's tick reads from). */
     private String sealedSnapshot;
 
@@ -61,6 +66,27 @@ final class Ticker implements AutoCloseable {
         this.fillProgress = new FillProgress(config);
         this.wal = new WalCapture(config);
         this.snapshots = new SnapshotQueue(config);
+        this.timer = new TickTimer(config, snapshots, new TickTimer.State() {
+            @Override
+            public long effects() {
+                return effects;
+            }
+
+            @Override
+            public boolean slotReady() {
+                return wal.slotReady();
+            }
+
+            @Override
+            public boolean walStarted() {
+                return wal.started();
+            }
+
+            @Override
+            public long nextTick() {
+                return lastSealed + 1;
+            }
+        }, database);
     }
 
     boolean connected() {
@@ -95,26 +121,9 @@ final class Ticker implements AutoCloseable {
         return lastSealed + 1;
     }
 
-    /**
-     * Whether the next tick's snapshot may be taken now, while live tick {@code current} is still handed out or
-     * waits for the WAL decoder (see {@link SnapshotQueue#room}).
-     */
-    boolean canTakeAhead(TickReader current) {
-        return current.live != null && snapshots.room(wal.started(), current.tick.tick);
-    }
-
-    /**
-     * Takes the snapshot of a coming tick now (the tick reads it once the ticks before it are complete), and while
-     * the WAL slot exists, the tick's WAL marker right after it.
-     */
-    void takeAhead() throws SQLException {
-        boolean slot = wal.slotReady();
-        long tick = lastSealed + 2 + snapshots.size();
-        snapshots.take(slot, effects, !slot ? null : () -> {
-            long marker = WalCapture.mark(write, tick);
-            write.commit();
-            return marker;
-        });
+    /** The grid of the ticks, and what takes their snapshots once armed. */
+    TickTimer timer() {
+        return timer;
     }
 
     /** Snapshots held for coming ticks. */
@@ -164,6 +173,9 @@ final class Ticker implements AutoCloseable {
         TickReader.Failed failed = failed(tick);
         // nothing may fail between here and the reader's creation: the task abandons only readers it has
         RecordFactory.Tick t = records.forTick(tick, at.millis(), tracker.begin(tick));
+        // the ticks after this one read from its snapshot, kept in memory: snapshots the timer takes from now on
+        // (all newer than this one's) are usable
+        timer.arm();
         return TickReader.live(read, t, sources, previous, due,
                 records.partitions(), config.batchSize(), this::refreshFailed, failed, fillProgress, walTick);
     }
@@ -198,16 +210,19 @@ final class Ticker implements AutoCloseable {
      * pgoutput looks it up as of each change), or miss one switched to the WAL since (whose changes the slot keeps).
      */
     private TickReader.Wal walTick(long tick, Set<Long> walSources, SnapshotQueue.Taken at) throws SQLException {
-        boolean tidy = (wal.started() || !noSlot) && (!at.ahead() || walSources.isEmpty() && noWalSourceNow());
+        boolean tidy = (wal.started() || !noSlot) && (!at.ahead() || walSources.isEmpty() && WalCapture.noWalSourceNow(write));
         if (tidy) {
-            unpublishIdle();
+            WalCapture.unpublishIdle(write);
         }
         if (walSources.isEmpty()) {
             if (tidy) {
-                wal.dropSlot(write);
-                noSlot = true;
-                // their markers belong to the slot gone: a new slot's decoder never meets them
-                snapshots.clear();
+                // under the queue's monitor: the timer takes no snapshot with the slot ready while it goes
+                synchronized (snapshots) {
+                    wal.dropSlot(write);
+                    noSlot = true;
+                    // their markers belong to the slot gone: a new slot's decoder never meets them
+                    snapshots.clear();
+                }
             }
             return null;
         }
@@ -226,60 +241,9 @@ final class Ticker implements AutoCloseable {
         return new TickReader.Wal(walRead, walSources, wal.barrier(marker));
     }
 
-    /** No source is captured from the WAL (or has a switch pending) as the catalog is now. */
-    private boolean noWalSourceNow() throws SQLException {
-        boolean none = Catalog.walSources(write).isEmpty();
-        write.commit();
-        return none;
-    }
-
-    /**
-     * Sources switched from WAL to trigger capture leave the publication once the decoder has passed their switch (a
-     * source held by a writer now is left for a later tick), so that their changes are no longer decoded.
-     */
-    private void unpublishIdle() throws SQLException {
-        try (Statement s = write.createStatement();
-             ResultSet rs = s.executeQuery("SELECT pgtrickle._wal_unpublish_idle()")) {
-            rs.next();
-            if (rs.getInt(1) > 0) {
-                LOG.info("{} source(s) no longer captured from the WAL left publication {}", rs.getInt(1),
-                        WalCapture.PUBLICATION);
-            }
-        }
-        write.commit();
-    }
-
-    /** The sources tick {@code tick} leaves unread (as its snapshot sees the catalog), and where failures go. */
+    /** Where the failures of tick {@code tick} go. */
     private TickReader.Failed failed(long tick) throws SQLException {
-        Set<Long> unread = Catalog.unreadSources(read);
-        return new TickReader.Failed() {
-            @Override
-            public Set<Long> unread() {
-                return unread;
-            }
-
-            @Override
-            public void fill(Catalog.Fill fill, String message) throws SQLException {
-                Catalog.markRefreshFailed(write, fill.pgtId(), message);
-                effects++;
-                LOG.warn("Stream table {} is now in ERROR: {}", fill.displayName(), message);
-            }
-
-            @Override
-            public boolean sameColumns(CapturedSource source, List<String> columns) {
-                return shapes.sameColumns(source, columns);
-            }
-
-            @Override
-            public void source(CapturedSource source, String message) throws SQLException {
-                List<String> failed = Catalog.markSourceFailed(write, source, tick, message);
-                effects++;
-                unread.add(source.relid());
-                LOG.warn("The changes of source table {} could not be read at tick {}: {}. The other sources go on; "
-                        + "stream tables over it are now in ERROR until they are refreshed: {}", source.displayName(),
-                        tick, message, failed);
-            }
-        };
+        return TickFailures.of(read, write, tick, shapes, () -> effects++);
     }
 
     /** A FULL refresh failed at the tick being read: recorded at once, so that a retaken tick leaves it out. */
@@ -315,9 +279,6 @@ final class Ticker implements AutoCloseable {
         TickReader.LiveTick live = r.live;
         if (live != null) {
             List<Long> filled = r.filled();
-            if (!filled.isEmpty()) {
-                effects++;
-            }
             try {
                 Catalog.recordTick(write, r.tick.tick, live.snapshot(), live.lsn(), r.changeRows(), r.tick.tickMillis,
                         filled);
@@ -328,6 +289,9 @@ final class Ticker implements AutoCloseable {
                             + "database. Run exactly one source connector per database.", e);
                 }
                 throw e;
+            }
+            if (!filled.isEmpty()) {
+                effects++; // committed with the tick
             }
             // the tick is recorded and its snapshot still held: evaluate the queries asked to be verified at it
             TickVerifier.run(read, write, r.tick.tick, live.snapshot());
@@ -340,8 +304,8 @@ final class Ticker implements AutoCloseable {
         } catch (SQLException e) {
             // the tick is recorded; the read-only transaction only held the snapshot
             LOG.debug("Ending the read transaction of tick {} failed; reconnecting later", r.tick.tick, e);
-            closeQuietly(read);
-            closeQuietly(walRead);
+            PgConnections.closeQuietly(read);
+            PgConnections.closeQuietly(walRead);
             read = null;
             walRead = null;
         }
@@ -396,26 +360,23 @@ final class Ticker implements AutoCloseable {
         return live;
     }
 
+    /** The task stops: the sessions close and the timer's thread ends. */
+    void shutdown() {
+        timer.close();
+        close();
+    }
+
     @Override
     public void close() {
+        timer.disarm();
         wal.close();
         snapshots.close();
-        closeQuietly(read);
-        closeQuietly(walRead);
-        closeQuietly(write);
+        PgConnections.closeQuietly(read);
+        PgConnections.closeQuietly(walRead);
+        PgConnections.closeQuietly(write);
         fillProgress.close();
         read = null;
         walRead = null;
         write = null;
-    }
-
-    private static void closeQuietly(Connection c) {
-        if (c != null) {
-            try {
-                c.close();
-            } catch (SQLException ignored) {
-                // closing a broken session
-            }
-        }
     }
 }

@@ -4,7 +4,6 @@ import dev.trickle.core.metrics.Gauges;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -22,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * Hands out ticks: first any recorded ticks that never reached Kafka, then a new tick every
  * {@code tick.interval.ms}, each in batches of at most {@code batch.size} records. With exactly-once
  * delivery every tick is one Kafka transaction, committed on its last record; a tick that fails
- * half-way is aborted and taken again.
+ * half-way is aborted and taken again. The ticks' snapshots are taken on time by the ticker's
+ * {@link TickTimer} thread while this poll thread is busy; the poll thread reads them in order.
  */
 public final class TrickleSourceTask extends SourceTask {
     private static final Logger LOG = LoggerFactory.getLogger(TrickleSourceTask.class);
@@ -38,7 +38,6 @@ public final class TrickleSourceTask extends SourceTask {
     private static final long MAX_FAILURE_BACKOFF_MS = 30_000;
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean stopping;
     private SourceConfig config;
     private String database;
@@ -47,7 +46,6 @@ public final class TrickleSourceTask extends SourceTask {
     private TransactionContext transactions;
     private TickReader current;
     private SourceMetrics metrics;
-    private long nextTickAt;
     private long retryAt;
     private long pauseMs;
     private int failures;
@@ -74,8 +72,7 @@ public final class TrickleSourceTask extends SourceTask {
         tracker = new DeliveryTracker(transactions != null, committed == null ? 0 : committed);
         ticker = new Ticker(config, records, tracker, committed);
         metrics = new SourceMetrics(context == null ? Gauges.NONE : Gauges.ofPlugin(context::pluginMetrics), config);
-        nextTickAt = System.nanoTime();
-        retryAt = nextTickAt;
+        retryAt = System.nanoTime();
         if (transactions == null) {
             LOG.warn("Exactly-once delivery is off for the Trickle source connector on {}: after a crash a tick may "
                     + "reach the change topics twice. Run the Connect worker with exactly.once.source.support=enabled "
@@ -99,16 +96,16 @@ public final class TrickleSourceTask extends SourceTask {
             if (batch != null && !batch.isEmpty()) {
                 return batch;
             }
-            long now = System.nanoTime();
             waitMs = current != null || ticker.replayPending() || ticker.snapshotWaiting() ? 0
-                    : TimeUnit.NANOSECONDS.toMillis((ticker.connected() ? nextTickAt : retryAt) - now);
+                    : ticker.connected() ? ticker.timer().millisToDue()
+                    : TimeUnit.NANOSECONDS.toMillis(retryAt - System.nanoTime());
         } catch (SQLException e) {
             throw failure(e);
         } catch (FullRefresh.TickRestart e) {
             boolean handedOut = current != null && current.tick.delivery.handedOut() > 0;
             LOG.warn("{}{}", e.getMessage(), handedOut ? ": aborting what was handed out of it" : "");
             abandonCurrent();
-            nextTickAt = System.nanoTime();
+            ticker.timer().dueAtOnce();
             return null;
         } catch (IllegalStateException e) {
             // the catalog contradicts what the task knows (another connector taking ticks of this database,
@@ -120,7 +117,8 @@ public final class TrickleSourceTask extends SourceTask {
             lock.unlock();
         }
         if (waitMs > 0) {
-            stopped.await(Math.min(waitMs, MAX_WAIT_MS), TimeUnit.MILLISECONDS);
+            // woken early by a snapshot the timer takes, and by stop()
+            ticker.timer().await(Math.min(waitMs, MAX_WAIT_MS));
         }
         return null;
     }
@@ -141,19 +139,13 @@ public final class TrickleSourceTask extends SourceTask {
             if (ticker.replayPending()) {
                 current = ticker.startReplay();
             } else if (ticker.snapshotWaiting()) {
-                current = ticker.startLive(); // its snapshot was taken on time, while the previous tick was read
-            } else if (now - nextTickAt >= 0) {
-                nextTickAt = nextDue(now);
-                current = ticker.startLive();
+                current = ticker.startLive(); // its snapshot was taken on time by the timer
+            } else if (ticker.timer().dueNow()) {
+                current = ticker.startLive(); // the timer is not armed (first tick of the sessions): taken now
             }
             if (current == null) {
                 return null;
             }
-        } else if (now - nextTickAt >= 0 && ticker.canTakeAhead(current)) {
-            // the next tick is due while this one is still handed out: its snapshot is taken now, on time, and
-            // read once this one is complete (a tick's size stays what one interval brings while the task keeps up)
-            nextTickAt = nextDue(now);
-            ticker.takeAhead();
         }
         List<SourceRecord> batch = current.next(config.batchSize());
         DeliveryTracker.TickDelivery delivery = current.tick.delivery;
@@ -177,17 +169,6 @@ public final class TrickleSourceTask extends SourceTask {
             delivery.handedOut(batch.size());
         }
         return batch;
-    }
-
-    /**
-     * When the tick after one due at {@link #nextTickAt} and taken at {@code now} is due: an interval after it was
-     * due, so that a poll that comes a little late (Connect sending the batch before) does not push every later tick
-     * back; an interval from now once the tick was taken more than half an interval late (no tick was taken while
-     * the held snapshots ran out or the task was away, and the ticks missed are not made up by ticks moments apart).
-     */
-    private long nextDue(long now) {
-        long interval = TimeUnit.MILLISECONDS.toNanos(config.tickIntervalMs());
-        return now - nextTickAt < interval / 2 ? nextTickAt + interval : now + interval;
     }
 
     /**
@@ -249,7 +230,14 @@ public final class TrickleSourceTask extends SourceTask {
         }
     }
 
-    /** Tick snapshots held ahead now (for tests; the poll thread's view, so called between polls). */
+    /** Test hook: see {@link TickTimer#pause}. */
+    void pauseTimer(boolean pause) {
+        if (ticker != null) {
+            ticker.timer().pause(pause);
+        }
+    }
+
+    /** Tick snapshots held ahead now (for tests). */
     int snapshotsHeld() {
         return ticker == null ? 0 : ticker.snapshotsHeld();
     }
@@ -271,7 +259,9 @@ public final class TrickleSourceTask extends SourceTask {
     @Override
     public void stop() {
         stopping = true;
-        stopped.countDown();
+        if (ticker != null) {
+            ticker.timer().close(); // ends its thread, and wakes a poll thread waiting
+        }
         boolean locked = false;
         try {
             locked = lock.tryLock(5, TimeUnit.SECONDS);
@@ -284,7 +274,7 @@ public final class TrickleSourceTask extends SourceTask {
                 current = null;
             }
             if (ticker != null) {
-                ticker.close();
+                ticker.shutdown();
             }
             if (metrics != null) {
                 metrics.close();

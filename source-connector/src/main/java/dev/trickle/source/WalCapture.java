@@ -98,6 +98,27 @@ final class WalCapture implements AutoCloseable {
         }
     }
 
+    /** No source is captured from the WAL (or has a switch pending) as the catalog is now. */
+    static boolean noWalSourceNow(Connection w) throws SQLException {
+        boolean none = Catalog.walSources(w).isEmpty();
+        w.commit();
+        return none;
+    }
+
+    /**
+     * Sources switched from WAL to trigger capture leave the publication once the decoder has passed their switch (a
+     * source held by a writer now is left for a later tick), so that their changes are no longer decoded.
+     */
+    static void unpublishIdle(Connection w) throws SQLException {
+        try (Statement s = w.createStatement(); ResultSet rs = s.executeQuery("SELECT pgtrickle._wal_unpublish_idle()")) {
+            rs.next();
+            if (rs.getInt(1) > 0) {
+                LOG.info("{} source(s) no longer captured from the WAL left publication {}", rs.getInt(1), PUBLICATION);
+            }
+        }
+        w.commit();
+    }
+
     /** Waits up to {@code millis} for the decoder to pass {@code lsn}; true once it has. */
     boolean awaitPassed(long lsn, long millis) throws SQLException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);

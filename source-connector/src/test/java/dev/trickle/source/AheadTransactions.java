@@ -43,6 +43,28 @@ final class AheadTransactions {
         h.pollUntil(() -> h.task.snapshotsHeld() > held, ticks, "a snapshot taken ahead after transaction " + i);
     }
 
+    /**
+     * Writes transaction {@code i} without polling the task (its poll thread busy elsewhere), then waits until its
+     * timer took one more snapshot (it sees {@code i}).
+     */
+    static void writeWithoutPolling(String url, TaskHarness h, int i) throws Exception {
+        write(url, i);
+        int held = h.task.snapshotsHeld();
+        await(() -> h.task.snapshotsHeld() > held, "the timer took a tick's snapshot after transaction " + i
+                + " while the task was not polled");
+    }
+
+    /** Waits for {@code done} (checked every 10 ms) up to the harness's deadline. */
+    static void await(java.util.function.BooleanSupplier done, String what) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + TaskHarness.DEADLINE_MS;
+        while (!done.getAsBoolean()) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError(what + ": not within " + TaskHarness.DEADLINE_MS + " ms");
+            }
+            Thread.sleep(10); // polling a condition, with a deadline
+        }
+    }
+
     /** Signed counts of the first column's values on one topic (change rows only). */
     static Map<String, Long> ids(TaskHarness.Tick t, String topic) {
         Map<String, Long> out = new HashMap<>();

@@ -43,7 +43,7 @@ class PipelinedTicksTest {
 
     private static TaskHarness harness(String url) {
         return new TaskHarness(url, Map.of(SourceConfig.BATCH_SIZE, "7", SourceConfig.TICK_INTERVAL_MS, "20"),
-                null, true);
+                null, true).withTimer();
     }
 
     /**

@@ -112,6 +112,18 @@ final class TaskHarness implements AutoCloseable {
             }
         });
         task.start(props);
+        // the poll thread takes each due tick itself (as before session 13), so that a test which writes between
+        // polls knows the next tick's snapshot follows its writes; withTimer() runs the task as in a worker
+        task.pauseTimer(true);
+    }
+
+    /**
+     * The task's timer takes the due ticks' snapshots, whether or not a poll runs, as in a Connect worker (whose poll
+     * thread is busy between polls): a tick then need not see what the test wrote just before polling.
+     */
+    TaskHarness withTimer() {
+        task.pauseTimer(false);
+        return this;
     }
 
     TaskHarness(String url) {

@@ -35,6 +35,12 @@ class WalTicksAheadTest {
     private static final String SNAPSHOT_SESSIONS =
             "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'trickle-source tick snapshots'";
 
+    /**
+     * Long enough that the snapshots the task's timer takes every interval while the test writes and polls do not run
+     * out ({@link SnapshotQueue#DEFAULT_DEPTH} intervals) before the test is done writing.
+     */
+    private static final int INTERVAL_MS = 200;
+
     private final WalDatabases databases = new WalDatabases();
     private final CountDownLatch release = new CountDownLatch(1);
     private final CountDownLatch blocking = new CountDownLatch(1);
@@ -59,7 +65,8 @@ class WalTicksAheadTest {
     }
 
     private static TaskHarness harness(String url, Map<String, Object> offset) {
-        return new TaskHarness(url, Map.of(SourceConfig.TICK_INTERVAL_MS, "20"), offset, true);
+        return new TaskHarness(url, Map.of(SourceConfig.TICK_INTERVAL_MS, String.valueOf(INTERVAL_MS)), offset, true)
+                .withTimer();
     }
 
     /**
@@ -86,7 +93,7 @@ class WalTicksAheadTest {
 
     /** Polls (the decoder held back) until a tick would have been due {@code due} more times. */
     private static void pollWhileDue(TaskHarness h, int due, List<TaskHarness.Tick> ticks) throws Exception {
-        long until = System.currentTimeMillis() + due * 20L;
+        long until = System.currentTimeMillis() + due * (long) INTERVAL_MS;
         h.pollUntil(() -> System.currentTimeMillis() > until, ticks, "polls");
     }
 
@@ -168,16 +175,18 @@ class WalTicksAheadTest {
     @Test
     void whenTheHeldSnapshotsRunOutTheTicksAreLateAndTheNextCarriesOnlyWhatCameMeanwhile() throws Exception {
         String url = setUp("walaheadfull");
-        int onTime = 0;
+        int onTime = 3;
         int late = 3;
         List<TaskHarness.Tick> ticks = new ArrayList<>();
         long releasedAt;
         try (TaskHarness h = harness(url, null)) {
             ticks.add(h.nextTick());
             holdDecoder(h, ticks);
-            while (h.task.snapshotsHeld() < SnapshotQueue.DEFAULT_DEPTH) {
-                writeAndTakeAhead(url, h, onTime++, ticks);
+            for (int i = 0; i < onTime; i++) {
+                writeAndTakeAhead(url, h, i, ticks);
             }
+            // the timer goes on taking a snapshot every interval until the held ones run out
+            h.pollUntil(() -> h.task.snapshotsHeld() == SnapshotQueue.DEFAULT_DEPTH, ticks, "the held snapshots run out");
             assertEquals(SnapshotQueue.DEFAULT_DEPTH, h.task.snapshotsHeld());
             int sessions = Integer.parseInt(one(url, SNAPSHOT_SESSIONS));
             // the oldest holder may have had some of its snapshots imported already
