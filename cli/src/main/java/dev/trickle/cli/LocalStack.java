@@ -27,7 +27,7 @@ import java.util.concurrent.TimeoutException;
  * }
  * }</pre>
  *
- * Start: PostgreSQL, the broker, then the streams app, then Connect. Shutdown: streams app instances and
+ * Start: PostgreSQL and the broker at once, then the streams app, then Connect. Shutdown: streams app instances and
  * Connect workers at once, then the broker, then PostgreSQL. The broker, Connect and
  * streams data (and the embedded PostgreSQL's) are deleted at close unless
  * {@link LocalStackBuilder#keep(boolean)}; logs stay.
@@ -78,17 +78,7 @@ public final class LocalStack implements AutoCloseable {
         try {
             ConfigFiles configs = ConfigFiles.locate(cfg.configDir, cfg.converter);
             requireRegistryUrl();
-            startPostgres();
-            broker = progress.step("starting Kafka broker", () -> KafkaBroker.builder(workDir.resolve("kafka"))
-                    .port(ports.get("kafka.port"))
-                    .controllerPort(ports.get("kafka.controller.port"))
-                    .classpath(cfg.classpath)
-                    .maxHeap(cfg.brokerHeap)
-                    .logFile(logs().resolve("broker.log"))
-                    .configs(cfg.brokerConfig)
-                    .classArchives(classArchives)
-                    .build()
-                    .start(cfg.timeout));
+            startPostgresAndBroker();
             broker.process().onUnexpectedExit(this::unexpectedExit);
             broker.controllerProcess().ifPresent(c -> c.onUnexpectedExit(this::unexpectedExit));
             if (broker.process().recordsClassArchive()) { // nothing uses it yet
@@ -120,14 +110,47 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    private void startPostgres() throws Exception {
+    /**
+     * PostgreSQL (with the catalog) and the broker start at the same time: neither needs the other, and the broker's
+     * JVM starts (storage format, controller, broker) are the longest step of a stack's start, long enough to hide
+     * PostgreSQL's start and the catalog install in. The broker is only the stack's once started: a shutdown meanwhile
+     * stops its child JVMs as any others (ChildJvm), and close() does not wait out a start.
+     */
+    private void startPostgresAndBroker() throws Exception {
+        // chosen together, so distinct: PostgreSQL binds its port while the broker's JVMs start, no longer before
+        int[] fresh = Ports.free(3);
+        int pgPort = orFresh(ports.get("pg.port"), fresh[0]);
+        KafkaBroker starting = KafkaBroker.builder(workDir.resolve("kafka"))
+                .port(orFresh(ports.get("kafka.port"), fresh[1]))
+                .controllerPort(orFresh(ports.get("kafka.controller.port"), fresh[2]))
+                .classpath(cfg.classpath)
+                .maxHeap(cfg.brokerHeap)
+                .logFile(logs().resolve("broker.log"))
+                .configs(cfg.brokerConfig)
+                .classArchives(classArchives)
+                .build();
+        Background<KafkaBroker> brokerStart = Background.start("start-kafka-broker", () -> starting.start(cfg.timeout));
+        try {
+            startPostgres(pgPort);
+        } catch (Exception | Error e) {
+            broker = brokerStart.awaitAfterFailure(e); // so that the close() after this failure stops it
+            throw e;
+        }
+        broker = progress.step("starting Kafka broker", brokerStart::await);
+    }
+
+    private static int orFresh(int saved, int fresh) {
+        return saved > 0 ? saved : fresh;
+    }
+
+    private void startPostgres(int port) throws Exception {
         if (cfg.externalPg != null) {
             postgres = progress.step("connecting to PostgreSQL at " + cfg.externalPg.display(),
                     () -> Postgres.external(cfg.externalPg));
         } else {
             postgres = progress.step("starting PostgreSQL",
                     () -> Postgres.startEmbedded(workDir.resolve("pg-data"), logs().resolve("postgres.log"), !cfg.keep,
-                            ports.get("pg.port")));
+                            port));
         }
         if (cfg.installCatalog) {
             String version = progress.step("installing the Trickle catalog",
