@@ -72,20 +72,14 @@ final class ConnectCluster {
         }
     }
 
-    /**
-     * Deploys the connectors through the first worker, then waits until each and its tasks run: all deployed before
-     * the first wait, so that the worker's group starts them in one round of rebalancing rather than one round each.
-     */
+    /** Deploys the connectors through the first worker, each waited for until it and its tasks run. */
     void deploy(List<ConfigFiles.Connector> connectors, Progress progress, Duration timeout) throws Exception {
-        String names = String.join(", ", connectors.stream().map(ConfigFiles.Connector::name).toList());
-        progress.step("deploying connector" + (connectors.size() == 1 ? " " : "s ") + names, () -> {
-            for (ConfigFiles.Connector c : connectors) {
+        for (ConfigFiles.Connector c : connectors) {
+            progress.step("deploying connector " + c.name(), () -> {
                 first().deploy(c.name(), c.config(), timeout);
-            }
-            for (ConfigFiles.Connector c : connectors) {
                 first().awaitRunning(c.name(), timeout);
-            }
-        });
+            });
+        }
     }
 
     synchronized ConnectWorker first() {

@@ -27,8 +27,7 @@ import java.util.concurrent.TimeoutException;
  * }
  * }</pre>
  *
- * Start: PostgreSQL and the broker at once, then the streams app, then Connect. Shutdown: streams app instances and
- * Connect workers at once, then the broker, then PostgreSQL. The broker, Connect and
+ * Shutdown order: streams app instances, Connect workers, broker, PostgreSQL. The broker, Connect and
  * streams data (and the embedded PostgreSQL's) are deleted at close unless
  * {@link LocalStackBuilder#keep(boolean)}; logs stay.
  */
@@ -78,7 +77,17 @@ public final class LocalStack implements AutoCloseable {
         try {
             ConfigFiles configs = ConfigFiles.locate(cfg.configDir, cfg.converter);
             requireRegistryUrl();
-            startPostgresAndBroker();
+            startPostgres();
+            broker = progress.step("starting Kafka broker", () -> KafkaBroker.builder(workDir.resolve("kafka"))
+                    .port(ports.get("kafka.port"))
+                    .controllerPort(ports.get("kafka.controller.port"))
+                    .classpath(cfg.classpath)
+                    .maxHeap(cfg.brokerHeap)
+                    .logFile(logs().resolve("broker.log"))
+                    .configs(cfg.brokerConfig)
+                    .classArchives(classArchives)
+                    .build()
+                    .start(cfg.timeout));
             broker.process().onUnexpectedExit(this::unexpectedExit);
             broker.controllerProcess().ifPresent(c -> c.onUnexpectedExit(this::unexpectedExit));
             if (broker.process().recordsClassArchive()) { // nothing uses it yet
@@ -91,15 +100,12 @@ public final class LocalStack implements AutoCloseable {
             Map<String, String> connectorValues = ConnectorSecrets.placeholders(values, workDir);
             sourceConnector = withOverrides(configs.connector(ConfigFiles.SOURCE_CONNECTOR, connectorValues), cfg.sourceConfig);
             sinkConnector = withOverrides(configs.connector(ConfigFiles.SINK_CONNECTOR, connectorValues), cfg.sinkConfig);
-            // the streams app first: its start (JVM, catalog check, Kafka Streams' first rebalance) then runs while the
-            // Connect worker starts and the connectors deploy, instead of after; it needs only PostgreSQL and the broker
-            // (a stream table's change topic that the source connector has not created yet is waited for)
-            startStreams(configs, values);
             startConnect();
             if (connect.first().process().recordsClassArchive()) { // warm now: it ran both connectors
                 progress.step("writing the Connect worker's class archive (once per build: later starts are faster)",
                         this::restartConnect);
             }
+            startStreams(configs, values);
             savePorts();
             progress.line("local stack ready in " + Progress.elapsed(t0) + " (work dir " + workDir + ")");
             return this;
@@ -110,47 +116,14 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    /**
-     * PostgreSQL (with the catalog) and the broker start at the same time: neither needs the other, and the broker's
-     * JVM starts (storage format, controller, broker) are the longest step of a stack's start, long enough to hide
-     * PostgreSQL's start and the catalog install in. The broker is only the stack's once started: a shutdown meanwhile
-     * stops its child JVMs as any others (ChildJvm), and close() does not wait out a start.
-     */
-    private void startPostgresAndBroker() throws Exception {
-        // chosen together, so distinct: PostgreSQL binds its port while the broker's JVMs start, no longer before
-        int[] fresh = Ports.free(3);
-        int pgPort = orFresh(ports.get("pg.port"), fresh[0]);
-        KafkaBroker starting = KafkaBroker.builder(workDir.resolve("kafka"))
-                .port(orFresh(ports.get("kafka.port"), fresh[1]))
-                .controllerPort(orFresh(ports.get("kafka.controller.port"), fresh[2]))
-                .classpath(cfg.classpath)
-                .maxHeap(cfg.brokerHeap)
-                .logFile(logs().resolve("broker.log"))
-                .configs(cfg.brokerConfig)
-                .classArchives(classArchives)
-                .build();
-        Background<KafkaBroker> brokerStart = Background.start("start-kafka-broker", () -> starting.start(cfg.timeout));
-        try {
-            startPostgres(pgPort);
-        } catch (Exception | Error e) {
-            broker = brokerStart.awaitAfterFailure(e); // so that the close() after this failure stops it
-            throw e;
-        }
-        broker = progress.step("starting Kafka broker", brokerStart::await);
-    }
-
-    private static int orFresh(int saved, int fresh) {
-        return saved > 0 ? saved : fresh;
-    }
-
-    private void startPostgres(int port) throws Exception {
+    private void startPostgres() throws Exception {
         if (cfg.externalPg != null) {
             postgres = progress.step("connecting to PostgreSQL at " + cfg.externalPg.display(),
                     () -> Postgres.external(cfg.externalPg));
         } else {
             postgres = progress.step("starting PostgreSQL",
                     () -> Postgres.startEmbedded(workDir.resolve("pg-data"), logs().resolve("postgres.log"), !cfg.keep,
-                            port));
+                            ports.get("pg.port")));
         }
         if (cfg.installCatalog) {
             String version = progress.step("installing the Trickle catalog",
@@ -437,7 +410,7 @@ public final class LocalStack implements AutoCloseable {
         return cfg.timeout;
     }
 
-    /** Stops the streams app and Connect (at once), then the broker and PostgreSQL; deletes the data unless kept. */
+    /** Stops the streams app, Connect, broker and PostgreSQL, in that order; deletes the data unless kept. */
     @Override
     public synchronized void close() {
         if (closed) {
@@ -447,14 +420,8 @@ public final class LocalStack implements AutoCloseable {
         closing = true;
         long t0 = System.nanoTime();
         progress.line("stopping the local stack...");
-        // the streams app and Connect at once: each is only a client of the broker, and their graceful stops (leaving
-        // their groups, committing, closing stores) were seconds each of every stack's stop
-        Background<Void> streamsStop = Background.start("stop-streams-app", () -> {
-            stopQuietly("streams app", streams == null ? null : streams::stopAll);
-            return null;
-        });
+        stopQuietly("streams app", streams == null ? null : streams::stopAll);
         stopQuietly("Kafka Connect", connect == null ? null : connect::stopAll);
-        streamsStop.join();
         stopQuietly("Kafka broker", broker == null ? null : broker::stop);
         stopQuietly("PostgreSQL", postgres == null ? null : postgres::close);
         // Only now: while this runs in another shutdown hook (a test's), ChildJvm's hook must find this closer and wait
