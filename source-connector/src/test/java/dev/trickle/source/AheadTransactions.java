@@ -1,13 +1,17 @@
 package dev.trickle.source;
 
 import static dev.trickle.source.TaskHarness.exec;
+import static dev.trickle.source.TaskHarness.one;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.trickle.core.records.ChangeRecord;
+import dev.trickle.core.TopicNames;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * The writer of the tests of ticks taken ahead (trigger and WAL capture) over tables {@code orders (id, ...)} and
@@ -17,6 +21,8 @@ import java.util.Map;
 final class AheadTransactions {
     /** Rows of a writer transaction; transaction i writes ids i * ROWS and on. */
     static final int ROWS = 10;
+    static final String ORDERS = TopicNames.changes("trickle", "public", "orders");
+    static final String BAG = TopicNames.changes("trickle", "public", "bag");
 
     private AheadTransactions() {
     }
@@ -76,5 +82,40 @@ final class AheadTransactions {
         }
         out.values().removeIf(n -> n == 0);
         return out;
+    }
+
+    /** The writer transactions (by number) whose inserts a tick holds. */
+    static TreeSet<Integer> transactions(TaskHarness.Tick t) {
+        return transactions(t, Integer.MAX_VALUE);
+    }
+
+    /** As {@link #transactions(TaskHarness.Tick)}, counting only ids below {@code idsBelow} (other writers' rows above). */
+    static TreeSet<Integer> transactions(TaskHarness.Tick t, int idsBelow) {
+        TreeSet<Integer> out = new TreeSet<>();
+        for (int i = 0; i < t.records.size(); i++) {
+            if (t.records.get(i).topic().equals(ORDERS) && t.decoded.get(i) instanceof ChangeRecord.Row row
+                    && row.streamTable() == null && row.weight() > 0) {
+                int id = Integer.parseInt(row.values().get("id"));
+                if (id < idsBelow) {
+                    out.add(id / ROWS);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Every tick holds whole transactions of both tables, and the ticks add up to the tables. */
+    static void assertWholeTransactionsAndEveryChangeOnce(String url, List<TaskHarness.Tick> ticks) throws Exception {
+        for (TaskHarness.Tick t : ticks) {
+            assertEquals(ids(t, ORDERS), ids(t, BAG), "tick " + t.tick + " holds whole transactions of both tables");
+        }
+        assertEquals(RandomWriter.table(url, "orders"), RandomWriter.sum(ticks, ORDERS));
+        assertEquals(RandomWriter.table(url, "bag"), RandomWriter.sum(ticks, BAG));
+    }
+
+    /** When a tick's snapshot was taken ({@code pgt_ticks.created_at}), in epoch milliseconds. */
+    static long tickMillis(String url, long tick) throws SQLException {
+        return Long.parseLong(one(url, "SELECT (extract(epoch FROM created_at) * 1000)::bigint FROM pgtrickle.pgt_ticks "
+                + "WHERE tick_id = " + tick));
     }
 }

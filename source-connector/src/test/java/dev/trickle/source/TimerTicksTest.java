@@ -1,6 +1,11 @@
 package dev.trickle.source;
 
+import static dev.trickle.source.AheadTransactions.BAG;
+import static dev.trickle.source.AheadTransactions.ORDERS;
 import static dev.trickle.source.AheadTransactions.ROWS;
+import static dev.trickle.source.AheadTransactions.assertWholeTransactionsAndEveryChangeOnce;
+import static dev.trickle.source.AheadTransactions.tickMillis;
+import static dev.trickle.source.AheadTransactions.transactions;
 import static dev.trickle.source.AheadTransactions.await;
 import static dev.trickle.source.AheadTransactions.ids;
 import static dev.trickle.source.AheadTransactions.write;
@@ -29,8 +34,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  * WAL in the WAL case (the timer writes each held tick's WAL marker), bag always by triggers.
  */
 class TimerTicksTest {
-    private static final String ORDERS = TopicNames.changes("trickle", "public", "orders");
-    private static final String BAG = TopicNames.changes("trickle", "public", "bag");
     private static final int INTERVAL_MS = 500;
     /** Transactions written while the poll thread is busy: as many intervals without a poll. */
     private static final int WRITTEN = 5;
@@ -85,7 +88,7 @@ class TimerTicksTest {
         assertWholeTransactionsAndEveryChangeOnce(url, ticks);
         List<TaskHarness.Tick> written = ticks.stream().filter(t -> !transactions(t).isEmpty()).toList();
         assertEquals(WRITTEN, written.size(), "each transaction in a tick of its own: " + written.stream()
-                .map(TimerTicksTest::transactions).toList());
+                .map(t -> transactions(t)).toList());
         for (int i = 0; i < WRITTEN; i++) {
             TaskHarness.Tick t = written.get(i);
             assertEquals(new TreeSet<>(List.of(i)), transactions(t), "tick " + t.tick + " holds transaction " + i);
@@ -129,32 +132,5 @@ class TimerTicksTest {
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    /** The writer transactions (by number) whose inserts a tick holds. */
-    private static TreeSet<Integer> transactions(TaskHarness.Tick t) {
-        TreeSet<Integer> out = new TreeSet<>();
-        for (int i = 0; i < t.records.size(); i++) {
-            if (t.records.get(i).topic().equals(ORDERS) && t.decoded.get(i) instanceof ChangeRecord.Row row
-                    && row.streamTable() == null && row.weight() > 0) {
-                out.add(Integer.parseInt(row.values().get("id")) / ROWS);
-            }
-        }
-        return out;
-    }
-
-    /** Every tick holds whole transactions of both tables, and the ticks add up to the tables. */
-    private static void assertWholeTransactionsAndEveryChangeOnce(String url, List<TaskHarness.Tick> ticks)
-            throws Exception {
-        for (TaskHarness.Tick t : ticks) {
-            assertEquals(ids(t, ORDERS), ids(t, BAG), "tick " + t.tick + " holds whole transactions of both tables");
-        }
-        assertEquals(RandomWriter.table(url, "orders"), RandomWriter.sum(ticks, ORDERS));
-        assertEquals(RandomWriter.table(url, "bag"), RandomWriter.sum(ticks, BAG));
-    }
-
-    private static long tickMillis(String url, long tick) throws SQLException {
-        return Long.parseLong(one(url, "SELECT (extract(epoch FROM created_at) * 1000)::bigint FROM pgtrickle.pgt_ticks "
-                + "WHERE tick_id = " + tick));
     }
 }

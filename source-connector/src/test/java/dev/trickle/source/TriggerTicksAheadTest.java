@@ -1,6 +1,11 @@
 package dev.trickle.source;
 
+import static dev.trickle.source.AheadTransactions.BAG;
+import static dev.trickle.source.AheadTransactions.ORDERS;
 import static dev.trickle.source.AheadTransactions.ROWS;
+import static dev.trickle.source.AheadTransactions.assertWholeTransactionsAndEveryChangeOnce;
+import static dev.trickle.source.AheadTransactions.tickMillis;
+import static dev.trickle.source.AheadTransactions.transactions;
 import static dev.trickle.source.AheadTransactions.write;
 import static dev.trickle.source.AheadTransactions.await;
 import static dev.trickle.source.AheadTransactions.writeWithoutPolling;
@@ -41,8 +46,6 @@ import org.junit.jupiter.api.Test;
  * transaction writes the same ids into two tables, so a tick that is one snapshot has the same ids on both topics.
  */
 class TriggerTicksAheadTest {
-    private static final String ORDERS = TopicNames.changes("trickle", "public", "orders");
-    private static final String BAG = TopicNames.changes("trickle", "public", "bag");
     private static final MBeanServer JMX = ManagementFactory.getPlatformMBeanServer();
     /** The large tick's rows per table, with ids from BULK_FROM: a record per poll, it is handed out for long. */
     private static final int BULK = 10_000;
@@ -131,11 +134,11 @@ class TriggerTicksAheadTest {
         }
         assertWholeTransactionsAndEveryChangeOnce(url, ticks);
         // the point of it: each transaction in a tick of its own, all taken on time while the large one was handed out
-        List<TaskHarness.Tick> onTime = ticks.stream().filter(t -> transactions(t).size() == 1).toList();
+        List<TaskHarness.Tick> onTime = ticks.stream().filter(t -> transactions(t, BULK_FROM).size() == 1).toList();
         assertEquals(written, onTime.size(), "each transaction in a tick of its own");
         for (int i = 0; i < written; i++) {
             TaskHarness.Tick t = onTime.get(i);
-            assertEquals(new TreeSet<>(List.of(i)), transactions(t), "tick " + t.tick + " holds transaction " + i);
+            assertEquals(new TreeSet<>(List.of(i)), transactions(t, BULK_FROM), "tick " + t.tick + " holds transaction " + i);
             assertTrue(tickMillis(url, t.tick) < largeDone, "tick " + t.tick + " taken while the large tick was read");
             if (i > 0) {
                 assertTrue(onTime.get(i - 1).tick < t.tick, "the ticks follow one another");
@@ -166,7 +169,7 @@ class TriggerTicksAheadTest {
             h.tickPastNow(ticks);
         }
         assertWholeTransactionsAndEveryChangeOnce(url, ticks);
-        List<TreeSet<Integer>> withWrites = ticks.stream().map(TriggerTicksAheadTest::transactions)
+        List<TreeSet<Integer>> withWrites = ticks.stream().map(t -> transactions(t, BULK_FROM))
                 .filter(s -> !s.isEmpty()).toList();
         assertEquals(List.of(new TreeSet<>(List.of(0, 1, 2, 3))), withWrites,
                 "the held ticks on time (taken before the writes), then one late tick with what came while no "
@@ -190,35 +193,5 @@ class TriggerTicksAheadTest {
             }
         }
         return out;
-    }
-
-    /** The writer transactions (by number) whose inserts a tick holds. */
-    private static TreeSet<Integer> transactions(TaskHarness.Tick t) {
-        TreeSet<Integer> out = new TreeSet<>();
-        for (int i = 0; i < t.records.size(); i++) {
-            if (t.records.get(i).topic().equals(ORDERS) && t.decoded.get(i) instanceof ChangeRecord.Row row
-                    && row.streamTable() == null && row.weight() > 0) {
-                int id = Integer.parseInt(row.values().get("id"));
-                if (id < BULK_FROM) {
-                    out.add(id / ROWS);
-                }
-            }
-        }
-        return out;
-    }
-
-    /** Every tick holds whole transactions of both tables, and the ticks add up to the tables. */
-    private static void assertWholeTransactionsAndEveryChangeOnce(String url, List<TaskHarness.Tick> ticks)
-            throws Exception {
-        for (TaskHarness.Tick t : ticks) {
-            assertEquals(ids(t, ORDERS), ids(t, BAG), "tick " + t.tick + " holds whole transactions of both tables");
-        }
-        assertEquals(RandomWriter.table(url, "orders"), RandomWriter.sum(ticks, ORDERS));
-        assertEquals(RandomWriter.table(url, "bag"), RandomWriter.sum(ticks, BAG));
-    }
-
-    private static long tickMillis(String url, long tick) throws SQLException {
-        return Long.parseLong(one(url, "SELECT (extract(epoch FROM created_at) * 1000)::bigint FROM pgtrickle.pgt_ticks "
-                + "WHERE tick_id = " + tick));
     }
 }

@@ -1,6 +1,11 @@
 package dev.trickle.source;
 
+import static dev.trickle.source.AheadTransactions.BAG;
+import static dev.trickle.source.AheadTransactions.ORDERS;
 import static dev.trickle.source.AheadTransactions.ROWS;
+import static dev.trickle.source.AheadTransactions.assertWholeTransactionsAndEveryChangeOnce;
+import static dev.trickle.source.AheadTransactions.tickMillis;
+import static dev.trickle.source.AheadTransactions.transactions;
 import static dev.trickle.source.AheadTransactions.write;
 import static dev.trickle.source.AheadTransactions.writeAndTakeAhead;
 import static dev.trickle.source.AheadTransactions.ids;
@@ -30,8 +35,6 @@ import org.junit.jupiter.api.Test;
  * on both topics.
  */
 class WalTicksAheadTest {
-    private static final String ORDERS = TopicNames.changes("trickle", "public", "orders");
-    private static final String BAG = TopicNames.changes("trickle", "public", "bag");
     private static final String SNAPSHOT_SESSIONS =
             "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'trickle-source tick snapshots'";
 
@@ -97,18 +100,6 @@ class WalTicksAheadTest {
         h.pollUntil(() -> System.currentTimeMillis() > until, ticks, "polls");
     }
 
-    /** The writer transactions (by number) whose inserts a tick holds. */
-    private static TreeSet<Integer> transactions(TaskHarness.Tick t) {
-        TreeSet<Integer> out = new TreeSet<>();
-        for (int i = 0; i < t.records.size(); i++) {
-            if (t.records.get(i).topic().equals(ORDERS) && t.decoded.get(i) instanceof ChangeRecord.Row row
-                    && row.streamTable() == null && row.weight() > 0) {
-                out.add(Integer.parseInt(row.values().get("id")) / ROWS);
-            }
-        }
-        return out;
-    }
-
     /** Ticks until one whose snapshot was taken after {@code millis}, adding every tick to {@code ticks}. */
     private static void tickPast(String url, TaskHarness h, long millis, List<TaskHarness.Tick> ticks) throws Exception {
         while (true) {
@@ -118,16 +109,6 @@ class WalTicksAheadTest {
                 return;
             }
         }
-    }
-
-    /** Every tick holds whole transactions across both capture modes, and the ticks add up to the tables. */
-    private static void assertWholeTransactionsAndEveryChangeOnce(String url, List<TaskHarness.Tick> ticks)
-            throws Exception {
-        for (TaskHarness.Tick t : ticks) {
-            assertEquals(ids(t, ORDERS), ids(t, BAG), "tick " + t.tick + " holds whole transactions of both tables");
-        }
-        assertEquals(RandomWriter.table(url, "orders"), RandomWriter.sum(ticks, ORDERS));
-        assertEquals(RandomWriter.table(url, "bag"), RandomWriter.sum(ticks, BAG));
     }
 
     /** Ticks that hold exactly one writer transaction, and were taken before {@code millis}. */
@@ -203,7 +184,7 @@ class WalTicksAheadTest {
         }
         assertWholeTransactionsAndEveryChangeOnce(url, ticks);
         assertEquals(onTime, singleTransactionTicksTakenBefore(url, ticks, releasedAt));
-        List<TreeSet<Integer>> larger = ticks.stream().map(WalTicksAheadTest::transactions).filter(s -> s.size() > 1)
+        List<TreeSet<Integer>> larger = ticks.stream().map(t -> transactions(t)).filter(s -> s.size() > 1)
                 .toList();
         TreeSet<Integer> meanwhile = new TreeSet<>();
         for (int i = onTime; i < onTime + late; i++) {
@@ -260,10 +241,5 @@ class WalTicksAheadTest {
         }
         assertWholeTransactionsAndEveryChangeOnce(url, ticks);
         assertEquals(8, ticks.stream().mapToInt(t -> transactions(t).size()).sum(), "every transaction once");
-    }
-
-    private static long tickMillis(String url, long tick) throws SQLException {
-        return Long.parseLong(one(url, "SELECT (extract(epoch FROM created_at) * 1000)::bigint FROM pgtrickle.pgt_ticks "
-                + "WHERE tick_id = " + tick));
     }
 }
