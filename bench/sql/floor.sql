@@ -6,7 +6,8 @@
 --   psql -X -d floor -f bench/sql/floor.sql
 \set ON_ERROR_STOP on
 CREATE EXTENSION IF NOT EXISTS tsm_system_rows;
-DROP TABLE IF EXISTS customers, products, orders, st_pk, st_hash, st_filter, buf_jsonb, buf_typed, commit_probe CASCADE;
+DROP TABLE IF EXISTS customers, products, orders, st_pk, st_hash, st_filter, buf_jsonb, buf_typed, commit_probe,
+  buf_cust, buf_prod CASCADE;
 CREATE TABLE customers (id int PRIMARY KEY, name text, nation text, segment text);
 CREATE TABLE products (id int PRIMARY KEY, name text, category text, price numeric(10,2));
 CREATE TABLE orders (id bigint PRIMARY KEY, customer_id int, product_id int, quantity int, amount numeric(12,2),
@@ -92,3 +93,101 @@ COMMIT;
 BEGIN;
 DELETE FROM buf_typed;
 COMMIT;
+-- Added in session 14: the deltas themselves computed by PostgreSQL, as an in-database maintainer (pg_trickle's
+-- delta SQL, hand-written triggers) computes them, so that Trickle's engine can be set beside the same work done
+-- by the server. Not part of the floor above (which any maintainer pays whatever computes the delta): what
+-- PostgreSQL needs for the computation with the indexes it would need (orders by customer and by product). One
+-- tick of the benchmark: 1,500 order change rows, 100 customers and 10 products updated (each a row out and a row
+-- in). The terms are the delta rules' (changed orders with the other tables; the orders of changed customers;
+-- the orders of changed products), each into a temporary table as a maintainer would stage it.
+\timing off
+\o /dev/null
+CREATE INDEX IF NOT EXISTS orders_customer_id ON orders (customer_id);
+CREATE INDEX IF NOT EXISTS orders_product_id ON orders (product_id);
+DROP TABLE IF EXISTS buf_cust, buf_prod;
+CREATE TABLE buf_cust (change_id bigserial PRIMARY KEY, op char, LIKE customers);
+WITH s AS MATERIALIZED (SELECT * FROM customers TABLESAMPLE SYSTEM_ROWS(100))
+  INSERT INTO buf_cust (op, id, name, nation, segment)
+  SELECT '-', s.* FROM s UNION ALL SELECT '+', s.id, s.name, s.nation, 'segment 9' FROM s;
+CREATE TABLE buf_prod (change_id bigserial PRIMARY KEY, op char, LIKE products);
+WITH s AS MATERIALIZED (SELECT * FROM products TABLESAMPLE SYSTEM_ROWS(10))
+  INSERT INTO buf_prod (op, id, name, category, price)
+  SELECT '-', s.* FROM s UNION ALL SELECT '+', s.id, s.name, 'category 99', s.price FROM s;
+INSERT INTO buf_typed (op, id, customer_id, product_id, quantity, amount, status, ordered_at)
+  SELECT '+', o.* FROM orders o TABLESAMPLE SYSTEM_ROWS(1500);
+VACUUM ANALYZE orders, buf_typed, buf_cust, buf_prod;
+-- a tick's few thousand rows gain nothing from parallel workers, whose start costs more than the work (15 against
+-- 90-190 ms on 2 busy cores); a maintainer would plan its delta queries without them
+SET max_parallel_workers_per_gather = 0;
+\o
+\timing on
+\echo '== the join''s delta computed in PostgreSQL (3x): changed orders, orders of changed customers, of changed products'
+BEGIN;
+CREATE TEMP TABLE dj ON COMMIT DROP AS
+  SELECT b.op, b.id, b.quantity, b.amount, c.name AS customer, c.nation, p.name AS product, p.category
+    FROM buf_typed b JOIN customers c ON c.id = b.customer_id JOIN products p ON p.id = b.product_id
+  UNION ALL SELECT b.op, o.id, o.quantity, o.amount, b.name, b.nation, p.name, p.category
+    FROM buf_cust b JOIN orders o ON o.customer_id = b.id JOIN products p ON p.id = o.product_id
+  UNION ALL SELECT b.op, o.id, o.quantity, o.amount, c.name, c.nation, b.name, b.category
+    FROM buf_prod b JOIN orders o ON o.product_id = b.id JOIN customers c ON c.id = o.customer_id;
+ROLLBACK;
+BEGIN;
+CREATE TEMP TABLE dj ON COMMIT DROP AS
+  SELECT b.op, b.id, b.quantity, b.amount, c.name AS customer, c.nation, p.name AS product, p.category
+    FROM buf_typed b JOIN customers c ON c.id = b.customer_id JOIN products p ON p.id = b.product_id
+  UNION ALL SELECT b.op, o.id, o.quantity, o.amount, b.name, b.nation, p.name, p.category
+    FROM buf_cust b JOIN orders o ON o.customer_id = b.id JOIN products p ON p.id = o.product_id
+  UNION ALL SELECT b.op, o.id, o.quantity, o.amount, c.name, c.nation, b.name, b.category
+    FROM buf_prod b JOIN orders o ON o.product_id = b.id JOIN customers c ON c.id = o.customer_id;
+ROLLBACK;
+BEGIN;
+CREATE TEMP TABLE dj ON COMMIT DROP AS
+  SELECT b.op, b.id, b.quantity, b.amount, c.name AS customer, c.nation, p.name AS product, p.category
+    FROM buf_typed b JOIN customers c ON c.id = b.customer_id JOIN products p ON p.id = b.product_id
+  UNION ALL SELECT b.op, o.id, o.quantity, o.amount, b.name, b.nation, p.name, p.category
+    FROM buf_cust b JOIN orders o ON o.customer_id = b.id JOIN products p ON p.id = o.product_id
+  UNION ALL SELECT b.op, o.id, o.quantity, o.amount, c.name, c.nation, b.name, b.category
+    FROM buf_prod b JOIN orders o ON o.product_id = b.id JOIN customers c ON c.id = o.customer_id;
+SELECT count(*) AS join_delta_rows FROM dj;
+ROLLBACK;
+\echo '== the aggregate''s delta computed in PostgreSQL (3x): its join''s delta grouped, merged with the 125 groups'' counts and sums'
+BEGIN;
+CREATE TEMP TABLE da ON COMMIT DROP AS
+  WITH dj AS (SELECT b.op, b.quantity, b.amount, c.nation, c.segment
+      FROM buf_typed b JOIN customers c ON c.id = b.customer_id
+    UNION ALL SELECT b.op, o.quantity, o.amount, b.nation, b.segment
+      FROM buf_cust b JOIN orders o ON o.customer_id = b.id),
+  g AS (SELECT nation, segment, sum(CASE op WHEN '+' THEN 1 ELSE -1 END) AS n,
+      sum(CASE op WHEN '+' THEN amount ELSE -amount END) AS s,
+      sum(CASE op WHEN '+' THEN quantity ELSE -quantity END) AS q FROM dj GROUP BY nation, segment)
+  SELECT g.nation, g.segment, m.order_count + g.n AS order_count, m.revenue + g.s AS revenue,
+      (m.avg_quantity * m.order_count + g.q) / nullif(m.order_count + g.n, 0) AS avg_quantity
+    FROM g LEFT JOIN mv_agg m ON m.nation = g.nation AND m.segment = g.segment;
+ROLLBACK;
+BEGIN;
+CREATE TEMP TABLE da ON COMMIT DROP AS
+  WITH dj AS (SELECT b.op, b.quantity, b.amount, c.nation, c.segment
+      FROM buf_typed b JOIN customers c ON c.id = b.customer_id
+    UNION ALL SELECT b.op, o.quantity, o.amount, b.nation, b.segment
+      FROM buf_cust b JOIN orders o ON o.customer_id = b.id),
+  g AS (SELECT nation, segment, sum(CASE op WHEN '+' THEN 1 ELSE -1 END) AS n,
+      sum(CASE op WHEN '+' THEN amount ELSE -amount END) AS s,
+      sum(CASE op WHEN '+' THEN quantity ELSE -quantity END) AS q FROM dj GROUP BY nation, segment)
+  SELECT g.nation, g.segment, m.order_count + g.n AS order_count, m.revenue + g.s AS revenue,
+      (m.avg_quantity * m.order_count + g.q) / nullif(m.order_count + g.n, 0) AS avg_quantity
+    FROM g LEFT JOIN mv_agg m ON m.nation = g.nation AND m.segment = g.segment;
+ROLLBACK;
+BEGIN;
+CREATE TEMP TABLE da ON COMMIT DROP AS
+  WITH dj AS (SELECT b.op, b.quantity, b.amount, c.nation, c.segment
+      FROM buf_typed b JOIN customers c ON c.id = b.customer_id
+    UNION ALL SELECT b.op, o.quantity, o.amount, b.nation, b.segment
+      FROM buf_cust b JOIN orders o ON o.customer_id = b.id),
+  g AS (SELECT nation, segment, sum(CASE op WHEN '+' THEN 1 ELSE -1 END) AS n,
+      sum(CASE op WHEN '+' THEN amount ELSE -amount END) AS s,
+      sum(CASE op WHEN '+' THEN quantity ELSE -quantity END) AS q FROM dj GROUP BY nation, segment)
+  SELECT g.nation, g.segment, m.order_count + g.n AS order_count, m.revenue + g.s AS revenue,
+      (m.avg_quantity * m.order_count + g.q) / nullif(m.order_count + g.n, 0) AS avg_quantity
+    FROM g LEFT JOIN mv_agg m ON m.nation = g.nation AND m.segment = g.segment;
+SELECT count(*) AS aggregate_delta_groups FROM da;
+ROLLBACK;
