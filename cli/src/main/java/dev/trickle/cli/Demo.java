@@ -11,6 +11,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeoutException;
@@ -233,14 +234,9 @@ public final class Demo implements Callable<Integer> {
     /** The first tick whose snapshot sees transaction {@code xid}. */
     private long awaitTick(Connection c, long xid) throws TimeoutException, InterruptedException {
         return Deadline.in(waitLimit()).await("a tick after transaction " + xid, () -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT min(tick_id) FROM pgtrickle.pgt_ticks "
-                    + "WHERE pg_visible_in_snapshot(?::text::xid8, snapshot)")) {
-                ps.setLong(1, xid);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    long tick = rs.getLong(1);
-                    return rs.wasNull() ? null : tick;
-                }
+            try {
+                OptionalLong tick = TicksSeeing.firstTick(c, xid);
+                return tick.isPresent() ? tick.getAsLong() : null;
             } catch (SQLException e) {
                 throw new Deadline.Fatal("could not read pgtrickle.pgt_ticks: " + e.getMessage(), e);
             }

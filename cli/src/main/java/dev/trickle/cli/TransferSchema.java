@@ -102,16 +102,21 @@ final class TransferSchema {
         out.println("stream tables ACTIVE after " + Progress.elapsed(t0));
     }
 
-    /** Waits until both stream tables applied a tick taken after now; returns that tick. */
+    /** Waits until both stream tables applied a tick whose snapshot was taken after now ({@link TicksSeeing}); returns that tick. */
     long awaitCaughtUp(Connection c, Duration wait) throws SQLException, InterruptedException {
-        long target = scalarLong(c, "SELECT coalesce(max(tick_id), 0) FROM pgtrickle.pgt_ticks") + 2;
+        long xid = TicksSeeing.commitNow(c);
+        long[] target = {-1};
+        await(wait, "a tick whose snapshot sees transaction " + xid + " (committed after the writers stopped)", () -> {
+            target[0] = TicksSeeing.firstTick(c, xid).orElse(-1);
+            return target[0] >= 0;
+        });
         for (String name : List.of(total, byBranch)) {
-            await(wait, "stream table public." + name + " to apply tick " + target, () -> {
+            await(wait, "stream table public." + name + " to apply tick " + target[0], () -> {
                 String t = catalog(c, name, "last_tick");
-                return t != null && Long.parseLong(t) >= target;
+                return t != null && Long.parseLong(t) >= target[0];
             });
         }
-        return target;
+        return target[0];
     }
 
     /** The stream tables that differ from their query (EXCEPT ALL both ways). */

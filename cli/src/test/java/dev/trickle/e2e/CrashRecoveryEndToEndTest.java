@@ -168,13 +168,18 @@ class CrashRecoveryEndToEndTest extends E2eSupport {
         long start = System.nanoTime();
         long deadline = start + RECOVERY.toNanos();
         long nextReport = start + PROGRESS.toNanos();
+        long xid = -1;
         long target = -1;
         while (true) {
             try {
-                if (target < 0) {
-                    target = currentTick() + 2;
+                // the first tick whose snapshot was taken after the restart (not currentTick() + 2: see TicksSeeing)
+                if (xid < 0) {
+                    xid = commitNow();
                 }
-                boolean all = true;
+                if (target < 0) {
+                    target = firstTickSeeing(xid);
+                }
+                boolean all = target >= 0;
                 for (String t : tables) {
                     all &= lastTick(t) >= target;
                 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.trickle.cli.LocalStack;
+import dev.trickle.cli.TicksSeeing;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -89,9 +90,35 @@ abstract class E2eSupport {
      * the tick after the newest one is the first that may have started before, so wait for two.
      */
     static void awaitCaughtUp(String... names) throws Exception {
-        long target = currentTick() + 2;
+        long target = awaitTickAfterNow();
         for (String name : names) {
             await("stream table " + name + " to apply tick " + target, () -> lastTick(name) >= target);
+        }
+    }
+
+    /**
+     * Waits for the first tick whose snapshot sees everything committed before this call, and returns it. Not
+     * {@code currentTick() + 2}: while the source task is behind it holds snapshots taken on time and numbers a tick
+     * only when it hands it out, so a tick numbered after this call may carry an older snapshot ({@link TicksSeeing}).
+     */
+    static long awaitTickAfterNow() throws Exception {
+        long xid = commitNow();
+        long[] tick = {-1};
+        await("a tick whose snapshot sees transaction " + xid, sql(() -> (tick[0] = firstTickSeeing(xid)) >= 0));
+        return tick[0];
+    }
+
+    /** Commits a transaction of its own: its id is after everything committed before this call. */
+    static long commitNow() throws SQLException {
+        try (Connection c = connect()) {
+            return TicksSeeing.commitNow(c);
+        }
+    }
+
+    /** The first recorded tick whose snapshot sees transaction {@code xid}; -1 while there is none. */
+    static long firstTickSeeing(long xid) throws SQLException {
+        try (Connection c = connect()) {
+            return TicksSeeing.firstTick(c, xid).orElse(-1);
         }
     }
 
