@@ -7,12 +7,14 @@ import dev.trickle.streams.rows.ZSet;
 import dev.trickle.streams.sql.SourceCatalog;
 import dev.trickle.streams.sql.SourceColumn;
 import dev.trickle.streams.sql.SourceTable;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Random;
+import java.util.stream.Stream;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsConfig;
@@ -137,6 +140,7 @@ public final class EngineTickCpuBenchmark {
     /** The runtime's state backend over a RocksDB store of its kind (bytes to bytes, no caching, no changelog). */
     private static StateBackend rocksState(String name) throws Exception {
         Path dir = Files.createTempDirectory("engine-tick-bench");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "engine-tick-bench");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:1");
@@ -146,6 +150,14 @@ public final class EngineTickCpuBenchmark {
                 Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled().withCachingDisabled().build();
         store.init(context.getStateStoreContext(), store);
         return RuntimeStores.stateBackend(store);
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> all = Files.walk(dir)) {
+            all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            System.err.println("could not delete " + dir + ": " + e);
+        }
     }
 
     private Map<String, ZSet<Map<String, String>>> fill() {
