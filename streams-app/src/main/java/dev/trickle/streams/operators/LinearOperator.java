@@ -16,7 +16,7 @@ public abstract class LinearOperator implements Operator {
 
     @Override
     public final ZSet<List<String>> apply(List<ZSet<List<String>>> inputs, OperatorState state) throws EvaluationException {
-        ZSet<List<String>> out = new ZSet<>();
+        ZSet<List<String>> out = new ZSet<>(inputs.get(0).size());
         for (var e : inputs.get(0).asMap().entrySet()) {
             List<String> row = map(e.getKey());
             if (row != null) {

@@ -24,7 +24,7 @@ public final class SourceScan {
     }
 
     public ZSet<List<String>> read(ZSet<Map<String, String>> delta) {
-        ZSet<List<String>> out = new ZSet<>();
+        ZSet<List<String>> out = new ZSet<>(delta == null ? 0 : delta.size());
         if (delta != null) {
             delta.forEach((row, weight) -> {
                 String[] values = new String[columns.size()];

@@ -12,9 +12,18 @@ import java.util.function.BiConsumer;
  * kept so that outputs are deterministic.
  */
 public final class ZSet<T> {
-    private final Map<T, Long> weights = new LinkedHashMap<>();
+    private final Map<T, Long> weights;
 
     public ZSet() {
+        weights = new LinkedHashMap<>();
+    }
+
+    /**
+     * An empty Z-set with room for {@code expected} elements before its map grows: an operator whose output has
+     * about as many rows as its input (a projection, a filter's upper bound) then rehashes none of them.
+     */
+    public ZSet(int expected) {
+        weights = new LinkedHashMap<>(Math.max(16, (int) Math.min(1 << 30, expected * 4L / 3 + 1)));
     }
 
     /** Adds {@code weight} copies of {@code element} (negative: removals); returns this. */

@@ -50,6 +50,7 @@ final class TickStateBuffer {
     /** A remembered read of a key the store does not hold. */
     private static final byte[] ABSENT = new byte[0];
     private static final BytesSerializer PREFIX = new BytesSerializer();
+    private static final int LENGTH_SLOTS = 256;
 
     private final KeyValueStore<Bytes, byte[]> store;
     /** Pending writes in the store's order (unsigned bytewise), so that prefix scans can merge them. */
@@ -60,6 +61,13 @@ final class TickStateBuffer {
      */
     private final LinkedHashMap<Bytes, byte[]> cache = new LinkedHashMap<>(1024, 0.75f, true);
     private long cachedBytes;
+    /**
+     * How many remembered keys have each length (the last slot: that length or more). A write whose key length
+     * no remembered key has is not looked up in the cache when it reaches the store: most writes (a join's index
+     * rows, keyed by join key and whole row) are longer than every key read by key, and hashing each one for that
+     * lookup was a twentieth of a join's tick.
+     */
+    private final int[] rememberedLengths = new int[LENGTH_SLOTS];
 
     TickStateBuffer(KeyValueStore<Bytes, byte[]> store) {
         this.store = store;
@@ -82,12 +90,25 @@ final class TickStateBuffer {
     private void remember(Bytes key, byte[] value) {
         byte[] before = cache.put(key, value);
         cachedBytes += value.length - (before == null ? -key.get().length - ENTRY_OVERHEAD : before.length);
+        if (before == null) {
+            rememberedLengths[lengthSlot(key)]++;
+        }
         Iterator<Map.Entry<Bytes, byte[]>> eldest = cache.entrySet().iterator();
         while (cachedBytes > MAX_CACHED_BYTES && eldest.hasNext()) {
             Map.Entry<Bytes, byte[]> e = eldest.next();
             cachedBytes -= e.getKey().get().length + e.getValue().length + ENTRY_OVERHEAD;
+            rememberedLengths[lengthSlot(e.getKey())]--;
             eldest.remove();
         }
+    }
+
+    private static int lengthSlot(Bytes key) {
+        return Math.min(key.get().length, LENGTH_SLOTS - 1);
+    }
+
+    /** Whether {@code key} is remembered; a key of a length no remembered key has is answered without hashing it. */
+    private boolean remembered(Bytes key) {
+        return rememberedLengths[lengthSlot(key)] > 0 && cache.containsKey(key);
     }
 
     /** Bytes the remembered reads are counted as (tests). */
@@ -193,6 +214,7 @@ final class TickStateBuffer {
     private void forget() {
         cache.clear();
         cachedBytes = 0;
+        Arrays.fill(rememberedLengths, 0);
     }
 
     private void writeOut() {
@@ -214,7 +236,7 @@ final class TickStateBuffer {
         }
         for (KeyValue<Bytes, byte[]> w : batch) {
             // keys remembered take their new value; others are not added (most writes are never read back)
-            if (cache.containsKey(w.key)) {
+            if (remembered(w.key)) {
                 remember(w.key, w.value == null ? ABSENT : w.value);
             }
         }

@@ -11,6 +11,7 @@ import dev.trickle.streams.operators.OperatorState;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -189,6 +190,37 @@ class TickStateBufferTest {
         }
         assertTrue(buffer.cachedBytes() <= TickStateBuffer.MAX_CACHED_BYTES, buffer.cachedBytes() + " bytes");
         assertTrue(buffer.cachedBytes() > TickStateBuffer.MAX_CACHED_BYTES / 2, buffer.cachedBytes() + " bytes");
+    }
+
+    /**
+     * Writes reach what is remembered by key length first (a write of a length no remembered key has skips the
+     * lookup): keys of one length read, some forgotten for the bound, then all written again: every key still
+     * remembered reads its new value, and keys of other lengths written in between change nothing remembered.
+     */
+    @Test
+    void writesOfRememberedKeysUpdateThemWhateverWasForgotten() {
+        KeyValueStore<Bytes, byte[]> store = rocks("lengths");
+        TickStateBuffer buffer = new TickStateBuffer(store);
+        byte[] big = new byte[1000];
+        int keys = (int) (TickStateBuffer.MAX_CACHED_BYTES / 1000) * 2;
+        for (int i = 0; i < keys; i++) {
+            buffer.put(intKey(i), big);
+            // a longer key with the same start, never read: its writes need no lookup
+            buffer.put(Arrays.copyOf(intKey(i), 9), big);
+        }
+        buffer.flush();
+        for (int i = 0; i < keys; i++) {
+            buffer.get(intKey(i));
+        }
+        for (int i = 0; i < keys; i++) {
+            buffer.put(Arrays.copyOf(intKey(i), 9), new byte[] {2});
+            buffer.put(intKey(i), new byte[] {(byte) i});
+        }
+        buffer.flush();
+        for (int i = keys - 1; i >= 0; i--) {
+            assertArrayEquals(new byte[] {(byte) i}, buffer.get(intKey(i)), "key " + i);
+            assertArrayEquals(new byte[] {2}, buffer.get(Arrays.copyOf(intKey(i), 9)), "longer key " + i);
+        }
     }
 
     /** {@code store} with its point reads counted and its write batches refused while {@code failPutAll[0]}. */

@@ -79,11 +79,19 @@ final class Moments {
                 scales.remove(x.scale());
             }
         }
-        BigDecimal w = BigDecimal.valueOf(weight);
-        sum = sum.add(x.multiply(w));
+        // a weight of 1 or -1 (nearly every change) adds or subtracts x itself: the same value at the same scale
+        // as x times the weight, without the multiplication
+        sum = addTimes(sum, x, weight);
         if (sumSquares != null) {
-            sumSquares = sumSquares.add(x.multiply(x).multiply(w));
+            sumSquares = addTimes(sumSquares, x.multiply(x), weight);
         }
+    }
+
+    private static BigDecimal addTimes(BigDecimal to, BigDecimal x, long weight) {
+        if (weight == 1) {
+            return to.add(x);
+        }
+        return weight == -1 ? to.subtract(x) : to.add(x.multiply(BigDecimal.valueOf(weight)));
     }
 
     /** PostgreSQL's display scale of the numeric sum: the largest scale among the values present. */
