@@ -14,6 +14,20 @@ import org.apache.kafka.connect.errors.DataException;
  * needs no columns: {@link #decode} follows the record's own schema and gives the row positionally.
  */
 public final class DeltaRecords {
+    /** The envelope's fields in TopicSchemas' order, and their positions. */
+    private static final List<String> ENVELOPE = List.of("kind", "tick", "weight", "stream_table", "producer",
+            "producers", "partitions", "tick_ms", "initial", "row");
+    private static final int KIND = 0;
+    private static final int TICK = 1;
+    private static final int WEIGHT = 2;
+    private static final int STREAM_TABLE = 3;
+    private static final int PRODUCER = 4;
+    private static final int PRODUCERS = 5;
+    private static final int PARTITIONS = 6;
+    private static final int TICK_MS = 7;
+    private static final int INITIAL = 8;
+    private static final int ROW = 9;
+
     private final RowSchema row;
     private final RowSchema key;
     private final List<Integer> keyPositions;
@@ -32,18 +46,6 @@ public final class DeltaRecords {
         }
     }
 
-    private static final List<String> ENVELOPE = List.of("kind", "tick", "weight", "stream_table", "producer",
-            "producers", "partitions", "tick_ms", "initial", "row");
-    private static final int KIND = 0;
-    private static final int TICK = 1;
-    private static final int WEIGHT = 2;
-    private static final int STREAM_TABLE = 3;
-    private static final int PRODUCER = 4;
-    private static final int PRODUCERS = 5;
-    private static final int PARTITIONS = 6;
-    private static final int TICK_MS = 7;
-    private static final int INITIAL = 8;
-    private static final int ROW = 9;
 
     public Schema valueSchema() {
         return value;

@@ -330,7 +330,10 @@ public final class SchemalessJson {
         }
     }
 
-    /** One multi-byte UTF-8 sequence starting with {@code lead}; overlong forms, surrogates and beyond U+10FFFF are refused. */
+    /**
+     * One multi-byte UTF-8 sequence starting with {@code lead}; overlong forms, surrogates and code points beyond
+     * U+10FFFF are refused.
+     */
     private void utf8(StringBuilder out, int lead) {
         int n;
         int cp;

@@ -16,8 +16,9 @@ import org.apache.kafka.connect.json.JsonConverterConfig;
  * tree of nodes and serialises the tree (writing), or parses a tree and converts it (reading); in the Connect
  * worker that was the largest part of the cost per row change (docs/benchmarks.md, session 9). This class writes
  * a {@link Struct} whose fields are integers, floats, strings, booleans, nulls and nested Structs straight to
- * bytes ({@link StructPlan}, made once per schema, and {@link JsonBytes}), and reads a plain JSON object with {@link SchemalessJson}; everything else (schemas on,
- * {@code schema.content}, logical types, bytes, arrays, maps, defaults, a value that does not fit its
+ * bytes ({@link StructPlan}, made once per schema, and {@link JsonBytes}; session 14: a Jackson generator per
+ * record cost more than the bytes), and reads a plain JSON object with {@link SchemalessJson}; everything else
+ * (schemas on, {@code schema.content}, logical types, bytes, arrays, maps, defaults, a value that does not fit its
  * schema, malformed input) goes to {@code JsonConverter} itself, so that it gets exactly its answer or its error.
  * {@code StreamingJsonConverterTest} compares both on the change and delta records and on random Structs.
  *

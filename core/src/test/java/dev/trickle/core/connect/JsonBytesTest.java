@@ -25,7 +25,8 @@ class JsonBytesTest {
         }
         for (int cp = 0x10000; cp <= 0x10FFFF; cp += 0x1F3) {
             String s = new StringBuilder().appendCodePoint(cp).append('x').appendCodePoint(0x10FFFF).toString();
-            assertArrayEquals(JACKSON.writeValueAsBytes(s), string(s), () -> "U+" + Integer.toHexString(s.codePointAt(0)));
+            assertArrayEquals(JACKSON.writeValueAsBytes(s), string(s),
+                    () -> "U+" + Integer.toHexString(s.codePointAt(0)));
         }
     }
 
@@ -65,7 +66,8 @@ class JsonBytesTest {
 
     @Test
     void aListOfStringsIsWrittenAsAnObjectMapperWritesIt() throws Exception {
-        for (List<String> key : List.<List<String>>of(List.of(), List.of("1"), Arrays.asList("a\"b", null, "\t\u00e9\u2603\uD83D\uDE00\uD800"),
+        for (List<String> key : List.<List<String>>of(List.of(), List.of("1"),
+                Arrays.asList("a\"b", null, "\t\u00e9\u2603\uD83D\uDE00\uD800"),
                 Arrays.asList((String) null), List.of("", "\\", "\u0000\u001f\u007f"))) {
             assertEquals(JACKSON.writeValueAsString(key), JsonBytes.stringArray(key), key::toString);
         }

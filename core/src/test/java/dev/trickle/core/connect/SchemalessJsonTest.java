@@ -87,8 +87,8 @@ class SchemalessJsonTest {
         assertTrue(read > 500, read + " documents read"); // the rest has mutations that break it
     }
 
-    private static final byte[] MUTATIONS = {'"', '\\', '{', '}', '[', ']', ',', ':', '0', '-', '.', 'e', 'u', ' ', '\n',
-        0, 0x1f, (byte) 0x80, (byte) 0xC0, (byte) 0xE2, (byte) 0xED, (byte) 0xF4, (byte) 0xF5, (byte) 0xFF, 'n', 't'};
+    private static final byte[] MUTATIONS = {'"', '\\', '{', '}', '[', ']', ',', ':', '0', '-', '.', 'e', 'u', ' ',
+        '\n', 0, 0x1f, (byte) 0x80, (byte) 0xC0, (byte) 0xE2, (byte) 0xED, (byte) 0xF4, (byte) 0xF5, (byte) 0xFF, 'n', 't'};
 
     private static String object(Random r, int depth) {
         StringBuilder b = new StringBuilder("{");
