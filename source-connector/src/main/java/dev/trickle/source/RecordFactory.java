@@ -1,13 +1,12 @@
 package dev.trickle.source;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.trickle.core.TopicNames;
 import dev.trickle.core.records.ChangeRecord;
 import dev.trickle.core.records.DeltaRecord;
 import dev.trickle.core.connect.ChangeRecords;
 import dev.trickle.core.connect.DecimalHandling;
 import dev.trickle.core.connect.DeltaRecords;
+import dev.trickle.core.connect.JsonBytes;
 import dev.trickle.core.connect.TopicSchemas;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -33,7 +32,6 @@ import org.apache.kafka.connect.data.Struct;
 final class RecordFactory {
     static final String OFFSET_TICK = "tick";
     static final String OFFSET_PARTIAL = "partial";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String prefix;
     /** decimal.handling.mode: how numeric columns travel. */
@@ -97,13 +95,9 @@ final class RecordFactory {
         return json(key);
     }
 
-    /** A JSON array of strings. */
+    /** A JSON array of strings, as an ObjectMapper writes it (the text partitions were always chosen by). */
     static String json(List<String> key) {
-        try {
-            return JSON.writeValueAsString(key);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write a list of strings as JSON", e);
-        }
+        return JsonBytes.stringArray(key);
     }
 
     /** Kafka's own partitioner for keyed records: positive murmur2 of the key bytes. */

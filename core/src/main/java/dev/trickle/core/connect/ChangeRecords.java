@@ -3,6 +3,7 @@ package dev.trickle.core.connect;
 import dev.trickle.core.records.ChangeRecord;
 import dev.trickle.core.records.MalformedRecordException;
 import java.util.Map;
+import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.DataException;
@@ -15,11 +16,30 @@ public final class ChangeRecords {
     private final RowSchema row;
     private final RowSchema key;
     private final Schema value;
+    /** The envelope's fields (see TopicSchemas). */
+    private final Field kind;
+    private final Field tick;
+    private final Field weight;
+    private final Field streamTable;
+    private final Field upstreamTick;
+    private final Field partition;
+    private final Field partitions;
+    private final Field tickMs;
+    private final Field rowField;
 
     ChangeRecords(RowSchema row, RowSchema key, Schema value) {
         this.row = row;
         this.key = key;
         this.value = value;
+        this.kind = value.field("kind");
+        this.tick = value.field("tick");
+        this.weight = value.field("weight");
+        this.streamTable = value.field("stream_table");
+        this.upstreamTick = value.field("upstream_tick");
+        this.partition = value.field("partition");
+        this.partitions = value.field("partitions");
+        this.tickMs = value.field("tick_ms");
+        this.rowField = value.field("row");
     }
 
     public Schema valueSchema() {
@@ -39,14 +59,22 @@ public final class ChangeRecords {
         return key.struct(values);
     }
 
+    /** The record's envelope; its fields are set by {@link StructFill} (their values are of their fields' classes). */
     public Struct value(ChangeRecord record) {
-        Struct s = new Struct(value).put("kind", kind(record)).put("tick", record.tick());
+        Struct s = new Struct(value);
+        StructFill.set(s, kind, kind(record));
+        StructFill.set(s, tick, record.tick());
         if (record instanceof ChangeRecord.Row r) {
-            s.put("weight", r.weight()).put("stream_table", r.streamTable()).put("row", row.struct(r.values()));
+            StructFill.set(s, weight, r.weight());
+            StructFill.set(s, streamTable, r.streamTable());
+            StructFill.set(s, rowField, row.struct(r.values()));
         } else if (record instanceof ChangeRecord.Init i) {
-            s.put("stream_table", i.streamTable()).put("upstream_tick", i.upstreamTick());
+            StructFill.set(s, streamTable, i.streamTable());
+            StructFill.set(s, upstreamTick, i.upstreamTick());
         } else if (record instanceof ChangeRecord.End e) {
-            s.put("partition", e.partition()).put("partitions", e.partitions()).put("tick_ms", e.tickMillis());
+            StructFill.set(s, partition, e.partition());
+            StructFill.set(s, partitions, e.partitions());
+            StructFill.set(s, tickMs, e.tickMillis());
         }
         return s;
     }

@@ -4,6 +4,7 @@ import dev.trickle.core.records.DeltaRecord;
 import dev.trickle.core.records.MalformedRecordException;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.DataException;
@@ -13,17 +14,38 @@ import org.apache.kafka.connect.errors.DataException;
  * needs no columns: {@link #decode} follows the record's own schema and gives the row positionally.
  */
 public final class DeltaRecords {
+    /** The envelope's fields in TopicSchemas' order, and their positions. */
+    private static final List<String> ENVELOPE = List.of("kind", "tick", "weight", "stream_table", "producer",
+            "producers", "partitions", "tick_ms", "initial", "row");
+    private static final int KIND = 0;
+    private static final int TICK = 1;
+    private static final int WEIGHT = 2;
+    private static final int STREAM_TABLE = 3;
+    private static final int PRODUCER = 4;
+    private static final int PRODUCERS = 5;
+    private static final int PARTITIONS = 6;
+    private static final int TICK_MS = 7;
+    private static final int INITIAL = 8;
+    private static final int ROW = 9;
+
     private final RowSchema row;
     private final RowSchema key;
     private final List<Integer> keyPositions;
     private final Schema value;
+    /** The envelope's fields (see TopicSchemas). */
+    private final Field[] envelope;
 
     DeltaRecords(RowSchema row, RowSchema key, List<Integer> keyPositions, Schema value) {
         this.row = row;
         this.key = key;
         this.keyPositions = keyPositions;
         this.value = value;
+        this.envelope = new Field[ENVELOPE.size()];
+        for (int i = 0; i < envelope.length; i++) {
+            envelope[i] = value.field(ENVELOPE.get(i));
+        }
     }
+
 
     public Schema valueSchema() {
         return value;
@@ -50,16 +72,28 @@ public final class DeltaRecords {
         return key.struct(k);
     }
 
+    /** The record's envelope; its fields are set by {@link StructFill} (their values are of their fields' classes). */
     public Struct value(DeltaRecord record) {
-        Struct s = new Struct(value).put("tick", record.tick());
+        Struct s = new Struct(value);
+        set(s, TICK, record.tick());
         if (record instanceof DeltaRecord.Row r) {
-            s.put("kind", "row").put("weight", r.weight()).put("row", row.struct(r.values()));
+            set(s, KIND, "row");
+            set(s, WEIGHT, r.weight());
+            set(s, ROW, row.struct(r.values()));
         } else if (record instanceof DeltaRecord.End e) {
-            s.put("kind", "end").put("stream_table", e.streamTable()).put("producer", e.producer())
-                    .put("producers", e.producers()).put("partitions", e.partitions()).put("tick_ms", e.tickMillis())
-                    .put("initial", e.initial());
+            set(s, KIND, "end");
+            set(s, STREAM_TABLE, e.streamTable());
+            set(s, PRODUCER, e.producer());
+            set(s, PRODUCERS, e.producers());
+            set(s, PARTITIONS, e.partitions());
+            set(s, TICK_MS, e.tickMillis());
+            set(s, INITIAL, e.initial());
         }
         return s;
+    }
+
+    private void set(Struct s, int field, Object v) {
+        StructFill.set(s, envelope[field], v);
     }
 
     /**

@@ -26,11 +26,13 @@ public final class RowSchema {
     private final List<String> columns;
     private final ColumnKind[] kinds;
     private final Schema schema;
+    private final Field[] fields;
 
     private RowSchema(List<String> columns, ColumnKind[] kinds, Schema schema) {
         this.columns = columns;
         this.kinds = kinds;
         this.schema = schema;
+        this.fields = schema.fields().toArray(new Field[0]);
     }
 
     /** A row schema named {@code name} for columns with their {@code format_type()}s; numerics precise. */
@@ -68,10 +70,8 @@ public final class RowSchema {
     /** The Struct of a row given as column name → PostgreSQL text (a column missing from the map is NULL). */
     public Struct struct(Map<String, String> values) {
         Struct s = new Struct(schema);
-        List<Field> fields = schema.fields();
         for (int i = 0; i < kinds.length; i++) {
-            Field f = fields.get(i);
-            s.put(f, kinds[i].toConnect(values.get(columns.get(i)), f.schema()));
+            StructFill.set(s, fields[i], kinds[i].toConnect(values.get(columns.get(i)), fields[i].schema()));
         }
         return s;
     }
@@ -82,10 +82,8 @@ public final class RowSchema {
             throw new DataException("a row of " + values.size() + " values for " + kinds.length + " columns");
         }
         Struct s = new Struct(schema);
-        List<Field> fields = schema.fields();
         for (int i = 0; i < kinds.length; i++) {
-            Field f = fields.get(i);
-            s.put(f, kinds[i].toConnect(values.get(i), f.schema()));
+            StructFill.set(s, fields[i], kinds[i].toConnect(values.get(i), fields[i].schema()));
         }
         return s;
     }

@@ -2,6 +2,7 @@ package dev.trickle.core.connect;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -50,6 +51,44 @@ class SchemalessJsonTest {
             assertEquals(JSON.toConnectData("t", bytes(doc)).value(), SchemalessJson.read(bytes(doc)), doc);
         }
     }
+
+    @Test
+    void stringsNumbersAndUtf8ReadAsTheConverterReadsThem() {
+        StringBuilder all = new StringBuilder();
+        for (int c = 1; c < 0x800; c++) {
+            all.append((char) c);
+        }
+        String text = all.append("\u2603\uFFFF\uD83D\uDE00\uDBFF\uDFFF").toString();
+        for (String doc : new String[] {
+            "{\"raw\": \"" + text.replace("\\", "\\\\").replace("\"", "\\\"").replaceAll("[\\x00-\\x1f]", " ") + "\"}",
+            "{\"esc\": \"\\b\\f\\n\\r\\t\\/\\\\\\\"\\u0000\\u001F\\uabcd\\uD83D\\uDE00\\uD800 \\uDC00\"}",
+            "{\"\\u006eame\": 1, \"\u00e9\u2603\": 2}",
+            "{\"n\": [0, -0, 1.5e3, 1E-3, -2.5E+2, 123456789012345678, 0.000001]}"}) {
+            assertEquals(JSON.toConnectData("t", bytes(doc)).value(), SchemalessJson.read(bytes(doc)), doc);
+        }
+    }
+
+    /** Random documents with bytes changed: whatever is read here, the converter reads as the same value. */
+    @Test
+    void mutatedDocumentsAreReadAsTheConverterReadsThemOrLeftToIt() {
+        Random random = new Random(14);
+        int read = 0;
+        for (int n = 0; n < 20_000; n++) {
+            byte[] doc = bytes(object(random, 0));
+            for (int k = random.nextInt(3); k >= 0 && doc.length > 0; k--) {
+                doc[random.nextInt(doc.length)] = MUTATIONS[random.nextInt(MUTATIONS.length)];
+            }
+            Object value = SchemalessJson.read(doc);
+            if (value != SchemalessJson.OTHER) {
+                read++;
+                assertEquals(JSON.toConnectData("t", doc).value(), value, new String(doc, StandardCharsets.UTF_8));
+            }
+        }
+        assertTrue(read > 500, read + " documents read"); // the rest has mutations that break it
+    }
+
+    private static final byte[] MUTATIONS = {'"', '\\', '{', '}', '[', ']', ',', ':', '0', '-', '.', 'e', 'u', ' ',
+        '\n', 0, 0x1f, (byte) 0x80, (byte) 0xC0, (byte) 0xE2, (byte) 0xED, (byte) 0xF4, (byte) 0xF5, (byte) 0xFF, 'n', 't'};
 
     private static String object(Random r, int depth) {
         StringBuilder b = new StringBuilder("{");
