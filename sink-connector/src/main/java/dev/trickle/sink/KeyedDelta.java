@@ -48,10 +48,13 @@ final class KeyedDelta {
         Map<List<String>, List<String>> leaving = new HashMap<>();
         Map<List<String>, List<String>> coming = new HashMap<>();
         Set<List<String>> repeated = new HashSet<>();
+        // each row's key, made once (null: not a candidate)
+        List<List<String>> keys = new ArrayList<>(pairable ? delta.size() : 0);
         if (pairable) {
             for (Map.Entry<List<String>, Long> e : delta) {
                 long w = e.getValue();
                 List<String> k = w == -1 || w == 1 ? keyOf(key, e.getKey()) : null;
+                keys.add(k);
                 if (k != null && (w < 0 ? leaving : coming).putIfAbsent(k, e.getKey()) != null) {
                     repeated.add(k);
                 }
@@ -62,9 +65,10 @@ final class KeyedDelta {
         boolean inserts = false;
         boolean copies = false;
         long updates = 0;
-        for (Map.Entry<List<String>, Long> e : delta) {
+        for (int i = 0; i < delta.size(); i++) {
+            Map.Entry<List<String>, Long> e = delta.get(i);
             long w = e.getValue();
-            List<String> k = pairable && (w == -1 || w == 1) ? keyOf(key, e.getKey()) : null;
+            List<String> k = pairable ? keys.get(i) : null;
             boolean paired = k != null && !repeated.contains(k) && leaving.containsKey(k) && coming.containsKey(k);
             if (paired) {
                 if (w > 0) {
