@@ -16,7 +16,7 @@ import java.util.Map;
  * table, then one DELETE and one INSERT change the stream table, or by key a DELETE, an UPDATE (a key whose row
  * changed) and an INSERT ({@link StorageChange}). Round trips per tick:
  * the catalog row, the progress row with the guard's setting and a pending verification, the COPY, the change
- * (the keyed DELETE and INSERT sent together), the ledger, the commit.
+ * (the keyed DELETE, UPDATE and INSERT sent together), the ledger, the commit.
  */
 final class DeltaApplier implements AutoCloseable {
     private static final String UNIQUE_VIOLATION = "23505";
