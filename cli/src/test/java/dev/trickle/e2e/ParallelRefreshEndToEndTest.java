@@ -69,7 +69,8 @@ class ParallelRefreshEndToEndTest extends E2eSupport {
         exec("CREATE FUNCTION pr_slow() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
                 + "PERFORM pg_sleep(" + SLOW_APPLY_S + "); RETURN NULL; END $$");
         for (String st : List.of("pr_filter", "pr_agg", "pr_join")) {
-            exec("CREATE TRIGGER pr_slow AFTER INSERT ON " + st + " FOR EACH STATEMENT EXECUTE FUNCTION pr_slow()");
+            // a changed row of a keyed stream table is updated, a new one inserted: either makes the apply slow
+            exec("CREATE TRIGGER pr_slow AFTER INSERT OR UPDATE ON " + st + " FOR EACH STATEMENT EXECUTE FUNCTION pr_slow()");
         }
     }
 

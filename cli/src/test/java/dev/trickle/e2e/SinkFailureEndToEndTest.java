@@ -9,8 +9,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * A sink that fails in the middle of applying a tick (after its deletes, at its first insert: a trigger
- * on the stream table raises once), under the transfer workload. A failure worth retrying (a
+ * A sink that fails in the middle of applying a tick (after its deletes, at its first row inserted or updated:
+ * a trigger on the stream table raises once; a key whose row changed is updated, not inserted again), under the transfer workload. A failure worth retrying (a
  * serialization failure) is retried and the tick applied once; any other failure is counted and retried
  * while the other stream tables go on, and the third in a row SUSPENDS the stream table at its last tick
  * (still consistent) until pgtrickle.resume_stream_table fills it anew. A refresh of a healthy stream table
@@ -38,9 +38,9 @@ class SinkFailureEndToEndTest extends E2eSupport {
                      + "END IF; RETURN NEW; END $$");
         InvariantRun.run("sink failures", List.of(transfers), violations, Invariants.loadDuration(Duration.ofSeconds(20)),
                 false, (runner, until) -> {
-                    // 1. retried: a serialization failure at the first row inserted
+                    // 1. retried: a serialization failure at the first row written
                     long armed = currentTick();
-                    exec("CREATE TRIGGER sf_fail BEFORE INSERT ON " + a + " FOR EACH ROW EXECUTE FUNCTION sf_fail_once('40001')");
+                    exec("CREATE TRIGGER sf_fail BEFORE INSERT OR UPDATE ON " + a + " FOR EACH ROW EXECUTE FUNCTION sf_fail_once('40001')");
                     await("the injected serialization failure", sql(() -> Long.parseLong(one(
                             "SELECT last_value FROM sf_failures")) >= 2));
                     await(a + " to apply ticks after the failure", () -> lastTick(a) >= armed + 3);
@@ -55,7 +55,7 @@ class SinkFailureEndToEndTest extends E2eSupport {
                     exec("DROP TRIGGER sf_fail ON " + a,
                          "CREATE FUNCTION sf_fail_always() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
                                  + "RAISE EXCEPTION 'injected failure in the middle of a tick of %', TG_TABLE_NAME; END $$",
-                         "CREATE TRIGGER sf_fail BEFORE INSERT ON " + b + " FOR EACH ROW EXECUTE FUNCTION sf_fail_always()");
+                         "CREATE TRIGGER sf_fail BEFORE INSERT OR UPDATE ON " + b + " FOR EACH ROW EXECUTE FUNCTION sf_fail_always()");
                     await(b + " to be suspended by the failures", sql(() -> "SUSPENDED".equals(status(b))));
                     String error = value("last_error", b);
                     assertTrue(error.contains("injected failure") && error.contains("resume_stream_table")

@@ -16,6 +16,49 @@ final class CopyText {
     /** One line: the values (null = SQL NULL), then the extra bigint columns, then a newline, as UTF-8. */
     byte[] line(List<String> values, long... extra) {
         line.setLength(0);
+        appendValues(values, extra);
+        line.append('\n');
+        return line.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * As {@link #line(List, long...)}, followed by one more column: {@code record}'s values as a record literal
+     * (what {@code record_in} reads: each value double-quoted, NULL as nothing), or NULL when {@code record} is null.
+     */
+    byte[] line(List<String> values, List<String> record, long... extra) {
+        line.setLength(0);
+        appendValues(values, extra);
+        line.append('\t');
+        appendValue(line, record == null ? null : recordLiteral(record));
+        line.append('\n');
+        return line.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A record literal of the values: "(\"a\",,\"b\"\"c\")" for a, NULL, b"c. */
+    static String recordLiteral(List<String> values) {
+        StringBuilder out = new StringBuilder(16 * values.size() + 2).append('(');
+        for (int i = 0; i < values.size(); i++) {
+            if (i > 0) {
+                out.append(',');
+            }
+            String v = values.get(i);
+            if (v == null) {
+                continue;
+            }
+            out.append('"');
+            for (int j = 0; j < v.length(); j++) {
+                char c = v.charAt(j);
+                if (c == '"' || c == '\\') {
+                    out.append(c);
+                }
+                out.append(c);
+            }
+            out.append('"');
+        }
+        return out.append(')').toString();
+    }
+
+    private void appendValues(List<String> values, long... extra) {
         for (int i = 0; i < values.size(); i++) {
             if (i > 0) {
                 line.append('\t');
@@ -28,8 +71,6 @@ final class CopyText {
             }
             line.append(x);
         }
-        line.append('\n');
-        return line.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     static void appendValue(StringBuilder out, String value) {

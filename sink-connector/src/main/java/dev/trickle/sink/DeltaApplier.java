@@ -13,9 +13,10 @@ import java.util.Map;
  * Applies complete ticks of one stream table in one transaction (one tick, or a {@link TickBatch} of
  * consecutive ones that were waiting), together with its progress row, a refresh-history row and the catalog's
  * view of the stream table ({@link TickLedger}). Set-based: the consolidated delta is COPYed into a temporary
- * table, then one DELETE and one INSERT change the stream table ({@link StorageChange}). Round trips per tick:
+ * table, then one DELETE and one INSERT change the stream table, or by key a DELETE, an UPDATE (a key whose row
+ * changed) and an INSERT ({@link StorageChange}). Round trips per tick:
  * the catalog row, the progress row with the guard's setting and a pending verification, the COPY, the change
- * (the keyed DELETE and INSERT sent together), the ledger, the commit.
+ * (the keyed DELETE, UPDATE and INSERT sent together), the ledger, the commit.
  */
 final class DeltaApplier implements AutoCloseable {
     private static final String UNIQUE_VIOLATION = "23505";
@@ -165,12 +166,17 @@ final class DeltaApplier implements AutoCloseable {
         List<Map.Entry<List<String>, Long>> delta = batch.delta();
         checkWidth(st, delta);
         DeltaSql.Target target = storage.prepare(st);
-        storage.copy(target, delta);
+        KeyedDelta keyed = !batch.initial() && st.keyed() ? KeyedDelta.of(st, delta) : null;
+        if (keyed != null) {
+            storage.copyKeyed(target, keyed);
+        } else {
+            storage.copy(target, delta);
+        }
         long expected = delta.stream().filter(e -> e.getValue() < 0).mapToLong(e -> -e.getValue()).sum();
         long[] changed;
         try {
             changed = batch.initial() ? storage.fill(st, target, delta)
-                    : st.keyed() ? storage.changeByKey(st, target, delta) : storage.change(st, target, delta);
+                    : keyed != null ? storage.changeByKey(st, target, keyed) : storage.change(st, target, delta);
         } catch (SQLException e) {
             if (st.keyed() && UNIQUE_VIOLATION.equals(e.getSQLState())) {
                 throw new Refused("inserts a row whose key another row of the stream table has (" + e.getMessage()

@@ -15,12 +15,17 @@ final class DeltaSql {
     private DeltaSql() {
     }
 
-    /** The temporary table and its two extra columns, named so that no stream table column can clash. */
-    record Target(String table, List<String> columns, String rowCol, String weightCol) {
+    /**
+     * The temporary table and its three extra columns, named so that no stream table column can clash: the row's
+     * ordinal, its weight, and for an update line of a keyed delta ({@link KeyedDelta}) the old row as a record
+     * literal (text, cast to the storage table's row type where it is compared: a column of that row type would
+     * make the storage table's DDL depend on the sink's session).
+     */
+    record Target(String table, List<String> columns, String rowCol, String weightCol, String oldCol) {
 
         static Target of(StreamTableShape st) {
             return new Target("pg_temp." + Sql.ident(tableName(st)), st.columns(), unusedName(st, "__pgt_row"),
-                    unusedName(st, "__pgt_weight"));
+                    unusedName(st, "__pgt_weight"), unusedName(st, "__pgt_old"));
         }
 
         /** The temporary table's name without its schema (CREATE TEMP TABLE takes no schema). */
@@ -119,6 +124,22 @@ final class DeltaSql {
             counts.add("(SELECT count(*) FROM del" + i + ")");
         }
         return "WITH " + String.join(", ", ctes) + " SELECT " + String.join(" + ", counts);
+    }
+
+    /**
+     * Applies the update lines of a keyed delta ({@link KeyedDelta}) and returns how many rows it changed: the stored
+     * row with the line's key is set to the line's values where it equals the old row whole (IS NOT DISTINCT FROM,
+     * as {@link #deleteByKey} checks), so that a row that differs, like a missing one, shows as a delete short. The
+     * key columns are not set (they are the same), so PostgreSQL may update the row in its page (HOT) without a new
+     * index entry. Run under {@link #nestedLoopOnly}, as the DELETE is; update lines have no NULL in their key.
+     */
+    static String updateByKey(StreamTableShape st, Target t) {
+        List<String> keys = st.key().stream().map(i -> st.columns().get(i)).toList();
+        String set = st.columns().stream().filter(c -> !keys.contains(c)).map(c -> c + " = d." + c)
+                .collect(Collectors.joining(", "));
+        return "WITH upd AS (UPDATE " + st.storage() + " t SET " + set + " FROM " + t.table() + " d WHERE d."
+                + t.oldCol() + " IS NOT NULL AND " + keyMatch(keys, 0) + " AND t.* IS NOT DISTINCT FROM d." + t.oldCol()
+                + "::" + st.storage() + " RETURNING 1) SELECT count(*) FROM upd";
     }
 
     /**

@@ -7,10 +7,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.function.Function;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
@@ -49,53 +48,53 @@ final class StorageChange {
     }
 
     /**
-     * A delta applied by key: {deleted, inserted, 0}. Two statements, deletes first (the key's unique index would
-     * refuse a new row while the old one with its key is still there), sent together: one round trip.
+     * A delta applied by key ({@link KeyedDelta}, COPYed by {@link #copyKeyed}): {deleted, inserted, 0}, an updated
+     * row counting as one of each. Up to three statements, sent together (one round trip): the deletes first (the
+     * key's unique index would refuse a new row while the old one with its key is still there), the updates, the
+     * inserts.
      */
-    long[] changeByKey(StreamTableShape st, DeltaSql.Target target, List<Map.Entry<List<String>, Long>> delta)
-            throws SQLException {
-        Set<Long> nullPatterns = new HashSet<>();
-        boolean inserts = false;
-        boolean copies = false;
-        for (Map.Entry<List<String>, Long> e : delta) {
-            if (e.getValue() < 0) {
-                long pattern = 0;
-                for (int i = 0; i < st.key().size(); i++) {
-                    pattern |= e.getKey().get(st.key().get(i)) == null ? 1L << i : 0;
-                }
-                nullPatterns.add(pattern);
-            } else {
-                inserts = true;
-                copies |= e.getValue() > 1;
-            }
+    long[] changeByKey(StreamTableShape st, DeltaSql.Target target, KeyedDelta delta) throws SQLException {
+        List<String> statements = new ArrayList<>(3);
+        // the statements that return a count as a row, in order
+        int counted = 0;
+        if (!delta.deleteNullPatterns().isEmpty()) {
+            statements.add(DeltaSql.nestedLoopOnly(DeltaSql.deleteByKey(st, target, delta.deleteNullPatterns())));
+            counted++;
         }
-        List<String> statements = new ArrayList<>(2);
-        if (!nullPatterns.isEmpty()) {
-            statements.add(DeltaSql.nestedLoopOnly(DeltaSql.deleteByKey(st, target, nullPatterns)));
+        if (delta.updates() > 0) {
+            statements.add(DeltaSql.nestedLoopOnly(DeltaSql.updateByKey(st, target)));
+            counted++;
         }
-        if (inserts) {
-            statements.add(DeltaSql.insert(st, target, copies));
+        if (delta.inserts()) {
+            statements.add(DeltaSql.insert(st, target, delta.copies()));
         }
         if (statements.isEmpty()) {
             return new long[3];
         }
         try (Statement s = conn.createStatement()) {
             s.execute(String.join("; ", statements));
-            long deleted = 0;
+            List<Long> counts = new ArrayList<>(2);
             long inserted = 0;
-            // the results in order: the SETs' and the INSERT's counts, the DELETEs' one row; the INSERT is last
+            // the results in order: the SETs' and the INSERT's counts, the DELETE's and the UPDATE's rows; the
+            // INSERT is last
             do {
                 ResultSet rs = s.getResultSet();
                 if (rs != null) {
                     try (rs) {
                         rs.next();
-                        deleted = rs.getLong(1);
+                        counts.add(rs.getLong(1));
                     }
                 } else {
                     inserted = s.getLargeUpdateCount();
                 }
             } while (s.getMoreResults() || s.getLargeUpdateCount() != -1);
-            return new long[] {deleted, inserts ? inserted : 0, 0};
+            if (counts.size() != counted) {
+                throw new SQLException("the sink's apply returned " + counts.size() + " count(s), not " + counted);
+            }
+            // an updated row is one deleted and one inserted; the UPDATE's count is the last
+            long updated = delta.updates() > 0 ? counts.get(counted - 1) : 0;
+            long deleted = counts.stream().mapToLong(Long::longValue).sum();
+            return new long[] {deleted, (delta.inserts() ? inserted : 0) + updated, 0};
         }
     }
 
@@ -116,30 +115,44 @@ final class StorageChange {
 
     DeltaSql.Target prepare(StreamTableShape st) throws SQLException {
         DeltaSql.Target t = DeltaSql.Target.of(st);
-        String shape = st.storage() + " (" + st.signature() + ") " + t.rowCol() + " " + t.weightCol();
+        String shape = st.storage() + " (" + st.signature() + ") " + t.rowCol() + " " + t.weightCol() + " " + t.oldCol();
         if (!shape.equals(tempTables.get(st.relid()))) {
             // Made once per session and stream table: a temporary table per tick would bloat pg_class.
             update("DROP TABLE IF EXISTS " + t.table());
             update("CREATE TEMP TABLE " + Sql.ident(DeltaSql.Target.tableName(st)) + " (LIKE " + st.storage() + ", "
-                    + t.rowCol() + " bigint NOT NULL, " + t.weightCol() + " bigint NOT NULL) ON COMMIT DELETE ROWS");
+                    + t.rowCol() + " bigint NOT NULL, " + t.weightCol() + " bigint NOT NULL, " + t.oldCol()
+                    + " text) ON COMMIT DELETE ROWS");
             tempTables.put(st.relid(), shape);
         }
         return t;
     }
 
+    /** The delta into the temporary table, each row with its ordinal and weight. */
     void copy(DeltaSql.Target t, List<Map.Entry<List<String>, Long>> delta) throws SQLException {
-        if (delta.isEmpty()) {
+        CopyText text = new CopyText();
+        long[] ordinal = {0};
+        copyLines(t, t.rowCol() + ", " + t.weightCol(), delta, e -> text.line(e.getKey(), ++ordinal[0], e.getValue()));
+    }
+
+    /** A keyed delta's lines into the temporary table, update lines with their old row. */
+    void copyKeyed(DeltaSql.Target t, KeyedDelta delta) throws SQLException {
+        CopyText text = new CopyText();
+        long[] ordinal = {0};
+        copyLines(t, t.rowCol() + ", " + t.weightCol() + ", " + t.oldCol(), delta.lines(),
+                l -> text.line(l.values(), l.old(), ++ordinal[0], l.weight()));
+    }
+
+    private <T> void copyLines(DeltaSql.Target t, String extraCols, List<T> lines, Function<T, byte[]> encode)
+            throws SQLException {
+        if (lines.isEmpty()) {
             return;
         }
-        String cols = t.rowCol() + ", " + t.weightCol();
         CopyIn in = conn.unwrap(PGConnection.class).getCopyAPI().copyIn(
-                "COPY " + t.table() + " (" + t.columnsSql() + cols + ") FROM STDIN");
+                "COPY " + t.table() + " (" + t.columnsSql() + extraCols + ") FROM STDIN");
         try {
-            CopyText text = new CopyText();
             CopyText.Chunker chunks = new CopyText.Chunker(COPY_CHUNK_BYTES);
-            long ordinal = 0;
-            for (Map.Entry<List<String>, Long> e : delta) {
-                if (chunks.add(text.line(e.getKey(), ++ordinal, e.getValue()))) {
+            for (T line : lines) {
+                if (chunks.add(encode.apply(line))) {
                     byte[] b = chunks.take();
                     in.writeToCopy(b, 0, b.length);
                 }

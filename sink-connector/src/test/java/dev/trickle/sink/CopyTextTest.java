@@ -25,6 +25,15 @@ class CopyTextTest {
     }
 
     @Test
+    void aRecordColumnHoldsTheValuesAsARecordLiteralEscapedForCopy() {
+        // record_in's quoting (every value quoted, quotes and backslashes doubled, NULL as nothing), then COPY's
+        assertEquals("(\"a,b\",,\"\",\"q\"\"\\\\(\")", CopyText.recordLiteral(Arrays.asList("a,b", null, "", "q\"\\(")));
+        assertEquals("1\t2\t-1\t(\"x\\ty\",\"\\\\\\\\\")\n", new String(new CopyText().line(List.of("1"),
+                Arrays.asList("x\ty", "\\"), 2, -1), StandardCharsets.UTF_8));
+        assertEquals("1\t2\t1\t\\N\n", new String(new CopyText().line(List.of("1"), null, 2, 1), StandardCharsets.UTF_8));
+    }
+
+    @Test
     void chunksFillUpToTheirSize() {
         CopyText.Chunker chunker = new CopyText.Chunker(10);
         assertTrue(chunker.isEmpty());

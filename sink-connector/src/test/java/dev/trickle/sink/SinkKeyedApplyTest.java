@@ -171,6 +171,63 @@ class SinkKeyedApplyTest {
         assertTrue(probed >= changed, "the key's index was probed " + probed + " times for " + changed + " deletes");
     }
 
+    /**
+     * A key whose row changed is one UPDATE of the stored row (KeyedDelta), matched by its whole old value: values
+     * that record literals and COPY must quote (quotes, backslashes, commas, parentheses, tabs, newlines, the empty
+     * string, NULL), numerics and dates come through, mixed with deletes and inserts in one tick.
+     */
+    @Test
+    void aKeyWhoseRowChangedIsUpdatedInPlaceWhateverItsValues() throws SQLException, InterruptedException {
+        h.exec("CREATE TABLE notes (id int PRIMARY KEY, body text, amount numeric(12,2), day date)",
+                "INSERT INTO notes VALUES (1, 'say \"hi\", (then) go', 1.50, '2024-01-01'), "
+                        + "(2, E'back\\\\slash\\ttab\\nline', NULL, '2024-01-02'), (3, '', 3, NULL), (4, 'gone', 4, '2024-01-04')");
+        String q = "SELECT id, body, amount, day FROM notes";
+        long id = h.createStreamTable("note_copy", q);
+        setKey(id, "'{id}'");
+        String t = topic("note_copy");
+        List<List<String>> before = h.rows("SELECT id::text, body, amount::text, day::text FROM notes ORDER BY id");
+        List<org.apache.kafka.connect.sink.SinkRecord> fill = new java.util.ArrayList<>();
+        for (List<String> r : before) {
+            fill.add(h.row(t, 0, 1, 1, r.toArray(String[]::new)));
+        }
+        fill.add(h.end(t, 1, id, true));
+        h.put(fill);
+        h.assertContent("note_copy", q);
+        String updates = "SELECT n_tup_upd FROM pg_stat_user_tables WHERE relid = 'note_copy'::regclass";
+        long updatedBefore = Long.parseLong(h.one(updates));
+
+        h.exec("UPDATE notes SET body = body || E'\\t\"', amount = 2.25 WHERE id = 1",
+                "UPDATE notes SET body = NULL, day = '2025-12-31' WHERE id = 2", "UPDATE notes SET body = ',' WHERE id = 3",
+                "DELETE FROM notes WHERE id = 4", "INSERT INTO notes VALUES (5, ')', 5, '2024-01-05')");
+        List<List<String>> after = h.rows("SELECT id::text, body, amount::text, day::text FROM notes ORDER BY id");
+        List<org.apache.kafka.connect.sink.SinkRecord> tick = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            tick.add(h.row(t, 0, 2, -1, before.get(i).toArray(String[]::new)));
+            tick.add(h.row(t, 0, 2, 1, after.get(i).toArray(String[]::new)));
+        }
+        tick.add(h.row(t, 0, 2, -1, before.get(3).toArray(String[]::new)));
+        tick.add(h.row(t, 0, 2, 1, after.get(3).toArray(String[]::new)));
+        tick.add(h.end(t, 2, id, false));
+        h.put(tick);
+        h.assertContent("note_copy", q);
+        assertEquals("ACTIVE", status(id));
+        assertEquals(List.of(List.of("4", "4")), h.rows("SELECT rows_inserted, rows_deleted "
+                + "FROM pgtrickle.pgt_refresh_history WHERE pgt_id = " + id + " AND tick_id = 2"));
+        // the three changed keys were updated, not deleted and inserted again (the statistics come within seconds)
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        long updated = 0;
+        while (System.nanoTime() < deadline && (updated = Long.parseLong(h.one(updates)) - updatedBefore) < 3) {
+            Thread.sleep(200);
+        }
+        assertEquals(3, updated);
+
+        // an update whose old row is not the stored one is a delete short: nothing of the tick is written
+        h.put(h.row(t, 0, 3, -1, "5", "(", "5.00", "2024-01-05"), h.row(t, 0, 3, 1, "5", "x", "5.00", "2024-01-05"),
+                h.end(t, 3, id, false));
+        assertEquals("ERROR", status(id));
+        h.assertContent("note_copy", q);
+    }
+
     @Test
     void aKeyThatNoLongerHoldsPutsTheStreamTableInErrorAndBackOnWholeRows() throws SQLException {
         h.exec("CREATE TABLE dups (k int, v int)");
